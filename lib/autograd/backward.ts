@@ -1,0 +1,93 @@
+import { native } from '../binding/native.js';
+import { Tensor } from '../tensor/Tensor.js';
+
+/**
+ * Reverse-mode differentiation from a scalar `root`: fills `.grad` of every leaf tensor
+ * with requiresGrad (accumulating into an existing `.grad`). Intermediate gradients are freed
+ * as soon as they have been propagated.
+ *
+ * @example
+ * const loss = nllLoss(logSoftmax(model.forward(x, graph)), y, trainMask);
+ * backward(loss);
+ */
+export function backward(root: Tensor, seed?: Tensor): void {
+  if (!(root instanceof Tensor)) throw new TypeError('backward: argument root must be a Tensor');
+  if (!root.requiresGrad) throw new RangeError('backward: root does not require grad (no parameter reaches it)');
+  if (!seed && root.numel !== 1) {
+    throw new RangeError(`backward: root ${root.describe()} is not a scalar; pass the seed gradient`);
+  }
+  const order = topologicalOrder(root);
+  const pending = new Map<Tensor, Tensor>();
+  pending.set(root, seed ?? Tensor.full(root.shape, 1, { dtype: root.dtype, device: root.device }));
+
+  // A gradient tensor may be shared (add returns the same gradient for both inputs), so it
+  // is disposed only once nothing refers to it any more.
+  const inUse = (g: Tensor): boolean => {
+    for (const v of pending.values()) if (v === g) return true;
+    return order.some((t) => t.grad === g);
+  };
+  const release = (g: Tensor): void => {
+    if (g !== seed && !inUse(g)) g.dispose();
+  };
+
+  for (const t of order) {
+    const g = pending.get(t);
+    if (!g) continue;
+    pending.delete(t);
+    if (!t.gradFn) {
+      accumulateLeaf(t, g);
+      continue;
+    }
+    const grads = t.gradFn.backward(g);
+    t.gradFn.inputs.forEach((input, i) => {
+      const gi = grads[i];
+      if (!input || !gi || !input.requiresGrad) {
+        if (gi && gi !== g) release(gi);
+        return;
+      }
+      const current = pending.get(input);
+      if (!current) {
+        pending.set(input, gi);
+      } else {
+        const sum = new Tensor(native().add(current.handle('backward'), gi.handle('backward')));
+        pending.set(input, sum);
+        release(current);
+        if (gi !== current) release(gi);
+      }
+    });
+    release(g);
+  }
+}
+
+function accumulateLeaf(t: Tensor, g: Tensor): void {
+  if (!t.grad) {
+    t.grad = g;
+    return;
+  }
+  native().addInPlace(t.grad.handle('backward'), g.handle('backward'), 1);
+}
+
+// Tensors reachable from root, each after every tensor that depends on it.
+function topologicalOrder(root: Tensor): Tensor[] {
+  const visited = new Set<Tensor>();
+  const post: Tensor[] = [];
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.gradFn?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1] = i + 1;
+      const next = inputs[i];
+      if (next && next.requiresGrad && !visited.has(next)) {
+        visited.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      post.push(t);
+      stack.pop();
+    }
+  }
+  return post.reverse();
+}

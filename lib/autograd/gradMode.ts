@@ -1,0 +1,22 @@
+let enabled = true;
+
+/** Whether ops record the graph for backward. */
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * Runs `fn` without recording gradients (evaluation, metrics).
+ *
+ * @example
+ * const logits = noGrad(() => model.forward(x, graph));
+ */
+export function noGrad<R>(fn: () => R): R {
+  const previous = enabled;
+  enabled = false;
+  try {
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Tensor } from '../tensor/Tensor.js';
+
+// Scopes collect the tensors created while they are open, so one training step can free
+// every intermediate at once (the idea of TensorFlow.js's tidy).
+const stack: Set<Tensor>[] = [];
+
+/** Called by the Tensor constructor. */
+export function track(t: Tensor): void {
+  stack[stack.length - 1]?.add(t);
+}
+
+/** Removes `t` from every open scope: it survives them all (parameters, results). */
+export function keep<T extends Tensor>(t: T): T {
+  for (const scope of stack) scope.delete(t);
+  return t;
+}
+
+type Kept = Tensor | Tensor[] | Record<string, unknown> | number | void | undefined | null | boolean | string;
+
+function collect(value: unknown, out: Set<Tensor>): void {
+  if (value && typeof value === 'object') {
+    if ('dispose' in value && 'shape' in value && 'dtype' in value) {
+      out.add(value as Tensor);
+    } else if (Array.isArray(value)) {
+      for (const v of value) collect(v, out);
+    } else {
+      for (const v of Object.values(value)) collect(v, out);
+    }
+  }
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it, except the tensors it returns
+ * (directly, in an array or in a plain object), which move to the enclosing scope.
+ *
+ * @example
+ * const loss = tidy(() => { const logits = model.forward(x, graph); return nllLoss(logSoftmax(logits), y).item(); });
+ */
+export function tidy<R extends Kept>(fn: () => R): R {
+  const scope = new Set<Tensor>();
+  stack.push(scope);
+  let result: R;
+  try {
+    result = fn();
+  } finally {
+    stack.pop();
+  }
+  const survivors = new Set<Tensor>();
+  collect(result, survivors);
+  for (const t of scope) {
+    if (survivors.has(t)) track(t);
+    else t.dispose();
+  }
+  return result;
+}

@@ -1,0 +1,109 @@
+// The one typed boundary between the native addon and the TypeScript API. Nothing outside
+// lib/binding touches the addon except through these types.
+
+export type DType = 'f32' | 'f64' | 'i32' | 'u8';
+export type Device = 'cpu' | 'cuda';
+export type NativeArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export interface TensorHandle {
+  readonly disposed: boolean;
+  readonly shape: number[];
+  readonly dtype: DType;
+  readonly device: Device;
+  dispose(): void;
+  toArray(): NativeArray;
+  /** Always a new tensor, also when already on `device`. */
+  to(device: Device): TensorHandle;
+  clone(): TensorHandle;
+  /** Shares storage. */
+  reshape(shape: number[]): TensorHandle;
+  copyFrom(source: TensorHandle): void;
+}
+
+export interface CsrInfo {
+  rows: number;
+  cols: number;
+  nnz: number;
+  device: Device;
+  weighted: boolean;
+  dtype?: DType;
+}
+
+export interface CsrHandle {
+  readonly disposed: boolean;
+  dispose(): void;
+  info(): CsrInfo;
+  arrays(): { rowptr: TensorHandle; col: TensorHandle; perm: TensorHandle; values?: TensorHandle };
+}
+
+export interface DeviceMemory {
+  tensors: number;
+  bytes: number;
+  peakBytes: number;
+  cachedBytes?: number;
+}
+
+export interface DevicesReport {
+  cpu: { available: true; threads: number; blas: string };
+  cuda: {
+    compiled: boolean;
+    available: boolean;
+    cublas: boolean;
+    reason?: string;
+    devices: { index: number; name: string; totalMemory: number }[];
+  };
+}
+
+export interface NativeBinding {
+  TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
+  CsrHandle: unknown;
+  cudaCompiled: boolean;
+
+  matmul(a: TensorHandle, b: TensorHandle, transA: boolean, transB: boolean): TensorHandle;
+  spmm(op: CsrHandle, edgeValues: TensorHandle | null, x: TensorHandle, alpha: number, selfScale: number): TensorHandle;
+  sddmm(op: CsrHandle, a: TensorHandle, b: TensorHandle): TensorHandle;
+  axpby(alpha: number, x: TensorHandle, beta: number, y: TensorHandle): TensorHandle;
+  scale(x: TensorHandle, alpha: number): TensorHandle;
+  addInPlace(x: TensorHandle, y: TensorHandle, alpha: number): void;
+  add(x: TensorHandle, y: TensorHandle): TensorHandle;
+  sub(x: TensorHandle, y: TensorHandle): TensorHandle;
+  mul(x: TensorHandle, y: TensorHandle): TensorHandle;
+  biasAdd(x: TensorHandle, bias: TensorHandle): TensorHandle;
+  sumRows(x: TensorHandle): TensorHandle;
+  relu(x: TensorHandle): TensorHandle;
+  reluBackward(grad: TensorHandle, y: TensorHandle): TensorHandle;
+  dropout(x: TensorHandle, p: number, seed: number): [TensorHandle, TensorHandle];
+  dropoutBackward(grad: TensorHandle, mask: TensorHandle, p: number): TensorHandle;
+  logSoftmax(x: TensorHandle): TensorHandle;
+  logSoftmaxBackward(grad: TensorHandle, y: TensorHandle): TensorHandle;
+  nllLoss(logp: TensorHandle, labels: TensorHandle, mask: TensorHandle | null): TensorHandle;
+  nllLossBackward(grad: number, logp: TensorHandle, labels: TensorHandle, mask: TensorHandle | null): TensorHandle;
+  sum(x: TensorHandle): TensorHandle;
+  mean(x: TensorHandle): TensorHandle;
+  argmaxRows(x: TensorHandle): TensorHandle;
+  fill(shape: number[], dtype: DType, device: Device, value: number): TensorHandle;
+  cast(x: TensorHandle, dtype: DType): TensorHandle;
+  countNonfinite(x: TensorHandle): number;
+  adamStep(
+    param: TensorHandle, grad: TensorHandle, m: TensorHandle, v: TensorHandle,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+  ): void;
+  sgdStep(
+    param: TensorHandle, grad: TensorHandle, buf: TensorHandle,
+    lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, first: boolean,
+  ): void;
+
+  csrFromEdgeIndex(edgeIndex: TensorHandle, numNodes: number): CsrHandle;
+  csrTranspose(csr: CsrHandle): CsrHandle;
+  csrOperator(csr: CsrHandle, kind: string, dtype: DType): CsrHandle;
+  csrTo(csr: CsrHandle, device: Device): CsrHandle;
+  csrDegrees(csr: CsrHandle): TensorHandle;
+
+  memory(): { cpu: DeviceMemory; cuda: DeviceMemory };
+  resetPeakMemory(): void;
+  devices(): DevicesReport;
+  setNumThreads(n: number): void;
+  setErrorClass(ctor: new (message: string, code: string) => Error): void;
+  emptyCache(): void;
+  synchronize(): void;
+}

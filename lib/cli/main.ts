@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+
+import { version } from '../runtime/version.js';
+import { infoCommand } from './infoCommand.js';
+import { trainCommand } from './trainCommand.js';
+
+/**
+ * Runs the `fathom` command line with `argv` (process.argv by default). Errors print one
+ * line, not a stack trace, and set a non-zero exit code.
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = new Command('fathom').description('Deep graph neural networks that train.').version(version());
+  program.addCommand(trainCommand());
+  program.addCommand(infoCommand());
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`fathom: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,86 @@
+import { loadDataset } from '../data/loadDataset.js';
+import { GCN } from '../models/GCN.js';
+import type { NodeModel } from '../models/NodeModel.js';
+import { resolveDevice } from '../runtime/devices.js';
+import type { Device } from '../tensor/dtype.js';
+import { fit, type EpochReport } from '../train/fit.js';
+import { NodeData } from '../train/NodeData.js';
+
+export const MODELS = ['gcn'] as const;
+export type ModelName = (typeof MODELS)[number];
+
+export interface TrainJobOptions {
+  dataset: string;
+  model: ModelName;
+  layers: number;
+  hidden: number;
+  epochs: number;
+  lr: number;
+  weightDecay: number;
+  dropout: number;
+  patience: number;
+  seed: number;
+  device: Device | 'auto';
+  normalizeFeatures: boolean;
+}
+
+/** The one JSON object `fathom train --json` writes. */
+export interface TrainSummary {
+  dataset: string;
+  model: string;
+  layers: number;
+  hidden: number;
+  device: Device;
+  seed: number;
+  epochs_run: number;
+  best_epoch: number;
+  /** train_loss, train_acc, val_acc and test_acc are taken at the best-validation epoch. */
+  train_loss: number;
+  train_acc: number;
+  val_acc: number;
+  test_acc: number;
+  epoch_ms_median: number;
+  peak_rss_mb: number;
+}
+
+export const TRAIN_DEFAULTS: Omit<TrainJobOptions, 'dataset'> = {
+  model: 'gcn', layers: 2, hidden: 64, epochs: 200, lr: 0.01, weightDecay: 5e-4,
+  dropout: 0.5, patience: 100, seed: 0, device: 'auto', normalizeFeatures: true,
+};
+
+function buildModel(o: TrainJobOptions, inChannels: number, outChannels: number, device: Device): NodeModel {
+  switch (o.model) {
+    case 'gcn':
+      return new GCN({ inChannels, hiddenChannels: o.hidden, outChannels, numLayers: o.layers, dropout: o.dropout, seed: o.seed, device });
+  }
+}
+
+/**
+ * Loads a dataset, builds the model and trains it: what `fathom train` runs, callable
+ * from code and tests.
+ *
+ * @example
+ * const summary = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora' });
+ */
+export async function runTrainJob(
+  options: TrainJobOptions,
+  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {},
+): Promise<TrainSummary> {
+  const device = resolveDevice(options.device);
+  const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
+  using data = NodeData.from(ds, { device });
+  using model = buildModel(options, ds.numFeatures, ds.numClasses, device);
+  const result = await fit(model, data, {
+    epochs: options.epochs, lr: options.lr, weightDecay: options.weightDecay, patience: options.patience,
+    signal: hooks.signal, onEpoch: hooks.onEpoch,
+  });
+  const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
+  const b = result.best;
+  return {
+    dataset: ds.name, model: options.model, layers: options.layers, hidden: options.hidden, device, seed: options.seed,
+    epochs_run: result.epochsRun, best_epoch: result.bestEpoch,
+    train_loss: b.trainLoss, train_acc: b.trainAcc, val_acc: b.valAcc, test_acc: b.testAcc,
+    epoch_ms_median: times[Math.floor((times.length - 1) / 2)],
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}

@@ -1,0 +1,25 @@
+import { record } from '../autograd/record.js';
+import { native } from '../binding/native.js';
+import { Tensor } from '../tensor/Tensor.js';
+import { floatArg } from './checks.js';
+
+/**
+ * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p).
+ * The mask is a pure function of (seed, element index), identical on CPU and CUDA, so a run
+ * replays exactly. With `training` false (or p = 0) it is the identity.
+ *
+ * @example
+ * const h = dropout(x, 0.5, { seed: 42, training: true });
+ */
+export function dropout(x: Tensor, p: number, options: { seed: number; training?: boolean }): Tensor {
+  const op = 'dropout';
+  floatArg(op, 'x', x);
+  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
+  const seed = options?.seed;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`dropout: seed must be a non-negative safe integer, got ${seed}`);
+  if (options.training === false || p === 0) return x;
+  const [outHandle, maskHandle] = native().dropout(x.handle(op), p, seed);
+  const out = new Tensor(outHandle);
+  const mask = new Tensor(maskHandle);
+  return record(out, op, [x], (g) => [new Tensor(native().dropoutBackward(g.handle(op), mask.handle(op), p))]);
+}

@@ -1,0 +1,45 @@
+// Fathom's public API. See README.md for a tour.
+export { Tensor, type GradNode, type TensorOptions } from './tensor/Tensor.js';
+export type { Device, DType, NativeArray } from './tensor/dtype.js';
+export { FathomError, type FathomErrorCode } from './errors/FathomError.js';
+export { devices, memory, resetPeakMemory, resolveDevice, setNumThreads } from './runtime/devices.js';
+
+export { backward } from './autograd/backward.js';
+export { noGrad, isGradEnabled } from './autograd/gradMode.js';
+export { tidy, keep } from './autograd/scope.js';
+
+export { matmul } from './functional/matmul.js';
+export { add, axpby, mul, scale, sub } from './functional/arithmetic.js';
+export { biasAdd } from './functional/biasAdd.js';
+export { dropout } from './functional/dropout.js';
+export { logSoftmax } from './functional/logSoftmax.js';
+export { nllLoss } from './functional/nllLoss.js';
+export { propagate } from './functional/propagate.js';
+export { relu } from './functional/relu.js';
+export { mean, sum } from './functional/reduce.js';
+
+export { AGGREGATIONS, Graph, type Aggregation, type GraphOptions } from './graph/Graph.js';
+export { GraphOperator } from './graph/GraphOperator.js';
+
+export { Module } from './nn/Module.js';
+export { Parameter } from './nn/Parameter.js';
+export { Linear } from './nn/Linear.js';
+export { GCNConv, type GCNConvOptions } from './nn/GCNConv.js';
+export type { LayerOptions } from './nn/layerOptions.js';
+
+export { glorotUniform } from './init/glorot.js';
+export { kaimingUniform } from './init/kaimingUniform.js';
+
+export { NodeModel } from './models/NodeModel.js';
+export { GCN, type GCNOptions } from './models/GCN.js';
+
+export { Optimizer } from './optim/Optimizer.js';
+export { Adam, type AdamOptions } from './optim/Adam.js';
+export { SGD, type SGDOptions } from './optim/SGD.js';
+
+export { fit, evaluate, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
+export { NodeData } from './train/NodeData.js';
+export { accuracy } from './train/accuracy.js';
+
+export * as datasets from './data/index.js';
+export { Rng } from './data/rng.js';

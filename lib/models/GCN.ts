@@ -1,0 +1,62 @@
+import { Rng } from '../data/rng.js';
+import { dropout } from '../functional/dropout.js';
+import { relu } from '../functional/relu.js';
+import type { Graph } from '../graph/Graph.js';
+import { GCNConv } from '../nn/GCNConv.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import type { Device, DType } from '../tensor/dtype.js';
+import { NodeModel } from './NodeModel.js';
+
+export interface GCNOptions {
+  inChannels: number;
+  hiddenChannels: number;
+  outChannels: number;
+  /** Number of GCNConv layers (default 2). */
+  numLayers?: number;
+  /** Dropout before every layer, the input included, as the Planetoid GCN baseline (default 0.5). */
+  dropout?: number;
+  seed?: number;
+  dtype?: DType;
+  device?: Device;
+}
+
+/**
+ * Kipf & Welling's GCN: [dropout → GCNConv → ReLU] × (L−1) → dropout → GCNConv.
+ * Dropout masks come from the model's own seeded stream, so a seed fixes the whole run.
+ *
+ * @example
+ * using model = new GCN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, seed: 0 });
+ * const logits = model.forward(x, graph);
+ */
+export class GCN extends NodeModel {
+  readonly name = 'gcn';
+  readonly layers: GCNConv[];
+  readonly dropout: number;
+  #dropoutRng: Rng;
+
+  constructor(options: GCNOptions) {
+    super();
+    const L = options.numLayers ?? 2;
+    if (!Number.isInteger(L) || L < 1) throw new RangeError(`GCN: numLayers must be a positive integer, got ${L}`);
+    this.dropout = options.dropout ?? 0.5;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GCN: dropout must be in [0, 1), got ${this.dropout}`);
+    const rng = new Rng(options.seed ?? 0);
+    this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
+    const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
+    this.layers = [];
+    for (let l = 0; l < L; l++) {
+      const conv = new GCNConv(widths[l], widths[l + 1], { rng, dtype: options.dtype, device: options.device });
+      this.layers.push(this.registerModule(`conv${l}`, conv));
+    }
+  }
+
+  forward(x: Tensor, graph: Graph): Tensor {
+    let h = x;
+    this.layers.forEach((conv, l) => {
+      h = dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
+      h = conv.forward(h, graph);
+      if (l < this.layers.length - 1) h = relu(h);
+    });
+    return h;
+  }
+}

@@ -1,0 +1,65 @@
+import { biasAdd } from '../functional/biasAdd.js';
+import { matmul } from '../functional/matmul.js';
+import { propagate } from '../functional/propagate.js';
+import type { Aggregation, Graph } from '../graph/Graph.js';
+import { glorotUniform } from '../init/glorot.js';
+import { Tensor } from '../tensor/Tensor.js';
+import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
+import { Module } from './Module.js';
+import { Parameter } from './Parameter.js';
+
+export interface GCNConvOptions extends LayerOptions {
+  /** The aggregation operator P (default 'gcn': D̃^-1/2 (A+I) D̃^-1/2). */
+  aggregation?: Aggregation;
+  /** Residual aggregation P_t = (1−t)I + tP, t in (0, 1] (default 1: plain P). */
+  t?: number;
+  /** Initial weight values [out, in] (default Glorot uniform, as PyG). */
+  weight?: ArrayLike<number>;
+}
+
+/**
+ * Graph convolution H' = P_t H Wᵀ + b (METHODS.md §2.1; PyG's `GCNConv` when t = 1).
+ * The operator is applied on whichever side has fewer columns.
+ *
+ * @example
+ * using conv = new GCNConv(1433, 16, { seed: 0 });
+ * const h = conv.forward(x, graph);
+ */
+export class GCNConv extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly aggregation: Aggregation;
+  readonly t: number;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, options: GCNConvOptions = {}) {
+    super();
+    checkChannels('GCNConv', 'inChannels', inChannels);
+    checkChannels('GCNConv', 'outChannels', outChannels);
+    const t = options.t ?? 1;
+    if (!(t > 0 && t <= 1)) throw new RangeError(`GCNConv: t must be in (0, 1], got ${t}`);
+    this.t = t;
+    this.aggregation = options.aggregation ?? 'gcn';
+    const opts = { dtype: options.dtype, device: options.device };
+    const w = options.weight ?? glorotUniform(outChannels, inChannels, layerRng(options));
+    if (w.length !== outChannels * inChannels) {
+      throw new RangeError(`GCNConv: weight has ${w.length} values, expected ${outChannels}×${inChannels}`);
+    }
+    this.weight = this.registerParameter('weight', Parameter.fromValues(w, [outChannels, inChannels], opts));
+    this.bias = options.bias === false ? null : this.registerParameter('bias', Parameter.fromValues(new Float64Array(outChannels), [outChannels], opts));
+  }
+
+  forward(x: Tensor, graph: Graph): Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError('GCNConv.forward: argument x must be a Tensor');
+    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
+      throw new RangeError(`GCNConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
+    }
+    const op = graph.operator(this.aggregation, { dtype: this.weight.dtype, device: this.weight.device });
+    const p = { alpha: this.t, selfScale: 1 - this.t };
+    // P_t (X Wᵀ) = (P_t X) Wᵀ: aggregate the narrower matrix.
+    const y =
+      this.outChannels <= this.inChannels
+        ? propagate(op, matmul(x, this.weight, { transB: true }), p)
+        : matmul(propagate(op, x, p), this.weight, { transB: true });
+    return this.bias ? biasAdd(y, this.bias) : y;
+  }
+}

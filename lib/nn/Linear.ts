@@ -1,0 +1,39 @@
+import { biasAdd } from '../functional/biasAdd.js';
+import { matmul } from '../functional/matmul.js';
+import { kaimingUniform } from '../init/kaimingUniform.js';
+import { uniform } from '../init/uniform.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
+import { Module } from './Module.js';
+import { Parameter } from './Parameter.js';
+
+/**
+ * y = x Wᵀ + b with W [out, in], initialized as PyTorch's `Linear`.
+ *
+ * @example
+ * using lin = new Linear(1433, 64, { seed: 0 });
+ * const h = lin.forward(x);
+ */
+export class Linear extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, options: LayerOptions = {}) {
+    super();
+    checkChannels('Linear', 'inChannels', inChannels);
+    checkChannels('Linear', 'outChannels', outChannels);
+    const rng = layerRng(options);
+    const opts = { dtype: options.dtype, device: options.device };
+    const w = kaimingUniform(outChannels, inChannels, rng);
+    this.weight = this.registerParameter('weight', Parameter.fromValues(w, [outChannels, inChannels], opts));
+    this.bias =
+      options.bias === false
+        ? null
+        : this.registerParameter('bias', Parameter.fromValues(uniform(outChannels, 1 / Math.sqrt(inChannels), rng), [outChannels], opts));
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = matmul(x, this.weight, { transB: true });
+    return this.bias ? biasAdd(y, this.bias) : y;
+  }
+}

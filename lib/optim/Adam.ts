@@ -1,0 +1,61 @@
+import { native } from '../binding/native.js';
+import type { Parameter } from '../nn/Parameter.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import { checkHyper, Optimizer } from './Optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  /** L2 penalty added to the gradient, as PyTorch's Adam (not AdamW). */
+  weightDecay?: number;
+}
+
+/**
+ * Adam with PyTorch's semantics, one fused native update per parameter.
+ *
+ * @example
+ * using opt = new Adam(model.parameters(), { lr: 0.01, weightDecay: 5e-4 });
+ * opt.step(); opt.zeroGrad();
+ */
+export class Adam extends Optimizer {
+  readonly lr: number;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  #state = new Map<Parameter, { m: Tensor; v: Tensor }>();
+
+  constructor(params: Iterable<Parameter>, options: AdamOptions = {}) {
+    super(params, 'Adam');
+    this.lr = checkHyper('Adam', 'lr', options.lr ?? 1e-3, 0, Infinity);
+    const [b1, b2] = options.betas ?? [0.9, 0.999];
+    this.betas = [checkHyper('Adam', 'beta1', b1, 0, 1), checkHyper('Adam', 'beta2', b2, 0, 1)];
+    if (b1 === 1 || b2 === 1) throw new RangeError('Adam: betas must be below 1');
+    this.eps = checkHyper('Adam', 'eps', options.eps ?? 1e-8, 0, Infinity, true);
+    this.weightDecay = checkHyper('Adam', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
+  }
+
+  step(): void {
+    this.stepCount++;
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      let s = this.#state.get(p);
+      if (!s) {
+        s = { m: p.zerosLike(), v: p.zerosLike() };
+        this.#state.set(p, s);
+      }
+      native().adamStep(
+        p.handle('Adam.step'), p.grad.handle('Adam.step'), s.m.handle('Adam.step'), s.v.handle('Adam.step'),
+        this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.stepCount,
+      );
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.#state.values()) {
+      s.m.dispose();
+      s.v.dispose();
+    }
+    this.#state.clear();
+  }
+}

@@ -1,0 +1,62 @@
+import { native } from '../binding/native.js';
+import type { Parameter } from '../nn/Parameter.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import { checkHyper, Optimizer } from './Optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with PyTorch's momentum, dampening, Nesterov and L2 weight
+ * decay, one fused native update per parameter.
+ *
+ * @example
+ * using opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ */
+export class SGD extends Optimizer {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  #buffers = new Map<Parameter, Tensor>();
+
+  constructor(params: Iterable<Parameter>, options: SGDOptions) {
+    super(params, 'SGD');
+    this.lr = checkHyper('SGD', 'lr', options?.lr, 0, Infinity);
+    this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0, 0, 1);
+    this.dampening = checkHyper('SGD', 'dampening', options.dampening ?? 0, 0, 1);
+    this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
+    this.nesterov = options.nesterov ?? false;
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
+      throw new RangeError('SGD: nesterov needs momentum > 0 and dampening = 0');
+    }
+  }
+
+  step(): void {
+    this.stepCount++;
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      let buf = this.#buffers.get(p);
+      const first = !buf;
+      if (!buf) {
+        buf = p.zerosLike();
+        this.#buffers.set(p, buf);
+      }
+      native().sgdStep(
+        p.handle('SGD.step'), p.grad.handle('SGD.step'), buf.handle('SGD.step'),
+        this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first,
+      );
+    }
+  }
+
+  dispose(): void {
+    for (const b of this.#buffers.values()) b.dispose();
+    this.#buffers.clear();
+  }
+}

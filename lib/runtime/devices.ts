@@ -1,0 +1,46 @@
+import { native } from '../binding/native.js';
+import type { DeviceMemory, DevicesReport } from '../binding/types.js';
+import type { Device } from '../tensor/dtype.js';
+
+/**
+ * What this build can run on, and why CUDA is unavailable when it is.
+ *
+ * @example
+ * const { cuda } = devices();
+ * if (!cuda.available) console.log(cuda.reason);
+ */
+export function devices(): DevicesReport {
+  return native().devices();
+}
+
+/** 'auto' becomes 'cuda' when a GPU answers, else 'cpu'; 'cuda' without one is an error. */
+export function resolveDevice(device: Device | 'auto' = 'auto'): Device {
+  if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') {
+    throw new RangeError(`device '${String(device)}' is not one of auto, cpu, cuda`);
+  }
+  if (device === 'cpu') return 'cpu';
+  const cuda = devices().cuda;
+  if (device === 'cuda' && !cuda.available) throw new RangeError(`device 'cuda' is unavailable: ${cuda.reason ?? 'unknown reason'}`);
+  return cuda.available ? 'cuda' : 'cpu';
+}
+
+/**
+ * Live native tensors and bytes per device (plus the peak since start or the last reset).
+ *
+ * @example
+ * const before = memory().cpu.tensors;
+ */
+export function memory(): { cpu: DeviceMemory; cuda: DeviceMemory } {
+  return native().memory();
+}
+
+/** Resets the peak counters of memory(). */
+export function resetPeakMemory(): void {
+  native().resetPeakMemory();
+}
+
+/** Sets the number of CPU threads (OpenMP and OpenBLAS together). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a positive integer, got ${n}`);
+  native().setNumThreads(n);
+}

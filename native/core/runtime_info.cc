@@ -1,0 +1,38 @@
+#include "runtime_info.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifdef FATHOM_HAVE_BLAS
+#include <cblas.h>
+#endif
+
+namespace fathom {
+
+std::string blas_name() {
+#ifdef FATHOM_HAVE_BLAS
+  return "OpenBLAS";
+#else
+  return "built-in";
+#endif
+}
+
+int num_threads() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+void set_num_threads(int n) {
+  if (n < 1) n = 1;
+#ifdef _OPENMP
+  omp_set_num_threads(n);
+#endif
+#ifdef FATHOM_HAVE_BLAS
+  openblas_set_num_threads(n);
+#endif
+}
+
+}  // namespace fathom

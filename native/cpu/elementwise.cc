@@ -1,0 +1,95 @@
+// Elementwise kernels: each output element depends on its own inputs only, so a static split of
+// the index range is trivially thread-count independent. Outputs may alias inputs where the
+// contract allows it, hence no __restrict here.
+#include "kernels.h"
+#include "parallel.h"
+
+namespace fathom::cpu {
+
+template <typename T>
+void axpby(int64_t n, T a, const T* x, T b, const T* y, T* out) {
+  if (y == nullptr) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i = 0; i < n; ++i) out[i] = a * x[i];
+    return;
+  }
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = a * x[i] + b * y[i];
+}
+
+template <typename T>
+void mul(int64_t n, const T* x, const T* y, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] * y[i];
+}
+
+template <typename T>
+void bias_add(int64_t rows, int64_t cols, const T* x, const T* bias, T* out) {
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* xr = x + r * cols;
+    T* o = out + r * cols;
+    for (int64_t c = 0; c < cols; ++c) o[c] = xr[c] + bias[c];
+  }
+}
+
+// NaN propagates (x < 0 is false for NaN), matching PyTorch, so a diverging run stays visible.
+template <typename T>
+void relu(int64_t n, const T* x, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] < T(0) ? T(0) : x[i];
+}
+
+template <typename T>
+void relu_backward(int64_t n, const T* grad, const T* y, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = y[i] > T(0) ? grad[i] : T(0);
+}
+
+template <typename T>
+void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = mask[i] ? grad[i] * scale : T(0);
+}
+
+template <typename T>
+void fill(int64_t n, T value, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = value;
+}
+
+template <typename From, typename To>
+void cast(int64_t n, const From* src, To* dst) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<To>(src[i]);
+}
+
+template <typename T>
+void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = perm[i] < 0 ? fill_value : in[perm[i]];
+}
+
+#define FATHOM_INSTANTIATE(T)                                              \
+  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);           \
+  template void mul<T>(int64_t, const T*, const T*, T*);                   \
+  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);     \
+  template void relu<T>(int64_t, const T*, T*);                            \
+  template void relu_backward<T>(int64_t, const T*, const T*, T*);         \
+  template void masked_scale<T>(int64_t, const T*, const uint8_t*, T, T*); \
+  template void fill<T>(int64_t, T, T*);                                   \
+  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);
+FATHOM_INSTANTIATE(float)
+FATHOM_INSTANTIATE(double)
+#undef FATHOM_INSTANTIATE
+
+template void cast<float, double>(int64_t, const float*, double*);
+template void cast<double, float>(int64_t, const double*, float*);
+template void cast<int32_t, float>(int64_t, const int32_t*, float*);
+template void cast<int32_t, double>(int64_t, const int32_t*, double*);
+template void cast<uint8_t, float>(int64_t, const uint8_t*, float*);
+template void cast<uint8_t, double>(int64_t, const uint8_t*, double*);
+template void cast<float, float>(int64_t, const float*, float*);
+template void cast<double, double>(int64_t, const double*, double*);
+
+}  // namespace fathom::cpu

@@ -1,0 +1,57 @@
+// Inverted dropout and its backward. Element i is kept when counter_uniform(seed, i) >= p: the
+// same counter-based hash as the CPU backend (core/counter_rng.h, host+device), so a seed gives
+// the same mask on every backend, run and launch geometry.
+#include <cstdint>
+
+#include "../core/counter_rng.h"
+#include "common.cuh"
+
+namespace fathom::cuda {
+namespace {
+
+using namespace detail;
+
+template <typename T>
+__global__ void dropout_kernel(int64_t n, double p, uint64_t seed, T scale,
+                               const T* __restrict__ x, T* __restrict__ out,
+                               uint8_t* __restrict__ mask) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    const bool keep = ::fathom::counter_uniform(seed, static_cast<uint64_t>(i)) >= p;
+    mask[i] = keep ? 1 : 0;
+    out[i] = keep ? x[i] * scale : T(0);
+  }
+}
+
+template <typename T>
+__global__ void masked_scale_kernel(int64_t n, const T* grad, const uint8_t* __restrict__ mask,
+                                    T scale, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    out[i] = mask[i] ? grad[i] * scale : T(0);
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void dropout(int64_t n, double p, uint64_t seed, const T* x, T* out, uint8_t* mask) {
+  if (n <= 0) return;
+  // As on the CPU: the scale masked_scale() receives in the backward pass; p >= 1 drops
+  // everything (1/(1-p) would give 0 * Inf = NaN).
+  const T scale = p < 1.0 ? static_cast<T>(1.0 / (1.0 - p)) : T(0);
+  dropout_kernel<T><<<blocks_for(n), kBlock>>>(n, p, seed, scale, x, out, mask);
+  FATHOM_CUDA_LAUNCH_CHECK("dropout");
+}
+
+template <typename T>
+void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out) {
+  if (n <= 0) return;
+  masked_scale_kernel<T><<<blocks_for(n), kBlock>>>(n, grad, mask, scale, out);
+  FATHOM_CUDA_LAUNCH_CHECK("masked_scale");
+}
+
+template void dropout<float>(int64_t, double, uint64_t, const float*, float*, uint8_t*);
+template void dropout<double>(int64_t, double, uint64_t, const double*, double*, uint8_t*);
+template void masked_scale<float>(int64_t, const float*, const uint8_t*, float, float*);
+template void masked_scale<double>(int64_t, const double*, const uint8_t*, double, double*);
+
+}  // namespace fathom::cuda

@@ -1,0 +1,147 @@
+// Elementwise kernels: one int64 grid-stride loop each. Every output element depends on its own
+// inputs only, so the results are the CPU's formulas evaluated per element (outputs may alias
+// inputs where the contract allows it, hence no __restrict__ on those).
+#include <cstdint>
+
+#include "common.cuh"
+
+namespace fathom::cuda {
+namespace {
+
+using namespace detail;
+
+template <typename T>
+__global__ void axpby_kernel(int64_t n, T a, const T* x, T b, const T* y, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    // Separately rounded products and sum, as the CPU computes them (no FMA contraction).
+    out[i] = y != nullptr ? add_rn(mul_rn(a, x[i]), mul_rn(b, y[i])) : mul_rn(a, x[i]);
+  }
+}
+
+template <typename T>
+__global__ void mul_kernel(int64_t n, const T* x, const T* y, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) out[i] = x[i] * y[i];
+}
+
+template <typename T>
+__global__ void bias_add_kernel(int64_t rows, int64_t cols, const T* x, const T* __restrict__ bias,
+                                T* out) {
+  const int64_t n = rows * cols;
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) out[i] = x[i] + bias[i % cols];
+}
+
+// NaN propagates (NaN < 0 is false), as on the CPU and in PyTorch.
+template <typename T>
+__global__ void relu_kernel(int64_t n, const T* x, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    const T v = x[i];
+    out[i] = v < T(0) ? T(0) : v;
+  }
+}
+
+template <typename T>
+__global__ void relu_backward_kernel(int64_t n, const T* grad, const T* y, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    out[i] = y[i] > T(0) ? grad[i] : T(0);
+  }
+}
+
+template <typename T>
+__global__ void gather_kernel(int64_t n, const int32_t* __restrict__ perm,
+                              const T* __restrict__ in, T* __restrict__ out, T fill_value) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    const int32_t p = perm[i];
+    out[i] = p < 0 ? fill_value : in[p];
+  }
+}
+
+template <typename T>
+__global__ void fill_kernel(int64_t n, T value, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) out[i] = value;
+}
+
+template <typename From, typename To>
+__global__ void cast_kernel(int64_t n, const From* src, To* dst) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) dst[i] = static_cast<To>(src[i]);
+}
+
+}  // namespace
+
+template <typename T>
+void axpby(int64_t n, T a, const T* x, T b, const T* y, T* out) {
+  if (n <= 0) return;
+  axpby_kernel<T><<<blocks_for(n), kBlock>>>(n, a, x, b, y, out);
+  FATHOM_CUDA_LAUNCH_CHECK("axpby");
+}
+
+template <typename T>
+void mul(int64_t n, const T* x, const T* y, T* out) {
+  if (n <= 0) return;
+  mul_kernel<T><<<blocks_for(n), kBlock>>>(n, x, y, out);
+  FATHOM_CUDA_LAUNCH_CHECK("mul");
+}
+
+template <typename T>
+void bias_add(int64_t rows, int64_t cols, const T* x, const T* bias, T* out) {
+  if (rows <= 0 || cols <= 0) return;
+  bias_add_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, bias, out);
+  FATHOM_CUDA_LAUNCH_CHECK("bias_add");
+}
+
+template <typename T>
+void relu(int64_t n, const T* x, T* out) {
+  if (n <= 0) return;
+  relu_kernel<T><<<blocks_for(n), kBlock>>>(n, x, out);
+  FATHOM_CUDA_LAUNCH_CHECK("relu");
+}
+
+template <typename T>
+void relu_backward(int64_t n, const T* grad, const T* y, T* out) {
+  if (n <= 0) return;
+  relu_backward_kernel<T><<<blocks_for(n), kBlock>>>(n, grad, y, out);
+  FATHOM_CUDA_LAUNCH_CHECK("relu_backward");
+}
+
+template <typename T>
+void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
+  if (n <= 0) return;
+  gather_kernel<T><<<blocks_for(n), kBlock>>>(n, perm, in, out, fill_value);
+  FATHOM_CUDA_LAUNCH_CHECK("gather");
+}
+
+template <typename T>
+void fill(int64_t n, T value, T* out) {
+  if (n <= 0) return;
+  fill_kernel<T><<<blocks_for(n), kBlock>>>(n, value, out);
+  FATHOM_CUDA_LAUNCH_CHECK("fill");
+}
+
+template <typename From, typename To>
+void cast(int64_t n, const From* src, To* dst) {
+  if (n <= 0) return;
+  cast_kernel<From, To><<<blocks_for(n), kBlock>>>(n, src, dst);
+  FATHOM_CUDA_LAUNCH_CHECK("cast");
+}
+
+#define FATHOM_INSTANTIATE(T)                                                          \
+  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);                       \
+  template void mul<T>(int64_t, const T*, const T*, T*);                               \
+  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);                 \
+  template void relu<T>(int64_t, const T*, T*);                                        \
+  template void relu_backward<T>(int64_t, const T*, const T*, T*);                     \
+  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);                   \
+  template void fill<T>(int64_t, T, T*);
+FATHOM_INSTANTIATE(float)
+FATHOM_INSTANTIATE(double)
+#undef FATHOM_INSTANTIATE
+
+template void cast<float, double>(int64_t, const float*, double*);
+template void cast<double, float>(int64_t, const double*, float*);
+template void cast<int32_t, float>(int64_t, const int32_t*, float*);
+template void cast<int32_t, double>(int64_t, const int32_t*, double*);
+template void cast<uint8_t, float>(int64_t, const uint8_t*, float*);
+template void cast<uint8_t, double>(int64_t, const uint8_t*, double*);
+template void cast<float, float>(int64_t, const float*, float*);
+template void cast<double, double>(int64_t, const double*, double*);
+
+}  // namespace fathom::cuda

@@ -1,0 +1,266 @@
+// The CUDA runtime behind runtime.h: device queries, copies and a caching allocator.
+//
+// Nothing here runs at static-initialisation time and nothing aborts: on a machine with no
+// driver or no GPU, available() answers false with the runtime's reason, and every other entry
+// point throws fathom::Error, so the addon loads and runs its CPU backend anywhere.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "../core/error.h"
+#include "check.cuh"
+#include "runtime.h"
+
+namespace fathom::cuda {
+namespace {
+
+// ---- device queries -----------------------------------------------------------------------
+
+// The oldest compute capability this build has code for (x10), from nvcc's list of targets.
+// PTX for the oldest target is embedded too (CMake's default), so newer GPUs JIT it.
+constexpr int oldest_target() {
+#ifdef __CUDA_ARCH_LIST__
+  constexpr int list[] = {__CUDA_ARCH_LIST__};
+  int m = list[0];
+  for (int a : list) m = a < m ? a : m;
+  return m / 10;
+#else
+  return 0;
+#endif
+}
+
+void check_index(const char* op, int index) {
+  const int n = device_count();
+  FATHOM_CHECK(index >= 0 && index < n, ErrorKind::Range, op,
+               "device index " + std::to_string(index) + " is out of range (" +
+                   std::to_string(n) + " CUDA device" + (n == 1 ? "" : "s") + " visible)");
+}
+
+cudaDeviceProp properties(const char* op, int index) {
+  check_index(op, index);
+  cudaDeviceProp prop{};
+  FATHOM_CUDA_CHECK(op, cudaGetDeviceProperties(&prop, index));
+  return prop;
+}
+
+// ---- caching allocator --------------------------------------------------------------------
+
+constexpr size_t kSmallLimit = size_t(1) << 20;  // up to 1 MiB: 512-byte granularity
+constexpr size_t kSmallRound = 512;
+constexpr size_t kLargeRound = size_t(2) << 20;  // above: 2 MiB granularity
+
+// 0 when the request cannot be rounded without overflowing.
+size_t round_size(size_t bytes) {
+  if (bytes == 0) return kSmallRound;  // a real block: callers may rely on a non-null pointer
+  const size_t g = bytes <= kSmallLimit ? kSmallRound : kLargeRound;
+  if (bytes > SIZE_MAX - g) return 0;
+  return (bytes + g - 1) / g * g;
+}
+
+// A cached block of `have` bytes serves a rounded request of `want` bytes when it wastes at most
+// a factor: half the block for small ones, an eighth (at least one granule) for large ones.
+bool fits(size_t have, size_t want) {
+  if (have < want) return false;
+  if (want <= kSmallLimit) return have <= 2 * want;
+  const size_t slack = std::max(kLargeRound, want / 8);
+  return have - want <= slack;
+}
+
+// Set by the first allocation: until then no kernel can have run, so synchronize() has nothing
+// to wait for and must not create a CUDA context (or fail on a machine with no GPU).
+std::atomic<bool> g_used{false};
+
+struct Pool {
+  std::mutex mu;
+  std::multimap<size_t, void*> free_blocks;  // size -> block, best fit by lower_bound
+  std::unordered_map<void*, size_t> live;    // block -> its real (rounded) size
+  size_t cached = 0;                         // bytes in free_blocks
+};
+
+// Deliberately leaked: tensors may be released from other static destructors at exit, after a
+// function-local static pool would already be gone.
+Pool& pool() {
+  static Pool* p = new Pool();
+  return *p;
+}
+
+// Frees every cached block. Caller holds the lock. Returns the first error cudaFree reported.
+cudaError_t drain_locked(Pool& p) {
+  cudaError_t first = cudaSuccess;
+  for (auto& [size, ptr] : p.free_blocks) {
+    (void)size;
+    const cudaError_t e = cudaFree(ptr);
+    if (e != cudaSuccess && first == cudaSuccess) first = e;
+  }
+  p.free_blocks.clear();
+  p.cached = 0;
+  if (first != cudaSuccess) (void)cudaGetLastError();
+  return first;
+}
+
+[[noreturn]] void out_of_memory(size_t bytes) {
+  size_t free_b = 0, total_b = 0;
+  std::string where;
+  if (cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
+    where = " (free " + std::to_string(free_b) + " of " + std::to_string(total_b) + " bytes)";
+  } else {
+    (void)cudaGetLastError();
+  }
+  fail(ErrorKind::OutOfMemory, "cuda.alloc",
+       "could not allocate " + std::to_string(bytes) + " bytes on GPU 0" + where);
+}
+
+}  // namespace
+
+bool compiled() { return true; }
+
+bool available(std::string* why) {
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    if (why) *why = std::string("no usable CUDA driver or device: ") + cudaGetErrorString(e);
+    return false;
+  }
+  if (n <= 0) {
+    if (why) *why = "no CUDA device found";
+    return false;
+  }
+  int major = 0, minor = 0;
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0) != cudaSuccess ||
+      cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0) != cudaSuccess) {
+    const cudaError_t a = cudaGetLastError();
+    if (why) *why = std::string("cannot query GPU 0: ") + cudaGetErrorString(a);
+    return false;
+  }
+  const int have = major * 10 + minor;
+  if (have < oldest_target()) {
+    if (why) {
+      *why = "GPU 0 has compute capability " + std::to_string(major) + "." +
+             std::to_string(minor) + " but this build's CUDA kernels need " +
+             std::to_string(oldest_target() / 10) + "." + std::to_string(oldest_target() % 10) +
+             " or newer";
+    }
+    return false;
+  }
+  if (why) why->clear();
+  return true;
+}
+
+int device_count() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return 0;
+  }
+  return n;
+}
+
+std::string device_name(int index) { return properties("cuda.deviceName", index).name; }
+
+size_t device_total_memory(int index) {
+  return properties("cuda.deviceMemory", index).totalGlobalMem;
+}
+
+bool has_cublas() {
+#ifdef FATHOM_HAVE_CUBLAS
+  return true;
+#else
+  return false;
+#endif
+}
+
+void* allocate(size_t bytes) {
+  const size_t want = round_size(bytes);
+  if (want == 0) out_of_memory(bytes);
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+
+  auto it = p.free_blocks.lower_bound(want);
+  if (it != p.free_blocks.end() && fits(it->first, want)) {
+    void* ptr = it->second;
+    const size_t size = it->first;
+    p.free_blocks.erase(it);
+    p.cached -= size;
+    p.live.emplace(ptr, size);
+    return ptr;
+  }
+
+  void* ptr = nullptr;
+  cudaError_t e = cudaMalloc(&ptr, want);
+  if (e == cudaErrorMemoryAllocation) {
+    // Give the cached blocks back to the driver and try once more.
+    (void)cudaGetLastError();
+    (void)drain_locked(p);
+    ptr = nullptr;
+    e = cudaMalloc(&ptr, want);
+    if (e == cudaErrorMemoryAllocation) {
+      (void)cudaGetLastError();
+      out_of_memory(bytes);
+    }
+  }
+  FATHOM_CUDA_CHECK("cuda.alloc", e);
+  p.live.emplace(ptr, want);
+  g_used.store(true, std::memory_order_relaxed);
+  return ptr;
+}
+
+// Never throws (tensors release from destructors). Unknown pointers are ignored.
+void release(void* ptr, size_t /*bytes: the pool knows the block's real size*/) {
+  if (ptr == nullptr) return;
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  auto it = p.live.find(ptr);
+  if (it == p.live.end()) return;
+  const size_t size = it->second;
+  p.live.erase(it);
+  p.free_blocks.emplace(size, ptr);
+  p.cached += size;
+}
+
+size_t cached_bytes() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  return p.cached;
+}
+
+// Never throws (the addon calls it unguarded): a cudaFree that fails leaves the device in an
+// error state that the next checked call reports anyway.
+void empty_cache() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (!p.free_blocks.empty()) (void)drain_locked(p);
+}
+
+void copy_to_device(void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice));
+}
+
+void copy_to_host(void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost));
+}
+
+void copy_device_to_device(void* dst, const void* src, size_t bytes) {
+  if (bytes == 0 || dst == src) return;
+  FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice));
+}
+
+void memset_zero(void* dst, size_t bytes) {
+  if (bytes == 0) return;
+  FATHOM_CUDA_CHECK("cuda.memset", cudaMemset(dst, 0, bytes));
+}
+
+void synchronize() {
+  if (!g_used.load(std::memory_order_relaxed)) return;
+  FATHOM_CUDA_CHECK("cuda.synchronize", cudaDeviceSynchronize());
+}
+
+}  // namespace fathom::cuda

@@ -1,0 +1,30 @@
+// The CUDA runtime as the core sees it. Implemented by runtime.cu when the CUDA backend is
+// built, and by runtime_stub.cc otherwise, so no other file needs #ifdefs.
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace fathom::cuda {
+
+// True when built with CUDA and at least one device answers. `why` says what is missing.
+bool available(std::string* why);
+bool compiled();
+int device_count();
+std::string device_name(int index);
+size_t device_total_memory(int index);
+bool has_cublas();
+
+// Caching allocator: freed blocks are kept by size class and reused; throws Error(OutOfMemory)
+// naming the request size when the device is full even after the cache was emptied.
+void* allocate(size_t bytes);
+void release(void* ptr, size_t bytes);
+size_t cached_bytes();
+void empty_cache();
+
+void copy_to_device(void* dst, const void* src, size_t bytes);
+void copy_to_host(void* dst, const void* src, size_t bytes);
+void copy_device_to_device(void* dst, const void* src, size_t bytes);
+void memset_zero(void* dst, size_t bytes);
+void synchronize();
+
+}  // namespace fathom::cuda

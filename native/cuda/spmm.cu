@@ -1,0 +1,99 @@
+// Sparse (CSR) x dense products on the GPU, without atomics.
+//
+// Both kernels give each CSR row to a group of G lanes of one warp (G = 32 for wide features,
+// a smaller power of two for narrow ones, so a warp then serves 32/G rows at once). In spmm the
+// lanes split the feature columns and walk the row's nonzeros in order, so each output element
+// is a sequential sum in CSR order: the same on every run. In sddmm the lanes split one dot
+// product and combine it with a fixed shuffle tree.
+#include <cstdint>
+
+#include "common.cuh"
+
+namespace fathom::cuda {
+namespace {
+
+using namespace detail;
+
+template <int G, typename T>
+__global__ void __launch_bounds__(kBlock)
+    spmm_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
+                const int32_t* __restrict__ col, const T* __restrict__ vals,
+                const T* __restrict__ X, T* __restrict__ Y, T alpha, T self_scale) {
+  const int64_t groups = grid_threads() / G;
+  const int lane = static_cast<int>(threadIdx.x % G);
+  for (int64_t r = global_thread() / G; r < rows; r += groups) {
+    const int32_t begin = rowptr[r];
+    const int32_t end = rowptr[r + 1];
+    T* y = Y + r * F;
+    const T* xr = X + r * F;
+    for (int64_t f = lane; f < F; f += G) {
+      T acc = T(0);
+      for (int32_t k = begin; k < end; ++k) {
+        const T w = vals != nullptr ? vals[k] : T(1);
+        acc += w * X[static_cast<int64_t>(col[k]) * F + f];
+      }
+      // As on the CPU: a zero self term is skipped, so a non-finite X[r] cannot turn into NaN
+      // and non-square operators may pass self_scale = 0.
+      y[f] = self_scale != T(0) ? alpha * acc + self_scale * xr[f] : alpha * acc;
+    }
+  }
+}
+
+template <int G, typename T>
+__global__ void __launch_bounds__(kBlock)
+    sddmm_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
+                 const int32_t* __restrict__ col, const T* __restrict__ A,
+                 const T* __restrict__ B, T* __restrict__ out) {
+  const int64_t groups = grid_threads() / G;
+  const int lane = static_cast<int>(threadIdx.x % G);
+  // Every lane of a group runs the same trip counts (same r, same row), as group_sum requires.
+  for (int64_t r = global_thread() / G; r < rows; r += groups) {
+    const int32_t begin = rowptr[r];
+    const int32_t end = rowptr[r + 1];
+    const T* a = A + r * F;
+    for (int32_t k = begin; k < end; ++k) {
+      const T* b = B + static_cast<int64_t>(col[k]) * F;
+      T acc = T(0);
+      for (int64_t f = lane; f < F; f += G) acc += a[f] * b[f];
+      acc = group_sum<G>(acc);
+      if (lane == 0) out[k] = acc;
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void spmm(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col, const T* vals,
+          const T* X, T* Y, T alpha, T self_scale) {
+  if (rows <= 0 || F <= 0) return;
+  with_group_lanes(F, [&](auto g) {
+    constexpr int G = decltype(g)::value;
+    spmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, F, rowptr, col, vals, X, Y,
+                                                               alpha, self_scale);
+  });
+  FATHOM_CUDA_LAUNCH_CHECK("spmm");
+}
+
+template <typename T>
+void sddmm(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col, const T* A,
+           const T* B, T* out) {
+  if (rows <= 0) return;
+  // F == 0: every dot product is empty; the kernel writes 0 for each stored entry.
+  with_group_lanes(F, [&](auto g) {
+    constexpr int G = decltype(g)::value;
+    sddmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, F, rowptr, col, A, B, out);
+  });
+  FATHOM_CUDA_LAUNCH_CHECK("sddmm");
+}
+
+template void spmm<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
+                          const float*, float*, float, float);
+template void spmm<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
+                           const double*, double*, double, double);
+template void sddmm<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
+                           const float*, float*);
+template void sddmm<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
+                            const double*, double*);
+
+}  // namespace fathom::cuda

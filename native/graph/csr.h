@@ -1,0 +1,44 @@
+// Compressed sparse rows of a graph operator. Row r holds the in-neighbours of node r
+// (edges j -> r), so SpMM over it aggregates messages; the transposed CSR (rows = sources)
+// serves the backward pass without atomics.
+#pragma once
+#include <cstdint>
+
+#include "../core/tensor.h"
+
+namespace fathom {
+
+struct Csr {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  Tensor rowptr;  // i32 [rows + 1]
+  Tensor col;     // i32 [nnz]
+  Tensor values;  // float [nnz], or undefined for an unweighted operator
+  Tensor perm;    // i32 [nnz]: the edge id (column of edgeIndex) of each entry, -1 for an added self loop
+
+  int64_t nnz() const { return col.defined() ? col.numel() : 0; }
+  Device device() const { return rowptr.device(); }
+};
+
+// CSR by target from edge_index (i32 [2, E], CPU): entry (dst, src) for each edge src -> dst.
+// Entries of a row keep edge order. Every index is validated against num_nodes; a bad one throws
+// Error(Range) naming the position and value. Duplicate edges are kept (they count twice).
+Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char* op);
+
+// The transpose: rows become columns; values follow their entries; perm follows too.
+Csr csr_transpose(const Csr& a);
+
+// In-degree per node (row lengths), as f64 [rows], CPU.
+Tensor csr_row_degrees(const Csr& a);
+
+// Operators of METHODS.md §1 built from an unweighted CSR by target (CPU):
+//   "sum"  A,  "mean"  D^-1 A (empty rows stay 0),
+//   "gcn"  D~^-1/2 (A + I) D~^-1/2 with one self loop per node (an existing self loop is kept
+//          with weight 1 and no second one is added, as PyG's add_remaining_self_loops does).
+// Values are in `dtype` (f32 or f64).
+Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype);
+
+// Moves all arrays to `device`.
+Csr csr_to(const Csr& a, Device device);
+
+}  // namespace fathom

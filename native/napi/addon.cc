@@ -1,0 +1,114 @@
+// Module entry: registers the handle classes, the ops and the process-level queries.
+#include <napi.h>
+
+#include "core/memory_stats.h"
+#include "core/runtime_info.h"
+#include "csr_handle.h"
+#include "cuda/runtime.h"
+#include "errors.h"
+#include "ops_binding.h"
+#include "tensor_handle.h"
+
+namespace fathom::napi {
+namespace {
+
+Napi::Value Memory(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  for (Device d : {Device::CPU, Device::CUDA}) {
+    DeviceMemory m = MemoryStats::get(d);
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("tensors", static_cast<double>(m.live_tensors));
+    o.Set("bytes", static_cast<double>(m.live_bytes));
+    o.Set("peakBytes", static_cast<double>(m.peak_bytes));
+    if (d == Device::CUDA) o.Set("cachedBytes", static_cast<double>(cuda::cached_bytes()));
+    out.Set(device_name(d), o);
+  }
+  return out;
+}
+
+Napi::Value ResetPeakMemory(const Napi::CallbackInfo& info) {
+  MemoryStats::reset_peak(Device::CPU);
+  MemoryStats::reset_peak(Device::CUDA);
+  return info.Env().Undefined();
+}
+
+Napi::Value Devices(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Napi::Object out = Napi::Object::New(env);
+    Napi::Object cpu = Napi::Object::New(env);
+    cpu.Set("available", true);
+    cpu.Set("threads", num_threads());
+    cpu.Set("blas", blas_name());
+    out.Set("cpu", cpu);
+    Napi::Object gpu = Napi::Object::New(env);
+    std::string why;
+    bool ok = cuda::available(&why);
+    gpu.Set("compiled", cuda::compiled());
+    gpu.Set("available", ok);
+    gpu.Set("cublas", cuda::has_cublas());
+    if (!ok) gpu.Set("reason", why);
+    Napi::Array list = Napi::Array::New(env);
+    for (int i = 0; ok && i < cuda::device_count(); ++i) {
+      Napi::Object d = Napi::Object::New(env);
+      d.Set("index", i);
+      d.Set("name", cuda::device_name(i));
+      d.Set("totalMemory", static_cast<double>(cuda::device_total_memory(i)));
+      list.Set(static_cast<uint32_t>(i), d);
+    }
+    gpu.Set("devices", list);
+    out.Set("cuda", gpu);
+    return out;
+  });
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw_type_error(info.Env(), "setNumThreads: argument n must be a number");
+  int n = info[0].As<Napi::Number>().Int32Value();
+  if (n < 1 || n > 1024) throw_range_error(info.Env(), "setNumThreads: n must be in [1, 1024], got " + std::to_string(n));
+  set_num_threads(n);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsFunction()) throw_type_error(info.Env(), "setErrorClass: argument must be a class");
+  set_error_class(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  cuda::empty_cache();
+  return info.Env().Undefined();
+}
+
+Napi::Value Synchronize(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    cuda::synchronize();
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("TensorHandle", TensorHandle::Init(env));
+  exports.Set("CsrHandle", CsrHandle::Init(env));
+  register_ops(env, exports);
+  register_csr_functions(env, exports);
+  exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
+  exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
+  exports.Set("devices", Napi::Function::New(env, Devices, "devices"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("emptyCache", Napi::Function::New(env, EmptyCache, "emptyCache"));
+  exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));
+  exports.Set("cudaCompiled", Napi::Boolean::New(env, cuda::compiled()));
+  return exports;
+}
+
+}  // namespace
+}  // namespace fathom::napi
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return fathom::napi::Init(env, exports);
+}
+
+NODE_API_MODULE(fathom, InitModule)

@@ -1,0 +1,20 @@
+// Argument conversion shared by the bindings: strings to enums, JS arrays to shapes.
+#pragma once
+#include <napi.h>
+
+#include "core/tensor.h"
+
+namespace fathom::napi {
+
+DType dtype_arg(const Napi::CallbackInfo& info, size_t index, const char* op);
+Device device_arg(const Napi::CallbackInfo& info, size_t index, const char* op);
+Shape shape_arg(const Napi::CallbackInfo& info, size_t index, const char* op);
+double number_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+Napi::Array shape_value(Napi::Env env, const Shape& shape);
+
+// The typed-array kind that holds `dtype` (Float32Array for f32 ...).
+napi_typedarray_type typed_array_type(DType dtype);
+
+}  // namespace fathom::napi

@@ -1,0 +1,115 @@
+#include "csr_handle.h"
+
+#include "convert.h"
+#include "errors.h"
+#include "tensor_handle.h"
+
+namespace fathom::napi {
+namespace {
+Napi::FunctionReference& constructor() {
+  static Napi::FunctionReference ref;
+  return ref;
+}
+}  // namespace
+
+Napi::Function CsrHandle::Init(Napi::Env env) {
+  Napi::Function ctor = DefineClass(env, "CsrHandle",
+                                    {InstanceMethod("dispose", &CsrHandle::Dispose),
+                                     InstanceAccessor("disposed", &CsrHandle::Disposed, nullptr),
+                                     InstanceMethod("info", &CsrHandle::Info),
+                                     InstanceMethod("arrays", &CsrHandle::Arrays)});
+  constructor() = Napi::Persistent(ctor);
+  constructor().SuppressDestruct();
+  return ctor;
+}
+
+CsrHandle::CsrHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CsrHandle>(info) {}
+
+Napi::Object CsrHandle::Wrap(Napi::Env, Csr csr) {
+  Napi::Object obj = constructor().New({});
+  CsrHandle::Unwrap(obj)->csr_ = std::move(csr);
+  return obj;
+}
+
+const Csr& CsrHandle::csr(const char* op) const {
+  if (disposed_) throw_type_error(Env(), std::string(op) + ": the graph operator was disposed");
+  return csr_;
+}
+
+const Csr& CsrHandle::From(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg) {
+  if (index >= info.Length() || !info[index].IsObject() ||
+      !info[index].As<Napi::Object>().InstanceOf(constructor().Value())) {
+    throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be a graph operator (CsrHandle)");
+  }
+  return Unwrap(info[index].As<Napi::Object>())->csr(op);
+}
+
+Napi::Value CsrHandle::Dispose(const Napi::CallbackInfo& info) {
+  csr_ = Csr();
+  disposed_ = true;
+  return info.Env().Undefined();
+}
+
+Napi::Value CsrHandle::Disposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), disposed_);
+}
+
+Napi::Value CsrHandle::Info(const Napi::CallbackInfo& info) {
+  const Csr& c = csr("info");
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("rows", static_cast<double>(c.rows));
+  o.Set("cols", static_cast<double>(c.cols));
+  o.Set("nnz", static_cast<double>(c.nnz()));
+  o.Set("device", device_name(c.device()));
+  o.Set("weighted", c.values.defined());
+  if (c.values.defined()) o.Set("dtype", dtype_name(c.values.dtype()));
+  return o;
+}
+
+// Copies of the arrays as tensors (for tests and diagnostics).
+Napi::Value CsrHandle::Arrays(const Napi::CallbackInfo& info) {
+  const Csr& c = csr("arrays");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("rowptr", TensorHandle::Wrap(info.Env(), c.rowptr.clone()));
+    o.Set("col", TensorHandle::Wrap(info.Env(), c.col.clone()));
+    o.Set("perm", TensorHandle::Wrap(info.Env(), c.perm.clone()));
+    if (c.values.defined()) o.Set("values", TensorHandle::Wrap(info.Env(), c.values.clone()));
+    return o;
+  });
+}
+
+void register_csr_functions(Napi::Env env, Napi::Object exports) {
+  exports.Set("csrFromEdgeIndex", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    const Tensor& ei = TensorHandle::From(info, 0, "Graph", "edgeIndex");
+    double n = number_arg(info, 1, "Graph", "numNodes");
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      return CsrHandle::Wrap(info.Env(), csr_from_edge_index(ei, static_cast<int64_t>(n), "Graph"));
+    });
+  }));
+  exports.Set("csrTranspose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    const Csr& c = CsrHandle::From(info, 0, "csrTranspose", "csr");
+    return guarded(info.Env(), [&]() -> Napi::Value { return CsrHandle::Wrap(info.Env(), csr_transpose(c)); });
+  }));
+  exports.Set("csrOperator", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    const Csr& c = CsrHandle::From(info, 0, "Graph.operator", "csr");
+    std::string kind = string_arg(info, 1, "Graph.operator", "kind");
+    DType dtype = dtype_arg(info, 2, "Graph.operator");
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      return CsrHandle::Wrap(info.Env(), csr_operator(c, kind.c_str(), dtype));
+    });
+  }));
+  exports.Set("csrTo", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    const Csr& c = CsrHandle::From(info, 0, "Graph.to", "csr");
+    Device d = device_arg(info, 1, "Graph.to");
+    return guarded(info.Env(), [&]() -> Napi::Value { return CsrHandle::Wrap(info.Env(), csr_to(c, d)); });
+  }));
+  exports.Set("csrDegrees", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    const Csr& c = CsrHandle::From(info, 0, "Graph.degrees", "csr");
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      return TensorHandle::Wrap(info.Env(), csr_row_degrees(c));
+    });
+  }));
+}
+
+}  // namespace fathom::napi

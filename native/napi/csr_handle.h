@@ -1,0 +1,32 @@
+// The JS handle of a native CSR operator (graph/csr.h).
+#pragma once
+#include <napi.h>
+
+#include "graph/csr.h"
+
+namespace fathom::napi {
+
+class CsrHandle : public Napi::ObjectWrap<CsrHandle> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  static Napi::Object Wrap(Napi::Env env, Csr csr);
+  static const Csr& From(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+
+  explicit CsrHandle(const Napi::CallbackInfo& info);
+
+ private:
+  const Csr& csr(const char* op) const;
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+  Napi::Value Disposed(const Napi::CallbackInfo& info);
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Arrays(const Napi::CallbackInfo& info);
+
+  Csr csr_;
+  bool disposed_ = false;
+};
+
+// Module functions: csrFromEdgeIndex(edgeIndex: Tensor i32 [2,E], numNodes), csrTranspose(csr),
+// csrOperator(csr, kind, dtype), csrTo(csr, device), csrDegrees(csr) -> Tensor f64.
+void register_csr_functions(Napi::Env env, Napi::Object exports);
+
+}  // namespace fathom::napi

@@ -1,0 +1,70 @@
+#include "errors.h"
+
+#include <new>
+
+#include "core/error.h"
+
+namespace fathom::napi {
+namespace {
+
+Napi::FunctionReference& error_class() {
+  static Napi::FunctionReference ref;
+  return ref;
+}
+
+Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const char* code) {
+  Napi::Object err;
+  if (!error_class().IsEmpty()) {
+    err = error_class().New({Napi::String::New(env, message), Napi::String::New(env, code)});
+  } else {
+    err = Napi::Error::New(env, message).Value();
+    err.Set("name", "FathomError");
+  }
+  err.Set("code", code);
+  return Napi::Error(env, err);
+}
+
+}  // namespace
+
+void set_error_class(const Napi::Function& ctor) {
+  error_class() = Napi::Persistent(ctor);
+  error_class().SuppressDestruct();
+}
+
+void throw_type_error(Napi::Env env, const std::string& message) {
+  throw Napi::TypeError::New(env, message);
+}
+
+void throw_range_error(Napi::Env env, const std::string& message) {
+  throw Napi::RangeError::New(env, message);
+}
+
+Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body) {
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const Error& e) {
+    switch (e.kind()) {
+      case ErrorKind::Type: {
+        Napi::Error js = Napi::TypeError::New(env, e.what());
+        js.Set("code", e.code());
+        throw js;
+      }
+      case ErrorKind::Range:
+      case ErrorKind::Shape: {
+        Napi::Error js = Napi::RangeError::New(env, e.what());
+        js.Set("code", e.code());
+        throw js;
+      }
+      default:
+        throw make_fathom_error(env, e.what(), e.code());
+    }
+  } catch (const std::bad_alloc&) {
+    throw make_fathom_error(env, "out of host memory", "OUT_OF_MEMORY");
+  } catch (const std::exception& e) {
+    throw make_fathom_error(env, e.what(), "INTERNAL");
+  }
+}
+
+}  // namespace fathom::napi

@@ -1,0 +1,199 @@
+#include "ops_binding.h"
+
+#include "convert.h"
+#include "csr_handle.h"
+#include "errors.h"
+#include "ops/ops.h"
+#include "tensor_handle.h"
+
+namespace fathom::napi {
+namespace {
+
+using Body = Napi::Value (*)(const Napi::CallbackInfo&);
+
+Napi::Value wrap(const Napi::CallbackInfo& info, Tensor t) { return TensorHandle::Wrap(info.Env(), std::move(t)); }
+
+// Unary and binary tensor ops share their argument handling.
+template <Tensor (*F)(const Tensor&)>
+Napi::Value unary(const Napi::CallbackInfo& info, const char* op) {
+  const Tensor& x = TensorHandle::From(info, 0, op, "x");
+  return guarded(info.Env(), [&]() { return wrap(info, F(x)); });
+}
+
+template <Tensor (*F)(const Tensor&, const Tensor&)>
+Napi::Value binary(const Napi::CallbackInfo& info, const char* op, const char* a, const char* b) {
+  const Tensor& x = TensorHandle::From(info, 0, op, a);
+  const Tensor& y = TensorHandle::From(info, 1, op, b);
+  return guarded(info.Env(), [&]() { return wrap(info, F(x, y)); });
+}
+
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  const Tensor& a = TensorHandle::From(info, 0, "matmul", "a");
+  const Tensor& b = TensorHandle::From(info, 1, "matmul", "b");
+  bool ta = bool_arg(info, 2, "matmul", "transA");
+  bool tb = bool_arg(info, 3, "matmul", "transB");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::matmul(a, b, ta, tb)); });
+}
+
+Napi::Value Spmm(const Napi::CallbackInfo& info) {
+  const Csr& csr = CsrHandle::From(info, 0, "spmm", "operator");
+  Tensor values = TensorHandle::FromOptional(info, 1, "spmm", "edgeValues");
+  const Tensor& x = TensorHandle::From(info, 2, "spmm", "x");
+  double alpha = number_arg(info, 3, "spmm", "alpha");
+  double self_scale = number_arg(info, 4, "spmm", "selfScale");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::spmm(csr, values, x, alpha, self_scale)); });
+}
+
+Napi::Value Sddmm(const Napi::CallbackInfo& info) {
+  const Csr& csr = CsrHandle::From(info, 0, "sddmm", "operator");
+  const Tensor& a = TensorHandle::From(info, 1, "sddmm", "a");
+  const Tensor& b = TensorHandle::From(info, 2, "sddmm", "b");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::sddmm(csr, a, b)); });
+}
+
+Napi::Value Axpby(const Napi::CallbackInfo& info) {
+  double alpha = number_arg(info, 0, "axpby", "alpha");
+  const Tensor& x = TensorHandle::From(info, 1, "axpby", "x");
+  double beta = number_arg(info, 2, "axpby", "beta");
+  const Tensor& y = TensorHandle::From(info, 3, "axpby", "y");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::axpby(alpha, x, beta, y)); });
+}
+
+Napi::Value Scale(const Napi::CallbackInfo& info) {
+  const Tensor& x = TensorHandle::From(info, 0, "scale", "x");
+  double alpha = number_arg(info, 1, "scale", "alpha");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::scale(x, alpha)); });
+}
+
+Napi::Value AddInPlace(const Napi::CallbackInfo& info) {
+  Tensor& x = TensorHandle::FromMutable(info, 0, "addInPlace", "x");
+  const Tensor& y = TensorHandle::From(info, 1, "addInPlace", "y");
+  double alpha = number_arg(info, 2, "addInPlace", "alpha");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    ops::add_(x, y, alpha);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Dropout(const Napi::CallbackInfo& info) {
+  const Tensor& x = TensorHandle::From(info, 0, "dropout", "x");
+  double p = number_arg(info, 1, "dropout", "p");
+  double seed = number_arg(info, 2, "dropout", "seed");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto [out, mask] = ops::dropout(x, p, static_cast<uint64_t>(seed));
+    Napi::Array pair = Napi::Array::New(info.Env(), 2);
+    pair.Set(0u, wrap(info, out));
+    pair.Set(1u, wrap(info, mask));
+    return pair;
+  });
+}
+
+Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
+  const Tensor& g = TensorHandle::From(info, 0, "dropoutBackward", "grad");
+  const Tensor& mask = TensorHandle::From(info, 1, "dropoutBackward", "mask");
+  double p = number_arg(info, 2, "dropoutBackward", "p");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::dropout_backward(g, mask, p)); });
+}
+
+Napi::Value NllLoss(const Napi::CallbackInfo& info) {
+  const Tensor& logp = TensorHandle::From(info, 0, "nllLoss", "logp");
+  const Tensor& labels = TensorHandle::From(info, 1, "nllLoss", "labels");
+  Tensor mask = TensorHandle::FromOptional(info, 2, "nllLoss", "mask");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::nll_loss(logp, labels, mask)); });
+}
+
+Napi::Value NllLossBackward(const Napi::CallbackInfo& info) {
+  double g = number_arg(info, 0, "nllLossBackward", "grad");
+  const Tensor& logp = TensorHandle::From(info, 1, "nllLossBackward", "logp");
+  const Tensor& labels = TensorHandle::From(info, 2, "nllLossBackward", "labels");
+  Tensor mask = TensorHandle::FromOptional(info, 3, "nllLossBackward", "mask");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::nll_loss_backward(g, logp, labels, mask)); });
+}
+
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  Shape shape = shape_arg(info, 0, "fill");
+  DType dtype = dtype_arg(info, 1, "fill");
+  Device device = device_arg(info, 2, "fill");
+  double value = number_arg(info, 3, "fill", "value");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::fill(shape, dtype, device, value)); });
+}
+
+Napi::Value Cast(const Napi::CallbackInfo& info) {
+  const Tensor& x = TensorHandle::From(info, 0, "cast", "x");
+  DType dtype = dtype_arg(info, 1, "cast");
+  return guarded(info.Env(), [&]() { return wrap(info, ops::cast(x, dtype)); });
+}
+
+Napi::Value CountNonfinite(const Napi::CallbackInfo& info) {
+  const Tensor& x = TensorHandle::From(info, 0, "countNonfinite", "x");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(ops::count_nonfinite(x)));
+  });
+}
+
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  const char* op = "adamStep";
+  Tensor& p = TensorHandle::FromMutable(info, 0, op, "param");
+  const Tensor& g = TensorHandle::From(info, 1, op, "grad");
+  Tensor& m = TensorHandle::FromMutable(info, 2, op, "m");
+  Tensor& v = TensorHandle::FromMutable(info, 3, op, "v");
+  ops::AdamOptions o{number_arg(info, 4, op, "lr"),          number_arg(info, 5, op, "beta1"),
+                     number_arg(info, 6, op, "beta2"),       number_arg(info, 7, op, "eps"),
+                     number_arg(info, 8, op, "weightDecay"), static_cast<int64_t>(number_arg(info, 9, op, "step"))};
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    ops::adam_step(p, g, m, v, o);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value SgdStep(const Napi::CallbackInfo& info) {
+  const char* op = "sgdStep";
+  Tensor& p = TensorHandle::FromMutable(info, 0, op, "param");
+  const Tensor& g = TensorHandle::From(info, 1, op, "grad");
+  Tensor& buf = TensorHandle::FromMutable(info, 2, op, "buf");
+  ops::SgdOptions o{number_arg(info, 3, op, "lr"),          number_arg(info, 4, op, "momentum"),
+                    number_arg(info, 5, op, "dampening"),   number_arg(info, 6, op, "weightDecay"),
+                    bool_arg(info, 7, op, "nesterov"),      bool_arg(info, 8, op, "first")};
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    ops::sgd_step(p, g, buf, o);
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace
+
+void register_ops(Napi::Env env, Napi::Object exports) {
+  auto set = [&](const char* name, Body body) { exports.Set(name, Napi::Function::New(env, body, name)); };
+  set("matmul", Matmul);
+  set("spmm", Spmm);
+  set("sddmm", Sddmm);
+  set("axpby", Axpby);
+  set("scale", Scale);
+  set("addInPlace", AddInPlace);
+  set("add", [](const Napi::CallbackInfo& i) { return binary<ops::add>(i, "add", "x", "y"); });
+  set("sub", [](const Napi::CallbackInfo& i) { return binary<ops::sub>(i, "sub", "x", "y"); });
+  set("mul", [](const Napi::CallbackInfo& i) { return binary<ops::mul>(i, "mul", "x", "y"); });
+  set("biasAdd", [](const Napi::CallbackInfo& i) { return binary<ops::bias_add>(i, "biasAdd", "x", "bias"); });
+  set("sumRows", [](const Napi::CallbackInfo& i) { return unary<ops::sum_rows>(i, "sumRows"); });
+  set("relu", [](const Napi::CallbackInfo& i) { return unary<ops::relu>(i, "relu"); });
+  set("reluBackward",
+      [](const Napi::CallbackInfo& i) { return binary<ops::relu_backward>(i, "reluBackward", "grad", "y"); });
+  set("dropout", Dropout);
+  set("dropoutBackward", DropoutBackward);
+  set("logSoftmax", [](const Napi::CallbackInfo& i) { return unary<ops::log_softmax>(i, "logSoftmax"); });
+  set("logSoftmaxBackward", [](const Napi::CallbackInfo& i) {
+    return binary<ops::log_softmax_backward>(i, "logSoftmaxBackward", "grad", "y");
+  });
+  set("nllLoss", NllLoss);
+  set("nllLossBackward", NllLossBackward);
+  set("sum", [](const Napi::CallbackInfo& i) { return unary<ops::sum>(i, "sum"); });
+  set("mean", [](const Napi::CallbackInfo& i) { return unary<ops::mean>(i, "mean"); });
+  set("argmaxRows", [](const Napi::CallbackInfo& i) { return unary<ops::argmax_rows>(i, "argmaxRows"); });
+  set("fill", Fill);
+  set("cast", Cast);
+  set("countNonfinite", CountNonfinite);
+  set("adamStep", AdamStep);
+  set("sgdStep", SgdStep);
+}
+
+}  // namespace fathom::napi

@@ -1,0 +1,80 @@
+// ReLU and dropout with their backward passes.
+#include <cmath>
+
+#include "dispatch.h"
+#include "ops.h"
+
+namespace fathom::ops {
+using namespace detail;
+
+Tensor relu(const Tensor& x) {
+  const char* op = "relu";
+  require_floating(op, "x", x);
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  if (x.numel() == 0) return out;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(), relu<T>(x.numel(), ptr<T>(x), ptr<T>(out)));
+  });
+  return out;
+}
+
+Tensor relu_backward(const Tensor& grad, const Tensor& y) {
+  const char* op = "relu_backward";
+  require_floating(op, "grad", grad);
+  require_like(op, "grad", grad, "y", y);
+  Tensor out = Tensor::empty(grad.shape(), grad.dtype(), grad.device());
+  if (grad.numel() == 0) return out;
+  with_float(op, "grad", grad, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, grad.device(),
+                  relu_backward<T>(grad.numel(), ptr<T>(grad), ptr<T>(y), ptr<T>(out)));
+  });
+  return out;
+}
+
+namespace {
+
+// p = 1 would divide by zero in the 1/(1-p) rescale; NaN fails both comparisons.
+void require_drop_probability(const char* op, double p) {
+  FATHOM_CHECK(p >= 0.0 && p < 1.0, ErrorKind::Range, op,
+               "argument p = " + num(p) + " must be in [0, 1)");
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed) {
+  const char* op = "dropout";
+  require_floating(op, "x", x);
+  require_drop_probability(op, p);
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor mask = Tensor::empty(x.shape(), DType::U8, x.device());
+  if (x.numel() == 0) return {out, mask};
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(),
+                  dropout<T>(x.numel(), p, seed, ptr<T>(x), ptr<T>(out), ptr<uint8_t>(mask)));
+  });
+  return {out, mask};
+}
+
+Tensor dropout_backward(const Tensor& grad, const Tensor& mask, double p) {
+  const char* op = "dropout_backward";
+  require_floating(op, "grad", grad);
+  require_dtype(op, "mask", mask, DType::U8);
+  require_same_device(op, "grad", grad, "mask", mask);
+  require_same_shape(op, "grad", grad, "mask", mask);
+  require_drop_probability(op, p);
+  Tensor out = Tensor::empty(grad.shape(), grad.dtype(), grad.device());
+  if (grad.numel() == 0) return out;
+  with_float(op, "grad", grad, [&](auto tag) {
+    using T = decltype(tag);
+    const T scale = T(1.0 / (1.0 - p));
+    FATHOM_LAUNCH(
+        op, grad.device(),
+        masked_scale<T>(grad.numel(), ptr<T>(grad), ptr<uint8_t>(mask), scale, ptr<T>(out)));
+  });
+  return out;
+}
+
+}  // namespace fathom::ops

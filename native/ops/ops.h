@@ -1,0 +1,76 @@
+// The tensor-level op set: validation (dtypes, shapes, devices, index ranges), output
+// allocation and dispatch to the CPU or CUDA kernels. Everything the N-API layer calls.
+// Every error names the op, the argument and the shapes (core/error.h).
+#pragma once
+#include <cstdint>
+#include <utility>
+
+#include "../core/tensor.h"
+#include "../graph/csr.h"
+
+namespace fathom::ops {
+
+// op(a) @ op(b); 2-D float tensors of one dtype on one device.
+Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
+
+// alpha * A X + self_scale * X where A is `csr` (its own values, or `edge_values` [nnz] when
+// defined, which must then have X's dtype). X: [csr.cols, F]. Result [csr.rows, F].
+Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
+            double self_scale);
+
+// Per stored entry k: dot(a[row_k], b[col_k]). a: [rows, F], b: [cols, F]. Result [nnz].
+Tensor sddmm(const Csr& csr, const Tensor& a, const Tensor& b);
+
+// out = alpha * x + beta * y (same shape, dtype, device).
+Tensor axpby(double alpha, const Tensor& x, double beta, const Tensor& y);
+Tensor add(const Tensor& x, const Tensor& y);
+Tensor sub(const Tensor& x, const Tensor& y);
+Tensor scale(const Tensor& x, double alpha);
+Tensor mul(const Tensor& x, const Tensor& y);
+// In place: x += alpha * y (gradient accumulation).
+void add_(Tensor& x, const Tensor& y, double alpha);
+
+// x [R, C] + bias [C]
+Tensor bias_add(const Tensor& x, const Tensor& bias);
+// Column sums of [R, C] -> [C].
+Tensor sum_rows(const Tensor& x);
+
+Tensor relu(const Tensor& x);
+Tensor relu_backward(const Tensor& grad, const Tensor& y);
+
+// p in [0, 1). Returns (out, mask u8 same shape).
+std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed);
+Tensor dropout_backward(const Tensor& grad, const Tensor& mask, double p);
+
+// Row-wise over a 2-D tensor.
+Tensor log_softmax(const Tensor& x);
+Tensor log_softmax_backward(const Tensor& grad, const Tensor& y);
+
+// Mean negative log-likelihood over masked rows. logp [R, C]; labels i32 [R] in [0, C) for
+// masked rows (validated); mask u8 [R] or undefined. Returns a 0-d tensor.
+Tensor nll_loss(const Tensor& logp, const Tensor& labels, const Tensor& mask);
+// grad: the upstream scalar gradient.
+Tensor nll_loss_backward(double grad, const Tensor& logp, const Tensor& labels, const Tensor& mask);
+
+// 0-d results.
+Tensor sum(const Tensor& x);
+Tensor mean(const Tensor& x);
+
+Tensor argmax_rows(const Tensor& x);  // i32 [R]
+Tensor fill(const Shape& shape, DType dtype, Device device, double value);
+Tensor cast(const Tensor& x, DType dtype);
+int64_t count_nonfinite(const Tensor& x);
+
+struct AdamOptions {
+  double lr, beta1, beta2, eps, weight_decay;
+  int64_t step;  // 1-based, after increment
+};
+void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamOptions& o);
+
+struct SgdOptions {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, first;
+};
+void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdOptions& o);
+
+}  // namespace fathom::ops

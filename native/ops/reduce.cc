@@ -1,0 +1,69 @@
+// Reductions: column sums, full sums (0-d results left on the device), row argmax.
+#include <cmath>
+
+#include "dispatch.h"
+#include "ops.h"
+
+namespace fathom::ops {
+using namespace detail;
+
+Tensor sum_rows(const Tensor& x) {
+  const char* op = "sum_rows";
+  require_floating(op, "x", x);
+  require_ndim(op, "x", x, 2);
+  // Zeroed so that zero rows sum to 0 without a launch.
+  Tensor out = Tensor::zeros({x.dim(1)}, x.dtype(), x.device());
+  if (x.numel() == 0) return out;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(), sum_rows<T>(x.dim(0), x.dim(1), ptr<T>(x), ptr<T>(out)));
+  });
+  return out;
+}
+
+namespace {
+
+// The 0-d sum, computed where x lives so a training loop never waits on a copy.
+Tensor sum_of(const char* op, const Tensor& x) {
+  require_floating(op, "x", x);
+  Tensor out = Tensor::zeros({}, x.dtype(), x.device());
+  if (x.numel() == 0) return out;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(), sum<T>(x.numel(), ptr<T>(x), ptr<T>(out)));
+  });
+  return out;
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x) { return sum_of("sum", x); }
+
+Tensor mean(const Tensor& x) {
+  const char* op = "mean";
+  Tensor s = sum_of(op, x);
+  // The mean of nothing is NaN, as in PyTorch and NumPy.
+  const double inv = x.numel() ? 1.0 / static_cast<double>(x.numel()) : std::nan("");
+  with_float(op, "x", s, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, s.device(), axpby<T>(1, T(inv), ptr<T>(s), T(0), nullptr, ptr<T>(s)));
+  });
+  return s;
+}
+
+Tensor argmax_rows(const Tensor& x) {
+  const char* op = "argmax_rows";
+  require_floating(op, "x", x);
+  require_ndim(op, "x", x, 2);
+  FATHOM_CHECK(x.dim(0) == 0 || x.dim(1) > 0, ErrorKind::Shape, op,
+               arg("x") + " is " + brief(x) + "; rows with no columns have no argmax");
+  Tensor out = Tensor::empty({x.dim(0)}, DType::I32, x.device());
+  if (x.dim(0) == 0) return out;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(), argmax_rows<T>(x.dim(0), x.dim(1), ptr<T>(x), ptr<int32_t>(out)));
+  });
+  return out;
+}
+
+}  // namespace fathom::ops

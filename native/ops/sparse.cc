@@ -1,0 +1,108 @@
+// Sparse-dense products over a CSR operator: message passing (spmm) and per-edge scores (sddmm).
+#include "dispatch.h"
+#include "ops.h"
+
+namespace fathom::ops {
+using namespace detail;
+
+namespace {
+
+std::string csr_brief(const Csr& csr) {
+  return "csr[" + std::to_string(csr.rows) + " x " + std::to_string(csr.cols) + ", nnz " +
+         std::to_string(csr.nnz()) + "]";
+}
+
+// The device check for the operator's arrays against a dense operand.
+void require_csr_on(const char* op, const Csr& csr, const char* name, const Tensor& t) {
+  FATHOM_CHECK(csr.device() == t.device(), ErrorKind::Device, op,
+               arg(name) + " is on " + device_name(t.device()) + " but csr is on " +
+                   device_name(csr.device()));
+}
+
+// The weights spmm multiplies by: edge_values when given, else the operator's own values, else
+// none (an unweighted operator). Either must already be in x's dtype: a silent cast per call
+// would hide a model built in the wrong precision.
+const Tensor* spmm_weights(const char* op, const Csr& csr, const Tensor& edge_values,
+                           const Tensor& x) {
+  if (edge_values.defined()) {
+    require_same_device(op, "x", x, "edge_values", edge_values);
+    require_same_dtype(op, "x", x, "edge_values", edge_values);
+    FATHOM_CHECK(edge_values.ndim() == 1 && edge_values.dim(0) == csr.nnz(), ErrorKind::Shape, op,
+                 arg("edge_values") + " is " + brief(edge_values) + " but " + csr_brief(csr) +
+                     " needs [" + std::to_string(csr.nnz()) + "]");
+    return &edge_values;
+  }
+  if (csr.values.defined()) {
+    FATHOM_CHECK(csr.values.dtype() == x.dtype(), ErrorKind::Type, op,
+                 arg("csr") + " has " + dtype_name(csr.values.dtype()) + " values but x is " +
+                     brief(x) + "; build the operator in x's dtype");
+    FATHOM_CHECK(
+        csr.values.numel() == csr.nnz(), ErrorKind::Shape, op,
+        arg("csr") + " has values " + brief(csr.values) + " for nnz " + std::to_string(csr.nnz()));
+    FATHOM_CHECK(csr.values.device() == x.device(), ErrorKind::Device, op,
+                 arg("csr") + " has values on " + device_name(csr.values.device()) +
+                     " but x is on " + device_name(x.device()));
+    return &csr.values;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
+            double self_scale) {
+  const char* op = "spmm";
+  require_csr(op, "csr", csr);
+  require_floating(op, "x", x);
+  require_ndim(op, "x", x, 2);
+  require_csr_on(op, csr, "x", x);
+  FATHOM_CHECK(x.dim(0) == csr.cols, ErrorKind::Range, op,
+               arg("x") + " is " + brief(x) + " but " + csr_brief(csr) + " needs " +
+                   std::to_string(csr.cols) + " rows");
+  FATHOM_CHECK(
+      self_scale == 0 || csr.rows == csr.cols, ErrorKind::Range, op,
+      "self_scale = " + num(self_scale) + " needs a square operator, got " + csr_brief(csr));
+  const Tensor* w = spmm_weights(op, csr, edge_values, x);
+  const int64_t F = x.dim(1);
+  Tensor y = Tensor::zeros({csr.rows, F}, x.dtype(), x.device());
+  if (csr.rows == 0 || F == 0) return y;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    const T* vals = w ? ptr<T>(*w) : nullptr;
+    FATHOM_LAUNCH(op, x.device(),
+                  spmm<T>(csr.rows, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col), vals,
+                          ptr<T>(x), ptr<T>(y), T(alpha), T(self_scale)));
+  });
+  return y;
+}
+
+Tensor sddmm(const Csr& csr, const Tensor& a, const Tensor& b) {
+  const char* op = "sddmm";
+  require_csr(op, "csr", csr);
+  require_floating(op, "a", a);
+  require_floating(op, "b", b);
+  require_ndim(op, "a", a, 2);
+  require_ndim(op, "b", b, 2);
+  require_csr_on(op, csr, "a", a);
+  require_same_device(op, "a", a, "b", b);
+  require_same_dtype(op, "a", a, "b", b);
+  FATHOM_CHECK(a.dim(0) == csr.rows, ErrorKind::Range, op,
+               arg("a") + " is " + brief(a) + " but " + csr_brief(csr) + " needs " +
+                   std::to_string(csr.rows) + " rows");
+  FATHOM_CHECK(b.dim(0) == csr.cols, ErrorKind::Range, op,
+               arg("b") + " is " + brief(b) + " but " + csr_brief(csr) + " needs " +
+                   std::to_string(csr.cols) + " rows");
+  FATHOM_CHECK(a.dim(1) == b.dim(1), ErrorKind::Shape, op,
+               "feature dimensions differ: a is " + brief(a) + ", b is " + brief(b));
+  Tensor out = Tensor::zeros({csr.nnz()}, a.dtype(), a.device());
+  if (csr.nnz() == 0) return out;
+  with_float(op, "a", a, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, a.device(),
+                  sddmm<T>(csr.rows, a.dim(1), ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+                           ptr<T>(a), ptr<T>(b), ptr<T>(out)));
+  });
+  return out;
+}
+
+}  // namespace fathom::ops

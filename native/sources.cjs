@@ -1,0 +1,33 @@
+// The one list of native sources, read by CMakeLists.txt and binding.gyp alike.
+// Usage: node native/sources.cjs core|addon|cuda|cuda-stub  -> prints paths, one per line.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const list = (dir, ext) =>
+  fs.readdirSync(path.join(root, 'native', dir))
+    .filter((f) => f.endsWith(ext))
+    .sort()
+    .map((f) => `native/${dir}/${f}`);
+
+const core = [
+  ...list('core', '.cc'),
+  ...list('cpu', '.cc'),
+  ...list('graph', '.cc'),
+  ...list('ops', '.cc'),
+];
+const sets = {
+  core,
+  addon: list('napi', '.cc'),
+  cuda: list('cuda', '.cu'),
+  'cuda-stub': ['native/cuda/runtime_stub.cc'],
+  tests: list('tests', '.cc'),
+};
+
+const which = process.argv[2];
+if (!sets[which]) {
+  process.stderr.write(`usage: node native/sources.cjs ${Object.keys(sets).join('|')}\n`);
+  process.exit(2);
+}
+process.stdout.write(sets[which].join(process.argv[3] === '--space' ? ' ' : '\n') + '\n');
