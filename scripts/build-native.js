@@ -27,5 +27,7 @@ if (hasCmake) {
 }
 console.log('fathom: cmake not found, building the CPU-only addon with node-gyp (binding.gyp)');
 const gyp = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-const ok = run(process.execPath, [gyp, 'rebuild']) || run('node-gyp', ['rebuild']);
+// Under npm, npm_config_nodedir points at local headers (no download needed).
+const nodedir = process.env.npm_config_nodedir ? [`--nodedir=${process.env.npm_config_nodedir}`] : [];
+const ok = run(process.execPath, [gyp, 'rebuild', '-j', 'max', ...nodedir]) || run('node-gyp', ['rebuild', ...nodedir]);
 process.exit(ok ? 0 : 1);

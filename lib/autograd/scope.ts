@@ -15,17 +15,17 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-type Kept = Tensor | Tensor[] | Record<string, unknown> | number | void | undefined | null | boolean | string;
 
+// Tensors returned directly, in arrays or in plain objects survive; typed arrays and class
+// instances are opaque values.
 function collect(value: unknown, out: Set<Tensor>): void {
-  if (value && typeof value === 'object') {
-    if ('dispose' in value && 'shape' in value && 'dtype' in value) {
-      out.add(value as Tensor);
-    } else if (Array.isArray(value)) {
-      for (const v of value) collect(v, out);
-    } else {
-      for (const v of Object.values(value)) collect(v, out);
-    }
+  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+  if ('dispose' in value && 'shape' in value && 'dtype' in value) {
+    out.add(value as Tensor);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collect(v, out);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collect(v, out);
   }
 }
 
@@ -36,15 +36,18 @@ function collect(value: unknown, out: Set<Tensor>): void {
  * @example
  * const loss = tidy(() => { const logits = model.forward(x, graph); return nllLoss(logSoftmax(logits), y).item(); });
  */
-export function tidy<R extends Kept>(fn: () => R): R {
+export function tidy<R>(fn: () => R): R {
   const scope = new Set<Tensor>();
   stack.push(scope);
   let result: R;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
     stack.pop();
+    for (const t of scope) t.dispose();
+    throw e;
   }
+  stack.pop();
   const survivors = new Set<Tensor>();
   collect(result, survivors);
   for (const t of scope) {

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { isAbsolute } from 'node:path';
 import { DatasetError } from './datasetError.js';
 import type { ArrayFileMeta, DatasetMeta, DType } from './types.js';
@@ -97,6 +98,9 @@ export function parseMeta(text: string, name: string, file: string): ParsedMeta 
   const maskExpected = maskShape.length === 1 && numSplits === 1 ? [numNodes] : [numSplits, numNodes];
   for (const key of ['train_mask', 'val_mask', 'test_mask']) expectShape(key, maskExpected);
 
+  if (numNodes * numFeatures * 4 > bufferConstants.MAX_LENGTH) {
+    throw fail(`num_nodes * num_features * 4 = ${numNodes * numFeatures * 4} bytes of features exceeds the largest array Node can hold`);
+  }
   const hasX = entries.x !== undefined;
   const featuresAvailable = (m.features_available as boolean | undefined) ?? hasX;
   if (featuresAvailable && !hasX) throw fail("key 'files.x' is missing although 'features_available' is true");
@@ -122,6 +126,9 @@ function checkFileEntry(
     throw bad(`${key}.shape`, 'an array of non-negative integers', shape);
   }
   const expectedBytes = shape.reduce((a: number, d: number) => a * d, 1) * ITEM_SIZE[dtype];
+  if (expectedBytes > bufferConstants.MAX_LENGTH) {
+    throw bad(`${key}.shape`, `at most ${bufferConstants.MAX_LENGTH} bytes, the largest array Node can hold`, shape);
+  }
   if (f.bytes_uncompressed !== undefined && f.bytes_uncompressed !== expectedBytes) {
     throw bad(`${key}.bytes_uncompressed`, `${expectedBytes} (shape [${shape.join(', ')}] of ${dtype})`, f.bytes_uncompressed);
   }

@@ -18,7 +18,10 @@ function binaryArgs(op: string, x: Tensor, y: Tensor): void {
  * const h = axpby(0.5, x, 0.5, y);   // the mean of x and y
  */
 export function axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor {
-  const op = 'axpby';
+  return combine('axpby', alpha, x, beta, y);
+}
+
+function combine(op: string, alpha: number, x: Tensor, beta: number, y: Tensor): Tensor {
   finiteNumber(op, 'alpha', alpha);
   finiteNumber(op, 'beta', beta);
   binaryArgs(op, x, y);
@@ -30,8 +33,10 @@ export function axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor
   ]);
 }
 
-export const add = (x: Tensor, y: Tensor): Tensor => axpby(1, x, 1, y);
-export const sub = (x: Tensor, y: Tensor): Tensor => axpby(1, x, -1, y);
+/** x + y, elementwise (same shapes). */
+export const add = (x: Tensor, y: Tensor): Tensor => combine('add', 1, x, 1, y);
+/** x − y, elementwise (same shapes). */
+export const sub = (x: Tensor, y: Tensor): Tensor => combine('sub', 1, x, -1, y);
 
 /** alpha·x */
 export function scale(x: Tensor, alpha: number): Tensor {

@@ -51,6 +51,7 @@ export function sameShape(op: string, a: [string, Tensor], b: [string, Tensor]):
 }
 
 export function finiteNumber(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: argument ${name} must be a finite number`);
+  if (typeof v !== 'number') throw new TypeError(`${op}: argument ${name} must be a number, got ${typeof v}`);
+  if (!Number.isFinite(v)) throw new RangeError(`${op}: argument ${name} must be finite, got ${v}`);
   return v;
 }

@@ -14,12 +14,16 @@ import { floatArg } from './checks.js';
 export function dropout(x: Tensor, p: number, options: { seed: number; training?: boolean }): Tensor {
   const op = 'dropout';
   floatArg(op, 'x', x);
-  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
+  if (typeof p !== 'number') throw new TypeError(`dropout: p must be a number, got ${typeof p}`);
+  if (!(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
   const seed = options?.seed;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`dropout: seed must be a non-negative safe integer, got ${seed}`);
   if (options.training === false || p === 0) return x;
   const [outHandle, maskHandle] = native().dropout(x.handle(op), p, seed);
   const out = new Tensor(outHandle);
   const mask = new Tensor(maskHandle);
-  return record(out, op, [x], (g) => [new Tensor(native().dropoutBackward(g.handle(op), mask.handle(op), p))]);
+  record(out, op, [x], (g) => [new Tensor(native().dropoutBackward(g.handle(op), mask.handle(op), p))]);
+  // Without a recorded backward nothing will read the mask again.
+  if (!out.gradFn) mask.dispose();
+  return out;
 }

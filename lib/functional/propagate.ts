@@ -1,6 +1,6 @@
 import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
-import type { GraphOperator } from '../graph/GraphOperator.js';
+import { GraphOperator } from '../graph/GraphOperator.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { finiteNumber, floatArg, rankArg } from './checks.js';
 
@@ -15,6 +15,7 @@ import { finiteNumber, floatArg, rankArg } from './checks.js';
  */
 export function propagate(op: GraphOperator, x: Tensor, options: { alpha?: number; selfScale?: number } = {}): Tensor {
   const name = 'propagate';
+  if (!(op instanceof GraphOperator)) throw new TypeError('propagate: argument op must be a GraphOperator (graph.operator(kind))');
   floatArg(name, 'x', x);
   rankArg(name, 'x', x, 2);
   const alpha = finiteNumber(name, 'alpha', options.alpha ?? 1);

@@ -67,19 +67,29 @@ export class Graph implements Disposable {
     const key = `${kind}/${dtype}/${device}`;
     let cached = this.#operators.get(key);
     if (!cached) {
-      const b = native();
-      const cpu = b.csrOperator(this.adjacency('Graph.operator'), kind, dtype);
-      const cpuT = b.csrTranspose(cpu);
-      if (device === 'cpu') {
-        cached = new GraphOperator(kind, dtype, device, cpu, cpuT, this.numNodes);
-      } else {
-        cached = new GraphOperator(kind, dtype, device, b.csrTo(cpu, device), b.csrTo(cpuT, device), this.numNodes);
-        cpu.dispose();
-        cpuT.dispose();
-      }
+      cached = this.buildOperator(kind, dtype, device);
       this.#operators.set(key, cached);
     }
     return cached;
+  }
+
+  private buildOperator(kind: Aggregation, dtype: DType, device: Device): GraphOperator {
+    const b = native();
+    const made: CsrHandle[] = [];
+    const own = (h: CsrHandle) => (made.push(h), h);
+    try {
+      const cpu = own(b.csrOperator(this.adjacency('Graph.operator'), kind, dtype));
+      const cpuT = own(b.csrTranspose(cpu));
+      if (device === 'cpu') return new GraphOperator(kind, dtype, device, cpu, cpuT, this.numNodes);
+      const dev = own(b.csrTo(cpu, device));
+      const devT = own(b.csrTo(cpuT, device));
+      cpu.dispose();
+      cpuT.dispose();
+      return new GraphOperator(kind, dtype, device, dev, devT, this.numNodes);
+    } catch (e) {
+      for (const h of made) h.dispose();
+      throw e;
+    }
   }
 
   /** In-degree of every node (number of edges j → i), cached. */

@@ -44,9 +44,14 @@ export class GCN extends NodeModel {
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
     const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
     this.layers = [];
-    for (let l = 0; l < L; l++) {
-      const conv = new GCNConv(widths[l], widths[l + 1], { rng, dtype: options.dtype, device: options.device });
-      this.layers.push(this.registerModule(`conv${l}`, conv));
+    try {
+      for (let l = 0; l < L; l++) {
+        const conv = new GCNConv(widths[l], widths[l + 1], { rng, dtype: options.dtype, device: options.device });
+        this.layers.push(this.registerModule(`conv${l}`, conv));
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
     }
   }
 

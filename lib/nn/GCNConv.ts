@@ -1,7 +1,7 @@
 import { biasAdd } from '../functional/biasAdd.js';
 import { matmul } from '../functional/matmul.js';
 import { propagate } from '../functional/propagate.js';
-import type { Aggregation, Graph } from '../graph/Graph.js';
+import { Graph, type Aggregation } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
@@ -50,6 +50,7 @@ export class GCNConv extends Module {
 
   forward(x: Tensor, graph: Graph): Tensor {
     if (!(x instanceof Tensor)) throw new TypeError('GCNConv.forward: argument x must be a Tensor');
+    if (!(graph instanceof Graph)) throw new TypeError('GCNConv.forward: argument graph must be a Graph');
     if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
       throw new RangeError(`GCNConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
     }

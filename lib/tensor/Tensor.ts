@@ -103,13 +103,15 @@ export class Tensor implements Disposable {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** Frees the native memory now. Idempotent. */
+  /** Frees the native memory now, with the gradient this tensor holds. Idempotent. */
   dispose(): void {
     if (!this.#handle) return;
     finalizer.unregister(this);
     this.#handle.dispose();
     this.#handle = null;
     this.gradFn = null;
+    this.grad?.dispose();
+    this.grad = null;
   }
 
   [Symbol.dispose](): void {

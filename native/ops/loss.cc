@@ -92,8 +92,7 @@ Tensor nll_loss_backward(double grad, const Tensor& logp, const Tensor& labels,
                          const Tensor& mask) {
   const char* op = "nll_loss_backward";
   check_nll_args(op, logp, labels, mask);
-  // Zeroed: the kernel may write only the label entries, the rest of dlogp is 0.
-  Tensor dlogp = Tensor::zeros(logp.shape(), logp.dtype(), logp.device());
+  Tensor dlogp = Tensor::empty(logp.shape(), logp.dtype(), logp.device());
   if (logp.numel() == 0) return dlogp;
   with_float(op, "logp", logp, [&](auto tag) {
     using T = decltype(tag);

@@ -64,7 +64,8 @@ Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double a
       "self_scale = " + num(self_scale) + " needs a square operator, got " + csr_brief(csr));
   const Tensor* w = spmm_weights(op, csr, edge_values, x);
   const int64_t F = x.dim(1);
-  Tensor y = Tensor::zeros({csr.rows, F}, x.dtype(), x.device());
+  // Not zeroed: the kernel assigns every row, empty ones included, and spmm is memory-bound.
+  Tensor y = Tensor::empty({csr.rows, F}, x.dtype(), x.device());
   if (csr.rows == 0 || F == 0) return y;
   with_float(op, "x", x, [&](auto tag) {
     using T = decltype(tag);
@@ -94,7 +95,7 @@ Tensor sddmm(const Csr& csr, const Tensor& a, const Tensor& b) {
                    std::to_string(csr.cols) + " rows");
   FATHOM_CHECK(a.dim(1) == b.dim(1), ErrorKind::Shape, op,
                "feature dimensions differ: a is " + brief(a) + ", b is " + brief(b));
-  Tensor out = Tensor::zeros({csr.nnz()}, a.dtype(), a.device());
+  Tensor out = Tensor::empty({csr.nnz()}, a.dtype(), a.device());
   if (csr.nnz() == 0) return out;
   with_float(op, "a", a, [&](auto tag) {
     using T = decltype(tag);
