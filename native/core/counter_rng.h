@@ -1,5 +1,5 @@
-// Counter-based uniform numbers: u(seed, i) depends only on (seed, i), so dropout masks are
-// reproducible across runs, thread counts and devices. splitmix64 finalizer over seed ^ i.
+// Counter-based random numbers: values depend only on (seed, i), so dropout masks are
+// reproducible across runs, thread counts and devices (the CPU and CUDA kernels share this file).
 #pragma once
 #include <cstdint>
 
@@ -22,6 +22,53 @@ FATHOM_HD uint64_t mix64(uint64_t z) {
 FATHOM_HD double counter_uniform(uint64_t seed, uint64_t i) {
   uint64_t z = mix64(mix64(seed) ^ (i * 0xD1B54A32D192ED03ull));
   return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+FATHOM_HD uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35u;
+  return h ^ (h >> 16);
+}
+
+// Dropout's keep decision: a 32-bit hash of (seed, i), two keyed rounds of murmur3's finalizer,
+// compared with a threshold. Only 32-bit arithmetic, so CPU compilers vectorize it (AVX2 has
+// 32-bit but no 64-bit multiplies); p is resolved to 2^-32.
+struct DropoutRule {
+  uint32_t key0, key1;
+  uint32_t threshold;  // keep when hash >= threshold
+  bool keep_all;
+};
+
+FATHOM_HD DropoutRule dropout_rule(uint64_t seed, double p) {
+  const uint64_t k = mix64(seed);
+  DropoutRule r;
+  r.key0 = static_cast<uint32_t>(k);
+  r.key1 = static_cast<uint32_t>(k >> 32);
+  const double t = p * 4294967296.0;
+  r.keep_all = !(p > 0.0);
+  r.threshold = t >= 4294967295.0 ? 0xFFFFFFFFu : static_cast<uint32_t>(t) + (static_cast<double>(static_cast<uint32_t>(t)) < t ? 1u : 0u);
+  return r;
+}
+
+// The key of the second round for indices whose upper 32 bits are `hi`.
+FATHOM_HD uint32_t dropout_key1(const DropoutRule& r, uint32_t hi) { return r.key1 ^ (hi * 0x85EBCA77u); }
+
+// The hash of index (hi << 32 | lo), given key1 = dropout_key1(r, hi): a loop over lo with hi
+// fixed is pure 32-bit arithmetic.
+FATHOM_HD uint32_t dropout_hash_lo(uint32_t lo, uint32_t key0, uint32_t key1) {
+  return fmix32(fmix32((lo * 0x9E3779B9u) ^ key0) ^ key1);
+}
+
+FATHOM_HD uint32_t dropout_hash(const DropoutRule& r, uint64_t i) {
+  return dropout_hash_lo(static_cast<uint32_t>(i), r.key0,
+                         dropout_key1(r, static_cast<uint32_t>(i >> 32)));
+}
+
+// Bitwise, not short-circuit: a branch on a 50% decision would mispredict half the time.
+FATHOM_HD bool dropout_keep(const DropoutRule& r, uint64_t i) {
+  return r.keep_all | (dropout_hash(r, i) >= r.threshold);
 }
 
 }  // namespace fathom

@@ -11,7 +11,11 @@ namespace fathom {
 
 std::string blas_name() {
 #ifdef FATHOM_HAVE_BLAS
-  return "OpenBLAS";
+  switch (openblas_get_parallel()) {
+    case 2: return "OpenBLAS (OpenMP)";
+    case 1: return "OpenBLAS (pthreads)";
+    default: return "OpenBLAS (sequential)";
+  }
 #else
   return "built-in";
 #endif

@@ -125,7 +125,7 @@ void check_dropout() {
     for (int64_t i = 0; i < n; ++i) {
       not_binary += mask[i] > 1;
       kept += mask[i];
-      not_rng += mask[i] != (fathom::counter_uniform(42, static_cast<uint64_t>(i)) >= p);
+      not_rng += mask[i] != fathom::dropout_keep(fathom::dropout_rule(42, p), static_cast<uint64_t>(i));
       want[i] = static_cast<double>(x[i]) * mask[i] / (1.0 - p);
     }
     CHECK_EQ(not_rng, int64_t{0});
