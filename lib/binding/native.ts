@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { FathomError, type FathomErrorCode } from '../errors/FathomError.js';
-import { packageRoot } from '../runtime/packageRoot.js';
+import { findPackageRoot as packageRoot } from '../runtime/packageRoot.js';
 import type { NativeBinding } from './types.js';
 
 let binding: NativeBinding | undefined;

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { findPackageRoot } from './packageRoot.js';
+import { findPackageRoot } from '../runtime/packageRoot.js';
 
 /** Environment variable that points Fathom at another datasets folder. */
 export const DATASETS_DIR_ENV = 'FATHOM_DATASETS_DIR';

@@ -14,7 +14,7 @@ export { loadDataset, RANDOM_FEATURE_SEED, type LoadDatasetOptions } from './loa
 export { listDatasets, type DatasetSummary } from './listDatasets.js';
 export { resolveDataset, type ResolvedDataset } from './resolveDataset.js';
 export { datasetsDir, DATASETS_DIR_ENV } from './datasetsDir.js';
-export { findPackageRoot, PACKAGE_NAME } from './packageRoot.js';
+export { findPackageRoot, PACKAGE_NAME } from '../runtime/packageRoot.js';
 export { DatasetError, type DatasetErrorCode } from './datasetError.js';
 export { normalizeFeatures } from './normalizeFeatures.js';
 export { rmatGraph, type RmatOptions } from './rmatGraph.js';

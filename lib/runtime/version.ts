@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { packageRoot } from './packageRoot.js';
+import { findPackageRoot as packageRoot } from './packageRoot.js';
 
 /** The package version from package.json. */
 export function version(): string {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { datasetsDir, findPackageRoot } from '../../lib/data/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/[\\/]$/, '');
-const source = readFileSync(join(repoRoot, 'lib', 'data', 'packageRoot.ts'), 'utf8');
+const source = readFileSync(join(repoRoot, 'lib', 'runtime', 'packageRoot.ts'), 'utf8');
 
 let tmp: string;
 beforeEach(() => {
@@ -62,16 +62,16 @@ describe('findPackageRoot', () => {
   it('finds the package from an ESM build, whatever the working directory', () => {
     const pkg = join(tmp, 'pkg');
     writeJson(join(pkg, 'package.json'), { name: 'fathom-gnn', type: 'module' });
-    emit(join(pkg, 'dist', 'esm', 'data', 'packageRoot.js'), 'esm');
-    expect(rootFrom(join(pkg, 'dist', 'esm', 'data', 'packageRoot.js'), 'esm', tmp)).toBe(pkg);
+    emit(join(pkg, 'dist', 'esm', 'runtime', 'packageRoot.js'), 'esm');
+    expect(rootFrom(join(pkg, 'dist', 'esm', 'runtime', 'packageRoot.js'), 'esm', tmp)).toBe(pkg);
   });
 
   it('finds the package from a CJS build with its nested package.json', () => {
     const pkg = join(tmp, 'pkg');
     writeJson(join(pkg, 'package.json'), { name: 'fathom-gnn', type: 'module' });
     writeJson(join(pkg, 'dist', 'cjs', 'package.json'), { type: 'commonjs' });
-    emit(join(pkg, 'dist', 'cjs', 'data', 'packageRoot.js'), 'cjs');
-    expect(rootFrom(join(pkg, 'dist', 'cjs', 'data', 'packageRoot.js'), 'cjs', tmp)).toBe(pkg);
+    emit(join(pkg, 'dist', 'cjs', 'runtime', 'packageRoot.js'), 'cjs');
+    expect(rootFrom(join(pkg, 'dist', 'cjs', 'runtime', 'packageRoot.js'), 'cjs', tmp)).toBe(pkg);
   });
 
   it('falls back to node_modules/fathom-gnn under the working directory when bundled elsewhere', () => {

@@ -1,0 +1,330 @@
+// GPU-only check: every fathom::cuda kernel against its fathom::cpu twin on random data, plus
+// gemm_tiled vs gemm (cuBLAS when built with it). Prints "N passed, M failed".
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/error.h"
+#include "cpu/kernels.h"
+#include "cuda/gemm_tiled.cuh"
+#include "cuda/kernels.h"
+#include "cuda/runtime.h"
+namespace c = fathom::cuda;
+namespace h = fathom::cpu;
+static int passed = 0, failed = 0;
+static std::mt19937_64 rng(42);
+template <typename T>
+struct Dev {
+  size_t n;
+  T* p;
+  explicit Dev(const std::vector<T>& v)
+      : n(v.size()), p(static_cast<T*>(c::allocate(n * sizeof(T) + 1))) {
+    c::copy_to_device(p, v.data(), n * sizeof(T));
+  }
+  explicit Dev(size_t m) : n(m), p(static_cast<T*>(c::allocate(n * sizeof(T) + 1))) {
+    c::memset_zero(p, n * sizeof(T));
+  }
+  ~Dev() { c::release(p, n * sizeof(T) + 1); }
+  std::vector<T> get() const {
+    std::vector<T> v(n);
+    c::copy_to_host(v.data(), p, n * sizeof(T));
+    return v;
+  }
+};
+template <typename T>
+std::vector<T> rnd(size_t n, double lo = -1, double hi = 1) {
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<T> v(n);
+  for (auto& x : v) x = T(u(rng));
+  return v;
+}
+template <typename T>
+void expect(const char* what, const std::vector<T>& got, const std::vector<T>& want, double tol) {
+  double worst = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    double g = double(got[i]), w = double(want[i]);
+    if (std::isnan(w) && std::isnan(g)) continue;
+    double e = std::fabs(g - w) / (1 + std::fabs(w));
+    if (!(e <= worst)) {
+      worst = e;
+      at = i;
+    }
+  }
+  bool ok = got.size() == want.size() && worst <= tol;
+  (ok ? passed : failed)++;
+  if (!ok)
+    std::printf("FAIL %s: worst rel err %g at %zu (got %g want %g)\n", what, worst, at,
+                double(got[at]), double(want[at]));
+}
+template <typename T>
+void run_all(const char* tn) {
+  const double tol = sizeof(T) == 4 ? 1e-4 : 1e-11;
+  auto name = [&](const char* s) {
+    static std::string b;
+    b = std::string(s) + "<" + tn + ">";
+    return b.c_str();
+  };
+  // gemm, all transposes, ragged sizes, beta 0 and not
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb)
+      for (auto [M, N, K] : std::vector<std::tuple<int, int, int>>{
+               {1, 1, 1}, {67, 45, 130}, {300, 129, 17}, {64, 64, 0}})
+        for (T beta : {T(0), T(0.5)}) {
+          auto A = rnd<T>(size_t(M) * K), B = rnd<T>(size_t(K) * N), C0 = rnd<T>(size_t(M) * N);
+          auto want = C0;
+          h::gemm<T>(ta, tb, M, N, K, T(1.25), A.data(), B.data(), beta, want.data());
+          Dev<T> a(A), b(B), cc(C0), ct(C0);
+          c::gemm<T>(ta, tb, M, N, K, T(1.25), a.p, b.p, beta, cc.p);
+          c::gemm_tiled<T>(ta, tb, M, N, K, T(1.25), a.p, b.p, beta, ct.p);
+          expect(name("gemm"), cc.get(), want, tol * 10);
+          expect(name("gemm_tiled"), ct.get(), want, tol * 10);
+        }
+  // CSR: random rows incl. empty ones
+  const int rows = 1000;
+  std::vector<int32_t> rowptr{0}, col;
+  for (int r = 0; r < rows; ++r) {
+    int d = int(rng() % 9);
+    for (int k = 0; k < d; ++k) col.push_back(int32_t(rng() % rows));
+    rowptr.push_back(int32_t(col.size()));
+  }
+  Dev<int32_t> drp(rowptr), dcol(col);
+  for (int F : {1, 3, 16, 33, 100}) {
+    auto X = rnd<T>(size_t(rows) * F), V = rnd<T>(col.size()), B2 = rnd<T>(size_t(rows) * F);
+    Dev<T> dx(X), dv(V), db(B2), dy(size_t(rows) * F), ds(col.size());
+    for (int withv = 0; withv < 2; ++withv) {
+      std::vector<T> want(size_t(rows) * F);
+      h::spmm<T>(rows, F, rowptr.data(), col.data(), withv ? V.data() : nullptr, X.data(),
+                 want.data(), T(0.7), T(0.3));
+      c::spmm<T>(rows, F, drp.p, dcol.p, withv ? dv.p : nullptr, dx.p, dy.p, T(0.7), T(0.3));
+      expect(name("spmm"), dy.get(), want, tol);
+    }
+    std::vector<T> want(col.size());
+    h::sddmm<T>(rows, F, rowptr.data(), col.data(), X.data(), B2.data(), want.data());
+    c::sddmm<T>(rows, F, drp.p, dcol.p, dx.p, db.p, ds.p);
+    expect(name("sddmm"), ds.get(), want, tol);
+  }
+  // elementwise family
+  const int64_t n = 100003;
+  auto x = rnd<T>(n), y = rnd<T>(n);
+  Dev<T> dx(x), dy(y), dout(n);
+  {
+    std::vector<T> w(n);
+    h::axpby<T>(n, T(2), x.data(), T(-3), y.data(), w.data());
+    c::axpby<T>(n, T(2), dx.p, T(-3), dy.p, dout.p);
+    expect(name("axpby"), dout.get(), w, 0);
+  }
+  {
+    std::vector<T> w(n);
+    h::axpby<T>(n, T(2), x.data(), T(0), nullptr, w.data());
+    c::axpby<T>(n, T(2), dx.p, T(0), nullptr, dout.p);
+    expect(name("axpby_null"), dout.get(), w, 0);
+  }
+  {
+    std::vector<T> w(n);
+    h::mul<T>(n, x.data(), y.data(), w.data());
+    c::mul<T>(n, dx.p, dy.p, dout.p);
+    expect(name("mul"), dout.get(), w, 0);
+  }
+  {
+    std::vector<T> w(n);
+    h::relu<T>(n, x.data(), w.data());
+    c::relu<T>(n, dx.p, dout.p);
+    expect(name("relu"), dout.get(), w, 0);
+  }
+  {
+    std::vector<T> w(n);
+    h::relu_backward<T>(n, x.data(), y.data(), w.data());
+    c::relu_backward<T>(n, dx.p, dy.p, dout.p);
+    expect(name("relu_backward"), dout.get(), w, 0);
+  }
+  {
+    std::vector<T> w(n);
+    h::fill<T>(n, T(3.5), w.data());
+    c::fill<T>(n, T(3.5), dout.p);
+    expect(name("fill"), dout.get(), w, 0);
+  }
+  {
+    const int64_t r = 1001, cl = 97;
+    auto bias = rnd<T>(cl);
+    Dev<T> dbias(bias);
+    std::vector<T> w(r * cl);
+    h::bias_add<T>(r, cl, x.data(), bias.data(), w.data());
+    Dev<T> o(r * cl);
+    c::bias_add<T>(r, cl, dx.p, dbias.p, o.p);
+    expect(name("bias_add"), o.get(), w, 0);
+  }
+  {
+    std::vector<int32_t> perm(n);
+    for (auto& p : perm) p = int32_t(int64_t(rng() % (n + 100)) - 100);
+    Dev<int32_t> dp(perm);
+    std::vector<T> w(n);
+    h::gather<T>(n, perm.data(), x.data(), w.data(), T(-7));
+    c::gather<T>(n, dp.p, dx.p, dout.p, T(-7));
+    expect(name("gather"), dout.get(), w, 0);
+  }
+  {
+    std::vector<uint8_t> m(n), dm;
+    std::vector<T> w(n);
+    h::dropout<T>(n, 0.3, 1234, x.data(), w.data(), m.data());
+    Dev<uint8_t> ddm{size_t(n)};
+    c::dropout<T>(n, 0.3, 1234, dx.p, dout.p, ddm.p);
+    expect(name("dropout"), dout.get(), w, 0);
+    dm = ddm.get();
+    (std::memcmp(dm.data(), m.data(), n) == 0 ? passed : failed)++;
+    if (dm != m) std::printf("FAIL dropout mask\n");
+    h::masked_scale<T>(n, y.data(), m.data(), T(1 / 0.7), w.data());
+    c::masked_scale<T>(n, dy.p, ddm.p, T(1 / 0.7), dout.p);
+    expect(name("masked_scale"), dout.get(), w, 0);
+  }
+  // reductions
+  for (int64_t m : {int64_t(0), int64_t(1), int64_t(1000), int64_t(5000001)}) {
+    auto v = rnd<T>(m);
+    Dev<T> dv(v), s1(1), s2(1);
+    T w;
+    h::sum<T>(m, v.data(), &w);
+    c::sum<T>(m, dv.p, s1.p);
+    c::sum<T>(m, dv.p, s2.p);
+    expect(name("sum"), s1.get(), std::vector<T>{w}, sizeof(T) == 4 ? 0 : 1e-13);
+    expect(name("sum_repeat"), s1.get(), s2.get(), 0);
+  }
+  for (auto [r, cl] : {std::pair<int64_t, int64_t>{0, 5}, {1, 7}, {100000, 3}, {3000, 257}}) {
+    auto v = rnd<T>(r * cl);
+    Dev<T> dv(v), o(cl);
+    std::vector<T> w(cl);
+    h::sum_rows<T>(r, cl, v.data(), w.data());
+    c::sum_rows<T>(r, cl, dv.p, o.p);
+    expect(name("sum_rows"), o.get(), w, sizeof(T) == 4 ? 0 : 1e-13);
+  }
+  {
+    auto v = x;
+    v[5] = NAN;
+    v[77] = INFINITY;
+    v[n - 1] = -INFINITY;
+    Dev<T> dv(v);
+    Dev<int64_t> o(1);
+    int64_t w;
+    h::count_nonfinite<T>(n, v.data(), &w);
+    c::count_nonfinite<T>(n, dv.p, o.p);
+    expect(name("count_nonfinite"), o.get(), std::vector<int64_t>{w}, 0);
+  }
+  for (int64_t cl : {1, 5, 40, 1000}) {
+    const int64_t r = 777;
+    auto v = rnd<T>(r * cl, -3, 3);
+    if (cl > 2) {
+      v[2 * cl + 1] = NAN;
+      v[3 * cl] = v[3 * cl + 1];
+    }
+    Dev<T> dv(v);
+    Dev<int32_t> o(r);
+    std::vector<int32_t> w(r);
+    h::argmax_rows<T>(r, cl, v.data(), w.data());
+    c::argmax_rows<T>(r, cl, dv.p, o.p);
+    expect(name("argmax_rows"), o.get(), w, 0);
+    std::vector<T> ls(r * cl), lb(r * cl);
+    Dev<T> dls(r * cl), dlb(r * cl);
+    auto g = rnd<T>(r * cl);
+    Dev<T> dg(g);
+    auto vv = rnd<T>(r * cl, -20, 20);
+    Dev<T> dvv(vv);
+    h::log_softmax<T>(r, cl, vv.data(), ls.data());
+    c::log_softmax<T>(r, cl, dvv.p, dls.p);
+    expect(name("log_softmax"), dls.get(), ls, tol);
+    h::log_softmax_backward<T>(r, cl, g.data(), ls.data(), lb.data());
+    c::log_softmax_backward<T>(r, cl, dg.p, dls.p, dlb.p);
+    expect(name("log_softmax_backward"), dlb.get(), lb, tol);
+    std::vector<int32_t> lab(r);
+    std::vector<uint8_t> mk(r);
+    for (int64_t i = 0; i < r; ++i) {
+      mk[i] = rng() % 3 != 0;
+      lab[i] = mk[i] ? int32_t(rng() % cl) : -1;
+    }
+    Dev<int32_t> dlab(lab);
+    Dev<uint8_t> dmk(mk);
+    Dev<T> dl(1), dd(r * cl);
+    for (int usemask = 0; usemask < 2; ++usemask) {
+      if (!usemask)
+        for (auto& l : lab)
+          if (l < 0) l = 0;
+      Dev<int32_t> dlab2(lab);
+      T wl;
+      h::nll_loss<T>(r, cl, ls.data(), lab.data(), usemask ? mk.data() : nullptr, &wl);
+      c::nll_loss<T>(r, cl, dls.p, dlab2.p, usemask ? dmk.p : nullptr, dl.p);
+      expect(name("nll_loss"), dl.get(), std::vector<T>{wl}, tol);
+      std::vector<T> wd(r * cl);
+      h::nll_loss_backward<T>(r, cl, T(1.5), lab.data(), usemask ? mk.data() : nullptr, wd.data());
+      c::nll_loss_backward<T>(r, cl, T(1.5), dlab2.p, usemask ? dmk.p : nullptr, dd.p);
+      expect(name("nll_loss_backward"), dd.get(), wd, 0);
+    }
+  }
+  // optimizers, 3 steps
+  {
+    auto p = x, g = y;
+    std::vector<T> m(n), v(n);
+    Dev<T> dp(p), dg(g), dm{size_t(n)}, dv{size_t(n)};
+    for (int s = 1; s <= 3; ++s) {
+      h::adam_step<T>(n, p.data(), g.data(), m.data(), v.data(), 1e-2, 0.9, 0.999, 1e-8, 1e-4, s);
+      c::adam_step<T>(n, dp.p, dg.p, dm.p, dv.p, 1e-2, 0.9, 0.999, 1e-8, 1e-4, s);
+    }
+    expect(name("adam_param"), dp.get(), p, sizeof(T) == 4 ? 1e-6 : 1e-14);
+    expect(name("adam_v"), dv.get(), v, sizeof(T) == 4 ? 1e-6 : 1e-14);
+  }
+  for (int nest = 0; nest < 2; ++nest) {
+    auto p = x, g = y;
+    std::vector<T> b(n);
+    Dev<T> dp(p), dg(g), db{size_t(n)};
+    for (int s = 0; s < 3; ++s) {
+      h::sgd_step<T>(n, p.data(), g.data(), b.data(), 0.1, 0.9, nest ? 0 : 0.1, 1e-4, nest, s == 0);
+      c::sgd_step<T>(n, dp.p, dg.p, db.p, 0.1, 0.9, nest ? 0 : 0.1, 1e-4, nest, s == 0);
+    }
+    expect(name("sgd"), dp.get(), p, sizeof(T) == 4 ? 1e-6 : 1e-14);
+  }
+  {
+    std::vector<int32_t> iv(1000);
+    for (auto& i : iv) i = int32_t(rng() % 100000) - 50000;
+    Dev<int32_t> di(iv);
+    Dev<T> o(1000);
+    std::vector<T> w(1000);
+    h::cast<int32_t, T>(1000, iv.data(), w.data());
+    c::cast<int32_t, T>(1000, di.p, o.p);
+    expect(name("cast_i32"), o.get(), w, 0);
+  }
+}
+int main() {
+  std::string why;
+  if (!c::available(&why)) {
+    std::printf("no GPU: %s\n0 passed, 0 failed, 1 skipped\n", why.c_str());
+    return 0;
+  }
+  std::printf("GPU 0: %s, cuBLAS %d\n", c::device_name(0).c_str(), int(c::has_cublas()));
+  try {
+    run_all<float>("f32");
+    run_all<double>("f64");
+    c::synchronize();
+    // OOM must throw OutOfMemory and leave the runtime usable.
+    try {
+      c::allocate(size_t(1) << 50);
+      failed++;
+      std::printf("FAIL no OOM\n");
+    } catch (const fathom::Error& e) {
+      (e.kind() == fathom::ErrorKind::OutOfMemory ? passed : failed)++;
+      std::printf("OOM: %s\n", e.what());
+    }
+    {
+      Dev<float> after(std::vector<float>{1, 2, 3});
+      (after.get()[2] == 3 ? passed : failed)++;
+    }
+    std::printf("cached %zu bytes\n", c::cached_bytes());
+    c::empty_cache();
+    (c::cached_bytes() == 0 ? passed : failed)++;
+  } catch (const std::exception& e) {
+    std::printf("FAIL exception: %s\n", e.what());
+    failed++;
+  }
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
