@@ -1,6 +1,10 @@
 // The one typed boundary between the native addon and the TypeScript API. Nothing outside
 // lib/binding touches the addon except through these types.
 
+import type { EdgeBinding } from './edgeBinding.js';
+import type { GatBinding } from './gatBinding.js';
+import type { NormBinding } from './normBinding.js';
+
 export type DType = 'f32' | 'f64' | 'i32' | 'u8';
 export type Device = 'cpu' | 'cuda';
 export type NativeArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -54,7 +58,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding {
+export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;

@@ -4,4 +4,7 @@
 
 namespace fathom::cpu {
 #include "../core/kernel_api.inc"
+#include "../core/kernel_api_edge.inc"
+#include "../core/kernel_api_gat.inc"
+#include "../core/kernel_api_norm.inc"
 }  // namespace fathom::cpu

@@ -4,4 +4,7 @@
 
 namespace fathom::cuda {
 #include "../core/kernel_api.inc"
+#include "../core/kernel_api_edge.inc"
+#include "../core/kernel_api_gat.inc"
+#include "../core/kernel_api_norm.inc"
 }  // namespace fathom::cuda

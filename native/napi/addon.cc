@@ -6,6 +6,7 @@
 #include "csr_handle.h"
 #include "cuda/runtime.h"
 #include "errors.h"
+#include "feature_bindings.h"
 #include "ops_binding.h"
 #include "tensor_handle.h"
 
@@ -93,6 +94,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CsrHandle", CsrHandle::Init(env));
   register_ops(env, exports);
   register_csr_functions(env, exports);
+  register_edge_ops(env, exports);
+  register_gat_ops(env, exports);
+  register_norm_ops(env, exports);
   exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
   exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
   exports.Set("devices", Napi::Function::New(env, Devices, "devices"));

@@ -1,0 +1,7 @@
+#include "feature_bindings.h"
+
+namespace fathom::napi {
+
+void register_gat_ops(Napi::Env, Napi::Object) {}
+
+}  // namespace fathom::napi
