@@ -4,9 +4,9 @@ import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { GraphOperator } from './GraphOperator.js';
 
-/** Aggregation operators of METHODS.md §1. */
-export type Aggregation = 'gcn' | 'mean' | 'sum';
-export const AGGREGATIONS: readonly Aggregation[] = ['gcn', 'mean', 'sum'];
+/** Aggregation operators of METHODS.md §1, and 'gin' = A + I (one self loop per node). */
+export type Aggregation = 'gcn' | 'mean' | 'sum' | 'gin';
+export const AGGREGATIONS: readonly Aggregation[] = ['gcn', 'mean', 'sum', 'gin'];
 
 export interface GraphOptions {
   /** Number of nodes; defaults to the largest index + 1. */

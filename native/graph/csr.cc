@@ -228,14 +228,14 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype) {
   FATHOM_CHECK(is_floating(dtype), ErrorKind::Type, op,
                std::string("argument dtype must be f32 or f64, got ") + dtype_name(dtype));
   const std::string k = kind ? kind : "";
-  FATHOM_CHECK(k == "sum" || k == "mean" || k == "gcn", ErrorKind::Range, op,
-               "argument kind = \"" + k + "\" is not one of \"sum\", \"mean\", \"gcn\"");
+  FATHOM_CHECK(k == "sum" || k == "mean" || k == "gcn" || k == "gin", ErrorKind::Range, op,
+               "argument kind = \"" + k + "\" is not one of \"sum\", \"mean\", \"gcn\", \"gin\"");
   FATHOM_CHECK(
-      k != "gcn" || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
-      "kind \"gcn\" adds self loops and needs a square adjacency, got " + csr_brief(adjacency));
+      (k != "gcn" && k != "gin") || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
+      "kind \"" + k + "\" adds self loops and needs a square adjacency, got " + csr_brief(adjacency));
 
   HostCsr h = to_host(adjacency);
-  if (k == "gcn") h = with_self_loops(h, adjacency.rows, op);
+  if (k == "gcn" || k == "gin") h = with_self_loops(h, adjacency.rows, op);
   const size_t rows = static_cast<size_t>(adjacency.rows);
   auto row_len = [&](size_t r) { return static_cast<double>(h.rowptr[r + 1] - h.rowptr[r]); };
 

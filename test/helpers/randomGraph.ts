@@ -22,7 +22,7 @@ export function randomEdgeIndex(numNodes: number, numEdges: number, seed: number
 }
 
 /** The dense [N, N] matrix of an operator of METHODS.md §1, in float64, built directly from the definition. */
-export function denseOperator(edgeIndex: Int32Array, n: number, kind: 'gcn' | 'mean' | 'sum'): Float64Array {
+export function denseOperator(edgeIndex: Int32Array, n: number, kind: 'gcn' | 'mean' | 'sum' | 'gin'): Float64Array {
   const e = edgeIndex.length / 2;
   const a = new Float64Array(n * n);
   for (let k = 0; k < e; k++) a[edgeIndex[e + k] * n + edgeIndex[k]] += 1; // row = target
@@ -36,6 +36,7 @@ export function denseOperator(edgeIndex: Int32Array, n: number, kind: 'gcn' | 'm
     return a;
   }
   for (let i = 0; i < n; i++) if (a[i * n + i] === 0) a[i * n + i] = 1;
+  if (kind === 'gin') return a;
   const deg = new Float64Array(n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) deg[i] += a[i * n + j];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] /= Math.sqrt(deg[i] * deg[j]);

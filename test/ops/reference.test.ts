@@ -38,7 +38,7 @@ describe('forward ops agree with plain TypeScript references in float64', () => 
     expect(maxRelDiff(out, denseMatmul(a.values, b.values, m, k, n))).toBeLessThan(F64_TOL);
   });
 
-  it.each(['gcn', 'mean', 'sum'] as const)('propagate with %s equals the dense operator of METHODS.md §1, for t = 1 and t = 0.4', (kind) => {
+  it.each(['gcn', 'mean', 'sum', 'gin'] as const)('propagate with %s equals the dense operator of METHODS.md §1, for t = 1 and t = 0.4', (kind) => {
     const n = 12;
     const ei = randomEdgeIndex(n, 40, 11);
     using graph = Graph.fromEdgeIndex(ei, { numNodes: n });
