@@ -135,13 +135,8 @@ FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)
 #undef FATHOM_INSTANTIATE
 
-template void cast<float, double>(int64_t, const float*, double*);
-template void cast<double, float>(int64_t, const double*, float*);
-template void cast<int32_t, float>(int64_t, const int32_t*, float*);
-template void cast<int32_t, double>(int64_t, const int32_t*, double*);
-template void cast<uint8_t, float>(int64_t, const uint8_t*, float*);
-template void cast<uint8_t, double>(int64_t, const uint8_t*, double*);
-template void cast<float, float>(int64_t, const float*, float*);
-template void cast<double, double>(int64_t, const double*, double*);
+#define FATHOM_CAST_PAIR(F, T) template void cast<F, T>(int64_t, const F*, T*);
+#include "../core/cast_pairs.inc"
+#undef FATHOM_CAST_PAIR
 
 }  // namespace fathom::cuda

@@ -8,9 +8,12 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "core/error.h"
 
 namespace fathom::test {
 
@@ -129,4 +132,34 @@ void check_all_close(const char* file, int line, const char* what, const G* got,
     }                                                                             \
     ::fathom::test::record(fathom_threw_, __FILE__, __LINE__,                     \
                            "CHECK_THROWS(" #stmt ", " #E "): did not throw " #E); \
+  } while (0)
+
+namespace fathom::test {
+
+// Why an error does not match (empty when it does): its kind and the needles its message holds.
+inline std::string check_error(const fathom::Error& e, fathom::ErrorKind kind,
+                               std::initializer_list<const char*> needles) {
+  const std::string msg = e.what();
+  if (e.kind() != kind) return std::string("wrong kind ") + e.code() + " for \"" + msg + "\"";
+  for (const char* n : needles) {
+    if (msg.find(n) == std::string::npos) return "\"" + msg + "\" lacks \"" + n + "\"";
+  }
+  return "";
+}
+
+}  // namespace fathom::test
+
+// Records that `stmt` throws fathom::Error of `kind` whose message holds every needle.
+#define CHECK_FAILS(stmt, kind, ...)                                             \
+  do {                                                                           \
+    std::string fathom_why_ = "did not throw";                                   \
+    try {                                                                        \
+      stmt;                                                                      \
+    } catch (const fathom::Error& e) {                                           \
+      fathom_why_ = ::fathom::test::check_error(e, kind, {__VA_ARGS__});         \
+    } catch (const std::exception& e) {                                          \
+      fathom_why_ = std::string("threw a non-fathom exception: ") + e.what();    \
+    }                                                                            \
+    ::fathom::test::record(fathom_why_.empty(), __FILE__, __LINE__,              \
+                           "CHECK_FAILS(" #stmt ", " #kind "): " + fathom_why_); \
   } while (0)

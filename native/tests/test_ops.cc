@@ -21,31 +21,6 @@ using fathom::ErrorKind;
 using fathom::Tensor;
 namespace ops = fathom::ops;
 
-// Records that `stmt` throws fathom::Error of `kind` whose message holds every needle.
-#define CHECK_FAILS(stmt, kind, ...)                                             \
-  do {                                                                           \
-    std::string fathom_why_ = "did not throw";                                   \
-    try {                                                                        \
-      stmt;                                                                      \
-    } catch (const fathom::Error& e) {                                           \
-      fathom_why_ = check_error(e, kind, {__VA_ARGS__});                         \
-    } catch (const std::exception& e) {                                          \
-      fathom_why_ = std::string("threw a non-fathom exception: ") + e.what();    \
-    }                                                                            \
-    ::fathom::test::record(fathom_why_.empty(), __FILE__, __LINE__,              \
-                           "CHECK_FAILS(" #stmt ", " #kind "): " + fathom_why_); \
-  } while (0)
-
-std::string check_error(const fathom::Error& e, ErrorKind kind,
-                        std::initializer_list<const char*> needles) {
-  const std::string msg = e.what();
-  if (e.kind() != kind) return std::string("wrong kind ") + e.code() + " for \"" + msg + "\"";
-  for (const char* n : needles) {
-    if (msg.find(n) == std::string::npos) return "\"" + msg + "\" lacks \"" + n + "\"";
-  }
-  return "";
-}
-
 // A tensor of `dtype` holding `v` (converted from double).
 Tensor make(const std::vector<double>& v, const fathom::Shape& shape, DType dtype = DType::F64) {
   Tensor t = Tensor::empty(shape, dtype, Device::CPU);
