@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { Progress } from './progress.js';
 import { integer, oneOf, real } from './parseOptions.js';
 import { table } from './table.js';
-import { MODELS, runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
+import { MODELS, OPTIMIZERS, runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
@@ -22,6 +22,8 @@ export function trainCommand(): Command {
     .option('--dropout <p>', 'dropout probability', real(0, 1, true), d.dropout)
     .option('--patience <n>', 'early stopping on validation accuracy (0 disables)', integer(0), d.patience)
     .option('--seed <n>', 'random seed', integer(0, 2 ** 32 - 1), d.seed)
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(d.optimizer))
+    .option('--momentum <x>', 'SGD momentum', real(0, 1, true), d.momentum)
     .addOption(new Option('--device <device>', 'device').argParser(oneOf(['auto', 'cpu', 'cuda'] as const)).default(d.device))
     .option('--no-normalize-features', 'keep raw features (default: rows normalized to sum 1)')
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')

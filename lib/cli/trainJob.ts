@@ -3,6 +3,9 @@ import { GCN } from '../models/GCN.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import { resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
+import { Adam } from '../optim/Adam.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import { SGD } from '../optim/SGD.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../train/NodeData.js';
 
@@ -22,7 +25,13 @@ export interface TrainJobOptions {
   seed: number;
   device: Device | 'auto';
   normalizeFeatures: boolean;
+  optimizer: OptimizerName;
+  /** SGD momentum (ignored by Adam). */
+  momentum: number;
 }
+
+export const OPTIMIZERS = ['adam', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** The one JSON object `fathom train --json` writes. */
 export interface TrainSummary {
@@ -45,8 +54,14 @@ export interface TrainSummary {
 
 export const TRAIN_DEFAULTS: Omit<TrainJobOptions, 'dataset'> = {
   model: 'gcn', layers: 2, hidden: 64, epochs: 200, lr: 0.01, weightDecay: 5e-4,
-  dropout: 0.5, patience: 100, seed: 0, device: 'auto', normalizeFeatures: true,
+  dropout: 0.5, patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
 };
+
+function buildOptimizer(o: TrainJobOptions, model: NodeModel): Optimizer {
+  if (o.optimizer === 'sgd') return new SGD(model.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
+  if (o.momentum !== 0) throw new RangeError('--momentum applies to --optimizer sgd only; drop it or pass --optimizer sgd');
+  return new Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
+}
 
 function buildModel(o: TrainJobOptions, inChannels: number, outChannels: number, device: Device): NodeModel {
   switch (o.model) {
@@ -70,9 +85,9 @@ export async function runTrainJob(
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
   using data = NodeData.from(ds, { device });
   using model = buildModel(options, ds.numFeatures, ds.numClasses, device);
+  using optimizer = buildOptimizer(options, model);
   const result = await fit(model, data, {
-    epochs: options.epochs, lr: options.lr, weightDecay: options.weightDecay, patience: options.patience,
-    signal: hooks.signal, onEpoch: hooks.onEpoch,
+    epochs: options.epochs, optimizer, patience: options.patience, signal: hooks.signal, onEpoch: hooks.onEpoch,
   });
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;

@@ -130,6 +130,12 @@ describe('fathom train', () => {
     expect(r.stderr).toContain('test accuracy');
   });
 
+  it('trains with --optimizer sgd --momentum 0.9', async () => {
+    const r = await fathom(['train', '--dataset', 'cora', '--epochs', '3', '--patience', '0', '--optimizer', 'sgd', '--lr', '0.1', '--momentum', '0.9', '--json', '-']);
+    expect(r.status, r.stderr).toBe(0);
+    checkSummary(JSON.parse(r.stdout.trim()) as Record<string, unknown>);
+  });
+
   it('writes the JSON summary to a file with --json FILE and prints the summary table', async () => {
     const file = join(tmp, 'summary.json');
     const r = await fathom(['train', '--dataset', 'cora', '--epochs', '3', '--patience', '0', '--json', file]);
@@ -184,6 +190,16 @@ describe('fathom train interrupted', () => {
 });
 
 describe('fathom train with bad flags', () => {
+  it('rejects --momentum without --optimizer sgd, saying what to change', async () => {
+    const r = await fathom(['train', '--dataset', 'cora', '--epochs', '2', '--momentum', '0.9']);
+    expectOneLineError(r, '--momentum', '--optimizer sgd');
+  });
+
+  it('rejects an unknown --optimizer naming the choices', async () => {
+    const r = await fathom(['train', '--dataset', 'cora', '--optimizer', 'lbfgs']);
+    expectOneLineError(r, '--optimizer', 'adam', 'sgd');
+  });
+
   it('rejects --layers 0 naming the option and the allowed range', async () => {
     const r = await fathom(['train', '--dataset', 'cora', '--layers', '0']);
     expectOneLineError(r, '--layers', "'0'", 'integer');
