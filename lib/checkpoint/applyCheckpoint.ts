@@ -23,7 +23,7 @@ export function applyCheckpoint(file: StFile, source: string, model: Checkpointa
     const t = file.tensors.get(MODEL_PREFIX + name);
     if (!t) fail(`parameter '${name}' is missing`);
     if (t!.dtype.toLowerCase() !== p.dtype || t!.shape.join() !== p.shape.join()) {
-      fail(`parameter '${name}' is ${t!.dtype.toLowerCase()}[${t!.shape}], the model's is ${p.describe()}`);
+      fail(`parameter '${name}' is ${t!.dtype.toLowerCase()}[${t!.shape.join(', ')}], the model's is ${p.describe()}`);
     }
   }
   const epoch = Number(meta.epoch ?? '0');

@@ -109,6 +109,11 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
     }
     for (let epoch = start; epoch <= epochs; epoch++) {
       options.signal?.throwIfAborted();
+      const checking = options.checkFinite !== undefined && epoch % finiteEvery === 0;
+      // Checked before the step as well: a parameter gone bad since the last step (an
+      // outside write, a corrupted restore) is then named alone, before one more step
+      // spreads the NaN to every other parameter through the gradients.
+      if (checking) checkFinite(model, 0, epoch, 'before');
       const t0 = performance.now();
       model.train();
       const trainLoss = tidy(() => {
@@ -119,7 +124,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
         return loss.item();
       });
       const stepMs = performance.now() - t0;
-      if (options.checkFinite && epoch % finiteEvery === 0) checkFinite(model, trainLoss, epoch);
+      if (checking) checkFinite(model, trainLoss, epoch, 'after');
       const metrics = evaluate(model, data);
       const improved = !best || metrics.valAcc > best.valAcc;
       if (improved) best = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
@@ -170,12 +175,14 @@ function checkpointSetup(model: NodeModel, options: FitOptions) {
   return { model, dir, every: positive('checkpoint.every', c.every ?? 1), best: c.best ?? false };
 }
 
-function checkFinite(model: NodeModel, loss: number, epoch: number): void {
+function checkFinite(model: NodeModel, loss: number, epoch: number, when: 'before' | 'after'): void {
+  // The loss first: it came from the parameters before this step, so a bad loss with good
+  // parameters points at the forward pass of step `epoch`.
+  if (!Number.isFinite(loss)) throw new FathomError(`fit: the training loss is ${loss} at step ${epoch}; training stopped`, 'NUMERIC');
   const bad = findNonFinite(model);
   if (bad) {
-    throw new FathomError(`fit: parameter '${bad.name}' holds ${bad.value} (element ${bad.index}) after step ${epoch}; training stopped`, 'NUMERIC');
+    throw new FathomError(`fit: parameter '${bad.name}' holds ${bad.value} (element ${bad.index}) ${when} step ${epoch}; training stopped`, 'NUMERIC');
   }
-  if (!Number.isFinite(loss)) throw new FathomError(`fit: the training loss is ${loss} at step ${epoch}; training stopped`, 'NUMERIC');
 }
 
 /** Accuracy on every split and the validation loss, without dropout or gradients. */
