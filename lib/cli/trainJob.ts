@@ -22,6 +22,10 @@ export interface TrainJobOptions {
   seed: number;
   device: Device | 'auto';
   normalizeFeatures: boolean;
+  /** Save checkpoints here (every `checkpointEvery` epochs) and resume with `resume`. */
+  checkpointDir?: string;
+  checkpointEvery?: number;
+  resume?: boolean;
 }
 
 /** The one JSON object `fathom train --json` writes. */
@@ -73,6 +77,8 @@ export async function runTrainJob(
   const result = await fit(model, data, {
     epochs: options.epochs, lr: options.lr, weightDecay: options.weightDecay, patience: options.patience,
     signal: hooks.signal, onEpoch: hooks.onEpoch,
+    checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
+    resume: options.resume ?? false,
   });
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;
