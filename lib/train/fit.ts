@@ -125,6 +125,9 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       });
       const stepMs = performance.now() - t0;
       if (checking) checkFinite(model, trainLoss, epoch, 'after');
+      // Yield between the step and the evaluation too: each is a full forward pass, and
+      // together they would hold the event loop for twice as long.
+      await yieldToEventLoop();
       const metrics = evaluate(model, data);
       const improved = !best || metrics.valAcc > best.valAcc;
       if (improved) best = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
@@ -149,13 +152,17 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
         stopped = 'patience';
         break;
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   } finally {
     if (ownOptimizer) optimizer.dispose();
   }
   if (!best || !last) throw new RangeError(`fit: nothing to do: the checkpoint is at epoch ${start - 1} of ${epochs}`);
   return { epochsRun: history.length, bestEpoch: best.epoch, best, last, history, stopped, resumedFrom: start - 1 };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function positive(name: string, v: number): number {
