@@ -157,7 +157,9 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   } finally {
     if (ownOptimizer) optimizer.dispose();
   }
-  if (!best || !last) throw new RangeError(`fit: nothing to do: the checkpoint is at epoch ${start - 1} of ${epochs}`);
+  // A resume from a checkpoint of the last epoch (a run killed just after finishing) runs
+  // no epoch and reports the saved best and last epochs.
+  if (!best || !last) throw new FathomError(`fit: the checkpoint in ${options.checkpoint?.dir} has no epoch reports`, 'IO');
   return { epochsRun: history.length, bestEpoch: best.epoch, best, last, history, stopped, resumedFrom: start - 1 };
 }
 
