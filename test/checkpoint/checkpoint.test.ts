@@ -136,6 +136,18 @@ describe('fit with checkpoints', () => {
     });
   }
 
+  it('returns the saved reports when resuming from a checkpoint of the final epoch', async () => {
+    using data = smallNodeData();
+    const dir = join(tmp, 'done');
+    const first = await run(data, 0, { epochs: 4, checkpoint: { dir, every: 2 } });
+    const again = await run(data, 7, { epochs: 4, checkpoint: { dir, every: 2 }, resume: true });
+    expect(again.r.epochsRun).toBe(0);
+    expect(again.r.resumedFrom).toBe(4);
+    expect(again.r.last).toEqual(first.r.last);
+    expect(again.r.best).toEqual(first.r.best);
+    expect(again.w).toEqual(first.w);
+  });
+
   it('keeps only the newest checkpoints and the best one when asked', async () => {
     using data = smallNodeData();
     const dir = join(tmp, 'keep');
