@@ -130,8 +130,8 @@ export function safetensorsFuzzer({ decodeSafetensors, encodeSafetensors, Fathom
   const mutations = [
     (b, r) => b.subarray(0, r.int(b.length)),
     (b, r) => flipBits(b, r, 1 + r.int(8)),
-    (b, r) => { const c = Buffer.from(b); c.writeBigUInt64LE(r.pick([0n, 1n, 2n ** 63n, 2n ** 64n - 1n, BigInt(n + 1 + r.int(100)), BigInt(r.int(n))])); return c; },
-    (b, r) => { const c = Buffer.from(b); for (let i = 0; i < 1 + r.int(4); i++) c[8 + r.int(n)] ^= 1 << r.int(8); return c; },
+    (b, r) => { const c = Buffer.from(b); if (c.length < 8) return c; c.writeBigUInt64LE(r.pick([0n, 1n, 2n ** 63n, 2n ** 64n - 1n, BigInt(n + 1 + r.int(100)), BigInt(r.int(n))])); return c; },
+    (b, r) => { const c = Buffer.from(b); for (let i = 0; i < 1 + r.int(4) && c.length > 8; i++) c[8 + r.int(Math.min(n, c.length - 8))] ^= 1 << r.int(8); return c; },
     (_b, r) => { const h = structuredClone(header); poisonNumber(h, r); return withHeader(h); },
     (_b, r) => { const h = structuredClone(header); h[r.pick(names)].dtype = r.pick(['BF16', 'F16', 'I64', 'f32', '', 7, null]); return withHeader(h); },
     (_b, r) => { const h = structuredClone(header); h[r.pick(names)].shape = r.pick([[2 ** 40, 2 ** 40], [-1], [1.5], [2 ** 53], 'x', [[]], []]); return withHeader(h); },

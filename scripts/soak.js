@@ -46,14 +46,15 @@ async function main() {
       gc();
       await new Promise((r) => setImmediate(r));
     }
-    return { tensors: memory().cpu.tensors, bytes: memory().cpu.bytes, rss: process.memoryUsage().rss };
+    const u = process.memoryUsage();
+    return { tensors: memory().cpu.tensors, bytes: memory().cpu.bytes, rss: u.rss, heap: u.heapTotal };
   };
   const report = (name, before, after) => {
     const drift = (after.rss - before.rss) / before.rss;
     const ok = after.tensors === before.tensors && after.bytes === before.bytes && Math.abs(drift) <= 0.05;
     console.log(
       `${name}: live tensors ${before.tensors} -> ${after.tensors}, native bytes ${before.bytes} -> ${after.bytes}, ` +
-        `RSS ${mb(before.rss)} -> ${mb(after.rss)} (${(100 * drift).toFixed(2)}%) ${ok ? 'OK' : 'FAIL'}`,
+        `RSS ${mb(before.rss)} -> ${mb(after.rss)} (${(100 * drift).toFixed(2)}%; V8 heap ${mb(before.heap)} -> ${mb(after.heap)}) ${ok ? 'OK' : 'FAIL'}`,
     );
     return ok;
   };

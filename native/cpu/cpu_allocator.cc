@@ -21,7 +21,7 @@ namespace {
 // helper threads): a training loop that frees and reallocates the same 1 MB temporaries
 // each step then grows RSS by hundreds of MB with live tensor bytes flat
 // (scripts/soak.js measured 80 MB -> 2.2 GB over 10,000 small steps).
-constexpr size_t kLargeBlock = size_t(128) << 10;
+constexpr size_t kLargeBlock = size_t(64) << 10;
 // Freed large blocks kept for reuse, by exact page-rounded size: a training step asks for
 // the same sizes every time, so this saves the page faults of fresh mappings while
 // bounding what is held back. Beyond the cap, blocks go back to the system at once.
