@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Long fuzzing run of the dataset loader and the safetensors reader over the built package:
-//   node scripts/fuzz.js --cases 20000 [--seed 1]
+//   node scripts/fuzz.js --cases 20000 [--seed 1] [--only dataset|safetensors]
 // Prints the outcome counts per reader; exits 1 on the first case that ends in anything
 // but success or the reader's own error (the message names the case seed to replay).
 // CommonJS (scripts/package.json), loading the ESM build with import().
@@ -30,7 +30,9 @@ async function main() {
     };
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;
-    for (const [name, run] of Object.entries(runs)) {
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+  for (const [name, run] of Object.entries(runs)) {
+    if (only && name !== only) continue;
       const t0 = performance.now();
       const counts = {};
       for (let i = 0; i < cases; i++) {
