@@ -2,10 +2,17 @@
 // the longest stall is one of those, never a whole run. Measured with
 // perf_hooks.monitorEventLoopDelay on Cora with a 64-layer GCN.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadDataset } from '../../lib/data/loadDataset.js';
-import { GCN, NodeData, fit, type FitResult } from '../../lib/index.js';
+import { GCN, NodeData, devices, fit, setNumThreads, type FitResult } from '../../lib/index.js';
+
+// One thread: on a machine whose cores are busy, OpenMP threads wait on each other and a
+// 64-layer step takes seconds instead of a fraction of one; the stall bound is relative
+// to the step either way.
+const defaultThreads = devices().cpu.threads;
+beforeAll(() => setNumThreads(1));
+afterAll(() => setNumThreads(defaultThreads));
 
 /** Trains a 64-layer GCN on Cora and returns the event-loop delay histogram (ms) and the run. */
 async function measure(epochs: number): Promise<{ p99: number; max: number; result: FitResult }> {
