@@ -42,4 +42,18 @@ export { NodeData } from './train/NodeData.js';
 export { accuracy } from './train/accuracy.js';
 
 export * as datasets from './data/index.js';
-export { Rng } from './data/rng.js';
+export { Rng, type RngState } from './data/rng.js';
+
+export { saveCheckpoint, type CheckpointContents } from './checkpoint/saveCheckpoint.js';
+export { loadCheckpoint, type LoadedCheckpoint } from './checkpoint/loadCheckpoint.js';
+export { restoreCheckpoint } from './checkpoint/restoreCheckpoint.js';
+export { CheckpointDir } from './checkpoint/CheckpointDir.js';
+export type { CheckpointableModel, CheckpointInfo } from './checkpoint/checkpointFormat.js';
+export { findNonFinite } from './checkpoint/findNonFinite.js';
+export { readSafetensors } from './io/readSafetensors.js';
+export { writeSafetensors } from './io/writeSafetensors.js';
+export { decodeSafetensors } from './io/decodeSafetensors.js';
+export { encodeSafetensors, type StTensorInput } from './io/encodeSafetensors.js';
+export type { StFile, StTensor, StDType } from './io/safetensorsFormat.js';
+export { atomicWriteFile } from './io/atomicWriteFile.js';
+export type { OptimizerState } from './optim/Optimizer.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { Progress } from './progress.js';
 import { integer, oneOf, real } from './parseOptions.js';
@@ -26,8 +26,12 @@ export function trainCommand(): Command {
     .option('--momentum <x>', 'SGD momentum', real(0, 1, true), d.momentum)
     .addOption(new Option('--device <device>', 'device').argParser(oneOf(['auto', 'cpu', 'cuda'] as const)).default(d.device))
     .option('--no-normalize-features', 'keep raw features (default: rows normalized to sum 1)')
+    .option('--checkpoint-dir <dir>', 'save checkpoints (model, optimizer, RNG state) to this folder')
+    .option('--checkpoint-every <n>', 'epochs between checkpoints', integer(1), 10)
+    .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
     .action(async (o: TrainJobOptions & { json?: string }) => {
+      if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');
       const progress = new Progress(o.epochs, 'train');
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted'));

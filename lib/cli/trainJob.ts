@@ -28,6 +28,10 @@ export interface TrainJobOptions {
   optimizer: OptimizerName;
   /** SGD momentum (ignored by Adam). */
   momentum: number;
+  /** Save checkpoints here (every `checkpointEvery` epochs) and resume with `resume`. */
+  checkpointDir?: string;
+  checkpointEvery?: number;
+  resume?: boolean;
 }
 
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
@@ -88,6 +92,8 @@ export async function runTrainJob(
   using optimizer = buildOptimizer(options, model);
   const result = await fit(model, data, {
     epochs: options.epochs, optimizer, patience: options.patience, signal: hooks.signal, onEpoch: hooks.onEpoch,
+    checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
+    resume: options.resume ?? false,
   });
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;

@@ -1,4 +1,6 @@
-import { Rng } from '../data/rng.js';
+import { Rng, type RngState } from '../data/rng.js';
+import { loadCheckpoint } from '../checkpoint/loadCheckpoint.js';
+import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
@@ -33,6 +35,7 @@ export class GCN extends NodeModel {
   readonly layers: GCNConv[];
   readonly dropout: number;
   #dropoutRng: Rng;
+  readonly #config: Required<Omit<GCNOptions, 'dtype' | 'device'>> & Pick<GCNOptions, 'dtype' | 'device'>;
 
   constructor(options: GCNOptions) {
     super();
@@ -40,6 +43,10 @@ export class GCN extends NodeModel {
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GCN: numLayers must be a positive integer, got ${L}`);
     this.dropout = options.dropout ?? 0.5;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GCN: dropout must be in [0, 1), got ${this.dropout}`);
+    this.#config = {
+      inChannels: options.inChannels, hiddenChannels: options.hiddenChannels, outChannels: options.outChannels,
+      numLayers: L, dropout: this.dropout, seed: options.seed ?? 0, dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu',
+    };
     const rng = new Rng(options.seed ?? 0);
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
     const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
@@ -53,6 +60,52 @@ export class GCN extends NodeModel {
       this.dispose();
       throw e;
     }
+  }
+
+  /**
+   * The options that rebuild this model's architecture (JSON-safe); checkpoints store it.
+   *
+   * @example
+   * using twin = GCN.fromConfig(model.config());
+   */
+  config(): GCNOptions {
+    return { ...this.#config };
+  }
+
+  /** A new model from {@link config}'s output (weights freshly initialized from its seed). */
+  static fromConfig(config: GCNOptions): GCN {
+    if (typeof config !== 'object' || config === null) throw new TypeError('GCN.fromConfig: config must be an object');
+    return new GCN(config);
+  }
+
+  /** The dropout stream's state: part of what a bit-exact resume must restore. */
+  get rngState(): RngState {
+    return this.#dropoutRng.getState();
+  }
+
+  setRngState(state: RngState): void {
+    this.#dropoutRng.setState(state);
+  }
+
+  /**
+   * Saves weights, config and dropout state to a safetensors file (atomically).
+   *
+   * @example
+   * model.save('gcn.safetensors'); using again = GCN.load('gcn.safetensors');
+   */
+  save(path: string): void {
+    saveCheckpoint(path, { model: this });
+  }
+
+  /** Loads a model written by {@link save} or saveCheckpoint. */
+  static load(path: string): GCN {
+    const ckpt = loadCheckpoint(path);
+    ckpt.optimizer?.dispose();
+    if (!(ckpt.model instanceof GCN)) {
+      ckpt.model.dispose();
+      throw new RangeError(`GCN.load: ${path} holds a '${ckpt.model.name}' model`);
+    }
+    return ckpt.model;
   }
 
   forward(x: Tensor, graph: Graph): Tensor {

@@ -1,7 +1,7 @@
 import { native } from '../binding/native.js';
 import type { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
-import { checkHyper, Optimizer } from './Optimizer.js';
+import { checkHyper, Optimizer, type OptimizerState } from './Optimizer.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -49,6 +49,29 @@ export class Adam extends Optimizer {
         this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.stepCount,
       );
     }
+  }
+
+  exportState(): OptimizerState {
+    const slots = this.params.map((p) => {
+      const s = this.#state.get(p);
+      return s ? { m: s.m, v: s.v } : null;
+    });
+    return { name: this.name, hyper: { lr: this.lr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay }, stepCount: this.stepCount, slots };
+  }
+
+  importState(state: OptimizerState): void {
+    this.checkImport(state, ['m', 'v']);
+    this.dispose();
+    state.slots.forEach((slot, i) => {
+      if (!slot) return;
+      const p = this.params[i]!;
+      const m = p.zerosLike();
+      const v = p.zerosLike();
+      m.handle('Adam.importState').copyFrom(slot.m!.handle('Adam.importState'));
+      v.handle('Adam.importState').copyFrom(slot.v!.handle('Adam.importState'));
+      this.#state.set(p, { m, v });
+    });
+    this.stepCount = state.stepCount;
   }
 
   dispose(): void {

@@ -1,4 +1,16 @@
 import type { Parameter } from '../nn/Parameter.js';
+import type { Tensor } from '../tensor/Tensor.js';
+
+/**
+ * An optimizer's state for checkpoints: hyperparameters, the step count and, per
+ * parameter (in constructor order), its named state tensors (null before its first step).
+ */
+export interface OptimizerState {
+  name: string;
+  hyper: Record<string, number | boolean | number[]>;
+  stepCount: number;
+  slots: (Record<string, Tensor> | null)[];
+}
 
 /** Base of the optimizers: holds the parameters and their per-parameter state. */
 export abstract class Optimizer implements Disposable {
@@ -22,6 +34,35 @@ export abstract class Optimizer implements Disposable {
       p.grad?.dispose();
       p.grad = null;
     }
+  }
+
+  /** The state, sharing the live tensors (copy or read them; do not dispose them). */
+  abstract exportState(): OptimizerState;
+
+  /** Restores {@link exportState}'s result, copying the tensors; the caller keeps its own. */
+  abstract importState(state: OptimizerState): void;
+
+  /** The parameters, in the order the state slots follow. */
+  get parameterList(): readonly Parameter[] {
+    return this.params;
+  }
+
+  protected checkImport(state: OptimizerState, slotNames: string[]): void {
+    if (state?.name !== this.name) throw new RangeError(`${this.name}.importState: state is for '${state?.name}'`);
+    if (!Number.isInteger(state.stepCount) || state.stepCount < 0) throw new RangeError(`${this.name}.importState: bad stepCount ${state.stepCount}`);
+    if (!Array.isArray(state.slots) || state.slots.length !== this.params.length) {
+      throw new RangeError(`${this.name}.importState: ${state.slots?.length} slots for ${this.params.length} parameters`);
+    }
+    state.slots.forEach((slot, i) => {
+      if (slot === null) return;
+      for (const k of slotNames) {
+        const t = slot[k];
+        const p = this.params[i]!;
+        if (!t || t.dtype !== p.dtype || t.shape.join() !== p.shape.join()) {
+          throw new RangeError(`${this.name}.importState: slot ${i} '${k}' does not match parameter ${p.describe()}`);
+        }
+      }
+    });
   }
 
   abstract dispose(): void;

@@ -1,7 +1,7 @@
 import { native } from '../binding/native.js';
 import type { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
-import { checkHyper, Optimizer } from './Optimizer.js';
+import { checkHyper, Optimizer, type OptimizerState } from './Optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -53,6 +53,28 @@ export class SGD extends Optimizer {
         this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first,
       );
     }
+  }
+
+  exportState(): OptimizerState {
+    const slots = this.params.map((p) => {
+      const b = this.#buffers.get(p);
+      return b ? { buf: b } : null;
+    });
+    const hyper = { lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
+    return { name: this.name, hyper, stepCount: this.stepCount, slots };
+  }
+
+  importState(state: OptimizerState): void {
+    this.checkImport(state, ['buf']);
+    this.dispose();
+    state.slots.forEach((slot, i) => {
+      if (!slot) return;
+      const p = this.params[i]!;
+      const b = p.zerosLike();
+      b.handle('SGD.importState').copyFrom(slot.buf!.handle('SGD.importState'));
+      this.#buffers.set(p, b);
+    });
+    this.stepCount = state.stepCount;
   }
 
   dispose(): void {

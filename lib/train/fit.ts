@@ -8,6 +8,12 @@ import type { NodeModel } from '../models/NodeModel.js';
 import { Adam } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { Tensor } from '../tensor/Tensor.js';
+import { CheckpointDir } from '../checkpoint/CheckpointDir.js';
+import { isCheckpointable } from '../checkpoint/checkpointFormat.js';
+import { findNonFinite } from '../checkpoint/findNonFinite.js';
+import { restoreCheckpoint } from '../checkpoint/restoreCheckpoint.js';
+import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
+import { FathomError } from '../errors/FathomError.js';
 import { accuracy } from './accuracy.js';
 import type { NodeData } from './NodeData.js';
 
@@ -38,6 +44,20 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Called after every epoch; returning false stops training. */
   onEpoch?: (report: EpochReport) => void | boolean | Promise<void | boolean>;
+  /**
+   * Save a checkpoint (model, optimizer, dropout stream, epoch, best and last report) to
+   * `dir` every `every` epochs (default 1), keeping the newest `keep` (default 2), and
+   * `best.safetensors` at every new best validation accuracy when `best` is set. Needs a
+   * model with config() (GCN).
+   */
+  checkpoint?: { dir: string; every?: number; keep?: number; best?: boolean };
+  /** Continue from the newest valid checkpoint in `checkpoint.dir` (a fresh start if none). */
+  resume?: boolean;
+  /**
+   * Every `every` steps, check the loss and every parameter for NaN/Inf, and reject with a
+   * FathomError 'NUMERIC' naming the parameter and step; checkpoints taken before stay.
+   */
+  checkFinite?: { every?: number };
 }
 
 export interface FitResult {
@@ -48,6 +68,8 @@ export interface FitResult {
   last: EpochReport;
   history: EpochReport[];
   stopped: 'epochs' | 'patience' | 'callback';
+  /** The epoch training resumed after (0 for a fresh run). */
+  resumedFrom: number;
 }
 
 /**
@@ -69,10 +91,29 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const history: EpochReport[] = [];
   let best: EpochReport | undefined;
+  let last: EpochReport | undefined;
   let stopped: FitResult['stopped'] = 'epochs';
+  let start = 1;
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    const ckpt = checkpointSetup(model, options);
+    const finiteEvery = positive('checkFinite.every', options.checkFinite?.every ?? 1);
+    if (ckpt && options.resume) {
+      ckpt.dir.removeTemporaries();
+      const path = ckpt.dir.latest();
+      if (path) {
+        const info = restoreCheckpoint(path, { model: ckpt.model, optimizer });
+        best = info.metrics.best as EpochReport | undefined;
+        last = info.metrics.last as EpochReport | undefined;
+        start = info.epoch + 1;
+      }
+    }
+    for (let epoch = start; epoch <= epochs; epoch++) {
       options.signal?.throwIfAborted();
+      const checking = options.checkFinite !== undefined && epoch % finiteEvery === 0;
+      // Checked before the step as well: a parameter gone bad since the last step (an
+      // outside write, a corrupted restore) is then named alone, before one more step
+      // spreads the NaN to every other parameter through the gradients.
+      if (checking) checkFinite(model, 0, epoch, 'before');
       const t0 = performance.now();
       model.train();
       const trainLoss = tidy(() => {
@@ -83,25 +124,74 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
         return loss.item();
       });
       const stepMs = performance.now() - t0;
+      if (checking) checkFinite(model, trainLoss, epoch, 'after');
+      // Yield between the step and the evaluation too: each is a full forward pass, and
+      // together they would hold the event loop for twice as long.
+      await yieldToEventLoop();
       const metrics = evaluate(model, data);
-      if (!best || metrics.valAcc > best.valAcc) best = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
-      const report: EpochReport = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: best.epoch, bestValAcc: best.valAcc };
+      const improved = !best || metrics.valAcc > best.valAcc;
+      if (improved) best = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
+      const report: EpochReport = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: best!.epoch, bestValAcc: best!.valAcc };
       history.push(report);
+      last = report;
+      if (ckpt) {
+        const contents = { model: ckpt.model, optimizer, epoch, metrics: { best, last } };
+        // Saved after evaluate(): it draws from the model's dropout stream too, and the
+        // stream's state must be the one the next epoch starts from.
+        if (epoch % ckpt.every === 0) {
+          saveCheckpoint(ckpt.dir.pathFor(epoch), contents);
+          ckpt.dir.prune();
+        }
+        if (ckpt.best && improved) saveCheckpoint(ckpt.dir.bestPath, contents);
+      }
       if ((await options.onEpoch?.(report)) === false) {
         stopped = 'callback';
         break;
       }
-      if (patience > 0 && epoch - best.epoch >= patience) {
+      if (patience > 0 && epoch - best!.epoch >= patience) {
         stopped = 'patience';
         break;
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   } finally {
     if (ownOptimizer) optimizer.dispose();
   }
-  const last = history[history.length - 1];
-  return { epochsRun: history.length, bestEpoch: best!.epoch, best: best!, last, history, stopped };
+  // A resume from a checkpoint of the last epoch (a run killed just after finishing) runs
+  // no epoch and reports the saved best and last epochs.
+  if (!best || !last) throw new FathomError(`fit: the checkpoint in ${options.checkpoint?.dir} has no epoch reports`, 'IO');
+  return { epochsRun: history.length, bestEpoch: best.epoch, best, last, history, stopped, resumedFrom: start - 1 };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`fit: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function checkpointSetup(model: NodeModel, options: FitOptions) {
+  const c = options.checkpoint;
+  if (!c) {
+    if (options.resume) throw new RangeError('fit: resume needs checkpoint.dir');
+    return null;
+  }
+  if (!isCheckpointable(model)) throw new TypeError(`fit: checkpoints need a model with config(); '${model.name}' has none`);
+  const dir = new CheckpointDir(c.dir, c.keep ?? 2);
+  dir.ensure();
+  return { model, dir, every: positive('checkpoint.every', c.every ?? 1), best: c.best ?? false };
+}
+
+function checkFinite(model: NodeModel, loss: number, epoch: number, when: 'before' | 'after'): void {
+  // The loss first: it came from the parameters before this step, so a bad loss with good
+  // parameters points at the forward pass of step `epoch`.
+  if (!Number.isFinite(loss)) throw new FathomError(`fit: the training loss is ${loss} at step ${epoch}; training stopped`, 'NUMERIC');
+  const bad = findNonFinite(model);
+  if (bad) {
+    throw new FathomError(`fit: parameter '${bad.name}' holds ${bad.value} (element ${bad.index}) ${when} step ${epoch}; training stopped`, 'NUMERIC');
+  }
 }
 
 /** Accuracy on every split and the validation loss, without dropout or gradients. */

@@ -21,10 +21,23 @@ int64_t shape_numel(const Shape& s) {
   return n;
 }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
-  for (int64_t d : shape) {
-    FATHOM_CHECK(d >= 0, ErrorKind::Range, "Tensor.empty", "negative dimension in shape " + shape_str(shape));
+namespace {
+// Element counts whose byte size fits in int64 (and so in size_t); anything larger is a shape
+// no allocator could serve, rejected before the product can overflow.
+void check_shape_size(const Shape& s, DType dtype, const char* op) {
+  const int64_t limit = INT64_MAX / static_cast<int64_t>(dtype_size(dtype));
+  int64_t n = 1;
+  for (int64_t d : s) {
+    FATHOM_CHECK(d >= 0, ErrorKind::Range, op, "negative dimension in shape " + shape_str(s));
+    FATHOM_CHECK(d == 0 || n <= limit / d, ErrorKind::Range, op,
+                 "shape " + shape_str(s) + " has more elements than memory can hold");
+    n *= d;
   }
+}
+}  // namespace
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+  check_shape_size(shape, dtype, "Tensor.empty");
   Tensor t;
   t.shape_ = shape;
   t.dtype_ = dtype;

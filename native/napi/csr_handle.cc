@@ -1,15 +1,13 @@
 #include "csr_handle.h"
 
 #include "convert.h"
+#include "env_data.h"
 #include "errors.h"
 #include "tensor_handle.h"
 
 namespace fathom::napi {
 namespace {
-Napi::FunctionReference& constructor() {
-  static Napi::FunctionReference ref;
-  return ref;
-}
+Napi::FunctionReference& constructor(Napi::Env env) { return env_data(env).csr_handle; }
 }  // namespace
 
 Napi::Function CsrHandle::Init(Napi::Env env) {
@@ -18,15 +16,14 @@ Napi::Function CsrHandle::Init(Napi::Env env) {
                                      InstanceAccessor("disposed", &CsrHandle::Disposed, nullptr),
                                      InstanceMethod("info", &CsrHandle::Info),
                                      InstanceMethod("arrays", &CsrHandle::Arrays)});
-  constructor() = Napi::Persistent(ctor);
-  constructor().SuppressDestruct();
+  constructor(env) = Napi::Persistent(ctor);
   return ctor;
 }
 
 CsrHandle::CsrHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CsrHandle>(info) {}
 
-Napi::Object CsrHandle::Wrap(Napi::Env, Csr csr) {
-  Napi::Object obj = constructor().New({});
+Napi::Object CsrHandle::Wrap(Napi::Env env, Csr csr) {
+  Napi::Object obj = constructor(env).New({});
   CsrHandle::Unwrap(obj)->csr_ = std::move(csr);
   return obj;
 }
@@ -38,7 +35,7 @@ const Csr& CsrHandle::csr(const char* op) const {
 
 const Csr& CsrHandle::From(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg) {
   if (index >= info.Length() || !info[index].IsObject() ||
-      !info[index].As<Napi::Object>().InstanceOf(constructor().Value())) {
+      !info[index].As<Napi::Object>().InstanceOf(constructor(info.Env()).Value())) {
     throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be a graph operator (CsrHandle)");
   }
   return Unwrap(info[index].As<Napi::Object>())->csr(op);

@@ -3,19 +3,17 @@
 #include <new>
 
 #include "core/error.h"
+#include "env_data.h"
 
 namespace fathom::napi {
 namespace {
 
-Napi::FunctionReference& error_class() {
-  static Napi::FunctionReference ref;
-  return ref;
-}
+Napi::FunctionReference& error_class(Napi::Env env) { return env_data(env).error_class; }
 
 Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const char* code) {
   Napi::Object err;
-  if (!error_class().IsEmpty()) {
-    err = error_class().New({Napi::String::New(env, message), Napi::String::New(env, code)});
+  if (!error_class(env).IsEmpty()) {
+    err = error_class(env).New({Napi::String::New(env, message), Napi::String::New(env, code)});
   } else {
     err = Napi::Error::New(env, message).Value();
     err.Set("name", "FathomError");
@@ -26,10 +24,7 @@ Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const c
 
 }  // namespace
 
-void set_error_class(const Napi::Function& ctor) {
-  error_class() = Napi::Persistent(ctor);
-  error_class().SuppressDestruct();
-}
+void set_error_class(const Napi::Function& ctor) { error_class(ctor.Env()) = Napi::Persistent(ctor); }
 
 void throw_type_error(Napi::Env env, const std::string& message) {
   throw Napi::TypeError::New(env, message);

@@ -3,14 +3,12 @@
 #include <cstring>
 
 #include "convert.h"
+#include "env_data.h"
 #include "errors.h"
 
 namespace fathom::napi {
 namespace {
-Napi::FunctionReference& constructor() {
-  static Napi::FunctionReference ref;
-  return ref;
-}
+Napi::FunctionReference& constructor(Napi::Env env) { return env_data(env).tensor_handle; }
 }  // namespace
 
 Napi::Function TensorHandle::Init(Napi::Env env) {
@@ -26,8 +24,7 @@ Napi::Function TensorHandle::Init(Napi::Env env) {
        InstanceMethod("clone", &TensorHandle::Clone),
        InstanceMethod("reshape", &TensorHandle::Reshape),
        InstanceMethod("copyFrom", &TensorHandle::CopyFrom)});
-  constructor() = Napi::Persistent(ctor);
-  constructor().SuppressDestruct();
+  constructor(env) = Napi::Persistent(ctor);
   return ctor;
 }
 
@@ -56,9 +53,8 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
 }
 
 Napi::Object TensorHandle::Wrap(Napi::Env env, Tensor tensor) {
-  Napi::Object obj = constructor().New({});
+  Napi::Object obj = constructor(env).New({});
   TensorHandle::Unwrap(obj)->tensor_ = std::move(tensor);
-  (void)env;
   return obj;
 }
 
@@ -77,7 +73,7 @@ Tensor& TensorHandle::mutable_tensor(const char* op, const char* arg) {
 const Tensor& TensorHandle::From(const Napi::CallbackInfo& info, size_t index, const char* op,
                                  const char* arg) {
   if (index >= info.Length() || !info[index].IsObject() ||
-      !info[index].As<Napi::Object>().InstanceOf(constructor().Value())) {
+      !info[index].As<Napi::Object>().InstanceOf(constructor(info.Env()).Value())) {
     throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be a Tensor");
   }
   return Unwrap(info[index].As<Napi::Object>())->tensor(op, arg);

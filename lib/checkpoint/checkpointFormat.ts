@@ -1,0 +1,46 @@
+import type { RngState } from '../data/rng.js';
+import type { NodeModel } from '../models/NodeModel.js';
+
+/** Marks a safetensors file as a Fathom checkpoint, and its layout version. */
+export const CHECKPOINT_FORMAT = 'fathom-checkpoint/1';
+
+/** Tensor-name prefixes: model parameters by dotted name, optimizer slots by parameter index. */
+export const MODEL_PREFIX = 'model/';
+export const OPTIMIZER_PREFIX = 'optimizer/';
+
+/** A model a checkpoint can hold: it can describe its architecture, and may own a random stream. */
+export interface CheckpointableModel extends NodeModel {
+  config(): object;
+  readonly rngState?: RngState;
+  setRngState?(state: RngState): void;
+}
+
+/** What a checkpoint holds besides tensors (all JSON, stored in `__metadata__`). */
+export interface CheckpointInfo {
+  /** The epoch the checkpoint was taken after (0 when not set). */
+  epoch: number;
+  /** Free-form metrics, e.g. fit()'s best and last epoch reports. */
+  metrics: Record<string, unknown>;
+  /** Free-form run configuration (hyperparameters, dataset, ...). */
+  config: Record<string, unknown>;
+  /** State of a caller's Rng passed to saveCheckpoint, if any. */
+  rngState: RngState | null;
+}
+
+export function isCheckpointable(model: unknown): model is CheckpointableModel {
+  return typeof model === 'object' && model !== null && typeof (model as CheckpointableModel).config === 'function';
+}
+
+/** Parses a JSON metadata entry, turning any defect into the caller's error. */
+export function parseJsonEntry(meta: Record<string, string>, key: string, fail: (why: string) => never, optional = false): unknown {
+  const text = meta[key];
+  if (text === undefined) {
+    if (optional) return undefined;
+    fail(`metadata '${key}' is missing`);
+  }
+  try {
+    return JSON.parse(text!);
+  } catch {
+    return fail(`metadata '${key}' is not JSON`);
+  }
+}

@@ -1,0 +1,61 @@
+import type { Rng } from '../data/rng.js';
+import type { StTensorInput } from '../io/encodeSafetensors.js';
+import type { StArray } from '../io/safetensorsFormat.js';
+import { writeSafetensors } from '../io/writeSafetensors.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import { CHECKPOINT_FORMAT, isCheckpointable, MODEL_PREFIX, OPTIMIZER_PREFIX, type CheckpointableModel } from './checkpointFormat.js';
+
+export interface CheckpointContents {
+  model: CheckpointableModel;
+  optimizer?: Optimizer;
+  rng?: Rng;
+  epoch?: number;
+  metrics?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+/**
+ * Saves a training state to one safetensors file, atomically (a crash mid-write leaves the
+ * previous file intact): the model's parameters and architecture config, its dropout
+ * stream, the optimizer's hyperparameters, step count and per-parameter state, an optional
+ * Rng, the epoch, metrics and run config. Values are copied bit for bit, so loading and
+ * training on continues exactly as an uninterrupted run.
+ *
+ * @example
+ * saveCheckpoint('ckpt/epoch-10.safetensors', { model, optimizer, epoch: 10, metrics: { valAcc: 0.8 } });
+ */
+export function saveCheckpoint(path: string, contents: CheckpointContents): void {
+  if (typeof path !== 'string') throw new TypeError('saveCheckpoint: path must be a string');
+  const { model, optimizer, rng } = contents ?? ({} as CheckpointContents);
+  if (!isCheckpointable(model)) throw new TypeError('saveCheckpoint: model must be a model with a config() method (e.g. GCN)');
+  const epoch = contents.epoch ?? 0;
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
+  const tensors: Record<string, StTensorInput> = {};
+  const params = model.namedParameters();
+  for (const [name, p] of params) tensors[MODEL_PREFIX + name] = { data: p.toArray() as StArray, shape: p.shape };
+  const metadata: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    'model.name': model.name,
+    'model.config': JSON.stringify(model.config()),
+    epoch: String(epoch),
+    metrics: JSON.stringify(contents.metrics ?? {}),
+    config: JSON.stringify(contents.config ?? {}),
+  };
+  if (model.rngState) metadata['model.rng'] = JSON.stringify(model.rngState);
+  if (rng) metadata.rng = JSON.stringify(rng.getState());
+  if (optimizer) {
+    const state = optimizer.exportState();
+    // Slots are stored by parameter index; record which model parameter each index is, so
+    // loading can check the optimizer was built over the same parameters in the same order.
+    const names = new Map(params.map(([n, p]) => [p, n]));
+    const order = optimizer.parameterList.map((p) => names.get(p) ?? null);
+    if (order.includes(null)) throw new RangeError('saveCheckpoint: the optimizer holds parameters that are not the model\'s');
+    const present: string[][] = [];
+    state.slots.forEach((slot, i) => {
+      present.push(slot ? Object.keys(slot).sort() : []);
+      for (const [k, t] of Object.entries(slot ?? {})) tensors[`${OPTIMIZER_PREFIX}${i}/${k}`] = { data: t.toArray() as StArray, shape: t.shape };
+    });
+    metadata.optimizer = JSON.stringify({ name: state.name, hyper: state.hyper, stepCount: state.stepCount, params: order, slots: present });
+  }
+  writeSafetensors(path, tensors, metadata);
+}

@@ -1,0 +1,14 @@
+// Worker program for workers.test.ts: imports the built package (its URL in workerData),
+// trains a small GCN on Texas and posts the per-epoch losses. A file, not `eval: true`:
+// an eval'd worker defines a global __dirname of '.', which the package-root lookup would
+// take for its own folder.
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { datasets, GCN, NodeData, fit } = await import(workerData.index);
+const ds = datasets.loadDataset('texas', { normalizeFeatures: true });
+const data = NodeData.from(ds);
+const model = new GCN({ inChannels: ds.numFeatures, hiddenChannels: 16, outChannels: ds.numClasses, seed: workerData.seed });
+const r = await fit(model, data, { epochs: workerData.epochs, patience: 0 });
+model.dispose();
+data.dispose();
+parentPort.postMessage(r.history.map((h) => h.trainLoss));
