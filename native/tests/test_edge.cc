@@ -94,7 +94,7 @@ TEST(edge_softmax_backward_matches_finite_differences) {
   CHECK_ALL_CLOSE(dz.data(), fd.data(), n, 0.0, 1e-8);
 }
 
-TEST(transpose_index_reorders_values_as_csr_transpose_does) {
+TEST(edge_transpose_index_reorders_values_as_csr_transpose_does) {
   const std::vector<int32_t> flat = {0, 1, 1, 2, 3, 3, 4, 1, 0, 2, 1, 4, 0, 4, 1, 3};
   const fathom::Tensor edges = fathom::Tensor::from_host(flat.data(), {2, 8}, fathom::DType::I32);
   const fathom::Csr adj = fathom::csr_from_edge_index(edges, 5, "test");
