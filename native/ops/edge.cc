@@ -37,9 +37,9 @@ Tensor edge_softmax(const Csr& csr, const Tensor& logits) {
   if (csr.nnz() == 0 || H == 0) return alpha;
   with_float(op, "logits", logits, [&](auto tag) {
     using T = decltype(tag);
-    FATHOM_LAUNCH(op, logits.device(),
-                  edge_softmax<T>(csr.rows, H, ptr<int32_t>(csr.rowptr), ptr<T>(logits),
-                                  ptr<T>(alpha)));
+    FATHOM_LAUNCH(
+        op, logits.device(),
+        edge_softmax<T>(csr.rows, H, ptr<int32_t>(csr.rowptr), ptr<T>(logits), ptr<T>(alpha)));
   });
   return alpha;
 }
@@ -78,7 +78,8 @@ Tensor csr_transpose_index(const Csr& csr) {
   for (int64_t c = 0; c < csr.cols; ++c) next[c + 1] += next[c];
   Tensor index = Tensor::empty({nnz}, DType::I32, Device::CPU);
   int32_t* out = ptr<int32_t>(index);
-  // The same scan as csr_transpose: rows in order, entries in order, each to its column's next slot.
+  // The same scan as csr_transpose: rows in order, entries in order, each to its column's next
+  // slot.
   for (int64_t r = 0; r < csr.rows; ++r) {
     for (int32_t k = rowptr[r]; k < rowptr[r + 1]; ++k) out[next[col[k]]++] = k;
   }
@@ -107,8 +108,9 @@ Tensor edge_gather(const Tensor& values, const Tensor& index) {
   if (values.numel() == 0) return out;
   with_float(op, "values", values, [&](auto tag) {
     using T = decltype(tag);
-    FATHOM_LAUNCH(op, values.device(),
-                  gather<T>(values.numel(), ptr<int32_t>(index), ptr<T>(values), ptr<T>(out), T(0)));
+    FATHOM_LAUNCH(
+        op, values.device(),
+        gather<T>(values.numel(), ptr<int32_t>(index), ptr<T>(values), ptr<T>(out), T(0)));
   });
   return out;
 }

@@ -22,7 +22,8 @@ std::vector<double> softmax_reference(const RandomCsr& a, int64_t H, const std::
     for (int64_t h = 0; h < H; ++h) {
       double s = 0.0;
       for (int32_t k = a.rowptr[r]; k < a.rowptr[r + 1]; ++k) s += std::exp(z[k * H + h]);
-      for (int32_t k = a.rowptr[r]; k < a.rowptr[r + 1]; ++k) out[k * H + h] = std::exp(z[k * H + h]) / s;
+      for (int32_t k = a.rowptr[r]; k < a.rowptr[r + 1]; ++k)
+        out[k * H + h] = std::exp(z[k * H + h]) / s;
     }
   }
   return out;
@@ -100,7 +101,8 @@ TEST(edge_transpose_index_reorders_values_as_csr_transpose_does) {
   const fathom::Csr adj = fathom::csr_from_edge_index(edges, 5, "test");
   const fathom::Csr op = fathom::csr_operator(adj, "mean", fathom::DType::F64);
   const fathom::Csr t = fathom::csr_transpose(op);
-  const fathom::Tensor moved = fathom::ops::edge_gather(op.values, fathom::ops::csr_transpose_index(op));
+  const fathom::Tensor moved =
+      fathom::ops::edge_gather(op.values, fathom::ops::csr_transpose_index(op));
   const int64_t nnz = op.nnz();
   std::vector<double> got(static_cast<size_t>(nnz)), want(static_cast<size_t>(nnz));
   moved.copy_to_host(got.data());
