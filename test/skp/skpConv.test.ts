@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { noGrad } from '../../lib/autograd/gradMode.js';
+import { tidy } from '../../lib/autograd/scope.js';
 import { Rng } from '../../lib/data/rng.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { SKP } from '../../lib/models/SKP.js';
@@ -66,7 +67,9 @@ function denseTerm(term: SKPTerm, edgeParam: Float64Array | null): Float64Array 
 
 /** Randomizes the edge parameters of the layer (they start at 1 or 0, which would hide ordering bugs). */
 function randomizeEdges(conv: SKPConv, rng: Rng): void {
-  for (const p of conv.edgeParams) if (p) p.assign(Tensor.from(randomInput(rng, [p.numel], 0.5, 1.5).values, p.shape));
+  tidy(() => {
+    for (const p of conv.edgeParams) if (p) p.assign(Tensor.from(randomInput(rng, [p.numel], 0.5, 1.5).values, p.shape));
+  });
 }
 
 describe('SKPConv', () => {
