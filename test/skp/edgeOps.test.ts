@@ -1,6 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { backward } from '../../lib/autograd/backward.js';
+import { tidy } from '../../lib/autograd/scope.js';
 import { Rng } from '../../lib/data/rng.js';
+import { sum } from '../../lib/functional/reduce.js';
+import { memory } from '../../lib/runtime/devices.js';
 import { edgeSoftmax } from '../../lib/functional/edgeSoftmax.js';
 import { propagateWeighted } from '../../lib/functional/propagateWeighted.js';
 import { Graph } from '../../lib/graph/Graph.js';
@@ -128,6 +132,24 @@ describe('propagateWeighted', () => {
     const op = graph.operator(kind, { dtype: 'f64' });
     const errs = gradcheck(([x, w]) => propagateWeighted(op, x, w), [randomInput(rng, [N, F]), randomInput(rng, [op.nnz])]);
     for (const e of errs) expect(e).toBeLessThan(TOL);
+  });
+
+  it('frees every intermediate of its forward and backward inside tidy()', () => {
+    const op = graph.operator('sum', { dtype: 'f64' });
+    const step = () =>
+      tidy(() => {
+        const x = Tensor.from(randomInput(rng, [N, F]).values, [N, F]);
+        const w = Tensor.from(randomInput(rng, [op.nnz]).values, [op.nnz]);
+        x.requiresGrad = true;
+        w.requiresGrad = true;
+        backward(sum(propagateWeighted(op, x, edgeSoftmax(op, w))));
+        x.grad?.dispose();
+        w.grad?.dispose();
+      });
+    step(); // builds the operator's cached transpose index once
+    const before = memory().cpu.tensors;
+    step();
+    expect(memory().cpu.tensors).toBe(before);
   });
 
   it('rejects edge values of the wrong length or dtype', () => {
