@@ -2,7 +2,8 @@
 // (METHODS.md §2.3, §2.4, §4). Plain JS over the built package: run `npm run build:ts` first.
 //
 //   node experiments/skp/run.mjs [skp|linear|all] [--seeds 0,1,2] [--depths 8,32] [--epochs 200]
-//     [--linear-depths 2,8,16] [--linear-steps 300] [--tag _suffix]
+//     [--linear-depths 2,8,16] [--linear-steps 300] [--tag _suffix] [--init glorot|orthogonal]
+//     [--models skp,kp]
 //
 // Writes one JSON file per part to experiments/skp/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ const linearDepths = opt('linear-depths', '2,8,16').split(',').map(Number);
 const linearSteps = Number(opt('linear-steps', '300'));
 // Suffix of the result files, so parts run separately (other depths, seeds) do not overwrite each other.
 const tag = opt('tag', '');
+const init = opt('init', 'glorot'); // SKP weights: glorot or orthogonal
+const models = opt('models', 'skp,kp').split(',');
 
 const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
 const data = NodeData.from(cora, { device: 'cpu' });
@@ -57,12 +60,12 @@ function finalRank(model) {
 
 async function runSkp() {
   const hidden = 64;
-  const settings = { hidden, epochs, lr: 0.005, weightDecay: 5e-4, dropout: 0.2, patience: 100, terms: ['gcn', 'identity'] };
+  const settings = { hidden, epochs, lr: 0.005, weightDecay: 5e-4, dropout: 0.2, patience: 100, terms: ['gcn', 'identity'], init };
   const runs = [];
   for (const depth of depths) {
-    for (const kp of [false, true]) {
+    for (const kp of models.map((m) => m === 'kp')) {
       for (const seed of seeds) {
-        const model = new SKP({ inChannels: cora.numFeatures, hiddenChannels: hidden, outChannels: cora.numClasses, depth, kp, dropout: settings.dropout, seed });
+        const model = new SKP({ inChannels: cora.numFeatures, hiddenChannels: hidden, outChannels: cora.numClasses, depth, kp, dropout: settings.dropout, init, seed });
         const rankInit = finalRank(model);
         const t0 = performance.now();
         const result = await fit(model, data, { epochs, lr: settings.lr, weightDecay: settings.weightDecay, patience: settings.patience });
