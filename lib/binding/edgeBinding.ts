@@ -1,3 +1,13 @@
 // Native functions of the edge op family (native/napi/edge_binding.cc).
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface EdgeBinding {}
+import type { CsrHandle, TensorHandle } from './types.js';
+
+export interface EdgeBinding {
+  /** Softmax over each CSR row's entries, per head: logits [nnz] or [nnz, H]. */
+  edgeSoftmax(op: CsrHandle, logits: TensorHandle): TensorHandle;
+  /** dlogits = α ⊙ (g − rowsum(α ⊙ g)), shaped like α. */
+  edgeSoftmaxBackward(op: CsrHandle, alpha: TensorHandle, grad: TensorHandle): TensorHandle;
+  /** i32 [nnz]: entry k of the transposed CSR came from entry index[k] of `op`. */
+  csrTransposeIndex(op: CsrHandle): TensorHandle;
+  /** out[k] = values[index[k]] (1-D). */
+  edgeGather(values: TensorHandle, index: TensorHandle): TensorHandle;
+}

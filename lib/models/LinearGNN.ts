@@ -1,0 +1,100 @@
+import { Rng } from '../data/rng.js';
+import { axpby } from '../functional/arithmetic.js';
+import { matmul } from '../functional/matmul.js';
+import { propagate } from '../functional/propagate.js';
+import type { Graph } from '../graph/Graph.js';
+import { glorotUniform } from '../init/glorot.js';
+import { orthogonal } from '../init/orthogonal.js';
+import { checkChannels } from '../nn/layerOptions.js';
+import { Parameter } from '../nn/Parameter.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import type { Device, DType } from '../tensor/dtype.js';
+import { NodeModel } from './NodeModel.js';
+
+export interface LinearGNNOptions {
+  inChannels: number;
+  hiddenChannels: number;
+  outChannels: number;
+  /** H, the number of aggregation steps and of B matrices (default 2). */
+  depth?: number;
+  /** S: 'gcn' (P) or 'gin' (A + I) (default 'gcn'). */
+  operator?: 'gcn' | 'gin';
+  /** Multiscale skip form f = Σ_{l=0}^{H} W_l B_l ⋯ B_1 X S^l (default false: plain). */
+  skip?: boolean;
+  /** Initial weights: explicit arrays (B_1..B_H, then W, or W_0..W_H with skip), for tests. */
+  weights?: { b?: readonly ArrayLike<number>[]; w?: readonly ArrayLike<number>[] };
+  seed?: number;
+  dtype?: DType;
+  device?: Device;
+}
+
+/**
+ * The linear GNN of METHODS.md §2.4 (source 4), without activations. In Fathom's row-major
+ * layout (rows = nodes) the plain model is f = S^H X B_1ᵀ ⋯ B_Hᵀ Wᵀ and the multiscale one
+ * f = Σ_{l=0}^{H} S^l X B_1ᵀ ⋯ B_lᵀ W_lᵀ: the source's W B_H ⋯ B_1 X S^H transposed (equal for
+ * the symmetric operators of undirected graphs). S acts on nodes and B on channels, so they
+ * commute: S is applied after each B, on the narrower hidden width. B_1 is hidden×in, B_l
+ * hidden×hidden, W (W_l) out×hidden (W_0 out×in). Default init: orthogonal B (norm-preserving
+ * on their rows) and Glorot W.
+ *
+ * @example
+ * using model = new LinearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 4, skip: true });
+ * const loss = mseLoss(model.forward(x, graph), oneHot, trainMask);
+ */
+export class LinearGNN extends NodeModel {
+  readonly name: string;
+  readonly depth: number;
+  readonly operator: 'gcn' | 'gin';
+  readonly skip: boolean;
+  readonly b: Parameter[] = [];
+  readonly w: Parameter[] = [];
+
+  constructor(readonly options: LinearGNNOptions) {
+    super();
+    const { inChannels, hiddenChannels, outChannels } = options;
+    checkChannels('LinearGNN', 'inChannels', inChannels);
+    checkChannels('LinearGNN', 'hiddenChannels', hiddenChannels);
+    checkChannels('LinearGNN', 'outChannels', outChannels);
+    const H = options.depth ?? 2;
+    if (!Number.isInteger(H) || H < 0) throw new RangeError(`LinearGNN: depth must be a non-negative integer, got ${H}`);
+    const operator = options.operator ?? 'gcn';
+    if (operator !== 'gcn' && operator !== 'gin') throw new RangeError(`LinearGNN: operator must be 'gcn' or 'gin', got '${String(operator)}'`);
+    this.depth = H;
+    this.operator = operator;
+    this.skip = options.skip ?? false;
+    this.name = this.skip ? 'linear-gnn-skip' : 'linear-gnn';
+    const rng = new Rng(options.seed ?? 0);
+    const opts = { dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu' };
+    const make = (name: string, given: ArrayLike<number> | undefined, rows: number, cols: number, init: () => ArrayLike<number>) => {
+      const v = given ?? init();
+      if (v.length !== rows * cols) throw new RangeError(`LinearGNN: ${name} has ${v.length} values, expected ${rows}×${cols}`);
+      return this.registerParameter(name, Parameter.fromValues(v, [rows, cols], opts));
+    };
+    try {
+      for (let l = 1; l <= H; l++) {
+        const cols = l === 1 ? inChannels : hiddenChannels;
+        this.b.push(make(`b${l}`, options.weights?.b?.[l - 1], hiddenChannels, cols, () => orthogonal(hiddenChannels, cols, rng)));
+      }
+      const levels = this.skip ? Array.from({ length: H + 1 }, (_, l) => l) : [H];
+      for (const l of levels) {
+        const cols = l === 0 ? inChannels : hiddenChannels;
+        const i = this.w.length;
+        this.w.push(make(`w${l}`, options.weights?.w?.[i], outChannels, cols, () => glorotUniform(outChannels, cols, rng)));
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  forward(x: Tensor, graph: Graph): Tensor {
+    const s = graph.operator(this.operator, { dtype: this.b[0]?.dtype ?? this.w[0].dtype, device: this.w[0].device });
+    let u = x;
+    let out: Tensor | null = this.skip ? matmul(u, this.w[0], { transB: true }) : null;
+    for (let l = 1; l <= this.depth; l++) {
+      u = propagate(s, matmul(u, this.b[l - 1], { transB: true }));
+      if (this.skip) out = axpby(1, out!, 1, matmul(u, this.w[l], { transB: true }));
+    }
+    return this.skip ? out! : matmul(u, this.w[0], { transB: true });
+  }
+}
