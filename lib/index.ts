@@ -17,6 +17,9 @@ export { nllLoss } from './functional/nllLoss.js';
 export { propagate } from './functional/propagate.js';
 export { relu } from './functional/relu.js';
 export { mean, sum } from './functional/reduce.js';
+export { edgeSoftmax } from './functional/edgeSoftmax.js';
+export { propagateWeighted } from './functional/propagateWeighted.js';
+export { mseLoss } from './functional/mseLoss.js';
 
 export { AGGREGATIONS, Graph, type Aggregation, type GraphOptions } from './graph/Graph.js';
 export { GraphOperator } from './graph/GraphOperator.js';
@@ -32,6 +35,11 @@ export { kaimingUniform } from './init/kaimingUniform.js';
 
 export { NodeModel } from './models/NodeModel.js';
 export { GCN, type GCNOptions } from './models/GCN.js';
+export { SKPConv, SKP_TERMS, type SKPConvOptions, type SKPTerm } from './nn/SKPConv.js';
+export { SKP, type SKPOptions } from './models/SKP.js';
+export { LinearGNN, type LinearGNNOptions } from './models/LinearGNN.js';
+export { rankDiagnostics, symmetricEigen, type RankReport } from './diagnostics/rank.js';
+export { linearRate, type LinearRate } from './diagnostics/linearRate.js';
 
 export { Optimizer } from './optim/Optimizer.js';
 export { Adam, type AdamOptions } from './optim/Adam.js';
