@@ -41,7 +41,8 @@ std::vector<double> centered(int64_t rows, int64_t cols, const T* x) {
   std::vector<double> xc(static_cast<size_t>(rows * cols));
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t c = 0; c < cols; ++c) xc[r * cols + c] = static_cast<double>(x[r * cols + c]) - mean[c];
+    for (int64_t c = 0; c < cols; ++c)
+      xc[r * cols + c] = static_cast<double>(x[r * cols + c]) - mean[c];
   }
   return xc;
 }
@@ -58,7 +59,8 @@ std::vector<double> row_dots(int64_t rows, int64_t cols, const double* a, const 
   return d;
 }
 
-// Sequential in row order: deterministic, and O(rows) is negligible next to the O(rows·cols) passes.
+// Sequential in row order: deterministic, and O(rows) is negligible next to the O(rows·cols)
+// passes.
 double total(const std::vector<double>& v) {
   double t = 0.0;
   for (double x : v) t += x;
@@ -68,7 +70,8 @@ double total(const std::vector<double>& v) {
 }  // namespace
 
 template <typename T>
-void pair_norm(int64_t rows, int64_t cols, const T* x, double s, double eps, bool individual, T* out) {
+void pair_norm(int64_t rows, int64_t cols, const T* x, double s, double eps, bool individual,
+               T* out) {
   if (rows <= 0 || cols <= 0) return;
   const std::vector<double> xc = centered(rows, cols, x);
   const std::vector<double> sq = row_dots(rows, cols, xc.data(), xc.data());
@@ -106,14 +109,15 @@ void pair_norm_backward(int64_t rows, int64_t cols, const T* x, const T* grad, d
   const std::vector<double> mean = column_means(rows, cols, dxc.data());
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t c = 0; c < cols; ++c) dx[r * cols + c] = static_cast<T>(dxc[r * cols + c] - mean[c]);
+    for (int64_t c = 0; c < cols; ++c)
+      dx[r * cols + c] = static_cast<T>(dxc[r * cols + c] - mean[c]);
   }
 }
 
-#define FATHOM_INSTANTIATE(T)                                                                \
-  template void pair_norm<T>(int64_t, int64_t, const T*, double, double, bool, T*);        \
-  template void pair_norm_backward<T>(int64_t, int64_t, const T*, const T*, double, double, \
-                                      bool, T*);
+#define FATHOM_INSTANTIATE(T)                                                                     \
+  template void pair_norm<T>(int64_t, int64_t, const T*, double, double, bool, T*);               \
+  template void pair_norm_backward<T>(int64_t, int64_t, const T*, const T*, double, double, bool, \
+                                      T*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)
 #undef FATHOM_INSTANTIATE

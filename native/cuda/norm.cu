@@ -36,12 +36,14 @@ __global__ void row_dot_kernel(int64_t rows, int64_t cols, const A* __restrict__
                                const double* __restrict__ b, double* __restrict__ d) {
   for (int64_t r = global_thread(); r < rows; r += grid_threads()) {
     double acc = 0.0;
-    for (int64_t c = 0; c < cols; ++c) acc += static_cast<double>(a[r * cols + c]) * b[r * cols + c];
+    for (int64_t c = 0; c < cols; ++c)
+      acc += static_cast<double>(a[r * cols + c]) * b[r * cols + c];
     d[r] = acc;
   }
 }
 
-// out[0] = Σ v, one block of kReduceBlock threads: thread t folds v[t], v[t + B], ... then a fixed tree.
+// out[0] = Σ v, one block of kReduceBlock threads: thread t folds v[t], v[t + B], ... then a fixed
+// tree.
 __global__ void __launch_bounds__(kReduceBlock)
     total_kernel(int64_t n, const double* __restrict__ v, double* __restrict__ out) {
   __shared__ double scratch[kReduceBlock];
@@ -53,8 +55,9 @@ __global__ void __launch_bounds__(kReduceBlock)
 
 template <typename T>
 __global__ void pair_norm_apply_kernel(int64_t rows, int64_t cols, const double* __restrict__ xc,
-                                       const double* __restrict__ sq, const double* __restrict__ sum_sq,
-                                       double s, double eps, bool individual, T* __restrict__ out) {
+                                       const double* __restrict__ sq,
+                                       const double* __restrict__ sum_sq, double s, double eps,
+                                       bool individual, T* __restrict__ out) {
   const double global_r = sqrt(eps + sum_sq[0] / static_cast<double>(rows));
   for (int64_t i = global_thread(); i < rows * cols; i += grid_threads()) {
     const double r = individual ? sqrt(eps + sq[i / cols]) : global_r;
@@ -65,8 +68,9 @@ __global__ void pair_norm_apply_kernel(int64_t rows, int64_t cols, const double*
 template <typename T>
 __global__ void pair_norm_dxc_kernel(int64_t rows, int64_t cols, const double* __restrict__ xc,
                                      const T* __restrict__ grad, const double* __restrict__ sq,
-                                     const double* __restrict__ gx, const double* __restrict__ totals,
-                                     double s, double eps, bool individual, double* __restrict__ dxc) {
+                                     const double* __restrict__ gx,
+                                     const double* __restrict__ totals, double s, double eps,
+                                     bool individual, double* __restrict__ dxc) {
   const double n = static_cast<double>(rows);
   const double r2 = eps + totals[0] / n;
   for (int64_t i = global_thread(); i < rows * cols; i += grid_threads()) {
@@ -87,7 +91,8 @@ __global__ void uncenter_kernel(int64_t rows, int64_t cols, const double* __rest
 
 // xc (rows*cols doubles) and sq (rows doubles) from x; `mean` is cols doubles of workspace.
 template <typename T>
-void center_and_norms(int64_t rows, int64_t cols, const T* x, double* mean, double* xc, double* sq) {
+void center_and_norms(int64_t rows, int64_t cols, const T* x, double* mean, double* xc,
+                      double* sq) {
   column_mean_kernel<T><<<blocks_for(cols), kBlock>>>(rows, cols, x, mean);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
   center_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, mean, xc);
@@ -99,7 +104,8 @@ void center_and_norms(int64_t rows, int64_t cols, const T* x, double* mean, doub
 }  // namespace
 
 template <typename T>
-void pair_norm(int64_t rows, int64_t cols, const T* x, double s, double eps, bool individual, T* out) {
+void pair_norm(int64_t rows, int64_t cols, const T* x, double s, double eps, bool individual,
+               T* out) {
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows * cols + rows + cols + 1));
   double* xc = work.as<double>();
@@ -109,8 +115,8 @@ void pair_norm(int64_t rows, int64_t cols, const T* x, double s, double eps, boo
   center_and_norms(rows, cols, x, mean, xc, sq);
   total_kernel<<<1, kReduceBlock>>>(rows, sq, sum_sq);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
-  pair_norm_apply_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, xc, sq, sum_sq, s, eps,
-                                                                 individual, out);
+  pair_norm_apply_kernel<T>
+      <<<blocks_for(rows * cols), kBlock>>>(rows, cols, xc, sq, sum_sq, s, eps, individual, out);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
 }
 
@@ -141,10 +147,10 @@ void pair_norm_backward(int64_t rows, int64_t cols, const T* x, const T* grad, d
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                                \
-  template void pair_norm<T>(int64_t, int64_t, const T*, double, double, bool, T*);        \
-  template void pair_norm_backward<T>(int64_t, int64_t, const T*, const T*, double, double, \
-                                      bool, T*);
+#define FATHOM_INSTANTIATE(T)                                                                     \
+  template void pair_norm<T>(int64_t, int64_t, const T*, double, double, bool, T*);               \
+  template void pair_norm_backward<T>(int64_t, int64_t, const T*, const T*, double, double, bool, \
+                                      T*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)
 #undef FATHOM_INSTANTIATE

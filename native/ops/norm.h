@@ -9,6 +9,7 @@ namespace fathom::ops {
 // node is equal).
 Tensor pair_norm(const Tensor& x, double scale, double eps, bool individual);
 // ∂L/∂x from grad = ∂L/∂out and the forward input x.
-Tensor pair_norm_backward(const Tensor& grad, const Tensor& x, double scale, double eps, bool individual);
+Tensor pair_norm_backward(const Tensor& grad, const Tensor& x, double scale, double eps,
+                          bool individual);
 
 }  // namespace fathom::ops

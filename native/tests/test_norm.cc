@@ -23,8 +23,8 @@ using fathom::test::Tol;
 namespace cpu = fathom::cpu;
 
 // PN / PN-SI straight from the definition, in double.
-std::vector<double> reference(const std::vector<double>& x, int64_t n, int64_t f, double s, double eps,
-                              bool si) {
+std::vector<double> reference(const std::vector<double>& x, int64_t n, int64_t f, double s,
+                              double eps, bool si) {
   std::vector<double> mean(f, 0.0), xc(x.size()), row(n, 0.0), out(x.size());
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < f; ++j) mean[j] += x[i * f + j] / static_cast<double>(n);
@@ -38,7 +38,8 @@ std::vector<double> reference(const std::vector<double>& x, int64_t n, int64_t f
   }
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < f; ++j)
-      out[i * f + j] = s * xc[i * f + j] / std::sqrt(eps + (si ? row[i] : total / static_cast<double>(n)));
+      out[i * f + j] =
+          s * xc[i * f + j] / std::sqrt(eps + (si ? row[i] : total / static_cast<double>(n)));
   return out;
 }
 
@@ -59,7 +60,8 @@ TEST(pair_norm_forward_matches_the_definition_for_pn_and_pn_si) {
   }
 }
 
-// L = Σ out ⊙ r; h = 1e-6 gives truncation O(h²) and rounding O(ε/h) ≈ 1e-10, so 1e-6 relative is ample.
+// L = Σ out ⊙ r; h = 1e-6 gives truncation O(h²) and rounding O(ε/h) ≈ 1e-10, so 1e-6 relative is
+// ample.
 TEST(pair_norm_backward_matches_central_finite_differences) {
   const int64_t n = 6, f = 4;
   const double s = 0.8, eps = 1e-5, h = 1e-6;
@@ -130,11 +132,16 @@ TEST(pair_norm_op_rejects_bad_arguments_naming_them) {
   Tensor v = Tensor::empty({4}, DType::F64, Device::CPU);
   Tensor g = Tensor::empty({4, 2}, DType::F64, Device::CPU);
   Tensor xi = Tensor::empty({4, 3}, DType::I32, Device::CPU);
-  CHECK(fails_with([&] { fathom::ops::pair_norm(v, 1.0, 1e-5, false); }, ErrorKind::Shape, "argument x must be 2-D"));
-  CHECK(fails_with([&] { fathom::ops::pair_norm(x, 0.0, 1e-5, false); }, ErrorKind::Range, "argument scale = 0"));
-  CHECK(fails_with([&] { fathom::ops::pair_norm(x, 1.0, -1.0, false); }, ErrorKind::Range, "argument eps = -1"));
-  CHECK(fails_with([&] { fathom::ops::pair_norm(xi, 1.0, 1e-5, false); }, ErrorKind::Type, "must be f32 or f64"));
-  CHECK(fails_with([&] { fathom::ops::pair_norm_backward(g, x, 1.0, 1e-5, true); }, ErrorKind::Shape, "pair_norm_backward"));
+  CHECK(fails_with([&] { fathom::ops::pair_norm(v, 1.0, 1e-5, false); }, ErrorKind::Shape,
+                   "argument x must be 2-D"));
+  CHECK(fails_with([&] { fathom::ops::pair_norm(x, 0.0, 1e-5, false); }, ErrorKind::Range,
+                   "argument scale = 0"));
+  CHECK(fails_with([&] { fathom::ops::pair_norm(x, 1.0, -1.0, false); }, ErrorKind::Range,
+                   "argument eps = -1"));
+  CHECK(fails_with([&] { fathom::ops::pair_norm(xi, 1.0, 1e-5, false); }, ErrorKind::Type,
+                   "must be f32 or f64"));
+  CHECK(fails_with([&] { fathom::ops::pair_norm_backward(g, x, 1.0, 1e-5, true); },
+                   ErrorKind::Shape, "pair_norm_backward"));
 }
 
 }  // namespace
