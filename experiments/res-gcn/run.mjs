@@ -105,7 +105,7 @@ function gradients() {
           }
           const loss = nllLoss(logSoftmax(model.decoder.forward(h)), data.y, data.trainMask);
           backward(loss);
-          return probes.map((p) => Math.hypot(...p.grad.toArray()));
+          return probes.map((p) => Math.sqrt(p.grad.toArray().reduce((a, v) => a + v * v, 0)));
         });
         model.dispose();
         const row = { depth, residual, ...variant, gradNormFirst: norms[0], gradNormLast: norms.at(-1), ratioFirstToLast: norms[0] / norms.at(-1), perLayer: norms };
