@@ -50,7 +50,7 @@ async function accuracy(residual, depth, seeds, epochs) {
   const mean = runs.reduce((a, r) => a + r.testAcc, 0) / runs.length;
   const sd = Math.sqrt(runs.reduce((a, r) => a + (r.testAcc - mean) ** 2, 0) / Math.max(1, runs.length - 1));
   const out = { residual, depth, hidden: 64, epochs, lr: 0.01, weightDecay: 5e-4, patience: 100, init: 'gnn-he', meanTestAcc: mean, sdTestAcc: sd, runs };
-  writeFileSync(join(resultsDir, `acc-${residual}-L${depth}.json`), JSON.stringify(out, null, 2));
+  writeFileSync(join(resultsDir, `acc-${residual}-L${depth}${epochs === 200 ? '' : `-e${epochs}`}.json`), JSON.stringify(out, null, 2));
   console.log(JSON.stringify({ residual, depth, meanTestAcc: mean, sdTestAcc: sd }));
 }
 
