@@ -22,8 +22,3 @@ export function gnnHe(fanOut: number, fanIn: number, rng: Rng, options: { cW?: n
   return out;
 }
 
-/** C_W = 2/ρ(P_t)²: the gnn-he constant for an operator of spectral radius ρ (1 for gcn and mean). */
-export function gnnHeGain(spectralRadius: number): number {
-  if (!(spectralRadius > 0)) throw new RangeError(`gnnHeGain: spectral radius must be > 0, got ${spectralRadius}`);
-  return 2 / spectralRadius ** 2;
-}
