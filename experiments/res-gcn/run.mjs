@@ -1,5 +1,5 @@
 // Res-GCN experiments on Cora (public split), CPU. Plain JS over dist/esm (run `npm run build:ts`).
-//   node experiments/res-gcn/run.mjs accuracy <residual> <depth> <seeds> [epochs]   -> results/acc-*.json
+//   node experiments/res-gcn/run.mjs accuracy <residual> <depth> <seeds> [epochs] [options JSON] -> results/acc-*.json
 //   node experiments/res-gcn/run.mjs memory <residual> <depth>                        -> one JSON line (child process)
 //   node experiments/res-gcn/run.mjs memory-all                                       -> results/memory.json
 //   node experiments/res-gcn/run.mjs gradients                                        -> results/lipschitz-gradients.json
@@ -32,12 +32,12 @@ function makeModel(cora, residual, depth, seed, extra = {}) {
   });
 }
 
-async function accuracy(residual, depth, seeds, epochs) {
+async function accuracy(residual, depth, seeds, epochs, extra = {}, tag = '') {
   const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
   const data = NodeData.from(cora, { device: 'cpu' });
   const runs = [];
   for (const seed of seeds) {
-    const model = makeModel(cora, residual, depth, seed);
+    const model = makeModel(cora, residual, depth, seed, extra);
     const t0 = performance.now();
     const r = await fit(model, data, { epochs, lr: 0.01, weightDecay: 5e-4, patience: 100 });
     const nan = r.history.some((e) => !Number.isFinite(e.trainLoss));
@@ -49,8 +49,8 @@ async function accuracy(residual, depth, seeds, epochs) {
   data.dispose();
   const mean = runs.reduce((a, r) => a + r.testAcc, 0) / runs.length;
   const sd = Math.sqrt(runs.reduce((a, r) => a + (r.testAcc - mean) ** 2, 0) / Math.max(1, runs.length - 1));
-  const out = { residual, depth, hidden: 64, epochs, lr: 0.01, weightDecay: 5e-4, patience: 100, init: 'gnn-he', meanTestAcc: mean, sdTestAcc: sd, runs };
-  writeFileSync(join(resultsDir, `acc-${residual}-L${depth}${epochs === 200 ? '' : `-e${epochs}`}.json`), JSON.stringify(out, null, 2));
+  const out = { residual, depth, extra, hidden: 64, epochs, lr: 0.01, weightDecay: 5e-4, patience: 100, init: 'gnn-he', meanTestAcc: mean, sdTestAcc: sd, runs };
+  writeFileSync(join(resultsDir, `acc-${residual}${tag}-L${depth}${epochs === 200 ? '' : `-e${epochs}`}.json`), JSON.stringify(out, null, 2));
   console.log(JSON.stringify({ residual, depth, meanTestAcc: mean, sdTestAcc: sd }));
 }
 
@@ -119,7 +119,12 @@ function gradients() {
 }
 
 const [cmd, ...args] = process.argv.slice(2);
-if (cmd === 'accuracy') await accuracy(args[0], Number(args[1]), args[2].split(',').map(Number), Number(args[3] ?? 200));
+if (cmd === 'accuracy') {
+  // Optional 5th argument: extra ResGCN options as JSON, e.g. '{"norm":"lipschitz"}' (named in the file).
+  const extra = args[4] ? JSON.parse(args[4]) : {};
+  const tag = Object.entries(extra).map(([k, v]) => `-${k}-${String(v).replace('/', '')}`).join('');
+  await accuracy(args[0], Number(args[1]), args[2].split(',').map(Number), Number(args[3] ?? 200), extra, tag);
+}
 else if (cmd === 'memory') memoryEpoch(args[0], Number(args[1]));
 else if (cmd === 'memory-all') memoryAll();
 else if (cmd === 'gradients') gradients();
