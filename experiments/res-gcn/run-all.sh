@@ -11,3 +11,4 @@ node experiments/res-gcn/run.mjs gradients
 node experiments/res-gcn/run.mjs accuracy fixup 256 0,1,2 100
 node experiments/res-gcn/run.mjs accuracy fixup 256 0,1,2 200
 node experiments/res-gcn/run.mjs accuracy fixup 64 0 200 '{"norm":"lipschitz"}'
+node experiments/res-gcn/run.mjs accuracy fixup 64 0 200 '{"norm":"lipschitz","lipschitzMode":"c"}'

@@ -35,7 +35,7 @@ function expansion(c: number | null): number {
         z = add(b.forward(z, graph), p);
       }
       backward(sum(mul(z, Tensor.from(Float64Array.from({ length: N * H }, () => rng.normal()), [N, H]))));
-      const norm = (t: Tensor) => Math.sqrt(t.grad!.toArray().reduce((a, v) => a + v * v, 0));
+      const norm = (t: Tensor) => Math.sqrt(Array.from(t.grad!.toArray()).reduce((a, v) => a + v * v, 0));
       return norm(probes[0]) / norm(probes[L - 1]);
     });
   } finally {

@@ -52,6 +52,16 @@ describe('ResGCN', () => {
     expect(memory().cpu.tensors - before).toBe(model.parameters().length);
   });
 
+  it.each<[ResGCNOptions['residual'], 'c' | 'c/L']>([
+    ['res+', 'c/L'],
+    ['interpolate', 'c/L'],
+    ['fixup', 'c'],
+    ['none', 'c'],
+  ])('defaults lipschitz for %s blocks to mode %s (the measured choice, docs/results-res.md)', (residual, mode) => {
+    using model = new ResGCN({ ...base, residual, norm: 'lipschitz' });
+    expect(model.options.lipschitzMode).toBe(mode);
+  });
+
   it('is deterministic for a seed, dropout included', () => {
     const run = () => {
       using model = new ResGCN({ ...base, residual: 'reversible', branchDropout: 0.3 });
