@@ -84,7 +84,7 @@ function memoryAll() {
 }
 
 // ‖∂L/∂Z^l‖_F per block at init for lipschitz modes c and c/L (and no normalization), via zero probes
-// added to each block's output (their gradient is ∂L/∂Z^l).
+// added to each block's output (their gradient is ∂L/∂Z^l). res+ branches are unscaled (β = 1), fixup's 1/√L.
 function gradients() {
   const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
   const data = NodeData.from(cora, { device: 'cpu', dtype: 'f64' });
@@ -92,7 +92,7 @@ function gradients() {
   for (const depth of [64, 256]) {
     for (const variant of [{ norm: 'none' }, { norm: 'lipschitz', lipschitzMode: 'c' }, { norm: 'lipschitz', lipschitzMode: 'c/L' }]) {
       for (const residual of ['fixup', 'res+']) {
-        const model = makeModel(cora, residual, depth, 0, { ...variant, dtype: 'f64', dropout: 0, beta: residual === 'res+' ? Math.sqrt(depth) : 1 });
+        const model = makeModel(cora, residual, depth, 0, { ...variant, dtype: 'f64', dropout: 0 });
         const norms = tidy(() => {
           let h = model.encoder.forward(data.x);
           const probes = [];

@@ -34,7 +34,7 @@ export interface ResGCNOptions {
   residual?: ResidualMode;
   /** interpolate's α in (0, 1) (default 0.6); only with residual 'interpolate'. */
   alpha?: number;
-  /** Branch scale β (β_L = β/√L) of fixup, res+ and reversible blocks (default 1). */
+  /** β (default 1): fixup and reversible branches are scaled by β_L = β/√L, res+ branches by β itself. */
   beta?: number;
   /** Weight initializer (default 'gnn-he'). */
   init?: ResGCNInit;
@@ -239,7 +239,8 @@ export class ResGCN extends NodeModel {
             aggregation: o.aggregation,
             t: o.t,
             alpha: o.alpha,
-            branchScale: o.residual === 'fixup' || o.residual === 'res+' ? fixupScale(o.depth, o.beta) : 1,
+            // res+ is DeeperGCN's unscaled Z + Conv(…) (METHODS §2.1); β multiplies it directly.
+            branchScale: o.residual === 'fixup' ? fixupScale(o.depth, o.beta) : o.residual === 'res+' ? o.beta : 1,
             dropout: o.branchDropout,
             lipschitz: o.norm === 'lipschitz' ? { c: lipC, rng } : null,
             pairNorm: o.norm === 'pairnorm' ? { scale: o.pairNormScale, scaleIndividually: o.pairNormIndividual } : null,
