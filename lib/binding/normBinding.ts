@@ -1,3 +1,8 @@
+import type { TensorHandle } from './types.js';
+
 // Native functions of the norm op family (native/napi/norm_binding.cc).
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface NormBinding {}
+export interface NormBinding {
+  /** PairNorm (METHODS.md §2.5): PN, or PN-SI when scaleIndividually. */
+  pairNorm(x: TensorHandle, scale: number, eps: number, scaleIndividually: boolean): TensorHandle;
+  pairNormBackward(grad: TensorHandle, x: TensorHandle, scale: number, eps: number, scaleIndividually: boolean): TensorHandle;
+}

@@ -1,0 +1,30 @@
+import { matmul } from './matmul.js';
+import { propagate } from './propagate.js';
+import { relu } from './relu.js';
+import { dropout } from './dropout.js';
+import type { GraphOperator } from '../graph/GraphOperator.js';
+import type { Tensor } from '../tensor/Tensor.js';
+
+export interface GcnBranchOptions {
+  /** Residual operator weight t of P_t = (1−t)I + tP (default 1). */
+  t?: number;
+  /** Apply ReLU first (default true; a res+ branch has already applied it). */
+  relu?: boolean;
+  /** Dropout after the ReLU: probability and a seed (replayable). */
+  dropout?: { p: number; seed: number; training: boolean };
+}
+
+/**
+ * The residual branch of METHODS.md §2.1: P_t ReLU(Z) Wᵀ (W out×in), with optional dropout
+ * after the ReLU. The weight is applied before the operator (P_t(HWᵀ) = (P_tH)Wᵀ, and the branch
+ * is square, so either side costs the same).
+ *
+ * @example
+ * const b = gcnBranch(z, w, graph.operator('gcn'), { t: 1 });
+ */
+export function gcnBranch(z: Tensor, w: Tensor, op: GraphOperator, options: GcnBranchOptions = {}): Tensor {
+  const t = options.t ?? 1;
+  let h = options.relu === false ? z : relu(z);
+  if (options.dropout) h = dropout(h, options.dropout.p, { seed: options.dropout.seed, training: options.dropout.training });
+  return propagate(op, matmul(h, w, { transB: true }), { alpha: t, selfScale: 1 - t });
+}

@@ -1,0 +1,102 @@
+import type { Rng } from '../data/rng.js';
+import { axpby, scale } from '../functional/arithmetic.js';
+import { gcnBranch } from '../functional/gcnBranch.js';
+import { pairNorm, type PairNormOptions } from '../functional/pairNorm.js';
+import { Graph, type Aggregation } from '../graph/Graph.js';
+import { Tensor } from '../tensor/Tensor.js';
+import type { Device, DType } from '../tensor/dtype.js';
+import { LipschitzWeight } from './LipschitzWeight.js';
+import { Module } from './Module.js';
+import { Parameter } from './Parameter.js';
+
+/** The block forms of METHODS.md §2.1; 'plain' is the residual-free layer of a plain deep GCN. */
+export type ResidualKind = 'fixup' | 'interpolate' | 'res+' | 'plain';
+
+export interface ResidualBlockOptions {
+  kind: ResidualKind;
+  /** Initial branch weight [channels, channels] (out × in). */
+  weight: ArrayLike<number>;
+  aggregation?: Aggregation;
+  /** P_t = (1−t)I + tP, t in (0, 1] (default 1). */
+  t?: number;
+  /** Scale of the branch: β_L = β/√L for 'fixup' (default 1), 1 for the others unless given. */
+  branchScale?: number;
+  /** 'interpolate' weight α in (0, 1) (default 0.6). */
+  alpha?: number;
+  /** Dropout probability inside the branch, after the ReLU (default 0). */
+  dropout?: number;
+  /** `lipschitz` normalization of the branch weight to spectral norm c (null: off). */
+  lipschitz?: { c: number; rng: Rng } | null;
+  /** PairNorm: res+ normalizes the branch input; the other forms normalize the block output (null: off). */
+  pairNorm?: PairNormOptions | null;
+  dtype?: DType;
+  device?: Device;
+}
+
+/**
+ * One residual GCN block with P_t (METHODS.md §2.1):
+ * - fixup:       Z' = Z + β_L · P_t ReLU(Z) Wᵀ
+ * - interpolate: Z' = √α·Z + √(1−α) · P_t ReLU(Z) Wᵀ
+ * - res+:        Z' = Z + β · P_t Dropout(ReLU(Norm(Z))) Wᵀ   (DeeperGCN pre-activation)
+ * - plain:       Z' = P_t ReLU(Z) Wᵀ
+ *
+ * @example
+ * using block = new ResidualBlock(64, { kind: 'fixup', weight: gnnHe(64, 64, rng), branchScale: 1 / 8 });
+ * const z1 = block.forward(z, graph, 7);
+ */
+export class ResidualBlock extends Module {
+  readonly weight: Parameter;
+  readonly lipschitz: LipschitzWeight | null;
+  readonly kind: ResidualKind;
+  readonly t: number;
+  readonly alpha: number;
+  readonly branchScale: number;
+  readonly dropout: number;
+  readonly aggregation: Aggregation;
+  readonly #pairNorm: PairNormOptions | null;
+
+  constructor(readonly channels: number, options: ResidualBlockOptions) {
+    super();
+    this.kind = options.kind;
+    if (!['fixup', 'interpolate', 'res+', 'plain'].includes(this.kind)) {
+      throw new RangeError(`ResidualBlock: kind must be fixup, interpolate, res+ or plain, got '${String(this.kind)}'`);
+    }
+    this.t = options.t ?? 1;
+    if (!(this.t > 0 && this.t <= 1)) throw new RangeError(`ResidualBlock: t must be in (0, 1], got ${this.t}`);
+    this.alpha = options.alpha ?? 0.6;
+    if (!(this.alpha > 0 && this.alpha < 1)) throw new RangeError(`ResidualBlock: alpha must be in (0, 1), got ${this.alpha}`);
+    this.branchScale = options.branchScale ?? 1;
+    if (!Number.isFinite(this.branchScale)) throw new RangeError(`ResidualBlock: branchScale must be finite, got ${this.branchScale}`);
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`ResidualBlock: dropout must be in [0, 1), got ${this.dropout}`);
+    this.aggregation = options.aggregation ?? 'gcn';
+    this.#pairNorm = options.pairNorm ?? null;
+    if (options.weight.length !== channels * channels) {
+      throw new RangeError(`ResidualBlock: weight has ${options.weight.length} values, expected ${channels}×${channels}`);
+    }
+    this.weight = this.registerParameter('weight', Parameter.fromValues(options.weight, [channels, channels], options));
+    this.lipschitz = options.lipschitz ? new LipschitzWeight(this.weight, options.lipschitz.c, options.lipschitz.rng) : null;
+  }
+
+  /** `dropoutSeed` fixes this call's dropout mask (ignored without dropout or in eval mode). */
+  forward(z: Tensor, graph: Graph, dropoutSeed = 0): Tensor {
+    if (!(z instanceof Tensor)) throw new TypeError('ResidualBlock.forward: argument z must be a Tensor');
+    if (!(graph instanceof Graph)) throw new TypeError('ResidualBlock.forward: argument graph must be a Graph');
+    if (z.shape.length !== 2 || z.shape[1] !== this.channels) {
+      throw new RangeError(`ResidualBlock.forward: z ${z.describe()} must be [N, ${this.channels}]`);
+    }
+    const op = graph.operator(this.aggregation, { dtype: this.weight.dtype, device: this.weight.device });
+    const w = this.lipschitz ? this.lipschitz.weight(this.training) : this.weight;
+    const drop = this.dropout > 0 ? { p: this.dropout, seed: dropoutSeed, training: this.training } : undefined;
+    if (this.kind === 'res+') {
+      const normed = this.#pairNorm ? pairNorm(z, this.#pairNorm) : z;
+      return axpby(1, z, this.branchScale, gcnBranch(normed, w, op, { t: this.t, dropout: drop }));
+    }
+    const branch = gcnBranch(z, w, op, { t: this.t, dropout: drop });
+    let out: Tensor;
+    if (this.kind === 'fixup') out = axpby(1, z, this.branchScale, branch);
+    else if (this.kind === 'interpolate') out = axpby(Math.sqrt(this.alpha), z, Math.sqrt(1 - this.alpha) * this.branchScale, branch);
+    else out = this.branchScale === 1 ? branch : scale(branch, this.branchScale);
+    return this.#pairNorm ? pairNorm(out, this.#pairNorm) : out;
+  }
+}

@@ -1,0 +1,219 @@
+import { backward } from '../autograd/backward.js';
+import { isGradEnabled, noGrad } from '../autograd/gradMode.js';
+import { record } from '../autograd/record.js';
+import { tidy } from '../autograd/scope.js';
+import { Rng } from '../data/rng.js';
+import { add, mul, scale, sub } from '../functional/arithmetic.js';
+import { gcnBranch } from '../functional/gcnBranch.js';
+import { matmul } from '../functional/matmul.js';
+import { sum } from '../functional/reduce.js';
+import { Graph, type Aggregation } from '../graph/Graph.js';
+import type { GraphOperator } from '../graph/GraphOperator.js';
+import { Tensor } from '../tensor/Tensor.js';
+import type { Device, DType } from '../tensor/dtype.js';
+import { Module } from './Module.js';
+import { Parameter } from './Parameter.js';
+
+export interface ReversibleStackOptions {
+  depth: number;
+  /** Channel groups G ≥ 2; channels must be divisible by G. */
+  groups: number;
+  /** Initial weight of block l, group i: [channels/G, channels/G] values. */
+  weight: (block: number, group: number) => ArrayLike<number>;
+  aggregation?: Aggregation;
+  t?: number;
+  /** Scale of every f_i (default 1/√depth, fixup's β_L). */
+  branchScale?: number;
+  dropout?: number;
+  /** Seeds the per-block dropout seeds. */
+  seed?: number;
+  dtype?: DType;
+  device?: Device;
+}
+
+/**
+ * A stack of grouped reversible residual blocks (METHODS.md §2.6, RevGNN). Block l splits the
+ * channels into G groups: X'_0 = Σ_{i≥2} X_i, X'_i = X_i + f_i(X'_{i−1}) with
+ * f_i(H) = β·P_t Dropout(ReLU(H)) W_iᵀ. The forward runs without recording and keeps only the
+ * stack's output; the whole stack is one autograd node whose backward walks the blocks in
+ * reverse, reconstructing each block's input (X_i = X'_i − f_i(X'_{i−1})), re-running the block on
+ * a local tape to get input and parameter gradients, and freeing everything of that block before
+ * the next. Activation memory is therefore that of one block, whatever the depth. Dropout masks
+ * are replayed from per-block seeds drawn at forward time.
+ *
+ * @example
+ * using stack = new ReversibleStack(64, { depth: 256, groups: 2, weight: () => gnnHe(32, 32, rng) });
+ * const z = stack.forward(h, graph);
+ */
+export class ReversibleStack extends Module {
+  readonly weights: Parameter[][];
+  readonly depth: number;
+  readonly groups: number;
+  readonly t: number;
+  readonly branchScale: number;
+  readonly dropout: number;
+  readonly aggregation: Aggregation;
+  // Selection matrices E_i [channels, channels/G]: X_i = X E_i, X = Σ X_i E_iᵀ.
+  readonly #select: Tensor[];
+  readonly #rng: Rng;
+
+  constructor(readonly channels: number, options: ReversibleStackOptions) {
+    super();
+    const { depth, groups } = options;
+    if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`ReversibleStack: depth must be a positive integer, got ${depth}`);
+    if (!Number.isInteger(groups) || groups < 2) throw new RangeError(`ReversibleStack: groups must be an integer ≥ 2, got ${groups}`);
+    if (channels % groups !== 0) {
+      throw new RangeError(`ReversibleStack: channels (${channels}) must be divisible by groups (${groups}); change the hidden width or the group count`);
+    }
+    this.depth = depth;
+    this.groups = groups;
+    this.t = options.t ?? 1;
+    if (!(this.t > 0 && this.t <= 1)) throw new RangeError(`ReversibleStack: t must be in (0, 1], got ${this.t}`);
+    this.branchScale = options.branchScale ?? 1 / Math.sqrt(depth);
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`ReversibleStack: dropout must be in [0, 1), got ${this.dropout}`);
+    this.aggregation = options.aggregation ?? 'gcn';
+    this.#rng = new Rng((options.seed ?? 0) + 0x7e5e);
+    const k = channels / groups;
+    const opts = { dtype: options.dtype, device: options.device };
+    this.weights = [];
+    for (let l = 0; l < depth; l++) {
+      const row: Parameter[] = [];
+      for (let i = 0; i < groups; i++) {
+        const w = options.weight(l, i);
+        if (w.length !== k * k) throw new RangeError(`ReversibleStack: weight(${l}, ${i}) has ${w.length} values, expected ${k}×${k}`);
+        row.push(this.registerParameter(`w${l}_${i}`, Parameter.fromValues(w, [k, k], opts)));
+      }
+      this.weights.push(row);
+    }
+    this.#select = Array.from({ length: groups }, (_, i) => {
+      const e = new Float64Array(channels * k);
+      for (let j = 0; j < k; j++) e[(i * k + j) * k + j] = 1;
+      return Parameter.fromValues(e, [channels, k], opts);
+    });
+    for (const e of this.#select) e.requiresGrad = false;
+  }
+
+  forward(x: Tensor, graph: Graph): Tensor {
+    this.#check(x, graph);
+    const op = graph.operator(this.aggregation, { dtype: this.weights[0][0].dtype, device: this.weights[0][0].device });
+    const seeds = this.#drawSeeds();
+    const out = noGrad(() => {
+      let xs = this.#split(x);
+      for (let l = 0; l < this.depth; l++) {
+        const next = tidy(() => this.#block(l, xs, op, seeds));
+        for (const t of xs) t.dispose();
+        xs = next;
+      }
+      const y = this.#concat(xs);
+      for (const t of xs) t.dispose();
+      return y;
+    });
+    const params = this.parameters();
+    return record(out, 'reversibleStack', [x, ...params], (g) => [this.#backward(out, g, op, seeds), ...params.map(() => null)]);
+  }
+
+  /**
+   * The same function with ordinary autograd (every activation kept): the reference the
+   * reversible backward is tested against, and the memory baseline. Draws dropout seeds as forward().
+   */
+  forwardStored(x: Tensor, graph: Graph): Tensor {
+    this.#check(x, graph);
+    const op = graph.operator(this.aggregation, { dtype: this.weights[0][0].dtype, device: this.weights[0][0].device });
+    const seeds = this.#drawSeeds();
+    let xs = this.#split(x);
+    for (let l = 0; l < this.depth; l++) xs = this.#block(l, xs, op, seeds);
+    return this.#concat(xs);
+  }
+
+  override dispose(): void {
+    for (const e of this.#select) e.dispose();
+    super.dispose();
+  }
+
+  #check(x: Tensor, graph: Graph): void {
+    if (!(x instanceof Tensor)) throw new TypeError('ReversibleStack.forward: argument x must be a Tensor');
+    if (!(graph instanceof Graph)) throw new TypeError('ReversibleStack.forward: argument graph must be a Graph');
+    if (x.shape.length !== 2 || x.shape[1] !== this.channels) {
+      throw new RangeError(`ReversibleStack.forward: x ${x.describe()} must be [N, ${this.channels}]`);
+    }
+  }
+
+  #drawSeeds(): number[] {
+    const on = this.training && this.dropout > 0;
+    return Array.from({ length: this.depth }, () => (on ? this.#rng.nextUint32() : 0));
+  }
+
+  #split(x: Tensor): Tensor[] {
+    return this.#select.map((e) => matmul(x, e));
+  }
+
+  #concat(xs: Tensor[]): Tensor {
+    let y = matmul(xs[0], this.#select[0], { transB: true });
+    for (let i = 1; i < xs.length; i++) y = add(y, matmul(xs[i], this.#select[i], { transB: true }));
+    return y;
+  }
+
+  // f_i of block l; group i's mask seed is derived from the block's seed.
+  #f(l: number, i: number, h: Tensor, op: GraphOperator, seeds: number[]): Tensor {
+    const drop = this.dropout > 0 ? { p: this.dropout, seed: (seeds[l] + Math.imul(i + 1, 0x9e3779b1)) >>> 0, training: this.training } : undefined;
+    return scale(gcnBranch(h, this.weights[l][i], op, { t: this.t, dropout: drop }), this.branchScale);
+  }
+
+  #block(l: number, xs: Tensor[], op: GraphOperator, seeds: number[]): Tensor[] {
+    // X'_0 starts from a copy (scale by 1): add() hands one gradient tensor to both inputs, and
+    // backward() frees it too early when the first input already has a pending gradient, as
+    // X_2 does here (it also feeds X'_2). The copy node is always a fresh first input.
+    let prev = this.groups > 2 ? scale(xs[1], 1) : xs[1];
+    for (let i = 2; i < this.groups; i++) prev = add(prev, xs[i]);
+    const outs: Tensor[] = [];
+    for (let i = 0; i < this.groups; i++) {
+      outs.push(add(xs[i], this.#f(l, i, prev, op, seeds)));
+      prev = outs[i];
+    }
+    return outs;
+  }
+
+  // Block l's input from its output: X_i = X'_i − f_i(X'_{i−1}) for i = G..2, then X'_0, then X_1.
+  #inverse(l: number, ys: Tensor[], op: GraphOperator, seeds: number[]): Tensor[] {
+    const xs: Tensor[] = new Array(this.groups);
+    for (let i = this.groups - 1; i >= 1; i--) xs[i] = sub(ys[i], this.#f(l, i, ys[i - 1], op, seeds));
+    let prev = xs[1];
+    for (let i = 2; i < this.groups; i++) prev = add(prev, xs[i]);
+    xs[0] = sub(ys[0], this.#f(l, 0, prev, op, seeds));
+    return xs;
+  }
+
+  #backward(y: Tensor, g: Tensor, op: GraphOperator, seeds: number[]): Tensor {
+    if (!isGradEnabled()) throw new RangeError('ReversibleStack: backward needs gradient recording on (it re-runs each block on a local tape); do not call backward() inside noGrad()');
+    let ys = noGrad(() => this.#split(y));
+    let gs = noGrad(() => this.#split(g));
+    for (let l = this.depth - 1; l >= 0; l--) {
+      const xs = noGrad(() => tidy(() => this.#inverse(l, ys, op, seeds)));
+      for (const t of ys) t.dispose();
+      const grads = tidy(() => {
+        for (const x of xs) x.requiresGrad = true;
+        const outs = this.#block(l, xs, op, seeds);
+        let root = sum(mul(outs[0], gs[0]));
+        for (let i = 1; i < this.groups; i++) root = add(root, sum(mul(outs[i], gs[i])));
+        backward(root);
+        // Leaf gradients live outside every scope; take them before their tensors are freed.
+        return xs.map((x) => {
+          const gx = x.grad ?? Tensor.zeros(x.shape, { dtype: x.dtype, device: x.device });
+          x.grad = null;
+          return gx;
+        });
+      });
+      for (const t of gs) t.dispose();
+      for (const x of xs) {
+        x.requiresGrad = false;
+      }
+      gs = grads;
+      ys = xs;
+    }
+    for (const t of ys) t.dispose();
+    const gx = noGrad(() => this.#concat(gs));
+    for (const t of gs) t.dispose();
+    return gx;
+  }
+}
