@@ -38,6 +38,17 @@ export { GCN, type GCNOptions } from './models/GCN.js';
 export { SKPConv, SKP_TERMS, type SKPConvOptions, type SKPTerm } from './nn/SKPConv.js';
 export { SKP, type SKPOptions } from './models/SKP.js';
 export { LinearGNN, type LinearGNNOptions } from './models/LinearGNN.js';
+export { ResGCN, type ResGCNOptions, type ResidualMode, type ResGCNInit } from './models/ResGCN.js';
+export { ResidualBlock, type ResidualBlockOptions, type ResidualKind } from './nn/ResidualBlock.js';
+export { ReversibleStack, type ReversibleStackOptions } from './nn/ReversibleStack.js';
+export { PairNorm } from './nn/PairNorm.js';
+export { LipschitzWeight } from './nn/LipschitzWeight.js';
+export { pairNorm, type PairNormOptions } from './functional/pairNorm.js';
+export { spectralNormalize } from './functional/spectralNormalize.js';
+export { gcnBranch, type GcnBranchOptions } from './functional/gcnBranch.js';
+export { gnnHe } from './init/gnnHe.js';
+export { fixupScale } from './init/fixup.js';
+export { featureStats, type FeatureStats } from './diagnostics/featureStats.js';
 export { rankDiagnostics, symmetricEigen, type RankReport } from './diagnostics/rank.js';
 export { linearRate, type LinearRate } from './diagnostics/linearRate.js';
 

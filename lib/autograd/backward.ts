@@ -57,23 +57,24 @@ export function backward(root: Tensor, seed?: Tensor): void {
       continue;
     }
     const grads = t.gradFn.backward(g);
+    // Released only after every input took its gradient: one tensor may serve several inputs.
+    const spent: Tensor[] = [g];
     t.gradFn.inputs.forEach((input, i) => {
       const gi = grads[i];
-      if (!input || !gi || !input.requiresGrad) {
-        if (gi && gi !== g) release(gi);
+      if (!gi) return;
+      if (!input || !input.requiresGrad) {
+        spent.push(gi);
         return;
       }
       const current = pending.get(input);
       if (!current) {
         pending.set(input, gi);
       } else {
-        const sum = new Tensor(native().add(current.handle('backward'), gi.handle('backward')));
-        pending.set(input, sum);
-        release(current);
-        if (gi !== current) release(gi);
+        pending.set(input, new Tensor(native().add(current.handle('backward'), gi.handle('backward'))));
+        spent.push(current, gi);
       }
     });
-    release(g);
+    for (const x of new Set(spent)) release(x);
   }
 }
 

@@ -58,6 +58,12 @@ describe('backward of every op matches central finite differences in float64', (
     expect(e).toBeLessThan(TOL);
   });
 
+  it('a gradient shared by both inputs of add survives when the first input already has one ((a + b) + a)', () => {
+    // scale() makes the shared gradient an intermediate (the seed itself is never released).
+    const errs = gradcheck(([a, b]) => scale(add(add(a, b), a), 1.5), [randomInput(rng, [3, 2]), randomInput(rng, [3, 2])]);
+    for (const e of errs) expect(e).toBeLessThan(TOL);
+  });
+
   it('biasAdd for both the input and the bias', () => {
     const errs = gradcheck(([x, b]) => biasAdd(x, b), [randomInput(rng, [4, 3]), randomInput(rng, [3])]);
     for (const e of errs) expect(e).toBeLessThan(TOL);
