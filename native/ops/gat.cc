@@ -20,10 +20,10 @@ void require_neighbourhood(const char* op, const char* name, const Csr& csr, con
   FATHOM_CHECK(csr.rows == csr.cols, ErrorKind::Shape, op,
                arg(name) + " must be square (targets and sources are the same nodes), got " +
                    csr_brief(csr));
-  FATHOM_CHECK(csr.perm.defined() && csr.perm.dtype() == DType::I32 &&
-                   csr.perm.numel() == csr.nnz(),
-               ErrorKind::Type, op,
-               arg(name) + " has no i32 perm of nnz entries (build it with csr_operator)");
+  FATHOM_CHECK(
+      csr.perm.defined() && csr.perm.dtype() == DType::I32 && csr.perm.numel() == csr.nnz(),
+      ErrorKind::Type, op,
+      arg(name) + " has no i32 perm of nnz entries (build it with csr_operator)");
   FATHOM_CHECK(csr.device() == xs.device(), ErrorKind::Device, op,
                arg(name) + " is on " + device_name(csr.device()) + " but xs is on " +
                    device_name(xs.device()));
@@ -61,9 +61,9 @@ int64_t check_common(const char* op, const GatConfig& cfg, const Csr& csr, const
   if (cfg.version == 1) {
     require_attention_vector(op, "a_dst", a_dst, xs);
   } else {
-    FATHOM_CHECK(!a_dst.defined(), ErrorKind::Range, op,
-                 "argument a_dst must be null for GATv2 (one attention vector a), got " +
-                     brief(a_dst));
+    FATHOM_CHECK(
+        !a_dst.defined(), ErrorKind::Range, op,
+        "argument a_dst must be null for GATv2 (one attention vector a), got " + brief(a_dst));
   }
   return xs.dim(1) / cfg.heads;
 }
@@ -122,12 +122,11 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
     FATHOM_LAUNCH(
         op, xs.device(),
         gat_backward<T>(cfg.version, N, H, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
-                        ptr<int32_t>(csr.perm), ptr<int32_t>(csr_t.rowptr),
-                        ptr<int32_t>(csr_t.col), ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt),
-                        ptr<T>(a_src), v1 ? ptr<T>(a_dst) : nullptr, T(cfg.slope), cfg.p,
-                        cfg.seed, ptr<T>(out), ptr<T>(stats), ptr<T>(grad), ptr<T>(g.dxs),
-                        ptr<T>(g.dxt), ptr<T>(g.da_src), v1 ? ptr<T>(g.da_dst) : nullptr,
-                        ptr<T>(scratch)));
+                        ptr<int32_t>(csr.perm), ptr<int32_t>(csr_t.rowptr), ptr<int32_t>(csr_t.col),
+                        ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt), ptr<T>(a_src),
+                        v1 ? ptr<T>(a_dst) : nullptr, T(cfg.slope), cfg.p, cfg.seed, ptr<T>(out),
+                        ptr<T>(stats), ptr<T>(grad), ptr<T>(g.dxs), ptr<T>(g.dxt), ptr<T>(g.da_src),
+                        v1 ? ptr<T>(g.da_dst) : nullptr, ptr<T>(scratch)));
   });
   return g;
 }
