@@ -46,26 +46,39 @@ for (const depth of args.depths) {
     const optimizer = args.opt === 'sgd' ? new SGD(params, { lr: args.lr }) : new Adam(params, { lr: args.lr });
     let maxTrainAcc = 0;
     let firstPerfect = null;
+    let best = null;
     const t0 = performance.now();
+    const file = join(here, 'results', `${args.opt}-L${depth}-${init}-s${args.seed}.json`);
+    const header = {
+      dataset: 'cora', model: 'gatv2-shared', heads: 1, hidden: 64, depth, init, optimizer: args.opt, lr: args.lr,
+      weightDecay: 0, dropout: 0, seed: args.seed, maxEpochs: args.epochs,
+    };
     const result = await fit(model, data, {
       epochs: args.epochs, optimizer, patience: 0,
       onEpoch: (e) => {
         maxTrainAcc = Math.max(maxTrainAcc, e.trainAcc);
         if (firstPerfect === null && e.trainAcc === 1) firstPerfect = e.epoch;
+        if (best === null || e.valAcc > best.valAcc) best = e;
+        // A partial record every 25 epochs, so a run cut short still leaves its figures.
+        if (e.epoch % 25 === 0) {
+          const partial = { ...header, partial: true, epochsSoFar: e.epoch, bestEpoch: best.epoch,
+            best: { trainAcc: best.trainAcc, valAcc: best.valAcc, testAcc: best.testAcc, trainLoss: best.trainLoss },
+            last: { trainAcc: e.trainAcc, valAcc: e.valAcc, testAcc: e.testAcc, trainLoss: e.trainLoss },
+            maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, wallS: (performance.now() - t0) / 1000 };
+          writeFileSync(file, JSON.stringify(partial, null, 2) + '\n');
+        }
       },
     });
     const wallS = (performance.now() - t0) / 1000;
     const stepMs = result.history.map((e) => e.stepMs).sort((a, b) => a - b);
     const record = {
-      dataset: 'cora', model: 'gatv2-shared', heads: 1, hidden: 64, depth, init, optimizer: args.opt, lr: args.lr,
-      weightDecay: 0, dropout: 0, seed: args.seed, epochs: result.epochsRun, bestEpoch: result.bestEpoch,
+      ...header, partial: false, epochs: result.epochsRun, bestEpoch: result.bestEpoch,
       best: { trainAcc: result.best.trainAcc, valAcc: result.best.valAcc, testAcc: result.best.testAcc, trainLoss: result.best.trainLoss },
       last: { trainAcc: result.last.trainAcc, valAcc: result.last.valAcc, testAcc: result.last.testAcc, trainLoss: result.last.trainLoss },
       maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, balanceMaxAbsAtInit: balanceAtInit,
       balanceMaxAbsAtEnd: gatBalance(model.layerValues()).maxAbs,
       stepMsMedian: stepMs[Math.floor(stepMs.length / 2)], wallS,
     };
-    const file = join(here, 'results', `${args.opt}-L${depth}-${init}-s${args.seed}.json`);
     writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
     console.log(JSON.stringify({ depth, init, opt: args.opt, best: record.best, maxTrainAcc, epochs: record.epochs, stepMsMedian: record.stepMsMedian }));
     optimizer.dispose?.();
