@@ -65,6 +65,16 @@ describe('GATConv', () => {
     expect(conv.bias?.shape).toEqual([3]);
   });
 
+  it('without self loops a node attends over its in-neighbours only (one neighbour: its message; none: zero)', () => {
+    using g = Graph.fromEdgeIndex([[0, 1, 2], [1, 2, 0]], { numNodes: 4 });
+    const weight = [1, 0, 0, 1];
+    using conv = new GATConv(2, 2, { addSelfLoops: false, bias: false, dtype: 'f64', weight, attSrc: [0.3, -0.7] });
+    const x = [1, 2, 3, 4, 5, 6, 7, 8];
+    const out = tidy(() => Array.from(conv.forward(Tensor.from(new Float64Array(x), [4, 2]), g).toArray()));
+    // W = I: node 1's only in-neighbour is 0, node 2's is 1, node 0's is 2, node 3 has none.
+    expect(out).toEqual([5, 6, 1, 2, 3, 4, 0, 0]);
+  });
+
   it('rejects bad options and inputs', () => {
     expect(() => new GATConv(4, 2, { version: 'v1', shareWeights: false })).toThrow(/shareWeights/);
     expect(() => new GATConv(4, 2, { heads: 0 })).toThrow(/heads/);
