@@ -117,7 +117,7 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
   if (N == 0 || F == 0) return g;
   with_float(op, "xs", xs, [&](auto tag) {
     using T = decltype(tag);
-    Tensor scratch = Tensor::empty({N * H * F + 3 * N * H}, xs.dtype(), xs.device());
+    Tensor scratch = Tensor::empty({cpu::gat_scratch_size(N, H, F)}, xs.dtype(), xs.device());
     const bool v1 = cfg.version == 1;
     FATHOM_LAUNCH(
         op, xs.device(),
