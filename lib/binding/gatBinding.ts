@@ -1,3 +1,19 @@
 // Native functions of the gat op family (native/napi/gat_binding.cc).
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface GatBinding {}
+import type { CsrHandle, TensorHandle } from './types.js';
+
+export interface GatBinding {
+  /**
+   * Fused GAT attention (METHODS.md §2.2) over the "gin" CSR: returns [out [N, H·F], stats [2, N, H]]
+   * (per-node softmax max and denominator). aDst is required for version 1 and null for version 2.
+   */
+  gatAttention(
+    version: 1 | 2, csr: CsrHandle, xs: TensorHandle, xt: TensorHandle, aSrc: TensorHandle, aDst: TensorHandle | null,
+    heads: number, negativeSlope: number, dropout: number, seed: number,
+  ): [TensorHandle, TensorHandle];
+  /** Returns [∂xs, ∂xt, ∂aSrc, ∂aDst or null]; csrT is the transposed CSR. */
+  gatAttentionBackward(
+    version: 1 | 2, csr: CsrHandle, csrT: CsrHandle, xs: TensorHandle, xt: TensorHandle, aSrc: TensorHandle,
+    aDst: TensorHandle | null, heads: number, negativeSlope: number, dropout: number, seed: number,
+    out: TensorHandle, stats: TensorHandle, grad: TensorHandle,
+  ): [TensorHandle, TensorHandle, TensorHandle, TensorHandle | null];
+}

@@ -1,0 +1,122 @@
+import { Rng } from '../data/rng.js';
+import { dropout } from '../functional/dropout.js';
+import { relu } from '../functional/relu.js';
+import type { Graph } from '../graph/Graph.js';
+import { balancedInit, type GatLayerValues } from '../init/balanced.js';
+import { glorotUniform } from '../init/glorot.js';
+import { GATConv } from '../nn/GATConv.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import type { Device, DType } from '../tensor/dtype.js';
+import { NodeModel } from './NodeModel.js';
+
+export interface GATOptions {
+  inChannels: number;
+  /** Channels per head in hidden layers. */
+  hiddenChannels: number;
+  outChannels: number;
+  /** Number of GATConv layers L (default 2): the first reads the features, the last gives the classes. */
+  numLayers?: number;
+  /** Heads per layer (default 1): concatenated in hidden layers, averaged in the last. */
+  heads?: number;
+  version?: 'v1' | 'v2';
+  /** GATv2 only: one projection for sources and targets (default true). */
+  shareWeights?: boolean;
+  /** Feature dropout before every layer and attention dropout inside it (default 0). */
+  dropout?: number;
+  /** 'glorot' (PyG's default), 'balanced-x' (BalX) or 'balanced-o' (BalO) of METHODS.md §3. */
+  init?: 'glorot' | 'balanced-x' | 'balanced-o';
+  /**
+   * Biases (default false): the conservation law and the balanced initialization of METHODS.md §3
+   * are stated for bias-free layers.
+   */
+  bias?: boolean;
+  seed?: number;
+  dtype?: DType;
+  device?: Device;
+}
+
+/**
+ * A deep GAT (METHODS.md §2.2, source 3): [dropout → GATConv → ReLU] × (L−1) → dropout → GATConv with
+ * the heads averaged in the last layer. ReLU rather than ELU keeps the network positively
+ * homogeneous, which the balance law and its rescale check rely on. A seed fixes initialization
+ * and every dropout mask.
+ *
+ * @example
+ * using model = new GAT({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 10, init: 'balanced-o' });
+ * const logits = model.forward(x, graph);
+ */
+export class GAT extends NodeModel {
+  readonly name = 'gat';
+  readonly layers: GATConv[];
+  readonly dropout: number;
+  #dropoutRng: Rng;
+
+  constructor(options: GATOptions) {
+    super();
+    const L = options.numLayers ?? 2;
+    if (!Number.isInteger(L) || L < 1) throw new RangeError(`GAT: numLayers must be a positive integer, got ${L}`);
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GAT: dropout must be in [0, 1), got ${this.dropout}`);
+    const heads = options.heads ?? 1;
+    const version = options.version ?? 'v2';
+    const share = options.shareWeights ?? true;
+    const init = options.init ?? 'glorot';
+    if (!['glorot', 'balanced-x', 'balanced-o'].includes(init)) throw new RangeError(`GAT: init must be 'glorot', 'balanced-x' or 'balanced-o', got ${String(init)}`);
+    const rng = new Rng(options.seed ?? 0);
+    this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
+    const values = GAT.#initialValues(options, L, heads, version, share, init, rng);
+    this.layers = [];
+    try {
+      values.forEach((v, l) => {
+        const last = l === L - 1;
+        const conv = new GATConv(v.cols, last ? options.outChannels : options.hiddenChannels, {
+          heads, concat: !last, version, shareWeights: share, dropout: this.dropout, bias: options.bias ?? false,
+          weight: v.weights[0], weightDst: v.weights[1], attSrc: v.att[0], attDst: v.att[1],
+          rng, dtype: options.dtype, device: options.device,
+        });
+        this.layers.push(this.registerModule(`conv${l}`, conv));
+      });
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  static #initialValues(o: GATOptions, L: number, heads: number, version: 'v1' | 'v2', share: boolean, init: string, rng: Rng): GatLayerValues[] {
+    const layers: GatLayerValues[] = [];
+    for (let l = 0; l < L; l++) {
+      const rows = heads * (l === L - 1 ? o.outChannels : o.hiddenChannels);
+      const cols = l === 0 ? o.inChannels : heads * o.hiddenChannels;
+      const nw = version === 'v2' && !share ? 2 : 1;
+      const na = version === 'v1' ? 2 : 1;
+      layers.push({
+        rows, cols,
+        weights: Array.from({ length: nw }, () => glorotUniform(rows, cols, rng)),
+        // PyG's glorot for the attention vectors viewed as [heads, channels].
+        att: Array.from({ length: na }, () => glorotUniform(heads, rows / heads, rng)),
+      });
+    }
+    if (init !== 'glorot') balancedInit(layers, { base: init === 'balanced-o' ? 'looks-linear' : 'xavier', rng });
+    return layers;
+  }
+
+  /** The current parameter values in float64 (for gatBalance and other diagnostics). */
+  layerValues(): GatLayerValues[] {
+    return this.layers.map((conv) => ({
+      rows: conv.weight.shape[0],
+      cols: conv.weight.shape[1],
+      weights: [conv.weight, conv.weightDst].filter((w) => w !== null).map((w) => Float64Array.from(w.toArray())),
+      att: [conv.attSrc, conv.attDst].filter((a) => a !== null).map((a) => Float64Array.from(a.toArray())),
+    }));
+  }
+
+  forward(x: Tensor, graph: Graph): Tensor {
+    let h = x;
+    this.layers.forEach((conv, l) => {
+      h = dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
+      h = conv.forward(h, graph);
+      if (l < this.layers.length - 1) h = relu(h);
+    });
+    return h;
+  }
+}

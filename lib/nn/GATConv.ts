@@ -1,0 +1,127 @@
+import { biasAdd } from '../functional/biasAdd.js';
+import { gatAttention } from '../functional/gatAttention.js';
+import { matmul } from '../functional/matmul.js';
+import { Graph } from '../graph/Graph.js';
+import { glorotUniform } from '../init/glorot.js';
+import { Tensor } from '../tensor/Tensor.js';
+import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
+import { Module } from './Module.js';
+import { Parameter } from './Parameter.js';
+
+export interface GATConvOptions extends LayerOptions {
+  /** Attention heads (default 1). */
+  heads?: number;
+  /** Concatenate the heads (hidden layers, default true) or average them (last layer). */
+  concat?: boolean;
+  /** 'v1' (Veličković et al.) or 'v2' (Brody et al., default). */
+  version?: 'v1' | 'v2';
+  /** GATv2: one projection W for sources and targets (default true) or separate W_s, W_t. */
+  shareWeights?: boolean;
+  /** LeakyReLU slope of the attention scores (default 0.2). */
+  negativeSlope?: number;
+  /** Attention dropout probability (default 0), active in training mode. */
+  dropout?: number;
+  /** Attend over N(i) ∪ {i} (default true, the 'gin' operator) or over N(i) only ('sum'). */
+  addSelfLoops?: boolean;
+  /** Initial values (default Glorot uniform, as PyG): weights are [heads·out, in] (out × in). */
+  weight?: ArrayLike<number>;
+  /** GATv2 with separate weights: the target-side projection W_t. */
+  weightDst?: ArrayLike<number>;
+  /** GATv1's source / target attention vectors, or GATv2's single vector (as attSrc), [heads·out]. */
+  attSrc?: ArrayLike<number>;
+  attDst?: ArrayLike<number>;
+}
+
+/**
+ * Graph attention layer (METHODS.md §2.2), PyG-compatible options. Projects x by W (stored out × in),
+ * then runs the fused attention kernel over the 'gin' operator. GATv1 scores
+ * e_ij = LeakyReLU(a_srcᵀ W h_j + a_dstᵀ W h_i); GATv2 scores e_ij = aᵀ LeakyReLU(W_s h_j + W_t h_i).
+ * Heads are concatenated or averaged; the optional bias is added last.
+ *
+ * @example
+ * using conv = new GATConv(1433, 8, { heads: 8, version: 'v2', seed: 0 });
+ * const h = conv.forward(x, graph); // [N, 64]
+ */
+export class GATConv extends Module {
+  readonly weight: Parameter;
+  readonly weightDst: Parameter | null;
+  readonly attSrc: Parameter;
+  readonly attDst: Parameter | null;
+  readonly bias: Parameter | null;
+  readonly heads: number;
+  readonly concat: boolean;
+  readonly version: 'v1' | 'v2';
+  readonly negativeSlope: number;
+  readonly dropout: number;
+  readonly addSelfLoops: boolean;
+  /** Seed of the next attention-dropout mask; advanced on every training forward. */
+  dropoutSeed: number;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, options: GATConvOptions = {}) {
+    super();
+    const name = 'GATConv';
+    checkChannels(name, 'inChannels', inChannels);
+    checkChannels(name, 'outChannels', outChannels);
+    this.heads = checkChannels(name, 'heads', options.heads ?? 1);
+    this.concat = options.concat ?? true;
+    this.version = options.version ?? 'v2';
+    if (this.version !== 'v1' && this.version !== 'v2') throw new RangeError(`${name}: version must be 'v1' or 'v2', got ${String(this.version)}`);
+    const share = options.shareWeights ?? true;
+    if (this.version === 'v1' && !share) throw new RangeError(`${name}: shareWeights = false is a GATv2 option (GATv1 has one W)`);
+    this.negativeSlope = options.negativeSlope ?? 0.2;
+    if (!Number.isFinite(this.negativeSlope)) throw new RangeError(`${name}: negativeSlope must be finite, got ${this.negativeSlope}`);
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${name}: dropout must be in [0, 1), got ${this.dropout}`);
+    this.addSelfLoops = options.addSelfLoops ?? true;
+    const rng = layerRng(options);
+    this.dropoutSeed = rng.nextUint32();
+    const width = this.heads * outChannels;
+    const opts = { dtype: options.dtype, device: options.device };
+    const param = (key: string, given: ArrayLike<number> | undefined, shape: number[], init: () => Float64Array) => {
+      const v = given ?? init();
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (v.length !== n) throw new RangeError(`${name}: ${key} has ${v.length} values, expected ${shape.join('×')}`);
+      return this.registerParameter(key, Parameter.fromValues(v, shape, opts));
+    };
+    // PyG: glorot on the projections, and on the attention vectors viewed as [heads, out].
+    const att = () => glorotUniform(this.heads, outChannels, rng);
+    this.weight = param('weight', options.weight, [width, inChannels], () => glorotUniform(width, inChannels, rng));
+    this.weightDst = share ? null : param('weightDst', options.weightDst, [width, inChannels], () => glorotUniform(width, inChannels, rng));
+    this.attSrc = param('attSrc', options.attSrc, [width], att);
+    this.attDst = this.version === 'v1' ? param('attDst', options.attDst, [width], att) : null;
+    const outWidth = this.concat ? width : outChannels;
+    this.bias = options.bias === false ? null : param('bias', undefined, [outWidth], () => new Float64Array(outWidth));
+  }
+
+  forward(x: Tensor, graph: Graph): Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError('GATConv.forward: argument x must be a Tensor');
+    if (!(graph instanceof Graph)) throw new TypeError('GATConv.forward: argument graph must be a Graph');
+    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
+      throw new RangeError(`GATConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
+    }
+    const op = graph.operator(this.addSelfLoops ? 'gin' : 'sum', { dtype: this.weight.dtype, device: this.weight.device });
+    const xs = matmul(x, this.weight, { transB: true });
+    const xt = this.weightDst ? matmul(x, this.weightDst, { transB: true }) : xs;
+    const seed = this.dropoutSeed;
+    if (this.training && this.dropout > 0) this.dropoutSeed = (this.dropoutSeed + 0x9e3779b9) >>> 0;
+    let h = gatAttention(op, xs, xt, this.attSrc, this.attDst, {
+      version: this.version, heads: this.heads, negativeSlope: this.negativeSlope,
+      dropout: this.dropout, seed, training: this.training,
+    });
+    if (!this.concat && this.heads > 1) h = matmul(h, this.#headMean(), {});
+    return this.bias ? biasAdd(h, this.bias) : h;
+  }
+
+  /** [heads·out, out] with 1/heads where channel f of any head meets column f: averages the heads. */
+  #headMean(): Tensor {
+    const F = this.outChannels;
+    const m = new Float64Array(this.heads * F * F);
+    for (let h = 0; h < this.heads; h++) for (let f = 0; f < F; f++) m[(h * F + f) * F + f] = 1 / this.heads;
+    const data = this.weight.dtype === 'f64' ? m : Float32Array.from(m);
+    const host = Tensor.from(data, [this.heads * F, F], { dtype: this.weight.dtype });
+    if (this.weight.device === 'cpu') return host;
+    const dev = host.to(this.weight.device);
+    host.dispose();
+    return dev;
+  }
+}

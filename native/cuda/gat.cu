@@ -1,0 +1,272 @@
+// GAT attention on the GPU (METHODS.md §2.2), the twin of cpu/gat_attention.cc. One warp serves
+// one (node, head) pair: the lanes split the F channels, a fixed shuffle tree combines per-edge
+// dot products, and every output element is written by one lane in CSR order, so results are
+// deterministic without atomics. The forward walks a row twice (max and sum, then the weighted
+// aggregation with known max and sum) instead of rescaling running sums: nothing of size E×H×F
+// is stored. The backward recomputes α from the per-node statistics.
+#include <cstdint>
+
+#include "../core/counter_rng.h"
+#include "common.cuh"
+
+namespace fathom::cuda {
+namespace {
+
+using namespace detail;
+
+template <typename T>
+__device__ __forceinline__ T lrelu(T z, T slope) {
+  return z > T(0) ? z : slope * z;
+}
+
+template <typename T>
+__device__ __forceinline__ T lrelu_grad(T z, T slope) {
+  return z > T(0) ? T(1) : slope;
+}
+
+__device__ __forceinline__ uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) {
+  return perm[k] >= 0 ? static_cast<uint64_t>(perm[k])
+                      : (uint64_t{1} << 31) + static_cast<uint64_t>(target);
+}
+
+struct Dims {
+  int version;
+  int64_t N, H, F;
+};
+
+// e_ij for head h; every lane of the warp gets the same value.
+template <typename T>
+__device__ __forceinline__ T logit(const Dims& d, int lane, int64_t i, int64_t j, int64_t h,
+                                   const T* xs, const T* xt, const T* a, const T* s_src,
+                                   const T* s_dst, T slope) {
+  if (d.version == 1) return lrelu(s_src[j * d.H + h] + s_dst[i * d.H + h], slope);
+  const T* u = xs + (j * d.H + h) * d.F;
+  const T* v = xt + (i * d.H + h) * d.F;
+  const T* w = a + h * d.F;
+  T e = T(0);
+  for (int64_t f = lane; f < d.F; f += kWarp) e += w[f] * lrelu(u[f] + v[f], slope);
+  return warp_sum(e);
+}
+
+// d[n, h] = x[n, h]·y[n, h] (y_per_node) or x[n, h]·y[h] (an attention vector).
+template <typename T>
+__global__ void __launch_bounds__(kBlock)
+    dots_kernel(Dims d, const T* __restrict__ x, const T* __restrict__ y, bool y_per_node,
+                T* __restrict__ out) {
+  const int lane = static_cast<int>(threadIdx.x % kWarp);
+  const int64_t warps = grid_threads() / kWarp;
+  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+    const int64_t h = w % d.H;
+    const T* a = x + w * d.F;
+    const T* b = y_per_node ? y + w * d.F : y + h * d.F;
+    T acc = T(0);
+    for (int64_t f = lane; f < d.F; f += kWarp) acc += a[f] * b[f];
+    acc = warp_sum(acc);
+    if (lane == 0) out[w] = acc;
+  }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kBlock)
+    forward_kernel(Dims d, const int32_t* __restrict__ rowptr, const int32_t* __restrict__ col,
+                   const int32_t* __restrict__ perm, const T* __restrict__ xs,
+                   const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ s_src,
+                   const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
+                   T* __restrict__ out, T* __restrict__ stats) {
+  const int lane = static_cast<int>(threadIdx.x % kWarp);
+  const int64_t warps = grid_threads() / kWarp;
+  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+    const int64_t i = w / d.H, h = w % d.H;
+    T m = -INFINITY;
+    for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
+      m = fmax(m, logit(d, lane, i, col[k], h, xs, xt, a, s_src, s_dst, slope));
+    }
+    T s = T(0);
+    T* o = out + w * d.F;
+    for (int64_t f = lane; f < d.F; f += kWarp) o[f] = T(0);
+    for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
+      const int64_t j = col[k];
+      const T p = exp(logit(d, lane, i, j, h, xs, xt, a, s_src, s_dst, slope) - m);
+      s += p;
+      if (dropout_keep(rule, edge_key(perm, k, i) * d.H + h)) {
+        const T* x = xs + (j * d.H + h) * d.F;
+        for (int64_t f = lane; f < d.F; f += kWarp) o[f] += p * x[f];
+      }
+    }
+    const T inv = s > T(0) ? keep_scale / s : T(0);
+    for (int64_t f = lane; f < d.F; f += kWarp) o[f] *= inv;
+    if (lane == 0) {
+      stats[w] = s > T(0) ? m : T(0);
+      stats[d.N * d.H + w] = s;
+    }
+  }
+}
+
+// ∂L/∂e_ij and the aggregation weight w = α_ij·keep/(1−p); identical in every lane.
+template <typename T>
+__device__ __forceinline__ T edge_grad(const Dims& d, int lane, int64_t i, int64_t j, int64_t h,
+                                       uint64_t key, const T* xs, const T* xt, const T* a,
+                                       const T* s_src, const T* s_dst, T slope,
+                                       const DropoutRule& rule, T keep_scale, const T* stats,
+                                       const T* delta, const T* grad, T* w) {
+  const int64_t ih = i * d.H + h;
+  const T alpha = exp(logit(d, lane, i, j, h, xs, xt, a, s_src, s_dst, slope) - stats[ih]) /
+                  stats[d.N * d.H + ih];
+  const T keep = dropout_keep(rule, key * d.H + h) ? keep_scale : T(0);
+  *w = alpha * keep;
+  const T* g = grad + ih * d.F;
+  const T* x = xs + (j * d.H + h) * d.F;
+  T dot = T(0);
+  for (int64_t f = lane; f < d.F; f += kWarp) dot += g[f] * x[f];
+  dot = warp_sum(dot);
+  return alpha * (keep * dot - delta[ih]);
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kBlock)
+    target_kernel(Dims d, const int32_t* __restrict__ rowptr, const int32_t* __restrict__ col,
+                  const int32_t* __restrict__ perm, const T* __restrict__ xs,
+                  const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ a_dst,
+                  const T* __restrict__ s_src, const T* __restrict__ s_dst, T slope,
+                  DropoutRule rule, T keep_scale, const T* __restrict__ stats,
+                  const T* __restrict__ delta, const T* __restrict__ grad, T* __restrict__ dxt,
+                  T* __restrict__ contrib) {
+  const int lane = static_cast<int>(threadIdx.x % kWarp);
+  const int64_t warps = grid_threads() / kWarp;
+  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+    const int64_t i = w / d.H, h = w % d.H;
+    T* gt = dxt + w * d.F;
+    T* c = contrib + w * d.F;
+    const T* v = xt + w * d.F;
+    for (int64_t f = lane; f < d.F; f += kWarp) gt[f] = c[f] = T(0);
+    T dsum = T(0);
+    for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
+      const int64_t j = col[k];
+      T wt;
+      const T de = edge_grad(d, lane, i, j, h, edge_key(perm, k, i), xs, xt, a, s_src, s_dst, slope,
+                             rule, keep_scale, stats, delta, grad, &wt);
+      if (d.version == 1) {
+        dsum += de * lrelu_grad(s_src[j * d.H + h] + s_dst[w], slope);
+      } else {
+        const T* u = xs + (j * d.H + h) * d.F;
+        for (int64_t f = lane; f < d.F; f += kWarp) {
+          const T z = u[f] + v[f];
+          gt[f] += de * a[h * d.F + f] * lrelu_grad(z, slope);
+          c[f] += de * lrelu(z, slope);
+        }
+      }
+    }
+    if (d.version == 1) {
+      for (int64_t f = lane; f < d.F; f += kWarp) {
+        gt[f] = dsum * a_dst[h * d.F + f];
+        c[f] = dsum * v[f];
+      }
+    }
+  }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kBlock)
+    source_kernel(Dims d, const int32_t* __restrict__ t_rowptr, const int32_t* __restrict__ t_col,
+                  const int32_t* __restrict__ t_perm, const T* __restrict__ xs,
+                  const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ s_src,
+                  const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
+                  const T* __restrict__ stats, const T* __restrict__ delta,
+                  const T* __restrict__ grad, T* __restrict__ dxs, T* __restrict__ contrib) {
+  const int lane = static_cast<int>(threadIdx.x % kWarp);
+  const int64_t warps = grid_threads() / kWarp;
+  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+    const int64_t j = w / d.H, h = w % d.H;
+    T* gs = dxs + w * d.F;
+    const T* u = xs + w * d.F;
+    for (int64_t f = lane; f < d.F; f += kWarp) gs[f] = T(0);
+    T dsum = T(0);
+    for (int32_t k = t_rowptr[j]; k < t_rowptr[j + 1]; ++k) {
+      const int64_t i = t_col[k];
+      T wt;
+      const T de = edge_grad(d, lane, i, j, h, edge_key(t_perm, k, i), xs, xt, a, s_src, s_dst,
+                             slope, rule, keep_scale, stats, delta, grad, &wt);
+      const T* g = grad + (i * d.H + h) * d.F;
+      if (d.version == 1) {
+        dsum += de * lrelu_grad(s_src[w] + s_dst[i * d.H + h], slope);
+        for (int64_t f = lane; f < d.F; f += kWarp) gs[f] += wt * g[f];
+      } else {
+        const T* v = xt + (i * d.H + h) * d.F;
+        for (int64_t f = lane; f < d.F; f += kWarp) {
+          gs[f] += wt * g[f] + de * a[h * d.F + f] * lrelu_grad(u[f] + v[f], slope);
+        }
+      }
+    }
+    if (d.version == 1) {
+      T* c = contrib + w * d.F;
+      for (int64_t f = lane; f < d.F; f += kWarp) {
+        gs[f] += dsum * a[h * d.F + f];
+        c[f] = dsum * u[f];
+      }
+    }
+  }
+}
+
+inline unsigned warp_blocks(int64_t items) { return blocks_for(items * kWarp); }
+
+}  // namespace
+
+template <typename T>
+void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+                 const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
+                 const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
+  const Dims d{version, N, H, F};
+  T* s_src = scratch;
+  T* s_dst = scratch + N * H;
+  if (version == 1) {
+    dots_kernel<T><<<warp_blocks(N * H), kBlock>>>(d, xs, a_src, false, s_src);
+    dots_kernel<T><<<warp_blocks(N * H), kBlock>>>(d, xt, a_dst, false, s_dst);
+  }
+  forward_kernel<T><<<warp_blocks(N * H), kBlock>>>(d, rowptr, col, perm, xs, xt, a_src, s_src,
+                                                    s_dst, slope, dropout_rule(seed, p),
+                                                    T(1) / T(1 - p), out, stats);
+  FATHOM_CUDA_LAUNCH_CHECK("gat_forward");
+}
+
+template <typename T>
+void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+                  const int32_t* col, const int32_t* perm, const int32_t* t_rowptr,
+                  const int32_t* t_col, const int32_t* t_perm, const T* xs, const T* xt,
+                  const T* a_src, const T* a_dst, T slope, double p, uint64_t seed, const T* out,
+                  const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
+  const Dims d{version, N, H, F};
+  T* s_src = scratch;
+  T* s_dst = scratch + N * H;
+  T* delta = scratch + 2 * N * H;
+  T* contrib = scratch + 3 * N * H;
+  const unsigned blocks = warp_blocks(N * H);
+  if (version == 1) {
+    dots_kernel<T><<<blocks, kBlock>>>(d, xs, a_src, false, s_src);
+    dots_kernel<T><<<blocks, kBlock>>>(d, xt, a_dst, false, s_dst);
+  }
+  dots_kernel<T><<<blocks, kBlock>>>(d, grad, out, true, delta);
+  const DropoutRule rule = dropout_rule(seed, p);
+  const T keep_scale = T(1) / T(1 - p);
+  target_kernel<T><<<blocks, kBlock>>>(d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst,
+                                       slope, rule, keep_scale, stats, delta, grad, dxt, contrib);
+  FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
+  sum_rows<T>(N, H * F, contrib, version == 1 ? da_dst : da_src);
+  source_kernel<T><<<blocks, kBlock>>>(d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst,
+                                       slope, rule, keep_scale, stats, delta, grad, dxs, contrib);
+  FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
+  if (version == 1) sum_rows<T>(N, H * F, contrib, da_src);
+}
+
+#define FATHOM_GAT_INSTANTIATE(T)                                                                 \
+  template void gat_forward<T>(int, int64_t, int64_t, int64_t, const int32_t*, const int32_t*,    \
+                               const int32_t*, const T*, const T*, const T*, const T*, T, double, \
+                               uint64_t, T*, T*, T*);                                             \
+  template void gat_backward<T>(int, int64_t, int64_t, int64_t, const int32_t*, const int32_t*,   \
+                                const int32_t*, const int32_t*, const int32_t*, const int32_t*,   \
+                                const T*, const T*, const T*, const T*, T, double, uint64_t,      \
+                                const T*, const T*, const T*, T*, T*, T*, T*, T*);
+FATHOM_GAT_INSTANTIATE(float)
+FATHOM_GAT_INSTANTIATE(double)
+#undef FATHOM_GAT_INSTANTIATE
+
+}  // namespace fathom::cuda

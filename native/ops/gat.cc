@@ -1,0 +1,134 @@
+// GAT attention: argument checks, output allocation and dispatch (METHODS.md §2.2).
+#include "gat.h"
+
+#include <cmath>
+
+#include "dispatch.h"
+
+namespace fathom::ops {
+using namespace detail;
+
+namespace {
+
+std::string csr_brief(const Csr& csr) {
+  return "csr[" + std::to_string(csr.rows) + " x " + std::to_string(csr.cols) + ", nnz " +
+         std::to_string(csr.nnz()) + "]";
+}
+
+void require_neighbourhood(const char* op, const char* name, const Csr& csr, const Tensor& xs) {
+  require_csr(op, name, csr);
+  FATHOM_CHECK(csr.rows == csr.cols, ErrorKind::Shape, op,
+               arg(name) + " must be square (targets and sources are the same nodes), got " +
+                   csr_brief(csr));
+  FATHOM_CHECK(
+      csr.perm.defined() && csr.perm.dtype() == DType::I32 && csr.perm.numel() == csr.nnz(),
+      ErrorKind::Type, op,
+      arg(name) + " has no i32 perm of nnz entries (build it with csr_operator)");
+  FATHOM_CHECK(csr.device() == xs.device(), ErrorKind::Device, op,
+               arg(name) + " is on " + device_name(csr.device()) + " but xs is on " +
+                   device_name(xs.device()));
+  FATHOM_CHECK(xs.dim(0) == csr.rows, ErrorKind::Range, op,
+               arg("xs") + " is " + brief(xs) + " but " + arg(name) + " is " + csr_brief(csr) +
+                   "; xs needs one row per node");
+}
+
+void require_attention_vector(const char* op, const char* name, const Tensor& a, const Tensor& xs) {
+  require_defined(op, name, a);
+  require_same_device(op, "xs", xs, name, a);
+  require_same_dtype(op, "xs", xs, name, a);
+  FATHOM_CHECK(a.ndim() == 1 && a.dim(0) == xs.dim(1), ErrorKind::Shape, op,
+               arg(name) + " is " + brief(a) + " but xs is " + brief(xs) + "; it must be [" +
+                   std::to_string(xs.dim(1)) + "] (heads × channels)");
+}
+
+// The checks shared by forward and backward; returns F (channels per head).
+int64_t check_common(const char* op, const GatConfig& cfg, const Csr& csr, const Tensor& xs,
+                     const Tensor& xt, const Tensor& a_src, const Tensor& a_dst) {
+  FATHOM_CHECK(cfg.version == 1 || cfg.version == 2, ErrorKind::Range, op,
+               "argument version must be 1 or 2, got " + std::to_string(cfg.version));
+  require_floating(op, "xs", xs);
+  require_ndim(op, "xs", xs, 2);
+  require_like(op, "xs", xs, "xt", xt);
+  FATHOM_CHECK(cfg.heads >= 1 && xs.dim(1) % cfg.heads == 0, ErrorKind::Range, op,
+               "argument heads = " + std::to_string(cfg.heads) + " must be >= 1 and divide the " +
+                   "width of xs " + brief(xs));
+  FATHOM_CHECK(std::isfinite(cfg.slope), ErrorKind::Range, op,
+               "argument negativeSlope must be finite, got " + num(cfg.slope));
+  FATHOM_CHECK(cfg.p >= 0 && cfg.p < 1, ErrorKind::Range, op,
+               "argument dropout must be in [0, 1), got " + num(cfg.p));
+  require_neighbourhood(op, "csr", csr, xs);
+  require_attention_vector(op, "a_src", a_src, xs);
+  if (cfg.version == 1) {
+    require_attention_vector(op, "a_dst", a_dst, xs);
+  } else {
+    FATHOM_CHECK(
+        !a_dst.defined(), ErrorKind::Range, op,
+        "argument a_dst must be null for GATv2 (one attention vector a), got " + brief(a_dst));
+  }
+  return xs.dim(1) / cfg.heads;
+}
+
+}  // namespace
+
+GatResult gat_attention(const GatConfig& cfg, const Csr& csr, const Tensor& xs, const Tensor& xt,
+                        const Tensor& a_src, const Tensor& a_dst) {
+  const char* op = "gatAttention";
+  const int64_t F = check_common(op, cfg, csr, xs, xt, a_src, a_dst);
+  const int64_t N = xs.dim(0), H = cfg.heads;
+  GatResult r{Tensor::zeros({N, H * F}, xs.dtype(), xs.device()),
+              Tensor::zeros({2, N, H}, xs.dtype(), xs.device())};
+  if (N == 0 || F == 0) return r;
+  with_float(op, "xs", xs, [&](auto tag) {
+    using T = decltype(tag);
+    Tensor scratch = Tensor::empty({2 * N * H}, xs.dtype(), xs.device());
+    const T* ad = cfg.version == 1 ? ptr<T>(a_dst) : nullptr;
+    FATHOM_LAUNCH(op, xs.device(),
+                  gat_forward<T>(cfg.version, N, H, F, ptr<int32_t>(csr.rowptr),
+                                 ptr<int32_t>(csr.col), ptr<int32_t>(csr.perm), ptr<T>(xs),
+                                 ptr<T>(xt), ptr<T>(a_src), ad, T(cfg.slope), cfg.p, cfg.seed,
+                                 ptr<T>(r.out), ptr<T>(r.stats), ptr<T>(scratch)));
+  });
+  return r;
+}
+
+GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr& csr_t,
+                                const Tensor& xs, const Tensor& xt, const Tensor& a_src,
+                                const Tensor& a_dst, const Tensor& out, const Tensor& stats,
+                                const Tensor& grad) {
+  const char* op = "gatAttentionBackward";
+  const int64_t F = check_common(op, cfg, csr, xs, xt, a_src, a_dst);
+  require_neighbourhood(op, "csr_t", csr_t, xs);
+  FATHOM_CHECK(csr_t.nnz() == csr.nnz(), ErrorKind::Shape, op,
+               arg("csr_t") + " is " + csr_brief(csr_t) + " but csr is " + csr_brief(csr) +
+                   "; pass the transpose of csr");
+  require_like(op, "xs", xs, "out", out);
+  require_like(op, "xs", xs, "grad", grad);
+  const int64_t N = xs.dim(0), H = cfg.heads;
+  require_defined(op, "stats", stats);
+  require_same_device(op, "xs", xs, "stats", stats);
+  require_same_dtype(op, "xs", xs, "stats", stats);
+  FATHOM_CHECK(stats.shape() == Shape({2, N, H}), ErrorKind::Shape, op,
+               arg("stats") + " is " + brief(stats) + " but must be [2, " + std::to_string(N) +
+                   ", " + std::to_string(H) + "]");
+  GatGrads g{Tensor::zeros({N, H * F}, xs.dtype(), xs.device()),
+             Tensor::zeros({N, H * F}, xs.dtype(), xs.device()),
+             Tensor::zeros({H * F}, xs.dtype(), xs.device()), Tensor()};
+  if (cfg.version == 1) g.da_dst = Tensor::zeros({H * F}, xs.dtype(), xs.device());
+  if (N == 0 || F == 0) return g;
+  with_float(op, "xs", xs, [&](auto tag) {
+    using T = decltype(tag);
+    Tensor scratch = Tensor::empty({cpu::gat_scratch_size(N, H, F)}, xs.dtype(), xs.device());
+    const bool v1 = cfg.version == 1;
+    FATHOM_LAUNCH(
+        op, xs.device(),
+        gat_backward<T>(cfg.version, N, H, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+                        ptr<int32_t>(csr.perm), ptr<int32_t>(csr_t.rowptr), ptr<int32_t>(csr_t.col),
+                        ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt), ptr<T>(a_src),
+                        v1 ? ptr<T>(a_dst) : nullptr, T(cfg.slope), cfg.p, cfg.seed, ptr<T>(out),
+                        ptr<T>(stats), ptr<T>(grad), ptr<T>(g.dxs), ptr<T>(g.dxt), ptr<T>(g.da_src),
+                        v1 ? ptr<T>(g.da_dst) : nullptr, ptr<T>(scratch)));
+  });
+  return g;
+}
+
+}  // namespace fathom::ops
