@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Progress } from './progress.js';
 import { integer, oneOf, real } from './parseOptions.js';
 import { table } from './table.js';
+import { INITS, NORMS, RESIDUALS } from './modelFactory.js';
 import { MODELS, OPTIMIZERS, runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
@@ -19,7 +20,14 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
     .option('--lr <x>', 'learning rate', real(0, 10), d.lr)
     .option('--weight-decay <x>', 'L2 weight decay', real(0, 1), d.weightDecay)
-    .option('--dropout <p>', 'dropout probability', real(0, 1, true), d.dropout)
+    .option('--dropout <p>', 'dropout probability (default: the model\'s own, 0.5 for gcn)', real(0, 1, true))
+    .addOption(new Option('--init <name>', 'weight initialization (default: the model\'s own)').choices(INITS))
+    .addOption(new Option('--residual <kind>', 'residual block of res-gcn (default fixup)').choices(RESIDUALS))
+    .option('--agg-t <t>', 'residual aggregation P_t = (1 − t)I + tP, t in (0, 1]', real(0, 1))
+    .addOption(new Option('--norm <kind>', 'normalization of res-gcn branches (default none)').choices(NORMS))
+    .option('--heads <n>', 'attention heads (gat, gatv2)', integer(1, 1024))
+    .option('--alpha <a>', 'interpolate residual weight α (default 0.6)', real(0, 1))
+    .option('--beta <b>', 'fixup branch scale β (default 1)', real(0, 100))
     .option('--patience <n>', 'early stopping on validation accuracy (0 disables)', integer(0), d.patience)
     .option('--seed <n>', 'random seed', integer(0, 2 ** 32 - 1), d.seed)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(d.optimizer))

@@ -1,5 +1,4 @@
 import { loadDataset } from '../data/loadDataset.js';
-import { GCN } from '../models/GCN.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import { resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
@@ -8,21 +7,17 @@ import type { Optimizer } from '../optim/Optimizer.js';
 import { SGD } from '../optim/SGD.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../train/NodeData.js';
+import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
 
-export const MODELS = ['gcn'] as const;
-export type ModelName = (typeof MODELS)[number];
+export { MODELS, type ModelName } from './modelFactory.js';
 
-export interface TrainJobOptions {
+/** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
+export interface TrainJobOptions extends ModelSpec {
   dataset: string;
-  model: ModelName;
-  layers: number;
-  hidden: number;
   epochs: number;
   lr: number;
   weightDecay: number;
-  dropout: number;
   patience: number;
-  seed: number;
   device: Device | 'auto';
   normalizeFeatures: boolean;
   optimizer: OptimizerName;
@@ -58,7 +53,7 @@ export interface TrainSummary {
 
 export const TRAIN_DEFAULTS: Omit<TrainJobOptions, 'dataset'> = {
   model: 'gcn', layers: 2, hidden: 64, epochs: 200, lr: 0.01, weightDecay: 5e-4,
-  dropout: 0.5, patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
+  patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
 };
 
 function buildOptimizer(o: TrainJobOptions, model: NodeModel): Optimizer {
@@ -67,11 +62,9 @@ function buildOptimizer(o: TrainJobOptions, model: NodeModel): Optimizer {
   return new Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
 }
 
-function buildModel(o: TrainJobOptions, inChannels: number, outChannels: number, device: Device): NodeModel {
-  switch (o.model) {
-    case 'gcn':
-      return new GCN({ inChannels, hiddenChannels: o.hidden, outChannels, numLayers: o.layers, dropout: o.dropout, seed: o.seed, device });
-  }
+function modelSpec(o: TrainJobOptions): ModelSpec {
+  const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta } = o;
+  return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, dropout: o.dropout };
 }
 
 /**
@@ -85,10 +78,12 @@ export async function runTrainJob(
   options: TrainJobOptions,
   hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {},
 ): Promise<TrainSummary> {
+  // Flag combinations are checked before any data is loaded.
+  validateModelSpec(modelSpec(options));
   const device = resolveDevice(options.device);
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
   using data = NodeData.from(ds, { device });
-  using model = buildModel(options, ds.numFeatures, ds.numClasses, device);
+  using model = buildModel(modelSpec(options), ds.numFeatures, ds.numClasses, device);
   using optimizer = buildOptimizer(options, model);
   const result = await fit(model, data, {
     epochs: options.epochs, optimizer, patience: options.patience, signal: hooks.signal, onEpoch: hooks.onEpoch,

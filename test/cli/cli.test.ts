@@ -195,6 +195,16 @@ describe('fathom train with bad flags', () => {
     expectOneLineError(r, '--momentum', '--optimizer sgd');
   });
 
+  it('rejects looks-linear with an odd --hidden before loading any data', async () => {
+    const r = await fathom(['train', '--dataset', 'cora', '--model', 'res-gcn', '--init', 'looks-linear', '--hidden', '63']);
+    expectOneLineError(r, 'looks-linear', 'even', '--hidden');
+  });
+
+  it('rejects an unknown --model naming the choices', async () => {
+    const r = await fathom(['train', '--dataset', 'cora', '--model', 'transformer']);
+    expectOneLineError(r, '--model', 'res-gcn', 'gatv2', 'linear-gnn');
+  });
+
   it('rejects an unknown --optimizer naming the choices', async () => {
     const r = await fathom(['train', '--dataset', 'cora', '--optimizer', 'lbfgs']);
     expectOneLineError(r, '--optimizer', 'adam', 'sgd');
