@@ -35,6 +35,14 @@ export { kaimingUniform } from './init/kaimingUniform.js';
 
 export { NodeModel } from './models/NodeModel.js';
 export { GCN, type GCNOptions } from './models/GCN.js';
+export { GAT, type GATOptions } from './models/GAT.js';
+export { GATConv, type GATConvOptions } from './nn/GATConv.js';
+export { gatAttention, type GatAttentionOptions } from './functional/gatAttention.js';
+export { balancedInit, type BalancedOptions, type GatLayerValues } from './init/balanced.js';
+export { gatBalance, type GatBalanceReport } from './models/gatBalance.js';
+export { orthogonal } from './init/orthogonal.js';
+export { looksLinear, type LooksLinearPosition } from './init/looksLinear.js';
+export * as models from './models/builders.js';
 export { SKPConv, SKP_TERMS, type SKPConvOptions, type SKPTerm } from './nn/SKPConv.js';
 export { SKP, type SKPOptions } from './models/SKP.js';
 export { LinearGNN, type LinearGNNOptions } from './models/LinearGNN.js';

@@ -1,0 +1,48 @@
+// The model builders of the public API, `models.gcn(...)` and friends: typed options in, a
+// NodeModel out, from depth 1 to 1000 and beyond (see each model class for its options).
+import { GAT, type GATOptions } from './GAT.js';
+import { GCN, type GCNOptions } from './GCN.js';
+import { LinearGNN, type LinearGNNOptions } from './LinearGNN.js';
+import { ResGCN, type ResGCNOptions } from './ResGCN.js';
+import { SKP, type SKPOptions } from './SKP.js';
+
+/**
+ * Kipf & Welling's GCN.
+ *
+ * @example
+ * const model = models.gcn({ inChannels: 1433, hiddenChannels: 64, outChannels: 7 });
+ */
+export const gcn = (options: GCNOptions): GCN => new GCN(options);
+
+/**
+ * A deep residual GCN: fixup, interpolate, res+ or reversible blocks over P_t, gnn-he and other
+ * initializers, lipschitz or PairNorm normalization.
+ *
+ * @example
+ * const model = models.resGCN({ inChannels: 1433, outChannels: 7, depth: 256, residual: 'fixup', init: 'gnn-he' });
+ */
+export const resGCN = (options: ResGCNOptions): ResGCN => new ResGCN(options);
+
+/**
+ * GATv1 or GATv2, multi-head, with glorot or balanced (BalX, BalO) initialization.
+ *
+ * @example
+ * const model = models.gat({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 10, version: 'v2', init: 'balanced-o' });
+ */
+export const gat = (options: GATOptions): GAT => new GAT(options);
+
+/**
+ * Sum-of-Kronecker-products layers (or the KP baseline with `kp: true`).
+ *
+ * @example
+ * const model = models.skp({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 32 });
+ */
+export const skp = (options: SKPOptions): SKP => new SKP(options);
+
+/**
+ * A linear GNN, plain or multiscale (skip).
+ *
+ * @example
+ * const model = models.linearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 4, skip: true });
+ */
+export const linearGNN = (options: LinearGNNOptions): LinearGNN => new LinearGNN(options);
