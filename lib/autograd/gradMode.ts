@@ -1,3 +1,5 @@
+import { requireFunction } from '../errors/args.js';
+
 let enabled = true;
 
 /** Whether ops record the graph for backward. */
@@ -12,6 +14,7 @@ export function isGradEnabled(): boolean {
  * const logits = noGrad(() => model.forward(x, graph));
  */
 export function noGrad<R>(fn: () => R): R {
+  requireFunction('noGrad', 'fn', fn);
   const previous = enabled;
   enabled = false;
   try {

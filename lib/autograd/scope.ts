@@ -1,3 +1,4 @@
+import { requireFunction } from '../errors/args.js';
 import type { Tensor } from '../tensor/Tensor.js';
 
 // Scopes collect the tensors created while they are open, so one training step can free
@@ -37,6 +38,7 @@ function collect(value: unknown, out: Set<Tensor>): void {
  * const loss = tidy(() => { const logits = model.forward(x, graph); return nllLoss(logSoftmax(logits), y).item(); });
  */
 export function tidy<R>(fn: () => R): R {
+  requireFunction('tidy', 'fn', fn);
   const scope = new Set<Tensor>();
   stack.push(scope);
   let result: R;

@@ -48,7 +48,7 @@ export interface DeviceMemory {
 }
 
 export interface DevicesReport {
-  cpu: { available: true; threads: number; blas: string };
+  cpu: { available: true; threads: number; blas: string; deterministic: boolean };
   cuda: {
     compiled: boolean;
     available: boolean;
@@ -107,6 +107,7 @@ export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding {
   resetPeakMemory(): void;
   devices(): DevicesReport;
   setNumThreads(n: number): void;
+  setDeterministic(on: boolean): void;
   setErrorClass(ctor: new (message: string, code: string) => Error): void;
   emptyCache(): void;
   synchronize(): void;

@@ -1,4 +1,5 @@
-import type { Module } from '../nn/Module.js';
+import { Module } from '../nn/Module.js';
+import { requireInstance } from '../errors/args.js';
 
 /**
  * The first parameter holding a NaN or ±Inf, with the index and value found, or null.
@@ -8,6 +9,7 @@ import type { Module } from '../nn/Module.js';
  * const bad = findNonFinite(model); if (bad) console.log(bad.name, bad.index, bad.value);
  */
 export function findNonFinite(model: Module): { name: string; index: number; value: number } | null {
+  requireInstance('findNonFinite', 'model', model, Module, 'a Module');
   for (const [name, p] of model.namedParameters()) {
     if (p.dtype !== 'f32' && p.dtype !== 'f64') continue;
     const a = p.toArray();

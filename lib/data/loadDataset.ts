@@ -8,6 +8,7 @@ import { resolveDataset } from './resolveDataset.js';
 import { Rng } from './rng.js';
 import type { ArrayFileMeta, Dataset, DType, DTypeArrays } from './types.js';
 import { validateArrays } from './validateArrays.js';
+import { requireObject } from '../errors/args.js';
 
 /** Seed of the random features used when a dataset ships none (PubMed). */
 export const RANDOM_FEATURE_SEED = 42;
@@ -62,6 +63,7 @@ export interface LoadDatasetOptions {
  * ```
  */
 export function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}): Dataset {
+  requireObject('loadDataset', 'options', options);
   const split = options.split ?? 0;
   const mode = options.features ?? 'auto';
   const seed = options.featureSeed ?? RANDOM_FEATURE_SEED;

@@ -1,3 +1,5 @@
+import { requireInstance } from '../errors/args.js';
+
 /**
  * Row-normalizes a dense `[numNodes, numFeatures]` feature matrix in place so
  * every row sums to 1, and returns it. This is the Planetoid GCN baseline's
@@ -18,6 +20,7 @@
  * ```
  */
 export function normalizeFeatures(x: Float32Array, numNodes: number, numFeatures: number): Float32Array {
+  requireInstance('normalizeFeatures', 'x', x, Float32Array, 'a Float32Array');
   if (x.length !== numNodes * numFeatures) {
     throw new RangeError(
       `normalizeFeatures: x has ${x.length} values, expected numNodes * numFeatures = ${numNodes} * ${numFeatures} = ${numNodes * numFeatures}`,

@@ -1,9 +1,10 @@
 import { noGrad } from '../autograd/gradMode.js';
 import { tidy } from '../autograd/scope.js';
 import { propagate } from '../functional/propagate.js';
-import type { Graph } from '../graph/Graph.js';
-import type { LinearGNN } from '../models/LinearGNN.js';
+import { Graph } from '../graph/Graph.js';
+import { LinearGNN } from '../models/LinearGNN.js';
 import { Tensor } from '../tensor/Tensor.js';
+import { requireArrayLike, requireInstance } from '../errors/args.js';
 import { symmetricEigen } from './rank.js';
 
 /** The linear-rate constant of METHODS.md §4 (source 4) and the bound it gives. */
@@ -37,6 +38,10 @@ export interface LinearRate {
  * const boundAt100 = rate.bound(loss0, 0.01, 100);
  */
 export function linearRate(model: LinearGNN, x: Tensor, graph: Graph, trainMask: ArrayLike<number>, targets?: ArrayLike<number>): LinearRate {
+  requireInstance('linearRate', 'model', model, LinearGNN, 'a LinearGNN');
+  requireInstance('linearRate', 'x', x, Tensor, 'a Tensor');
+  requireInstance('linearRate', 'graph', graph, Graph, 'a Graph');
+  requireArrayLike('linearRate', 'trainMask', trainMask);
   const n0 = x.shape[0];
   const F = x.shape[1];
   if (trainMask.length !== n0) throw new RangeError(`linearRate: trainMask has ${trainMask.length} entries for x ${x.describe()}`);

@@ -1,3 +1,5 @@
+import { requireArrayLike } from '../errors/args.js';
+
 /** Rank diagnostics of a feature matrix (METHODS.md §4, "rank"). */
 export interface RankReport {
   /** Singular values, descending. */
@@ -20,6 +22,7 @@ export interface RankReport {
  * const { values } = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);   // [3, 1]
  */
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
+  requireArrayLike('symmetricEigen', 'matrix', matrix);
   if (matrix.length !== n * n) throw new RangeError(`symmetricEigen: matrix has ${matrix.length} values, expected ${n}×${n}`);
   const a = Float64Array.from(matrix);
   const v = new Float64Array(n * n);
@@ -82,6 +85,7 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: 
  * console.log(r.sigmaRatio, r.effectiveRank);
  */
 export function rankDiagnostics(x: ArrayLike<number>, rows: number, cols: number): RankReport {
+  requireArrayLike('rankDiagnostics', 'x', x);
   if (x.length !== rows * cols) throw new RangeError(`rankDiagnostics: x has ${x.length} values, expected ${rows}×${cols}`);
   const m = Math.min(rows, cols);
   const gram = new Float64Array(m * m);

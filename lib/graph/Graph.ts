@@ -31,6 +31,9 @@ export class Graph implements Disposable {
   #inDegree: Float64Array | null = null;
 
   private constructor(adjacency: CsrHandle, numNodes: number, numEdges: number) {
+    if (!adjacency || typeof adjacency !== 'object' || typeof adjacency.dispose !== 'function') {
+      throw new TypeError('Graph: create graphs with Graph.fromEdgeIndex(edgeIndex, { numNodes })');
+    }
     this.#adjacency = adjacency;
     this.numNodes = numNodes;
     this.numEdges = numEdges;

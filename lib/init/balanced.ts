@@ -2,6 +2,7 @@ import type { Rng } from '../data/rng.js';
 import { glorotUniform } from './glorot.js';
 import { looksLinear } from './looksLinear.js';
 import { orthogonal } from './orthogonal.js';
+import { requireArray, requireObject } from '../errors/args.js';
 
 /** One GAT layer's values in float64, as balancedInit and gatBalance read them. */
 export interface GatLayerValues {
@@ -41,6 +42,8 @@ const sq = (w: Float64Array, start: number, stride: number, n: number) => {
  * balancedInit(layers, { base: 'looks-linear', rng: new Rng(0) });
  */
 export function balancedInit(layers: GatLayerValues[], options: BalancedOptions): void {
+  requireArray('balancedInit', 'layers', layers);
+  requireObject('balancedInit', 'options', options);
   const c = options.c ?? 2;
   const beta = options.beta ?? 1;
   if (!(c > 0) || !Number.isFinite(c)) throw new RangeError(`balancedInit: c must be a positive number, got ${c}`);

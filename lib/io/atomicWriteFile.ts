@@ -14,6 +14,8 @@ import { FathomError } from '../errors/FathomError.js';
  * atomicWriteFile('ckpt/latest.safetensors', bytes);
  */
 export function atomicWriteFile(path: string, data: Uint8Array): void {
+  if (typeof path !== 'string') throw new TypeError('atomicWriteFile: argument path must be a string');
+  if (!(data instanceof Uint8Array)) throw new TypeError('atomicWriteFile: argument data must be a Uint8Array');
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd: number | undefined;

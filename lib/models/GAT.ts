@@ -8,6 +8,7 @@ import { GATConv } from '../nn/GATConv.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
+import { requireObject } from '../errors/args.js';
 
 export interface GATOptions {
   inChannels: number;
@@ -53,6 +54,7 @@ export class GAT extends NodeModel {
 
   constructor(options: GATOptions) {
     super();
+    requireObject('GAT', 'options', options);
     const L = options.numLayers ?? 2;
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GAT: numLayers must be a positive integer, got ${L}`);
     this.dropout = options.dropout ?? 0;

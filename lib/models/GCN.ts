@@ -8,6 +8,7 @@ import { GCNConv } from '../nn/GCNConv.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
+import { requireObject } from '../errors/args.js';
 
 export interface GCNOptions {
   inChannels: number;
@@ -39,6 +40,7 @@ export class GCN extends NodeModel {
 
   constructor(options: GCNOptions) {
     super();
+    requireObject('GCN', 'options', options);
     const L = options.numLayers ?? 2;
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GCN: numLayers must be a positive integer, got ${L}`);
     this.dropout = options.dropout ?? 0.5;

@@ -10,6 +10,7 @@ import { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
+import { requireObject } from '../errors/args.js';
 
 export interface LinearGNNOptions {
   inChannels: number;
@@ -51,6 +52,7 @@ export class LinearGNN extends NodeModel {
 
   constructor(readonly options: LinearGNNOptions) {
     super();
+    requireObject('LinearGNN', 'options', options);
     const { inChannels, hiddenChannels, outChannels } = options;
     checkChannels('LinearGNN', 'inChannels', inChannels);
     checkChannels('LinearGNN', 'hiddenChannels', hiddenChannels);

@@ -7,6 +7,7 @@ import { SKPConv, type SKPTerm } from '../nn/SKPConv.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
+import { requireObject } from '../errors/args.js';
 
 export interface SKPOptions {
   inChannels: number;
@@ -57,6 +58,7 @@ export class SKP extends NodeModel {
 
   constructor(options: SKPOptions) {
     super();
+    requireObject('SKP', 'options', options);
     const depth = options.depth ?? 8;
     if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`SKP: depth must be a non-negative integer, got ${depth}`);
     this.dropout = options.dropout ?? 0;

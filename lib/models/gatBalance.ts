@@ -1,4 +1,5 @@
 import type { GatLayerValues } from '../init/balanced.js';
+import { requireArray } from '../errors/args.js';
 
 export interface GatBalanceReport {
   /** c^l for l = 1..L−1: c_i^l = ‖W^l[i,:]‖² − Σ_a a^l[i]² − ‖W^{l+1}[:,i]‖². */
@@ -16,6 +17,7 @@ export interface GatBalanceReport {
  * const { maxAbs } = gatBalance(model.layerValues());
  */
 export function gatBalance(layers: GatLayerValues[]): GatBalanceReport {
+  requireArray('gatBalance', 'layers', layers);
   const perLayer: Float64Array[] = [];
   let maxAbs = 0;
   let sumAbs = 0;

@@ -1,6 +1,7 @@
 import { pairNorm, type PairNormOptions } from '../functional/pairNorm.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { Module } from './Module.js';
+import { requireObject } from '../errors/args.js';
 
 /**
  * PairNorm as a layer (METHODS.md §2.5): PN, or PN-SI with `scaleIndividually`. It has no
@@ -15,6 +16,7 @@ export class PairNorm extends Module {
 
   constructor(options: PairNormOptions = {}) {
     super();
+    requireObject('PairNorm', 'options', options);
     const s = options.scale ?? 1;
     if (!(s > 0 && Number.isFinite(s))) throw new RangeError(`PairNorm: scale must be a finite number > 0, got ${s}`);
     this.options = { ...options };

@@ -8,6 +8,7 @@ import type { Device, DType } from '../tensor/dtype.js';
 import { LipschitzWeight } from './LipschitzWeight.js';
 import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
+import { requireObject } from '../errors/args.js';
 
 /** The block forms of METHODS.md §2.1; 'plain' is the residual-free layer of a plain deep GCN. */
 export type ResidualKind = 'fixup' | 'interpolate' | 'res+' | 'plain';
@@ -57,6 +58,7 @@ export class ResidualBlock extends Module {
 
   constructor(readonly channels: number, options: ResidualBlockOptions) {
     super();
+    requireObject('ResidualBlock', 'options', options);
     this.kind = options.kind;
     if (!['fixup', 'interpolate', 'res+', 'plain'].includes(this.kind)) {
       throw new RangeError(`ResidualBlock: kind must be fixup, interpolate, res+ or plain, got '${String(this.kind)}'`);

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
+import { requireObject } from '../errors/args.js';
 
 export interface ReversibleStackOptions {
   depth: number;
@@ -59,6 +60,7 @@ export class ReversibleStack extends Module {
 
   constructor(readonly channels: number, options: ReversibleStackOptions) {
     super();
+    requireObject('ReversibleStack', 'options', options);
     const { depth, groups } = options;
     if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`ReversibleStack: depth must be a positive integer, got ${depth}`);
     if (!Number.isInteger(groups) || groups < 2) throw new RangeError(`ReversibleStack: groups must be an integer ≥ 2, got ${groups}`);

@@ -18,6 +18,9 @@ export abstract class Optimizer implements Disposable {
   stepCount = 0;
 
   constructor(params: Iterable<Parameter>, readonly name: string) {
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<Parameter>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${name}: argument params must be an iterable of Parameters (model.parameters())`);
+    }
     this.params = [...params];
     if (this.params.length === 0) throw new RangeError(`${name}: no parameters to optimize`);
     for (const [i, p] of this.params.entries()) {

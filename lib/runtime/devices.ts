@@ -39,6 +39,19 @@ export function resetPeakMemory(): void {
   native().resetPeakMemory();
 }
 
+/**
+ * Deterministic mode: with it on, CPU results are bit-identical across thread counts, not only
+ * run to run (GEMM then uses Fathom's own kernel instead of OpenBLAS, typically 3–5× slower for
+ * large products). Off by default. Every other CPU kernel is thread-count independent anyway.
+ *
+ * @example
+ * setDeterministic(true);
+ */
+export function setDeterministic(on: boolean): void {
+  if (typeof on !== 'boolean') throw new TypeError('setDeterministic: argument on must be a boolean');
+  native().setDeterministic(on);
+}
+
 /** Sets the number of CPU threads (OpenMP and OpenBLAS together). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a positive integer, got ${n}`);

@@ -37,6 +37,9 @@ export class Tensor implements Disposable {
 
   /** @internal Wraps a native handle; use the static constructors. */
   constructor(handle: TensorHandle) {
+    if (!handle || typeof handle !== 'object' || typeof handle.dispose !== 'function') {
+      throw new TypeError('Tensor: create tensors with Tensor.from, Tensor.zeros or Tensor.full (the constructor takes a native handle)');
+    }
     this.#handle = handle;
     this.shape = Object.freeze(handle.shape);
     this.dtype = handle.dtype;

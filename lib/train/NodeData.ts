@@ -23,7 +23,9 @@ export class NodeData implements Disposable {
     readonly labels: Int32Array,
     readonly masks: { train: Uint8Array; val: Uint8Array; test: Uint8Array },
     readonly numClasses: number,
-  ) {}
+  ) {
+    if (!(graph instanceof Graph)) throw new TypeError('NodeData: create it with NodeData.from(dataset, { device })');
+  }
 
   static from(data: GraphData, options: { device?: Device; dtype?: DType } = {}): NodeData {
     const op = 'NodeData.from';

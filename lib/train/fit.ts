@@ -4,7 +4,7 @@ import { tidy } from '../autograd/scope.js';
 import { native } from '../binding/native.js';
 import { logSoftmax } from '../functional/logSoftmax.js';
 import { nllLoss } from '../functional/nllLoss.js';
-import type { NodeModel } from '../models/NodeModel.js';
+import { NodeModel } from '../models/NodeModel.js';
 import { Adam } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { Tensor } from '../tensor/Tensor.js';
@@ -15,7 +15,8 @@ import { restoreCheckpoint } from '../checkpoint/restoreCheckpoint.js';
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import { FathomError } from '../errors/FathomError.js';
 import { accuracy } from './accuracy.js';
-import type { NodeData } from './NodeData.js';
+import { NodeData } from './NodeData.js';
+import { requireInstance, requireObject } from '../errors/args.js';
 
 /** What fit() reports after every epoch. */
 export interface EpochReport {
@@ -82,6 +83,9 @@ export interface FitResult {
  * console.log(result.best.testAcc);
  */
 export async function fit(model: NodeModel, data: NodeData, options: FitOptions = {}): Promise<FitResult> {
+  requireInstance('fit', 'model', model, NodeModel, 'a NodeModel (a GCN, ResGCN, GAT, ...)');
+  requireInstance('fit', 'data', data, NodeData, 'NodeData (NodeData.from(dataset))');
+  requireObject('fit', 'options', options);
   const epochs = options.epochs ?? 200;
   const patience = options.patience ?? 100;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`);
@@ -196,6 +200,8 @@ function checkFinite(model: NodeModel, loss: number, epoch: number, when: 'befor
 
 /** Accuracy on every split and the validation loss, without dropout or gradients. */
 export function evaluate(model: NodeModel, data: NodeData): { trainAcc: number; valAcc: number; testAcc: number; valLoss: number } {
+  requireInstance('evaluate', 'model', model, NodeModel, 'a NodeModel');
+  requireInstance('evaluate', 'data', data, NodeData, 'NodeData');
   const wasTraining = model.training;
   model.eval();
   try {

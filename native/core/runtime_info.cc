@@ -1,5 +1,7 @@
 #include "runtime_info.h"
 
+#include <atomic>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -28,6 +30,13 @@ int num_threads() {
   return 1;
 #endif
 }
+
+namespace {
+std::atomic<bool> deterministic_mode{false};
+}
+
+bool deterministic() { return deterministic_mode.load(std::memory_order_relaxed); }
+void set_deterministic(bool on) { deterministic_mode.store(on, std::memory_order_relaxed); }
 
 void set_num_threads(int n) {
   if (n < 1) n = 1;

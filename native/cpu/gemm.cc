@@ -2,6 +2,7 @@
 // otherwise, or for shapes the BLAS interface cannot express (dimensions beyond 32-bit ints).
 #include <climits>
 
+#include "../core/runtime_info.h"
 #include "gemm_blocked.h"
 #include "kernels.h"
 
@@ -36,7 +37,7 @@ template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
           const T* B, T beta, T* C) {
 #ifdef FATHOM_HAVE_BLAS
-  if (blas_can_run(M, N, K)) {
+  if (!deterministic() && blas_can_run(M, N, K)) {
     const blasint lda = static_cast<blasint>(trans_a ? M : K);
     const blasint ldb = static_cast<blasint>(trans_b ? K : N);
     blas_gemm(trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,

@@ -41,6 +41,7 @@ Napi::Value Devices(const Napi::CallbackInfo& info) {
     cpu.Set("available", true);
     cpu.Set("threads", num_threads());
     cpu.Set("blas", blas_name());
+    cpu.Set("deterministic", deterministic());
     out.Set("cpu", cpu);
     Napi::Object gpu = Napi::Object::New(env);
     std::string why;
@@ -68,6 +69,12 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1 || n > 1024) throw_range_error(info.Env(), "setNumThreads: n must be in [1, 1024], got " + std::to_string(n));
   set_num_threads(n);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetDeterministic(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsBoolean()) throw_type_error(info.Env(), "setDeterministic: argument on must be a boolean");
+  set_deterministic(info[0].As<Napi::Boolean>().Value());
   return info.Env().Undefined();
 }
 
@@ -101,6 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
   exports.Set("devices", Napi::Function::New(env, Devices, "devices"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("setDeterministic", Napi::Function::New(env, SetDeterministic, "setDeterministic"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCache, "emptyCache"));
   exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));

@@ -31,6 +31,12 @@ inline std::string num(double v) {
 
 inline std::string arg(const char* name) { return std::string("argument ") + name; }
 
+// "csr[2708 x 2708, nnz 13264]"
+inline std::string csr_brief(const Csr& csr) {
+  return "csr[" + std::to_string(csr.rows) + " x " + std::to_string(csr.cols) + ", nnz " +
+         std::to_string(csr.nnz()) + "]";
+}
+
 [[noreturn]] inline void no_cuda(const char* op) {
   fail(ErrorKind::Device, op,
        "a tensor is on cuda but this build of Fathom has no CUDA backend (built without a CUDA "

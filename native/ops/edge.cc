@@ -10,11 +10,6 @@ using namespace detail;
 
 namespace {
 
-std::string csr_brief(const Csr& csr) {
-  return "csr[" + std::to_string(csr.rows) + " x " + std::to_string(csr.cols) + ", nnz " +
-         std::to_string(csr.nnz()) + "]";
-}
-
 // Per-entry values: [nnz] (one head) or [nnz, H]. Returns H.
 int64_t require_entry_values(const char* op, const char* name, const Csr& csr, const Tensor& t) {
   require_floating(op, name, t);

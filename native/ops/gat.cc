@@ -10,11 +10,6 @@ using namespace detail;
 
 namespace {
 
-std::string csr_brief(const Csr& csr) {
-  return "csr[" + std::to_string(csr.rows) + " x " + std::to_string(csr.cols) + ", nnz " +
-         std::to_string(csr.nnz()) + "]";
-}
-
 void require_neighbourhood(const char* op, const char* name, const Csr& csr, const Tensor& xs) {
   require_csr(op, name, csr);
   FATHOM_CHECK(csr.rows == csr.cols, ErrorKind::Shape, op,

@@ -7,11 +7,6 @@ using namespace detail;
 
 namespace {
 
-std::string csr_brief(const Csr& csr) {
-  return "csr[" + std::to_string(csr.rows) + " x " + std::to_string(csr.cols) + ", nnz " +
-         std::to_string(csr.nnz()) + "]";
-}
-
 // The device check for the operator's arrays against a dense operand.
 void require_csr_on(const char* op, const Csr& csr, const char* name, const Tensor& t) {
   FATHOM_CHECK(csr.device() == t.device(), ErrorKind::Device, op,

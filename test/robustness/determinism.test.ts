@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadDataset } from '../../lib/data/loadDataset.js';
 import {
-  GCN, NodeData, Rng, Tensor, backward, devices, dropout, fit, logSoftmax, matmul, nllLoss, propagate, relu, setNumThreads, sum, tidy,
+  GCN, NodeData, Rng, Tensor, backward, devices, dropout, fit, logSoftmax, matmul, nllLoss, propagate, relu, setDeterministic, setNumThreads, sum, tidy,
 } from '../../lib/index.js';
 
 const cora = loadDataset('cora', { normalizeFeatures: true });
@@ -62,6 +62,19 @@ describe('determinism on the CPU', () => {
 
   it('gives bit-identical results with 1 and 2 threads for every kernel but GEMM', () => {
     expect(otherOpsBits(2)).toEqual(otherOpsBits(1));
+  });
+
+  it('gives bit-identical losses and weights with 1 and 2 threads in deterministic mode', async () => {
+    setDeterministic(true);
+    try {
+      expect(gemmBits(2)).toEqual(gemmBits(1));
+      const one = await train(1);
+      const two = await train(2);
+      expect(two.losses).toEqual(one.losses);
+      expect(two.weights).toEqual(one.weights);
+    } finally {
+      setDeterministic(false);
+    }
   });
 
   it('gives bit-identical training with 1 and 2 threads exactly when GEMM does', async () => {
