@@ -1,5 +1,5 @@
 import type { RngState } from '../data/rng.js';
-import type { NodeModel } from '../models/NodeModel.js';
+import { NodeModel } from '../models/NodeModel.js';
 
 /** Marks a safetensors file as a Fathom checkpoint, and its layout version. */
 export const CHECKPOINT_FORMAT = 'fathom-checkpoint/1';
@@ -9,11 +9,8 @@ export const MODEL_PREFIX = 'model/';
 export const OPTIMIZER_PREFIX = 'optimizer/';
 
 /** A model a checkpoint can hold: it can describe its architecture, and may own a random stream. */
-export interface CheckpointableModel extends NodeModel {
-  config(): object;
-  readonly rngState?: RngState;
-  setRngState?(state: RngState): void;
-}
+/** Every NodeModel records its config and dropout state; config() throws for one that does not. */
+export type CheckpointableModel = NodeModel;
 
 /** What a checkpoint holds besides tensors (all JSON, stored in `__metadata__`). */
 export interface CheckpointInfo {
@@ -28,7 +25,13 @@ export interface CheckpointInfo {
 }
 
 export function isCheckpointable(model: unknown): model is CheckpointableModel {
-  return typeof model === 'object' && model !== null && typeof (model as CheckpointableModel).config === 'function';
+  if (!(model instanceof NodeModel)) return false;
+  try {
+    model.config();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses a JSON metadata entry, turning any defect into the caller's error. */

@@ -1,7 +1,11 @@
 import { Rng } from '../data/rng.js';
 import { FathomError } from '../errors/FathomError.js';
 import { readSafetensors } from '../io/readSafetensors.js';
+import { GAT, type GATOptions } from '../models/GAT.js';
 import { GCN, type GCNOptions } from '../models/GCN.js';
+import { LinearGNN, type LinearGNNOptions } from '../models/LinearGNN.js';
+import { ResGCN, type ResGCNOptions } from '../models/ResGCN.js';
+import { SKP, type SKPOptions } from '../models/SKP.js';
 import { Adam, type AdamOptions } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { SGD, type SGDOptions } from '../optim/SGD.js';
@@ -11,6 +15,12 @@ import { parseJsonEntry, type CheckpointableModel, type CheckpointInfo } from '.
 /** Model builders by `model.name`; referenced lazily because GCN itself imports this module. */
 const MODELS: Record<string, (config: object) => CheckpointableModel> = {
   gcn: (c) => GCN.fromConfig(c as GCNOptions),
+  'res-gcn': (c) => new ResGCN(c as ResGCNOptions),
+  gat: (c) => new GAT(c as GATOptions),
+  skp: (c) => new SKP(c as SKPOptions),
+  kp: (c) => new SKP(c as SKPOptions),
+  'linear-gnn': (c) => new LinearGNN(c as LinearGNNOptions),
+  'linear-gnn-skip': (c) => new LinearGNN(c as LinearGNNOptions),
 };
 
 const OPTIMIZERS: Record<string, (m: CheckpointableModel, hyper: object) => Optimizer> = {

@@ -66,6 +66,7 @@ export class GAT extends NodeModel {
     if (!['glorot', 'balanced-x', 'balanced-o'].includes(init)) throw new RangeError(`GAT: init must be 'glorot', 'balanced-x' or 'balanced-o', got ${String(init)}`);
     const rng = new Rng(options.seed ?? 0);
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
+    this.registerCheckpointState(options, this.#dropoutRng);
     const values = GAT.#initialValues(options, L, heads, version, share, init, rng);
     this.layers = [];
     try {

@@ -1,4 +1,4 @@
-import { Rng, type RngState } from '../data/rng.js';
+import { Rng } from '../data/rng.js';
 import { loadCheckpoint } from '../checkpoint/loadCheckpoint.js';
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import { dropout } from '../functional/dropout.js';
@@ -36,7 +36,6 @@ export class GCN extends NodeModel {
   readonly layers: GCNConv[];
   readonly dropout: number;
   #dropoutRng: Rng;
-  readonly #config: Required<Omit<GCNOptions, 'dtype' | 'device'>> & Pick<GCNOptions, 'dtype' | 'device'>;
 
   constructor(options: GCNOptions) {
     super();
@@ -45,12 +44,11 @@ export class GCN extends NodeModel {
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GCN: numLayers must be a positive integer, got ${L}`);
     this.dropout = options.dropout ?? 0.5;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GCN: dropout must be in [0, 1), got ${this.dropout}`);
-    this.#config = {
+    this.registerCheckpointState({
       inChannels: options.inChannels, hiddenChannels: options.hiddenChannels, outChannels: options.outChannels,
       numLayers: L, dropout: this.dropout, seed: options.seed ?? 0, dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu',
-    };
+    }, (this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed)));
     const rng = new Rng(options.seed ?? 0);
-    this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
     const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
     this.layers = [];
     try {
@@ -70,23 +68,14 @@ export class GCN extends NodeModel {
    * @example
    * using twin = GCN.fromConfig(model.config());
    */
-  config(): GCNOptions {
-    return { ...this.#config };
+  override config(): GCNOptions {
+    return super.config() as GCNOptions;
   }
 
   /** A new model from {@link config}'s output (weights freshly initialized from its seed). */
   static fromConfig(config: GCNOptions): GCN {
     if (typeof config !== 'object' || config === null) throw new TypeError('GCN.fromConfig: config must be an object');
     return new GCN(config);
-  }
-
-  /** The dropout stream's state: part of what a bit-exact resume must restore. */
-  get rngState(): RngState {
-    return this.#dropoutRng.getState();
-  }
-
-  setRngState(state: RngState): void {
-    this.#dropoutRng.setState(state);
   }
 
   /**

@@ -65,6 +65,8 @@ export class LinearGNN extends NodeModel {
     this.operator = operator;
     this.skip = options.skip ?? false;
     this.name = this.skip ? 'linear-gnn-skip' : 'linear-gnn';
+    // Initial weights are not architecture: the checkpoint's tensors replace them.
+    this.registerCheckpointState({ ...options, weights: undefined }, null);
     const rng = new Rng(options.seed ?? 0);
     const opts = { dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu' };
     const make = (name: string, given: ArrayLike<number> | undefined, rows: number, cols: number, init: () => ArrayLike<number>) => {

@@ -207,6 +207,7 @@ export class ResGCN extends NodeModel {
     this.options = { depth: o.depth, hidden: o.hidden, residual: o.residual, dropout: o.dropout, lipschitzMode: o.norm === 'lipschitz' ? o.lipschitzMode : null };
     const rng = new Rng(o.seed);
     this.#dropoutRng = new Rng(o.seed + 0x5eed);
+    this.registerCheckpointState(options, this.#dropoutRng);
     const dt = { dtype: o.dtype, device: o.device };
     try {
       this.encoder = this.registerModule('encoder', new Linear(o.inChannels, o.hidden, { ...dt, bias: false }));

@@ -69,6 +69,8 @@ export class SKP extends NodeModel {
     this.width = kp ? (options.kpWidth ?? Math.round(Math.sqrt(Math.max(terms.length, 2)) * options.hiddenChannels)) : options.hiddenChannels;
     const rng = new Rng(options.seed ?? 0);
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
+    // The graph of learnable terms is not part of the architecture: pass it again when loading.
+    this.registerCheckpointState({ ...options, graph: undefined }, this.#dropoutRng);
     const common = { rng, dtype: options.dtype, device: options.device };
     try {
       this.encoder = this.registerModule('encoder', new Linear(options.inChannels, this.width, common));

@@ -182,7 +182,7 @@ function checkpointSetup(model: NodeModel, options: FitOptions) {
     if (options.resume) throw new RangeError('fit: resume needs checkpoint.dir');
     return null;
   }
-  if (!isCheckpointable(model)) throw new TypeError(`fit: checkpoints need a model with config(); '${model.name}' has none`);
+  if (!isCheckpointable(model)) throw new TypeError(`fit: checkpoints need a model whose config() records its architecture; '${(model as NodeModel).name}' does not`);
   const dir = new CheckpointDir(c.dir, c.keep ?? 2);
   dir.ensure();
   return { model, dir, every: positive('checkpoint.every', c.every ?? 1), best: c.best ?? false };
