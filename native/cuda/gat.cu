@@ -257,16 +257,6 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   if (version == 1) sum_rows<T>(N, H * F, contrib, da_src);
 }
 
-#define FATHOM_GAT_INSTANTIATE(T)                                                                 \
-  template void gat_forward<T>(int, int64_t, int64_t, int64_t, const int32_t*, const int32_t*,    \
-                               const int32_t*, const T*, const T*, const T*, const T*, T, double, \
-                               uint64_t, T*, T*, T*);                                             \
-  template void gat_backward<T>(int, int64_t, int64_t, int64_t, const int32_t*, const int32_t*,   \
-                                const int32_t*, const int32_t*, const int32_t*, const int32_t*,   \
-                                const T*, const T*, const T*, const T*, T, double, uint64_t,      \
-                                const T*, const T*, const T*, T*, T*, T*, T*, T*);
-FATHOM_GAT_INSTANTIATE(float)
-FATHOM_GAT_INSTANTIATE(double)
-#undef FATHOM_GAT_INSTANTIATE
+#include "../core/gat_instances.inc"
 
 }  // namespace fathom::cuda

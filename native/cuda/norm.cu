@@ -147,12 +147,6 @@ void pair_norm_backward(int64_t rows, int64_t cols, const T* x, const T* grad, d
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                                     \
-  template void pair_norm<T>(int64_t, int64_t, const T*, double, double, bool, T*);               \
-  template void pair_norm_backward<T>(int64_t, int64_t, const T*, const T*, double, double, bool, \
-                                      T*);
-FATHOM_INSTANTIATE(float)
-FATHOM_INSTANTIATE(double)
-#undef FATHOM_INSTANTIATE
+#include "../core/norm_instances.inc"
 
 }  // namespace fathom::cuda
