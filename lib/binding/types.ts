@@ -45,6 +45,9 @@ export interface DeviceMemory {
   bytes: number;
   peakBytes: number;
   cachedBytes?: number;
+  /** CPU only: large allocations served from the reuse cache, and fresh mappings. */
+  poolHits?: number;
+  poolMisses?: number;
 }
 
 export interface DevicesReport {
