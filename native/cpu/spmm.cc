@@ -5,7 +5,8 @@
 // rows). Within a row the features are walked in blocks of 256 bytes (64 floats, 32 doubles):
 // the block's partial sums stay in vector registers across the row's nonzeros instead of being
 // loaded and stored once per nonzero, and the gathered X rows of a few nonzeros ahead are
-// prefetched, since on graphs larger than the cache every gather is a miss. Each output element
+// prefetched, since on graphs larger than the cache every gather is a miss. Widths up to 16
+// (class counts, small feature sets) are compiled as one block of exactly F. Each output element
 // is still summed over the row's nonzeros in CSR order, so the blocking changes no result.
 #include <algorithm>
 #include <vector>
@@ -68,17 +69,20 @@ inline void gather_tail(int32_t begin, int32_t end, int32_t nnz, int64_t F, int6
   }
 }
 
-template <typename T>
-inline void spmm_rows(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr, const int32_t* col,
-                      const T* vals, const T* X, T* Y, T alpha, T self_scale) {
+// FW > 0: F == FW, a narrow width whose whole row fits one register block (class counts,
+// small feature sets); FW = 0: any F, in 256-byte blocks and a tail.
+template <typename T, int64_t FW>
+inline void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_t* rowptr,
+                      const int32_t* col, const T* vals, const T* X, T* Y, T alpha, T self_scale) {
+  const int64_t F = FW > 0 ? FW : F_any;
   const int32_t nnz = rowptr[r1];
-  constexpr int64_t W = kBlock<T>;
+  constexpr int64_t W = FW > 0 ? FW : kBlock<T>;
   const int64_t full = F / W * W;
   for (int64_t r = r0; r < r1; ++r) {
-    T* __restrict__ y = Y + r * F;
+    T* __restrict y = Y + r * F;
     const int32_t begin = rowptr[r], end = rowptr[r + 1];
     for (int64_t f0 = 0; f0 < full; f0 += W) gather_block<T, W>(begin, end, nnz, F, f0, col, vals, X, y);
-    if (full < F) gather_tail(begin, end, nnz, F, full, col, vals, X, y);
+    if (FW == 0 && full < F) gather_tail(begin, end, nnz, F, full, col, vals, X, y);
     // Skipping the self term when it is zero keeps a non-finite X[r] from turning into NaN
     // (0*Inf), and is what lets non-square operators pass self_scale = 0.
     if (self_scale != T(0)) {
@@ -90,16 +94,32 @@ inline void spmm_rows(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr, 
   }
 }
 
+template <typename T>
+inline void spmm_rows_any(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr,
+                          const int32_t* col, const T* vals, const T* X, T* Y, T alpha,
+                          T self_scale) {
+#define FATHOM_SPMM_WIDTH(w) \
+  case w: return spmm_rows<T, w>(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
+  switch (F) {
+    FATHOM_SPMM_WIDTH(1) FATHOM_SPMM_WIDTH(2) FATHOM_SPMM_WIDTH(3) FATHOM_SPMM_WIDTH(4)
+    FATHOM_SPMM_WIDTH(5) FATHOM_SPMM_WIDTH(6) FATHOM_SPMM_WIDTH(7) FATHOM_SPMM_WIDTH(8)
+    FATHOM_SPMM_WIDTH(9) FATHOM_SPMM_WIDTH(10) FATHOM_SPMM_WIDTH(11) FATHOM_SPMM_WIDTH(12)
+    FATHOM_SPMM_WIDTH(13) FATHOM_SPMM_WIDTH(14) FATHOM_SPMM_WIDTH(15) FATHOM_SPMM_WIDTH(16)
+    default: return spmm_rows<T, 0>(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
+  }
+#undef FATHOM_SPMM_WIDTH
+}
+
 FATHOM_CLONES void spmm_rows_f32(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr,
                                  const int32_t* col, const float* vals, const float* X, float* Y,
                                  float alpha, float self_scale) {
-  spmm_rows(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
+  spmm_rows_any(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
 }
 
 FATHOM_CLONES void spmm_rows_f64(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr,
                                  const int32_t* col, const double* vals, const double* X, double* Y,
                                  double alpha, double self_scale) {
-  spmm_rows(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
+  spmm_rows_any(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
 }
 
 inline void spmm_chunk(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr, const int32_t* col,
