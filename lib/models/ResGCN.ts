@@ -278,8 +278,11 @@ export class ResGCN extends NodeModel {
       if (keep) features.push(h);
     } else {
       for (const block of this.blocks) {
-        h = block.forward(h, graph, seed());
+        const z = h;
+        h = block.forward(z, graph, seed());
         if (keep) features.push(h);
+        // Only this loop holds z: free its values when backward will not read them.
+        else if (!block.readsInputInBackward) z.releaseData();
       }
     }
     const logits = this.decoder.forward(dropout(relu(h), p, { seed: seed(), training: this.training }));
