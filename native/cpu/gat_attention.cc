@@ -11,7 +11,9 @@
 // variant: the results are bit-identical.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include "../core/counter_rng.h"
 #include "kernels.h"
@@ -26,25 +28,54 @@ namespace {
 #define FATHOM_CLONES
 #endif
 
+// The per-edge helpers must inline into the passes for the head loops to vectorize; GCC's
+// heuristics otherwise keep some of them as calls once the passes are instantiated many times.
+#if defined(__GNUC__)
+#define FATHOM_INLINE inline __attribute__((always_inline))
+#else
+#define FATHOM_INLINE inline
+#endif
+
 template <typename T>
-inline T lrelu(T z, T slope) {
+FATHOM_INLINE T lrelu(T z, T slope) {
   return z > T(0) ? z : slope * z;
 }
 
 template <typename T>
-inline T lrelu_grad(T z, T slope) {
+FATHOM_INLINE T lrelu_grad(T z, T slope) {
   return z > T(0) ? T(1) : slope;
 }
+
+// exp for the softmax weights. float: a Cephes-style polynomial (within 2 ulp of expf) that
+// compiles to straight-line vector code, so the per-head loops below vectorize across heads
+// instead of calling expf once per (edge, head); double keeps std::exp (reference precision).
+FATHOM_INLINE float softmax_exp(float x) {
+  const float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+  const float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = (p * r) * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return x < -87.0f ? 0.0f : y * scale;
+}
+FATHOM_INLINE double softmax_exp(double x) { return std::exp(x); }
 
 // Eight independent partial sums combined in a fixed order: vectorizable without -ffast-math,
 // and the result depends on F alone (not on threads).
 template <typename T>
-inline T combine(const T* lane) {
+FATHOM_INLINE T combine(const T* lane) {
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
 template <typename T>
-inline T dot(int64_t F, const T* __restrict a, const T* __restrict b) {
+FATHOM_INLINE T dot(int64_t F, const T* __restrict a, const T* __restrict b) {
   T lane[8] = {};
   const int64_t full = F / 8 * 8;
   for (int64_t f = 0; f < full; f += 8) {
@@ -56,7 +87,7 @@ inline T dot(int64_t F, const T* __restrict a, const T* __restrict b) {
 
 // GATv2's score Σ_f w_f LeakyReLU(u_f + v_f), with the same fixed-order lanes.
 template <typename T>
-inline T v2_score(int64_t F, const T* __restrict w, const T* __restrict u, const T* __restrict v,
+FATHOM_INLINE T v2_score(int64_t F, const T* __restrict w, const T* __restrict u, const T* __restrict v,
                   T slope) {
   T lane[8] = {};
   const int64_t full = F / 8 * 8;
@@ -68,7 +99,7 @@ inline T v2_score(int64_t F, const T* __restrict w, const T* __restrict u, const
 }
 
 // The dropout counter of CSR entry k whose target is `target` (see kernel_api_gat.inc).
-inline uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) {
+FATHOM_INLINE uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) {
   return perm[k] >= 0 ? static_cast<uint64_t>(perm[k])
                       : (uint64_t{1} << 31) + static_cast<uint64_t>(target);
 }
@@ -90,12 +121,12 @@ struct Gat {
   const T *fwd_out, *fwd_stats, *grad, *delta;
   T *dxs, *dxt, *contrib;
 
-  bool keep(uint64_t key, int64_t h) const {
+  FATHOM_INLINE bool keep(uint64_t key, int64_t h) const {
     return no_drop || dropout_keep(rule, key * static_cast<uint64_t>(H) + static_cast<uint64_t>(h));
   }
 
   // e_ij for head h, with F the (possibly constant) head width.
-  T logit(int64_t i, int64_t j, int64_t h, int64_t F) const {
+  FATHOM_INLINE T logit(int64_t i, int64_t j, int64_t h, int64_t F) const {
     if (version == 1) return lrelu(s_src[j * H + h] + s_dst[i * H + h], slope);
     return v2_score(F, a_src + h * F, xs + (j * H + h) * F, xt + (i * H + h) * F, slope);
   }
@@ -131,7 +162,7 @@ void node_dots(int64_t N, int64_t H, int64_t F, const T* x, const T* y, T* d) {
 }
 
 template <typename T, int FC>
-inline void forward_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
+FATHOM_INLINE void forward_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = g.H, N = g.N, HF = H * F;
   for (int64_t i = i0; i < i1; ++i) {
@@ -168,7 +199,7 @@ inline void forward_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
 
 // Target side: row i of the CSR gathers ∂L/∂xt_i and node i's share of ∂L/∂a (v2) or ∂L/∂a_dst.
 template <typename T, int FC>
-inline void target_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
+FATHOM_INLINE void target_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = g.H, HF = H * F;
   for (int64_t i = i0; i < i1; ++i) {
@@ -206,7 +237,7 @@ inline void target_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
 
 // Source side: row j of the transposed CSR gathers ∂L/∂xs_j over the targets i of j.
 template <typename T, int FC>
-inline void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
+FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = g.H, HF = H * F;
   for (int64_t j = j0; j < j1; ++j) {
@@ -240,6 +271,194 @@ inline void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
   }
 }
 
+// Heads handled by the edge-outer passes below (per-head state lives in registers/stack).
+constexpr int64_t kMaxHeads = 16;
+
+// e_ij for every head into e[0, H).
+template <typename T>
+FATHOM_INLINE void all_logits(const Gat<T>& g, int64_t i, int64_t j, int64_t F, T* __restrict e) {
+  const int64_t H = g.H;
+  if (g.version == 1) {
+    const T* ss = g.s_src + j * H;
+    const T* sd = g.s_dst + i * H;
+    for (int64_t h = 0; h < H; ++h) e[h] = lrelu(ss[h] + sd[h], g.slope);
+  } else {
+    for (int64_t h = 0; h < H; ++h) e[h] = g.logit(i, j, h, F);
+  }
+}
+
+// For every head: ∂L/∂e_ij into de and α_ij·keep_ij/(1−p) into w (Gat::edge_grad for all heads).
+template <typename T>
+FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_t key, int64_t F,
+                           T* __restrict de, T* __restrict w) {
+  const int64_t H = g.H, HF = H * F;
+  T e[kMaxHeads], d[kMaxHeads], dots[kMaxHeads];
+  all_logits(g, i, j, F, e);
+  const T* m = g.fwd_stats + i * H;
+  const T* s = g.fwd_stats + g.N * H + i * H;
+  for (int64_t h = 0; h < H; ++h) e[h] = softmax_exp(e[h] - m[h]) / s[h];  // α
+  for (int64_t h = 0; h < H; ++h) d[h] = g.keep(key, h) ? g.keep_scale : T(0);
+  for (int64_t h = 0; h < H; ++h) dots[h] = dot(F, g.grad + i * HF + h * F, g.xs + j * HF + h * F);
+  const T* delta = g.delta + i * H;
+  for (int64_t h = 0; h < H; ++h) {
+    w[h] = e[h] * d[h];
+    const T dalpha = d[h] == T(0) ? T(0) : d[h] * dots[h];
+    de[h] = e[h] * (dalpha - delta[h]);
+  }
+}
+
+// Forward with the edge loop outside the head loop: one gather of xs_j's H·F values per edge,
+// and the logits, exponentials and sums of all heads at once. Two passes over the row (the
+// maximum first) instead of an online softmax, so the head loop has no branch.
+template <typename T, int FC>
+FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, N = g.N, HF = H * F;
+  std::vector<T> ebuf;
+  for (int64_t i = i0; i < i1; ++i) {
+    const int32_t begin = g.rowptr[i], end = g.rowptr[i + 1];
+    const size_t need = static_cast<size_t>(end - begin) * static_cast<size_t>(H);
+    if (ebuf.size() < need) ebuf.resize(need);
+    T m[kMaxHeads], s[kMaxHeads];
+    for (int64_t h = 0; h < H; ++h) {
+      m[h] = -std::numeric_limits<T>::infinity();
+      s[h] = T(0);
+    }
+    for (int32_t k = begin; k < end; ++k) {
+      T* __restrict e = ebuf.data() + static_cast<size_t>(k - begin) * H;
+      all_logits(g, i, g.col[k], F, e);
+      for (int64_t h = 0; h < H; ++h) m[h] = e[h] > m[h] ? e[h] : m[h];
+    }
+    T* __restrict o = g.out + i * HF;
+    for (int64_t f = 0; f < HF; ++f) o[f] = T(0);
+    for (int32_t k = begin; k < end; ++k) {
+      const T* e = ebuf.data() + static_cast<size_t>(k - begin) * H;
+      T w[kMaxHeads];
+      for (int64_t h = 0; h < H; ++h) w[h] = softmax_exp(e[h] - m[h]);
+      for (int64_t h = 0; h < H; ++h) s[h] += w[h];
+      if (!g.no_drop) {
+        const uint64_t key = edge_key(g.perm, k, i);
+        for (int64_t h = 0; h < H; ++h) w[h] = g.keep(key, h) ? w[h] : T(0);
+      }
+      const T* __restrict x = g.xs + static_cast<int64_t>(g.col[k]) * HF;
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) o[h * F + f] += w[h] * x[h * F + f];
+      }
+    }
+    for (int64_t h = 0; h < H; ++h) {
+      const T inv = s[h] > T(0) ? g.keep_scale / s[h] : T(0);
+      for (int64_t f = 0; f < F; ++f) o[h * F + f] *= inv;
+      g.stats[i * H + h] = s[h] > T(0) ? m[h] : T(0);
+      g.stats[N * H + i * H + h] = s[h];
+    }
+  }
+}
+
+// target_rows with the edge loop outside the head loop.
+template <typename T, int FC>
+FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, HF = H * F;
+  for (int64_t i = i0; i < i1; ++i) {
+    T* __restrict gt = g.dxt + i * HF;
+    T* __restrict c = g.contrib + i * HF;
+    const T* v = g.xt + i * HF;
+    for (int64_t f = 0; f < HF; ++f) gt[f] = c[f] = T(0);
+    T dsum[kMaxHeads];
+    for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
+    for (int32_t k = g.rowptr[i]; k < g.rowptr[i + 1]; ++k) {
+      const int64_t j = g.col[k];
+      T de[kMaxHeads], w[kMaxHeads];
+      all_edge_grads(g, i, j, edge_key(g.perm, k, i), F, de, w);
+      if (g.version == 1) {
+        const T* ss = g.s_src + j * H;
+        const T* sd = g.s_dst + i * H;
+        for (int64_t h = 0; h < H; ++h) dsum[h] += de[h] * lrelu_grad(ss[h] + sd[h], g.slope);
+      } else {
+        const T* u = g.xs + j * HF;
+        for (int64_t h = 0; h < H; ++h) {
+          const T* att = g.a_src + h * F;
+          for (int64_t f = 0; f < F; ++f) {
+            const T z = u[h * F + f] + v[h * F + f];
+            gt[h * F + f] += de[h] * att[f] * lrelu_grad(z, g.slope);
+            c[h * F + f] += de[h] * lrelu(z, g.slope);
+          }
+        }
+      }
+    }
+    if (g.version == 1) {
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) {
+          gt[h * F + f] = dsum[h] * g.a_dst[h * F + f];
+          c[h * F + f] = dsum[h] * v[h * F + f];
+        }
+      }
+    }
+  }
+}
+
+// source_rows with the edge loop outside the head loop.
+template <typename T, int FC>
+FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, HF = H * F;
+  for (int64_t j = j0; j < j1; ++j) {
+    T* __restrict gs = g.dxs + j * HF;
+    const T* u = g.xs + j * HF;
+    for (int64_t f = 0; f < HF; ++f) gs[f] = T(0);
+    T dsum[kMaxHeads];
+    for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
+    for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
+      const int64_t i = g.t_col[k];
+      T de[kMaxHeads], w[kMaxHeads];
+      all_edge_grads(g, i, j, edge_key(g.t_perm, k, i), F, de, w);
+      const T* gr = g.grad + i * HF;
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) gs[h * F + f] += w[h] * gr[h * F + f];
+      }
+      if (g.version == 1) {
+        const T* ss = g.s_src + j * H;
+        const T* sd = g.s_dst + i * H;
+        for (int64_t h = 0; h < H; ++h) dsum[h] += de[h] * lrelu_grad(ss[h] + sd[h], g.slope);
+      } else {
+        const T* v = g.xt + i * HF;
+        for (int64_t h = 0; h < H; ++h) {
+          const T* att = g.a_src + h * F;
+          for (int64_t f = 0; f < F; ++f) {
+            gs[h * F + f] += de[h] * att[f] * lrelu_grad(u[h * F + f] + v[h * F + f], g.slope);
+          }
+        }
+      }
+    }
+    if (g.version == 1) {
+      T* c = g.contrib + j * HF;
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) {
+          gs[h * F + f] += dsum[h] * g.a_src[h * F + f];
+          c[h * F + f] = dsum[h] * u[h * F + f];
+        }
+      }
+    }
+  }
+}
+
+// The edge-outer form when the heads fit its per-head arrays, else the head-outer one.
+template <typename T, int FC>
+FATHOM_INLINE void forward_any(const Gat<T>& g, int64_t a, int64_t b) {
+  if (g.H <= kMaxHeads) return forward_edges<T, FC>(g, a, b);
+  forward_rows<T, FC>(g, a, b);
+}
+template <typename T, int FC>
+FATHOM_INLINE void target_any(const Gat<T>& g, int64_t a, int64_t b) {
+  if (g.H <= kMaxHeads) return target_edges<T, FC>(g, a, b);
+  target_rows<T, FC>(g, a, b);
+}
+template <typename T, int FC>
+FATHOM_INLINE void source_any(const Gat<T>& g, int64_t a, int64_t b) {
+  if (g.H <= kMaxHeads) return source_edges<T, FC>(g, a, b);
+  source_rows<T, FC>(g, a, b);
+}
+
 // One entry point per pass and dtype (target_clones wants plain functions), dispatching on F.
 #define FATHOM_GAT_PASS(name, pass, T)                                  \
   FATHOM_CLONES void name(const Gat<T>& g, int64_t r0, int64_t r1) {    \
@@ -251,12 +470,12 @@ inline void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
       default: return pass<T, 0>(g, r0, r1);                            \
     }                                                                   \
   }
-FATHOM_GAT_PASS(forward_f32, forward_rows, float)
-FATHOM_GAT_PASS(forward_f64, forward_rows, double)
-FATHOM_GAT_PASS(target_f32, target_rows, float)
-FATHOM_GAT_PASS(target_f64, target_rows, double)
-FATHOM_GAT_PASS(source_f32, source_rows, float)
-FATHOM_GAT_PASS(source_f64, source_rows, double)
+FATHOM_GAT_PASS(forward_f32, forward_any, float)
+FATHOM_GAT_PASS(forward_f64, forward_any, double)
+FATHOM_GAT_PASS(target_f32, target_any, float)
+FATHOM_GAT_PASS(target_f64, target_any, double)
+FATHOM_GAT_PASS(source_f32, source_any, float)
+FATHOM_GAT_PASS(source_f64, source_any, double)
 #undef FATHOM_GAT_PASS
 
 inline void forward_pass(const Gat<float>& g, int64_t a, int64_t b) { forward_f32(g, a, b); }

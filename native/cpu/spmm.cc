@@ -26,6 +26,14 @@ namespace {
 #define FATHOM_CLONES
 #endif
 
+// The row kernels must inline into the clone bodies: a function they call is compiled for the
+// baseline ISA only.
+#if defined(__GNUC__)
+#define FATHOM_INLINE inline __attribute__((always_inline))
+#else
+#define FATHOM_INLINE inline
+#endif
+
 // Nonzeros ahead whose X rows are prefetched: enough to cover a memory latency (~100 ns) at a
 // few ns per nonzero, few enough that the lines are still in L1/L2 when used.
 constexpr int32_t kPrefetchDistance = 8;
@@ -34,14 +42,14 @@ template <typename T>
 constexpr int64_t kBlock = 256 / sizeof(T);
 
 template <typename T>
-inline void prefetch_row(const T* X, int64_t F, int32_t c, int64_t f0, int64_t width) {
+FATHOM_INLINE void prefetch_row(const T* X, int64_t F, int32_t c, int64_t f0, int64_t width) {
   const char* p = reinterpret_cast<const char*>(X + static_cast<int64_t>(c) * F + f0);
   for (int64_t b = 0; b < width * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(p + b);
 }
 
 // y[f0 : f0 + W] for a full block: W accumulators the compiler keeps in registers.
 template <typename T, int64_t W>
-inline void gather_block(int32_t begin, int32_t end, int32_t nnz, int64_t F, int64_t f0,
+FATHOM_INLINE void gather_block(int32_t begin, int32_t end, int32_t nnz, int64_t F, int64_t f0,
                          const int32_t* __restrict__ col, const T* __restrict__ vals,
                          const T* __restrict__ X, T* __restrict__ y) {
   T acc[W];
@@ -57,7 +65,7 @@ inline void gather_block(int32_t begin, int32_t end, int32_t nnz, int64_t F, int
 
 // The last, partial block (or narrow features): accumulates in y itself.
 template <typename T>
-inline void gather_tail(int32_t begin, int32_t end, int32_t nnz, int64_t F, int64_t f0,
+FATHOM_INLINE void gather_tail(int32_t begin, int32_t end, int32_t nnz, int64_t F, int64_t f0,
                         const int32_t* __restrict__ col, const T* __restrict__ vals,
                         const T* __restrict__ X, T* __restrict__ y) {
   std::fill(y + f0, y + F, T(0));
@@ -72,7 +80,7 @@ inline void gather_tail(int32_t begin, int32_t end, int32_t nnz, int64_t F, int6
 // FW > 0: F == FW, a narrow width whose whole row fits one register block (class counts,
 // small feature sets); FW = 0: any F, in 256-byte blocks and a tail.
 template <typename T, int64_t FW>
-inline void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_t* rowptr,
+FATHOM_INLINE void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_t* rowptr,
                       const int32_t* col, const T* vals, const T* X, T* Y, T alpha, T self_scale) {
   const int64_t F = FW > 0 ? FW : F_any;
   const int32_t nnz = rowptr[r1];
@@ -95,7 +103,7 @@ inline void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_t* rowp
 }
 
 template <typename T>
-inline void spmm_rows_any(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr,
+FATHOM_INLINE void spmm_rows_any(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr,
                           const int32_t* col, const T* vals, const T* X, T* Y, T alpha,
                           T self_scale) {
 #define FATHOM_SPMM_WIDTH(w) \
