@@ -97,7 +97,8 @@ function wantsSparse(op: string, mode: boolean | 'auto', x: ArrayLike<number>): 
     throw new TypeError(`${op}: sparseFeatures must be true, false or 'auto', got ${String(mode)}`);
   }
   if (mode !== 'auto') return mode;
+  const limit = SPARSE_MAX_DENSITY * x.length;
   let nnz = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== 0) nnz++;
-  return x.length > 0 && nnz <= SPARSE_MAX_DENSITY * x.length;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0 && ++nnz > limit) return false;
+  return x.length > 0;
 }
