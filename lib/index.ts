@@ -1,5 +1,6 @@
 // Fathom's public API. See README.md for a tour.
 export { Tensor, type GradNode, type TensorOptions } from './tensor/Tensor.js';
+export { SparseFeatures } from './tensor/SparseFeatures.js';
 export type { Device, DType, NativeArray } from './tensor/dtype.js';
 export { FathomError, type FathomErrorCode } from './errors/FathomError.js';
 export { devices, memory, resetPeakMemory, resolveDevice, setDeterministic, setNumThreads } from './runtime/devices.js';

@@ -45,6 +45,9 @@ export interface DeviceMemory {
   bytes: number;
   peakBytes: number;
   cachedBytes?: number;
+  /** CPU only: large allocations served from the reuse cache, and fresh mappings. */
+  poolHits?: number;
+  poolMisses?: number;
 }
 
 export interface DevicesReport {
@@ -97,6 +100,11 @@ export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding {
     lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, first: boolean,
   ): void;
 
+  /** The nonzeros of a dense 2-D float tensor as a CSR with values (sparse input features). */
+  csrFromDense(x: TensorHandle): CsrHandle;
+  /** Dense dropout's values at a feature CSR's entries (of its transpose when `transposed`). */
+  csrDropout(csr: CsrHandle, p: number, seed: number, transposed: boolean): TensorHandle;
+  transpose(x: TensorHandle): TensorHandle;
   csrFromEdgeIndex(edgeIndex: TensorHandle, numNodes: number): CsrHandle;
   csrTranspose(csr: CsrHandle): CsrHandle;
   csrOperator(csr: CsrHandle, kind: string, dtype: DType): CsrHandle;

@@ -26,5 +26,9 @@ export function gcnBranch(z: Tensor, w: Tensor, op: GraphOperator, options: GcnB
   const t = options.t ?? 1;
   let h = options.relu === false ? z : relu(z);
   if (options.dropout) h = dropout(h, options.dropout.p, { seed: options.dropout.seed, training: options.dropout.training });
-  return propagate(op, matmul(h, w, { transB: true }), { alpha: t, selfScale: 1 - t });
+  const hw = matmul(h, w, { transB: true });
+  const out = propagate(op, hw, { alpha: t, selfScale: 1 - t });
+  // propagate's backward reads only the operator: hw's values are dead from here on.
+  hw.releaseData();
+  return out;
 }

@@ -5,6 +5,7 @@ import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
 import { GCNConv } from '../nn/GCNConv.js';
+import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
@@ -99,13 +100,13 @@ export class GCN extends NodeModel {
     return ckpt.model;
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
-    let h = x;
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    let h: Tensor | SparseFeatures = x;
+    let out: Tensor | null = null;
     this.layers.forEach((conv, l) => {
-      h = dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
-      h = conv.forward(h, graph);
-      if (l < this.layers.length - 1) h = relu(h);
+      out = conv.forward(dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training }), graph);
+      h = l < this.layers.length - 1 ? relu(out) : out;
     });
-    return h;
+    return out!;
   }
 }

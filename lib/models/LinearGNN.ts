@@ -7,6 +7,7 @@ import { glorotUniform } from '../init/glorot.js';
 import { orthogonal } from '../init/orthogonal.js';
 import { checkChannels } from '../nn/layerOptions.js';
 import { Parameter } from '../nn/Parameter.js';
+import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
@@ -91,9 +92,9 @@ export class LinearGNN extends NodeModel {
     }
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
     const s = graph.operator(this.operator, { dtype: this.b[0]?.dtype ?? this.w[0].dtype, device: this.w[0].device });
-    let u = x;
+    let u: Tensor | SparseFeatures = x;
     let out: Tensor | null = this.skip ? matmul(u, this.w[0], { transB: true }) : null;
     for (let l = 1; l <= this.depth; l++) {
       u = propagate(s, matmul(u, this.b[l - 1], { transB: true }));

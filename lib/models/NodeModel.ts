@@ -1,12 +1,16 @@
 import type { Rng, RngState } from '../data/rng.js';
 import type { Graph } from '../graph/Graph.js';
 import { Module } from '../nn/Module.js';
+import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 
-/** A model mapping node features [N, F] on a graph to logits [N, C]; what fit() trains. */
+/**
+ * A model mapping node features [N, F] (dense, or constant SparseFeatures) on a graph to
+ * logits [N, C]; what fit() trains.
+ */
 export abstract class NodeModel extends Module {
   abstract readonly name: string;
-  abstract forward(x: Tensor, graph: Graph): Tensor;
+  abstract forward(x: Tensor | SparseFeatures, graph: Graph): Tensor;
 
   #config: object | null = null;
   #dropoutRng: Rng | null = null;

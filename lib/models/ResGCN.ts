@@ -6,6 +6,7 @@ import { fixupScale } from '../init/fixup.js';
 import { Linear } from '../nn/Linear.js';
 import { ResidualBlock } from '../nn/ResidualBlock.js';
 import { ReversibleStack } from '../nn/ReversibleStack.js';
+import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
@@ -258,7 +259,7 @@ export class ResGCN extends NodeModel {
     }
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
     return this.forwardFeatures(x, graph, false).logits;
   }
 
@@ -266,8 +267,8 @@ export class ResGCN extends NodeModel {
    * Logits plus, when `keep` is true, every hidden representation Z^0 (encoder output) .. Z^L
    * (for diagnostics; not available with reversible blocks, which never hold them).
    */
-  forwardFeatures(x: Tensor, graph: Graph, keep = true): { logits: Tensor; features: Tensor[] } {
-    if (!(x instanceof Tensor)) throw new TypeError('ResGCN.forward: argument x must be a Tensor');
+  forwardFeatures(x: Tensor | SparseFeatures, graph: Graph, keep = true): { logits: Tensor; features: Tensor[] } {
+    if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('ResGCN.forward: argument x must be a Tensor or SparseFeatures');
     const p = this.options.dropout;
     const seed = () => this.#dropoutRng.nextUint32();
     let h = this.encoder.forward(dropout(x, p, { seed: seed(), training: this.training }));
@@ -277,8 +278,11 @@ export class ResGCN extends NodeModel {
       if (keep) features.push(h);
     } else {
       for (const block of this.blocks) {
-        h = block.forward(h, graph, seed());
+        const z = h;
+        h = block.forward(z, graph, seed());
         if (keep) features.push(h);
+        // Only this loop holds z: free its values when backward will not read them.
+        else if (!block.readsInputInBackward) z.releaseData();
       }
     }
     const logits = this.decoder.forward(dropout(relu(h), p, { seed: seed(), training: this.training }));

@@ -4,6 +4,7 @@ import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
 import { Linear } from '../nn/Linear.js';
 import { SKPConv, type SKPTerm } from '../nn/SKPConv.js';
+import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel } from './NodeModel.js';
@@ -85,7 +86,7 @@ export class SKP extends NodeModel {
     }
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
     let h = relu(this.encoder.forward(x));
     const drop = (t: Tensor) => dropout(t, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
     for (const conv of this.layers) h = relu(conv.forward(drop(h), graph));

@@ -3,6 +3,7 @@ import { gatAttention } from '../functional/gatAttention.js';
 import { matmul } from '../functional/matmul.js';
 import { Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
+import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
 import { Module } from './Module.js';
@@ -93,8 +94,8 @@ export class GATConv extends Module {
     this.bias = options.bias === false ? null : param('bias', undefined, [outWidth], () => new Float64Array(outWidth));
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
-    if (!(x instanceof Tensor)) throw new TypeError('GATConv.forward: argument x must be a Tensor');
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('GATConv.forward: argument x must be a Tensor or SparseFeatures');
     if (!(graph instanceof Graph)) throw new TypeError('GATConv.forward: argument graph must be a Graph');
     if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
       throw new RangeError(`GATConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);

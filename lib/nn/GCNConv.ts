@@ -3,6 +3,7 @@ import { matmul } from '../functional/matmul.js';
 import { propagate } from '../functional/propagate.js';
 import { Graph, type Aggregation } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
+import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
 import { Module } from './Module.js';
@@ -48,8 +49,8 @@ export class GCNConv extends Module {
     this.bias = options.bias === false ? null : this.registerParameter('bias', Parameter.fromValues(new Float64Array(outChannels), [outChannels], opts));
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
-    if (!(x instanceof Tensor)) throw new TypeError('GCNConv.forward: argument x must be a Tensor');
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('GCNConv.forward: argument x must be a Tensor or SparseFeatures');
     if (!(graph instanceof Graph)) throw new TypeError('GCNConv.forward: argument graph must be a Graph');
     if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
       throw new RangeError(`GCNConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
@@ -60,7 +61,7 @@ export class GCNConv extends Module {
     const y =
       this.outChannels <= this.inChannels
         ? propagate(op, matmul(x, this.weight, { transB: true }), p)
-        : matmul(propagate(op, x, p), this.weight, { transB: true });
+        : matmul(propagate(op, x instanceof SparseFeatures ? x.toDense() : x, p), this.weight, { transB: true });
     return this.bias ? biasAdd(y, this.bias) : y;
   }
 }

@@ -2,6 +2,7 @@ import { biasAdd } from '../functional/biasAdd.js';
 import { matmul } from '../functional/matmul.js';
 import { kaimingUniform } from '../init/kaimingUniform.js';
 import { uniform } from '../init/uniform.js';
+import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
 import { Module } from './Module.js';
@@ -32,7 +33,8 @@ export class Linear extends Module {
         : this.registerParameter('bias', Parameter.fromValues(uniform(outChannels, 1 / Math.sqrt(inChannels), rng), [outChannels], opts));
   }
 
-  forward(x: Tensor): Tensor {
+  /** `x` may be constant SparseFeatures (input features): the product is then an SpMM. */
+  forward(x: Tensor | SparseFeatures): Tensor {
     const y = matmul(x, this.weight, { transB: true });
     return this.bias ? biasAdd(y, this.bias) : y;
   }

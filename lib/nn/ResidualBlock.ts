@@ -80,6 +80,14 @@ export class ResidualBlock extends Module {
     this.lipschitz = options.lipschitz ? new LipschitzWeight(this.weight, options.lipschitz.c, options.lipschitz.rng) : null;
   }
 
+  /**
+   * Whether backward reads the values of this block's input z: only res+ with PairNorm
+   * (PairNorm's backward needs its input); every other form reads ReLU(z), not z.
+   */
+  get readsInputInBackward(): boolean {
+    return this.kind === 'res+' && this.#pairNorm !== null;
+  }
+
   /** `dropoutSeed` fixes this call's dropout mask (ignored without dropout or in eval mode). */
   forward(z: Tensor, graph: Graph, dropoutSeed = 0): Tensor {
     if (!(z instanceof Tensor)) throw new TypeError('ResidualBlock.forward: argument z must be a Tensor');
@@ -99,6 +107,8 @@ export class ResidualBlock extends Module {
     if (this.kind === 'fixup') out = axpby(1, z, this.branchScale, branch);
     else if (this.kind === 'interpolate') out = axpby(Math.sqrt(this.alpha), z, Math.sqrt(1 - this.alpha) * this.branchScale, branch);
     else out = this.branchScale === 1 ? branch : scale(branch, this.branchScale);
+    // axpby and scale backward read no values: the branch is dead once combined.
+    if (out !== branch) branch.releaseData();
     return this.#pairNorm ? pairNorm(out, this.#pairNorm) : out;
   }
 }

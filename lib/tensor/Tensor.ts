@@ -27,6 +27,7 @@ export interface TensorOptions {
  */
 export class Tensor implements Disposable {
   #handle: TensorHandle | null;
+  #released = false;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly device: Device;
@@ -94,12 +95,30 @@ export class Tensor implements Disposable {
 
   /** @internal The native handle; throws when disposed. `op` names the caller in the error. */
   handle(op = 'tensor'): TensorHandle {
-    if (!this.#handle) throw new TypeError(`${op}: the tensor ${this.describe()} was disposed`);
+    if (!this.#handle) {
+      if (this.#released) throw new TypeError(`${op}: the values of the intermediate ${this.describe()} were freed after their last use`);
+      throw new TypeError(`${op}: the tensor ${this.describe()} was disposed`);
+    }
     return this.#handle;
   }
 
   get disposed(): boolean {
-    return this.#handle === null;
+    return this.#handle === null && !this.#released;
+  }
+
+  /**
+   * @internal Frees the values of an autograd intermediate whose values no backward rule reads
+   * (the output of a matmul fed only to propagate, say), keeping its place in the graph: shape,
+   * gradFn and the gradient that will flow through it. Layers call it on tensors they created
+   * and never hand out, so a deep model's step holds only the activations backward needs.
+   * Reading the values afterwards throws; dispose() still ends it.
+   */
+  releaseData(): void {
+    if (!this.#handle) return;
+    finalizer.unregister(this);
+    this.#handle.dispose();
+    this.#handle = null;
+    this.#released = true;
   }
 
   get numel(): number {
@@ -108,10 +127,13 @@ export class Tensor implements Disposable {
 
   /** Frees the native memory now, with the gradient this tensor holds. Idempotent. */
   dispose(): void {
-    if (!this.#handle) return;
-    finalizer.unregister(this);
-    this.#handle.dispose();
-    this.#handle = null;
+    if (!this.#handle && !this.#released) return;
+    if (this.#handle) {
+      finalizer.unregister(this);
+      this.#handle.dispose();
+      this.#handle = null;
+    }
+    this.#released = false;
     this.gradFn = null;
     this.grad?.dispose();
     this.grad = null;

@@ -121,7 +121,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       const t0 = performance.now();
       model.train();
       const trainLoss = tidy(() => {
-        const loss = nllLoss(logSoftmax(model.forward(data.x, data.graph)), data.y, data.trainMask);
+        const loss = nllLoss(logSoftmax(model.forward(data.features, data.graph)), data.y, data.trainMask);
         backward(loss);
         optimizer.step();
         optimizer.zeroGrad();
@@ -207,7 +207,7 @@ export function evaluate(model: NodeModel, data: NodeData): { trainAcc: number; 
   try {
     return noGrad(() =>
       tidy(() => {
-        const logp = logSoftmax(model.forward(data.x, data.graph));
+        const logp = logSoftmax(model.forward(data.features, data.graph));
         const valLoss = nllLoss(logp, data.y, data.valMask).item();
         const pred = new Tensor(native().argmaxRows(logp.handle('evaluate'))).toArray() as Int32Array;
         return {

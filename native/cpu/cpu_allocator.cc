@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -23,14 +24,21 @@ namespace {
 // (scripts/soak.js measured 80 MB -> 2.2 GB over 10,000 small steps).
 constexpr size_t kLargeBlock = size_t(64) << 10;
 // Freed large blocks kept for reuse, by exact page-rounded size: a training step asks for
-// the same sizes every time, so this saves the page faults of fresh mappings while
-// bounding what is held back. Beyond the cap, blocks go back to the system at once.
-constexpr size_t kCacheCap = size_t(128) << 20;
+// the same sizes every time, so this saves the page faults (and kernel zeroing) of fresh
+// mappings. The cap follows the high-water mark of large blocks in use: a deep model whose
+// step holds 200 MB of activations would otherwise map (and fault in) everything beyond a
+// fixed cap afresh every step. It never goes below kCacheFloor nor above a quarter of RAM;
+// beyond it, blocks go back to the system at once.
+constexpr size_t kCacheFloor = size_t(128) << 20;
 
 struct LargeCache {
   std::mutex mu;
   std::multimap<size_t, void*> blocks;
-  size_t bytes = 0;
+  size_t bytes = 0;      // held in the cache
+  size_t in_use = 0;     // handed out and not yet released
+  size_t high_water = 0; // most ever in use at once
+  int64_t hits = 0;
+  int64_t misses = 0;
 };
 
 LargeCache& cache() {
@@ -67,21 +75,34 @@ size_t host_limit() {
 
 size_t large_size(size_t bytes) { return (bytes + page_size() - 1) / page_size() * page_size(); }
 
+size_t cache_cap(const LargeCache& c) {
+  return std::min(std::max(kCacheFloor, c.high_water), host_limit() / 4);
+}
+
 void* allocate_large(size_t bytes) {
   const size_t size = large_size(bytes);
   {
     LargeCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
+    c.in_use += size;
+    c.high_water = std::max(c.high_water, c.in_use);
     auto it = c.blocks.find(size);
     if (it != c.blocks.end()) {
       void* p = it->second;
       c.blocks.erase(it);
       c.bytes -= size;
+      ++c.hits;
       return p;
     }
+    ++c.misses;
   }
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) out_of_memory(bytes, "the system refused");
+  if (p == MAP_FAILED) {
+    LargeCache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    c.in_use -= size;
+    out_of_memory(bytes, "the system refused");
+  }
   return p;  // page aligned, so 64-byte aligned
 }
 
@@ -90,7 +111,8 @@ void release_large(void* ptr, size_t bytes) {
   {
     LargeCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    if (c.bytes + size <= kCacheCap) {
+    c.in_use -= size;
+    if (c.bytes + size <= cache_cap(c)) {
       c.blocks.emplace(size, ptr);
       c.bytes += size;
       return;
@@ -100,6 +122,21 @@ void release_large(void* ptr, size_t bytes) {
 }
 
 }  // namespace
+
+PoolStats pool_stats() {
+  LargeCache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  return PoolStats{c.hits, c.misses, static_cast<int64_t>(c.bytes)};
+}
+
+void empty_cache() {
+  LargeCache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  for (const auto& [size, ptr] : c.blocks) munmap(ptr, size);
+  c.blocks.clear();
+  c.bytes = 0;
+  c.high_water = c.in_use;
+}
 
 void* allocate(size_t bytes) {
   // Rounding up to the alignment would wrap around for sizes near SIZE_MAX and return a

@@ -1,11 +1,25 @@
 // Host memory for tensors: 64-byte aligned so SIMD loads never straddle cache lines.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace fathom::cpu {
 
 // Throws Error(OutOfMemory) naming the request size.
 void* allocate(size_t bytes);
 void release(void* ptr, size_t bytes);
+
+// The reuse cache of large blocks: requests served from it (hits), fresh mappings (misses) and
+// the bytes it holds now.
+struct PoolStats {
+  int64_t hits;
+  int64_t misses;
+  int64_t cached_bytes;
+};
+PoolStats pool_stats();
+
+// Returns every cached block to the system and restarts the cap's high-water mark from what
+// is in use now. Never throws.
+void empty_cache();
 
 }  // namespace fathom::cpu

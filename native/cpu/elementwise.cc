@@ -43,13 +43,21 @@ void relu(int64_t n, const T* x, T* out) {
 template <typename T>
 void relu_backward(int64_t n, const T* grad, const T* y, T* out) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; ++i) out[i] = y[i] > T(0) ? grad[i] : T(0);
+  // Unconditional loads: with grad[i] read only on one side of the select the compiler may not
+  // vectorize (it could fault), and this runs once per ReLU per backward pass.
+  for (int64_t i = 0; i < n; ++i) {
+    const T g = grad[i];
+    out[i] = y[i] > T(0) ? g : T(0);
+  }
 }
 
 template <typename T>
 void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; ++i) out[i] = mask[i] ? grad[i] * scale : T(0);
+  for (int64_t i = 0; i < n; ++i) {
+    const T g = grad[i] * scale;
+    out[i] = mask[i] ? g : T(0);
+  }
 }
 
 template <typename T>

@@ -3,8 +3,17 @@
 // stored. The backward recomputes every α_ij from the per-node (max, sum) statistics. Each output
 // row is written by exactly one thread in a fixed order, so results do not depend on the thread
 // count and no atomics are needed.
+//
+// The per-row passes are compiled for the common head widths F = 8, 16, 32 and 64 as well as for
+// any F: with F a constant the per-edge dot products and row updates unroll into a few vector
+// instructions instead of short loops, which is most of the work when F is small (8 heads x 8).
+// They also get an AVX2 clone picked at load time. Same formulas and summation order in every
+// variant: the results are bit-identical.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include "../core/counter_rng.h"
 #include "kernels.h"
@@ -13,65 +22,124 @@
 namespace fathom::cpu {
 namespace {
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define FATHOM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FATHOM_CLONES
+#endif
+
+// The per-edge helpers must inline into the passes for the head loops to vectorize; GCC's
+// heuristics otherwise keep some of them as calls once the passes are instantiated many times.
+#if defined(__GNUC__)
+#define FATHOM_INLINE inline __attribute__((always_inline))
+#else
+#define FATHOM_INLINE inline
+#endif
+
 template <typename T>
-inline T lrelu(T z, T slope) {
+FATHOM_INLINE T lrelu(T z, T slope) {
   return z > T(0) ? z : slope * z;
 }
 
 template <typename T>
-inline T lrelu_grad(T z, T slope) {
+FATHOM_INLINE T lrelu_grad(T z, T slope) {
   return z > T(0) ? T(1) : slope;
 }
+
+// exp for the softmax weights. float: a Cephes-style polynomial (within 2 ulp of expf) that
+// compiles to straight-line vector code, so the per-head loops below vectorize across heads
+// instead of calling expf once per (edge, head); double keeps std::exp (reference precision).
+FATHOM_INLINE float softmax_exp(float x) {
+  const float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+  const float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = (p * r) * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return x < -87.0f ? 0.0f : y * scale;
+}
+FATHOM_INLINE double softmax_exp(double x) { return std::exp(x); }
 
 // Eight independent partial sums combined in a fixed order: vectorizable without -ffast-math,
 // and the result depends on F alone (not on threads).
 template <typename T>
-inline T combine(const T* lane) {
+FATHOM_INLINE T combine(const T* lane) {
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
 template <typename T>
-inline T dot(int64_t F, const T* __restrict a, const T* __restrict b) {
+FATHOM_INLINE T dot(int64_t F, const T* __restrict a, const T* __restrict b) {
   T lane[8] = {};
-  int64_t f = 0;
-  for (; f + 8 <= F; f += 8) {
+  const int64_t full = F / 8 * 8;
+  for (int64_t f = 0; f < full; f += 8) {
     for (int l = 0; l < 8; ++l) lane[l] += a[f + l] * b[f + l];
   }
-  for (; f < F; ++f) lane[0] += a[f] * b[f];
+  for (int64_t f = full; f < F; ++f) lane[0] += a[f] * b[f];
   return combine(lane);
 }
 
 // GATv2's score Σ_f w_f LeakyReLU(u_f + v_f), with the same fixed-order lanes.
 template <typename T>
-inline T v2_score(int64_t F, const T* __restrict w, const T* __restrict u, const T* __restrict v,
+FATHOM_INLINE T v2_score(int64_t F, const T* __restrict w, const T* __restrict u, const T* __restrict v,
                   T slope) {
   T lane[8] = {};
-  int64_t f = 0;
-  for (; f + 8 <= F; f += 8) {
+  const int64_t full = F / 8 * 8;
+  for (int64_t f = 0; f < full; f += 8) {
     for (int l = 0; l < 8; ++l) lane[l] += w[f + l] * lrelu(u[f + l] + v[f + l], slope);
   }
-  for (; f < F; ++f) lane[0] += w[f] * lrelu(u[f] + v[f], slope);
+  for (int64_t f = full; f < F; ++f) lane[0] += w[f] * lrelu(u[f] + v[f], slope);
   return combine(lane);
 }
 
 // The dropout counter of CSR entry k whose target is `target` (see kernel_api_gat.inc).
-inline uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) {
+FATHOM_INLINE uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) {
   return perm[k] >= 0 ? static_cast<uint64_t>(perm[k])
                       : (uint64_t{1} << 31) + static_cast<uint64_t>(target);
 }
 
-// Everything a logit needs; one per call so the passes share the formula.
+// Everything the passes read or write; one per call.
 template <typename T>
-struct Logits {
+struct Gat {
   int version;
-  int64_t H, F;
-  const T *xs, *xt, *a, *s_src, *s_dst;
+  int64_t N, H, F;
+  const int32_t *rowptr, *col, *perm, *t_rowptr, *t_col, *t_perm;
+  const T *xs, *xt, *a_src, *a_dst, *s_src, *s_dst;
   T slope;
+  DropoutRule rule;
+  bool no_drop;  // p = 0: every entry kept, so the hash is skipped
+  T keep_scale;
+  // forward
+  T *out, *stats;
+  // backward
+  const T *fwd_out, *fwd_stats, *grad, *delta;
+  T *dxs, *dxt, *contrib;
 
-  // e_ij for head h.
-  T operator()(int64_t i, int64_t j, int64_t h) const {
+  FATHOM_INLINE bool keep(uint64_t key, int64_t h) const {
+    return no_drop || dropout_keep(rule, key * static_cast<uint64_t>(H) + static_cast<uint64_t>(h));
+  }
+
+  // e_ij for head h, with F the (possibly constant) head width.
+  FATHOM_INLINE T logit(int64_t i, int64_t j, int64_t h, int64_t F) const {
     if (version == 1) return lrelu(s_src[j * H + h] + s_dst[i * H + h], slope);
-    return v2_score(F, a + h * F, xs + (j * H + h) * F, xt + (i * H + h) * F, slope);
+    return v2_score(F, a_src + h * F, xs + (j * H + h) * F, xt + (i * H + h) * F, slope);
+  }
+
+  // Returns ∂L/∂e_ij and sets w = α_ij·keep_ij/(1−p), the weight of xs_j in out_i.
+  T edge_grad(int64_t i, int64_t j, int64_t h, uint64_t key, int64_t F, T* w) const {
+    const T m = fwd_stats[i * H + h];
+    const T s = fwd_stats[N * H + i * H + h];
+    const T alpha = std::exp(logit(i, j, h, F) - m) / s;
+    const T d = keep(key, h) ? keep_scale : T(0);
+    *w = alpha * d;
+    const T dalpha = d == T(0) ? T(0) : d * dot(F, grad + (i * H + h) * F, xs + (j * H + h) * F);
+    return alpha * (dalpha - delta[i * H + h]);
   }
 };
 
@@ -93,58 +161,21 @@ void node_dots(int64_t N, int64_t H, int64_t F, const T* x, const T* y, T* d) {
   }
 }
 
-// Per-row state of the backward: what α_ij and ∂L/∂e_ij need besides the edge itself.
-template <typename T>
-struct EdgeGrad {
-  const Logits<T>* e;
-  const T *stats, *delta, *grad, *xs;
-  int64_t N;
-  DropoutRule rule;
-  T keep_scale;
-
-  // Returns ∂L/∂e_ij and sets w = α_ij·keep_ij/(1−p), the weight of xs_j in out_i.
-  T operator()(int64_t i, int64_t j, int64_t h, uint64_t key, T* w) const {
-    const int64_t H = e->H, F = e->F;
-    const T m = stats[i * H + h];
-    const T s = stats[N * H + i * H + h];
-    const T alpha = std::exp((*e)(i, j, h) - m) / s;
-    const T d = dropout_keep(rule, key * static_cast<uint64_t>(H) + static_cast<uint64_t>(h))
-                    ? keep_scale
-                    : T(0);
-    *w = alpha * d;
-    const T dalpha = d == T(0) ? T(0) : d * dot(F, grad + (i * H + h) * F, xs + (j * H + h) * F);
-    return alpha * (dalpha - delta[i * H + h]);
-  }
-};
-
-}  // namespace
-
-template <typename T>
-void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
-                 const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
-                 const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
-  T* s_src = scratch;
-  T* s_dst = scratch + N * H;
-  if (version == 1) {
-    node_scores(N, H, F, xs, a_src, s_src);
-    node_scores(N, H, F, xt, a_dst, s_dst);
-  }
-  const Logits<T> logit{version, H, F, xs, xt, a_src, s_src, s_dst, slope};
-  const DropoutRule rule = dropout_rule(seed, p);
-  const T keep_scale = T(1) / T(1 - p);
-  const int64_t HF = H * F;
-#pragma omp parallel for schedule(dynamic, 16) if (N * HF >= kParallelMin)
-  for (int64_t i = 0; i < N; ++i) {
+template <typename T, int FC>
+FATHOM_INLINE void forward_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, N = g.N, HF = H * F;
+  for (int64_t i = i0; i < i1; ++i) {
     for (int64_t h = 0; h < H; ++h) {
-      T* o = out + i * HF + h * F;
+      T* __restrict o = g.out + i * HF + h * F;
       for (int64_t f = 0; f < F; ++f) o[f] = 0;
       // Online softmax: when a larger logit arrives, what was summed so far is rescaled, so
       // exp never sees a positive argument (stable for logits of any size).
       T m = -std::numeric_limits<T>::infinity();
       T s = 0;
-      for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
-        const int64_t j = col[k];
-        const T e = logit(i, j, h);
+      for (int32_t k = g.rowptr[i]; k < g.rowptr[i + 1]; ++k) {
+        const int64_t j = g.col[k];
+        const T e = g.logit(i, j, h, F);
         if (e > m) {
           const T c = std::exp(m - e);
           s *= c;
@@ -153,19 +184,359 @@ void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* ro
         }
         const T w = std::exp(e - m);
         s += w;
-        const uint64_t idx =
-            edge_key(perm, k, i) * static_cast<uint64_t>(H) + static_cast<uint64_t>(h);
-        if (dropout_keep(rule, idx)) {
-          const T* x = xs + j * HF + h * F;
+        if (g.keep(edge_key(g.perm, k, i), h)) {
+          const T* __restrict x = g.xs + j * HF + h * F;
           for (int64_t f = 0; f < F; ++f) o[f] += w * x[f];
         }
       }
-      const T inv = s > T(0) ? keep_scale / s : T(0);
+      const T inv = s > T(0) ? g.keep_scale / s : T(0);
       for (int64_t f = 0; f < F; ++f) o[f] *= inv;
-      stats[i * H + h] = s > T(0) ? m : T(0);
-      stats[N * H + i * H + h] = s;
+      g.stats[i * H + h] = s > T(0) ? m : T(0);
+      g.stats[N * H + i * H + h] = s;
     }
   }
+}
+
+// Target side: row i of the CSR gathers ∂L/∂xt_i and node i's share of ∂L/∂a (v2) or ∂L/∂a_dst.
+template <typename T, int FC>
+FATHOM_INLINE void target_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, HF = H * F;
+  for (int64_t i = i0; i < i1; ++i) {
+    for (int64_t h = 0; h < H; ++h) {
+      T* __restrict gt = g.dxt + i * HF + h * F;
+      T* __restrict c = g.contrib + i * HF + h * F;
+      const T* v = g.xt + i * HF + h * F;
+      for (int64_t f = 0; f < F; ++f) gt[f] = c[f] = 0;
+      T dsum = 0;
+      for (int32_t k = g.rowptr[i]; k < g.rowptr[i + 1]; ++k) {
+        const int64_t j = g.col[k];
+        T w;
+        const T de = g.edge_grad(i, j, h, edge_key(g.perm, k, i), F, &w);
+        if (g.version == 1) {
+          dsum += de * lrelu_grad(g.s_src[j * H + h] + g.s_dst[i * H + h], g.slope);
+        } else {
+          const T* u = g.xs + j * HF + h * F;
+          const T* att = g.a_src + h * F;
+          for (int64_t f = 0; f < F; ++f) {
+            const T z = u[f] + v[f];
+            gt[f] += de * att[f] * lrelu_grad(z, g.slope);
+            c[f] += de * lrelu(z, g.slope);
+          }
+        }
+      }
+      if (g.version == 1) {
+        for (int64_t f = 0; f < F; ++f) {
+          gt[f] = dsum * g.a_dst[h * F + f];
+          c[f] = dsum * v[f];
+        }
+      }
+    }
+  }
+}
+
+// Source side: row j of the transposed CSR gathers ∂L/∂xs_j over the targets i of j.
+template <typename T, int FC>
+FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, HF = H * F;
+  for (int64_t j = j0; j < j1; ++j) {
+    for (int64_t h = 0; h < H; ++h) {
+      T* __restrict gs = g.dxs + j * HF + h * F;
+      const T* u = g.xs + j * HF + h * F;
+      for (int64_t f = 0; f < F; ++f) gs[f] = 0;
+      T dsum = 0;
+      for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
+        const int64_t i = g.t_col[k];
+        T w;
+        const T de = g.edge_grad(i, j, h, edge_key(g.t_perm, k, i), F, &w);
+        const T* gr = g.grad + i * HF + h * F;
+        for (int64_t f = 0; f < F; ++f) gs[f] += w * gr[f];
+        if (g.version == 1) {
+          dsum += de * lrelu_grad(g.s_src[j * H + h] + g.s_dst[i * H + h], g.slope);
+        } else {
+          const T* v = g.xt + i * HF + h * F;
+          const T* att = g.a_src + h * F;
+          for (int64_t f = 0; f < F; ++f) gs[f] += de * att[f] * lrelu_grad(u[f] + v[f], g.slope);
+        }
+      }
+      if (g.version == 1) {
+        T* c = g.contrib + j * HF + h * F;
+        for (int64_t f = 0; f < F; ++f) {
+          gs[f] += dsum * g.a_src[h * F + f];
+          c[f] = dsum * u[f];
+        }
+      }
+    }
+  }
+}
+
+// Heads handled by the edge-outer passes below (per-head state lives in registers/stack).
+constexpr int64_t kMaxHeads = 16;
+
+// e_ij for every head into e[0, H).
+template <typename T>
+FATHOM_INLINE void all_logits(const Gat<T>& g, int64_t i, int64_t j, int64_t F, T* __restrict e) {
+  const int64_t H = g.H;
+  if (g.version == 1) {
+    const T* ss = g.s_src + j * H;
+    const T* sd = g.s_dst + i * H;
+    for (int64_t h = 0; h < H; ++h) e[h] = lrelu(ss[h] + sd[h], g.slope);
+  } else {
+    for (int64_t h = 0; h < H; ++h) e[h] = g.logit(i, j, h, F);
+  }
+}
+
+// For every head: ∂L/∂e_ij into de and α_ij·keep_ij/(1−p) into w (Gat::edge_grad for all heads).
+template <typename T>
+FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_t key, int64_t F,
+                           T* __restrict de, T* __restrict w) {
+  const int64_t H = g.H, HF = H * F;
+  T e[kMaxHeads], d[kMaxHeads], dots[kMaxHeads];
+  all_logits(g, i, j, F, e);
+  const T* m = g.fwd_stats + i * H;
+  const T* s = g.fwd_stats + g.N * H + i * H;
+  for (int64_t h = 0; h < H; ++h) e[h] = softmax_exp(e[h] - m[h]) / s[h];  // α
+  for (int64_t h = 0; h < H; ++h) d[h] = g.keep(key, h) ? g.keep_scale : T(0);
+  for (int64_t h = 0; h < H; ++h) dots[h] = dot(F, g.grad + i * HF + h * F, g.xs + j * HF + h * F);
+  const T* delta = g.delta + i * H;
+  for (int64_t h = 0; h < H; ++h) {
+    w[h] = e[h] * d[h];
+    const T dalpha = d[h] == T(0) ? T(0) : d[h] * dots[h];
+    de[h] = e[h] * (dalpha - delta[h]);
+  }
+}
+
+// Forward with the edge loop outside the head loop: one gather of xs_j's H·F values per edge,
+// and the logits, exponentials and sums of all heads at once. Two passes over the row (the
+// maximum first) instead of an online softmax, so the head loop has no branch.
+template <typename T, int FC>
+FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, N = g.N, HF = H * F;
+  std::vector<T> ebuf;
+  for (int64_t i = i0; i < i1; ++i) {
+    const int32_t begin = g.rowptr[i], end = g.rowptr[i + 1];
+    const size_t need = static_cast<size_t>(end - begin) * static_cast<size_t>(H);
+    if (ebuf.size() < need) ebuf.resize(need);
+    T m[kMaxHeads], s[kMaxHeads];
+    for (int64_t h = 0; h < H; ++h) {
+      m[h] = -std::numeric_limits<T>::infinity();
+      s[h] = T(0);
+    }
+    for (int32_t k = begin; k < end; ++k) {
+      T* __restrict e = ebuf.data() + static_cast<size_t>(k - begin) * H;
+      all_logits(g, i, g.col[k], F, e);
+      for (int64_t h = 0; h < H; ++h) m[h] = e[h] > m[h] ? e[h] : m[h];
+    }
+    T* __restrict o = g.out + i * HF;
+    for (int64_t f = 0; f < HF; ++f) o[f] = T(0);
+    for (int32_t k = begin; k < end; ++k) {
+      const T* e = ebuf.data() + static_cast<size_t>(k - begin) * H;
+      T w[kMaxHeads];
+      for (int64_t h = 0; h < H; ++h) w[h] = softmax_exp(e[h] - m[h]);
+      for (int64_t h = 0; h < H; ++h) s[h] += w[h];
+      if (!g.no_drop) {
+        const uint64_t key = edge_key(g.perm, k, i);
+        for (int64_t h = 0; h < H; ++h) w[h] = g.keep(key, h) ? w[h] : T(0);
+      }
+      const T* __restrict x = g.xs + static_cast<int64_t>(g.col[k]) * HF;
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) o[h * F + f] += w[h] * x[h * F + f];
+      }
+    }
+    for (int64_t h = 0; h < H; ++h) {
+      const T inv = s[h] > T(0) ? g.keep_scale / s[h] : T(0);
+      for (int64_t f = 0; f < F; ++f) o[h * F + f] *= inv;
+      g.stats[i * H + h] = s[h] > T(0) ? m[h] : T(0);
+      g.stats[N * H + i * H + h] = s[h];
+    }
+  }
+}
+
+// target_rows with the edge loop outside the head loop.
+template <typename T, int FC>
+FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, HF = H * F;
+  for (int64_t i = i0; i < i1; ++i) {
+    T* __restrict gt = g.dxt + i * HF;
+    T* __restrict c = g.contrib + i * HF;
+    const T* v = g.xt + i * HF;
+    for (int64_t f = 0; f < HF; ++f) gt[f] = c[f] = T(0);
+    T dsum[kMaxHeads];
+    for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
+    for (int32_t k = g.rowptr[i]; k < g.rowptr[i + 1]; ++k) {
+      const int64_t j = g.col[k];
+      T de[kMaxHeads], w[kMaxHeads];
+      all_edge_grads(g, i, j, edge_key(g.perm, k, i), F, de, w);
+      if (g.version == 1) {
+        const T* ss = g.s_src + j * H;
+        const T* sd = g.s_dst + i * H;
+        for (int64_t h = 0; h < H; ++h) dsum[h] += de[h] * lrelu_grad(ss[h] + sd[h], g.slope);
+      } else {
+        const T* u = g.xs + j * HF;
+        for (int64_t h = 0; h < H; ++h) {
+          const T* att = g.a_src + h * F;
+          for (int64_t f = 0; f < F; ++f) {
+            const T z = u[h * F + f] + v[h * F + f];
+            gt[h * F + f] += de[h] * att[f] * lrelu_grad(z, g.slope);
+            c[h * F + f] += de[h] * lrelu(z, g.slope);
+          }
+        }
+      }
+    }
+    if (g.version == 1) {
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) {
+          gt[h * F + f] = dsum[h] * g.a_dst[h * F + f];
+          c[h * F + f] = dsum[h] * v[h * F + f];
+        }
+      }
+    }
+  }
+}
+
+// source_rows with the edge loop outside the head loop.
+template <typename T, int FC>
+FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
+  const int64_t F = FC > 0 ? FC : g.F;
+  const int64_t H = g.H, HF = H * F;
+  for (int64_t j = j0; j < j1; ++j) {
+    T* __restrict gs = g.dxs + j * HF;
+    const T* u = g.xs + j * HF;
+    for (int64_t f = 0; f < HF; ++f) gs[f] = T(0);
+    T dsum[kMaxHeads];
+    for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
+    for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
+      const int64_t i = g.t_col[k];
+      T de[kMaxHeads], w[kMaxHeads];
+      all_edge_grads(g, i, j, edge_key(g.t_perm, k, i), F, de, w);
+      const T* gr = g.grad + i * HF;
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) gs[h * F + f] += w[h] * gr[h * F + f];
+      }
+      if (g.version == 1) {
+        const T* ss = g.s_src + j * H;
+        const T* sd = g.s_dst + i * H;
+        for (int64_t h = 0; h < H; ++h) dsum[h] += de[h] * lrelu_grad(ss[h] + sd[h], g.slope);
+      } else {
+        const T* v = g.xt + i * HF;
+        for (int64_t h = 0; h < H; ++h) {
+          const T* att = g.a_src + h * F;
+          for (int64_t f = 0; f < F; ++f) {
+            gs[h * F + f] += de[h] * att[f] * lrelu_grad(u[h * F + f] + v[h * F + f], g.slope);
+          }
+        }
+      }
+    }
+    if (g.version == 1) {
+      T* c = g.contrib + j * HF;
+      for (int64_t h = 0; h < H; ++h) {
+        for (int64_t f = 0; f < F; ++f) {
+          gs[h * F + f] += dsum[h] * g.a_src[h * F + f];
+          c[h * F + f] = dsum[h] * u[h * F + f];
+        }
+      }
+    }
+  }
+}
+
+// The edge-outer form when the heads fit its per-head arrays, else the head-outer one.
+template <typename T, int FC>
+FATHOM_INLINE void forward_any(const Gat<T>& g, int64_t a, int64_t b) {
+  if (g.H <= kMaxHeads) return forward_edges<T, FC>(g, a, b);
+  forward_rows<T, FC>(g, a, b);
+}
+template <typename T, int FC>
+FATHOM_INLINE void target_any(const Gat<T>& g, int64_t a, int64_t b) {
+  if (g.H <= kMaxHeads) return target_edges<T, FC>(g, a, b);
+  target_rows<T, FC>(g, a, b);
+}
+template <typename T, int FC>
+FATHOM_INLINE void source_any(const Gat<T>& g, int64_t a, int64_t b) {
+  if (g.H <= kMaxHeads) return source_edges<T, FC>(g, a, b);
+  source_rows<T, FC>(g, a, b);
+}
+
+// One entry point per pass and dtype (target_clones wants plain functions), dispatching on F.
+#define FATHOM_GAT_PASS(name, pass, T)                                  \
+  FATHOM_CLONES void name(const Gat<T>& g, int64_t r0, int64_t r1) {    \
+    switch (g.F) {                                                      \
+      case 8: return pass<T, 8>(g, r0, r1);                             \
+      case 16: return pass<T, 16>(g, r0, r1);                           \
+      case 32: return pass<T, 32>(g, r0, r1);                           \
+      case 64: return pass<T, 64>(g, r0, r1);                           \
+      default: return pass<T, 0>(g, r0, r1);                            \
+    }                                                                   \
+  }
+FATHOM_GAT_PASS(forward_f32, forward_any, float)
+FATHOM_GAT_PASS(forward_f64, forward_any, double)
+FATHOM_GAT_PASS(target_f32, target_any, float)
+FATHOM_GAT_PASS(target_f64, target_any, double)
+FATHOM_GAT_PASS(source_f32, source_any, float)
+FATHOM_GAT_PASS(source_f64, source_any, double)
+#undef FATHOM_GAT_PASS
+
+inline void forward_pass(const Gat<float>& g, int64_t a, int64_t b) { forward_f32(g, a, b); }
+inline void forward_pass(const Gat<double>& g, int64_t a, int64_t b) { forward_f64(g, a, b); }
+inline void target_pass(const Gat<float>& g, int64_t a, int64_t b) { target_f32(g, a, b); }
+inline void target_pass(const Gat<double>& g, int64_t a, int64_t b) { target_f64(g, a, b); }
+inline void source_pass(const Gat<float>& g, int64_t a, int64_t b) { source_f32(g, a, b); }
+inline void source_pass(const Gat<double>& g, int64_t a, int64_t b) { source_f64(g, a, b); }
+
+// Rows in blocks of 16 handed out dynamically (degrees vary widely).
+template <typename T, typename Pass>
+void over_rows(const Gat<T>& g, bool big, Pass pass) {
+  constexpr int64_t kRows = 16;
+  const int64_t blocks = (g.N + kRows - 1) / kRows;
+#pragma omp parallel for schedule(dynamic, 1) if (big)
+  for (int64_t b = 0; b < blocks; ++b) {
+    pass(g, b * kRows, std::min(g.N, (b + 1) * kRows));
+  }
+}
+
+template <typename T>
+Gat<T> make_gat(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+                const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
+                const T* a_dst, T slope, double p, uint64_t seed, T* scratch) {
+  Gat<T> g{};
+  g.version = version;
+  g.N = N;
+  g.H = H;
+  g.F = F;
+  g.rowptr = rowptr;
+  g.col = col;
+  g.perm = perm;
+  g.xs = xs;
+  g.xt = xt;
+  g.a_src = a_src;
+  g.a_dst = a_dst;
+  g.s_src = scratch;
+  g.s_dst = scratch + N * H;
+  g.slope = slope;
+  g.rule = dropout_rule(seed, p);
+  g.no_drop = !(p > 0.0);
+  g.keep_scale = T(1) / T(1 - p);
+  return g;
+}
+
+}  // namespace
+
+template <typename T>
+void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+                 const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
+                 const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
+  if (version == 1) {
+    node_scores(N, H, F, xs, a_src, scratch);
+    node_scores(N, H, F, xt, a_dst, scratch + N * H);
+  }
+  Gat<T> g = make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed,
+                      scratch);
+  g.out = out;
+  g.stats = stats;
+  over_rows(g, N * H * F >= kParallelMin,
+            [](const Gat<T>& gg, int64_t a, int64_t b) { forward_pass(gg, a, b); });
 }
 
 template <typename T>
@@ -175,86 +546,30 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
                   const T* a_src, const T* a_dst, T slope, double p, uint64_t seed, const T* out,
                   const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
   const int64_t HF = H * F;
-  T* s_src = scratch;
-  T* s_dst = scratch + N * H;
   T* delta = scratch + 2 * N * H;
   T* contrib = scratch + 3 * N * H;  // [N, H*F] per-node terms of the attention-vector gradient
   if (version == 1) {
-    node_scores(N, H, F, xs, a_src, s_src);
-    node_scores(N, H, F, xt, a_dst, s_dst);
+    node_scores(N, H, F, xs, a_src, scratch);
+    node_scores(N, H, F, xt, a_dst, scratch + N * H);
   }
   // δ_i = Σ_j α_ij ∂L/∂α_ij = ⟨∂L/∂out_i, out_i⟩ per head: the softmax backward's row term.
   node_dots(N, H, F, grad, out, delta);
-  const Logits<T> logit{version, H, F, xs, xt, a_src, s_src, s_dst, slope};
-  const EdgeGrad<T> edge{&logit, stats, delta, grad, xs, N, dropout_rule(seed, p), T(1) / T(1 - p)};
+  Gat<T> g = make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed,
+                      scratch);
+  g.t_rowptr = t_rowptr;
+  g.t_col = t_col;
+  g.t_perm = t_perm;
+  g.fwd_out = out;
+  g.fwd_stats = stats;
+  g.grad = grad;
+  g.delta = delta;
+  g.dxs = dxs;
+  g.dxt = dxt;
+  g.contrib = contrib;
   const bool big = N * HF >= kParallelMin;
-
-  // Target side: row i of the CSR gathers ∂L/∂xt_i and node i's share of ∂L/∂a (v2) or ∂L/∂a_dst.
-#pragma omp parallel for schedule(dynamic, 16) if (big)
-  for (int64_t i = 0; i < N; ++i) {
-    for (int64_t h = 0; h < H; ++h) {
-      T* gt = dxt + i * HF + h * F;
-      T* c = contrib + i * HF + h * F;
-      const T* v = xt + i * HF + h * F;
-      for (int64_t f = 0; f < F; ++f) gt[f] = c[f] = 0;
-      T dsum = 0;
-      for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
-        const int64_t j = col[k];
-        T w;
-        const T de = edge(i, j, h, edge_key(perm, k, i), &w);
-        if (version == 1) {
-          dsum += de * lrelu_grad(s_src[j * H + h] + s_dst[i * H + h], slope);
-        } else {
-          const T* u = xs + j * HF + h * F;
-          const T* att = a_src + h * F;
-          for (int64_t f = 0; f < F; ++f) {
-            const T z = u[f] + v[f];
-            gt[f] += de * att[f] * lrelu_grad(z, slope);
-            c[f] += de * lrelu(z, slope);
-          }
-        }
-      }
-      if (version == 1) {
-        for (int64_t f = 0; f < F; ++f) {
-          gt[f] = dsum * a_dst[h * F + f];
-          c[f] = dsum * v[f];
-        }
-      }
-    }
-  }
+  over_rows(g, big, [](const Gat<T>& gg, int64_t a, int64_t b) { target_pass(gg, a, b); });
   sum_rows<T>(N, HF, contrib, version == 1 ? da_dst : da_src);
-
-  // Source side: row j of the transposed CSR gathers ∂L/∂xs_j over the targets i of j.
-#pragma omp parallel for schedule(dynamic, 16) if (big)
-  for (int64_t j = 0; j < N; ++j) {
-    for (int64_t h = 0; h < H; ++h) {
-      T* gs = dxs + j * HF + h * F;
-      const T* u = xs + j * HF + h * F;
-      for (int64_t f = 0; f < F; ++f) gs[f] = 0;
-      T dsum = 0;
-      for (int32_t k = t_rowptr[j]; k < t_rowptr[j + 1]; ++k) {
-        const int64_t i = t_col[k];
-        T w;
-        const T de = edge(i, j, h, edge_key(t_perm, k, i), &w);
-        const T* g = grad + i * HF + h * F;
-        for (int64_t f = 0; f < F; ++f) gs[f] += w * g[f];
-        if (version == 1) {
-          dsum += de * lrelu_grad(s_src[j * H + h] + s_dst[i * H + h], slope);
-        } else {
-          const T* v = xt + i * HF + h * F;
-          const T* att = a_src + h * F;
-          for (int64_t f = 0; f < F; ++f) gs[f] += de * att[f] * lrelu_grad(u[f] + v[f], slope);
-        }
-      }
-      if (version == 1) {
-        T* c = contrib + j * HF + h * F;
-        for (int64_t f = 0; f < F; ++f) {
-          gs[f] += dsum * a_src[h * F + f];
-          c[f] = dsum * u[f];
-        }
-      }
-    }
-  }
+  over_rows(g, big, [](const Gat<T>& gg, int64_t a, int64_t b) { source_pass(gg, a, b); });
   if (version == 1) sum_rows<T>(N, HF, contrib, da_src);
 }
 

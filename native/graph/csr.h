@@ -40,6 +40,10 @@ Tensor csr_row_degrees(const Csr& a);
 // Values are in `dtype` (f32 or f64).
 Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype);
 
+// The nonzeros of a dense 2-D float matrix x [rows, cols] (any device) as a CSR with values in
+// x's dtype, on x's device; perm numbers the entries 0 .. nnz-1. Rows keep column order.
+Csr csr_from_dense(const Tensor& x, const char* op);
+
 // Moves all arrays to `device`.
 Csr csr_to(const Csr& a, Device device);
 

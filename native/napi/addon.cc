@@ -3,6 +3,7 @@
 
 #include "core/memory_stats.h"
 #include "core/runtime_info.h"
+#include "cpu/cpu_allocator.h"
 #include "csr_handle.h"
 #include "cuda/runtime.h"
 #include "errors.h"
@@ -22,6 +23,12 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
     o.Set("bytes", static_cast<double>(m.live_bytes));
     o.Set("peakBytes", static_cast<double>(m.peak_bytes));
     if (d == Device::CUDA) o.Set("cachedBytes", static_cast<double>(cuda::cached_bytes()));
+    if (d == Device::CPU) {
+      const cpu::PoolStats pool = cpu::pool_stats();
+      o.Set("cachedBytes", static_cast<double>(pool.cached_bytes));
+      o.Set("poolHits", static_cast<double>(pool.hits));
+      o.Set("poolMisses", static_cast<double>(pool.misses));
+    }
     out.Set(device_name(d), o);
   }
   return out;
@@ -86,6 +93,7 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 
 Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   cuda::empty_cache();
+  cpu::empty_cache();
   return info.Env().Undefined();
 }
 
@@ -104,6 +112,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_edge_ops(env, exports);
   register_gat_ops(env, exports);
   register_norm_ops(env, exports);
+  register_sparse_feature_ops(env, exports);
   exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
   exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
   exports.Set("devices", Napi::Function::New(env, Devices, "devices"));

@@ -18,6 +18,14 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
 Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
             double self_scale);
 
+// Dense dropout restricted to the stored entries of `csr`, a dense matrix's nonzeros
+// (csr_from_dense), or of its transpose when `transposed`: the values dense dropout of the matrix
+// at the same seed gives at those positions. Returns new values [nnz] in the CSR's dtype.
+Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed);
+
+// xᵀ for a 2-D tensor, contiguous.
+Tensor transpose(const Tensor& x);
+
 // Per stored entry k: dot(a[row_k], b[col_k]). a: [rows, F], b: [cols, F]. Result [nnz].
 Tensor sddmm(const Csr& csr, const Tensor& a, const Tensor& b);
 

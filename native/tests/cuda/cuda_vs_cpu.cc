@@ -108,6 +108,26 @@ void run_all(const char* tn) {
     c::sddmm<T>(rows, F, drp.p, dcol.p, dx.p, db.p, ds.p);
     expect(name("sddmm"), ds.get(), want, tol);
   }
+  {
+    // The CSR read as a dense matrix's nonzeros [rows, rows]: dropout of its values, and of the
+    // same values in transposed strides.
+    auto V = rnd<T>(col.size());
+    Dev<T> dv(V), dout(col.size());
+    for (int transposed = 0; transposed < 2; ++transposed) {
+      const int64_t sr = transposed ? 1 : rows, sc = transposed ? rows : 1;
+      std::vector<T> want(col.size());
+      h::csr_dropout<T>(rows, rowptr.data(), col.data(), sr, sc, 0.4, 99, V.data(), want.data());
+      c::csr_dropout<T>(rows, drp.p, dcol.p, sr, sc, 0.4, 99, dv.p, dout.p);
+      expect(name("csr_dropout"), dout.get(), want, tol);
+    }
+    const int64_t tr = 77, tc = 131;
+    auto X = rnd<T>(size_t(tr * tc));
+    Dev<T> dx(X), dt(size_t(tr * tc));
+    std::vector<T> want(size_t(tr * tc));
+    h::transpose<T>(tr, tc, X.data(), want.data());
+    c::transpose<T>(tr, tc, dx.p, dt.p);
+    expect(name("transpose"), dt.get(), want, 0);
+  }
   // elementwise family
   const int64_t n = 100003;
   auto x = rnd<T>(n), y = rnd<T>(n);

@@ -1,0 +1,65 @@
+// Kernels of the sparse-input-feature path on the GPU: dropout on CSR values (the mask hash of
+// dense dropout, so values match it at the same seed) and a 2-D transpose.
+#include <cstdint>
+
+#include "../core/counter_rng.h"
+#include "common.cuh"
+
+namespace fathom::cuda {
+namespace {
+
+using namespace detail;
+
+// One thread per row: rows of feature CSRs are short (a document's words).
+template <typename T>
+__global__ void csr_dropout_kernel(int64_t rows, const int32_t* __restrict__ rowptr,
+                                   const int32_t* __restrict__ col, int64_t stride_r,
+                                   int64_t stride_c, double p, uint64_t seed, T scale,
+                                   const T* __restrict__ vals, T* __restrict__ out) {
+  const ::fathom::DropoutRule rule = ::fathom::dropout_rule(seed, p);
+  for (int64_t r = global_thread(); r < rows; r += grid_threads()) {
+    for (int32_t k = rowptr[r]; k < rowptr[r + 1]; ++k) {
+      const uint64_t i = static_cast<uint64_t>(r * stride_r + static_cast<int64_t>(col[k]) * stride_c);
+      out[k] = ::fathom::dropout_keep(rule, i) ? vals[k] * scale : T(0);
+    }
+  }
+}
+
+template <typename T>
+__global__ void transpose_kernel(int64_t rows, int64_t cols, const T* __restrict__ x,
+                                 T* __restrict__ out) {
+  const int64_t n = rows * cols;
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    const int64_t r = i / cols, c = i % cols;
+    out[c * rows + r] = x[i];
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_t stride_r,
+                 int64_t stride_c, double p, uint64_t seed, const T* vals, T* out) {
+  if (rows <= 0) return;
+  const T scale = p < 1.0 ? static_cast<T>(1.0 / (1.0 - p)) : T(0);
+  csr_dropout_kernel<T><<<blocks_for(rows), kBlock>>>(rows, rowptr, col, stride_r, stride_c, p,
+                                                       seed, scale, vals, out);
+  FATHOM_CUDA_LAUNCH_CHECK("csr_dropout");
+}
+
+template <typename T>
+void transpose(int64_t rows, int64_t cols, const T* x, T* out) {
+  if (rows * cols <= 0) return;
+  transpose_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, out);
+  FATHOM_CUDA_LAUNCH_CHECK("transpose");
+}
+
+#define FATHOM_INSTANTIATE(T)                                                                 \
+  template void csr_dropout<T>(int64_t, const int32_t*, const int32_t*, int64_t, int64_t, double, \
+                               uint64_t, const T*, T*);                                       \
+  template void transpose<T>(int64_t, int64_t, const T*, T*);
+FATHOM_INSTANTIATE(float)
+FATHOM_INSTANTIATE(double)
+#undef FATHOM_INSTANTIATE
+
+}  // namespace fathom::cuda
