@@ -6,6 +6,7 @@
 // Prints a table; writes JSON to bench/results/compare-cpu.json (or --out).
 //   node bench/compare.bench.mjs [--threads 2] [--repeats 5] [--rounds 2] [--warmup 1]
 //        [--cases spmm-rmat,gcn-cora,...] [--nodes 1000000] [--edges 10000000] [--no-torch] [--out FILE]
+//        [--max-rss-gb 14]  (a child is killed, and reported as such, past this resident size)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     'bandwidth-n': { type: 'string', default: '40000000' },
     python: { type: 'string', default: DEFAULT_PYTHON },
     'no-torch': { type: 'boolean', default: false },
+    'max-rss-gb': { type: 'string', default: '14' },
     out: { type: 'string' },
   },
 });
@@ -102,7 +104,7 @@ for (const c of cases) {
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const out = runChild(side, params, { python: args.python });
+      const out = await runChild(side, params, { python: args.python, maxRssMb: Number(args['max-rss-gb']) * 1024 });
       runs[side].push(out);
       const msg = out.error ?? out.skipped ?? `median ${median(out.times_ms).toFixed(2)} ms, peak RSS ${out.peak_rss_mb.toFixed(0)} MB`;
       console.error(`  round ${r + 1} ${side.padEnd(6)} ${msg}`);

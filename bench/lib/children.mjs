@@ -1,7 +1,8 @@
 // Runs one benchmark case in a child process (Fathom or the PyTorch reference) and returns its
 // JSON line; each child's peak RSS is then its own, measured the same way on both sides
 // (getrusage maxrss of the child, nothing subtracted).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HERE = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
@@ -13,21 +14,57 @@ function argv(params) {
   return Object.entries(params).filter(([, v]) => v !== undefined).flatMap(([k, v]) => [`--${k}`, String(v)]);
 }
 
+function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Runs `side` ('fathom' | 'torch') on `params` ({case, graph, repeats, warmup, threads, depth, ...}).
- * Returns the child's JSON object, { skipped } when torch is missing, or { error } on failure.
+ * Resolves to the child's JSON object, { skipped } when torch is missing, or { error } on
+ * failure. A watchdog kills the child once its RSS passes `maxRssMb` (the machine is shared):
+ * the result then says so, with `exceeded_rss_mb` set.
  */
-export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000 } = {}) {
+export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity } = {}) {
   const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
   const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...argv(params)]] : [python, [TORCH_CASE, ...argv(params)]];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: timeoutMs });
-  const wall_ms = performance.now() - t0;
-  const lines = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{'));
-  if (r.status === 0 && lines.length > 0) return { ...JSON.parse(lines[lines.length - 1]), wall_ms };
-  const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
-  const tail = (r.stderr ?? '').trim().split('\n').slice(-6).join('\n');
-  return { error: `${side} ${params.case} failed (${why})${tail ? `: ${tail}` : ''}`, wall_ms };
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killedFor = null;
+    let seenMb = 0;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8192)));
+    const poll = setInterval(() => {
+      seenMb = Math.max(seenMb, rssMb(child.pid));
+      if (seenMb > maxRssMb && !killedFor) {
+        killedFor = `RSS passed the ${(maxRssMb / 1024).toFixed(1)} GB cap`;
+        child.kill('SIGKILL');
+      }
+    }, 100);
+    const timer = setTimeout(() => {
+      killedFor = `ran past ${timeoutMs / 1000} s`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (status, signal) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      const wall_ms = performance.now() - t0;
+      const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+      if (status === 0 && lines.length > 0) return resolve({ ...JSON.parse(lines[lines.length - 1]), wall_ms });
+      const why = killedFor ?? (signal ? `killed by ${signal}` : `exit ${status}`);
+      const tail = stderr.trim().split('\n').slice(-4).join(' | ');
+      const r = { error: `${side} ${params.case} failed (${why})${tail && !killedFor ? `: ${tail}` : ''}`, wall_ms, max_rss_seen_mb: seenMb };
+      if (killedFor?.startsWith('RSS')) r.exceeded_rss_mb = maxRssMb;
+      resolve(r);
+    });
+  });
 }
 
 /** Peak RSS of an idle process of each runtime: bare, and with the library loaded. */
