@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { readNpy, writeNpy } from './npy.mjs';
 
-export const CACHE = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '.cache', 'graphs');
+export const CACHE = process.env.FATHOM_BENCH_CACHE ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '.cache', 'graphs');
 
 /** A stable folder name for a graph spec: {dataset} or {rmat: {nodes, edges, features, classes, seed}}. */
 export function graphKey(spec) {
