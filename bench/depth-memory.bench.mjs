@@ -29,6 +29,11 @@ const { values: args } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-torch-128': { type: 'boolean', default: false },
     residuals: { type: 'string', default: 'fixup,reversible' },
+    // Depths below 128 run on graph B for the per-block growth line; reversible stacks need
+    // fewer (their activation memory does not grow with depth, which one point plus 128 shows).
+    'ladder-fixup': { type: 'string', default: '16,32,64' },
+    'ladder-reversible': { type: 'string', default: '16' },
+    'torch-ladder': { type: 'string', default: '16,32,64' },
     // Small sizes for a smoke run: Cora at depth 20 and a 2k-node graph.
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -45,7 +50,7 @@ const bigSpec = quick ? { nodes: 2000, edges: 20000, features: 64, classes: 16, 
 const big = prepareGraph(F, { rmat: bigSpec });
 const depthA = quick ? 20 : 1000;
 const depthB = quick ? 8 : 128;
-const ladder = quick ? [2, 4] : [16, 32, 64];
+const ladderOf = (key) => (quick ? [2, 4] : (args[key] ?? args['ladder-fixup']).split(',').map(Number));
 
 const results = {
   machine: machine(threads),
@@ -64,6 +69,7 @@ async function run(side, graph, depth, residual) {
     peak_rss_mb: out.peak_rss_mb ?? null,
     step_ms_median: out.times_ms ? median(out.times_ms) : null,
     times_ms: out.times_ms ?? null,
+    tensor_mb: out.tensor_mb ?? null,
     loss_first: out.loss_first ?? null,
     loss_last: out.loss_last ?? null,
     error: out.error ?? out.skipped ?? null,
@@ -95,8 +101,9 @@ const residuals = args.residuals.split(',');
 results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: {} };
 for (const residual of residuals) {
   const rows = [];
-  for (const d of ladder) rows.push(await run('fathom', big, d, residual));
-  const top = await run('fathom', big, depthB, residual);
+  for (const d of ladderOf(`ladder-${residual}`)) rows.push(await run('fathom', big, d, residual));
+  rows.push(await run('fathom', big, depthB, residual));
+  const top = rows[rows.length - 1];
   const line = fitLine(rows);
   results.targets.B.by_residual[residual] = {
     peak_rss_mb: top.peak_rss_mb, step_ms_median: top.step_ms_median, error: top.error,
@@ -108,7 +115,7 @@ for (const residual of residuals) {
 // The PyTorch reference on graph B (fixup).
 if (!args['no-torch']) {
   const rows = [];
-  for (const d of ladder) rows.push(await run('torch', big, d, 'fixup'));
+  for (const d of ladderOf('torch-ladder')) rows.push(await run('torch', big, d, 'fixup'));
   if (rows.every((r) => r.error?.includes('not installed'))) {
     results.torch = { skipped: rows[0].error };
   } else {

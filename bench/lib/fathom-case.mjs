@@ -76,16 +76,24 @@ if (a.case === 'spmm') {
   const opt = new F.Adam(model.parameters(), { lr: 0.01, weightDecay: 5e-4 });
   out.setup_ms = performance.now() - t0;
   // One training step as fit() runs it: forward, loss on the training mask, backward, Adam.
+  // Native tensor bytes: live before the step, live once the forward (and loss) is done, and
+  // the step's peak: what the autograd tape holds per block, apart from allocator and runtime.
+  const mem = { before: 0, after_forward: 0, peak: 0 };
   const { times, results } = timed(() => {
     model.train();
+    F.resetPeakMemory();
+    mem.before = F.memory().cpu.bytes;
     return F.tidy(() => {
       const loss = F.nllLoss(F.logSoftmax(model.forward(data.x, data.graph)), data.y, data.trainMask);
+      mem.after_forward = F.memory().cpu.bytes;
       F.backward(loss);
       opt.step();
       opt.zeroGrad();
       return loss.item();
     });
   });
+  mem.peak = F.memory().cpu.peakBytes;
+  out.tensor_mb = { before_step: mem.before / 2 ** 20, after_forward: mem.after_forward / 2 ** 20, step_peak: mem.peak / 2 ** 20 };
   out.times_ms = times;
   out.loss_first = results[0];
   out.loss_last = results[results.length - 1];
