@@ -4,7 +4,7 @@
 // rounds of `--repeats` timed steps each, so that load drifts hit both sides alike, and each
 // child's peak RSS is its own. SpMM is also set against the bandwidth floor measured by a triad.
 // Prints a table; writes JSON to bench/results/compare-cpu.json (or --out).
-//   node bench/compare.bench.mjs [--threads 2] [--repeats 5] [--rounds 2] [--warmup 1]
+//   node bench/compare.bench.mjs [--threads 2] [--repeats 5] [--repeats-large 2] [--rounds 2] [--warmup 1]
 //        [--cases spmm-rmat,gcn-cora,...] [--nodes 1000000] [--edges 10000000] [--no-torch] [--out FILE]
 //        [--max-rss-gb 14]  (a child is killed, and reported as such, past this resident size)
 import { execFileSync } from 'node:child_process';
@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
   options: {
     threads: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '5' },
+    // Timed steps per child of the training cases on the large graph (each step takes seconds).
+    'repeats-large': { type: 'string', default: '2' },
     rounds: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '1' },
     cases: { type: 'string' },
@@ -49,7 +51,7 @@ const CASES = [
   { name: 'gcn-tolokers', label: 'GCN 2-layer tolokers (hidden 64), train step', graph: { dataset: 'tolokers' }, params: { case: 'gcn', hidden: 64 } },
   { name: 'resgcn64-cora', label: 'res-gcn 64 blocks Cora (hidden 64, fixup), train step', graph: { dataset: 'cora' }, params: { case: 'resgcn', depth: 64, hidden: 64 } },
   { name: 'gat-cora', label: 'GAT 2-layer 8×8 Cora (v1), train step', graph: { dataset: 'cora' }, params: { case: 'gat' } },
-  { name: 'gat-rmat', label: `GAT 2-layer 8×8 ${rmatLabel} (v1), train step`, graph: { rmat }, params: { case: 'gat' } },
+  { name: 'gat-rmat', label: `GAT 2-layer 8×8 ${rmatLabel} (v1), train step`, graph: { rmat }, params: { case: 'gat' }, large: true },
 ];
 
 function fmtCount(n) {
@@ -79,7 +81,7 @@ const sides = torch ? ['fathom', 'torch'] : ['fathom'];
 const results = {
   machine: { ...machine(threads), torch, python: torch ? args.python : null, load_average_start: loadAverage() },
   method: {
-    repeats_per_child: repeats, warmup_per_child: warmup, rounds,
+    repeats_per_child: repeats, repeats_per_child_large_graph_training: Number(args['repeats-large']), warmup_per_child: warmup, rounds,
     order: 'each round runs one Fathom and one PyTorch child, alternating which goes first',
     time: 'median over all timed repeats of all rounds; training cases time one step (forward, masked NLL, backward, Adam)',
     memory: 'peak RSS (getrusage maxrss) of the child process, nothing subtracted; the largest over rounds',
@@ -99,7 +101,7 @@ for (const c of cases) {
   const t0 = performance.now();
   const dir = prepareGraph(F, c.graph);
   console.error(`${c.name}: graph ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
-  const params = { ...c.params, graph: dir, repeats, warmup, threads };
+  const params = { ...c.params, graph: dir, repeats: c.large ? Number(args['repeats-large']) : repeats, warmup, threads };
   const runs = { fathom: [], torch: [] };
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? sides : [...sides].reverse();
