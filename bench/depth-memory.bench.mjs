@@ -9,7 +9,7 @@
 // line's value at 128 when the 128 run was not made or did not fit (labelled extrapolated).
 // Fathom also runs at 16/32/64 on graph B, so its per-block growth is measured, not guessed.
 // Writes bench/results/depth-memory-cpu.json (or --out).
-//   node bench/depth-memory.bench.mjs [--threads 2] [--steps 3] [--max-rss-gb 16] [--no-torch]
+//   node bench/depth-memory.bench.mjs [--threads 2] [--steps 3] [--warmup 1] [--max-rss-gb 16] [--no-torch]
 //        [--no-torch-128] [--residuals fixup,reversible] [--quick]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
   options: {
     threads: { type: 'string', default: '2' },
     steps: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
     'max-rss-gb': { type: 'string', default: '16' },
     python: { type: 'string', default: DEFAULT_PYTHON },
     'no-torch': { type: 'boolean', default: false },
@@ -54,7 +55,7 @@ const ladderOf = (key) => (quick ? [2, 4] : (args[key] ?? args['ladder-fixup']).
 
 const results = {
   machine: machine(threads),
-  method: 'each run is one child process: load the graph, build the model, 1 warm-up step + `steps` timed steps; peak RSS = getrusage maxrss of the child (nothing subtracted)',
+  method: `each run is one child process: load the graph, build the model, ${args.warmup} warm-up step(s) + ${steps} timed step(s); peak RSS = getrusage maxrss of the child (nothing subtracted)`,
   idle_rss_mb: idleBaselines({ python: args.python }),
   graph_b: { ...bigSpec, generator: 'rmatGraph' },
   runs: [],
@@ -62,7 +63,7 @@ const results = {
 };
 
 async function run(side, graph, depth, residual) {
-  const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: 1, threads };
+  const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: Number(args.warmup), threads };
   const out = await runChild(side, params, { python: args.python, maxRssMb });
   const row = {
     side, graph: graph === cora ? 'cora' : 'graph-b', depth, residual,
