@@ -75,9 +75,11 @@ async function run(side, graph, depth, residual) {
     loss_last: out.loss_last ?? null,
     error: out.error ?? out.skipped ?? null,
     exceeded_rss_mb: out.exceeded_rss_mb ?? null,
+    // Largest RSS the watchdog saw (every 100 ms): a lower bound on the peak of a run that was killed.
+    max_rss_seen_mb: out.max_rss_seen_mb ?? null,
   };
   results.runs.push(row);
-  const what = row.error ?? `peak RSS ${(row.peak_rss_mb / GB).toFixed(2)} GB, step ${row.step_ms_median.toFixed(0)} ms`;
+  const what = row.error ? `${row.error}; RSS seen ${(row.max_rss_seen_mb / GB).toFixed(2)} GB` : `peak RSS ${(row.peak_rss_mb / GB).toFixed(2)} GB, step ${row.step_ms_median.toFixed(0)} ms`;
   console.error(`${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)} ${what}`);
   return row;
 }
