@@ -58,9 +58,13 @@ function fmtCount(n) {
   return n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n);
 }
 
-const wanted = args.cases ? new Set(args.cases.split(',')) : null;
-const cases = CASES.filter((c) => !wanted || wanted.has(c.name));
-if (wanted) for (const w of wanted) if (!CASES.some((c) => c.name === w)) throw new RangeError(`compare.bench: unknown case '${w}'; cases are ${CASES.map((c) => c.name).join(', ')}`);
+// --cases picks cases and their order.
+const cases = args.cases
+  ? args.cases.split(',').map((w) => CASES.find((c) => c.name === w) ?? unknownCase(w))
+  : CASES;
+function unknownCase(w) {
+  throw new RangeError(`compare.bench: unknown case '${w}'; cases are ${CASES.map((c) => c.name).join(', ')}`);
+}
 
 function torchVersion() {
   try {
@@ -91,6 +95,13 @@ const results = {
   cases: {},
 };
 
+// Written after every case too, so a run cut short keeps what it measured.
+const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'compare-cpu.json');
+function save() {
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+}
+
 const spmmSelected = cases.some((c) => c.params.case === 'spmm');
 if (spmmSelected) {
   results.bandwidth = measureBandwidth({ threads, n: Number(args['bandwidth-n']) });
@@ -113,6 +124,7 @@ for (const c of cases) {
     }
   }
   results.cases[c.name] = summarize(c, runs);
+  save();
 }
 results.machine.load_average_end = loadAverage();
 
@@ -171,7 +183,5 @@ const idle = results.idle_rss_mb;
 console.log(`idle RSS: node ${f2(idle.node_bare_mb, 0)} MB (${f2(idle.node_with_fathom_mb, 0)} MB with Fathom loaded), python ${f2(idle.python_bare_mb, 0)} MB (${f2(idle.python_with_torch_mb, 0)} MB with torch)`);
 console.log(`load average: start ${results.machine.load_average_start.join(' ')}, end ${results.machine.load_average_end.join(' ')}`);
 
-const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'compare-cpu.json');
-mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+save();
 console.error(`wrote ${out}`);
