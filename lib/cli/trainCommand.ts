@@ -62,6 +62,7 @@ export function trainCommand(): Command {
         ['best epoch', String(summary.best_epoch)], ['train loss', summary.train_loss.toFixed(4)],
         ['train accuracy', pct(summary.train_acc)], ['val accuracy', pct(summary.val_acc)], ['test accuracy', pct(summary.test_acc)],
         ['epoch time (median)', `${summary.epoch_ms_median.toFixed(2)} ms`], ['peak RSS', `${summary.peak_rss_mb.toFixed(0)} MB`],
+        ...(summary.peak_device_mb === null ? [] : [['peak device memory', `${summary.peak_device_mb.toFixed(0)} MB`] as const]),
       ]);
       const json = JSON.stringify(summary);
       if (o.json === '-') {

@@ -1,6 +1,6 @@
 import { loadDataset } from '../data/loadDataset.js';
 import type { NodeModel } from '../models/NodeModel.js';
-import { resolveDevice } from '../runtime/devices.js';
+import { memory, resetPeakMemory, resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
 import { Adam } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
@@ -48,7 +48,10 @@ export interface TrainSummary {
   val_acc: number;
   test_acc: number;
   epoch_ms_median: number;
+  /** Peak resident set size of the process (host memory, everything included), MB. */
   peak_rss_mb: number;
+  /** Peak bytes of live CUDA tensors during the job (memory().cuda.peakBytes), MB; null on CPU. */
+  peak_device_mb: number | null;
 }
 
 export const TRAIN_DEFAULTS: Omit<TrainJobOptions, 'dataset'> = {
@@ -82,6 +85,7 @@ export async function runTrainJob(
   validateModelSpec(modelSpec(options));
   const device = resolveDevice(options.device);
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
+  if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
   using model = buildModel(modelSpec(options), ds.numFeatures, ds.numClasses, device);
   using optimizer = buildOptimizer(options, model);
@@ -98,5 +102,6 @@ export async function runTrainJob(
     train_loss: b.trainLoss, train_acc: b.trainAcc, val_acc: b.valAcc, test_acc: b.testAcc,
     epoch_ms_median: times[Math.floor((times.length - 1) / 2)],
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    peak_device_mb: device === 'cuda' ? memory().cuda.peakBytes / 2 ** 20 : null,
   };
 }

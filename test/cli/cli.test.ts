@@ -13,6 +13,7 @@ const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'
 const SUMMARY_KEYS = [
   'dataset', 'model', 'layers', 'hidden', 'device', 'seed', 'epochs_run', 'best_epoch',
   'train_loss', 'train_acc', 'val_acc', 'test_acc', 'epoch_ms_median', 'peak_rss_mb',
+  'peak_device_mb',
 ];
 
 interface Run {
@@ -117,6 +118,8 @@ describe('fathom train', () => {
     expect(Number.isFinite(summary.train_loss)).toBe(true);
     expect(summary.epoch_ms_median as number).toBeGreaterThan(0);
     expect(summary.peak_rss_mb as number).toBeGreaterThan(0);
+    if (summary.device === 'cuda') expect(summary.peak_device_mb as number).toBeGreaterThan(0);
+    else expect(summary.peak_device_mb).toBeNull();
   }
 
   it('writes exactly one JSON summary to stdout with --json -, and progress to stderr', async () => {

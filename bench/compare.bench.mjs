@@ -1,0 +1,187 @@
+// Fathom against a plain-PyTorch reference (bench/reference/torch_models.py), case by case, on
+// identical graphs (exported once by bench/lib/graphs.mjs), with the same thread count. Every
+// case runs in child processes, Fathom and PyTorch alternating (F T, T F, ...) for `--rounds`
+// rounds of `--repeats` timed steps each, so that load drifts hit both sides alike, and each
+// child's peak RSS is its own. SpMM is also set against the bandwidth floor measured by a triad.
+// Prints a table; writes JSON to bench/results/compare-cpu.json (or --out).
+//   node bench/compare.bench.mjs [--threads 2] [--repeats 5] [--repeats-large 2] [--rounds 2] [--warmup 1]
+//        [--cases spmm-rmat,gcn-cora,...] [--nodes 1000000] [--edges 10000000] [--no-torch] [--out FILE]
+//        [--max-rss-gb 14]  (a child is killed, and reported as such, past this resident size)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import * as F from '../dist/esm/index.js';
+import { measureBandwidth } from './lib/bandwidth.mjs';
+import { DEFAULT_PYTHON, idleBaselines, runChild } from './lib/children.mjs';
+import { prepareGraph } from './lib/graphs.mjs';
+import { machine, median } from './timing.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '2' },
+    repeats: { type: 'string', default: '5' },
+    // Timed steps per child of the training cases on the large graph (each step takes seconds).
+    'repeats-large': { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '1' },
+    cases: { type: 'string' },
+    nodes: { type: 'string', default: '1000000' },
+    edges: { type: 'string', default: '10000000' },
+    'bandwidth-n': { type: 'string', default: '40000000' },
+    python: { type: 'string', default: DEFAULT_PYTHON },
+    'no-torch': { type: 'boolean', default: false },
+    'max-rss-gb': { type: 'string', default: '14' },
+    out: { type: 'string' },
+  },
+});
+const threads = Number(args.threads);
+const repeats = Number(args.repeats);
+const rounds = Number(args.rounds);
+const warmup = Number(args.warmup);
+const rmat = { nodes: Number(args.nodes), edges: Number(args.edges), features: 64, classes: 16, seed: 1 };
+const rmatLabel = `R-MAT ${fmtCount(rmat.nodes)}/${fmtCount(rmat.edges)}`;
+
+/** Every case: which graph, which model, and the parameters both sides take. */
+const CASES = [
+  { name: 'spmm-rmat', label: `SpMM ${rmatLabel}, F = 64`, graph: { rmat }, params: { case: 'spmm', features: 64 } },
+  { name: 'gcn-cora', label: 'GCN 2-layer Cora (hidden 64), train step', graph: { dataset: 'cora' }, params: { case: 'gcn', hidden: 64 } },
+  { name: 'gcn-tolokers', label: 'GCN 2-layer tolokers (hidden 64), train step', graph: { dataset: 'tolokers' }, params: { case: 'gcn', hidden: 64 } },
+  { name: 'resgcn64-cora', label: 'res-gcn 64 blocks Cora (hidden 64, fixup), train step', graph: { dataset: 'cora' }, params: { case: 'resgcn', depth: 64, hidden: 64 } },
+  { name: 'gat-cora', label: 'GAT 2-layer 8×8 Cora (v1), train step', graph: { dataset: 'cora' }, params: { case: 'gat' } },
+  { name: 'gat-rmat', label: `GAT 2-layer 8×8 ${rmatLabel} (v1), train step`, graph: { rmat }, params: { case: 'gat' }, large: true },
+];
+
+function fmtCount(n) {
+  return n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n);
+}
+
+// --cases picks cases and their order.
+const cases = args.cases
+  ? args.cases.split(',').map((w) => CASES.find((c) => c.name === w) ?? unknownCase(w))
+  : CASES;
+function unknownCase(w) {
+  throw new RangeError(`compare.bench: unknown case '${w}'; cases are ${CASES.map((c) => c.name).join(', ')}`);
+}
+
+function torchVersion() {
+  try {
+    return execFileSync(args.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function loadAverage() {
+  return os.loadavg().map((v) => +v.toFixed(2));
+}
+
+const torch = args['no-torch'] ? null : torchVersion();
+if (!args['no-torch'] && !torch) console.error(`compare.bench: PyTorch not found for ${args.python}; running Fathom only (apt-get install -y python3-torch)`);
+const sides = torch ? ['fathom', 'torch'] : ['fathom'];
+
+const results = {
+  machine: { ...machine(threads), torch, python: torch ? args.python : null, load_average_start: loadAverage() },
+  method: {
+    repeats_per_child: repeats, repeats_per_child_large_graph_training: Number(args['repeats-large']), warmup_per_child: warmup, rounds,
+    order: 'each round runs one Fathom and one PyTorch child, alternating which goes first',
+    time: 'median over all timed repeats of all rounds; training cases time one step (forward, masked NLL, backward, Adam)',
+    memory: 'peak RSS (getrusage maxrss) of the child process, nothing subtracted; the largest over rounds',
+  },
+  idle_rss_mb: idleBaselines({ python: args.python }),
+  bandwidth: null,
+  cases: {},
+};
+
+// Written after every case too, so a run cut short keeps what it measured.
+const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'compare-cpu.json');
+function save() {
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+const spmmSelected = cases.some((c) => c.params.case === 'spmm');
+if (spmmSelected) {
+  results.bandwidth = measureBandwidth({ threads, n: Number(args['bandwidth-n']) });
+  console.error(`triad bandwidth (${threads} threads): ${results.bandwidth.gbytes_per_s ?? results.bandwidth.error} GB/s`);
+}
+
+for (const c of cases) {
+  const t0 = performance.now();
+  const dir = prepareGraph(F, c.graph);
+  console.error(`${c.name}: graph ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+  const params = { ...c.params, graph: dir, repeats: c.large ? Number(args['repeats-large']) : repeats, warmup, threads };
+  const runs = { fathom: [], torch: [] };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
+      const out = await runChild(side, params, { python: args.python, maxRssMb: Number(args['max-rss-gb']) * 1024 });
+      runs[side].push(out);
+      const msg = out.error ?? out.skipped ?? `median ${median(out.times_ms).toFixed(2)} ms, peak RSS ${out.peak_rss_mb.toFixed(0)} MB`;
+      console.error(`  round ${r + 1} ${side.padEnd(6)} ${msg}`);
+    }
+  }
+  results.cases[c.name] = summarize(c, runs);
+  save();
+}
+results.machine.load_average_end = loadAverage();
+
+function sideSummary(list) {
+  const ok = list.filter((o) => o.times_ms);
+  if (ok.length === 0) return list.length ? { error: list.map((o) => o.error ?? o.skipped).join('; ') } : null;
+  const times = ok.flatMap((o) => o.times_ms);
+  const s = {
+    median_ms: median(times),
+    min_ms: Math.min(...times),
+    repeats: times.length,
+    peak_rss_mb: Math.max(...ok.map((o) => o.peak_rss_mb)),
+    peak_rss_mb_by_round: ok.map((o) => +o.peak_rss_mb.toFixed(1)),
+    times_ms: times,
+  };
+  for (const k of ['nnz', 'features', 'checksum', 'loss_first', 'loss_last', 'parameters', 'sparse_format', 'times_ms_by_format']) if (ok[0][k] !== undefined) s[k] = ok[0][k];
+  return s;
+}
+
+function summarize(c, runs) {
+  const fathom = sideSummary(runs.fathom);
+  const ref = sideSummary(runs.torch);
+  const out = { label: c.label, params: c.params, fathom, torch: ref };
+  if (fathom?.median_ms && ref?.median_ms) {
+    out.time_ratio_fathom_over_torch = fathom.median_ms / ref.median_ms;
+    out.peak_rss_ratio_fathom_over_torch = fathom.peak_rss_mb / ref.peak_rss_mb;
+  }
+  if (c.params.case === 'spmm' && fathom?.nnz) {
+    const n = runs.fathom[0].nodes;
+    const f = fathom.features;
+    // CSR (rowptr, col, values) once, X read once, Y written once: what no kernel can avoid.
+    const floorBytes = (n + 1) * 4 + fathom.nnz * 8 + 2 * n * f * 4;
+    const bw = results.bandwidth?.gbytes_per_s;
+    out.floor = { bytes: floorBytes, triad_gbytes_per_s: bw ?? null };
+    if (bw) {
+      out.floor.ms_at_triad_bandwidth = floorBytes / (bw * 1e6);
+      out.floor.fathom_fraction_of_floor = out.floor.ms_at_triad_bandwidth / fathom.median_ms;
+      if (ref?.median_ms) out.floor.torch_fraction_of_floor = out.floor.ms_at_triad_bandwidth / ref.median_ms;
+    }
+  }
+  return out;
+}
+
+// Table: one row per case.
+const f2 = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+const rows = [['case', 'Fathom ms', 'PyTorch ms', 'time F/T', 'Fathom MB', 'PyTorch MB', 'RSS F/T', 'notes']];
+for (const [name, r] of Object.entries(results.cases)) {
+  const note = r.floor?.fathom_fraction_of_floor !== undefined
+    ? `floor ${f2(r.floor.ms_at_triad_bandwidth)} ms: Fathom ${(100 * r.floor.fathom_fraction_of_floor).toFixed(0)} %, PyTorch ${r.floor.torch_fraction_of_floor ? (100 * r.floor.torch_fraction_of_floor).toFixed(0) : '—'} % of it`
+    : r.torch?.error ? `torch: ${r.torch.error.slice(0, 60)}` : r.fathom?.error ? `fathom: ${r.fathom.error.slice(0, 60)}` : '';
+  rows.push([name, f2(r.fathom?.median_ms), f2(r.torch?.median_ms), f2(r.time_ratio_fathom_over_torch), f2(r.fathom?.peak_rss_mb, 0), f2(r.torch?.peak_rss_mb, 0), f2(r.peak_rss_ratio_fathom_over_torch), note]);
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+console.log(rows.map((r) => r.map((v, i) => v.padEnd(widths[i])).join('  ')).join('\n'));
+const idle = results.idle_rss_mb;
+console.log(`idle RSS: node ${f2(idle.node_bare_mb, 0)} MB (${f2(idle.node_with_fathom_mb, 0)} MB with Fathom loaded), python ${f2(idle.python_bare_mb, 0)} MB (${f2(idle.python_with_torch_mb, 0)} MB with torch)`);
+console.log(`load average: start ${results.machine.load_average_start.join(' ')}, end ${results.machine.load_average_end.join(' ')}`);
+
+save();
+console.error(`wrote ${out}`);

@@ -1,0 +1,153 @@
+// Memory at depth: peak RSS and step time of deep res-gcn models (hidden 64), each run in its own
+// child process for a few training steps (forward, masked NLL, backward, Adam), against two
+// targets:
+//   A. 1000 reversible blocks on Cora            peak RSS ≤ 2 GB
+//   B. 128 blocks (fixup, the default) on a generated graph of 100k nodes, 1M edges, 64 features
+//                                                peak RSS ≤ 8 GB
+// plus the PyTorch reference's fixup stack on graph B at depths 16, 32, 64 (and 128 unless
+// --no-torch-128), a least-squares line peak = a + b·L through the measured depths, and that
+// line's value at 128 when the 128 run was not made or did not fit (labelled extrapolated).
+// Fathom also runs at 16/32/64 on graph B, so its per-block growth is measured, not guessed.
+// Writes bench/results/depth-memory-cpu.json (or --out).
+//   node bench/depth-memory.bench.mjs [--threads 2] [--steps 3] [--warmup 1] [--max-rss-gb 16] [--no-torch]
+//        [--no-torch-128] [--residuals fixup,reversible] [--quick]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import * as F from '../dist/esm/index.js';
+import { DEFAULT_PYTHON, idleBaselines, runChild } from './lib/children.mjs';
+import { prepareGraph } from './lib/graphs.mjs';
+import { machine, median } from './timing.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '2' },
+    steps: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    'max-rss-gb': { type: 'string', default: '16' },
+    python: { type: 'string', default: DEFAULT_PYTHON },
+    'no-torch': { type: 'boolean', default: false },
+    'no-torch-128': { type: 'boolean', default: false },
+    residuals: { type: 'string', default: 'fixup,reversible' },
+    // Depths below 128 run on graph B for the per-block growth line; reversible stacks need
+    // fewer (their activation memory does not grow with depth, which one point plus 128 shows).
+    'ladder-fixup': { type: 'string', default: '16,32,64' },
+    'ladder-reversible': { type: 'string', default: '16' },
+    'torch-ladder': { type: 'string', default: '16,32,64' },
+    // Small sizes for a smoke run: Cora at depth 20 and a 2k-node graph.
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+const threads = Number(args.threads);
+const steps = Number(args.steps);
+const maxRssMb = Number(args['max-rss-gb']) * 1024;
+const quick = args.quick;
+const GB = 1024;
+
+const cora = prepareGraph(F, { dataset: 'cora' });
+const bigSpec = quick ? { nodes: 2000, edges: 20000, features: 64, classes: 16, seed: 2 } : { nodes: 100000, edges: 1000000, features: 64, classes: 16, seed: 2 };
+const big = prepareGraph(F, { rmat: bigSpec });
+const depthA = quick ? 20 : 1000;
+const depthB = quick ? 8 : 128;
+const ladderOf = (key) => (quick ? [2, 4] : (args[key] ?? args['ladder-fixup']).split(',').map(Number));
+
+const results = {
+  machine: machine(threads),
+  method: `each run is one child process: load the graph, build the model, ${args.warmup} warm-up step(s) + ${steps} timed step(s); peak RSS = getrusage maxrss of the child (nothing subtracted)`,
+  idle_rss_mb: idleBaselines({ python: args.python }),
+  graph_b: { ...bigSpec, generator: 'rmatGraph' },
+  runs: [],
+  targets: {},
+};
+
+async function run(side, graph, depth, residual) {
+  const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: Number(args.warmup), threads };
+  const out = await runChild(side, params, { python: args.python, maxRssMb });
+  const row = {
+    side, graph: graph === cora ? 'cora' : 'graph-b', depth, residual,
+    peak_rss_mb: out.peak_rss_mb ?? null,
+    step_ms_median: out.times_ms ? median(out.times_ms) : null,
+    times_ms: out.times_ms ?? null,
+    tensor_mb: out.tensor_mb ?? null,
+    loss_first: out.loss_first ?? null,
+    loss_last: out.loss_last ?? null,
+    error: out.error ?? out.skipped ?? null,
+    exceeded_rss_mb: out.exceeded_rss_mb ?? null,
+    // Largest RSS the watchdog saw (every 100 ms): a lower bound on the peak of a run that was killed.
+    max_rss_seen_mb: out.max_rss_seen_mb ?? null,
+  };
+  results.runs.push(row);
+  const what = row.error ? `${row.error}; RSS seen ${(row.max_rss_seen_mb / GB).toFixed(2)} GB` : `peak RSS ${(row.peak_rss_mb / GB).toFixed(2)} GB, step ${row.step_ms_median.toFixed(0)} ms`;
+  console.error(`${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)} ${what}`);
+  return row;
+}
+
+/** Least-squares line peak = a + b·depth through the rows that finished. */
+function fitLine(rows) {
+  const pts = rows.filter((r) => r.peak_rss_mb !== null);
+  if (pts.length < 2) return null;
+  const n = pts.length;
+  const mx = pts.reduce((s, r) => s + r.depth, 0) / n;
+  const my = pts.reduce((s, r) => s + r.peak_rss_mb, 0) / n;
+  const b = pts.reduce((s, r) => s + (r.depth - mx) * (r.peak_rss_mb - my), 0) / pts.reduce((s, r) => s + (r.depth - mx) ** 2, 0);
+  return { intercept_mb: my - b * mx, mb_per_block: b, depths: pts.map((r) => r.depth) };
+}
+
+// Target A: reversible blocks at depth 1000 on Cora.
+const a = await run('fathom', cora, depthA, 'reversible');
+results.targets.A = { what: `res-gcn ${depthA} reversible blocks, hidden 64, Cora`, limit_mb: 2 * GB, peak_rss_mb: a.peak_rss_mb, met: a.peak_rss_mb !== null && a.peak_rss_mb <= 2 * GB, step_ms_median: a.step_ms_median };
+
+// Target B: 128 blocks on graph B, for every residual asked for; the per-block growth ladder first.
+const residuals = args.residuals.split(',');
+results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: {} };
+for (const residual of residuals) {
+  const rows = [];
+  for (const d of ladderOf(`ladder-${residual}`)) rows.push(await run('fathom', big, d, residual));
+  rows.push(await run('fathom', big, depthB, residual));
+  const top = rows[rows.length - 1];
+  const line = fitLine(rows);
+  results.targets.B.by_residual[residual] = {
+    peak_rss_mb: top.peak_rss_mb, step_ms_median: top.step_ms_median, error: top.error,
+    met: top.peak_rss_mb !== null && top.peak_rss_mb <= 8 * GB,
+    growth: line, mb_per_block_per_node_x_hidden: line ? (line.mb_per_block * 2 ** 20) / (bigSpec.nodes * 64 * 4) : null,
+  };
+}
+
+// The PyTorch reference on graph B (fixup).
+if (!args['no-torch']) {
+  const rows = [];
+  for (const d of ladderOf('torch-ladder')) rows.push(await run('torch', big, d, 'fixup'));
+  if (rows.every((r) => r.error?.includes('not installed'))) {
+    results.torch = { skipped: rows[0].error };
+  } else {
+    const line = fitLine(rows);
+    const top = args['no-torch-128'] ? null : await run('torch', big, depthB, 'fixup');
+    results.torch = {
+      growth: line,
+      measured_at_depth_b: top?.peak_rss_mb ?? null,
+      depth_b_error: top?.error ?? null,
+      extrapolated_at_depth_b_mb: line ? line.intercept_mb + line.mb_per_block * depthB : null,
+      note: 'extrapolated_at_depth_b_mb is a straight line through the smaller depths, not a measurement',
+    };
+  }
+}
+
+// Table.
+const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '—');
+console.log('side    graph    depth  residual    peak RSS GB  step ms');
+for (const r of results.runs) console.log(`${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${r.residual.padEnd(10)}  ${f(r.peak_rss_mb === null ? null : r.peak_rss_mb / GB).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`);
+console.log(`target A (≤ 2 GB): ${results.targets.A.met ? 'met' : 'NOT met'} (${f(results.targets.A.peak_rss_mb / GB)} GB)`);
+for (const [res, t] of Object.entries(results.targets.B.by_residual)) {
+  console.log(`target B (≤ 8 GB), ${res}: ${t.met ? 'met' : 'NOT met'} (${t.peak_rss_mb === null ? t.error : `${f(t.peak_rss_mb / GB)} GB`}); growth ${f(t.growth?.mb_per_block, 1)} MB per block`);
+}
+if (results.torch?.growth) {
+  const t = results.torch;
+  console.log(`PyTorch fixup on graph B: ${f(t.growth.mb_per_block, 1)} MB per block; depth ${depthB}: ${t.measured_at_depth_b !== null ? `measured ${f(t.measured_at_depth_b / GB)} GB` : `${t.depth_b_error ?? 'not run'}; extrapolated ${f(t.extrapolated_at_depth_b_mb / GB)} GB`}`);
+}
+
+const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'depth-memory-cpu.json');
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.error(`wrote ${out}`);

@@ -1,0 +1,88 @@
+// Runs one benchmark case in a child process (Fathom or the PyTorch reference) and returns its
+// JSON line; each child's peak RSS is then its own, measured the same way on both sides
+// (getrusage maxrss of the child, nothing subtracted).
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const HERE = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
+export const FATHOM_CASE = join(HERE, 'fathom-case.mjs');
+export const TORCH_CASE = join(HERE, '..', 'reference', 'torch_models.py');
+export const DEFAULT_PYTHON = process.env.FATHOM_BENCH_PYTHON ?? '/usr/bin/python3';
+
+function argv(params) {
+  return Object.entries(params).filter(([, v]) => v !== undefined).flatMap(([k, v]) => [`--${k}`, String(v)]);
+}
+
+function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `side` ('fathom' | 'torch') on `params` ({case, graph, repeats, warmup, threads, depth, ...}).
+ * Resolves to the child's JSON object, { skipped } when torch is missing, or { error } on
+ * failure. A watchdog kills the child once its RSS passes `maxRssMb` (the machine is shared):
+ * the result then says so, with `exceeded_rss_mb` set.
+ */
+export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity } = {}) {
+  const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
+  const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...argv(params)]] : [python, [TORCH_CASE, ...argv(params)]];
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killedFor = null;
+    let seenMb = 0;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8192)));
+    const poll = setInterval(() => {
+      seenMb = Math.max(seenMb, rssMb(child.pid));
+      if (seenMb > maxRssMb && !killedFor) {
+        killedFor = `RSS passed the ${(maxRssMb / 1024).toFixed(1)} GB cap`;
+        child.kill('SIGKILL');
+      }
+    }, 100);
+    const timer = setTimeout(() => {
+      killedFor = `ran past ${timeoutMs / 1000} s`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (status, signal) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      const wall_ms = performance.now() - t0;
+      const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+      if (status === 0 && lines.length > 0) return resolve({ ...JSON.parse(lines[lines.length - 1]), wall_ms });
+      const why = killedFor ?? (signal ? `killed by ${signal}` : `exit ${status}`);
+      const tail = stderr.trim().split('\n').slice(-4).join(' | ');
+      const r = { error: `${side} ${params.case} failed (${why})${tail && !killedFor ? `: ${tail}` : ''}`, wall_ms, max_rss_seen_mb: seenMb };
+      if (killedFor?.startsWith('RSS')) r.exceeded_rss_mb = maxRssMb;
+      resolve(r);
+    });
+  });
+}
+
+/** Peak RSS of an idle process of each runtime: bare, and with the library loaded. */
+export function idleBaselines({ python = DEFAULT_PYTHON } = {}) {
+  const node = (code) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: join(HERE, '..', '..') });
+    return r.status === 0 ? Number(r.stdout.trim()) : null;
+  };
+  const py = (code) => {
+    const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
+    return r.status === 0 ? Number(r.stdout.trim()) : null;
+  };
+  const rss = 'console.log(process.resourceUsage().maxRSS / 1024)';
+  const pyRss = 'import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)';
+  return {
+    node_bare_mb: node(rss),
+    node_with_fathom_mb: node(`await import('./dist/esm/index.js'); ${rss}`),
+    python_bare_mb: py(pyRss),
+    python_with_torch_mb: py(`import torch; ${pyRss}`),
+  };
+}

@@ -1,0 +1,76 @@
+// The graphs of the comparison, exported once to .npy files that both sides read, so Fathom and
+// the PyTorch reference train on identical arrays: the edge list, features, labels, masks and
+// Fathom's own gcn operator in CSR by target (rowptr, col, values D̃^-1/2 (A+I) D̃^-1/2). The
+// 'gin' operator A + I that GAT attends over has the same pattern with unit values.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { readNpy, writeNpy } from './npy.mjs';
+
+export const CACHE = process.env.FATHOM_BENCH_CACHE ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '.cache', 'graphs');
+
+/** A stable folder name for a graph spec: {dataset} or {rmat: {nodes, edges, features, classes, seed}}. */
+export function graphKey(spec) {
+  if (spec.dataset) return spec.dataset;
+  const r = spec.rmat;
+  return `rmat-n${r.nodes}-e${r.edges}-f${r.features}-c${r.classes}-s${r.seed}`;
+}
+
+function generate(F, spec) {
+  if (spec.dataset) return F.datasets.loadDataset(spec.dataset, { normalizeFeatures: true });
+  const r = spec.rmat;
+  return F.datasets.rmatGraph({ numNodes: r.nodes, numEdges: r.edges, numFeatures: r.features, numClasses: r.classes, seed: r.seed });
+}
+
+/** Exports the graph of `spec` under CACHE (once; reused while the folder exists); returns the folder. */
+export function prepareGraph(F, spec) {
+  const dir = join(CACHE, graphKey(spec));
+  if (existsSync(join(dir, 'meta.json'))) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const d = generate(F, spec);
+  const n = d.numNodes;
+  writeNpy(join(tmp, 'edge_index.npy'), d.edgeIndex, [2, d.numEdges]);
+  writeNpy(join(tmp, 'x.npy'), d.x, [n, d.numFeatures]);
+  writeNpy(join(tmp, 'y.npy'), d.y, [n]);
+  writeNpy(join(tmp, 'train_mask.npy'), d.trainMask, [n]);
+  writeNpy(join(tmp, 'val_mask.npy'), d.valMask, [n]);
+  writeNpy(join(tmp, 'test_mask.npy'), d.testMask, [n]);
+  const g = F.Graph.fromEdgeIndex(d.edgeIndex, { numNodes: n });
+  try {
+    const arrays = g.operator('gcn').forward('prepareGraph').arrays();
+    const take = (h) => {
+      const t = new F.Tensor(h);
+      try {
+        return t.toArray();
+      } finally {
+        t.dispose();
+      }
+    };
+    const rowptr = take(arrays.rowptr);
+    const col = take(arrays.col);
+    const values = take(arrays.values);
+    take(arrays.perm);
+    writeNpy(join(tmp, 'gcn_rowptr.npy'), rowptr, [n + 1]);
+    writeNpy(join(tmp, 'gcn_col.npy'), col, [col.length]);
+    writeNpy(join(tmp, 'gcn_val.npy'), values, [values.length]);
+  } finally {
+    g.dispose();
+  }
+  const meta = { name: d.name ?? graphKey(spec), spec, numNodes: n, numEdges: d.numEdges, numFeatures: d.numFeatures, numClasses: d.numClasses };
+  writeFileSync(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return dir;
+}
+
+/** Loads an exported graph as GraphData (the shape loadDataset returns). */
+export function loadGraph(dir) {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+  const a = (name) => readNpy(join(dir, `${name}.npy`)).array;
+  return {
+    name: meta.name, numNodes: meta.numNodes, numEdges: meta.numEdges, numFeatures: meta.numFeatures, numClasses: meta.numClasses,
+    edgeIndex: a('edge_index'), x: a('x'), y: a('y'), trainMask: a('train_mask'), valMask: a('val_mask'), testMask: a('test_mask'),
+  };
+}
