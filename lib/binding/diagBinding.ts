@@ -3,7 +3,7 @@ import type { CsrHandle, TensorHandle } from './types.js';
 
 export interface DiagBinding {
   /**
-   * f64 moments of x [N, n] on x's device: [Σx², nonzero rows, column means (n), Σ of unit rows (n),
+   * f64 moments of x [N, n] on x's device: [Σx², nonzero rows, Σ‖x_i − m‖², column means m (n), Σ of unit rows (n),
    * and with `gram` the centered Gram (X − 1mᵀ)ᵀ(X − 1mᵀ) (n², row-major)].
    */
   featureMoments(x: TensorHandle, gram: boolean): TensorHandle;
