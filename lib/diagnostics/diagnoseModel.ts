@@ -8,7 +8,7 @@ import { NodeModel } from '../models/NodeModel.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { NodeData } from '../train/NodeData.js';
 import { DiagnosticsRecorder } from './DiagnosticsRecorder.js';
-import type { DiagnosticMetric, LayerDiagnostics } from './metrics.js';
+import { resolveMetrics, type DiagnosticMetric, type LayerDiagnostics } from './metrics.js';
 
 export interface DiagnoseOptions {
   /** Metrics to compute (default: all that apply to the model). */
@@ -39,6 +39,7 @@ export function diagnoseModel(model: NodeModel, data: NodeData, options: Diagnos
   requireObject(op, 'options', options);
   if (options.recorder !== undefined) requireInstance(op, 'options.recorder', options.recorder, DiagnosticsRecorder, 'a DiagnosticsRecorder');
   if (!model.hasLayerFeatures) throw new TypeError(`${op}: model '${model.name}' does not expose per-layer features (forwardFeatures)`);
+  resolveMetrics(op, 'options.metrics', options.metrics);
   const own = options.recorder ? null : new DiagnosticsRecorder(model, data, { metrics: options.metrics });
   const recorder = options.recorder ?? own!;
   if (options.recorder && options.metrics) {

@@ -20,7 +20,7 @@ import { NodeData } from './NodeData.js';
 import { requireInstance, requireObject } from '../errors/args.js';
 import { DiagnosticsRecorder } from '../diagnostics/DiagnosticsRecorder.js';
 import { diagnoseModel } from '../diagnostics/diagnoseModel.js';
-import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.js';
+import { resolveMetrics, type DiagnosticMetric, type LayerDiagnostics } from '../diagnostics/metrics.js';
 
 /** Per-layer diagnostics of the model after `epoch` epochs (0 = at initialization). */
 export interface DiagnosticsRecord {
@@ -141,6 +141,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
     }
     if (options.diagnostics) {
       if (!model.hasLayerFeatures) throw new TypeError(`fit: diagnostics need a model with per-layer features (forwardFeatures); '${model.name}' has none`);
+      resolveMetrics('fit', 'diagnostics.metrics', options.diagnostics.metrics);
       recorder = new DiagnosticsRecorder(model, data, { metrics: options.diagnostics.metrics });
     }
     for (let epoch = start; epoch <= epochs; epoch++) {
