@@ -1,11 +1,17 @@
 // Diagnostics reductions (METHODS.md §4) on the CPU, in double. Row-block partials are combined
 // sequentially, so the results are bit-identical for any thread count (see parallel.h); the
 // centered Gram goes through gemm<double> (OpenBLAS where found).
+#include <climits>
 #include <cmath>
 #include <vector>
 
+#include "../core/runtime_info.h"
 #include "kernels.h"
 #include "parallel.h"
+
+#ifdef FATHOM_HAVE_BLAS
+#include <cblas.h>
+#endif
 
 namespace fathom::cpu {
 namespace {
@@ -15,6 +21,22 @@ constexpr int64_t kRowBlock = 256;  // rows per block of the reductions
 int64_t block_count(int64_t rows) { return (rows + kRowBlock - 1) / kRowBlock; }
 int64_t block_end(int64_t b, int64_t rows) {
   return (b + 1) * kRowBlock < rows ? (b + 1) * kRowBlock : rows;
+}
+
+// out = xcᵀ xc (cols×cols). The Gram is symmetric: BLAS's rank-k update computes one triangle,
+// half a GEMM's work; deterministic mode (and builds without BLAS) go through gemm().
+void centered_gram(int64_t rows, int64_t cols, const double* xc, double* out) {
+#ifdef FATHOM_HAVE_BLAS
+  if (!deterministic() && rows <= INT_MAX && cols <= INT_MAX) {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<blasint>(cols),
+                static_cast<blasint>(rows), 1.0, xc, static_cast<blasint>(cols), 0.0, out,
+                static_cast<blasint>(cols));
+    for (int64_t a = 0; a < cols; ++a)
+      for (int64_t b = 0; b < a; ++b) out[a * cols + b] = out[b * cols + a];
+    return;
+  }
+#endif
+  gemm<double>(true, false, cols, cols, rows, 1.0, xc, xc, 0.0, out);
 }
 
 }  // namespace
@@ -71,8 +93,7 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   }
   for (double p : centered) out[2] += p;
   if (gram) {
-    gemm<double>(true, false, cols, cols, rows, 1.0, xc.data(), xc.data(), 0.0,
-                 out + 3 + 2 * cols);
+    centered_gram(rows, cols, xc.data(), out + 3 + 2 * cols);
   }
 }
 
