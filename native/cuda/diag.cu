@@ -72,7 +72,8 @@ __global__ void center_kernel(int64_t rows, int64_t cols, const T* __restrict__ 
 
 // part[r] = Σ_{k in row r} ‖x_r/√len_r − x_{col_k}/√len_{col_k}‖².
 template <typename T>
-__global__ void dirichlet_rows_kernel(int64_t rows, int64_t cols, const int32_t* __restrict__ rowptr,
+__global__ void dirichlet_rows_kernel(int64_t rows, int64_t cols,
+                                      const int32_t* __restrict__ rowptr,
                                       const int32_t* __restrict__ col, const T* __restrict__ x,
                                       double* __restrict__ part) {
   for (int64_t i = global_thread(); i < rows; i += grid_threads()) {
@@ -123,7 +124,8 @@ __global__ void __launch_bounds__(kReduceBlock)
 template <typename T>
 void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
   const int64_t size = 3 + 2 * cols + (gram ? cols * cols : 0);
-  FATHOM_CUDA_CHECK("feature_moments", cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
+  FATHOM_CUDA_CHECK("feature_moments",
+                    cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* sq = work.as<double>();
