@@ -70,6 +70,12 @@ __global__ void center_kernel(int64_t rows, int64_t cols, const T* __restrict__ 
   }
 }
 
+// 1/√len of CSR row r, 0 for an empty row (as the CPU kernel).
+__device__ __forceinline__ double inv_sqrt_len(const int32_t* __restrict__ rowptr, int64_t r) {
+  const int32_t len = rowptr[r + 1] - rowptr[r];
+  return len > 0 ? 1.0 / sqrt(static_cast<double>(len)) : 0.0;
+}
+
 // part[r] = Σ_{k in row r} ‖x_r/√len_r − x_{col_k}/√len_{col_k}‖².
 template <typename T>
 __global__ void dirichlet_rows_kernel(int64_t rows, int64_t cols,
@@ -77,11 +83,11 @@ __global__ void dirichlet_rows_kernel(int64_t rows, int64_t cols,
                                       const int32_t* __restrict__ col, const T* __restrict__ x,
                                       double* __restrict__ part) {
   for (int64_t i = global_thread(); i < rows; i += grid_threads()) {
-    const double si = 1.0 / sqrt(static_cast<double>(rowptr[i + 1] - rowptr[i]));
+    const double si = inv_sqrt_len(rowptr, i);
     double acc = 0.0;
     for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
       const int64_t j = col[k];
-      const double sj = 1.0 / sqrt(static_cast<double>(rowptr[j + 1] - rowptr[j]));
+      const double sj = inv_sqrt_len(rowptr, j);
       for (int64_t c = 0; c < cols; ++c) {
         const double d =
             static_cast<double>(x[i * cols + c]) * si - static_cast<double>(x[j * cols + c]) * sj;
