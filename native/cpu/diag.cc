@@ -17,6 +17,10 @@ namespace fathom::cpu {
 namespace {
 
 constexpr int64_t kRowBlock = 256;  // rows per block of the reductions
+// A diagnostics pass over a Cora-sized layer takes well under a millisecond: splitting it costs a
+// barrier per pass, and on a busy machine a barrier waits for a descheduled thread. Only passes
+// this large (elements, or edge entries × columns) go parallel.
+constexpr int64_t kDiagParallelMin = int64_t{1} << 21;
 
 int64_t block_count(int64_t rows) { return (rows + kRowBlock - 1) / kRowBlock; }
 int64_t block_end(int64_t b, int64_t rows) {
@@ -66,7 +70,7 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   // Per block: Σx², nonzero rows, (unused), column sums, unit-row sums.
   const int64_t stride = 3 + 2 * cols;
   std::vector<double> partial(static_cast<size_t>(blocks * stride), 0.0);
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+#pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     double* acc = partial.data() + b * stride;
     double* colsum = acc + 3;
@@ -93,7 +97,7 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   // Second pass: the centered rows (kept for the Gram) and their squared norms.
   std::vector<double> xc(gram ? static_cast<size_t>(rows * cols) : 0);
   std::vector<double> centered(static_cast<size_t>(blocks), 0.0);
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+#pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     std::vector<double> scratch(gram ? 0 : static_cast<size_t>(cols));
     double acc = 0.0;
@@ -118,14 +122,14 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
   const int64_t nnz = rowptr[rows];
   // y_i = x_i/√len_i once, in double: the edge loop is then a plain squared distance.
   std::vector<double> y(static_cast<size_t>(rows * cols));
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+#pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     const int32_t len = rowptr[r + 1] - rowptr[r];
     const double s = len > 0 ? 1.0 / std::sqrt(static_cast<double>(len)) : 0.0;
     for (int64_t c = 0; c < cols; ++c) y[r * cols + c] = static_cast<double>(x[r * cols + c]) * s;
   }
   std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
-#pragma omp parallel for schedule(static) if (nnz * cols >= kParallelMin)
+#pragma omp parallel for schedule(static) if (nnz * cols >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     // Four independent sums: one running sum would serialize on the add latency.
     double acc[4] = {0.0, 0.0, 0.0, 0.0};
@@ -160,7 +164,7 @@ void sum_squares(int64_t n, const T* x, const T* y, double* out) {
   constexpr int64_t kBlock = 1 << 14;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for schedule(static) if (n >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t end = (b + 1) * kBlock < n ? (b + 1) * kBlock : n;
     double acc = 0.0;

@@ -95,7 +95,7 @@ TEST(dirichlet_energy_matches_the_trace_form_on_a_ring) {
 
 TEST(diagnostics_reductions_are_bit_identical_for_one_and_two_threads) {
 #ifdef _OPENMP
-  const int64_t n = 5000, f = 16;  // above kParallelMin, several row blocks
+  const int64_t n = 140000, f = 16;  // above the diagnostics kernels' parallel threshold (2^21)
   const auto x = random_vector<float>(n * f, 8);
   const auto y = random_vector<float>(n * f, 9);
   std::vector<double> a(3 + 2 * f), b(3 + 2 * f);
