@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { version } from '../runtime/version.js';
+import { diagnoseCommand } from './diagnoseCommand.js';
 import { infoCommand } from './infoCommand.js';
 import { trainCommand } from './trainCommand.js';
 
@@ -12,6 +13,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const program = new Command('fathom').description('Deep graph neural networks that train.').version(version());
   program.addCommand(trainCommand());
   program.addCommand(infoCommand());
+  program.addCommand(diagnoseCommand());
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -65,7 +65,8 @@ function buildOptimizer(o: TrainJobOptions, model: NodeModel): Optimizer {
   return new Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
 }
 
-function modelSpec(o: TrainJobOptions): ModelSpec {
+/** The ModelSpec fields of parsed command-line options (train's and diagnose's alike). */
+export function modelSpec(o: ModelSpec): ModelSpec {
   const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta } = o;
   return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, dropout: o.dropout };
 }

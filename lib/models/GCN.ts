@@ -8,7 +8,8 @@ import { GCNConv } from '../nn/GCNConv.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
-import { NodeModel } from './NodeModel.js';
+import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 
 export interface GCNOptions {
@@ -101,12 +102,23 @@ export class GCN extends NodeModel {
   }
 
   forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    return this.forwardFeatures(x, graph).logits;
+  }
+
+  /** Logits and every GCNConv output Z^l (before its ReLU; the last one is the logits). */
+  override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     let h: Tensor | SparseFeatures = x;
     let out: Tensor | null = null;
+    const features: Tensor[] = [];
     this.layers.forEach((conv, l) => {
       out = conv.forward(dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training }), graph);
+      features.push(out);
       h = l < this.layers.length - 1 ? relu(out) : out;
     });
-    return out!;
+    return { logits: out!, features };
+  }
+
+  override layerParameters(): Parameter[][] {
+    return this.layers.map((conv) => conv.parameters());
   }
 }
