@@ -26,6 +26,7 @@ export function trainCommand(): Command {
     .option('--agg-t <t>', 'residual aggregation P_t = (1 − t)I + tP, t in (0, 1]', real(0, 1))
     .addOption(new Option('--norm <kind>', 'normalization of res-gcn branches (default none)').choices(NORMS))
     .option('--heads <n>', 'attention heads (gat, gatv2)', integer(1, 1024))
+    .option('--skip', 'linear-gnn: multiscale skip form Σ_l W_l B_l ⋯ B_1 X S^l')
     .option('--alpha <a>', 'interpolate residual weight α (default 0.6)', real(0, 1))
     .option('--beta <b>', 'fixup branch scale β (default 1)', real(0, 100))
     .option('--patience <n>', 'early stopping on validation accuracy (0 disables)', integer(0), d.patience)
