@@ -80,7 +80,7 @@ function makeCell(config: SweepConfig, params: CellParams): SweepCell {
     validateModelSpec(spec);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (!config.skipInvalid) throw new RangeError(`sweep config: cell ${id}: ${message} (set "skipInvalid": true to record such cells as failed)`);
+    if (!config.skipInvalid) throw new RangeError(`sweep config: cell ${id}: ${message} (set "skipInvalid": true to record such cells as invalid and go on)`);
     return { id, params, spec, invalid: message };
   }
   return { id, params, spec };
