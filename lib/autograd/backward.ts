@@ -1,13 +1,15 @@
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
+import { isGradRetained } from './retainGrad.js';
 import { keep } from './scope.js';
 
 /**
  * Reverse-mode differentiation from `root`: fills `.grad` of every leaf tensor with
  * requiresGrad (accumulating into an existing `.grad`). `root` must be a scalar unless a
  * `seed` gradient of its shape is given. Intermediate gradients are freed as soon as they have
- * been propagated; leaf gradients survive tidy() scopes and are freed with their tensor (or by
- * an optimizer's zeroGrad()).
+ * been propagated, except those of tensors marked with retainGrad(), which replace their
+ * `.grad`; leaf gradients survive tidy() scopes and are freed with their tensor (or by an
+ * optimizer's zeroGrad()).
  *
  * @example
  * const loss = nllLoss(logSoftmax(model.forward(x, graph)), y, trainMask);
@@ -55,6 +57,13 @@ export function backward(root: Tensor, seed?: Tensor): void {
         leafGrads.add(own);
       }
       continue;
+    }
+    if (isGradRetained(t)) {
+      // Kept like a leaf's gradient: owned by t alone, never released below.
+      const own = inUse(g) || g === seed ? g.clone() : g;
+      if (t.grad && t.grad !== own) t.grad.dispose();
+      t.grad = keep(own);
+      leafGrads.add(own);
     }
     const grads = t.gradFn.backward(g);
     // Released only after every input took its gradient: one tensor may serve several inputs.

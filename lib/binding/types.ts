@@ -1,6 +1,7 @@
 // The one typed boundary between the native addon and the TypeScript API. Nothing outside
 // lib/binding touches the addon except through these types.
 
+import type { DiagBinding } from './diagBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
 import type { NormBinding } from './normBinding.js';
@@ -58,7 +59,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding {
+export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding, DiagBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;

@@ -7,7 +7,8 @@ import type { Graph } from '../graph/Graph.js';
 import { GCNConv } from '../nn/GCNConv.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
-import { NodeModel } from './NodeModel.js';
+import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 
 export interface GCNOptions {
@@ -100,12 +101,23 @@ export class GCN extends NodeModel {
   }
 
   forward(x: Tensor, graph: Graph): Tensor {
+    return this.forwardFeatures(x, graph).logits;
+  }
+
+  /** Logits and every GCNConv output Z^l (before its ReLU; the last one is the logits). */
+  override forwardFeatures(x: Tensor, graph: Graph): LayerFeatures {
     let h = x;
+    const features: Tensor[] = [];
     this.layers.forEach((conv, l) => {
       h = dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
       h = conv.forward(h, graph);
+      features.push(h);
       if (l < this.layers.length - 1) h = relu(h);
     });
-    return h;
+    return { logits: h, features };
+  }
+
+  override layerParameters(): Parameter[][] {
+    return this.layers.map((conv) => conv.parameters());
   }
 }

@@ -9,7 +9,7 @@ import { checkChannels } from '../nn/layerOptions.js';
 import { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
-import { NodeModel } from './NodeModel.js';
+import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { requireObject } from '../errors/args.js';
 
 export interface LinearGNNOptions {
@@ -92,13 +92,25 @@ export class LinearGNN extends NodeModel {
   }
 
   forward(x: Tensor, graph: Graph): Tensor {
+    return this.forwardFeatures(x, graph).logits;
+  }
+
+  /** The output f and the hidden representations S^l X B_1ᵀ ⋯ B_lᵀ, l = 1..H. */
+  override forwardFeatures(x: Tensor, graph: Graph): LayerFeatures {
     const s = graph.operator(this.operator, { dtype: this.b[0]?.dtype ?? this.w[0].dtype, device: this.w[0].device });
     let u = x;
+    const features: Tensor[] = [];
     let out: Tensor | null = this.skip ? matmul(u, this.w[0], { transB: true }) : null;
     for (let l = 1; l <= this.depth; l++) {
       u = propagate(s, matmul(u, this.b[l - 1], { transB: true }));
+      features.push(u);
       if (this.skip) out = axpby(1, out!, 1, matmul(u, this.w[l], { transB: true }));
     }
-    return this.skip ? out! : matmul(u, this.w[0], { transB: true });
+    return { logits: this.skip ? out! : matmul(u, this.w[0], { transB: true }), features };
+  }
+
+  /** Layer l holds B_l (and, with skip, its readout W_l). */
+  override layerParameters(): Parameter[][] {
+    return this.b.map((b, l) => (this.skip ? [b, this.w[l + 1]] : [b]));
   }
 }

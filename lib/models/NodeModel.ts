@@ -1,12 +1,44 @@
 import type { Rng, RngState } from '../data/rng.js';
 import type { Graph } from '../graph/Graph.js';
 import { Module } from '../nn/Module.js';
+import type { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
+
+/** A forward pass that also hands back every layer's output Z^l (what diagnostics measure). */
+export interface LayerFeatures {
+  logits: Tensor;
+  /** One tensor [N, n_l] per layer, in order; `layerParameters()[l]` produced `features[l]`. */
+  features: Tensor[];
+}
 
 /** A model mapping node features [N, F] on a graph to logits [N, C]; what fit() trains. */
 export abstract class NodeModel extends Module {
   abstract readonly name: string;
   abstract forward(x: Tensor, graph: Graph): Tensor;
+
+  /**
+   * The same forward pass as forward() (the same dropout draws, the same logits) that also
+   * returns each layer's output Z^l. Models that support per-layer diagnostics override it; the
+   * default says the model does not.
+   *
+   * @example
+   * const { logits, features } = model.forwardFeatures(data.x, data.graph);
+   */
+  forwardFeatures(x: Tensor, graph: Graph): LayerFeatures {
+    void x;
+    void graph;
+    throw new TypeError(`${this.name}: this model does not expose per-layer features (forwardFeatures)`);
+  }
+
+  /** The parameters of each layer, in forwardFeatures() order (empty where unsupported). */
+  layerParameters(): Parameter[][] {
+    return [];
+  }
+
+  /** Whether this model overrides forwardFeatures(). */
+  get hasLayerFeatures(): boolean {
+    return this.forwardFeatures !== NodeModel.prototype.forwardFeatures;
+  }
 
   #config: object | null = null;
   #dropoutRng: Rng | null = null;

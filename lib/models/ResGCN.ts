@@ -8,7 +8,7 @@ import { ResidualBlock } from '../nn/ResidualBlock.js';
 import { ReversibleStack } from '../nn/ReversibleStack.js';
 import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
-import { NodeModel } from './NodeModel.js';
+import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { glorotUniform } from '../init/glorot.js';
 import { gnnHe } from '../init/gnnHe.js';
 import { kaimingUniform } from '../init/kaimingUniform.js';
@@ -264,9 +264,10 @@ export class ResGCN extends NodeModel {
 
   /**
    * Logits plus, when `keep` is true, every hidden representation Z^0 (encoder output) .. Z^L
-   * (for diagnostics; not available with reversible blocks, which never hold them).
+   * (for diagnostics; with reversible blocks, which never hold the inner ones, Z^0 and the
+   * stack's output).
    */
-  forwardFeatures(x: Tensor, graph: Graph, keep = true): { logits: Tensor; features: Tensor[] } {
+  override forwardFeatures(x: Tensor, graph: Graph, keep = true): LayerFeatures {
     if (!(x instanceof Tensor)) throw new TypeError('ResGCN.forward: argument x must be a Tensor');
     const p = this.options.dropout;
     const seed = () => this.#dropoutRng.nextUint32();
@@ -283,5 +284,11 @@ export class ResGCN extends NodeModel {
     }
     const logits = this.decoder.forward(dropout(relu(h), p, { seed: seed(), training: this.training }));
     return { logits, features };
+  }
+
+  /** The encoder's, then each block's (or the reversible stack's) parameters. */
+  override layerParameters(): Parameter[][] {
+    const rest = this.stack ? [this.stack.parameters()] : this.blocks.map((b) => b.parameters());
+    return [this.encoder.parameters(), ...rest];
   }
 }

@@ -6,7 +6,8 @@ import { Linear } from '../nn/Linear.js';
 import { SKPConv, type SKPTerm } from '../nn/SKPConv.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
-import { NodeModel } from './NodeModel.js';
+import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 
 export interface SKPOptions {
@@ -86,9 +87,22 @@ export class SKP extends NodeModel {
   }
 
   forward(x: Tensor, graph: Graph): Tensor {
+    return this.forwardFeatures(x, graph).logits;
+  }
+
+  /** Logits and the representations h⁰ (encoder) .. h^L of METHODS.md §2.3, after their ReLU. */
+  override forwardFeatures(x: Tensor, graph: Graph): LayerFeatures {
     let h = relu(this.encoder.forward(x));
+    const features = [h];
     const drop = (t: Tensor) => dropout(t, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
-    for (const conv of this.layers) h = relu(conv.forward(drop(h), graph));
-    return this.decoder.forward(drop(h));
+    for (const conv of this.layers) {
+      h = relu(conv.forward(drop(h), graph));
+      features.push(h);
+    }
+    return { logits: this.decoder.forward(drop(h)), features };
+  }
+
+  override layerParameters(): Parameter[][] {
+    return [this.encoder.parameters(), ...this.layers.map((conv) => conv.parameters())];
   }
 }

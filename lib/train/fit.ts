@@ -1,4 +1,5 @@
 import { backward } from '../autograd/backward.js';
+import { retainGrad } from '../autograd/retainGrad.js';
 import { noGrad } from '../autograd/gradMode.js';
 import { tidy } from '../autograd/scope.js';
 import { native } from '../binding/native.js';
@@ -17,6 +18,15 @@ import { FathomError } from '../errors/FathomError.js';
 import { accuracy } from './accuracy.js';
 import { NodeData } from './NodeData.js';
 import { requireInstance, requireObject } from '../errors/args.js';
+import { DiagnosticsRecorder } from '../diagnostics/DiagnosticsRecorder.js';
+import { diagnoseModel } from '../diagnostics/diagnoseModel.js';
+import { resolveMetrics, type DiagnosticMetric, type LayerDiagnostics } from '../diagnostics/metrics.js';
+
+/** Per-layer diagnostics of the model after `epoch` epochs (0 = at initialization). */
+export interface DiagnosticsRecord {
+  epoch: number;
+  layers: LayerDiagnostics[];
+}
 
 /** What fit() reports after every epoch. */
 export interface EpochReport {
@@ -30,6 +40,8 @@ export interface EpochReport {
   stepMs: number;
   bestEpoch: number;
   bestValAcc: number;
+  /** Diagnostics records completed during this epoch (see FitOptions.diagnostics). */
+  diagnostics?: DiagnosticsRecord[];
 }
 
 export interface FitOptions {
@@ -59,6 +71,16 @@ export interface FitOptions {
    * FathomError 'NUMERIC' naming the parameter and step; checkpoints taken before stay.
    */
   checkFinite?: { every?: number };
+  /**
+   * Record per-layer diagnostics (METHODS.md §4) of the model after 0, every, 2·every, …
+   * epochs (default every 10; metrics default to all). The record of epoch k is measured on the
+   * forward and backward pass of training step k + 1, before its optimizer step: the same pass,
+   * dropout included, so a record costs only the reductions, not a pass. The state after the
+   * last epoch gets one extra pass (training mode, the dropout stream restored after it).
+   * relativeChange is against the weights fit() started from. Needs a model with
+   * forwardFeatures() (GCN, ResGCN, GAT, SKP, LinearGNN).
+   */
+  diagnostics?: { every?: number; metrics?: readonly DiagnosticMetric[] };
 }
 
 export interface FitResult {
@@ -71,6 +93,8 @@ export interface FitResult {
   stopped: 'epochs' | 'patience' | 'callback';
   /** The epoch training resumed after (0 for a fresh run). */
   resumedFrom: number;
+  /** The diagnostics records, by epoch (empty without the diagnostics option). */
+  diagnostics: DiagnosticsRecord[];
 }
 
 /**
@@ -98,9 +122,13 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   let last: EpochReport | undefined;
   let stopped: FitResult['stopped'] = 'epochs';
   let start = 1;
+  const records: DiagnosticsRecord[] = [];
+  let recorder: DiagnosticsRecorder | null = null;
   try {
     const ckpt = checkpointSetup(model, options);
     const finiteEvery = positive('checkFinite.every', options.checkFinite?.every ?? 1);
+    requireObject('fit', 'options.diagnostics', options.diagnostics, true);
+    const diagEvery = positive('diagnostics.every', options.diagnostics?.every ?? 10);
     if (ckpt && options.resume) {
       ckpt.dir.removeTemporaries();
       const path = ckpt.dir.latest();
@@ -111,6 +139,11 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
         start = info.epoch + 1;
       }
     }
+    if (options.diagnostics) {
+      if (!model.hasLayerFeatures) throw new TypeError(`fit: diagnostics need a model with per-layer features (forwardFeatures); '${model.name}' has none`);
+      resolveMetrics('fit', 'diagnostics.metrics', options.diagnostics.metrics);
+      recorder = new DiagnosticsRecorder(model, data, { metrics: options.diagnostics.metrics });
+    }
     for (let epoch = start; epoch <= epochs; epoch++) {
       options.signal?.throwIfAborted();
       const checking = options.checkFinite !== undefined && epoch % finiteEvery === 0;
@@ -120,9 +153,20 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       if (checking) checkFinite(model, 0, epoch, 'before');
       const t0 = performance.now();
       model.train();
+      const completed: DiagnosticsRecord[] = [];
+      const measuring = recorder !== null && (epoch - 1) % diagEvery === 0 ? recorder : null;
       const trainLoss = tidy(() => {
-        const loss = nllLoss(logSoftmax(model.forward(data.x, data.graph)), data.y, data.trainMask);
+        let logits: Tensor;
+        let features: Tensor[] | null = null;
+        if (measuring) {
+          ({ logits, features } = model.forwardFeatures(data.x, data.graph));
+          for (const f of features) retainGrad(f);
+        } else {
+          logits = model.forward(data.x, data.graph);
+        }
+        const loss = nllLoss(logSoftmax(logits), data.y, data.trainMask);
         backward(loss);
+        if (measuring && features) completed.push({ epoch: epoch - 1, layers: measuring.measure(features) });
         optimizer.step();
         optimizer.zeroGrad();
         return loss.item();
@@ -135,7 +179,11 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       const metrics = evaluate(model, data);
       const improved = !best || metrics.valAcc > best.valAcc;
       if (improved) best = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
+      // The state after the last scheduled epoch has no next step to measure it on.
+      if (recorder && epoch === epochs && epoch % diagEvery === 0) completed.push(finalRecord(model, data, recorder, epoch));
+      records.push(...completed);
       const report: EpochReport = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: best!.epoch, bestValAcc: best!.valAcc };
+      if (completed.length) report.diagnostics = completed;
       history.push(report);
       last = report;
       if (ckpt) {
@@ -158,13 +206,20 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       }
       await yieldToEventLoop();
     }
+    const lastEpoch = last?.epoch ?? 0;
+    if (recorder && lastEpoch < epochs && lastEpoch % diagEvery === 0 && history.length) records.push(finalRecord(model, data, recorder, lastEpoch));
   } finally {
     if (ownOptimizer) optimizer.dispose();
+    recorder?.dispose();
   }
   // A resume from a checkpoint of the last epoch (a run killed just after finishing) runs
   // no epoch and reports the saved best and last epochs.
   if (!best || !last) throw new FathomError(`fit: the checkpoint in ${options.checkpoint?.dir} has no epoch reports`, 'IO');
-  return { epochsRun: history.length, bestEpoch: best.epoch, best, last, history, stopped, resumedFrom: start - 1 };
+  return { epochsRun: history.length, bestEpoch: best.epoch, best, last, history, stopped, resumedFrom: start - 1, diagnostics: records };
+}
+
+function finalRecord(model: NodeModel, data: NodeData, recorder: DiagnosticsRecorder, epoch: number): DiagnosticsRecord {
+  return { epoch, layers: diagnoseModel(model, data, { recorder, training: true }) };
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -7,4 +7,5 @@ namespace fathom::cuda {
 #include "../core/kernel_api_edge.inc"
 #include "../core/kernel_api_gat.inc"
 #include "../core/kernel_api_norm.inc"
+#include "../core/kernel_api_diag.inc"
 }  // namespace fathom::cuda

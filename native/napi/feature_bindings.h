@@ -1,5 +1,5 @@
 // Bindings of the method-suite ops, one file per family (edge_binding.cc, gat_binding.cc,
-// norm_binding.cc); addon.cc registers them all.
+// norm_binding.cc, diag_binding.cc); addon.cc registers them all.
 #pragma once
 #include <napi.h>
 
@@ -7,4 +7,5 @@ namespace fathom::napi {
 void register_edge_ops(Napi::Env env, Napi::Object exports);
 void register_gat_ops(Napi::Env env, Napi::Object exports);
 void register_norm_ops(Napi::Env env, Napi::Object exports);
+void register_diag_ops(Napi::Env env, Napi::Object exports);
 }  // namespace fathom::napi

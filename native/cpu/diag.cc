@@ -1,0 +1,122 @@
+// Diagnostics reductions (METHODS.md §4) on the CPU, in double. Row-block partials are combined
+// sequentially, so the results are bit-identical for any thread count (see parallel.h); the
+// centered Gram goes through gemm<double> (OpenBLAS where found).
+#include <cmath>
+#include <vector>
+
+#include "kernels.h"
+#include "parallel.h"
+
+namespace fathom::cpu {
+namespace {
+
+constexpr int64_t kRowBlock = 256;  // rows per block of the reductions
+
+int64_t block_count(int64_t rows) { return (rows + kRowBlock - 1) / kRowBlock; }
+int64_t block_end(int64_t b, int64_t rows) {
+  return (b + 1) * kRowBlock < rows ? (b + 1) * kRowBlock : rows;
+}
+
+}  // namespace
+
+template <typename T>
+void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
+  const int64_t size = 2 + 2 * cols + (gram ? cols * cols : 0);
+  for (int64_t i = 0; i < size; ++i) out[i] = 0.0;
+  if (rows <= 0 || cols <= 0) return;
+  const int64_t blocks = block_count(rows);
+  // Per block: Σx² , nonzero rows, column sums, unit-row sums.
+  const int64_t stride = 2 + 2 * cols;
+  std::vector<double> partial(static_cast<size_t>(blocks * stride), 0.0);
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+  for (int64_t b = 0; b < blocks; ++b) {
+    double* acc = partial.data() + b * stride;
+    double* colsum = acc + 2;
+    double* unit = acc + 2 + cols;
+    for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
+      const T* xr = x + r * cols;
+      double sq = 0.0;
+      for (int64_t c = 0; c < cols; ++c) {
+        const double v = static_cast<double>(xr[c]);
+        sq += v * v;
+        colsum[c] += v;
+      }
+      acc[0] += sq;
+      if (sq > 0.0) {
+        acc[1] += 1.0;
+        const double inv = 1.0 / std::sqrt(sq);
+        for (int64_t c = 0; c < cols; ++c) unit[c] += static_cast<double>(xr[c]) * inv;
+      }
+    }
+  }
+  for (int64_t b = 0; b < blocks; ++b) {
+    for (int64_t i = 0; i < stride; ++i) out[i] += partial[b * stride + i];
+  }
+  double* mean = out + 2;
+  for (int64_t c = 0; c < cols; ++c) mean[c] /= static_cast<double>(rows);
+  if (!gram) return;
+  std::vector<double> xc(static_cast<size_t>(rows * cols));
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c)
+      xc[r * cols + c] = static_cast<double>(x[r * cols + c]) - mean[c];
+  }
+  gemm<double>(true, false, cols, cols, rows, 1.0, xc.data(), xc.data(), 0.0, out + 2 + 2 * cols);
+}
+
+template <typename T>
+void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const int32_t* col,
+                      const T* x, double* out) {
+  out[0] = 0.0;
+  if (rows <= 0 || cols <= 0) return;
+  const int64_t blocks = block_count(rows);
+  std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
+  const int64_t nnz = rowptr[rows];
+#pragma omp parallel for schedule(static) if (nnz * cols >= kParallelMin)
+  for (int64_t b = 0; b < blocks; ++b) {
+    double acc = 0.0;
+    for (int64_t i = b * kRowBlock; i < block_end(b, rows); ++i) {
+      const double si = 1.0 / std::sqrt(static_cast<double>(rowptr[i + 1] - rowptr[i]));
+      const T* xi = x + i * cols;
+      for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
+        const int64_t j = col[k];
+        const double sj = 1.0 / std::sqrt(static_cast<double>(rowptr[j + 1] - rowptr[j]));
+        const T* xj = x + j * cols;
+        for (int64_t c = 0; c < cols; ++c) {
+          const double d = static_cast<double>(xi[c]) * si - static_cast<double>(xj[c]) * sj;
+          acc += d * d;
+        }
+      }
+    }
+    partial[b] = acc;
+  }
+  double total = 0.0;
+  for (double p : partial) total += p;
+  out[0] = 0.5 * total;
+}
+
+template <typename T>
+void sum_squares(int64_t n, const T* x, const T* y, double* out) {
+  out[0] = 0.0;
+  if (n <= 0) return;
+  constexpr int64_t kBlock = 1 << 14;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t end = (b + 1) * kBlock < n ? (b + 1) * kBlock : n;
+    double acc = 0.0;
+    for (int64_t i = b * kBlock; i < end; ++i) {
+      const double d = static_cast<double>(x[i]) - (y ? static_cast<double>(y[i]) : 0.0);
+      acc += d * d;
+    }
+    partial[b] = acc;
+  }
+  double total = 0.0;
+  for (double p : partial) total += p;
+  out[0] = total;
+}
+
+#include "../core/diag_instances.inc"
+
+}  // namespace fathom::cpu

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// What recording diagnostics costs fit(): res-gcn on Cora, trained with and without
+// `diagnostics: { every }`, the two variants interleaved so that machine load hits both alike.
+// Usage (after npm run build:ts): OMP_NUM_THREADS=1 node scripts/diagnostics-overhead.mjs [epochs] [reps] [depth] [every]
+import { loadDataset } from '../dist/esm/data/loadDataset.js';
+import { ResGCN } from '../dist/esm/models/ResGCN.js';
+import { fit } from '../dist/esm/train/fit.js';
+import { NodeData } from '../dist/esm/train/NodeData.js';
+
+const [epochs = 40, reps = 3, depth = 64, every = 10] = process.argv.slice(2).map(Number);
+const ds = loadDataset('cora');
+const data = NodeData.from(ds);
+
+async function run(withDiagnostics) {
+  const model = new ResGCN({ inChannels: ds.numFeatures, outChannels: ds.numClasses, depth, hidden: 64, seed: 0 });
+  try {
+    const t0 = performance.now();
+    const r = await fit(model, data, { epochs, patience: 0, lr: 0.01, diagnostics: withDiagnostics ? { every } : undefined });
+    return { ms: performance.now() - t0, records: r.diagnostics.length, stepMs: r.history.map((h) => h.stepMs) };
+  } finally {
+    model.dispose();
+  }
+}
+
+const plain = [];
+const recorded = [];
+for (let i = 0; i < reps; i++) {
+  // Alternate which variant goes first, so a load trend does not favour one.
+  const order = i % 2 === 0 ? [false, true] : [true, false];
+  for (const d of order) (d ? recorded : plain).push(await run(d));
+  console.error(`rep ${i + 1}/${reps}: plain ${plain.at(-1).ms.toFixed(0)} ms, with diagnostics ${recorded.at(-1).ms.toFixed(0)} ms`);
+}
+const total = (xs) => xs.reduce((a, r) => a + r.ms, 0);
+// Steps that measured a record (epochs 1, every + 1, ...) against the same steps without.
+const measuredSteps = (r) => r.stepMs.filter((_, i) => i % every === 0).reduce((a, b) => a + b, 0);
+const result = {
+  dataset: 'cora', model: 'res-gcn', depth, epochs, every, reps, threads: process.env.OMP_NUM_THREADS ?? 'default',
+  records: recorded[0].records,
+  plainMs: total(plain), withDiagnosticsMs: total(recorded),
+  overheadPct: (100 * (total(recorded) - total(plain))) / total(plain),
+  perRecordMs: (recorded.reduce((a, r) => a + measuredSteps(r), 0) - plain.reduce((a, r) => a + measuredSteps(r), 0)) / (reps * Math.ceil(epochs / every)),
+  meanEpochMs: total(plain) / (reps * epochs),
+};
+console.log(JSON.stringify(result, null, 2));
