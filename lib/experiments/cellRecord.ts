@@ -2,7 +2,10 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 import type { CellParams } from './sweepCells.js';
 
-/** One layer's diagnostics (see diagnoseModel): `layer` plus named metrics. */
+/**
+ * One layer's diagnostics as stored (see LayerDiagnostics in lib/diagnostics/metrics): `layer`
+ * (0-based) and named metrics, null where a value was not finite.
+ */
 export type LayerRow = { layer: number } & Record<string, number | null | undefined>;
 
 /** Diagnostics taken at one epoch (0: at initialization). */
@@ -40,8 +43,6 @@ export interface CellRecord {
   best?: CellMetrics;
   history: EpochRow[];
   diagnostics: DiagnosticsSnapshot[];
-  /** κ and its parts at initialization (linear-gnn cells, with `linearRate` set). */
-  linearRate?: { kappa: number; sigma2: number; lambda: number; rank: number };
   wallMs: number;
   stepMsMedian: number | null;
   finishedAt: string;

@@ -1,23 +1,15 @@
 import { buildModel } from '../cli/modelFactory.js';
 import { buildOptimizer } from '../cli/trainJob.js';
-import { linearRate } from '../diagnostics/linearRate.js';
-import { LinearGNN } from '../models/LinearGNN.js';
 import type { Device } from '../tensor/dtype.js';
-import { fit, type EpochReport, type FitOptions, type FitResult } from '../train/fit.js';
+import { fit, type EpochReport } from '../train/fit.js';
 import type { NodeData } from '../train/NodeData.js';
 import type { CellMetrics, CellRecord, DiagnosticsSnapshot, EpochRow } from './cellRecord.js';
 import type { SweepCell } from './sweepCells.js';
 import type { SweepConfig } from './sweepConfig.js';
 
-/** The diagnostics part of fit()'s options and result (see lib/diagnostics). */
-type DiagnosticFitOptions = FitOptions & { diagnostics?: { every: number; metrics?: string[] } };
-type DiagnosticFitResult = FitResult & { diagnostics?: DiagnosticsSnapshot[] };
-
 export interface CellHooks {
   onEpoch?: (r: EpochReport) => void;
   signal?: AbortSignal;
-  /** Per-layer diagnostics of the untrained model (epoch 0), when the config asks for them. */
-  diagnoseAtInit?: (cell: SweepCell, model: ReturnType<typeof buildModel>, data: NodeData) => DiagnosticsSnapshot | null;
 }
 
 /**
@@ -39,23 +31,19 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
   try {
     using model = buildModel(cell.spec, data.x.shape[1], data.numClasses, device);
     using optimizer = buildOptimizer(config, model);
-    const initial = config.diagnostics?.atInit ? hooks.diagnoseAtInit?.(cell, model, data) : null;
-    const rate = config.linearRate && model instanceof LinearGNN ? linearRate(model, data.x, data.graph, data.masks.train) : undefined;
-    const options: DiagnosticFitOptions = {
+    const result = await fit(model, data, {
       epochs: config.epochs, optimizer, patience: config.patience, signal: hooks.signal,
       checkFinite: config.checkFinite ? { every: 1 } : undefined,
+      // fit() records epoch 0 (initialization), every `every` epochs and the last one.
       diagnostics: config.diagnostics ? { every: config.diagnostics.every, metrics: config.diagnostics.metrics } : undefined,
       onEpoch: (r) => {
         history.push(epochRow(r));
         steps.push(r.stepMs);
         hooks.onEpoch?.(r);
       },
-    };
-    const result = (await fit(model, data, options)) as DiagnosticFitResult;
-    const diagnostics = [...(initial ? [initial] : []), ...(result.diagnostics ?? []).filter((d) => !initial || d.epoch !== initial.epoch)];
+    });
     record = {
-      ...base, status: 'ok', epochsRun: result.epochsRun, final: metrics(result.last), best: metrics(result.best), diagnostics,
-      linearRate: rate && { kappa: rate.kappa, sigma2: rate.sigma2, lambda: rate.lambda, rank: rate.rank },
+      ...base, status: 'ok', epochsRun: result.epochsRun, final: metrics(result.last), best: metrics(result.best), diagnostics: result.diagnostics,
       wallMs: 0, stepMsMedian: null, finishedAt: '',
     };
   } catch (e) {

@@ -6,7 +6,7 @@ import { resolveDevice } from '../runtime/devices.js';
 import type { EpochReport } from '../train/fit.js';
 import { NodeData } from '../train/NodeData.js';
 import { appendCell, readCells, type CellRecord } from './cellRecord.js';
-import { runCell, type CellHooks } from './runCell.js';
+import { runCell } from './runCell.js';
 import { expandSweep, type SweepCell } from './sweepCells.js';
 import type { SweepConfig } from './sweepConfig.js';
 import { summaryCsv } from './summaryCsv.js';
@@ -17,7 +17,6 @@ export interface SweepHooks {
   onCellStart?: (cell: SweepCell, index: number, total: number) => void;
   onEpoch?: (cell: SweepCell, report: EpochReport) => void;
   onCellEnd?: (record: CellRecord, index: number, total: number) => void;
-  diagnoseAtInit?: CellHooks['diagnoseAtInit'];
 }
 
 export interface SweepOutcome {
@@ -58,7 +57,7 @@ export async function runSweep(config: SweepConfig, options: { baseDir: string }
       options.onCellStart?.(cell, outcome.skipped + i, cells.length);
       const data = cell.invalid ? null : dataFor(cell.params.dataset, config, device, datasets);
       const record = await runCell(cell, config, data, device, {
-        signal: options.signal, onEpoch: (r) => options.onEpoch?.(cell, r), diagnoseAtInit: options.diagnoseAtInit,
+        signal: options.signal, onEpoch: (r) => options.onEpoch?.(cell, r),
       });
       appendCell(cellsPath, record);
       records.push(record);

@@ -6,7 +6,7 @@ const PARAMS = ['dataset', 'method', 'model', 'depth', 'seed', 'init', 'residual
 export function summaryColumns(lossEpochs: readonly number[] = []): string[] {
   return [
     'id', ...PARAMS, 'status', 'epochs_run', 'final_train_loss', 'final_train_acc', 'final_val_acc', 'final_test_acc',
-    'best_epoch', 'best_val_acc', 'best_test_acc', ...lossEpochs.map((e) => `train_loss_at_${e}`), 'kappa', 'wall_s', 'step_ms_median', 'error',
+    'best_epoch', 'best_val_acc', 'best_test_acc', ...lossEpochs.map((e) => `train_loss_at_${e}`), 'kappa_init', 'wall_s', 'step_ms_median', 'error',
   ];
 }
 
@@ -19,7 +19,8 @@ export function summaryRow(r: CellRecord, lossEpochs: readonly number[] = []): R
     status: r.status, epochs_run: r.epochsRun,
     final_train_loss: r.final?.trainLoss, final_train_acc: r.final?.trainAcc, final_val_acc: r.final?.valAcc, final_test_acc: r.final?.testAcc,
     best_epoch: r.best?.epoch, best_val_acc: r.best?.valAcc, best_test_acc: r.best?.testAcc,
-    kappa: r.linearRate?.kappa, wall_s: r.wallMs / 1000, step_ms_median: r.stepMsMedian, error: r.error,
+    // κ is model-level (every row holds it); the first record is the one at initialization.
+    kappa_init: r.diagnostics?.[0]?.layers[0]?.kappa, wall_s: r.wallMs / 1000, step_ms_median: r.stepMsMedian, error: r.error,
   });
   for (const e of lossEpochs) row[`train_loss_at_${e}`] = r.history.find((h) => h.epoch === e)?.trainLoss;
   const out: Record<string, string> = {};

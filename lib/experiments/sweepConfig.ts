@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { INITS, MODELS, NORMS, RESIDUALS } from '../cli/modelFactory.js';
 import { OPTIMIZERS } from '../cli/trainJob.js';
+import { DIAGNOSTIC_METRICS } from '../diagnostics/metrics.js';
 
 const POS_INT = 'expected a positive integer';
 const NONNEG_INT = 'expected a non-negative integer';
@@ -62,10 +63,8 @@ const sweepSchema = z.strictObject({
   /** Record invalid flag combinations as failed cells instead of rejecting the config. */
   skipInvalid: z.boolean({ error: 'expected true or false' }).default(false),
   diagnostics: z
-    .strictObject({ every: posInt(), metrics: list(z.string({ error: 'expected a metric name' })).optional(), atInit: z.boolean({ error: 'expected true or false' }).default(true) })
+    .strictObject({ every: posInt(), metrics: list(oneOf(DIAGNOSTIC_METRICS)).optional() })
     .optional(),
-  /** κ of METHODS.md §4 at initialization, for linear-gnn cells. */
-  linearRate: z.boolean({ error: 'expected true or false' }).default(false),
   /** Extra summary.csv columns: the training loss at these epochs. */
   summaryEpochs: list(posInt()).optional(),
   device: oneOf(['auto', 'cpu', 'cuda'] as const).default('auto'),

@@ -15,6 +15,8 @@ const LOG_METRICS = new Set([
   'featureScale', 'featureMu', 'dirichlet', 'dirichletNormalized', 'gradFeatureNorm', 'gradFeatureMu', 'gradWeightNorm',
   'relativeChange', 'gatBalanceMax', 'gatBalanceMean', 'sigmaRatio', 'featureMuNormalized', 'gradFeatureMuNormalized',
 ]);
+/** Model-level metrics (the same on every layer's row): drawn against depth, not per layer. */
+const MODEL_METRICS = new Set(['kappa', 'lossStar']);
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 const CONFIG = { font: FONT, background: 'white', view: { stroke: '#ddd' }, legend: { labelLimit: 260 } };
 
@@ -54,7 +56,7 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
       }),
     });
   }
-  for (const metric of diagnosticMetrics(records)) {
+  for (const metric of diagnosticMetrics(records).filter((m) => !MODEL_METRICS.has(m))) {
     const rows = records.flatMap((r) => profileRows(r, metric));
     if (rows.length === 0) continue;
     const log = LOG_METRICS.has(metric) && rows.every((row) => (row.value as number) > 0);
@@ -73,6 +75,14 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
   if (finals.length > 0) {
     charts.push({ name: 'accuracy-vs-depth', title: 'Test accuracy (at the best validation epoch) against depth: mean ± sd over seeds', spec: versusDepth(finals, 'testAcc', 'test accuracy', manyDatasets, false) });
     const lossLog = finals.every((f) => f.trainLoss !== null && f.trainLoss > 0);
+    const kappas = finals.flatMap((f) => {
+      const k = records.find((r) => r.id === f.id)?.diagnostics?.[0]?.layers[0]?.kappa;
+      return typeof k === 'number' ? [{ ...f, kappa: k }] : [];
+    });
+    if (kappas.length > 0) {
+      const log = kappas.every((k) => k.kappa > 0);
+      charts.push({ name: 'kappa-vs-depth', title: 'Linear-rate constant κ = 4λσ² at initialization against depth', spec: versusDepth(kappas, 'kappa', 'κ at init', manyDatasets, log) });
+    }
     charts.push({ name: 'loss-vs-depth', title: 'Final training loss against depth: mean ± sd over seeds', spec: versusDepth(finals, 'trainLoss', 'final training loss', manyDatasets, lossLog) });
   }
   return charts;

@@ -12,7 +12,7 @@ import { parseSweepConfig } from '../../lib/experiments/sweepConfig.js';
 const CONFIG = {
   name: 'tiny', dataset: 'cora', epochs: 3, hidden: 16, skipInvalid: true, summaryEpochs: [2],
   methods: [{ name: 'gcn', model: 'gcn' }, { name: 'bad', model: 'gcn', init: 'gnn-he' }],
-  grid: { depth: [2], seed: [0, 1] }, outDir: 'run',
+  grid: { depth: [2], seed: [0, 1] }, diagnostics: { every: 2, metrics: ['featureScale', 'meanCosine'] }, outDir: 'run',
 };
 
 let tmp: string;
@@ -58,6 +58,15 @@ describe('fathom sweep (runSweep)', () => {
       expect(r.final).toEqual(r.history[2]);
       expect(r.epochsRun).toBe(3);
       expect(r.stepMsMedian).toBeGreaterThan(0);
+      // fit() records initialization and every 2 epochs; one row per layer.
+      expect(r.diagnostics.map((d) => d.epoch)).toEqual([0, 2]);
+      for (const d of r.diagnostics) {
+        expect(d.layers.map((l) => l.layer)).toEqual([0, 1]);
+        for (const l of d.layers) {
+          expect(Object.keys(l).sort()).toEqual(['featureScale', 'layer', 'meanCosine']);
+          expect(l.featureScale).toBeGreaterThan(0);
+        }
+      }
     }
     // Different seeds, different runs.
     expect(trained[0].final!.trainLoss).not.toBe(trained[1].final!.trainLoss);

@@ -25,7 +25,7 @@ export function syntheticCells(o: { methods?: string[]; depths?: number[]; seeds
         const snapshot = (epoch: number) => ({
           epoch,
           layers: Array.from({ length: depth }, (_, l): LayerRow => ({
-            layer: l + 1,
+            layer: l,
             featureScale: decay ** l * (1 + 0.1 * epoch),
             meanCosine: 1 - decay ** l,
             effectiveRank: 16 * decay ** l + 1,
