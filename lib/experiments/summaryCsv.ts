@@ -6,7 +6,7 @@ const PARAMS = ['dataset', 'method', 'model', 'depth', 'seed', 'init', 'residual
 export function summaryColumns(lossEpochs: readonly number[] = []): string[] {
   return [
     'id', ...PARAMS, 'status', 'epochs_run', 'final_train_loss', 'final_train_acc', 'final_val_acc', 'final_test_acc',
-    'best_epoch', 'best_val_acc', 'best_test_acc', ...lossEpochs.map((e) => `train_loss_at_${e}`), 'kappa_init', 'wall_s', 'step_ms_median', 'error',
+    'best_epoch', 'best_val_acc', 'best_test_acc', 'epochs_to_fit', ...lossEpochs.map((e) => `train_loss_at_${e}`), 'kappa_init', 'wall_s', 'step_ms_median', 'error',
   ];
 }
 
@@ -18,6 +18,8 @@ export function summaryRow(r: CellRecord, lossEpochs: readonly number[] = []): R
   Object.assign(row, {
     status: r.status, epochs_run: r.epochsRun,
     final_train_loss: r.final?.trainLoss, final_train_acc: r.final?.trainAcc, final_val_acc: r.final?.valAcc, final_test_acc: r.final?.testAcc,
+    // The first epoch with training accuracy ≥ 0.99: how fast the cell fits its training set.
+    epochs_to_fit: r.history.find((h) => h.trainAcc >= 0.99)?.epoch,
     best_epoch: r.best?.epoch, best_val_acc: r.best?.valAcc, best_test_acc: r.best?.testAcc,
     // κ is model-level (every row holds it); the first record is the one at initialization.
     kappa_init: r.diagnostics?.[0]?.layers[0]?.kappa, wall_s: r.wallMs / 1000, step_ms_median: r.stepMsMedian, error: r.error,

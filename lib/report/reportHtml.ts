@@ -10,7 +10,7 @@ export interface ReportSection {
 
 const TABLE_COLUMNS: [string, string][] = [
   ['id', 'cell'], ['status', 'status'], ['epochs_run', 'epochs'], ['final_train_loss', 'final loss'], ['final_train_acc', 'train acc'],
-  ['best_epoch', 'best epoch'], ['best_val_acc', 'best val acc'], ['best_test_acc', 'test acc @ best val'], ['kappa_init', 'κ at init'],
+  ['best_epoch', 'best epoch'], ['best_val_acc', 'best val acc'], ['best_test_acc', 'test acc @ best val'], ['epochs_to_fit', 'epochs to 99% train'], ['kappa_init', 'κ at init'],
   ['wall_s', 'wall s'], ['step_ms_median', 'step ms'], ['error', 'error'],
 ];
 

@@ -91,6 +91,8 @@ describe('fathom sweep (runSweep)', () => {
       expect(Number(row.best_epoch)).toBe(r.best!.epoch);
       expect(Number(row.best_test_acc)).toBe(r.best!.testAcc);
       expect(Number(row.train_loss_at_2)).toBe(r.history[1].trainLoss);
+      const fitted = r.history.find((h) => h.trainAcc >= 0.99);
+      expect(row.epochs_to_fit).toBe(fitted ? String(fitted.epoch) : '');
       expect(Number(row.wall_s)).toBeCloseTo(r.wallMs / 1000, 9);
     }
   });
