@@ -38,6 +38,8 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
       diagnostics: config.diagnostics ? { every: config.diagnostics.every, metrics: config.diagnostics.metrics } : undefined,
       onEpoch: (r) => {
         history.push(epochRow(r));
+        // Kept as they come, so that a cell failing later still has the records before it.
+        if (r.diagnostics) base.diagnostics.push(...r.diagnostics);
         steps.push(r.stepMs);
         hooks.onEpoch?.(r);
       },

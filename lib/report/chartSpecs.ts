@@ -36,11 +36,17 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
   const curves = ok.flatMap((r) => r.history.map((h) => ({ ...base(r), ...h })));
   if (curves.length > 0) {
     const lossLog = curves.every((c) => c.trainLoss !== null && c.trainLoss > 0);
+    // A diverging cell would squash every other curve: the axis stops at 3× the largest
+    // first-epoch loss and the lines are clipped there.
+    const firstLosses = ok.map((r) => r.history[0].trainLoss).filter((l): l is number => l !== null && Number.isFinite(l));
+    const cap = firstLosses.length > 0 ? 3 * Math.max(...firstLosses) : undefined;
+    const clipped = cap !== undefined && curves.some((c) => c.trainLoss === null || c.trainLoss > cap);
+    const lossScale = { ...(lossLog ? { type: 'log' } : { zero: false }), ...(clipped ? { domainMax: cap } : {}) };
     charts.push({
-      name: 'training-loss', title: 'Training loss against epoch (one line per cell)',
+      name: 'training-loss', title: `Training loss against epoch (one line per cell)${clipped ? `; clipped at ${cap!.toPrecision(3)}` : ''}`,
       spec: faceted(curves, manyDatasets, true, {
-        mark: { type: 'line', strokeWidth: 1.2 },
-        encoding: { x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('trainLoss', 'training loss'), scale: lossLog ? { type: 'log' } : { zero: false } }, color: nominal('method'), detail: nominal('id') },
+        mark: { type: 'line', strokeWidth: 1.2, clip: true },
+        encoding: { x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('trainLoss', 'training loss'), scale: lossScale }, color: nominal('method'), detail: nominal('id') },
       }),
     });
     charts.push({
@@ -75,9 +81,10 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
   if (finals.length > 0) {
     charts.push({ name: 'accuracy-vs-depth', title: 'Test accuracy (at the best validation epoch) against depth: mean ± sd over seeds', spec: versusDepth(finals, 'testAcc', 'test accuracy', manyDatasets, false) });
     const lossLog = finals.every((f) => f.trainLoss !== null && f.trainLoss > 0);
-    const kappas = finals.flatMap((f) => {
-      const k = records.find((r) => r.id === f.id)?.diagnostics?.[0]?.layers[0]?.kappa;
-      return typeof k === 'number' ? [{ ...f, kappa: k }] : [];
+    // κ at initialization holds for every cell that got that far, failed ones included.
+    const kappas = records.flatMap((r) => {
+      const k = r.diagnostics?.[0]?.layers[0]?.kappa;
+      return typeof k === 'number' ? [{ ...base(r), kappa: k }] : [];
     });
     if (kappas.length > 0) {
       const log = kappas.every((k) => k.kappa > 0);
