@@ -5,6 +5,7 @@ export { FathomError, type FathomErrorCode } from './errors/FathomError.js';
 export { devices, memory, resetPeakMemory, resolveDevice, setDeterministic, setNumThreads } from './runtime/devices.js';
 
 export { backward } from './autograd/backward.js';
+export { retainGrad } from './autograd/retainGrad.js';
 export { noGrad, isGradEnabled } from './autograd/gradMode.js';
 export { tidy, keep } from './autograd/scope.js';
 
@@ -33,7 +34,7 @@ export type { LayerOptions } from './nn/layerOptions.js';
 export { glorotUniform } from './init/glorot.js';
 export { kaimingUniform } from './init/kaimingUniform.js';
 
-export { NodeModel } from './models/NodeModel.js';
+export { NodeModel, type LayerFeatures } from './models/NodeModel.js';
 export { GCN, type GCNOptions } from './models/GCN.js';
 export { GAT, type GATOptions } from './models/GAT.js';
 export { GATConv, type GATConvOptions } from './nn/GATConv.js';
@@ -59,12 +60,22 @@ export { fixupScale } from './init/fixup.js';
 export { featureStats, type FeatureStats } from './diagnostics/featureStats.js';
 export { rankDiagnostics, symmetricEigen, type RankReport } from './diagnostics/rank.js';
 export { linearRate, type LinearRate } from './diagnostics/linearRate.js';
+export { featureMoments, type FeatureMoments } from './diagnostics/featureMoments.js';
+export { momentStats, type MomentStats } from './diagnostics/momentStats.js';
+export { gramSpectrum } from './diagnostics/gramSpectrum.js';
+export { symmetricEigenvalues } from './diagnostics/symmetricEigenvalues.js';
+export { overCorrelation } from './diagnostics/overCorrelation.js';
+export { dirichletEnergy, type DirichletEnergy } from './diagnostics/dirichletEnergy.js';
+export { frobeniusNorm } from './diagnostics/frobeniusNorm.js';
+export { DIAGNOSTIC_METRICS, resolveMetrics, type DiagnosticMetric, type LayerDiagnostics } from './diagnostics/metrics.js';
+export { DiagnosticsRecorder } from './diagnostics/DiagnosticsRecorder.js';
+export { diagnoseModel, type DiagnoseOptions } from './diagnostics/diagnoseModel.js';
 
 export { Optimizer } from './optim/Optimizer.js';
 export { Adam, type AdamOptions } from './optim/Adam.js';
 export { SGD, type SGDOptions } from './optim/SGD.js';
 
-export { fit, evaluate, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
+export { fit, evaluate, type DiagnosticsRecord, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
 export { NodeData } from './train/NodeData.js';
 export { accuracy } from './train/accuracy.js';
 

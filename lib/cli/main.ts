@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { version } from '../runtime/version.js';
+import { diagnoseCommand } from './diagnoseCommand.js';
 import { infoCommand } from './infoCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { sweepCommand } from './sweepCommand.js';
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   program.addCommand(infoCommand());
   program.addCommand(sweepCommand());
   program.addCommand(reportCommand());
+  program.addCommand(diagnoseCommand());
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -3,38 +3,22 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { Progress } from './progress.js';
-import { integer, oneOf, real } from './parseOptions.js';
+import { addModelOptions } from './modelOptions.js';
+import { integer, real } from './parseOptions.js';
 import { table } from './table.js';
-import { INITS, NORMS, RESIDUALS } from './modelFactory.js';
-import { MODELS, OPTIMIZERS, runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
+import { OPTIMIZERS, runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
   const d = TRAIN_DEFAULTS;
-  return new Command('train')
-    .description('train a node classifier on a bundled dataset or a dataset folder')
-    .requiredOption('--dataset <name|path>', 'cora, citeseer, pubmed, ... or a folder in the dataset format')
-    .addOption(new Option('--model <name>', 'model').choices(MODELS).default(d.model))
-    .option('--layers <n>', 'number of graph-convolution layers', integer(1, 100000), d.layers)
-    .option('--hidden <n>', 'hidden width', integer(1, 1 << 20), d.hidden)
+  const command = new Command('train').description('train a node classifier on a bundled dataset or a dataset folder');
+  return addModelOptions(command, d)
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
     .option('--lr <x>', 'learning rate', real(0, 10), d.lr)
     .option('--weight-decay <x>', 'L2 weight decay', real(0, 1), d.weightDecay)
-    .option('--dropout <p>', 'dropout probability (default: the model\'s own, 0.5 for gcn)', real(0, 1, true))
-    .addOption(new Option('--init <name>', 'weight initialization (default: the model\'s own)').choices(INITS))
-    .addOption(new Option('--residual <kind>', 'residual block of res-gcn (default fixup)').choices(RESIDUALS))
-    .option('--agg-t <t>', 'residual aggregation P_t = (1 − t)I + tP, t in (0, 1]', real(0, 1))
-    .addOption(new Option('--norm <kind>', 'normalization of res-gcn branches (default none)').choices(NORMS))
-    .option('--heads <n>', 'attention heads (gat, gatv2)', integer(1, 1024))
-    .option('--skip', 'linear-gnn: multiscale skip form Σ_l W_l B_l ⋯ B_1 X S^l')
-    .option('--alpha <a>', 'interpolate residual weight α (default 0.6)', real(0, 1))
-    .option('--beta <b>', 'fixup branch scale β (default 1)', real(0, 100))
     .option('--patience <n>', 'early stopping on validation accuracy (0 disables)', integer(0), d.patience)
-    .option('--seed <n>', 'random seed', integer(0, 2 ** 32 - 1), d.seed)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(d.optimizer))
     .option('--momentum <x>', 'SGD momentum', real(0, 1, true), d.momentum)
-    .addOption(new Option('--device <device>', 'device').argParser(oneOf(['auto', 'cpu', 'cuda'] as const)).default(d.device))
-    .option('--no-normalize-features', 'keep raw features (default: rows normalized to sum 1)')
     .option('--checkpoint-dir <dir>', 'save checkpoints (model, optimizer, RNG state) to this folder')
     .option('--checkpoint-every <n>', 'epochs between checkpoints', integer(1), 10)
     .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)

@@ -63,8 +63,8 @@ export function buildOptimizer(o: Pick<TrainJobOptions, 'optimizer' | 'lr' | 'mo
   return new Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
 }
 
-/** The model part of the options. */
-export function modelSpec(o: TrainJobOptions): ModelSpec {
+/** The ModelSpec fields of parsed command-line options (train's and diagnose's alike). */
+export function modelSpec(o: ModelSpec): ModelSpec {
   const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip } = o;
   return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, dropout: o.dropout };
 }

@@ -21,6 +21,9 @@ export interface MomentStats {
  * const { mu, meanCosine } = momentStats(featureMoments(z));
  */
 export function momentStats(m: FeatureMoments): MomentStats {
+  if (!m || typeof m !== 'object' || !(m.mean instanceof Float64Array) || !(m.unitSum instanceof Float64Array)) {
+    throw new TypeError('momentStats: argument m must be the result of featureMoments()');
+  }
   const { rows, cols } = m;
   const mu2 = m.centeredSumSquares;
   const mu = Math.sqrt(mu2);

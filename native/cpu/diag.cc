@@ -21,18 +21,18 @@ int64_t block_end(int64_t b, int64_t rows) {
 
 template <typename T>
 void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
-  const int64_t size = 2 + 2 * cols + (gram ? cols * cols : 0);
+  const int64_t size = 3 + 2 * cols + (gram ? cols * cols : 0);
   for (int64_t i = 0; i < size; ++i) out[i] = 0.0;
   if (rows <= 0 || cols <= 0) return;
   const int64_t blocks = block_count(rows);
-  // Per block: Σx² , nonzero rows, column sums, unit-row sums.
-  const int64_t stride = 2 + 2 * cols;
+  // Per block: Σx², nonzero rows, (unused), column sums, unit-row sums.
+  const int64_t stride = 3 + 2 * cols;
   std::vector<double> partial(static_cast<size_t>(blocks * stride), 0.0);
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     double* acc = partial.data() + b * stride;
-    double* colsum = acc + 2;
-    double* unit = acc + 2 + cols;
+    double* colsum = acc + 3;
+    double* unit = acc + 3 + cols;
     for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
       const T* xr = x + r * cols;
       double sq = 0.0;
@@ -52,16 +52,28 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   for (int64_t b = 0; b < blocks; ++b) {
     for (int64_t i = 0; i < stride; ++i) out[i] += partial[b * stride + i];
   }
-  double* mean = out + 2;
-  for (int64_t c = 0; c < cols; ++c) mean[c] /= static_cast<double>(rows);
-  if (!gram) return;
-  std::vector<double> xc(static_cast<size_t>(rows * cols));
+  const double* mean = out + 3;
+  for (int64_t c = 0; c < cols; ++c) out[3 + c] /= static_cast<double>(rows);
+  // Second pass: the centered rows (kept for the Gram) and their squared norms.
+  std::vector<double> xc(gram ? static_cast<size_t>(rows * cols) : 0);
+  std::vector<double> centered(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t c = 0; c < cols; ++c)
-      xc[r * cols + c] = static_cast<double>(x[r * cols + c]) - mean[c];
+  for (int64_t b = 0; b < blocks; ++b) {
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
+      for (int64_t c = 0; c < cols; ++c) {
+        const double d = static_cast<double>(x[r * cols + c]) - mean[c];
+        acc[c & 3] += d * d;
+        if (gram) xc[r * cols + c] = d;
+      }
+    }
+    centered[b] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   }
-  gemm<double>(true, false, cols, cols, rows, 1.0, xc.data(), xc.data(), 0.0, out + 2 + 2 * cols);
+  for (double p : centered) out[2] += p;
+  if (gram) {
+    gemm<double>(true, false, cols, cols, rows, 1.0, xc.data(), xc.data(), 0.0,
+                 out + 3 + 2 * cols);
+  }
 }
 
 template <typename T>
@@ -70,25 +82,38 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
   out[0] = 0.0;
   if (rows <= 0 || cols <= 0) return;
   const int64_t blocks = block_count(rows);
-  std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
   const int64_t nnz = rowptr[rows];
+  // y_i = x_i/√len_i once, in double: the edge loop is then a plain squared distance.
+  std::vector<double> y(static_cast<size_t>(rows * cols));
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t len = rowptr[r + 1] - rowptr[r];
+    const double s = len > 0 ? 1.0 / std::sqrt(static_cast<double>(len)) : 0.0;
+    for (int64_t c = 0; c < cols; ++c) y[r * cols + c] = static_cast<double>(x[r * cols + c]) * s;
+  }
+  std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static) if (nnz * cols >= kParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
-    double acc = 0.0;
+    // Four independent sums: one running sum would serialize on the add latency.
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
     for (int64_t i = b * kRowBlock; i < block_end(b, rows); ++i) {
-      const double si = 1.0 / std::sqrt(static_cast<double>(rowptr[i + 1] - rowptr[i]));
-      const T* xi = x + i * cols;
+      const double* yi = y.data() + i * cols;
       for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
-        const int64_t j = col[k];
-        const double sj = 1.0 / std::sqrt(static_cast<double>(rowptr[j + 1] - rowptr[j]));
-        const T* xj = x + j * cols;
-        for (int64_t c = 0; c < cols; ++c) {
-          const double d = static_cast<double>(xi[c]) * si - static_cast<double>(xj[c]) * sj;
-          acc += d * d;
+        const double* yj = y.data() + static_cast<int64_t>(col[k]) * cols;
+        int64_t c = 0;
+        for (; c + 4 <= cols; c += 4) {
+          for (int u = 0; u < 4; ++u) {
+            const double d = yi[c + u] - yj[c + u];
+            acc[u] += d * d;
+          }
+        }
+        for (; c < cols; ++c) {
+          const double d = yi[c] - yj[c];
+          acc[0] += d * d;
         }
       }
     }
-    partial[b] = acc;
+    partial[b] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   }
   double total = 0.0;
   for (double p : partial) total += p;

@@ -13,13 +13,14 @@ namespace {
 
 using namespace detail;
 
+// sq[r] = ‖x_r − m‖² (m = mean, or 0 when mean is null).
 template <typename T>
 __global__ void row_squares_kernel(int64_t rows, int64_t cols, const T* __restrict__ x,
-                                   double* __restrict__ sq) {
+                                   const double* __restrict__ mean, double* __restrict__ sq) {
   for (int64_t r = global_thread(); r < rows; r += grid_threads()) {
     double acc = 0.0;
     for (int64_t c = 0; c < cols; ++c) {
-      const double v = static_cast<double>(x[r * cols + c]);
+      const double v = static_cast<double>(x[r * cols + c]) - (mean ? mean[c] : 0.0);
       acc += v * v;
     }
     sq[r] = acc;
@@ -121,24 +122,29 @@ __global__ void __launch_bounds__(kReduceBlock)
 
 template <typename T>
 void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
-  const int64_t size = 2 + 2 * cols + (gram ? cols * cols : 0);
+  const int64_t size = 3 + 2 * cols + (gram ? cols * cols : 0);
   FATHOM_CUDA_CHECK("feature_moments", cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* sq = work.as<double>();
-  row_squares_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, x, sq);
+  row_squares_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, x, nullptr, sq);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
   row_totals_kernel<<<1, kReduceBlock>>>(rows, sq, out);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
-  double* mean = out + 2;
-  column_moments_kernel<T><<<blocks_for(cols), kBlock>>>(rows, cols, x, sq, mean, out + 2 + cols);
+  double* mean = out + 3;
+  column_moments_kernel<T><<<blocks_for(cols), kBlock>>>(rows, cols, x, sq, mean, out + 3 + cols);
+  FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
+  // The centered rows' squared norms replace the raw ones in sq (no longer needed).
+  row_squares_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, x, mean, sq);
+  FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
+  total_kernel<<<1, kReduceBlock>>>(rows, sq, 1.0, out + 2);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
   if (!gram) return;
   Scratch centered(sizeof(double) * static_cast<size_t>(rows * cols));
   double* xc = centered.as<double>();
   center_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, mean, xc);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
-  gemm<double>(true, false, cols, cols, rows, 1.0, xc, xc, 0.0, out + 2 + 2 * cols);
+  gemm<double>(true, false, cols, cols, rows, 1.0, xc, xc, 0.0, out + 3 + 2 * cols);
 }
 
 template <typename T>

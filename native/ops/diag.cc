@@ -22,7 +22,7 @@ Tensor feature_moments(const Tensor& x, bool gram) {
   FATHOM_CHECK(!gram || cols <= kMaxGramCols, ErrorKind::Range, op,
                arg("x") + " has " + std::to_string(cols) + " columns; the Gram is limited to " +
                    std::to_string(kMaxGramCols) + " (x is " + brief(x) + ")");
-  Tensor out = Tensor::empty({2 + 2 * cols + (gram ? cols * cols : 0)}, DType::F64, x.device());
+  Tensor out = Tensor::empty({3 + 2 * cols + (gram ? cols * cols : 0)}, DType::F64, x.device());
   with_float(op, "x", x, [&](auto tag) {
     using T = decltype(tag);
     FATHOM_LAUNCH(op, x.device(), feature_moments<T>(rows, cols, ptr<T>(x), gram, ptr<double>(out)));

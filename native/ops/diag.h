@@ -7,7 +7,7 @@
 namespace fathom::ops {
 
 // The moments of a 2-D float tensor x [N, n] (layout in core/kernel_api_diag.inc): f64
-// [2 + 2n] without the Gram, [2 + 2n + n²] with it.
+// [3 + 2n] without the Gram, [3 + 2n + n²] with it.
 Tensor feature_moments(const Tensor& x, bool gram);
 
 // f64 [1]: the Dirichlet energy of x [N, n] under the square operator `csr` (its structure only;

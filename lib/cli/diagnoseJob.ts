@@ -1,0 +1,62 @@
+import { loadDataset } from '../data/loadDataset.js';
+import { DiagnosticsRecorder } from '../diagnostics/DiagnosticsRecorder.js';
+import { diagnoseModel } from '../diagnostics/diagnoseModel.js';
+import type { DiagnosticMetric } from '../diagnostics/metrics.js';
+import { resolveMetrics } from '../diagnostics/metrics.js';
+import { resolveDevice } from '../runtime/devices.js';
+import type { Device } from '../tensor/dtype.js';
+import { fit, type DiagnosticsRecord } from '../train/fit.js';
+import { NodeData } from '../train/NodeData.js';
+import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
+import { modelSpec } from './trainJob.js';
+
+/** Everything `fathom diagnose` takes: the model (as `fathom train`) and the optional training. */
+export interface DiagnoseJobOptions extends ModelSpec {
+  dataset: string;
+  device: Device | 'auto';
+  normalizeFeatures: boolean;
+  /** Train this many epochs (Adam, no early stopping) and diagnose again; 0: init only. */
+  epochs: number;
+  lr: number;
+  weightDecay: number;
+  /** Default: every metric. */
+  metrics?: readonly DiagnosticMetric[];
+}
+
+/** The JSON `fathom diagnose --out` writes: the run's settings and one record per diagnosis. */
+export interface DiagnoseSummary {
+  dataset: string;
+  model: string;
+  layers: number;
+  hidden: number;
+  device: Device;
+  seed: number;
+  /** Epoch 0 (initialization) and, with epochs > 0, the trained model. */
+  records: DiagnosticsRecord[];
+}
+
+/**
+ * Loads a dataset, builds the model, diagnoses it at initialization and, with `epochs`, after
+ * training: what `fathom diagnose` runs, callable from code and tests. Diagnoses are single
+ * forward/backward passes of the training loss in evaluation mode (no dropout); relativeChange
+ * and gatBalanceDrift compare with the initialization.
+ *
+ * @example
+ * const s = await runDiagnoseJob({ dataset: 'cora', model: 'res-gcn', layers: 64, hidden: 64, seed: 0, device: 'cpu', normalizeFeatures: true, epochs: 0, lr: 0.01, weightDecay: 5e-4 });
+ */
+export async function runDiagnoseJob(options: DiagnoseJobOptions): Promise<DiagnoseSummary> {
+  const spec = modelSpec(options);
+  validateModelSpec(spec);
+  resolveMetrics('diagnose', '--metrics', options.metrics);
+  const device = resolveDevice(options.device);
+  const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
+  using data = NodeData.from(ds, { device });
+  using model = buildModel(spec, ds.numFeatures, ds.numClasses, device);
+  using recorder = new DiagnosticsRecorder(model, data, { metrics: options.metrics });
+  const records: DiagnosticsRecord[] = [{ epoch: 0, layers: diagnoseModel(model, data, { recorder }) }];
+  if (options.epochs > 0) {
+    await fit(model, data, { epochs: options.epochs, lr: options.lr, weightDecay: options.weightDecay, patience: 0 });
+    records.push({ epoch: options.epochs, layers: diagnoseModel(model, data, { recorder }) });
+  }
+  return { dataset: ds.name, model: options.model, layers: options.layers, hidden: options.hidden, device, seed: options.seed, records };
+}
