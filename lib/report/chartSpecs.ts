@@ -56,7 +56,7 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
         mark: { type: 'line', strokeWidth: 1.2 },
         encoding: {
           x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('accuracy', 'accuracy'), scale: { domain: [0, 1] } }, color: nominal('method'),
-          strokeDash: { field: 'split', type: 'nominal', sort: ['trainAcc', 'testAcc'], legend: { title: 'split', symbolType: 'stroke' } },
+          strokeDash: { field: 'split', type: 'nominal', sort: ['trainAcc', 'testAcc'], legend: { title: 'split', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } } },
           detail: nominal('id'),
         },
       }),
@@ -69,10 +69,11 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
     charts.push({
       name: `profile-${metric}`, title: `${metric} per layer (solid: last recorded epoch, dashed: first)`,
       spec: faceted(rows, manyDatasets, true, {
-        mark: { type: 'line', strokeWidth: 1.4 },
+        // Points too where stacks are shallow: a one-layer profile is a single point.
+        mark: { type: 'line', strokeWidth: 1.4, point: maxDepth(rows) <= 16 ? { size: 14 } : false },
         encoding: {
           x: { ...q('layer', 'layer'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('value', metric), scale: log ? { type: 'log' } : { zero: false } }, color: nominal('method'),
-          strokeDash: { field: 'when', type: 'nominal', sort: ['last', 'first'], legend: { title: 'recorded epoch', symbolType: 'stroke' } }, detail: nominal('series'),
+          strokeDash: { field: 'when', type: 'nominal', sort: ['last', 'first'], legend: { title: 'recorded epoch', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } } }, detail: nominal('series'),
         },
       }),
     });
@@ -132,9 +133,14 @@ function faceted(values: Record<string, unknown>[], byDataset: boolean, byDepth:
   const facet: Record<string, unknown> = {};
   if (depths.length > 1) facet.column = { field: 'depth', type: 'ordinal', sort: depths, header: { labelExpr: "'depth ' + datum.value", title: null } };
   if (byDataset) facet.row = { field: 'dataset', type: 'nominal', header: { title: null } };
-  const top = { data: { values }, config: CONFIG };
+  // Headless text measurement underestimates bold legend titles: room on the right keeps them whole.
+  const top = { data: { values }, config: CONFIG, padding: { left: 5, top: 5, bottom: 5, right: 40 } };
   if (Object.keys(facet).length === 0) return { ...top, width: 420, height: 240, ...inner };
   return { ...top, facet, spec: { width: 220, height: 180, ...inner }, resolve: { scale: { x: 'independent' } } };
+}
+
+function maxDepth(rows: Record<string, unknown>[]): number {
+  return rows.reduce((m, r) => Math.max(m, r.depth as number), 0);
 }
 
 function q(field: string, title: string) {
