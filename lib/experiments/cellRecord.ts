@@ -56,6 +56,7 @@ export interface CellRecord {
  * const done = new Set(readCells('results/cells.jsonl').records.map((r) => r.id));
  */
 export function readCells(path: string): { records: CellRecord[]; skippedLines: number } {
+  if (typeof path !== 'string') throw new TypeError(`readCells: argument path must be a file path, got ${path === null ? 'null' : typeof path}`);
   if (!existsSync(path)) return { records: [], skippedLines: 0 };
   const records = new Map<string, CellRecord>();
   let skippedLines = 0;

@@ -5,10 +5,11 @@ import { loadDataset } from '../data/loadDataset.js';
 import { resolveDevice } from '../runtime/devices.js';
 import type { EpochReport } from '../train/fit.js';
 import { NodeData } from '../train/NodeData.js';
+import { requireObject } from '../errors/args.js';
 import { appendCell, readCells, type CellRecord } from './cellRecord.js';
 import { runCell } from './runCell.js';
 import { expandSweep, type SweepCell } from './sweepCells.js';
-import type { SweepConfig } from './sweepConfig.js';
+import { parseSweepConfig, type SweepConfig } from './sweepConfig.js';
 import { summaryCsv } from './summaryCsv.js';
 
 export interface SweepHooks {
@@ -33,12 +34,16 @@ export interface SweepOutcome {
 /**
  * Runs every cell of a sweep not yet in `RUN_DIR/cells.jsonl`, appending one line per cell and
  * rewriting `RUN_DIR/summary.csv` after each, so an interrupted sweep leaves both consistent and
- * resumes where it stopped. `RUN_DIR` is `config.outDir`, relative to `baseDir`.
+ * resumes where it stopped. `RUN_DIR` is `config.outDir`, relative to `baseDir`. The config is
+ * validated (parsed or not, as parseSweepConfig takes it).
  *
  * @example
  * const outcome = await runSweep(parseSweepConfig(json), { baseDir: 'experiments/init-speed' });
  */
-export async function runSweep(config: SweepConfig, options: { baseDir: string } & SweepHooks): Promise<SweepOutcome> {
+export async function runSweep(input: unknown, options: { baseDir: string } & SweepHooks): Promise<SweepOutcome> {
+  requireObject('runSweep', 'options', options);
+  if (typeof options.baseDir !== 'string') throw new TypeError(`runSweep: argument options.baseDir must be a folder path, got ${typeof options.baseDir}`);
+  const config = parseSweepConfig(input);
   const cells = expandSweep(config);
   const runDir = resolve(options.baseDir, config.outDir);
   mkdirSync(runDir, { recursive: true });

@@ -30,46 +30,52 @@ const methodFields = {
 
 const methodSchema = z.strictObject({ name: z.string({ error: 'expected a method name' }).regex(/^[\w.+-]+$/, { error: 'expected a name of letters, digits, _ . + -' }), ...methodFields });
 
-const gridSchema = z.strictObject({
-  depth: list(posInt()),
-  model: list(oneOf(MODELS)).optional(),
-  init: list(oneOf(INITS)).optional(),
-  residual: list(oneOf(RESIDUALS)).optional(),
-  aggT: list(aggT()).optional(),
-  norm: list(oneOf(NORMS)).optional(),
-  skip: list(z.boolean({ error: 'expected true or false' })).optional(),
-  seed: list(nonNegInt()).optional(),
-  dataset: list(dataset()).optional(),
-});
+const gridSchema = z.strictObject(
+  {
+    depth: list(posInt()),
+    model: list(oneOf(MODELS)).optional(),
+    init: list(oneOf(INITS)).optional(),
+    residual: list(oneOf(RESIDUALS)).optional(),
+    aggT: list(aggT()).optional(),
+    norm: list(oneOf(NORMS)).optional(),
+    skip: list(z.boolean({ error: 'expected true or false' })).optional(),
+    seed: list(nonNegInt()).optional(),
+    dataset: list(dataset()).optional(),
+  },
+  { error: 'expected an object with a depth list' },
+);
 
-const sweepSchema = z.strictObject({
-  name: z.string({ error: 'expected a string' }).optional(),
-  description: z.string({ error: 'expected a string' }).optional(),
-  dataset: dataset().optional(),
-  methods: list(methodSchema).optional(),
-  grid: gridSchema,
-  epochs: posInt().default(100),
-  lr: range(0, 10).default(0.01),
-  optimizer: oneOf(OPTIMIZERS).default('adam'),
-  momentum: range(0, 1, true).default(0),
-  hidden: posInt().default(64),
-  heads: posInt().optional(),
-  dropout: range(0, 1, true).optional(),
-  weightDecay: range(0, 1).default(5e-4),
-  patience: nonNegInt().default(0),
-  normalizeFeatures: z.boolean({ error: 'expected true or false' }).default(true),
-  /** Stop a cell at the first non-finite loss or parameter (default true). */
-  checkFinite: z.boolean({ error: 'expected true or false' }).default(true),
-  /** Record invalid flag combinations as failed cells instead of rejecting the config. */
-  skipInvalid: z.boolean({ error: 'expected true or false' }).default(false),
-  diagnostics: z
-    .strictObject({ every: posInt(), metrics: list(oneOf(DIAGNOSTIC_METRICS)).optional() })
-    .optional(),
-  /** Extra summary.csv columns: the training loss at these epochs. */
-  summaryEpochs: list(posInt()).optional(),
-  device: oneOf(['auto', 'cpu', 'cuda'] as const).default('auto'),
-  outDir: z.string({ error: 'expected a folder path' }).min(1).default('results'),
-});
+const sweepSchema = z.strictObject(
+  {
+    name: z.string({ error: 'expected a string' }).optional(),
+    description: z.string({ error: 'expected a string' }).optional(),
+    dataset: dataset().optional(),
+    methods: list(methodSchema).optional(),
+    grid: gridSchema,
+    epochs: posInt().default(100),
+    lr: range(0, 10).default(0.01),
+    optimizer: oneOf(OPTIMIZERS).default('adam'),
+    momentum: range(0, 1, true).default(0),
+    hidden: posInt().default(64),
+    heads: posInt().optional(),
+    dropout: range(0, 1, true).optional(),
+    weightDecay: range(0, 1).default(5e-4),
+    patience: nonNegInt().default(0),
+    normalizeFeatures: z.boolean({ error: 'expected true or false' }).default(true),
+    /** Stop a cell at the first non-finite loss or parameter (default true). */
+    checkFinite: z.boolean({ error: 'expected true or false' }).default(true),
+    /** Record invalid flag combinations as failed cells instead of rejecting the config. */
+    skipInvalid: z.boolean({ error: 'expected true or false' }).default(false),
+    diagnostics: z
+      .strictObject({ every: posInt(), metrics: list(oneOf(DIAGNOSTIC_METRICS)).optional() })
+      .optional(),
+    /** Extra summary.csv columns: the training loss at these epochs. */
+    summaryEpochs: list(posInt()).optional(),
+    device: oneOf(['auto', 'cpu', 'cuda'] as const).default('auto'),
+    outDir: z.string({ error: 'expected a folder path' }).min(1).default('results'),
+  },
+  { error: 'expected an object' },
+);
 
 export type SweepConfig = z.infer<typeof sweepSchema>;
 export type SweepMethod = z.infer<typeof methodSchema>;

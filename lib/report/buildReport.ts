@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
+import { requireObject } from '../errors/args.js';
 import { readCells } from '../experiments/cellRecord.js';
 import { chartSpecs } from './chartSpecs.js';
 import { renderChart, scopeSvgIds } from './renderChart.js';
@@ -21,6 +22,8 @@ export interface ReportOutcome {
  * const { html, charts } = await buildReport('experiments/init-speed/results');
  */
 export async function buildReport(runDir: string, options: { title?: string } = {}): Promise<ReportOutcome> {
+  if (typeof runDir !== 'string') throw new TypeError(`buildReport: argument runDir must be a folder path, got ${runDir === null ? 'null' : typeof runDir}`);
+  requireObject('buildReport', 'options', options);
   const dir = resolve(runDir);
   const cellsPath = join(dir, 'cells.jsonl');
   if (!existsSync(cellsPath)) throw new RangeError(`report: ${cellsPath} does not exist; run \`fathom sweep\` into ${runDir} first`);

@@ -127,14 +127,17 @@ describe('fathom sweep (runSweep)', () => {
   });
 
   it('records a cell whose training fails, with the epochs it ran', async () => {
-    // Plain SGD at lr 1e30 (past what a config accepts): the first step sends the weights past
-    // the floats' range.
-    const config = parseSweepConfig({ ...CONFIG, methods: undefined, grid: { depth: [2] }, optimizer: 'sgd', epochs: 5, outDir: 'nan' });
-    const outcome = await runSweep({ ...config, lr: 1e30 }, { baseDir: tmp });
+    // A 4-layer linear GNN on raw features under plain SGD at lr 10: the loss is NaN at step 5.
+    const config = {
+      ...CONFIG, methods: [{ name: 'linear', model: 'linear-gnn' }], grid: { depth: [4] }, optimizer: 'sgd', lr: 10, weightDecay: 0,
+      normalizeFeatures: false, diagnostics: undefined, epochs: 10, outDir: 'nan',
+    };
+    const outcome = await runSweep(config, { baseDir: tmp });
     expect(outcome).toMatchObject({ ran: 1, failed: 1 });
     const [r] = readCells(join(tmp, 'nan', 'cells.jsonl')).records;
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/NaN|Infinity|non-finite|holds/);
     expect(r.epochsRun).toBe(r.history.length);
+    expect(r.epochsRun).toBeLessThan(10);
   });
 });
