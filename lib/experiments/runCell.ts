@@ -34,7 +34,7 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
     const result = await fit(model, data, {
       epochs: config.epochs, optimizer, patience: config.patience, signal: hooks.signal,
       checkFinite: config.checkFinite ? { every: 1 } : undefined,
-      // fit() records epoch 0 (initialization), every `every` epochs and the last one.
+      // fit() records epoch 0 (initialization) and every `every` epochs after it.
       diagnostics: config.diagnostics ? { every: config.diagnostics.every, metrics: config.diagnostics.metrics } : undefined,
       onEpoch: (r) => {
         history.push(epochRow(r));
