@@ -13,7 +13,7 @@ export interface ChartSpec {
 /** Metrics spanning orders of magnitude: drawn on a log axis when every value is positive. */
 const LOG_METRICS = new Set([
   'featureScale', 'featureMu', 'dirichlet', 'dirichletNormalized', 'gradFeatureNorm', 'gradFeatureMu', 'gradWeightNorm',
-  'relativeChange', 'gatBalanceMax', 'gatBalanceMean', 'sigmaRatio', 'featureMuNormalized', 'gradFeatureMuNormalized',
+  'relativeChange', 'gatBalanceMax', 'gatBalanceMean', 'gatBalanceDrift', 'sigmaRatio', 'featureMuNormalized', 'gradFeatureMuNormalized',
 ]);
 /** Model-level metrics (the same on every layer's row): drawn against depth, not per layer. */
 const MODEL_METRICS = new Set(['kappa', 'lossStar']);
@@ -63,18 +63,30 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
     });
   }
   for (const metric of diagnosticMetrics(records).filter((m) => !MODEL_METRICS.has(m))) {
-    const rows = records.flatMap((r) => profileRows(r, metric));
-    if (rows.length === 0) continue;
-    const log = LOG_METRICS.has(metric) && rows.every((row) => (row.value as number) > 0);
+    const all = records.flatMap((r) => profileRows(r, metric));
+    if (all.length === 0) continue;
+    // On a log axis zeros (a drift at initialization, an unmoved layer) are left out, and said so.
+    const log = LOG_METRICS.has(metric) && all.some((row) => (row.value as number) > 0);
+    const rows = log ? all.filter((row) => (row.value as number) > 0) : all;
+    const dropped = all.length - rows.length;
     charts.push({
-      name: `profile-${metric}`, title: `${metric} per layer (solid: last recorded epoch, dashed: first)`,
-      spec: faceted(rows, manyDatasets, true, {
-        // Points too where stacks are shallow: a one-layer profile is a single point.
-        mark: { type: 'line', strokeWidth: 1.4, point: maxDepth(rows) <= 16 ? { size: 14 } : false },
+      name: `profile-${metric}`,
+      title: `${metric} per layer (solid: last recorded epoch, dashed: first)${dropped ? `; ${dropped} values ≤ 0 not drawn on the log axis` : ''}`,
+      spec: faceted(markSingles(rows), manyDatasets, true, {
         encoding: {
           x: { ...q('layer', 'layer'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('value', metric), scale: log ? { type: 'log' } : { zero: false } }, color: nominal('method'),
-          strokeDash: { field: 'when', type: 'nominal', sort: ['last', 'first'], legend: { title: 'recorded epoch', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } } }, detail: nominal('series'),
         },
+        layer: [
+          {
+            mark: { type: 'line', strokeWidth: 1.4 },
+            encoding: {
+              strokeDash: { field: 'when', type: 'nominal', sort: ['last', 'first'], legend: { title: 'recorded epoch', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } } },
+              detail: nominal('series'),
+            },
+          },
+          // A line of one point draws nothing: one-layer series (and shallow stacks) get points.
+          { transform: [{ filter: 'datum.showPoint' }], mark: { type: 'point', filled: true, size: 16 } },
+        ],
       }),
     });
   }
@@ -139,8 +151,11 @@ function faceted(values: Record<string, unknown>[], byDataset: boolean, byDepth:
   return { ...top, facet, spec: { width: 220, height: 180, ...inner }, resolve: { scale: { x: 'independent' } } };
 }
 
-function maxDepth(rows: Record<string, unknown>[]): number {
-  return rows.reduce((m, r) => Math.max(m, r.depth as number), 0);
+/** Flags the rows to draw as points: every row of a one-point series, and all rows of shallow stacks. */
+function markSingles(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const counts = new Map<unknown, number>();
+  for (const r of rows) counts.set(r.series, (counts.get(r.series) ?? 0) + 1);
+  return rows.map((r) => ({ ...r, showPoint: counts.get(r.series) === 1 || (r.depth as number) <= 16 }));
 }
 
 function q(field: string, title: string) {
