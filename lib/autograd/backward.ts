@@ -59,8 +59,10 @@ export function backward(root: Tensor, seed?: Tensor): void {
       continue;
     }
     if (isGradRetained(t)) {
-      // Kept like a leaf's gradient: owned by t alone, never released below.
-      const own = inUse(g) || g === seed ? g.clone() : g;
+      // Kept like a leaf's gradient and never released below. Sharing it with inputs still
+      // pending is safe (backward never writes into a pending gradient, and a leaf that later
+      // receives it takes a copy); only another owner or the caller's seed forces a copy.
+      const own = leafGrads.has(g) || g === seed ? g.clone() : g;
       if (t.grad && t.grad !== own) t.grad.dispose();
       t.grad = keep(own);
       leafGrads.add(own);

@@ -77,7 +77,8 @@ export interface FitOptions {
    * forward and backward pass of training step k + 1, before its optimizer step: the same pass,
    * dropout included, so a record costs only the reductions, not a pass. The state after the
    * last epoch gets one extra pass (training mode, the dropout stream restored after it).
-   * relativeChange is against the weights fit() started from. Needs a model with
+   * relativeChange is against the weights fit() started from (after a resume, the restored
+   * ones). Needs a model with
    * forwardFeatures() (GCN, ResGCN, GAT, SKP, LinearGNN).
    */
   diagnostics?: { every?: number; metrics?: readonly DiagnosticMetric[] };

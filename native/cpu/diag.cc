@@ -1,11 +1,17 @@
 // Diagnostics reductions (METHODS.md §4) on the CPU, in double. Row-block partials are combined
 // sequentially, so the results are bit-identical for any thread count (see parallel.h); the
 // centered Gram goes through gemm<double> (OpenBLAS where found).
+#include <climits>
 #include <cmath>
 #include <vector>
 
+#include "../core/runtime_info.h"
 #include "kernels.h"
 #include "parallel.h"
+
+#ifdef FATHOM_HAVE_BLAS
+#include <cblas.h>
+#endif
 
 namespace fathom::cpu {
 namespace {
@@ -15,6 +21,38 @@ constexpr int64_t kRowBlock = 256;  // rows per block of the reductions
 int64_t block_count(int64_t rows) { return (rows + kRowBlock - 1) / kRowBlock; }
 int64_t block_end(int64_t b, int64_t rows) {
   return (b + 1) * kRowBlock < rows ? (b + 1) * kRowBlock : rows;
+}
+
+// out = xcᵀ xc (cols×cols). The Gram is symmetric: BLAS's rank-k update computes one triangle,
+// half a GEMM's work; deterministic mode (and builds without BLAS) go through gemm().
+void centered_gram(int64_t rows, int64_t cols, const double* xc, double* out) {
+#ifdef FATHOM_HAVE_BLAS
+  if (!deterministic() && rows <= INT_MAX && cols <= INT_MAX) {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<blasint>(cols),
+                static_cast<blasint>(rows), 1.0, xc, static_cast<blasint>(cols), 0.0, out,
+                static_cast<blasint>(cols));
+    for (int64_t a = 0; a < cols; ++a)
+      for (int64_t b = 0; b < a; ++b) out[a * cols + b] = out[b * cols + a];
+    return;
+  }
+#endif
+  gemm<double>(true, false, cols, cols, rows, 1.0, xc, xc, 0.0, out);
+}
+
+}  // namespace
+
+namespace {
+
+// Σ v² over n doubles with four independent partial sums: one running sum would serialize on
+// the add latency (and without -ffast-math the compiler may not split it).
+double sum_sq(const double* v, int64_t n) {
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  int64_t c = 0;
+  for (; c + 4 <= n; c += 4) {
+    for (int u = 0; u < 4; ++u) acc[u] += v[c + u] * v[c + u];
+  }
+  for (; c < n; ++c) acc[0] += v[c] * v[c];
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
 }  // namespace
@@ -33,19 +71,17 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
     double* acc = partial.data() + b * stride;
     double* colsum = acc + 3;
     double* unit = acc + 3 + cols;
+    std::vector<double> row(static_cast<size_t>(cols));
     for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
       const T* xr = x + r * cols;
-      double sq = 0.0;
-      for (int64_t c = 0; c < cols; ++c) {
-        const double v = static_cast<double>(xr[c]);
-        sq += v * v;
-        colsum[c] += v;
-      }
+      for (int64_t c = 0; c < cols; ++c) row[c] = static_cast<double>(xr[c]);
+      const double sq = sum_sq(row.data(), cols);
+      for (int64_t c = 0; c < cols; ++c) colsum[c] += row[c];
       acc[0] += sq;
       if (sq > 0.0) {
         acc[1] += 1.0;
         const double inv = 1.0 / std::sqrt(sq);
-        for (int64_t c = 0; c < cols; ++c) unit[c] += static_cast<double>(xr[c]) * inv;
+        for (int64_t c = 0; c < cols; ++c) unit[c] += row[c] * inv;
       }
     }
   }
@@ -59,21 +95,18 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   std::vector<double> centered(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    std::vector<double> scratch(gram ? 0 : static_cast<size_t>(cols));
+    double acc = 0.0;
     for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
-      for (int64_t c = 0; c < cols; ++c) {
-        const double d = static_cast<double>(x[r * cols + c]) - mean[c];
-        acc[c & 3] += d * d;
-        if (gram) xc[r * cols + c] = d;
-      }
+      double* d = gram ? xc.data() + r * cols : scratch.data();
+      const T* xr = x + r * cols;
+      for (int64_t c = 0; c < cols; ++c) d[c] = static_cast<double>(xr[c]) - mean[c];
+      acc += sum_sq(d, cols);
     }
-    centered[b] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    centered[b] = acc;
   }
   for (double p : centered) out[2] += p;
-  if (gram) {
-    gemm<double>(true, false, cols, cols, rows, 1.0, xc.data(), xc.data(), 0.0,
-                 out + 3 + 2 * cols);
-  }
+  if (gram) centered_gram(rows, cols, xc.data(), out + 3 + 2 * cols);
 }
 
 template <typename T>

@@ -70,17 +70,24 @@ __global__ void center_kernel(int64_t rows, int64_t cols, const T* __restrict__ 
   }
 }
 
+// 1/√len of CSR row r, 0 for an empty row (as the CPU kernel).
+__device__ __forceinline__ double inv_sqrt_len(const int32_t* __restrict__ rowptr, int64_t r) {
+  const int32_t len = rowptr[r + 1] - rowptr[r];
+  return len > 0 ? 1.0 / sqrt(static_cast<double>(len)) : 0.0;
+}
+
 // part[r] = Σ_{k in row r} ‖x_r/√len_r − x_{col_k}/√len_{col_k}‖².
 template <typename T>
-__global__ void dirichlet_rows_kernel(int64_t rows, int64_t cols, const int32_t* __restrict__ rowptr,
+__global__ void dirichlet_rows_kernel(int64_t rows, int64_t cols,
+                                      const int32_t* __restrict__ rowptr,
                                       const int32_t* __restrict__ col, const T* __restrict__ x,
                                       double* __restrict__ part) {
   for (int64_t i = global_thread(); i < rows; i += grid_threads()) {
-    const double si = 1.0 / sqrt(static_cast<double>(rowptr[i + 1] - rowptr[i]));
+    const double si = inv_sqrt_len(rowptr, i);
     double acc = 0.0;
     for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
       const int64_t j = col[k];
-      const double sj = 1.0 / sqrt(static_cast<double>(rowptr[j + 1] - rowptr[j]));
+      const double sj = inv_sqrt_len(rowptr, j);
       for (int64_t c = 0; c < cols; ++c) {
         const double d =
             static_cast<double>(x[i * cols + c]) * si - static_cast<double>(x[j * cols + c]) * sj;
@@ -123,7 +130,8 @@ __global__ void __launch_bounds__(kReduceBlock)
 template <typename T>
 void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
   const int64_t size = 3 + 2 * cols + (gram ? cols * cols : 0);
-  FATHOM_CUDA_CHECK("feature_moments", cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
+  FATHOM_CUDA_CHECK("feature_moments",
+                    cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* sq = work.as<double>();

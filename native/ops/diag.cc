@@ -25,7 +25,8 @@ Tensor feature_moments(const Tensor& x, bool gram) {
   Tensor out = Tensor::empty({3 + 2 * cols + (gram ? cols * cols : 0)}, DType::F64, x.device());
   with_float(op, "x", x, [&](auto tag) {
     using T = decltype(tag);
-    FATHOM_LAUNCH(op, x.device(), feature_moments<T>(rows, cols, ptr<T>(x), gram, ptr<double>(out)));
+    FATHOM_LAUNCH(op, x.device(),
+                  feature_moments<T>(rows, cols, ptr<T>(x), gram, ptr<double>(out)));
   });
   return out;
 }
@@ -60,9 +61,9 @@ Tensor sum_squares(const Tensor& x, const Tensor& y) {
   Tensor out = Tensor::empty({1}, DType::F64, x.device());
   with_float(op, "x", x, [&](auto tag) {
     using T = decltype(tag);
-    FATHOM_LAUNCH(op, x.device(),
-                  sum_squares<T>(x.numel(), ptr<T>(x), y.defined() ? ptr<T>(y) : nullptr,
-                                 ptr<double>(out)));
+    FATHOM_LAUNCH(
+        op, x.device(),
+        sum_squares<T>(x.numel(), ptr<T>(x), y.defined() ? ptr<T>(y) : nullptr, ptr<double>(out)));
   });
   return out;
 }

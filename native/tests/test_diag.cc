@@ -48,7 +48,8 @@ void check_moments() {
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t a = 0; a < f; ++a) {
       centered += (xd[i * f + a] - mean[a]) * (xd[i * f + a] - mean[a]);
-      for (int64_t b = 0; b < f; ++b) gram[a * f + b] += (xd[i * f + a] - mean[a]) * (xd[i * f + b] - mean[b]);
+      for (int64_t b = 0; b < f; ++b)
+        gram[a * f + b] += (xd[i * f + a] - mean[a]) * (xd[i * f + b] - mean[b]);
     }
   }
   CHECK_NEAR(out[0], sq, kRel * sq);
