@@ -96,3 +96,8 @@ export { encodeSafetensors, type StTensorInput } from './io/encodeSafetensors.js
 export type { StFile, StTensor, StDType } from './io/safetensorsFormat.js';
 export { atomicWriteFile } from './io/atomicWriteFile.js';
 export type { OptimizerState } from './optim/Optimizer.js';
+export { parseSweepConfig, type SweepConfig, type SweepMethod } from './experiments/sweepConfig.js';
+export { runSweep, type SweepHooks, type SweepOutcome } from './experiments/runSweep.js';
+export { readCells, type CellRecord, type DiagnosticsSnapshot, type LayerRow } from './experiments/cellRecord.js';
+export type { CellParams, SweepCell } from './experiments/sweepCells.js';
+export { buildReport, type ReportOutcome } from './report/buildReport.js';

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { version } from '../runtime/version.js';
 import { diagnoseCommand } from './diagnoseCommand.js';
 import { infoCommand } from './infoCommand.js';
+import { reportCommand } from './reportCommand.js';
+import { sweepCommand } from './sweepCommand.js';
 import { trainCommand } from './trainCommand.js';
 
 /**
@@ -13,6 +15,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const program = new Command('fathom').description('Deep graph neural networks that train.').version(version());
   program.addCommand(trainCommand());
   program.addCommand(infoCommand());
+  program.addCommand(sweepCommand());
+  program.addCommand(reportCommand());
   program.addCommand(diagnoseCommand());
   try {
     await program.parseAsync(argv);

@@ -28,13 +28,15 @@ export interface ModelSpec {
   heads?: number;
   alpha?: number;
   beta?: number;
+  /** linear-gnn: the multiscale skip form (METHODS.md §2.4). */
+  skip?: boolean;
 }
 
 const OWNERS: Record<string, readonly ModelName[]> = {
   residual: ['res-gcn'], norm: ['res-gcn'], alpha: ['res-gcn'], beta: ['res-gcn'],
-  heads: ['gat', 'gatv2'], aggT: ['gcn', 'res-gcn'],
+  heads: ['gat', 'gatv2'], aggT: ['gcn', 'res-gcn'], skip: ['linear-gnn'],
 };
-const FLAG: Record<string, string> = { residual: '--residual', norm: '--norm', alpha: '--alpha', beta: '--beta', heads: '--heads', aggT: '--agg-t' };
+const FLAG: Record<string, string> = { residual: '--residual', norm: '--norm', alpha: '--alpha', beta: '--beta', heads: '--heads', aggT: '--agg-t', skip: '--skip' };
 const INITS_FOR: Record<ModelName, readonly InitName[]> = {
   gcn: ['glorot'],
   'res-gcn': ['gnn-he', 'fixup', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'],
@@ -103,6 +105,6 @@ export function buildModel(s: ModelSpec, inChannels: number, outChannels: number
     case 'kp':
       return new SKP({ ...common, hiddenChannels: s.hidden, depth: s.layers, kp: s.model === 'kp', dropout: s.dropout, init: s.init as 'glorot' | 'orthogonal' | undefined });
     case 'linear-gnn':
-      return new LinearGNN({ ...common, hiddenChannels: s.hidden, depth: s.layers });
+      return new LinearGNN({ ...common, hiddenChannels: s.hidden, depth: s.layers, skip: s.skip });
   }
 }

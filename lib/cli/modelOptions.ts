@@ -15,7 +15,7 @@ export interface ModelOptionDefaults {
 /**
  * Adds the dataset and model flags that `fathom train` and `fathom diagnose` share (one
  * definition, so the two commands accept exactly the same models): --dataset, --model, --layers,
- * --hidden, --dropout, --init, --residual, --agg-t, --norm, --heads, --alpha, --beta, --seed,
+ * --hidden, --dropout, --init, --residual, --agg-t, --norm, --heads, --skip, --alpha, --beta, --seed,
  * --device, --no-normalize-features. Their values map onto ModelSpec fields.
  *
  * @example
@@ -33,6 +33,7 @@ export function addModelOptions(command: Command, d: ModelOptionDefaults): Comma
     .option('--agg-t <t>', 'residual aggregation P_t = (1 − t)I + tP, t in (0, 1]', real(0, 1))
     .addOption(new Option('--norm <kind>', 'normalization of res-gcn branches (default none)').choices(NORMS))
     .option('--heads <n>', 'attention heads (gat, gatv2)', integer(1, 1024))
+    .option('--skip', 'linear-gnn: multiscale skip form Σ_l W_l B_l ⋯ B_1 X S^l')
     .option('--alpha <a>', 'interpolate residual weight α (default 0.6)', real(0, 1))
     .option('--beta <b>', 'fixup branch scale β (default 1)', real(0, 100))
     .option('--seed <n>', 'random seed', integer(0, 2 ** 32 - 1), d.seed)

@@ -59,7 +59,8 @@ export const TRAIN_DEFAULTS: Omit<TrainJobOptions, 'dataset'> = {
   patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
 };
 
-function buildOptimizer(o: TrainJobOptions, model: NodeModel): Optimizer {
+/** The optimizer the options name, over the model's parameters. */
+export function buildOptimizer(o: Pick<TrainJobOptions, 'optimizer' | 'lr' | 'momentum' | 'weightDecay'>, model: NodeModel): Optimizer {
   if (o.optimizer === 'sgd') return new SGD(model.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
   if (o.momentum !== 0) throw new RangeError('--momentum applies to --optimizer sgd only; drop it or pass --optimizer sgd');
   return new Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
@@ -67,8 +68,8 @@ function buildOptimizer(o: TrainJobOptions, model: NodeModel): Optimizer {
 
 /** The ModelSpec fields of parsed command-line options (train's and diagnose's alike). */
 export function modelSpec(o: ModelSpec): ModelSpec {
-  const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta } = o;
-  return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, dropout: o.dropout };
+  const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip } = o;
+  return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, dropout: o.dropout };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MODELS, validateModelSpec, type ModelSpec } from '../../lib/cli/modelFactory.js';
+import { MODELS, buildModel, validateModelSpec, type ModelSpec } from '../../lib/cli/modelFactory.js';
 import { runTrainJob, TRAIN_DEFAULTS } from '../../lib/cli/trainJob.js';
 import { memory } from '../../lib/runtime/devices.js';
 
@@ -35,6 +35,7 @@ describe('fathom train rejects flag combinations that do not apply, saying what 
     ['--alpha without interpolate blocks', { ...base, model: 'res-gcn', residual: 'fixup', alpha: 0.5 }, ['--alpha', 'interpolate']],
     ['--agg-t outside (0, 1]', { ...base, model: 'res-gcn', aggT: 0 }, ['--agg-t', '(0, 1]']],
     ['dropout on a linear GNN', { ...base, model: 'linear-gnn', dropout: 0.5 }, ['linear-gnn', '--dropout 0']],
+    ['--skip on a GCN', { ...base, skip: true }, ['--skip', 'linear-gnn', 'gcn']],
   ];
 
   it.each(cases)('rejects %s with a RangeError', (_name, spec, needles) => {
@@ -46,6 +47,11 @@ describe('fathom train rejects flag combinations that do not apply, saying what 
     }
     expect(err).toBeInstanceOf(RangeError);
     for (const n of needles) expect((err as Error).message).toContain(n);
+  });
+
+  it('builds the skip form of a linear GNN with --skip', () => {
+    using model = buildModel({ ...base, model: 'linear-gnn', skip: true, layers: 3, hidden: 8 }, 5, 2, 'cpu');
+    expect(model.name).toBe('linear-gnn-skip');
   });
 
   it('accepts the balanced-init protocol of the GAT experiments', () => {
