@@ -40,6 +40,8 @@ export class SparseFeatures implements Disposable {
   #drop: Dropped | null;
 
   private constructor(structure: Structure, owner: boolean, dense: Tensor, nnz: number, drop: Dropped | null) {
+    // Reachable from plain JS despite `private`: say which door to use instead of failing on `dense.shape`.
+    if (!(dense instanceof Tensor)) throw new TypeError('SparseFeatures: the constructor is internal; build one with SparseFeatures.fromDense(x)');
     this.#structure = structure;
     this.#owner = owner;
     this.#dense = dense;
