@@ -279,6 +279,16 @@ FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
 // Heads handled by the edge-outer passes below (per-head state lives in registers/stack).
 constexpr int64_t kMaxHeads = 16;
 
+// Entries ahead whose gathered rows are prefetched: on graphs larger than the cache every
+// neighbour row is a miss, and the passes otherwise wait on each one in turn (as spmm.cc).
+constexpr int32_t kPrefetchAhead = 8;
+
+template <typename T>
+FATHOM_INLINE void prefetch_span(const T* p, int64_t count) {
+  const char* c = reinterpret_cast<const char*>(p);
+  for (int64_t b = 0; b < count * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(c + b);
+}
+
 // e_ij for every head into e[0, H).
 template <typename T>
 FATHOM_INLINE void all_logits(const Gat<T>& g, int64_t i, int64_t j, int64_t H, int64_t F,
@@ -337,7 +347,11 @@ FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
       m[h] = -std::numeric_limits<T>::infinity();
       s[h] = T(0);
     }
+    const int32_t nnz = g.rowptr[N];
     for (int32_t k = begin; k < end; ++k) {
+      if (g.version == 1 && k + kPrefetchAhead < nnz) {
+        prefetch_span(g.s_src + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * H, H);
+      }
       T* __restrict e = ebuf.data() + static_cast<size_t>(k - begin) * H;
       all_logits(g, i, g.col[k], H, F, e);
       for (int64_t h = 0; h < H; ++h) m[h] = e[h] > m[h] ? e[h] : m[h];
@@ -345,6 +359,7 @@ FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
     T* __restrict o = g.out + i * HF;
     for (int64_t f = 0; f < HF; ++f) o[f] = T(0);
     for (int32_t k = begin; k < end; ++k) {
+      if (k + kPrefetchAhead < nnz) prefetch_span(g.xs + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * HF, HF);
       const T* e = ebuf.data() + static_cast<size_t>(k - begin) * H;
       T w[kMaxHeads];
       for (int64_t h = 0; h < H; ++h) w[h] = softmax_exp(e[h] - m[h]);
@@ -375,6 +390,7 @@ template <typename T, int FC, int HC>
 FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = HC > 0 ? HC : g.H, HF = H * F;
+  const int32_t nnz = g.rowptr[g.N];
   for (int64_t i = i0; i < i1; ++i) {
     T* __restrict gt = g.dxt + i * HF;
     T* __restrict c = g.contrib + i * HF;
@@ -383,6 +399,11 @@ FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
     T dsum[kMaxHeads];
     for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
     for (int32_t k = g.rowptr[i]; k < g.rowptr[i + 1]; ++k) {
+      if (k + kPrefetchAhead < nnz) {
+        const int64_t ja = g.col[k + kPrefetchAhead];
+        prefetch_span(g.xs + ja * HF, HF);
+        if (g.version == 1) prefetch_span(g.s_src + ja * H, H);
+      }
       const int64_t j = g.col[k];
       T de[kMaxHeads], w[kMaxHeads];
       all_edge_grads(g, i, j, edge_key(g.perm, k, i), H, F, de, w);
@@ -418,6 +439,7 @@ template <typename T, int FC, int HC>
 FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = HC > 0 ? HC : g.H, HF = H * F;
+  const int32_t nnz = g.t_rowptr[g.N];
   for (int64_t j = j0; j < j1; ++j) {
     T* __restrict gs = g.dxs + j * HF;
     const T* u = g.xs + j * HF;
@@ -425,6 +447,14 @@ FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
     T dsum[kMaxHeads];
     for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
     for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
+      if (k + kPrefetchAhead < nnz) {
+        const int64_t ia = g.t_col[k + kPrefetchAhead];
+        prefetch_span(g.grad + ia * HF, HF);
+        prefetch_span(g.fwd_stats + ia * H, H);
+        prefetch_span(g.fwd_stats + g.N * H + ia * H, H);
+        prefetch_span(g.delta + ia * H, H);
+        if (g.version == 1) prefetch_span(g.s_dst + ia * H, H);
+      }
       const int64_t i = g.t_col[k];
       T de[kMaxHeads], w[kMaxHeads];
       all_edge_grads(g, i, j, edge_key(g.t_perm, k, i), H, F, de, w);
