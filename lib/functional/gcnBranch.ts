@@ -10,6 +10,11 @@ export interface GcnBranchOptions {
   t?: number;
   /** Apply ReLU first (default true; a res+ branch has already applied it). */
   relu?: boolean;
+  /**
+   * Factor applied to the branch (default 1), folded into the aggregation's coefficients: the
+   * residual combination then needs no separate scaling pass forward or backward.
+   */
+  scale?: number;
   /** Dropout after the ReLU: probability and a seed (replayable). */
   dropout?: { p: number; seed: number; training: boolean };
 }
@@ -27,7 +32,8 @@ export function gcnBranch(z: Tensor, w: Tensor, op: GraphOperator, options: GcnB
   let h = options.relu === false ? z : relu(z);
   if (options.dropout) h = dropout(h, options.dropout.p, { seed: options.dropout.seed, training: options.dropout.training });
   const hw = matmul(h, w, { transB: true });
-  const out = propagate(op, hw, { alpha: t, selfScale: 1 - t });
+  const c = options.scale ?? 1;
+  const out = propagate(op, hw, { alpha: c * t, selfScale: c * (1 - t) });
   // propagate's backward reads only the operator: hw's values are dead from here on.
   hw.releaseData();
   return out;

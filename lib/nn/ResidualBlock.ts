@@ -1,5 +1,5 @@
 import type { Rng } from '../data/rng.js';
-import { axpby, scale } from '../functional/arithmetic.js';
+import { axpby } from '../functional/arithmetic.js';
 import { gcnBranch } from '../functional/gcnBranch.js';
 import { pairNorm, type PairNormOptions } from '../functional/pairNorm.js';
 import { Graph, type Aggregation } from '../graph/Graph.js';
@@ -100,14 +100,16 @@ export class ResidualBlock extends Module {
     const drop = this.dropout > 0 ? { p: this.dropout, seed: dropoutSeed, training: this.training } : undefined;
     if (this.kind === 'res+') {
       const normed = this.#pairNorm ? pairNorm(z, this.#pairNorm) : z;
-      return axpby(1, z, this.branchScale, gcnBranch(normed, w, op, { t: this.t, dropout: drop }));
+      return axpby(1, z, 1, gcnBranch(normed, w, op, { t: this.t, scale: this.branchScale, dropout: drop }));
     }
-    const branch = gcnBranch(z, w, op, { t: this.t, dropout: drop });
+    // The branch's factor rides on the aggregation (gcnBranch's scale), so no scaling pass follows.
+    const factor = this.kind === 'interpolate' ? Math.sqrt(1 - this.alpha) * this.branchScale : this.branchScale;
+    const branch = gcnBranch(z, w, op, { t: this.t, scale: factor, dropout: drop });
     let out: Tensor;
-    if (this.kind === 'fixup') out = axpby(1, z, this.branchScale, branch);
-    else if (this.kind === 'interpolate') out = axpby(Math.sqrt(this.alpha), z, Math.sqrt(1 - this.alpha) * this.branchScale, branch);
-    else out = this.branchScale === 1 ? branch : scale(branch, this.branchScale);
-    // axpby and scale backward read no values: the branch is dead once combined.
+    if (this.kind === 'fixup') out = axpby(1, z, 1, branch);
+    else if (this.kind === 'interpolate') out = axpby(Math.sqrt(this.alpha), z, 1, branch);
+    else out = branch;
+    // axpby's backward reads no values: the branch is dead once combined.
     if (out !== branch) branch.releaseData();
     return this.#pairNorm ? pairNorm(out, this.#pairNorm) : out;
   }

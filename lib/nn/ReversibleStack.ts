@@ -159,7 +159,7 @@ export class ReversibleStack extends Module {
   // f_i of block l; group i's mask seed is derived from the block's seed.
   #f(l: number, i: number, h: Tensor, op: GraphOperator, seeds: number[]): Tensor {
     const drop = this.dropout > 0 ? { p: this.dropout, seed: (seeds[l] + Math.imul(i + 1, 0x9e3779b1)) >>> 0, training: this.training } : undefined;
-    return scale(gcnBranch(h, this.weights[l][i], op, { t: this.t, dropout: drop }), this.branchScale);
+    return gcnBranch(h, this.weights[l][i], op, { t: this.t, scale: this.branchScale, dropout: drop });
   }
 
   #block(l: number, xs: Tensor[], op: GraphOperator, seeds: number[]): Tensor[] {

@@ -36,9 +36,13 @@ namespace {
 #define FATHOM_INLINE inline
 #endif
 
+// Written as a select between values (not between a value and a product): GCC keeps a product in
+// one arm of a conditional as control flow under the default -ftrapping-math, which stops the
+// per-head loops from vectorizing. z·1 = z exactly, so the results are unchanged.
 template <typename T>
 FATHOM_INLINE T lrelu(T z, T slope) {
-  return z > T(0) ? z : slope * z;
+  const T k = z > T(0) ? T(1) : slope;
+  return z * k;
 }
 
 template <typename T>
@@ -63,7 +67,8 @@ FATHOM_INLINE float softmax_exp(float x) {
   const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof(scale));
-  return x < -87.0f ? 0.0f : y * scale;
+  const float v = y * scale;
+  return x < -87.0f ? 0.0f : v;
 }
 FATHOM_INLINE double softmax_exp(double x) { return std::exp(x); }
 
@@ -274,10 +279,20 @@ FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
 // Heads handled by the edge-outer passes below (per-head state lives in registers/stack).
 constexpr int64_t kMaxHeads = 16;
 
+// Entries ahead whose gathered rows are prefetched: on graphs larger than the cache every
+// neighbour row is a miss, and the passes otherwise wait on each one in turn (as spmm.cc).
+constexpr int32_t kPrefetchAhead = 8;
+
+template <typename T>
+FATHOM_INLINE void prefetch_span(const T* p, int64_t count) {
+  const char* c = reinterpret_cast<const char*>(p);
+  for (int64_t b = 0; b < count * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(c + b);
+}
+
 // e_ij for every head into e[0, H).
 template <typename T>
-FATHOM_INLINE void all_logits(const Gat<T>& g, int64_t i, int64_t j, int64_t F, T* __restrict e) {
-  const int64_t H = g.H;
+FATHOM_INLINE void all_logits(const Gat<T>& g, int64_t i, int64_t j, int64_t H, int64_t F,
+                              T* __restrict e) {
   if (g.version == 1) {
     const T* ss = g.s_src + j * H;
     const T* sd = g.s_dst + i * H;
@@ -289,20 +304,28 @@ FATHOM_INLINE void all_logits(const Gat<T>& g, int64_t i, int64_t j, int64_t F, 
 
 // For every head: ∂L/∂e_ij into de and α_ij·keep_ij/(1−p) into w (Gat::edge_grad for all heads).
 template <typename T>
-FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_t key, int64_t F,
-                           T* __restrict de, T* __restrict w) {
-  const int64_t H = g.H, HF = H * F;
+FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_t key, int64_t H,
+                                  int64_t F, T* __restrict de, T* __restrict w) {
+  const int64_t HF = H * F;
   T e[kMaxHeads], d[kMaxHeads], dots[kMaxHeads];
-  all_logits(g, i, j, F, e);
+  all_logits(g, i, j, H, F, e);
   const T* m = g.fwd_stats + i * H;
   const T* s = g.fwd_stats + g.N * H + i * H;
   for (int64_t h = 0; h < H; ++h) e[h] = softmax_exp(e[h] - m[h]) / s[h];  // α
-  for (int64_t h = 0; h < H; ++h) d[h] = g.keep(key, h) ? g.keep_scale : T(0);
+  if (g.no_drop) {
+    for (int64_t h = 0; h < H; ++h) d[h] = g.keep_scale;
+  } else {
+    const uint64_t base = key * static_cast<uint64_t>(g.H);
+    for (int64_t h = 0; h < H; ++h) {
+      d[h] = dropout_keep(g.rule, base + static_cast<uint64_t>(h)) ? g.keep_scale : T(0);
+    }
+  }
   for (int64_t h = 0; h < H; ++h) dots[h] = dot(F, g.grad + i * HF + h * F, g.xs + j * HF + h * F);
   const T* delta = g.delta + i * H;
   for (int64_t h = 0; h < H; ++h) {
     w[h] = e[h] * d[h];
-    const T dalpha = d[h] == T(0) ? T(0) : d[h] * dots[h];
+    const T scaled = d[h] * dots[h];
+    const T dalpha = d[h] == T(0) ? T(0) : scaled;
     de[h] = e[h] * (dalpha - delta[h]);
   }
 }
@@ -310,10 +333,10 @@ FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_
 // Forward with the edge loop outside the head loop: one gather of xs_j's H·F values per edge,
 // and the logits, exponentials and sums of all heads at once. Two passes over the row (the
 // maximum first) instead of an online softmax, so the head loop has no branch.
-template <typename T, int FC>
+template <typename T, int FC, int HC>
 FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
-  const int64_t H = g.H, N = g.N, HF = H * F;
+  const int64_t H = HC > 0 ? HC : g.H, N = g.N, HF = H * F;
   std::vector<T> ebuf;
   for (int64_t i = i0; i < i1; ++i) {
     const int32_t begin = g.rowptr[i], end = g.rowptr[i + 1];
@@ -324,21 +347,29 @@ FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
       m[h] = -std::numeric_limits<T>::infinity();
       s[h] = T(0);
     }
+    const int32_t nnz = g.rowptr[N];
     for (int32_t k = begin; k < end; ++k) {
+      if (g.version == 1 && k + kPrefetchAhead < nnz) {
+        prefetch_span(g.s_src + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * H, H);
+      }
       T* __restrict e = ebuf.data() + static_cast<size_t>(k - begin) * H;
-      all_logits(g, i, g.col[k], F, e);
+      all_logits(g, i, g.col[k], H, F, e);
       for (int64_t h = 0; h < H; ++h) m[h] = e[h] > m[h] ? e[h] : m[h];
     }
     T* __restrict o = g.out + i * HF;
     for (int64_t f = 0; f < HF; ++f) o[f] = T(0);
     for (int32_t k = begin; k < end; ++k) {
+      if (k + kPrefetchAhead < nnz) prefetch_span(g.xs + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * HF, HF);
       const T* e = ebuf.data() + static_cast<size_t>(k - begin) * H;
       T w[kMaxHeads];
       for (int64_t h = 0; h < H; ++h) w[h] = softmax_exp(e[h] - m[h]);
       for (int64_t h = 0; h < H; ++h) s[h] += w[h];
       if (!g.no_drop) {
         const uint64_t key = edge_key(g.perm, k, i);
-        for (int64_t h = 0; h < H; ++h) w[h] = g.keep(key, h) ? w[h] : T(0);
+        const uint64_t base = key * static_cast<uint64_t>(H);
+        for (int64_t h = 0; h < H; ++h) {
+          w[h] = dropout_keep(g.rule, base + static_cast<uint64_t>(h)) ? w[h] : T(0);
+        }
       }
       const T* __restrict x = g.xs + static_cast<int64_t>(g.col[k]) * HF;
       for (int64_t h = 0; h < H; ++h) {
@@ -355,10 +386,11 @@ FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
 }
 
 // target_rows with the edge loop outside the head loop.
-template <typename T, int FC>
+template <typename T, int FC, int HC>
 FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
-  const int64_t H = g.H, HF = H * F;
+  const int64_t H = HC > 0 ? HC : g.H, HF = H * F;
+  const int32_t nnz = g.rowptr[g.N];
   for (int64_t i = i0; i < i1; ++i) {
     T* __restrict gt = g.dxt + i * HF;
     T* __restrict c = g.contrib + i * HF;
@@ -367,9 +399,14 @@ FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
     T dsum[kMaxHeads];
     for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
     for (int32_t k = g.rowptr[i]; k < g.rowptr[i + 1]; ++k) {
+      if (k + kPrefetchAhead < nnz) {
+        const int64_t ja = g.col[k + kPrefetchAhead];
+        prefetch_span(g.xs + ja * HF, HF);
+        if (g.version == 1) prefetch_span(g.s_src + ja * H, H);
+      }
       const int64_t j = g.col[k];
       T de[kMaxHeads], w[kMaxHeads];
-      all_edge_grads(g, i, j, edge_key(g.perm, k, i), F, de, w);
+      all_edge_grads(g, i, j, edge_key(g.perm, k, i), H, F, de, w);
       if (g.version == 1) {
         const T* ss = g.s_src + j * H;
         const T* sd = g.s_dst + i * H;
@@ -398,10 +435,11 @@ FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
 }
 
 // source_rows with the edge loop outside the head loop.
-template <typename T, int FC>
+template <typename T, int FC, int HC>
 FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
   const int64_t F = FC > 0 ? FC : g.F;
-  const int64_t H = g.H, HF = H * F;
+  const int64_t H = HC > 0 ? HC : g.H, HF = H * F;
+  const int32_t nnz = g.t_rowptr[g.N];
   for (int64_t j = j0; j < j1; ++j) {
     T* __restrict gs = g.dxs + j * HF;
     const T* u = g.xs + j * HF;
@@ -409,9 +447,17 @@ FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
     T dsum[kMaxHeads];
     for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
     for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
+      if (k + kPrefetchAhead < nnz) {
+        const int64_t ia = g.t_col[k + kPrefetchAhead];
+        prefetch_span(g.grad + ia * HF, HF);
+        prefetch_span(g.fwd_stats + ia * H, H);
+        prefetch_span(g.fwd_stats + g.N * H + ia * H, H);
+        prefetch_span(g.delta + ia * H, H);
+        if (g.version == 1) prefetch_span(g.s_dst + ia * H, H);
+      }
       const int64_t i = g.t_col[k];
       T de[kMaxHeads], w[kMaxHeads];
-      all_edge_grads(g, i, j, edge_key(g.t_perm, k, i), F, de, w);
+      all_edge_grads(g, i, j, edge_key(g.t_perm, k, i), H, F, de, w);
       const T* gr = g.grad + i * HF;
       for (int64_t h = 0; h < H; ++h) {
         for (int64_t f = 0; f < F; ++f) gs[h * F + f] += w[h] * gr[h * F + f];
@@ -445,17 +491,23 @@ FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
 // The edge-outer form when the heads fit its per-head arrays, else the head-outer one.
 template <typename T, int FC>
 FATHOM_INLINE void forward_any(const Gat<T>& g, int64_t a, int64_t b) {
-  if (g.H <= kMaxHeads) return forward_edges<T, FC>(g, a, b);
+  // Eight heads (the common GAT setting) as a constant: the per-head loops become one vector.
+  if (g.H == 8) return forward_edges<T, FC, 8>(g, a, b);
+  if (g.H <= kMaxHeads) return forward_edges<T, FC, 0>(g, a, b);
   forward_rows<T, FC>(g, a, b);
 }
 template <typename T, int FC>
 FATHOM_INLINE void target_any(const Gat<T>& g, int64_t a, int64_t b) {
-  if (g.H <= kMaxHeads) return target_edges<T, FC>(g, a, b);
+  // Eight heads (the common GAT setting) as a constant: the per-head loops become one vector.
+  if (g.H == 8) return target_edges<T, FC, 8>(g, a, b);
+  if (g.H <= kMaxHeads) return target_edges<T, FC, 0>(g, a, b);
   target_rows<T, FC>(g, a, b);
 }
 template <typename T, int FC>
 FATHOM_INLINE void source_any(const Gat<T>& g, int64_t a, int64_t b) {
-  if (g.H <= kMaxHeads) return source_edges<T, FC>(g, a, b);
+  // Eight heads (the common GAT setting) as a constant: the per-head loops become one vector.
+  if (g.H == 8) return source_edges<T, FC, 8>(g, a, b);
+  if (g.H <= kMaxHeads) return source_edges<T, FC, 0>(g, a, b);
   source_rows<T, FC>(g, a, b);
 }
 
