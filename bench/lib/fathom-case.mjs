@@ -84,7 +84,9 @@ if (a.case === 'spmm') {
     F.resetPeakMemory();
     mem.before = F.memory().cpu.bytes;
     return F.tidy(() => {
-      const loss = F.nllLoss(F.logSoftmax(model.forward(data.x, data.graph)), data.y, data.trainMask);
+      // data.features is what fit() trains on: a CSR when the features are sparse enough (Cora's
+      // bag of words), else the dense matrix.
+      const loss = F.nllLoss(F.logSoftmax(model.forward(data.features, data.graph)), data.y, data.trainMask);
       mem.after_forward = F.memory().cpu.bytes;
       F.backward(loss);
       opt.step();
