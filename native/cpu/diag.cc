@@ -139,6 +139,8 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
     for (int64_t i = b * kRowBlock; i < block_end(b, rows); ++i) {
       const double* yi = y.data() + i * cols;
       for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
+        // A self-loop's term is exactly zero; the gcn operator has one per row.
+        if (col[k] == i) continue;
         const double* yj = y.data() + static_cast<int64_t>(col[k]) * cols;
         int64_t c = 0;
         for (; c + kLanes <= cols; c += kLanes) {
