@@ -3,6 +3,7 @@
 // centered Gram goes through gemm<double> (OpenBLAS where found).
 #include <climits>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "../core/runtime_info.h"
@@ -97,14 +98,15 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   const double* mean = out + 3;
   for (int64_t c = 0; c < cols; ++c) out[3 + c] /= static_cast<double>(rows);
   // Second pass: the centered rows (kept for the Gram) and their squared norms.
-  std::vector<double> xc(gram ? static_cast<size_t>(rows * cols) : 0);
+  // Every element is written below: no zero fill (a vector's would be a third pass over N·n).
+  std::unique_ptr<double[]> xc(gram ? new double[static_cast<size_t>(rows * cols)] : nullptr);
   std::vector<double> centered(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     std::vector<double> scratch(gram ? 0 : static_cast<size_t>(cols));
     double acc = 0.0;
     for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
-      double* d = gram ? xc.data() + r * cols : scratch.data();
+      double* d = gram ? xc.get() + r * cols : scratch.data();
       const T* xr = x + r * cols;
       for (int64_t c = 0; c < cols; ++c) d[c] = static_cast<double>(xr[c]) - mean[c];
       acc += sum_sq(d, cols);
@@ -112,7 +114,7 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
     centered[b] = acc;
   }
   for (double p : centered) out[2] += p;
-  if (gram) centered_gram(rows, cols, xc.data(), out + 3 + 2 * cols);
+  if (gram) centered_gram(rows, cols, xc.get(), out + 3 + 2 * cols);
 }
 
 template <typename T>
@@ -124,7 +126,7 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
   const int64_t blocks = block_count(rows);
   const int64_t nnz = rowptr[rows];
   // y_i = x_i/√len_i once, in double: the edge loop is then a plain squared distance.
-  std::vector<double> y(static_cast<size_t>(rows * cols));
+  std::unique_ptr<double[]> y(new double[static_cast<size_t>(rows * cols)]);  // all written below
 #pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     const int32_t len = rowptr[r + 1] - rowptr[r];
@@ -137,11 +139,11 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
     // Sixteen independent sums (eight 2-wide vectors): fewer would serialize on the add latency.
     double acc[kLanes] = {};
     for (int64_t i = b * kRowBlock; i < block_end(b, rows); ++i) {
-      const double* yi = y.data() + i * cols;
+      const double* yi = y.get() + i * cols;
       for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
         // A self-loop's term is exactly zero; the gcn operator has one per row.
         if (col[k] == i) continue;
-        const double* yj = y.data() + static_cast<int64_t>(col[k]) * cols;
+        const double* yj = y.get() + static_cast<int64_t>(col[k]) * cols;
         int64_t c = 0;
         for (; c + kLanes <= cols; c += kLanes) {
           for (int u = 0; u < kLanes; ++u) {
