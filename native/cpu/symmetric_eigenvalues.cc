@@ -30,7 +30,8 @@ bool symmetric_eigenvalues(int64_t n, double* a, double* w) {
   if (n == 0) return true;
 #ifdef FATHOM_HAVE_LAPACK
   const int dim = static_cast<int>(n);
-  // Row-major a is column-major aᵀ = a; 'U' of the column-major view is the row-major lower triangle.
+  // Row-major a is column-major aᵀ = a; 'U' of the column-major view is the row-major lower
+  // triangle.
   const char jobz = 'N', uplo = 'U';
   int lwork = dim > 1 ? 2 * dim + 1 : 1, liwork = 1, info = 0;
   std::vector<double> work(static_cast<size_t>(lwork));

@@ -1,4 +1,5 @@
-// Eigenvalues of a small dense symmetric matrix on the host, through LAPACK where the build found it.
+// Eigenvalues of a small dense symmetric matrix on the host, through LAPACK where the build found
+// it.
 #pragma once
 #include <cstdint>
 
