@@ -11,4 +11,9 @@ export interface DiagBinding {
   dirichletEnergy(op: CsrHandle, x: TensorHandle): TensorHandle;
   /** f64 [1]: Σ (x − y)², or Σ x² when y is null. */
   sumSquares(x: TensorHandle, y: TensorHandle | null): TensorHandle;
+  /**
+   * Eigenvalues (descending) of the symmetric n×n row-major matrix through LAPACK's dsyevd, or null where the
+   * build has no LAPACK or deterministic mode is on (the caller falls back to its plain-TS reduction).
+   */
+  symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array | null;
 }

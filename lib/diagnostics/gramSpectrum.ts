@@ -1,12 +1,14 @@
 import type { RankReport } from './rank.js';
 import type { FeatureMoments } from './featureMoments.js';
+import { native } from '../binding/native.js';
 import { symmetricEigenvalues } from './symmetricEigenvalues.js';
 
 /**
  * The rank diagnostics of METHODS.md §4 (singular values of Z, numerical rank σ_i > 1e-6·σ_1,
  * effective rank, σ₂/σ₁) from moments taken with `gram: true`: the uncentered Gram is
- * C + N·m mᵀ, and σ_i = √λ_i of it (fast Householder–QL eigenvalues). Same report as
- * rankDiagnostics(), which stays the exact (Jacobi) reference.
+ * C + N·m mᵀ, and σ_i = √λ_i of it (LAPACK's dsyevd where the addon has it, else the
+ * plain-TS Householder–QL of symmetricEigenvalues()). Same report as rankDiagnostics(), which
+ * stays the exact (Jacobi) reference.
  *
  * @example
  * const { effectiveRank } = gramSpectrum(featureMoments(z, { gram: true }));
@@ -16,7 +18,9 @@ export function gramSpectrum(m: FeatureMoments): RankReport {
   const n = m.cols;
   const g = Float64Array.from(m.centeredGram);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g[i * n + j] += m.rows * m.mean[i] * m.mean[j];
-  const singularValues = symmetricEigenvalues(g, n).map((l) => Math.sqrt(Math.max(l, 0)));
+  // Once per layer per record: the TS reduction costs ~1 ms at n = 64, LAPACK a fraction of it.
+  const eigenvalues = native().symmetricEigenvalues(g, n) ?? symmetricEigenvalues(g, n);
+  const singularValues = eigenvalues.map((l) => Math.sqrt(Math.max(l, 0)));
   // Z has at most min(N, n) nonzero singular values; the Gram's extra eigenvalues are rounding.
   const kept = singularValues.subarray(0, Math.min(m.rows, n));
   const s1 = kept[0] ?? 0;

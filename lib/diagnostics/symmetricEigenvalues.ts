@@ -6,7 +6,8 @@ import { requireArrayLike } from '../errors/args.js';
  * tqli without the eigenvectors). O(n³) with a small constant: a 256×256 Gram takes
  * milliseconds, where the Jacobi sweeps of {@link symmetricEigen} take seconds; absolute errors
  * are ~n·ε·‖A‖, enough for the rank diagnostics' 1e-6 threshold on singular values
- * (1e-12 on the Gram's eigenvalues).
+ * (1e-12 on the Gram's eigenvalues). gramSpectrum() prefers the addon's LAPACK dsyevd (about
+ * 4× faster at n = 64) and falls back to this where the build has no LAPACK.
  *
  * @example
  * symmetricEigenvalues(Float64Array.from([2, 1, 1, 2]), 2);   // Float64Array [3, 1]

@@ -3,6 +3,7 @@
 // centered Gram goes through gemm<double> (OpenBLAS where found).
 #include <climits>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "../core/runtime_info.h"
@@ -47,16 +48,18 @@ void centered_gram(int64_t rows, int64_t cols, const double* xc, double* out) {
 
 namespace {
 
-// Σ v² over n doubles with four independent partial sums: one running sum would serialize on
-// the add latency (and without -ffast-math the compiler may not split it).
+// Σ v² over n doubles with eight independent partial sums: one running sum would serialize on
+// the add latency (and without -ffast-math the compiler may not split it); four still left the
+// moments pass latency-bound on 64-wide rows.
 double sum_sq(const double* v, int64_t n) {
-  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  constexpr int kLanes = 8;
+  double acc[kLanes] = {};
   int64_t c = 0;
-  for (; c + 4 <= n; c += 4) {
-    for (int u = 0; u < 4; ++u) acc[u] += v[c + u] * v[c + u];
+  for (; c + kLanes <= n; c += kLanes) {
+    for (int u = 0; u < kLanes; ++u) acc[u] += v[c + u] * v[c + u];
   }
-  for (; c < n; ++c) acc[0] += v[c] * v[c];
-  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (; c < n; ++c) acc[c % kLanes] += v[c] * v[c];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
 }  // namespace
@@ -95,14 +98,15 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
   const double* mean = out + 3;
   for (int64_t c = 0; c < cols; ++c) out[3 + c] /= static_cast<double>(rows);
   // Second pass: the centered rows (kept for the Gram) and their squared norms.
-  std::vector<double> xc(gram ? static_cast<size_t>(rows * cols) : 0);
+  // Every element is written below: no zero fill (a vector's would be a third pass over N·n).
+  std::unique_ptr<double[]> xc(gram ? new double[static_cast<size_t>(rows * cols)] : nullptr);
   std::vector<double> centered(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
     std::vector<double> scratch(gram ? 0 : static_cast<size_t>(cols));
     double acc = 0.0;
     for (int64_t r = b * kRowBlock; r < block_end(b, rows); ++r) {
-      double* d = gram ? xc.data() + r * cols : scratch.data();
+      double* d = gram ? xc.get() + r * cols : scratch.data();
       const T* xr = x + r * cols;
       for (int64_t c = 0; c < cols; ++c) d[c] = static_cast<double>(xr[c]) - mean[c];
       acc += sum_sq(d, cols);
@@ -110,18 +114,19 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
     centered[b] = acc;
   }
   for (double p : centered) out[2] += p;
-  if (gram) centered_gram(rows, cols, xc.data(), out + 3 + 2 * cols);
+  if (gram) centered_gram(rows, cols, xc.get(), out + 3 + 2 * cols);
 }
 
 template <typename T>
 void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const int32_t* col,
                       const T* x, double* out) {
+  constexpr int kLanes = 16;
   out[0] = 0.0;
   if (rows <= 0 || cols <= 0) return;
   const int64_t blocks = block_count(rows);
   const int64_t nnz = rowptr[rows];
   // y_i = x_i/√len_i once, in double: the edge loop is then a plain squared distance.
-  std::vector<double> y(static_cast<size_t>(rows * cols));
+  std::unique_ptr<double[]> y(new double[static_cast<size_t>(rows * cols)]);  // all written below
 #pragma omp parallel for schedule(static) if (rows * cols >= kDiagParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     const int32_t len = rowptr[r + 1] - rowptr[r];
@@ -131,26 +136,30 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
   std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static) if (nnz * cols >= kDiagParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
-    // Four independent sums: one running sum would serialize on the add latency.
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    // Sixteen independent sums (eight 2-wide vectors): fewer would serialize on the add latency.
+    double acc[kLanes] = {};
     for (int64_t i = b * kRowBlock; i < block_end(b, rows); ++i) {
-      const double* yi = y.data() + i * cols;
+      const double* yi = y.get() + i * cols;
       for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
-        const double* yj = y.data() + static_cast<int64_t>(col[k]) * cols;
+        // A self-loop's term is exactly zero; the gcn operator has one per row.
+        if (col[k] == i) continue;
+        const double* yj = y.get() + static_cast<int64_t>(col[k]) * cols;
         int64_t c = 0;
-        for (; c + 4 <= cols; c += 4) {
-          for (int u = 0; u < 4; ++u) {
+        for (; c + kLanes <= cols; c += kLanes) {
+          for (int u = 0; u < kLanes; ++u) {
             const double d = yi[c + u] - yj[c + u];
             acc[u] += d * d;
           }
         }
         for (; c < cols; ++c) {
           const double d = yi[c] - yj[c];
-          acc[0] += d * d;
+          acc[c % kLanes] += d * d;
         }
       }
     }
-    partial[b] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    double sum = 0.0;
+    for (int u = 0; u < kLanes; ++u) sum += acc[u];
+    partial[b] = sum;
   }
   double total = 0.0;
   for (double p : partial) total += p;

@@ -1,5 +1,11 @@
-// N-API entry points of the diagnostics op family: featureMoments, dirichletEnergy, sumSquares.
+// N-API entry points of the diagnostics op family: featureMoments, dirichletEnergy, sumSquares,
+// and the host-array symmetricEigenvalues.
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "convert.h"
+#include "cpu/symmetric_eigenvalues.h"
 #include "csr_handle.h"
 #include "errors.h"
 #include "feature_bindings.h"
@@ -36,12 +42,42 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
   });
 }
 
+// Float64Array of the eigenvalues (descending) of the symmetric n×n row-major `matrix`, or null
+// where this build has no LAPACK (or deterministic mode is on): the caller then uses its own.
+Napi::Value SymmetricEigenvalues(const Napi::CallbackInfo& info) {
+  const char* op = "symmetricEigenvalues";
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw_type_error(env, std::string(op) + ": argument matrix must be a Float64Array");
+  }
+  double nd = number_arg(info, 1, op, "n");
+  auto matrix = info[0].As<Napi::Float64Array>();
+  if (!(nd >= 0) || nd != std::floor(nd) || nd > 46340) {
+    throw_range_error(
+        env, std::string(op) + ": n must be a non-negative integer, got " + std::to_string(nd));
+  }
+  const int64_t n = static_cast<int64_t>(nd);
+  if (static_cast<int64_t>(matrix.ElementLength()) != n * n) {
+    throw_range_error(env, std::string(op) + ": matrix has " +
+                               std::to_string(matrix.ElementLength()) + " values, expected " +
+                               std::to_string(n) + "x" + std::to_string(n));
+  }
+  if (!cpu::lapack_eigenvalues_available()) return env.Null();
+  std::vector<double> a(matrix.Data(), matrix.Data() + n * n);
+  auto w = Napi::Float64Array::New(env, static_cast<size_t>(n));
+  if (!cpu::symmetric_eigenvalues(n, a.data(), w.Data())) return env.Null();
+  return w;
+}
+
 }  // namespace
 
 void register_diag_ops(Napi::Env env, Napi::Object exports) {
   exports.Set("featureMoments", Napi::Function::New(env, FeatureMoments, "featureMoments"));
   exports.Set("dirichletEnergy", Napi::Function::New(env, DirichletEnergy, "dirichletEnergy"));
   exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
+  exports.Set("symmetricEigenvalues",
+              Napi::Function::New(env, SymmetricEigenvalues, "symmetricEigenvalues"));
 }
 
 }  // namespace fathom::napi
