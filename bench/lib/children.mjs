@@ -77,8 +77,9 @@ export function idleBaselines({ python = DEFAULT_PYTHON } = {}) {
     const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
     return r.status === 0 ? Number(r.stdout.trim()) : null;
   };
-  const rss = 'console.log(process.resourceUsage().maxRSS / 1024)';
-  const pyRss = 'import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)';
+  // VmHWM: the child's own peak (see peakRss.mjs), not the runner's resident set at fork.
+  const rss = `const { peakRssMb } = await import('./bench/lib/peakRss.mjs'); console.log(peakRssMb())`;
+  const pyRss = 'import re; print(int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024)';
   return {
     node_bare_mb: node(rss),
     node_with_fathom_mb: node(`await import('./dist/esm/index.js'); ${rss}`),

@@ -1,8 +1,9 @@
 // One benchmark case of Fathom in this process (run as a child by compare.bench.mjs and
 // depth-memory.bench.mjs, so that its peak RSS is its own). Prints one JSON line on stdout:
-// times of every timed repeat, the loss of the first and last step, and maxRSS.
+// times of every timed repeat, the loss of the first and last step, and peak RSS (VmHWM).
 //   node bench/lib/fathom-case.mjs --case spmm|gcn|resgcn|gat --graph DIR [--repeats R] [--warmup W]
 //        [--threads T] [--depth L] [--hidden H] [--residual fixup|reversible|...]
+import { peakRssMb } from './peakRss.mjs';
 import { parseArgs } from 'node:util';
 
 import * as F from '../../dist/esm/index.js';
@@ -104,5 +105,5 @@ if (a.case === 'spmm') {
   model.dispose();
   data.dispose();
 }
-out.peak_rss_mb = process.resourceUsage().maxRSS / 1024;
+out.peak_rss_mb = peakRssMb();
 process.stdout.write(`${JSON.stringify(out)}\n`);

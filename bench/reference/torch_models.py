@@ -36,7 +36,16 @@ warnings.filterwarnings("ignore", category=UserWarning)
 
 
 def peak_rss_mb():
-    # Linux reports ru_maxrss in KiB: the same counter as Node's process.resourceUsage().maxRSS.
+    # VmHWM, this process's own high-water mark: ru_maxrss would also count the parent's
+    # resident set at fork (exec records it), which is the benchmark runner's, graphs and all.
+    # The same counter as bench/lib/peakRss.mjs reads on the Node side.
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
