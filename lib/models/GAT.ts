@@ -1,6 +1,4 @@
 import { Rng } from '../data/rng.js';
-import { dropout } from '../functional/dropout.js';
-import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
 import { balancedInit, type GatLayerValues } from '../init/balanced.js';
 import { glorotUniform } from '../init/glorot.js';
@@ -9,6 +7,7 @@ import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { convStackFeatures } from './convStackFeatures.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 
@@ -121,15 +120,7 @@ export class GAT extends NodeModel {
 
   /** Logits and every GATConv output Z^l (before its ReLU; the last one is the logits). */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
-    let h: Tensor | SparseFeatures = x;
-    let out: Tensor | null = null;
-    const features: Tensor[] = [];
-    this.layers.forEach((conv, l) => {
-      out = conv.forward(dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training }), graph);
-      features.push(out);
-      h = l < this.layers.length - 1 ? relu(out) : out;
-    });
-    return { logits: out!, features };
+    return convStackFeatures(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
   }
 
   override layerParameters(): Parameter[][] {

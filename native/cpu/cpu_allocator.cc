@@ -34,9 +34,9 @@ constexpr size_t kCacheFloor = size_t(128) << 20;
 struct LargeCache {
   std::mutex mu;
   std::multimap<size_t, void*> blocks;
-  size_t bytes = 0;      // held in the cache
-  size_t in_use = 0;     // handed out and not yet released
-  size_t high_water = 0; // most ever in use at once
+  size_t bytes = 0;       // held in the cache
+  size_t in_use = 0;      // handed out and not yet released
+  size_t high_water = 0;  // most ever in use at once
   int64_t hits = 0;
   int64_t misses = 0;
 };
@@ -142,7 +142,8 @@ void* allocate(size_t bytes) {
   // Rounding up to the alignment would wrap around for sizes near SIZE_MAX and return a
   // tiny block; the limit check comes first so that cannot happen.
   if (bytes > host_limit()) {
-    out_of_memory(bytes, "more than the " + std::to_string(host_limit()) + " bytes of physical memory");
+    out_of_memory(bytes,
+                  "more than the " + std::to_string(host_limit()) + " bytes of physical memory");
   }
   if (bytes >= kLargeBlock) return allocate_large(bytes);
   size_t rounded = ((bytes + 63) / 64) * 64;

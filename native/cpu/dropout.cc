@@ -3,25 +3,23 @@
 #include "../core/counter_rng.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "simd_clones.h"
 
 namespace fathom::cpu {
 namespace {
 
 // The hash needs 32-bit vector multiplies, which baseline x86-64 (SSE2) lacks: an AVX2 clone is
 // picked at load time where the CPU has it, without building the whole addon for one CPU.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define FATHOM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FATHOM_CLONES
-#endif
 
 // [begin, end) never crosses a multiple of 2^32 (blocks are aligned powers of two), so the upper
 // index bits are fixed and the loop runs on 32-bit lanes.
 template <typename T>
 inline void dropout_range(int64_t begin, int64_t end, const DropoutRule& rule, T scale,
-                          const T* __restrict__ x, T* __restrict__ out, uint8_t* __restrict__ mask) {
+                          const T* __restrict__ x, T* __restrict__ out,
+                          uint8_t* __restrict__ mask) {
   const uint32_t key0 = rule.key0;
-  const uint32_t key1 = dropout_key1(rule, static_cast<uint32_t>(static_cast<uint64_t>(begin) >> 32));
+  const uint32_t key1 =
+      dropout_key1(rule, static_cast<uint32_t>(static_cast<uint64_t>(begin) >> 32));
   const uint32_t threshold = rule.keep_all ? 0u : rule.threshold;
   const uint32_t lo0 = static_cast<uint32_t>(begin);
   const int64_t len = end - begin;

@@ -18,23 +18,10 @@
 #include "../core/counter_rng.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "simd_clones.h"
 
 namespace fathom::cpu {
 namespace {
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define FATHOM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FATHOM_CLONES
-#endif
-
-// The per-edge helpers must inline into the passes for the head loops to vectorize; GCC's
-// heuristics otherwise keep some of them as calls once the passes are instantiated many times.
-#if defined(__GNUC__)
-#define FATHOM_INLINE inline __attribute__((always_inline))
-#else
-#define FATHOM_INLINE inline
-#endif
 
 // Written as a select between values (not between a value and a product): GCC keeps a product in
 // one arm of a conditional as control flow under the default -ftrapping-math, which stops the
@@ -92,8 +79,8 @@ FATHOM_INLINE T dot(int64_t F, const T* __restrict a, const T* __restrict b) {
 
 // GATv2's score Σ_f w_f LeakyReLU(u_f + v_f), with the same fixed-order lanes.
 template <typename T>
-FATHOM_INLINE T v2_score(int64_t F, const T* __restrict w, const T* __restrict u, const T* __restrict v,
-                  T slope) {
+FATHOM_INLINE T v2_score(int64_t F, const T* __restrict w, const T* __restrict u,
+                         const T* __restrict v, T slope) {
   T lane[8] = {};
   const int64_t full = F / 8 * 8;
   for (int64_t f = 0; f < full; f += 8) {
@@ -286,7 +273,8 @@ constexpr int32_t kPrefetchAhead = 8;
 template <typename T>
 FATHOM_INLINE void prefetch_span(const T* p, int64_t count) {
   const char* c = reinterpret_cast<const char*>(p);
-  for (int64_t b = 0; b < count * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(c + b);
+  for (int64_t b = 0; b < count * static_cast<int64_t>(sizeof(T)); b += 64)
+    __builtin_prefetch(c + b);
 }
 
 // e_ij for every head into e[0, H).
@@ -359,7 +347,8 @@ FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
     T* __restrict o = g.out + i * HF;
     for (int64_t f = 0; f < HF; ++f) o[f] = T(0);
     for (int32_t k = begin; k < end; ++k) {
-      if (k + kPrefetchAhead < nnz) prefetch_span(g.xs + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * HF, HF);
+      if (k + kPrefetchAhead < nnz)
+        prefetch_span(g.xs + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * HF, HF);
       const T* e = ebuf.data() + static_cast<size_t>(k - begin) * H;
       T w[kMaxHeads];
       for (int64_t h = 0; h < H; ++h) w[h] = softmax_exp(e[h] - m[h]);
@@ -512,15 +501,20 @@ FATHOM_INLINE void source_any(const Gat<T>& g, int64_t a, int64_t b) {
 }
 
 // One entry point per pass and dtype (target_clones wants plain functions), dispatching on F.
-#define FATHOM_GAT_PASS(name, pass, T)                                  \
-  FATHOM_CLONES void name(const Gat<T>& g, int64_t r0, int64_t r1) {    \
-    switch (g.F) {                                                      \
-      case 8: return pass<T, 8>(g, r0, r1);                             \
-      case 16: return pass<T, 16>(g, r0, r1);                           \
-      case 32: return pass<T, 32>(g, r0, r1);                           \
-      case 64: return pass<T, 64>(g, r0, r1);                           \
-      default: return pass<T, 0>(g, r0, r1);                            \
-    }                                                                   \
+#define FATHOM_GAT_PASS(name, pass, T)                               \
+  FATHOM_CLONES void name(const Gat<T>& g, int64_t r0, int64_t r1) { \
+    switch (g.F) {                                                   \
+      case 8:                                                        \
+        return pass<T, 8>(g, r0, r1);                                \
+      case 16:                                                       \
+        return pass<T, 16>(g, r0, r1);                               \
+      case 32:                                                       \
+        return pass<T, 32>(g, r0, r1);                               \
+      case 64:                                                       \
+        return pass<T, 64>(g, r0, r1);                               \
+      default:                                                       \
+        return pass<T, 0>(g, r0, r1);                                \
+    }                                                                \
   }
 FATHOM_GAT_PASS(forward_f32, forward_any, float)
 FATHOM_GAT_PASS(forward_f64, forward_any, double)
@@ -583,8 +577,8 @@ void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* ro
     node_scores(N, H, F, xs, a_src, scratch);
     node_scores(N, H, F, xt, a_dst, scratch + N * H);
   }
-  Gat<T> g = make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed,
-                      scratch);
+  Gat<T> g =
+      make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed, scratch);
   g.out = out;
   g.stats = stats;
   over_rows(g, N * H * F >= kParallelMin,
@@ -606,8 +600,8 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   }
   // δ_i = Σ_j α_ij ∂L/∂α_ij = ⟨∂L/∂out_i, out_i⟩ per head: the softmax backward's row term.
   node_dots(N, H, F, grad, out, delta);
-  Gat<T> g = make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed,
-                      scratch);
+  Gat<T> g =
+      make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed, scratch);
   g.t_rowptr = t_rowptr;
   g.t_col = t_col;
   g.t_perm = t_perm;

@@ -4,8 +4,8 @@
 
 namespace fathom::cpu {
 #include "../core/kernel_api.inc"
+#include "../core/kernel_api_diag.inc"
 #include "../core/kernel_api_edge.inc"
 #include "../core/kernel_api_gat.inc"
 #include "../core/kernel_api_norm.inc"
-#include "../core/kernel_api_diag.inc"
 }  // namespace fathom::cpu

@@ -13,6 +13,7 @@
 
 #include "csr_partition.h"
 #include "kernels.h"
+#include "simd_clones.h"
 
 namespace fathom::cpu {
 namespace {
@@ -20,19 +21,6 @@ namespace {
 // AVX2 doubles the vector width where the CPU has it, picked at load time (as in dropout.cc).
 // No FMA: separate multiply and add round as the baseline clone does, so every clone (and every
 // machine) gives the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define FATHOM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FATHOM_CLONES
-#endif
-
-// The row kernels must inline into the clone bodies: a function they call is compiled for the
-// baseline ISA only.
-#if defined(__GNUC__)
-#define FATHOM_INLINE inline __attribute__((always_inline))
-#else
-#define FATHOM_INLINE inline
-#endif
 
 // Nonzeros ahead whose X rows are prefetched: enough to cover a memory latency (~100 ns) at a
 // few ns per nonzero, few enough that the lines are still in L1/L2 when used.
@@ -44,14 +32,15 @@ constexpr int64_t kBlock = 256 / sizeof(T);
 template <typename T>
 FATHOM_INLINE void prefetch_row(const T* X, int64_t F, int32_t c, int64_t f0, int64_t width) {
   const char* p = reinterpret_cast<const char*>(X + static_cast<int64_t>(c) * F + f0);
-  for (int64_t b = 0; b < width * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(p + b);
+  for (int64_t b = 0; b < width * static_cast<int64_t>(sizeof(T)); b += 64)
+    __builtin_prefetch(p + b);
 }
 
 // y[f0 : f0 + W] for a full block: W accumulators the compiler keeps in registers.
 template <typename T, int64_t W>
 FATHOM_INLINE void gather_block(int32_t begin, int32_t end, int32_t nnz, int64_t F, int64_t f0,
-                         const int32_t* __restrict__ col, const T* __restrict__ vals,
-                         const T* __restrict__ X, T* __restrict__ y) {
+                                const int32_t* __restrict__ col, const T* __restrict__ vals,
+                                const T* __restrict__ X, T* __restrict__ y) {
   T acc[W];
   for (int64_t j = 0; j < W; ++j) acc[j] = T(0);
   for (int32_t k = begin; k < end; ++k) {
@@ -66,8 +55,8 @@ FATHOM_INLINE void gather_block(int32_t begin, int32_t end, int32_t nnz, int64_t
 // The last, partial block (or narrow features): accumulates in y itself.
 template <typename T>
 FATHOM_INLINE void gather_tail(int32_t begin, int32_t end, int32_t nnz, int64_t F, int64_t f0,
-                        const int32_t* __restrict__ col, const T* __restrict__ vals,
-                        const T* __restrict__ X, T* __restrict__ y) {
+                               const int32_t* __restrict__ col, const T* __restrict__ vals,
+                               const T* __restrict__ X, T* __restrict__ y) {
   std::fill(y + f0, y + F, T(0));
   for (int32_t k = begin; k < end; ++k) {
     if (k + kPrefetchDistance < nnz) prefetch_row(X, F, col[k + kPrefetchDistance], f0, F - f0);
@@ -81,7 +70,8 @@ FATHOM_INLINE void gather_tail(int32_t begin, int32_t end, int32_t nnz, int64_t 
 // small feature sets); FW = 0: any F, in 256-byte blocks and a tail.
 template <typename T, int64_t FW>
 FATHOM_INLINE void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_t* rowptr,
-                      const int32_t* col, const T* vals, const T* X, T* Y, T alpha, T self_scale) {
+                             const int32_t* col, const T* vals, const T* X, T* Y, T alpha,
+                             T self_scale) {
   const int64_t F = FW > 0 ? FW : F_any;
   const int32_t nnz = rowptr[r1];
   constexpr int64_t W = FW > 0 ? FW : kBlock<T>;
@@ -89,7 +79,8 @@ FATHOM_INLINE void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_
   for (int64_t r = r0; r < r1; ++r) {
     T* __restrict y = Y + r * F;
     const int32_t begin = rowptr[r], end = rowptr[r + 1];
-    for (int64_t f0 = 0; f0 < full; f0 += W) gather_block<T, W>(begin, end, nnz, F, f0, col, vals, X, y);
+    for (int64_t f0 = 0; f0 < full; f0 += W)
+      gather_block<T, W>(begin, end, nnz, F, f0, col, vals, X, y);
     if (FW == 0 && full < F) gather_tail(begin, end, nnz, F, full, col, vals, X, y);
     // Skipping the self term when it is zero keeps a non-finite X[r] from turning into NaN
     // (0*Inf), and is what lets non-square operators pass self_scale = 0.
@@ -104,16 +95,18 @@ FATHOM_INLINE void spmm_rows(int64_t r0, int64_t r1, int64_t F_any, const int32_
 
 template <typename T>
 FATHOM_INLINE void spmm_rows_any(int64_t r0, int64_t r1, int64_t F, const int32_t* rowptr,
-                          const int32_t* col, const T* vals, const T* X, T* Y, T alpha,
-                          T self_scale) {
+                                 const int32_t* col, const T* vals, const T* X, T* Y, T alpha,
+                                 T self_scale) {
 #define FATHOM_SPMM_WIDTH(w) \
-  case w: return spmm_rows<T, w>(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
+  case w:                    \
+    return spmm_rows<T, w>(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
   switch (F) {
-    FATHOM_SPMM_WIDTH(1) FATHOM_SPMM_WIDTH(2) FATHOM_SPMM_WIDTH(3) FATHOM_SPMM_WIDTH(4)
-    FATHOM_SPMM_WIDTH(5) FATHOM_SPMM_WIDTH(6) FATHOM_SPMM_WIDTH(7) FATHOM_SPMM_WIDTH(8)
-    FATHOM_SPMM_WIDTH(9) FATHOM_SPMM_WIDTH(10) FATHOM_SPMM_WIDTH(11) FATHOM_SPMM_WIDTH(12)
-    FATHOM_SPMM_WIDTH(13) FATHOM_SPMM_WIDTH(14) FATHOM_SPMM_WIDTH(15) FATHOM_SPMM_WIDTH(16)
-    default: return spmm_rows<T, 0>(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
+    FATHOM_SPMM_WIDTH(1)
+    FATHOM_SPMM_WIDTH(2) FATHOM_SPMM_WIDTH(3) FATHOM_SPMM_WIDTH(4) FATHOM_SPMM_WIDTH(5)
+        FATHOM_SPMM_WIDTH(6) FATHOM_SPMM_WIDTH(7) FATHOM_SPMM_WIDTH(8) FATHOM_SPMM_WIDTH(9)
+            FATHOM_SPMM_WIDTH(10) FATHOM_SPMM_WIDTH(11) FATHOM_SPMM_WIDTH(12) FATHOM_SPMM_WIDTH(13)
+                FATHOM_SPMM_WIDTH(14) FATHOM_SPMM_WIDTH(15) FATHOM_SPMM_WIDTH(16) default
+        : return spmm_rows<T, 0>(r0, r1, F, rowptr, col, vals, X, Y, alpha, self_scale);
   }
 #undef FATHOM_SPMM_WIDTH
 }

@@ -19,7 +19,8 @@ __global__ void csr_dropout_kernel(int64_t rows, const int32_t* __restrict__ row
   const ::fathom::DropoutRule rule = ::fathom::dropout_rule(seed, p);
   for (int64_t r = global_thread(); r < rows; r += grid_threads()) {
     for (int32_t k = rowptr[r]; k < rowptr[r + 1]; ++k) {
-      const uint64_t i = static_cast<uint64_t>(r * stride_r + static_cast<int64_t>(col[k]) * stride_c);
+      const uint64_t i =
+          static_cast<uint64_t>(r * stride_r + static_cast<int64_t>(col[k]) * stride_c);
       out[k] = ::fathom::dropout_keep(rule, i) ? vals[k] * scale : T(0);
     }
   }
@@ -43,7 +44,7 @@ void csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_
   if (rows <= 0) return;
   const T scale = p < 1.0 ? static_cast<T>(1.0 / (1.0 - p)) : T(0);
   csr_dropout_kernel<T><<<blocks_for(rows), kBlock>>>(rows, rowptr, col, stride_r, stride_c, p,
-                                                       seed, scale, vals, out);
+                                                      seed, scale, vals, out);
   FATHOM_CUDA_LAUNCH_CHECK("csr_dropout");
 }
 
@@ -54,9 +55,9 @@ void transpose(int64_t rows, int64_t cols, const T* x, T* out) {
   FATHOM_CUDA_LAUNCH_CHECK("transpose");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                                 \
+#define FATHOM_INSTANTIATE(T)                                                                     \
   template void csr_dropout<T>(int64_t, const int32_t*, const int32_t*, int64_t, int64_t, double, \
-                               uint64_t, const T*, T*);                                       \
+                               uint64_t, const T*, T*);                                           \
   template void transpose<T>(int64_t, int64_t, const T*, T*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)

@@ -14,7 +14,8 @@ struct Csr {
   Tensor rowptr;  // i32 [rows + 1]
   Tensor col;     // i32 [nnz]
   Tensor values;  // float [nnz], or undefined for an unweighted operator
-  Tensor perm;    // i32 [nnz]: the edge id (column of edgeIndex) of each entry, -1 for an added self loop
+  Tensor perm;  // i32 [nnz]: the edge id (column of edgeIndex) of each entry, -1 for an added self
+                // loop
 
   int64_t nnz() const { return col.defined() ? col.numel() : 0; }
   Device device() const { return rowptr.device(); }

@@ -47,8 +47,7 @@ Csr csr_from_dense(const Tensor& x, const char* op) {
   FATHOM_CHECK(x.defined(), ErrorKind::Type, op, "argument x is undefined");
   FATHOM_CHECK(x.dtype() == DType::F32 || x.dtype() == DType::F64, ErrorKind::Type, op,
                "argument x must be f32 or f64, got " + x.describe());
-  FATHOM_CHECK(x.ndim() == 2, ErrorKind::Shape, op,
-               "argument x must be 2-D, got " + x.describe());
+  FATHOM_CHECK(x.ndim() == 2, ErrorKind::Shape, op, "argument x must be 2-D, got " + x.describe());
   FATHOM_CHECK(x.dim(0) < std::numeric_limits<int32_t>::max() &&
                    x.dim(1) < std::numeric_limits<int32_t>::max(),
                ErrorKind::Range, op, "argument x " + x.describe() + " is too large for an i32 CSR");

@@ -72,21 +72,26 @@ Napi::Value Devices(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsNumber()) throw_type_error(info.Env(), "setNumThreads: argument n must be a number");
+  if (info.Length() < 1 || !info[0].IsNumber())
+    throw_type_error(info.Env(), "setNumThreads: argument n must be a number");
   int n = info[0].As<Napi::Number>().Int32Value();
-  if (n < 1 || n > 1024) throw_range_error(info.Env(), "setNumThreads: n must be in [1, 1024], got " + std::to_string(n));
+  if (n < 1 || n > 1024)
+    throw_range_error(info.Env(),
+                      "setNumThreads: n must be in [1, 1024], got " + std::to_string(n));
   set_num_threads(n);
   return info.Env().Undefined();
 }
 
 Napi::Value SetDeterministic(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsBoolean()) throw_type_error(info.Env(), "setDeterministic: argument on must be a boolean");
+  if (info.Length() < 1 || !info[0].IsBoolean())
+    throw_type_error(info.Env(), "setDeterministic: argument on must be a boolean");
   set_deterministic(info[0].As<Napi::Boolean>().Value());
   return info.Env().Undefined();
 }
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsFunction()) throw_type_error(info.Env(), "setErrorClass: argument must be a class");
+  if (info.Length() < 1 || !info[0].IsFunction())
+    throw_type_error(info.Env(), "setErrorClass: argument must be a class");
   set_error_class(info[0].As<Napi::Function>());
   return info.Env().Undefined();
 }

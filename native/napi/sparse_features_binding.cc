@@ -31,8 +31,9 @@ Napi::Value CsrDropout(const Napi::CallbackInfo& info) {
 
 Napi::Value Transpose(const Napi::CallbackInfo& info) {
   const Tensor& x = TensorHandle::From(info, 0, "transpose", "x");
-  return guarded(info.Env(),
-                 [&]() -> Napi::Value { return TensorHandle::Wrap(info.Env(), ops::transpose(x)); });
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    return TensorHandle::Wrap(info.Env(), ops::transpose(x));
+  });
 }
 
 }  // namespace
