@@ -114,10 +114,6 @@ export class GAT extends NodeModel {
     }));
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
-    return this.forwardFeatures(x, graph).logits;
-  }
-
   /** Logits and every GATConv output Z^l (before its ReLU; the last one is the logits). */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     return convStackFeatures(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);

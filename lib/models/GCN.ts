@@ -100,10 +100,6 @@ export class GCN extends NodeModel {
     return ckpt.model;
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
-    return this.forwardFeatures(x, graph).logits;
-  }
-
   /** Logits and every GCNConv output Z^l (before its ReLU; the last one is the logits). */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     return convStackFeatures(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);

@@ -92,10 +92,6 @@ export class LinearGNN extends NodeModel {
     }
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
-    return this.forwardFeatures(x, graph).logits;
-  }
-
   /** The output f and the hidden representations S^l X B_1ᵀ ⋯ B_lᵀ, l = 1..H. */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     const s = graph.operator(this.operator, { dtype: this.b[0]?.dtype ?? this.w[0].dtype, device: this.w[0].device });

@@ -18,7 +18,13 @@ export interface LayerFeatures {
  */
 export abstract class NodeModel extends Module {
   abstract readonly name: string;
-  abstract forward(x: Tensor | SparseFeatures, graph: Graph): Tensor;
+  /**
+   * Logits [N, C]. By default the logits of forwardFeatures(), so a model that exposes its
+   * layers implements the pass once; a model without per-layer features overrides this instead.
+   */
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    return this.forwardFeatures(x, graph).logits;
+  }
 
   /**
    * The same forward pass as forward() (the same dropout draws, the same logits) that also

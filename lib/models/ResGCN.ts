@@ -259,7 +259,7 @@ export class ResGCN extends NodeModel {
     }
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+  override forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
     return this.forwardFeatures(x, graph, false).logits;
   }
 

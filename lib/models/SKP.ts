@@ -87,10 +87,6 @@ export class SKP extends NodeModel {
     }
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
-    return this.forwardFeatures(x, graph).logits;
-  }
-
   /** Logits and the representations h⁰ (encoder) .. h^L of METHODS.md §2.3, after their ReLU. */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     let h = relu(this.encoder.forward(x));

@@ -176,7 +176,7 @@ describe('fit with checkpoints', () => {
     class Plain extends NodeModel {
       readonly name = 'plain';
       readonly w = this.registerParameter('w', Parameter.fromValues([1], [1]));
-      forward(x: Tensor): Tensor {
+      override forward(x: Tensor): Tensor {
         return x;
       }
     }
