@@ -62,6 +62,9 @@ if (a.case === 'spmm') {
   g.dispose();
 } else {
   const data = F.NodeData.from(d);
+  // From here the features live in `data` (as nonzeros when sparse), as the reference holds
+  // its one tensor: the loaded array is not kept alongside.
+  d.x = null;
   let model;
   if (a.case === 'gcn') {
     model = new F.GCN({ inChannels: d.numFeatures, hiddenChannels: hidden, outChannels: d.numClasses, numLayers: 2, dropout: 0.5, seed: 0 });
