@@ -15,5 +15,7 @@ export interface GatBinding {
     version: 1 | 2, csr: CsrHandle, csrT: CsrHandle, xs: TensorHandle, xt: TensorHandle, aSrc: TensorHandle,
     aDst: TensorHandle | null, heads: number, negativeSlope: number, dropout: number, seed: number,
     out: TensorHandle, stats: TensorHandle, grad: TensorHandle,
-  ): [TensorHandle, TensorHandle, TensorHandle, TensorHandle | null];
+    /** xs and xt are one tensor: dxs comes back as the whole gradient and dxt as null. */
+    sharedInput: boolean,
+  ): [TensorHandle, TensorHandle | null, TensorHandle, TensorHandle | null];
 }

@@ -80,9 +80,10 @@ export function gatAttention(
   record(out, name, inputs, (g) => {
     const [dxs, dxt, daSrc, daDst] = native().gatAttentionBackward(
       v, op.forward(name), op.transposed(name), xs.handle(name), xt.handle(name), aSrc.handle(name),
-      v === 1 ? aDst!.handle(name) : null, heads, slope, p, seed, out.handle(name), stats.handle(name), g.handle(name),
+      v === 1 ? aDst!.handle(name) : null, heads, slope, p, seed, out.handle(name), stats.handle(name), g.handle(name), xs === xt,
     );
-    const grads = [new Tensor(dxs), new Tensor(dxt), new Tensor(daSrc)];
+    // One tensor as xs and xt: its gradient comes back whole, in the first slot.
+    const grads = [new Tensor(dxs), dxt ? new Tensor(dxt) : null, new Tensor(daSrc)];
     if (daDst) grads.push(new Tensor(daDst));
     return grads;
   });

@@ -111,6 +111,8 @@ struct Gat {
   T *out, *stats;
   // backward
   const T *fwd_out, *fwd_stats, *grad, *delta;
+  // dxs == dxt when xs and xt are one tensor: the source pass then adds onto the rows the
+  // target pass wrote, so the caller gets the summed gradient without a third buffer.
   T *dxs, *dxt, *contrib;
 
   FATHOM_INLINE bool keep(uint64_t key, int64_t h) const {
@@ -236,7 +238,8 @@ FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
     for (int64_t h = 0; h < H; ++h) {
       T* __restrict gs = g.dxs + j * HF + h * F;
       const T* u = g.xs + j * HF + h * F;
-      for (int64_t f = 0; f < F; ++f) gs[f] = 0;
+      if (g.dxs != g.dxt)
+        for (int64_t f = 0; f < F; ++f) gs[f] = 0;
       T dsum = 0;
       for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
         const int64_t i = g.t_col[k];
@@ -432,7 +435,8 @@ FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
   for (int64_t j = j0; j < j1; ++j) {
     T* __restrict gs = g.dxs + j * HF;
     const T* u = g.xs + j * HF;
-    for (int64_t f = 0; f < HF; ++f) gs[f] = T(0);
+    if (g.dxs != g.dxt)
+      for (int64_t f = 0; f < HF; ++f) gs[f] = T(0);
     T dsum[kMaxHeads];
     for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
     for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {

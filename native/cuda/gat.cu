@@ -172,14 +172,16 @@ __global__ void __launch_bounds__(kBlock)
                   const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ s_src,
                   const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
                   const T* __restrict__ stats, const T* __restrict__ delta,
-                  const T* __restrict__ grad, T* __restrict__ dxs, T* __restrict__ contrib) {
+                  const T* __restrict__ grad, T* dxs, T* __restrict__ contrib, bool accumulate) {
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
     const int64_t j = w / d.H, h = w % d.H;
     T* gs = dxs + w * d.F;
     const T* u = xs + w * d.F;
-    for (int64_t f = lane; f < d.F; f += kWarp) gs[f] = T(0);
+    // accumulate: dxs is dxt (xs and xt are one tensor) and holds the target kernel's terms.
+    if (!accumulate)
+      for (int64_t f = lane; f < d.F; f += kWarp) gs[f] = T(0);
     T dsum = T(0);
     for (int32_t k = t_rowptr[j]; k < t_rowptr[j + 1]; ++k) {
       const int64_t i = t_col[k];
@@ -252,7 +254,8 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
   sum_rows<T>(N, H * F, contrib, version == 1 ? da_dst : da_src);
   source_kernel<T><<<blocks, kBlock>>>(d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst,
-                                       slope, rule, keep_scale, stats, delta, grad, dxs, contrib);
+                                       slope, rule, keep_scale, stats, delta, grad, dxs, contrib,
+                                       dxs == dxt);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
   if (version == 1) sum_rows<T>(N, H * F, contrib, da_src);
 }

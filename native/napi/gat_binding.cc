@@ -53,12 +53,13 @@ Napi::Value GatAttentionBackward(const Napi::CallbackInfo& info) {
   const Tensor& out = TensorHandle::From(info, 11, op, "out");
   const Tensor& stats = TensorHandle::From(info, 12, op, "stats");
   const Tensor& grad = TensorHandle::From(info, 13, op, "grad");
+  const bool shared = bool_arg(info, 14, op, "sharedInput");
   return guarded(info.Env(), [&]() -> Napi::Value {
-    ops::GatGrads g =
-        ops::gat_attention_backward(cfg, csr, csr_t, xs, xt, a_src, a_dst, out, stats, grad);
+    ops::GatGrads g = ops::gat_attention_backward(cfg, csr, csr_t, xs, xt, a_src, a_dst, out, stats,
+                                                  grad, shared);
     Napi::Array res = Napi::Array::New(info.Env(), 4);
     res.Set(0u, TensorHandle::Wrap(info.Env(), std::move(g.dxs)));
-    res.Set(1u, TensorHandle::Wrap(info.Env(), std::move(g.dxt)));
+    res.Set(1u, wrap_optional(info.Env(), std::move(g.dxt)));
     res.Set(2u, TensorHandle::Wrap(info.Env(), std::move(g.da_src)));
     res.Set(3u, wrap_optional(info.Env(), std::move(g.da_dst)));
     return res;

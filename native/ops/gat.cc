@@ -89,7 +89,7 @@ GatResult gat_attention(const GatConfig& cfg, const Csr& csr, const Tensor& xs, 
 GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr& csr_t,
                                 const Tensor& xs, const Tensor& xt, const Tensor& a_src,
                                 const Tensor& a_dst, const Tensor& out, const Tensor& stats,
-                                const Tensor& grad) {
+                                const Tensor& grad, bool shared_input) {
   const char* op = "gatAttentionBackward";
   const int64_t F = check_common(op, cfg, csr, xs, xt, a_src, a_dst);
   require_neighbourhood(op, "csr_t", csr_t, xs);
@@ -105,8 +105,14 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
   FATHOM_CHECK(stats.shape() == Shape({2, N, H}), ErrorKind::Shape, op,
                arg("stats") + " is " + brief(stats) + " but must be [2, " + std::to_string(N) +
                    ", " + std::to_string(H) + "]");
+  // One tensor as xs and xt (GATv1, shared GATv2 weights): the kernel sums both gradients in
+  // one buffer, returned as dxs with dxt undefined, instead of two [N, H*F] the caller adds.
+  const bool shared = shared_input;
+  FATHOM_CHECK(
+      !shared || xs.raw() == xt.raw(), ErrorKind::Range, op,
+      "sharedInput is true but " + arg("xs") + " and " + arg("xt") + " are different tensors");
   GatGrads g{Tensor::zeros({N, H * F}, xs.dtype(), xs.device()),
-             Tensor::zeros({N, H * F}, xs.dtype(), xs.device()),
+             shared ? Tensor() : Tensor::zeros({N, H * F}, xs.dtype(), xs.device()),
              Tensor::zeros({H * F}, xs.dtype(), xs.device()), Tensor()};
   if (cfg.version == 1) g.da_dst = Tensor::zeros({H * F}, xs.dtype(), xs.device());
   if (N == 0 || F == 0) return g;
@@ -120,8 +126,8 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
                         ptr<int32_t>(csr.perm), ptr<int32_t>(csr_t.rowptr), ptr<int32_t>(csr_t.col),
                         ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt), ptr<T>(a_src),
                         v1 ? ptr<T>(a_dst) : nullptr, T(cfg.slope), cfg.p, cfg.seed, ptr<T>(out),
-                        ptr<T>(stats), ptr<T>(grad), ptr<T>(g.dxs), ptr<T>(g.dxt), ptr<T>(g.da_src),
-                        v1 ? ptr<T>(g.da_dst) : nullptr, ptr<T>(scratch)));
+                        ptr<T>(stats), ptr<T>(grad), ptr<T>(g.dxs), ptr<T>(shared ? g.dxs : g.dxt),
+                        ptr<T>(g.da_src), v1 ? ptr<T>(g.da_dst) : nullptr, ptr<T>(scratch)));
   });
   return g;
 }

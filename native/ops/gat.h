@@ -22,7 +22,9 @@ struct GatResult {
 };
 
 struct GatGrads {
-  Tensor dxs, dxt, da_src, da_dst;  // da_dst undefined for GATv2
+  // dxt undefined when xs and xt are one tensor (dxs is then the whole gradient); da_dst
+  // undefined for GATv2.
+  Tensor dxs, dxt, da_src, da_dst;
 };
 
 // csr: square CSR by target over N(i) ∪ {i} (the "gin" operator) with perm. xs, xt [N, H*F];
@@ -31,9 +33,11 @@ GatResult gat_attention(const GatConfig& cfg, const Csr& csr, const Tensor& xs, 
                         const Tensor& a_src, const Tensor& a_dst);
 
 // csr_t: csr's transpose (csr_transpose, perm carried). out and stats from gat_attention.
+// shared_input: xs and xt are one tensor (the caller's autograd input): both gradients are summed
+// into dxs in one buffer and dxt is left undefined.
 GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr& csr_t,
                                 const Tensor& xs, const Tensor& xt, const Tensor& a_src,
                                 const Tensor& a_dst, const Tensor& out, const Tensor& stats,
-                                const Tensor& grad);
+                                const Tensor& grad, bool shared_input = false);
 
 }  // namespace fathom::ops

@@ -179,6 +179,35 @@ TEST(gat_backward_matches_central_differences_in_double) {
   }
 }
 
+TEST(gat_backward_sums_both_gradients_in_one_buffer_when_xs_and_xt_are_one_tensor) {
+  const Graph g = make_graph(6);
+  for (int version : {1, 2}) {
+    for (int64_t heads : {1, 8}) {
+      GatConfig c{version, heads, 0.2, 0.3, 31};
+      const int64_t W = heads * 3;
+      const Tensor x = tensor(random_values(kN * W, 41), {kN, W});
+      const Tensor copy = tensor(random_values(kN * W, 41), {kN, W});
+      const Tensor as = tensor(random_values(W, 42), {W});
+      const Tensor ad = version == 1 ? tensor(random_values(W, 43), {W}) : Tensor();
+      const Tensor R = tensor(random_values(kN * W, 44), {kN, W});
+      const auto r = fathom::ops::gat_attention(c, g.csr, x, x, as, ad);
+      const auto apart = fathom::ops::gat_attention_backward(c, g.csr, g.csr_t, x, copy, as, ad,
+                                                             r.out, r.stats, R);
+      const auto merged = fathom::ops::gat_attention_backward(c, g.csr, g.csr_t, x, x, as, ad,
+                                                              r.out, r.stats, R, true);
+      CHECK(!merged.dxt.defined());
+      std::vector<double> sum(kN * W);
+      for (int64_t k = 0; k < kN * W; ++k) sum[k] = data(apart.dxs)[k] + data(apart.dxt)[k];
+      // Same terms, summed onto the target side's value instead of beside it: a few ulps.
+      CHECK_ALL_CLOSE(data(merged.dxs), sum.data(), kN * W, 1e-13, 1e-15);
+      CHECK_ALL_CLOSE(data(merged.da_src), data(apart.da_src), W, 0, 0);
+      CHECK_THROWS(fathom::ops::gat_attention_backward(c, g.csr, g.csr_t, x, copy, as, ad, r.out,
+                                                       r.stats, R, true),
+                   fathom::Error);
+    }
+  }
+}
+
 TEST(gat_softmax_is_stable_for_logits_near_1e4) {
   const Graph g = make_graph(7);
   GatConfig c{2, 1, 0.2, 0, 0};
