@@ -35,9 +35,10 @@ __global__ void __launch_bounds__(kBlock)
       }
       // As on the CPU: a zero self term is skipped, so a non-finite X[r] cannot turn into NaN
       // and non-square operators may pass self_scale = 0.
-      // The fused GCN layer's epilogue (bias, then ReLU) rounds as bias_add and relu do.
+      // The fused GCN layer's epilogue (bias, then ReLU) rounds as bias_add and relu do: add_rn
+      // keeps nvcc from contracting alpha * acc + bias into one FMA.
       T v = self_scale != T(0) ? alpha * acc + self_scale * xr[f] : alpha * acc;
-      if (bias != nullptr) v = v + bias[f];
+      if (bias != nullptr) v = add_rn(v, bias[f]);
       if (relu) v = v < T(0) ? T(0) : v;
       y[f] = v;
     }
