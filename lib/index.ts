@@ -17,6 +17,7 @@ export { dropout } from './functional/dropout.js';
 export { logSoftmax } from './functional/logSoftmax.js';
 export { nllLoss } from './functional/nllLoss.js';
 export { propagate } from './functional/propagate.js';
+export { propagateBiasAct, type FusedActivation, type PropagateBiasActOptions } from './functional/propagateBiasAct.js';
 export { relu } from './functional/relu.js';
 export { mean, sum } from './functional/reduce.js';
 export { edgeSoftmax } from './functional/edgeSoftmax.js';
@@ -29,7 +30,7 @@ export { GraphOperator } from './graph/GraphOperator.js';
 export { Module } from './nn/Module.js';
 export { Parameter } from './nn/Parameter.js';
 export { Linear } from './nn/Linear.js';
-export { GCNConv, type GCNConvOptions } from './nn/GCNConv.js';
+export { GCNConv, type GCNConvForwardOptions, type GCNConvOptions } from './nn/GCNConv.js';
 export type { LayerOptions } from './nn/layerOptions.js';
 
 export { glorotUniform } from './init/glorot.js';

@@ -69,6 +69,17 @@ export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding, Dia
 
   matmul(a: TensorHandle, b: TensorHandle, transA: boolean, transB: boolean): TensorHandle;
   spmm(op: CsrHandle, edgeValues: TensorHandle | null, x: TensorHandle, alpha: number, selfScale: number): TensorHandle;
+  propagateBiasAct(op: CsrHandle, x: TensorHandle, bias: TensorHandle | null, alpha: number, selfScale: number, relu: boolean): TensorHandle;
+  propagateBiasActBackward(
+    opT: CsrHandle,
+    grad: TensorHandle,
+    y: TensorHandle,
+    alpha: number,
+    selfScale: number,
+    relu: boolean,
+    wantX: boolean,
+    wantBias: boolean,
+  ): [TensorHandle | null, TensorHandle | null];
   sddmm(op: CsrHandle, a: TensorHandle, b: TensorHandle): TensorHandle;
   axpby(alpha: number, x: TensorHandle, beta: number, y: TensorHandle): TensorHandle;
   scale(x: TensorHandle, alpha: number): TensorHandle;

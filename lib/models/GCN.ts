@@ -10,6 +10,7 @@ import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { convStackFeatures } from './convStackFeatures.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
+import { dropout } from '../functional/dropout.js';
 
 export interface GCNOptions {
   inChannels: number;
@@ -98,6 +99,21 @@ export class GCN extends NodeModel {
       throw new RangeError(`GCN.load: ${path} holds a '${ckpt.model.name}' model`);
     }
     return ckpt.model;
+  }
+
+  /**
+   * Logits, with each hidden layer's ReLU fused into its GCNConv (one pass over the output, and
+   * only the activation kept for backward). Same dropout draws and the same values as
+   * forwardFeatures(), which keeps the pre-activation outputs diagnostics read.
+   */
+  override forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    const L = this.layers.length;
+    let h: Tensor | SparseFeatures = x;
+    this.layers.forEach((conv, l) => {
+      const input = dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
+      h = conv.forward(input, graph, { activation: l < L - 1 ? 'relu' : 'none' });
+    });
+    return h as Tensor;
   }
 
   /** Logits and every GCNConv output Z^l (before its ReLU; the last one is the logits). */

@@ -1,6 +1,8 @@
 import { biasAdd } from '../functional/biasAdd.js';
 import { matmul } from '../functional/matmul.js';
 import { propagate } from '../functional/propagate.js';
+import { propagateBiasAct, type FusedActivation } from '../functional/propagateBiasAct.js';
+import { relu } from '../functional/relu.js';
 import { Graph, type Aggregation } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
@@ -18,13 +20,23 @@ export interface GCNConvOptions extends LayerOptions {
   weight?: ArrayLike<number>;
 }
 
+export interface GCNConvForwardOptions {
+  /**
+   * Applied to the output (default 'none', PyG's layer). 'relu' fuses the activation of the
+   * next stage into the aggregation's pass where the operator runs last (outChannels ≤
+   * inChannels); the result is the same either way.
+   */
+  activation?: FusedActivation;
+}
+
 /**
  * Graph convolution H' = P_t H Wᵀ + b (METHODS.md §2.1; PyG's `GCNConv` when t = 1).
- * The operator is applied on whichever side has fewer columns.
+ * The operator is applied on whichever side has fewer columns; when it runs last, the bias
+ * (and an optional ReLU) are applied in the same pass (propagateBiasAct).
  *
  * @example
  * using conv = new GCNConv(1433, 16, { seed: 0 });
- * const h = conv.forward(x, graph);
+ * const h = conv.forward(x, graph, { activation: 'relu' });
  */
 export class GCNConv extends Module {
   readonly weight: Parameter;
@@ -49,19 +61,29 @@ export class GCNConv extends Module {
     this.bias = options.bias === false ? null : this.registerParameter('bias', Parameter.fromValues(new Float64Array(outChannels), [outChannels], opts));
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+  forward(x: Tensor | SparseFeatures, graph: Graph, options: GCNConvForwardOptions = {}): Tensor {
     if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('GCNConv.forward: argument x must be a Tensor or SparseFeatures');
     if (!(graph instanceof Graph)) throw new TypeError('GCNConv.forward: argument graph must be a Graph');
+    if (typeof options !== 'object' || options === null) throw new TypeError('GCNConv.forward: argument options must be an object');
     if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
       throw new RangeError(`GCNConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
+    }
+    const activation = options.activation ?? 'none';
+    if (activation !== 'none' && activation !== 'relu') {
+      throw new TypeError(`GCNConv.forward: activation must be 'none' or 'relu', got ${String(activation)}`);
     }
     const op = graph.operator(this.aggregation, { dtype: this.weight.dtype, device: this.weight.device });
     const p = { alpha: this.t, selfScale: 1 - this.t };
     // P_t (X Wᵀ) = (P_t X) Wᵀ: aggregate the narrower matrix.
-    const y =
-      this.outChannels <= this.inChannels
-        ? propagate(op, matmul(x, this.weight, { transB: true }), p)
-        : matmul(propagate(op, x instanceof SparseFeatures ? x.toDense() : x, p), this.weight, { transB: true });
-    return this.bias ? biasAdd(y, this.bias) : y;
+    if (this.outChannels <= this.inChannels) {
+      const xw = matmul(x, this.weight, { transB: true });
+      const out = propagateBiasAct(op, xw, { ...p, bias: this.bias, activation });
+      // The fused backward reads only the operator and the output: xw's values are dead.
+      xw.releaseData();
+      return out;
+    }
+    const y = matmul(propagate(op, x instanceof SparseFeatures ? x.toDense() : x, p), this.weight, { transB: true });
+    const z = this.bias ? biasAdd(y, this.bias) : y;
+    return activation === 'relu' ? relu(z) : z;
   }
 }

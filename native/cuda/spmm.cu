@@ -18,7 +18,8 @@ template <int G, typename T>
 __global__ void __launch_bounds__(kBlock)
     spmm_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
                 const int32_t* __restrict__ col, const T* __restrict__ vals,
-                const T* __restrict__ X, T* __restrict__ Y, T alpha, T self_scale) {
+                const T* __restrict__ X, T* __restrict__ Y, T alpha, T self_scale,
+                const T* __restrict__ bias, bool relu) {
   const int64_t groups = grid_threads() / G;
   const int lane = static_cast<int>(threadIdx.x % G);
   for (int64_t r = global_thread() / G; r < rows; r += groups) {
@@ -34,7 +35,12 @@ __global__ void __launch_bounds__(kBlock)
       }
       // As on the CPU: a zero self term is skipped, so a non-finite X[r] cannot turn into NaN
       // and non-square operators may pass self_scale = 0.
-      y[f] = self_scale != T(0) ? alpha * acc + self_scale * xr[f] : alpha * acc;
+      // The fused GCN layer's epilogue (bias, then ReLU) rounds as bias_add and relu do: add_rn
+      // keeps nvcc from contracting alpha * acc + bias into one FMA.
+      T v = self_scale != T(0) ? alpha * acc + self_scale * xr[f] : alpha * acc;
+      if (bias != nullptr) v = add_rn(v, bias[f]);
+      if (relu) v = v < T(0) ? T(0) : v;
+      y[f] = v;
     }
   }
 }
@@ -42,8 +48,8 @@ __global__ void __launch_bounds__(kBlock)
 template <int G, typename T>
 __global__ void __launch_bounds__(kBlock)
     sddmm_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
-                 const int32_t* __restrict__ col, const T* __restrict__ A,
-                 const T* __restrict__ B, T* __restrict__ out) {
+                 const int32_t* __restrict__ col, const T* __restrict__ A, const T* __restrict__ B,
+                 T* __restrict__ out) {
   const int64_t groups = grid_threads() / G;
   const int lane = static_cast<int>(threadIdx.x % G);
   // Every lane of a group runs the same trip counts (same r, same row), as group_sum requires.
@@ -61,18 +67,32 @@ __global__ void __launch_bounds__(kBlock)
   }
 }
 
+template <typename T>
+void launch_spmm(const char* name, int64_t rows, int64_t F, const int32_t* rowptr,
+                 const int32_t* col, const T* vals, const T* X, T* Y, T alpha, T self_scale,
+                 const T* bias, bool relu) {
+  if (rows <= 0 || F <= 0) return;
+  with_group_lanes(F, [&](auto g) {
+    constexpr int G = decltype(g)::value;
+    spmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, F, rowptr, col, vals, X, Y,
+                                                             alpha, self_scale, bias, relu);
+  });
+  FATHOM_CUDA_LAUNCH_CHECK(name);
+}
+
 }  // namespace
 
 template <typename T>
 void spmm(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col, const T* vals,
           const T* X, T* Y, T alpha, T self_scale) {
-  if (rows <= 0 || F <= 0) return;
-  with_group_lanes(F, [&](auto g) {
-    constexpr int G = decltype(g)::value;
-    spmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, F, rowptr, col, vals, X, Y,
-                                                               alpha, self_scale);
-  });
-  FATHOM_CUDA_LAUNCH_CHECK("spmm");
+  launch_spmm<T>("spmm", rows, F, rowptr, col, vals, X, Y, alpha, self_scale, nullptr, false);
+}
+
+template <typename T>
+void spmm_bias_act(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col,
+                   const T* vals, const T* X, T* Y, T alpha, T self_scale, const T* bias,
+                   bool relu) {
+  launch_spmm<T>("spmm_bias_act", rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu);
 }
 
 template <typename T>
@@ -91,6 +111,10 @@ template void spmm<float>(int64_t, int64_t, const int32_t*, const int32_t*, cons
                           const float*, float*, float, float);
 template void spmm<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
                            const double*, double*, double, double);
+template void spmm_bias_act<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
+                                   const float*, float*, float, float, const float*, bool);
+template void spmm_bias_act<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
+                                    const double*, double*, double, double, const double*, bool);
 template void sddmm<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
                            const float*, float*);
 template void sddmm<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,

@@ -11,7 +11,9 @@ namespace {
 
 using Body = Napi::Value (*)(const Napi::CallbackInfo&);
 
-Napi::Value wrap(const Napi::CallbackInfo& info, Tensor t) { return TensorHandle::Wrap(info.Env(), std::move(t)); }
+Napi::Value wrap(const Napi::CallbackInfo& info, Tensor t) {
+  return TensorHandle::Wrap(info.Env(), std::move(t));
+}
 
 // Unary and binary tensor ops share their argument handling.
 template <Tensor (*F)(const Tensor&)>
@@ -41,7 +43,42 @@ Napi::Value Spmm(const Napi::CallbackInfo& info) {
   const Tensor& x = TensorHandle::From(info, 2, "spmm", "x");
   double alpha = number_arg(info, 3, "spmm", "alpha");
   double self_scale = number_arg(info, 4, "spmm", "selfScale");
-  return guarded(info.Env(), [&]() { return wrap(info, ops::spmm(csr, values, x, alpha, self_scale)); });
+  return guarded(info.Env(),
+                 [&]() { return wrap(info, ops::spmm(csr, values, x, alpha, self_scale)); });
+}
+
+Napi::Value PropagateBiasAct(const Napi::CallbackInfo& info) {
+  const char* op = "propagateBiasAct";
+  const Csr& csr = CsrHandle::From(info, 0, op, "operator");
+  const Tensor& x = TensorHandle::From(info, 1, op, "x");
+  Tensor bias = TensorHandle::FromOptional(info, 2, op, "bias");
+  double alpha = number_arg(info, 3, op, "alpha");
+  double self_scale = number_arg(info, 4, op, "selfScale");
+  bool relu = bool_arg(info, 5, op, "relu");
+  return guarded(info.Env(), [&]() {
+    return wrap(info, ops::propagate_bias_act(csr, x, bias, alpha, self_scale, relu));
+  });
+}
+
+Napi::Value PropagateBiasActBackward(const Napi::CallbackInfo& info) {
+  const char* op = "propagateBiasActBackward";
+  const Csr& csr_t = CsrHandle::From(info, 0, op, "operatorT");
+  const Tensor& grad = TensorHandle::From(info, 1, op, "grad");
+  const Tensor& y = TensorHandle::From(info, 2, op, "y");
+  double alpha = number_arg(info, 3, op, "alpha");
+  double self_scale = number_arg(info, 4, op, "selfScale");
+  bool relu = bool_arg(info, 5, op, "relu");
+  bool want_x = bool_arg(info, 6, op, "wantX");
+  bool want_bias = bool_arg(info, 7, op, "wantBias");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    ops::PropagateBiasActGrads g = ops::propagate_bias_act_backward(
+        csr_t, grad, y, alpha, self_scale, relu, want_x, want_bias);
+    Napi::Env env = info.Env();
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, g.dx.defined() ? TensorHandle::Wrap(env, std::move(g.dx)) : env.Null());
+    pair.Set(1u, g.dbias.defined() ? TensorHandle::Wrap(env, std::move(g.dbias)) : env.Null());
+    return pair;
+  });
 }
 
 Napi::Value Sddmm(const Napi::CallbackInfo& info) {
@@ -107,7 +144,8 @@ Napi::Value NllLossBackward(const Napi::CallbackInfo& info) {
   const Tensor& logp = TensorHandle::From(info, 1, "nllLossBackward", "logp");
   const Tensor& labels = TensorHandle::From(info, 2, "nllLossBackward", "labels");
   Tensor mask = TensorHandle::FromOptional(info, 3, "nllLossBackward", "mask");
-  return guarded(info.Env(), [&]() { return wrap(info, ops::nll_loss_backward(g, logp, labels, mask)); });
+  return guarded(info.Env(),
+                 [&]() { return wrap(info, ops::nll_loss_backward(g, logp, labels, mask)); });
 }
 
 Napi::Value Fill(const Napi::CallbackInfo& info) {
@@ -137,9 +175,12 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   const Tensor& g = TensorHandle::From(info, 1, op, "grad");
   Tensor& m = TensorHandle::FromMutable(info, 2, op, "m");
   Tensor& v = TensorHandle::FromMutable(info, 3, op, "v");
-  ops::AdamOptions o{number_arg(info, 4, op, "lr"),          number_arg(info, 5, op, "beta1"),
-                     number_arg(info, 6, op, "beta2"),       number_arg(info, 7, op, "eps"),
-                     number_arg(info, 8, op, "weightDecay"), static_cast<int64_t>(number_arg(info, 9, op, "step"))};
+  ops::AdamOptions o{number_arg(info, 4, op, "lr"),
+                     number_arg(info, 5, op, "beta1"),
+                     number_arg(info, 6, op, "beta2"),
+                     number_arg(info, 7, op, "eps"),
+                     number_arg(info, 8, op, "weightDecay"),
+                     static_cast<int64_t>(number_arg(info, 9, op, "step"))};
   return guarded(info.Env(), [&]() -> Napi::Value {
     ops::adam_step(p, g, m, v, o);
     return info.Env().Undefined();
@@ -151,9 +192,9 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   Tensor& p = TensorHandle::FromMutable(info, 0, op, "param");
   const Tensor& g = TensorHandle::From(info, 1, op, "grad");
   Tensor& buf = TensorHandle::FromMutable(info, 2, op, "buf");
-  ops::SgdOptions o{number_arg(info, 3, op, "lr"),          number_arg(info, 4, op, "momentum"),
-                    number_arg(info, 5, op, "dampening"),   number_arg(info, 6, op, "weightDecay"),
-                    bool_arg(info, 7, op, "nesterov"),      bool_arg(info, 8, op, "first")};
+  ops::SgdOptions o{number_arg(info, 3, op, "lr"),        number_arg(info, 4, op, "momentum"),
+                    number_arg(info, 5, op, "dampening"), number_arg(info, 6, op, "weightDecay"),
+                    bool_arg(info, 7, op, "nesterov"),    bool_arg(info, 8, op, "first")};
   return guarded(info.Env(), [&]() -> Napi::Value {
     ops::sgd_step(p, g, buf, o);
     return info.Env().Undefined();
@@ -163,24 +204,31 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_ops(Napi::Env env, Napi::Object exports) {
-  auto set = [&](const char* name, Body body) { exports.Set(name, Napi::Function::New(env, body, name)); };
+  auto set = [&](const char* name, Body body) {
+    exports.Set(name, Napi::Function::New(env, body, name));
+  };
   set("matmul", Matmul);
   set("spmm", Spmm);
   set("sddmm", Sddmm);
+  set("propagateBiasAct", PropagateBiasAct);
+  set("propagateBiasActBackward", PropagateBiasActBackward);
   set("axpby", Axpby);
   set("scale", Scale);
   set("addInPlace", AddInPlace);
   set("add", [](const Napi::CallbackInfo& i) { return binary<ops::add>(i, "add", "x", "y"); });
   set("sub", [](const Napi::CallbackInfo& i) { return binary<ops::sub>(i, "sub", "x", "y"); });
   set("mul", [](const Napi::CallbackInfo& i) { return binary<ops::mul>(i, "mul", "x", "y"); });
-  set("biasAdd", [](const Napi::CallbackInfo& i) { return binary<ops::bias_add>(i, "biasAdd", "x", "bias"); });
+  set("biasAdd",
+      [](const Napi::CallbackInfo& i) { return binary<ops::bias_add>(i, "biasAdd", "x", "bias"); });
   set("sumRows", [](const Napi::CallbackInfo& i) { return unary<ops::sum_rows>(i, "sumRows"); });
   set("relu", [](const Napi::CallbackInfo& i) { return unary<ops::relu>(i, "relu"); });
-  set("reluBackward",
-      [](const Napi::CallbackInfo& i) { return binary<ops::relu_backward>(i, "reluBackward", "grad", "y"); });
+  set("reluBackward", [](const Napi::CallbackInfo& i) {
+    return binary<ops::relu_backward>(i, "reluBackward", "grad", "y");
+  });
   set("dropout", Dropout);
   set("dropoutBackward", DropoutBackward);
-  set("logSoftmax", [](const Napi::CallbackInfo& i) { return unary<ops::log_softmax>(i, "logSoftmax"); });
+  set("logSoftmax",
+      [](const Napi::CallbackInfo& i) { return unary<ops::log_softmax>(i, "logSoftmax"); });
   set("logSoftmaxBackward", [](const Napi::CallbackInfo& i) {
     return binary<ops::log_softmax_backward>(i, "logSoftmaxBackward", "grad", "y");
   });
@@ -188,7 +236,8 @@ void register_ops(Napi::Env env, Napi::Object exports) {
   set("nllLossBackward", NllLossBackward);
   set("sum", [](const Napi::CallbackInfo& i) { return unary<ops::sum>(i, "sum"); });
   set("mean", [](const Napi::CallbackInfo& i) { return unary<ops::mean>(i, "mean"); });
-  set("argmaxRows", [](const Napi::CallbackInfo& i) { return unary<ops::argmax_rows>(i, "argmaxRows"); });
+  set("argmaxRows",
+      [](const Napi::CallbackInfo& i) { return unary<ops::argmax_rows>(i, "argmaxRows"); });
   set("fill", Fill);
   set("cast", Cast);
   set("countNonfinite", CountNonfinite);

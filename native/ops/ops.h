@@ -18,6 +18,23 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
 Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
             double self_scale);
 
+// The GCN layer in one pass: act(alpha * A X + self_scale * X + bias) with A = `csr` (its own
+// values), bias [F] optional (undefined: none), act = ReLU when `relu`, else the identity.
+// Equals spmm, bias_add and relu composed, to the bit.
+Tensor propagate_bias_act(const Csr& csr, const Tensor& x, const Tensor& bias, double alpha,
+                          double self_scale, bool relu);
+
+struct PropagateBiasActGrads {
+  Tensor dx, dbias;  // undefined where not asked for
+};
+
+// Backward of propagate_bias_act from the upstream grad and the forward output y alone:
+// g' = relu ? grad * [y > 0] : grad, dbias = column sums of g', dx = alpha Aᵀ g' + self_scale g'
+// with csr_t = Aᵀ (the operator's transposed CSR).
+PropagateBiasActGrads propagate_bias_act_backward(const Csr& csr_t, const Tensor& grad,
+                                                  const Tensor& y, double alpha, double self_scale,
+                                                  bool relu, bool want_x, bool want_bias);
+
 // Dense dropout restricted to the stored entries of `csr`, a dense matrix's nonzeros
 // (csr_from_dense), or of its transpose when `transposed`: the values dense dropout of the matrix
 // at the same seed gives at those positions. Returns new values [nnz] in the CSR's dtype.

@@ -72,6 +72,67 @@ Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double a
   return y;
 }
 
+Tensor propagate_bias_act(const Csr& csr, const Tensor& x, const Tensor& bias, double alpha,
+                          double self_scale, bool relu) {
+  const char* op = "propagate_bias_act";
+  require_csr(op, "csr", csr);
+  require_floating(op, "x", x);
+  require_ndim(op, "x", x, 2);
+  require_csr_on(op, csr, "x", x);
+  FATHOM_CHECK(x.dim(0) == csr.cols, ErrorKind::Range, op,
+               arg("x") + " is " + brief(x) + " but " + csr_brief(csr) + " needs " +
+                   std::to_string(csr.cols) + " rows");
+  FATHOM_CHECK(
+      self_scale == 0 || csr.rows == csr.cols, ErrorKind::Range, op,
+      "self_scale = " + num(self_scale) + " needs a square operator, got " + csr_brief(csr));
+  const int64_t F = x.dim(1);
+  if (bias.defined()) {
+    require_same_device(op, "x", x, "bias", bias);
+    require_same_dtype(op, "x", x, "bias", bias);
+    FATHOM_CHECK(bias.ndim() == 1 && bias.dim(0) == F, ErrorKind::Shape, op,
+                 arg("bias") + " is " + brief(bias) + " but x is " + brief(x) + ": needs [" +
+                     std::to_string(F) + "]");
+  }
+  const Tensor* w = spmm_weights(op, csr, Tensor(), x);
+  Tensor y = Tensor::empty({csr.rows, F}, x.dtype(), x.device());
+  if (csr.rows == 0 || F == 0) return y;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    const T* vals = w ? ptr<T>(*w) : nullptr;
+    const T* b = bias.defined() ? ptr<T>(bias) : nullptr;
+    FATHOM_LAUNCH(op, x.device(),
+                  spmm_bias_act<T>(csr.rows, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+                                   vals, ptr<T>(x), ptr<T>(y), T(alpha), T(self_scale), b, relu));
+  });
+  return y;
+}
+
+PropagateBiasActGrads propagate_bias_act_backward(const Csr& csr_t, const Tensor& grad,
+                                                  const Tensor& y, double alpha, double self_scale,
+                                                  bool relu, bool want_x, bool want_bias) {
+  const char* op = "propagate_bias_act_backward";
+  require_csr(op, "csr_t", csr_t);
+  require_floating(op, "grad", grad);
+  require_ndim(op, "grad", grad, 2);
+  require_csr_on(op, csr_t, "grad", grad);
+  FATHOM_CHECK(grad.dim(0) == csr_t.cols, ErrorKind::Range, op,
+               arg("grad") + " is " + brief(grad) + " but the transposed " + csr_brief(csr_t) +
+                   " needs " + std::to_string(csr_t.cols) + " rows");
+  if (relu) {
+    require_floating(op, "y", y);
+    require_same_device(op, "grad", grad, "y", y);
+    require_same_dtype(op, "grad", grad, "y", y);
+    FATHOM_CHECK(y.shape() == grad.shape(), ErrorKind::Shape, op,
+                 "shapes differ: grad is " + brief(grad) + ", y is " + brief(y));
+  }
+  PropagateBiasActGrads out;
+  // g' is the only intermediate, freed on return; the ReLU's mask needs nothing but y.
+  const Tensor g = relu ? relu_backward(grad, y) : grad;
+  if (want_bias) out.dbias = sum_rows(g);
+  if (want_x) out.dx = spmm(csr_t, Tensor(), g, alpha, self_scale);
+  return out;
+}
+
 Tensor sddmm(const Csr& csr, const Tensor& a, const Tensor& b) {
   const char* op = "sddmm";
   require_csr(op, "csr", csr);

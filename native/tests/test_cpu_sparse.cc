@@ -1,5 +1,6 @@
 // SpMM and SDDMM on random CSR matrices (with empty rows and duplicate columns) against naive
 // double-precision loops, plus the nonzero-balanced row partition they share.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -57,6 +58,36 @@ void check_spmm(int64_t rows, int64_t cols, int64_t F, int max_degree, bool weig
   }
 }
 
+// The fused layer against the double reference (plus bias, then ReLU), and to the bit against
+// spmm, bias_add and relu run one after the other.
+template <typename T>
+void check_spmm_bias_act(int64_t n, int64_t F, bool weighted, bool with_bias, bool relu,
+                         double alpha, double self_scale, uint64_t seed) {
+  const RandomCsr a = random_csr(n, n, 10, seed);
+  const auto vals = random_vector<T>(static_cast<int64_t>(a.col.size()), seed + 1);
+  const auto X = random_vector<T>(n * F, seed + 2);
+  const auto bias = random_vector<T>(F, seed + 3);
+  const T* v = weighted ? vals.data() : nullptr;
+  const T* b = with_bias ? bias.data() : nullptr;
+  std::vector<T> Y(static_cast<size_t>(n * F), T(-7)), Z(static_cast<size_t>(n * F));
+  fathom::cpu::spmm_bias_act<T>(n, F, a.rowptr.data(), a.col.data(), v, X.data(), Y.data(),
+                                static_cast<T>(alpha), static_cast<T>(self_scale), b, relu);
+  auto want = spmm_reference(a, F, v, X, alpha, self_scale);
+  for (int64_t i = 0; i < n * F; ++i) {
+    if (b) want[i] += static_cast<double>(b[i % F]);
+    if (relu) want[i] = std::max(want[i], 0.0);
+  }
+  const double scale = std::fabs(alpha) * 10 + std::fabs(self_scale) + 1;
+  CHECK_ALL_CLOSE(Y.data(), want.data(), n * F, 0.0, Tol<T>::rel * scale);
+  fathom::cpu::spmm<T>(n, F, a.rowptr.data(), a.col.data(), v, X.data(), Z.data(),
+                       static_cast<T>(alpha), static_cast<T>(self_scale));
+  if (b) fathom::cpu::bias_add<T>(n, F, Z.data(), b, Z.data());
+  if (relu) fathom::cpu::relu<T>(n * F, Z.data(), Z.data());
+  bool same = true;
+  for (int64_t i = 0; i < n * F; ++i) same = same && Y[i] == Z[i];
+  CHECK(same);
+}
+
 template <typename T>
 void check_sddmm(int64_t rows, int64_t cols, int64_t F, int max_degree, uint64_t seed) {
   const RandomCsr a = random_csr(rows, cols, max_degree, seed);
@@ -99,6 +130,18 @@ TEST(cpu_spmm_small_serial) {
   check_spmm<float>(7, 7, 3, 3, true, 1.0, 1.0, 70);
   check_spmm<double>(1, 1, 1, 2, true, 1.0, 1.0, 80);
   check_spmm<double>(0, 4, 3, 2, true, 1.0, 0.0, 90);
+}
+
+TEST(cpu_spmm_bias_act_matches_reference_and_unfused_composition) {
+  // Widths: one narrow register block (5), a full block plus a tail (33 f64, 70 f32), tail only.
+  for (int64_t F : {1, 5, 16, 33, 70}) {
+    for (int mode = 0; mode < 4; ++mode) {
+      const bool with_bias = (mode & 1) != 0, relu = (mode & 2) != 0;
+      check_spmm_bias_act<float>(257, F, true, with_bias, relu, 0.6, 0.4, 100 + F + mode);
+      check_spmm_bias_act<double>(257, F, mode == 0, with_bias, relu, 1.0, 0.0, 200 + F + mode);
+    }
+  }
+  check_spmm_bias_act<double>(3000, 40, true, true, true, 0.8, 0.2, 300);
 }
 
 TEST(cpu_spmm_thread_count_independent) {

@@ -164,6 +164,29 @@ TEST(ops_spmm_matches_dense_operator) {
   CHECK_ALL_CLOSE(values(y32).data(), want.data(), 15, 1e-6, 1e-6);
 }
 
+TEST(ops_propagate_bias_act_equals_the_composition_and_its_backward) {
+  Csr adj = graph();
+  Csr p = fathom::csr_operator(adj, "mean", DType::F64);
+  Csr pt = fathom::csr_transpose(p);
+  Tensor x = random({5, 3}, 21), b = random({3}, 22), g = random({5, 3}, 23);
+  Tensor y = ops::propagate_bias_act(p, x, b, 0.7, 0.3, true);
+  Tensor want = ops::relu(ops::bias_add(ops::spmm(p, Tensor(), x, 0.7, 0.3), b));
+  CHECK_ALL_CLOSE(values(y).data(), values(want).data(), 15, 0.0, 0.0);
+  ops::PropagateBiasActGrads grads =
+      ops::propagate_bias_act_backward(pt, g, y, 0.7, 0.3, true, true, true);
+  Tensor gm = ops::relu_backward(g, y);
+  CHECK_ALL_CLOSE(values(grads.dbias).data(), values(ops::sum_rows(gm)).data(), 3, 0.0, 0.0);
+  CHECK_ALL_CLOSE(values(grads.dx).data(), values(ops::spmm(pt, Tensor(), gm, 0.7, 0.3)).data(), 15,
+                  0.0, 0.0);
+  // Without bias or activation it is spmm; gradients not asked for stay undefined.
+  Tensor y0 = ops::propagate_bias_act(p, x, Tensor(), 1.0, 0.0, false);
+  CHECK_ALL_CLOSE(values(y0).data(), values(ops::spmm(p, Tensor(), x, 1.0, 0.0)).data(), 15, 0.0,
+                  0.0);
+  ops::PropagateBiasActGrads only_x =
+      ops::propagate_bias_act_backward(pt, g, Tensor(), 1.0, 0.0, false, true, false);
+  CHECK(only_x.dx.defined() && !only_x.dbias.defined());
+}
+
 TEST(ops_sddmm_matches_reference) {
   Csr adj = graph();
   Tensor a = random({5, 4}, 7), b = random({5, 4}, 8);
@@ -400,6 +423,22 @@ TEST(ops_validation_errors) {
   rect.cols = 6;
   CHECK_FAILS(ops::spmm(rect, Tensor(), random({6, 2}, 1), 1, 0.5), ErrorKind::Range, "spmm",
               "self_scale", "square");
+  CHECK_FAILS(ops::propagate_bias_act(p64, random({4, 3}, 1), Tensor(), 1, 0, true),
+              ErrorKind::Range, "propagate_bias_act", "argument x", "[4, 3]", "5 rows");
+  CHECK_FAILS(ops::propagate_bias_act(p64, random({5, 3}, 1), random({4}, 2), 1, 0, true),
+              ErrorKind::Shape, "propagate_bias_act", "argument bias", "f64[4]", "f64[5, 3]");
+  CHECK_FAILS(
+      ops::propagate_bias_act(p64, random({5, 3}, 1), random({3}, 2, DType::F32), 1, 0, false),
+      ErrorKind::Type, "propagate_bias_act", "bias", "f32[3]");
+  CHECK_FAILS(ops::propagate_bias_act(rect, random({6, 2}, 1), Tensor(), 1, 0.5, false),
+              ErrorKind::Range, "propagate_bias_act", "self_scale", "square");
+  CHECK_FAILS(ops::propagate_bias_act_backward(p64, random({4, 3}, 1), random({4, 3}, 2), 1, 0,
+                                               true, true, true),
+              ErrorKind::Range, "propagate_bias_act_backward", "argument grad", "5 rows");
+  CHECK_FAILS(ops::propagate_bias_act_backward(p64, random({5, 3}, 1), random({5, 2}, 2), 1, 0,
+                                               true, true, true),
+              ErrorKind::Shape, "propagate_bias_act_backward", "grad is f64[5, 3]",
+              "y is f64[5, 2]");
   CHECK_FAILS(ops::sddmm(adj, random({4, 2}, 1), random({5, 2}, 2)), ErrorKind::Range, "sddmm",
               "argument a");
   CHECK_FAILS(ops::sddmm(adj, random({5, 2}, 1), random({5, 3}, 2)), ErrorKind::Shape, "sddmm",

@@ -103,6 +103,18 @@ void run_all(const char* tn) {
       c::spmm<T>(rows, F, drp.p, dcol.p, withv ? dv.p : nullptr, dx.p, dy.p, T(0.7), T(0.3));
       expect(name("spmm"), dy.get(), want, tol);
     }
+    // The fused GCN layer: bias and ReLU in spmm's epilogue, with and without the bias.
+    auto Bias = rnd<T>(size_t(F));
+    Dev<T> dbias(Bias);
+    for (int withb = 0; withb < 2; ++withb)
+      for (int act = 0; act < 2; ++act) {
+        std::vector<T> want(size_t(rows) * F);
+        h::spmm_bias_act<T>(rows, F, rowptr.data(), col.data(), V.data(), X.data(), want.data(),
+                            T(0.7), T(0.3), withb ? Bias.data() : nullptr, act != 0);
+        c::spmm_bias_act<T>(rows, F, drp.p, dcol.p, dv.p, dx.p, dy.p, T(0.7), T(0.3),
+                            withb ? dbias.p : nullptr, act != 0);
+        expect(name("spmm_bias_act"), dy.get(), want, tol);
+      }
     std::vector<T> want(col.size());
     h::sddmm<T>(rows, F, rowptr.data(), col.data(), X.data(), B2.data(), want.data());
     c::sddmm<T>(rows, F, drp.p, dcol.p, dx.p, db.p, ds.p);
