@@ -45,25 +45,43 @@ function resultOf(op: string, value: unknown): Tensor {
 }
 
 // The checkpointed node's backward: the segment once more, with gradients, then a nested
-// backward pass seeded with the incoming gradient.
+// backward pass seeded with the incoming gradient. The inputs serve as the recomputation's leaves
+// themselves (no copy of a segment input at the peak): detached from their own graph for the
+// nested pass, their .grad set aside, and both restored before the caller's pass goes on.
 function recompute(op: string, fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], g: Tensor): (Tensor | null)[] {
-  return tidy(() => {
-    const leaves = inputs.map((x) => {
-      const d = x.clone();
-      d.requiresGrad = x.requiresGrad;
-      return d;
+  const unique = [...new Set(inputs)];
+  const saved = unique.map((x) => ({ gradFn: x.gradFn, grad: x.grad }));
+  for (const x of unique) {
+    x.gradFn = null;
+    x.grad = null;
+  }
+  const grads = new Map<Tensor, Tensor | null>();
+  let done = false;
+  try {
+    tidy(() => {
+      const out = withGrad(() => resultOf(op, fn(...inputs)));
+      if (out.shape.join() !== g.shape.join() || out.dtype !== g.dtype) {
+        throw new RangeError(`${op}: the recomputed output ${out.describe()} differs from the first run's ${g.describe()}; fn must compute the same function both times`);
+      }
+      // No backward rule reads its own output's values: the recomputed one is dead already.
+      if (!inputs.includes(out)) out.releaseData();
+      if (out.requiresGrad) backward(out, g);
     });
-    const out = withGrad(() => resultOf(op, fn(...leaves)));
-    if (out.shape.join() !== g.shape.join() || out.dtype !== g.dtype) {
-      throw new RangeError(`${op}: the recomputed output ${out.describe()} differs from the first run's ${g.describe()}; fn must compute the same function both times`);
-    }
-    if (out.requiresGrad) backward(out, g);
-    // The gradients leave with the caller's backward pass, which frees them; detached from the
-    // leaves first, since disposing a tensor disposes its gradient.
-    return leaves.map((d) => {
-      const grad = d.grad;
-      d.grad = null;
-      return grad;
+    done = true;
+  } finally {
+    unique.forEach((x, i) => {
+      // The gradient leaves with the caller's backward pass, which frees it (or goes now, on error).
+      if (done) grads.set(x, x.grad);
+      else x.grad?.dispose();
+      x.gradFn = saved[i].gradFn;
+      x.grad = saved[i].grad;
     });
+  }
+  // An input listed twice got its whole gradient once: give it to the first slot only.
+  const given = new Set<Tensor>();
+  return inputs.map((x) => {
+    if (given.has(x)) return null;
+    given.add(x);
+    return grads.get(x) ?? null;
   });
 }

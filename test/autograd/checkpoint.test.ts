@@ -104,6 +104,18 @@ describe('checkpoint', () => {
     });
   });
 
+  it('leaves an input\'s own gradient alone and accumulates into it once, also when listed twice', () => {
+    tidy(() => {
+      const x = Tensor.from(x0, [N, H]);
+      x.requiresGrad = true;
+      x.grad = Tensor.full([N, H], 1, { dtype: 'f64' });
+      const out = checkpoint((a, b) => axpby(2, a, 3, b), [x, x]);
+      backward(out, Tensor.from(seed0, [N, H]));
+      expect(x.gradFn).toBeNull();
+      expect(Array.from(x.grad.toArray())).toEqual(Array.from(seed0, (g) => 1 + (2 * g + 3 * g)));
+    });
+  });
+
   it('rejects a missing function, non-tensor inputs and a non-tensor result', () => {
     tidy(() => {
       const x = Tensor.from(x0, [N, H]);
