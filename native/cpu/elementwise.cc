@@ -106,16 +106,16 @@ void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
   for (int64_t i = 0; i < n; ++i) out[i] = perm[i] < 0 ? fill_value : in[perm[i]];
 }
 
-#define FATHOM_INSTANTIATE(T)                                              \
-  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);           \
-  template void mul<T>(int64_t, const T*, const T*, T*);                   \
-  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);     \
-  template void relu<T>(int64_t, const T*, T*);                            \
-  template void relu_backward<T>(int64_t, const T*, const T*, T*);         \
-  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);             \
+#define FATHOM_INSTANTIATE(T)                                                 \
+  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);              \
+  template void mul<T>(int64_t, const T*, const T*, T*);                      \
+  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);        \
+  template void relu<T>(int64_t, const T*, T*);                               \
+  template void relu_backward<T>(int64_t, const T*, const T*, T*);            \
+  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                \
   template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*); \
-  template void masked_scale<T>(int64_t, const T*, const uint8_t*, T, T*); \
-  template void fill<T>(int64_t, T, T*);                                   \
+  template void masked_scale<T>(int64_t, const T*, const uint8_t*, T, T*);    \
+  template void fill<T>(int64_t, T, T*);                                      \
   template void gather<T>(int64_t, const int32_t*, const T*, T*, T);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)

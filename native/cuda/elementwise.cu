@@ -161,15 +161,15 @@ void cast(int64_t n, const From* src, To* dst) {
   FATHOM_CUDA_LAUNCH_CHECK("cast");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                          \
-  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);                       \
-  template void mul<T>(int64_t, const T*, const T*, T*);                               \
-  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);                 \
-  template void relu<T>(int64_t, const T*, T*);                                        \
-  template void relu_backward<T>(int64_t, const T*, const T*, T*);                     \
-  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                         \
-  template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*);          \
-  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);                   \
+#define FATHOM_INSTANTIATE(T)                                                 \
+  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);              \
+  template void mul<T>(int64_t, const T*, const T*, T*);                      \
+  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);        \
+  template void relu<T>(int64_t, const T*, T*);                               \
+  template void relu_backward<T>(int64_t, const T*, const T*, T*);            \
+  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                \
+  template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*); \
+  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);          \
   template void fill<T>(int64_t, T, T*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)

@@ -61,9 +61,9 @@ Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask) {
   if (grad.numel() == 0) return out;
   with_float(op, "grad", grad, [&](auto tag) {
     using T = decltype(tag);
-    FATHOM_LAUNCH(op, grad.device(),
-                  relu_backward_mask<T>(grad.numel(), ptr<T>(grad), ptr<uint8_t>(mask),
-                                        ptr<T>(out)));
+    FATHOM_LAUNCH(
+        op, grad.device(),
+        relu_backward_mask<T>(grad.numel(), ptr<T>(grad), ptr<uint8_t>(mask), ptr<T>(out)));
   });
   return out;
 }
