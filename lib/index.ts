@@ -9,6 +9,7 @@ export { backward } from './autograd/backward.js';
 export { retainGrad } from './autograd/retainGrad.js';
 export { noGrad, isGradEnabled } from './autograd/gradMode.js';
 export { tidy, keep } from './autograd/scope.js';
+export { checkpoint } from './autograd/checkpoint.js';
 
 export { matmul } from './functional/matmul.js';
 export { add, axpby, mul, scale, sub } from './functional/arithmetic.js';
@@ -18,6 +19,7 @@ export { logSoftmax } from './functional/logSoftmax.js';
 export { nllLoss } from './functional/nllLoss.js';
 export { propagate } from './functional/propagate.js';
 export { relu } from './functional/relu.js';
+export { reluBits } from './functional/reluBits.js';
 export { mean, sum } from './functional/reduce.js';
 export { edgeSoftmax } from './functional/edgeSoftmax.js';
 export { propagateWeighted } from './functional/propagateWeighted.js';

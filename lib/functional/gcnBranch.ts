@@ -1,3 +1,4 @@
+import { isGradEnabled } from '../autograd/gradMode.js';
 import { matmul } from './matmul.js';
 import { propagate } from './propagate.js';
 import { relu } from './relu.js';
@@ -45,6 +46,9 @@ export function gcnBranch(z: Tensor, w: Tensor, op: GraphOperator, options: GcnB
     h = relu(z);
   }
   const hw = matmul(h, w, { transB: true });
+  // Without a graph (evaluation, a checkpointed segment's first pass) nothing reads h again: an
+  // evaluation pass then holds one block's activations at a time, not one per block.
+  if (!isGradEnabled() && h !== z) h.releaseData();
   const c = options.scale ?? 1;
   const out = propagate(op, hw, { alpha: c * t, selfScale: c * (1 - t) });
   // propagate's backward reads only the operator: hw's values are dead from here on.
