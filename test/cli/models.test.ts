@@ -58,7 +58,7 @@ describe('fathom train rejects flag combinations that do not apply, saying what 
   });
 
   it('trains res-gcn with --checkpoint-activations, to the same loss as without', async () => {
-    const job = { ...TRAIN_DEFAULTS, dataset: 'cora', model: 'res-gcn' as const, layers: 6, hidden: 16, epochs: 2, patience: 0, device: 'cpu' };
+    const job = { ...TRAIN_DEFAULTS, dataset: 'cora', model: 'res-gcn' as const, layers: 6, hidden: 16, epochs: 2, patience: 0, device: 'cpu' as const };
     const plain = await runTrainJob(job);
     const before = memory().cpu.tensors;
     const ckpt = await runTrainJob({ ...job, checkpointActivations: 4 });
