@@ -3,7 +3,7 @@ export { Tensor, type GradNode, type TensorOptions } from './tensor/Tensor.js';
 export { SparseFeatures } from './tensor/SparseFeatures.js';
 export type { Device, DType, NativeArray } from './tensor/dtype.js';
 export { FathomError, type FathomErrorCode } from './errors/FathomError.js';
-export { devices, memory, resetPeakMemory, resolveDevice, setDeterministic, setNumThreads } from './runtime/devices.js';
+export { devices, emptyCache, memory, resetPeakMemory, resolveDevice, setDeterministic, setNumThreads } from './runtime/devices.js';
 
 export { backward } from './autograd/backward.js';
 export { retainGrad } from './autograd/retainGrad.js';

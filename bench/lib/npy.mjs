@@ -40,7 +40,10 @@ export function readNpy(path) {
   if (!Ctor) throw new TypeError(`readNpy: ${path} has unsupported dtype ${descr}`);
   const off = start + len;
   const bytes = buf.byteLength - off;
-  // Copy: the file buffer's offset is not necessarily aligned for the element type.
+  // A view of the file buffer when its offset suits the element type (the header pads to 64
+  // bytes, and large reads get a buffer of their own), else a copy: one copy of the data either way.
+  const at = buf.byteOffset + off;
+  if (at % Ctor.BYTES_PER_ELEMENT === 0) return { array: new Ctor(buf.buffer, at, bytes / Ctor.BYTES_PER_ELEMENT), shape };
   const array = new Ctor(bytes / Ctor.BYTES_PER_ELEMENT);
   new Uint8Array(array.buffer).set(buf.subarray(off));
   return { array, shape };

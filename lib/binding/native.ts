@@ -26,7 +26,7 @@ export function native(): NativeBinding {
       'NOT_BUILT',
     );
   }
-  const loaded = createRequire(join(root, 'package.json'))(path) as NativeBinding;
+  const loaded = withPassiveOpenMpThreads(() => createRequire(join(root, 'package.json'))(path) as NativeBinding);
   loaded.setErrorClass(
     class extends FathomError {
       constructor(message: string, code: string) {
@@ -36,4 +36,24 @@ export function native(): NativeBinding {
   );
   binding = loaded;
   return loaded;
+}
+
+/**
+ * Loads the addon with OpenMP's idle threads sleeping at once, unless the user chose a policy.
+ * libgomp's default spins after every parallel region; on a machine with other work (a CI box,
+ * a laptop, the Node process's own threads) the spinning threads take the cores the next region
+ * needs: with one of two cores busy, a 64-block res-gcn step took 668 ms spinning and 219 ms
+ * passive, and idle, passive cost 0–20 % (bench/README.md, "OpenMP wait policy"). libgomp reads
+ * the variable once, when it loads with the addon; it is removed again so that child processes
+ * inherit the user's environment unchanged.
+ */
+function withPassiveOpenMpThreads<T>(load: () => T): T {
+  const env = process.env;
+  if (env.OMP_WAIT_POLICY !== undefined || env.GOMP_SPINCOUNT !== undefined) return load();
+  env.OMP_WAIT_POLICY = 'passive';
+  try {
+    return load();
+  } finally {
+    delete env.OMP_WAIT_POLICY;
+  }
 }

@@ -54,7 +54,7 @@ export function diagnoseModel(model: NodeModel, data: NodeData, options: Diagnos
     for (const p of params) p.grad = null;
     model.train(options.training ?? false);
     return tidy(() => {
-      const { logits, features } = model.forwardFeatures(data.x, data.graph);
+      const { logits, features } = model.forwardFeatures(data.features, data.graph);
       features.forEach((f: Tensor) => retainGrad(f));
       backward(nllLoss(logSoftmax(logits), data.y, data.trainMask));
       const rows = recorder.measure(features);

@@ -40,6 +40,20 @@ export function resetPeakMemory(): void {
 }
 
 /**
+ * Returns the memory blocks kept for reuse (CPU and CUDA) to the system. Freed tensors' blocks
+ * are cached by size so a training step does not map fresh memory each time; call this after
+ * freeing something large that will not be allocated again (a loaded dataset's dense copy, an
+ * evaluation at another batch size) to bring resident memory down.
+ *
+ * @example
+ * bigTensor.dispose();
+ * emptyCache();
+ */
+export function emptyCache(): void {
+  native().emptyCache();
+}
+
+/**
  * Deterministic mode: with it on, CPU results are bit-identical across thread counts, not only
  * run to run (GEMM then uses Fathom's own kernel instead of OpenBLAS, typically 3–5× slower for
  * large products). Off by default. Every other CPU kernel is thread-count independent anyway.

@@ -23,6 +23,7 @@ interface Dropped {
  * nnz·out instead of N·F·out, and so does the weight gradient Xᵀ·dY. `matmul`, `dropout`,
  * `Linear`, `GCNConv`, `GATConv` and every NodeModel accept it where they accept a Tensor;
  * the results equal the dense path's up to summation order. It never requires a gradient.
+ * Only the nonzeros are held: the dense source may be disposed once this is built.
  *
  * @example
  * using xs = SparseFeatures.fromDense(x);          // x: [2708, 1433] constant features
@@ -36,26 +37,23 @@ export class SparseFeatures implements Disposable {
   readonly nnz: number;
   #structure: Structure;
   #owner: boolean;
-  #dense: Tensor;
   #drop: Dropped | null;
 
-  private constructor(structure: Structure, owner: boolean, dense: Tensor, nnz: number, drop: Dropped | null) {
-    // Reachable from plain JS despite `private`: say which door to use instead of failing on `dense.shape`.
-    if (!(dense instanceof Tensor)) throw new TypeError('SparseFeatures: the constructor is internal; build one with SparseFeatures.fromDense(x)');
+  private constructor(structure: Structure, owner: boolean, like: Tensor | SparseFeatures, nnz: number, drop: Dropped | null) {
+    // Reachable from plain JS despite `private`: say which door to use instead of failing on `like.shape`.
+    if (!(like instanceof Tensor) && !(like instanceof SparseFeatures)) {
+      throw new TypeError('SparseFeatures: the constructor is internal; build one with SparseFeatures.fromDense(x)');
+    }
     this.#structure = structure;
     this.#owner = owner;
-    this.#dense = dense;
     this.#drop = drop;
-    this.shape = [dense.shape[0], dense.shape[1]];
-    this.dtype = dense.dtype;
-    this.device = dense.device;
+    this.shape = [like.shape[0], like.shape[1]];
+    this.dtype = like.dtype;
+    this.device = like.device;
     this.nnz = nnz;
   }
 
-  /**
-   * The nonzeros of the 2-D float tensor `x`. `x` is not copied for later use by value: it is
-   * referenced (by {@link toDense}) and must outlive this object.
-   */
+  /** The nonzeros of the 2-D float tensor `x` (copied: `x` may be disposed afterwards). */
   static fromDense(x: Tensor): SparseFeatures {
     if (!(x instanceof Tensor)) throw new TypeError('SparseFeatures.fromDense: argument x must be a Tensor');
     if (x.shape.length !== 2) throw new RangeError(`SparseFeatures.fromDense: x ${x.describe()} must be 2-D`);
@@ -78,7 +76,7 @@ export class SparseFeatures implements Disposable {
   }
 
   get disposed(): boolean {
-    return this.#structure.csr === null || this.#dense.disposed;
+    return this.#structure.csr === null;
   }
 
   describe(): string {
@@ -94,19 +92,36 @@ export class SparseFeatures implements Disposable {
     const { csr, csrT } = this.#handles('dropout');
     const values = new Tensor(native().csrDropout(csr, p, seed, false));
     const valuesT = new Tensor(native().csrDropout(csrT, p, seed, true));
-    return new SparseFeatures(this.#structure, false, this.#dense, this.nnz, { p, seed, values, valuesT });
+    return new SparseFeatures(this.#structure, false, this, this.nnz, { p, seed, values, valuesT });
   }
 
   /**
-   * The dense matrix (for ops without a sparse path): the source tensor itself, or for a
-   * dropout view a new tensor computed by dense dropout at the same seed.
+   * The dense matrix, a new tensor (for ops without a sparse path). A dropout view gives dense
+   * dropout's result at the same seed: its stored values already carry that mask and scale.
    */
   toDense(): Tensor {
-    this.#handles('toDense');
-    if (!this.#drop) return this.#dense;
-    const [out, mask] = native().dropout(this.#dense.handle('SparseFeatures.toDense'), this.#drop.p, this.#drop.seed);
-    mask.dispose();
-    return new Tensor(out);
+    const { csr } = this.#handles('toDense');
+    const [rows, cols] = this.shape;
+    const a = csr.arrays();
+    const host = (h: TensorHandle | undefined) => {
+      if (!h) return null;
+      const t = new Tensor(h);
+      try {
+        return t.toArray();
+      } finally {
+        t.dispose();
+      }
+    };
+    const rowptr = host(a.rowptr)!;
+    const col = host(a.col)!;
+    host(a.perm);
+    const stored = host(a.values);
+    const values = this.#drop ? this.#drop.values.toArray() : stored!;
+    const out = this.dtype === 'f64' ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let k = rowptr[r]; k < rowptr[r + 1]; k++) out[r * cols + col[k]] = values[k];
+    }
+    return Tensor.from(out, [rows, cols], { device: this.device });
   }
 
   /**
@@ -122,7 +137,7 @@ export class SparseFeatures implements Disposable {
 
   #handles(op: string): { csr: CsrHandle; csrT: CsrHandle } {
     const { csr, csrT } = this.#structure;
-    if (!csr || !csrT || this.#dense.disposed) throw new TypeError(`${op}: the sparse features were disposed`);
+    if (!csr || !csrT) throw new TypeError(`${op}: the sparse features were disposed`);
     return { csr, csrT };
   }
 

@@ -9,16 +9,19 @@ import type { Device, DType } from '../tensor/dtype.js';
 /**
  * A node-classification problem on one device: the graph, features, labels and masks as
  * tensors, plus host copies of labels and masks for metrics. Checks features for NaN/Inf.
- * Features at most 10 % nonzero (bag-of-words) are also held as {@link SparseFeatures}, which
- * `features` returns and fit() trains on: the first layer's products then cost nnz, not N·F.
+ * Features at most 10 % nonzero (bag-of-words) are held as {@link SparseFeatures} only, which
+ * `features` returns and fit() trains on: the first layer's products then cost nnz, not N·F,
+ * and the dense matrix is built only if `x` is asked for.
  *
  * @example
  * using data = NodeData.from(loadDataset('cora', { normalizeFeatures: true }), { device: 'cpu' });
  */
 export class NodeData implements Disposable {
+  #x: Tensor | null;
+
   private constructor(
     readonly graph: Graph,
-    readonly x: Tensor,
+    x: Tensor | null,
     readonly y: Tensor,
     readonly trainMask: Tensor,
     readonly valMask: Tensor,
@@ -27,8 +30,10 @@ export class NodeData implements Disposable {
     readonly masks: { train: Uint8Array; val: Uint8Array; test: Uint8Array },
     readonly numClasses: number,
     readonly sparseX: SparseFeatures | null,
+    readonly numFeatures: number,
   ) {
     if (!(graph instanceof Graph)) throw new TypeError('NodeData: create it with NodeData.from(dataset, { device })');
+    this.#x = x;
   }
 
   /**
@@ -56,13 +61,28 @@ export class NodeData implements Disposable {
     };
     try {
       const graph = own(Graph.fromEdgeIndex(data.edgeIndex, { numNodes: n }));
-      const x = own(Tensor.from(dtype === 'f64' ? Float64Array.from(data.x) : data.x, [n, data.numFeatures], { device }));
-      const bad = native().countNonfinite(x.handle(op));
-      if (bad > 0) throw new RangeError(`${op}: features of ${data.name} contain ${bad} NaN or infinite values`);
+      const dense = Tensor.from(dtype === 'f64' ? Float64Array.from(data.x) : data.x, [n, data.numFeatures], { device });
+      let sparse: SparseFeatures | null = null;
+      try {
+        const bad = native().countNonfinite(dense.handle(op));
+        if (bad > 0) throw new RangeError(`${op}: features of ${data.name} contain ${bad} NaN or infinite values`);
+        if (wantsSparse(op, options.sparseFeatures ?? 'auto', data.x)) sparse = own(SparseFeatures.fromDense(dense));
+      } catch (e) {
+        dense.dispose();
+        throw e;
+      }
+      // Sparse features are held once, as nonzeros; `x` rebuilds the dense matrix on demand.
+      // The dense block would stay in the reuse cache, which keeps blocks by exact size: no
+      // step asks for this one again.
+      if (sparse) {
+        dense.dispose();
+        native().emptyCache();
+      }
+      const x = sparse ? null : own(dense);
       const y = own(Tensor.from(data.y, [n], { device }));
       const masks = [data.trainMask, data.valMask, data.testMask].map((m) => own(Tensor.from(m, [n], { device })));
-      const sparse = wantsSparse(op, options.sparseFeatures ?? 'auto', data.x) ? own(SparseFeatures.fromDense(x)) : null;
-      return new NodeData(graph, x, y, masks[0], masks[1], masks[2], data.y, { train: data.trainMask, val: data.valMask, test: data.testMask }, data.numClasses, sparse);
+      const m = { train: data.trainMask, val: data.valMask, test: data.testMask };
+      return new NodeData(graph, x, y, masks[0], masks[1], masks[2], data.y, m, data.numClasses, sparse, data.numFeatures);
     } catch (e) {
       for (const d of made) d[Symbol.dispose]();
       throw e;
@@ -74,13 +94,22 @@ export class NodeData implements Disposable {
     return this.sparseX ?? this.x;
   }
 
-  get numFeatures(): number {
-    return this.x.shape[1];
+  /**
+   * The dense features [N, F]. With sparse features it is built from them on first use and kept
+   * until dispose (prefer `features`, which never densifies).
+   */
+  get x(): Tensor {
+    if (!this.#x) {
+      if (!this.sparseX || this.sparseX.disposed) throw new TypeError('NodeData.x: the data was disposed');
+      this.#x = keep(this.sparseX.toDense());
+    }
+    return this.#x;
   }
 
   dispose(): void {
     this.sparseX?.dispose();
-    for (const t of [this.x, this.y, this.trainMask, this.valMask, this.testMask]) t.dispose();
+    this.#x?.dispose();
+    for (const t of [this.y, this.trainMask, this.valMask, this.testMask]) t.dispose();
     this.graph.dispose();
   }
 

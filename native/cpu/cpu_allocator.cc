@@ -10,6 +10,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "../core/error.h"
 
@@ -25,10 +27,13 @@ namespace {
 constexpr size_t kLargeBlock = size_t(64) << 10;
 // Freed large blocks kept for reuse, by exact page-rounded size: a training step asks for
 // the same sizes every time, so this saves the page faults (and kernel zeroing) of fresh
-// mappings. The cap follows the high-water mark of large blocks in use: a deep model whose
-// step holds 200 MB of activations would otherwise map (and fault in) everything beyond a
-// fixed cap afresh every step. It never goes below kCacheFloor nor above a quarter of RAM;
-// beyond it, blocks go back to the system at once.
+// mappings. What the pool holds, blocks in use plus cached ones, stays within the high-water
+// mark of blocks in use (never below kCacheFloor): a deep model whose step holds 200 MB of
+// activations would otherwise map (and fault in) everything beyond a fixed cap afresh every
+// step, and a cache bounded apart from what is in use would let resident memory reach twice
+// the peak of live tensors (blocks of the backward's sizes sitting cached while the forward's
+// are mapped). A miss that would break the bound first returns cached blocks, largest first.
+// The cache alone never holds more than a quarter of RAM.
 constexpr size_t kCacheFloor = size_t(128) << 20;
 
 struct LargeCache {
@@ -75,12 +80,55 @@ size_t host_limit() {
 
 size_t large_size(size_t bytes) { return (bytes + page_size() - 1) / page_size() * page_size(); }
 
-size_t cache_cap(const LargeCache& c) {
-  return std::min(std::max(kCacheFloor, c.high_water), host_limit() / 4);
+// Bytes the pool may hold, in use and cached together.
+size_t pool_budget(const LargeCache& c) { return std::max(kCacheFloor, c.high_water); }
+
+// Takes cached blocks, largest first, until in use plus cached fits the budget; the caller
+// unmaps them outside the lock.
+std::vector<std::pair<size_t, void*>> evict_over_budget(LargeCache& c) {
+  std::vector<std::pair<size_t, void*>> out;
+  while (!c.blocks.empty() && c.in_use + c.bytes > pool_budget(c)) {
+    auto last = std::prev(c.blocks.end());
+    out.emplace_back(last->first, last->second);
+    c.bytes -= last->first;
+    c.blocks.erase(last);
+  }
+  return out;
+}
+
+// Blocks this large are placed on 2 MB boundaries and offered transparent huge pages: SpMM
+// and the GAT passes gather rows at random from feature matrices of hundreds of MB, and with
+// 4 KB pages nearly every gather also misses the TLB (2 MB pages cut the page walks 512-fold).
+// Where THP is off ("never") the advice is ignored and nothing else changes.
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kHugeBlock = size_t(8) << 20;
+
+// A fresh private mapping of `size` bytes (page-rounded), or nullptr.
+void* map_block(size_t size) {
+  if (size < kHugeBlock) {
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+  }
+  // Over-map by one huge page, then trim both ends so the block starts on a 2 MB boundary:
+  // release_large unmaps exactly [p, p + size) as for any other block.
+  void* raw =
+      mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t end = start + size + kHugePage;
+  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - aligned - size);
+  void* p = reinterpret_cast<void*>(aligned);
+#ifdef MADV_HUGEPAGE
+  madvise(p, size, MADV_HUGEPAGE);  // advice only: failure leaves ordinary pages
+#endif
+  return p;
 }
 
 void* allocate_large(size_t bytes) {
   const size_t size = large_size(bytes);
+  std::vector<std::pair<size_t, void*>> evicted;
   {
     LargeCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
@@ -95,9 +143,11 @@ void* allocate_large(size_t bytes) {
       return p;
     }
     ++c.misses;
+    evicted = evict_over_budget(c);
   }
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) {
+  for (const auto& [bytes_, ptr] : evicted) munmap(ptr, bytes_);
+  void* p = map_block(size);
+  if (p == nullptr) {
     LargeCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
     c.in_use -= size;
@@ -112,7 +162,7 @@ void release_large(void* ptr, size_t bytes) {
     LargeCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
     c.in_use -= size;
-    if (c.bytes + size <= cache_cap(c)) {
+    if (c.bytes + size <= host_limit() / 4 && c.in_use + c.bytes + size <= pool_budget(c)) {
       c.blocks.emplace(size, ptr);
       c.bytes += size;
       return;
@@ -126,7 +176,7 @@ void release_large(void* ptr, size_t bytes) {
 PoolStats pool_stats() {
   LargeCache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
-  return PoolStats{c.hits, c.misses, static_cast<int64_t>(c.bytes)};
+  return PoolStats{c.hits, c.misses, static_cast<int64_t>(c.bytes), static_cast<int64_t>(c.in_use)};
 }
 
 void empty_cache() {

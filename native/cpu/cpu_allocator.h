@@ -9,12 +9,13 @@ namespace fathom::cpu {
 void* allocate(size_t bytes);
 void release(void* ptr, size_t bytes);
 
-// The reuse cache of large blocks: requests served from it (hits), fresh mappings (misses) and
-// the bytes it holds now.
+// The reuse cache of large blocks: requests served from it (hits), fresh mappings (misses), the
+// bytes it holds now and the bytes of large blocks handed out and not yet released.
 struct PoolStats {
   int64_t hits;
   int64_t misses;
   int64_t cached_bytes;
+  int64_t in_use_bytes;
 };
 PoolStats pool_stats();
 

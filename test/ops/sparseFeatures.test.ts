@@ -13,6 +13,7 @@ import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { SparseFeatures } from '../../lib/tensor/SparseFeatures.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import { NodeData } from '../../lib/train/NodeData.js';
+import { memory } from '../../lib/runtime/devices.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
@@ -104,7 +105,14 @@ describe('SparseFeatures', () => {
     expect(() => matmul(xs, w32)).toThrow(TypeError);
     expect(() => SparseFeatures.fromDense(Tensor.from(new Float64Array(3), [3]))).toThrow(RangeError);
     for (const t of [x, w, w32]) t.dispose();
-    expect(() => matmul(xs, Tensor.from(new Float64Array(12), [3, 4]))).toThrow(/disposed/);
+    tidy(() => {
+      // The nonzeros were copied: the source may go, the features may not.
+      const w3 = Tensor.from(new Float64Array(12).fill(1), [3, 4]);
+      expect(Array.from(matmul(xs, w3).toArray())).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
+      xs.dispose();
+      expect(() => matmul(xs, w3)).toThrow(/disposed/);
+      expect(() => xs.toDense()).toThrow(/disposed/);
+    });
   });
 });
 
@@ -150,5 +158,16 @@ describe('models trained on sparse features match the dense path', () => {
     using dense = NodeData.from({ ...data, x: new Float32Array(n * f).fill(1) });
     expect(dense.sparseX).toBeNull();
     expect(() => NodeData.from(data, { sparseFeatures: 'yes' as never })).toThrow(TypeError);
+  });
+
+  it('holds sparse features once, as nonzeros, and rebuilds the dense x only when asked', () => {
+    const before = memory().cpu.bytes;
+    using sparse = NodeData.from(data);
+    const held = memory().cpu.bytes - before;
+    // Graph, labels, masks and the two CSRs: far below the dense f32 matrix's n·f·4 bytes.
+    expect(held).toBeLessThan(n * f * 4);
+    expect(Array.from(sparse.x.toArray())).toEqual(Array.from(x));
+    expect(sparse.x).toBe(sparse.x);
+    expect(sparse.numFeatures).toBe(f);
   });
 });
