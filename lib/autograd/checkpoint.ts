@@ -8,7 +8,7 @@ import { tidy } from './scope.js';
 /**
  * Activation checkpointing: runs `fn(...inputs)` without recording its graph, so none of its
  * intermediates outlive the call, and records one node in their place. Its backward re-runs `fn`
- * with gradients on from detached copies of the inputs, backpropagates the incoming gradient
+ * with gradients on from the inputs (detached from their own graph meanwhile), backpropagates the incoming gradient
  * through that recomputed subgraph (parameters used inside accumulate `.grad` as usual), frees
  * the recomputed intermediates and returns the inputs' gradients. Memory for a chain of L layers
  * cut into segments of k is then about L/k segment inputs plus one segment's intermediates,
@@ -63,8 +63,6 @@ function recompute(op: string, fn: (...inputs: Tensor[]) => Tensor, inputs: read
       if (out.shape.join() !== g.shape.join() || out.dtype !== g.dtype) {
         throw new RangeError(`${op}: the recomputed output ${out.describe()} differs from the first run's ${g.describe()}; fn must compute the same function both times`);
       }
-      // No backward rule reads its own output's values: the recomputed one is dead already.
-      if (!inputs.includes(out)) out.releaseData();
       if (out.requiresGrad) backward(out, g);
     });
     done = true;

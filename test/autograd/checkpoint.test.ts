@@ -55,6 +55,12 @@ describe('checkpoint', () => {
     }
   });
 
+  it('gives the gradients of a segment whose last op reads its own output in backward (relu)', () => {
+    const plain = gradients((z) => relu(segment(z)));
+    const ckpt = gradients((z) => checkpoint((h) => relu(segment(h)), [z]));
+    for (const k of ['x', 'w'] as const) ckpt[k].forEach((v, i) => expect(v).toBeCloseTo(plain[k][i], 12));
+  });
+
   it('gives the forward values of fn and keeps none of its intermediates', () => {
     tidy(() => {
       const x = Tensor.from(x0, [N, H]);
