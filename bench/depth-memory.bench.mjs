@@ -8,9 +8,12 @@
 // --no-torch-128), a least-squares line peak = a + b·L through the measured depths, and that
 // line's value at 128 when the 128 run was not made or did not fit (labelled extrapolated).
 // Fathom also runs at 16/32/64 on graph B, so its per-block growth is measured, not guessed.
+// With --checkpoint-every K1,K2 it adds C: the fixup stack of B at 128 blocks with activation
+// checkpointing in segments of each K, next to the same stack without (--targets picks which of
+// A, B, C run; C alone reruns only the plain 128-block row it compares against).
 // Writes bench/results/depth-memory-cpu.json (or --out).
 //   node bench/depth-memory.bench.mjs [--threads 2] [--steps 3] [--warmup 1] [--max-rss-gb 16] [--no-torch]
-//        [--no-torch-128] [--residuals fixup,reversible] [--quick]
+//        [--no-torch-128] [--residuals fixup,reversible] [--targets A,B,C] [--checkpoint-every 8,16] [--quick]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +38,9 @@ const { values: args } = parseArgs({
     'ladder-fixup': { type: 'string', default: '16,32,64' },
     'ladder-reversible': { type: 'string', default: '16' },
     'torch-ladder': { type: 'string', default: '16,32,64' },
+    // Activation checkpointing segment lengths for target C (empty: C is not run).
+    'checkpoint-every': { type: 'string', default: '' },
+    targets: { type: 'string', default: 'A,B,C' },
     // Small sizes for a smoke run: Cora at depth 20 and a 2k-node graph.
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -51,7 +57,9 @@ const bigSpec = quick ? { nodes: 2000, edges: 20000, features: 64, classes: 16, 
 const big = prepareGraph(F, { rmat: bigSpec });
 const depthA = quick ? 20 : 1000;
 const depthB = quick ? 8 : 128;
-const ladderOf = (key) => (quick ? [2, 4] : (args[key] ?? args['ladder-fixup']).split(',').map(Number));
+const ladderOf = (key) => (quick ? [2, 4] : (args[key] ?? args['ladder-fixup']).split(',').filter(Boolean).map(Number));
+const targets = new Set(args.targets.split(','));
+const checkpointKs = args['checkpoint-every'].split(',').filter(Boolean).map(Number);
 
 const results = {
   machine: machine(threads),
@@ -62,11 +70,11 @@ const results = {
   targets: {},
 };
 
-async function run(side, graph, depth, residual) {
-  const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: Number(args.warmup), threads };
+async function run(side, graph, depth, residual, checkpointEvery) {
+  const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: Number(args.warmup), threads, 'checkpoint-every': checkpointEvery };
   const out = await runChild(side, params, { python: args.python, maxRssMb });
   const row = {
-    side, graph: graph === cora ? 'cora' : 'graph-b', depth, residual,
+    side, graph: graph === cora ? 'cora' : 'graph-b', depth, residual, checkpoint_every: checkpointEvery ?? null,
     peak_rss_mb: out.peak_rss_mb ?? null,
     step_ms_median: out.times_ms ? median(out.times_ms) : null,
     times_ms: out.times_ms ?? null,
@@ -80,7 +88,7 @@ async function run(side, graph, depth, residual) {
   };
   results.runs.push(row);
   const what = row.error ? `${row.error}; RSS seen ${(row.max_rss_seen_mb / GB).toFixed(2)} GB` : `peak RSS ${(row.peak_rss_mb / GB).toFixed(2)} GB, step ${row.step_ms_median.toFixed(0)} ms`;
-  console.error(`${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)} ${what}`);
+  console.error(`${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)}${checkpointEvery ? ` k=${checkpointEvery}` : ''} ${what}`);
   return row;
 }
 
@@ -96,12 +104,14 @@ function fitLine(rows) {
 }
 
 // Target A: reversible blocks at depth 1000 on Cora.
-const a = await run('fathom', cora, depthA, 'reversible');
-results.targets.A = { what: `res-gcn ${depthA} reversible blocks, hidden 64, Cora`, limit_mb: 2 * GB, peak_rss_mb: a.peak_rss_mb, met: a.peak_rss_mb !== null && a.peak_rss_mb <= 2 * GB, step_ms_median: a.step_ms_median };
+if (targets.has('A')) {
+  const a = await run('fathom', cora, depthA, 'reversible');
+  results.targets.A = { what: `res-gcn ${depthA} reversible blocks, hidden 64, Cora`, limit_mb: 2 * GB, peak_rss_mb: a.peak_rss_mb, met: a.peak_rss_mb !== null && a.peak_rss_mb <= 2 * GB, step_ms_median: a.step_ms_median };
+}
 
 // Target B: 128 blocks on graph B, for every residual asked for; the per-block growth ladder first.
-const residuals = args.residuals.split(',');
-results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: {} };
+const residuals = targets.has('B') ? args.residuals.split(',') : [];
+if (targets.has('B')) results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: {} };
 for (const residual of residuals) {
   const rows = [];
   for (const d of ladderOf(`ladder-${residual}`)) rows.push(await run('fathom', big, d, residual));
@@ -112,6 +122,23 @@ for (const residual of residuals) {
     peak_rss_mb: top.peak_rss_mb, step_ms_median: top.step_ms_median, error: top.error,
     met: top.peak_rss_mb !== null && top.peak_rss_mb <= 8 * GB,
     growth: line, mb_per_block_per_node_x_hidden: line ? (line.mb_per_block * 2 ** 20) / (bigSpec.nodes * 64 * 4) : null,
+  };
+}
+
+// Target C: activation checkpointing of the fixup stack at depth B, against the same stack without.
+if (targets.has('C') && checkpointKs.length) {
+  const plain = results.runs.find((r) => r.graph === 'graph-b' && r.depth === depthB && r.residual === 'fixup' && r.checkpoint_every === null) ?? (await run('fathom', big, depthB, 'fixup'));
+  const rows = [];
+  for (const k of checkpointKs) rows.push(await run('fathom', big, depthB, 'fixup', k));
+  results.targets.C = {
+    what: `res-gcn ${depthB} fixup blocks, hidden 64, graph B, activation checkpointing every k blocks against none`,
+    plain: { peak_rss_mb: plain.peak_rss_mb, step_ms_median: plain.step_ms_median, step_peak_tensor_mb: plain.tensor_mb?.step_peak ?? null },
+    checkpointed: rows.map((r) => ({
+      k: r.checkpoint_every, peak_rss_mb: r.peak_rss_mb, step_ms_median: r.step_ms_median, step_peak_tensor_mb: r.tensor_mb?.step_peak ?? null, error: r.error,
+      rss_ratio: r.peak_rss_mb && plain.peak_rss_mb ? r.peak_rss_mb / plain.peak_rss_mb : null,
+      step_ratio: r.step_ms_median && plain.step_ms_median ? r.step_ms_median / plain.step_ms_median : null,
+      same_losses: r.loss_first === plain.loss_first && r.loss_last === plain.loss_last,
+    })),
   };
 }
 
@@ -137,10 +164,13 @@ if (!args['no-torch']) {
 // Table.
 const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '—');
 console.log('side    graph    depth  residual    peak RSS GB  step ms');
-for (const r of results.runs) console.log(`${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${r.residual.padEnd(10)}  ${f(r.peak_rss_mb === null ? null : r.peak_rss_mb / GB).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`);
-console.log(`target A (≤ 2 GB): ${results.targets.A.met ? 'met' : 'NOT met'} (${f(results.targets.A.peak_rss_mb / GB)} GB)`);
-for (const [res, t] of Object.entries(results.targets.B.by_residual)) {
+for (const r of results.runs) console.log(`${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${(r.residual + (r.checkpoint_every ? ` k=${r.checkpoint_every}` : '')).padEnd(10)}  ${f(r.peak_rss_mb === null ? null : r.peak_rss_mb / GB).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`);
+if (results.targets.A) console.log(`target A (≤ 2 GB): ${results.targets.A.met ? 'met' : 'NOT met'} (${f(results.targets.A.peak_rss_mb / GB)} GB)`);
+for (const [res, t] of Object.entries(results.targets.B?.by_residual ?? {})) {
   console.log(`target B (≤ 8 GB), ${res}: ${t.met ? 'met' : 'NOT met'} (${t.peak_rss_mb === null ? t.error : `${f(t.peak_rss_mb / GB)} GB`}); growth ${f(t.growth?.mb_per_block, 1)} MB per block`);
+}
+for (const c of results.targets.C?.checkpointed ?? []) {
+  console.log(`C, k = ${c.k}: peak RSS ${f(c.peak_rss_mb / GB)} GB vs ${f(results.targets.C.plain.peak_rss_mb / GB)} GB without (×${f(c.rss_ratio)}), step ×${f(c.step_ratio)}, same losses: ${c.same_losses}`);
 }
 if (results.torch?.growth) {
   const t = results.torch;

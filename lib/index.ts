@@ -9,6 +9,7 @@ export { backward } from './autograd/backward.js';
 export { retainGrad } from './autograd/retainGrad.js';
 export { noGrad, isGradEnabled } from './autograd/gradMode.js';
 export { tidy, keep } from './autograd/scope.js';
+export { checkpoint } from './autograd/checkpoint.js';
 
 export { matmul } from './functional/matmul.js';
 export { add, axpby, mul, scale, sub } from './functional/arithmetic.js';
@@ -19,6 +20,7 @@ export { nllLoss } from './functional/nllLoss.js';
 export { propagate } from './functional/propagate.js';
 export { propagateBiasAct, type FusedActivation, type PropagateBiasActOptions } from './functional/propagateBiasAct.js';
 export { relu } from './functional/relu.js';
+export { reluBits } from './functional/reluBits.js';
 export { mean, sum } from './functional/reduce.js';
 export { edgeSoftmax } from './functional/edgeSoftmax.js';
 export { propagateWeighted } from './functional/propagateWeighted.js';

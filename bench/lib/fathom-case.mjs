@@ -2,7 +2,7 @@
 // depth-memory.bench.mjs, so that its peak RSS is its own). Prints one JSON line on stdout:
 // times of every timed repeat, the loss of the first and last step, and peak RSS (VmHWM).
 //   node bench/lib/fathom-case.mjs --case spmm|gcn|resgcn|gat --graph DIR [--repeats R] [--warmup W]
-//        [--threads T] [--depth L] [--hidden H] [--residual fixup|reversible|...]
+//        [--threads T] [--depth L] [--hidden H] [--residual fixup|reversible|...] [--checkpoint-every K]
 import { peakRssMb } from './peakRss.mjs';
 import { parseArgs } from 'node:util';
 
@@ -20,6 +20,8 @@ const { values: a } = parseArgs({
     hidden: { type: 'string', default: '64' },
     residual: { type: 'string', default: 'fixup' },
     features: { type: 'string', default: '64' },
+    // res-gcn activation checkpointing: segments of K blocks recomputed in backward.
+    'checkpoint-every': { type: 'string' },
     // spmm only: map every source j to j mod K, keeping each row's nonzero count, so that all
     // gathers read K rows that stay in cache (the kernel's ceiling when nothing misses).
     'fold-sources': { type: 'string' },
@@ -77,9 +79,11 @@ if (a.case === 'spmm') {
   if (a.case === 'gcn') {
     model = new F.GCN({ inChannels: d.numFeatures, hiddenChannels: hidden, outChannels: d.numClasses, numLayers: 2, dropout: 0.5, seed: 0 });
   } else if (a.case === 'resgcn') {
-    model = new F.ResGCN({ inChannels: d.numFeatures, hidden, outChannels: d.numClasses, depth: Number(a.depth), residual: a.residual, dropout: 0.5, seed: 0 });
+    const checkpointEvery = a['checkpoint-every'] ? Number(a['checkpoint-every']) : undefined;
+    model = new F.ResGCN({ inChannels: d.numFeatures, hidden, outChannels: d.numClasses, depth: Number(a.depth), residual: a.residual, dropout: 0.5, seed: 0, checkpointEvery });
     out.depth = Number(a.depth);
     out.residual = a.residual;
+    out.checkpoint_every = checkpointEvery ?? null;
   } else if (a.case === 'gat') {
     model = new F.GAT({ inChannels: d.numFeatures, hiddenChannels: 8, heads: 8, outChannels: d.numClasses, numLayers: 2, version: 'v1', dropout: 0.6, seed: 0 });
   } else {

@@ -23,3 +23,17 @@ export function noGrad<R>(fn: () => R): R {
     enabled = previous;
   }
 }
+
+/**
+ * @internal Runs `fn` recording gradients, whatever the current mode: checkpoint()'s backward
+ * re-runs its segment this way from inside a backward pass.
+ */
+export function withGrad<R>(fn: () => R): R {
+  const previous = enabled;
+  enabled = true;
+  try {
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}

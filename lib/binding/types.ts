@@ -91,6 +91,9 @@ export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding, Dia
   sumRows(x: TensorHandle): TensorHandle;
   relu(x: TensorHandle): TensorHandle;
   reluBackward(grad: TensorHandle, y: TensorHandle): TensorHandle;
+  /** relu plus its mask packed as bits: [out, u8[(numel + 7) / 8]] (bit i % 8 of byte i / 8: x[i] > 0). */
+  reluMask(x: TensorHandle): [TensorHandle, TensorHandle];
+  reluBackwardMask(grad: TensorHandle, mask: TensorHandle): TensorHandle;
   dropout(x: TensorHandle, p: number, seed: number): [TensorHandle, TensorHandle];
   dropoutBackward(grad: TensorHandle, mask: TensorHandle, p: number): TensorHandle;
   logSoftmax(x: TensorHandle): TensorHandle;

@@ -30,13 +30,15 @@ export interface ModelSpec {
   beta?: number;
   /** linear-gnn: the multiscale skip form (METHODS.md §2.4). */
   skip?: boolean;
+  /** res-gcn: activation checkpointing in segments of this many blocks. */
+  checkpointActivations?: number;
 }
 
 const OWNERS: Record<string, readonly ModelName[]> = {
   residual: ['res-gcn'], norm: ['res-gcn'], alpha: ['res-gcn'], beta: ['res-gcn'],
-  heads: ['gat', 'gatv2'], aggT: ['gcn', 'res-gcn'], skip: ['linear-gnn'],
+  heads: ['gat', 'gatv2'], aggT: ['gcn', 'res-gcn'], skip: ['linear-gnn'], checkpointActivations: ['res-gcn'],
 };
-const FLAG: Record<string, string> = { residual: '--residual', norm: '--norm', alpha: '--alpha', beta: '--beta', heads: '--heads', aggT: '--agg-t', skip: '--skip' };
+const FLAG: Record<string, string> = { residual: '--residual', norm: '--norm', alpha: '--alpha', beta: '--beta', heads: '--heads', aggT: '--agg-t', skip: '--skip', checkpointActivations: '--checkpoint-activations' };
 const INITS_FOR: Record<ModelName, readonly InitName[]> = {
   gcn: ['glorot'],
   'res-gcn': ['gnn-he', 'fixup', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'],
@@ -72,6 +74,12 @@ export function validateModelSpec(s: ModelSpec): void {
     if (width % 2 !== 0) throw new RangeError(`--init ${s.init} needs an even hidden width (heads × channels), got ${width}: change --hidden to ${s.hidden + 1}`);
   }
   if (s.aggT !== undefined && !(s.aggT > 0 && s.aggT <= 1)) throw new RangeError(`--agg-t must be in (0, 1], got ${s.aggT}`);
+  if (s.checkpointActivations !== undefined && s.residual === 'reversible') {
+    throw new RangeError('--checkpoint-activations does not apply to --residual reversible (reversible blocks recompute their activations already); drop it');
+  }
+  if (s.checkpointActivations !== undefined && s.norm === 'lipschitz') {
+    throw new RangeError('--checkpoint-activations cannot be combined with --norm lipschitz (its power iteration advances on every forward pass); drop one of them');
+  }
   if (s.alpha !== undefined && s.residual !== 'interpolate') throw new RangeError('--alpha applies to --residual interpolate only');
   if (s.model === 'linear-gnn' && s.dropout !== undefined && s.dropout !== 0) {
     throw new RangeError('--model linear-gnn has no dropout: pass --dropout 0');
@@ -91,6 +99,7 @@ export function buildModel(s: ModelSpec, inChannels: number, outChannels: number
       return new ResGCN({
         ...common, hidden: s.hidden, depth: s.layers, residual: s.residual ?? 'fixup', init, zeroInitBranch: s.init === 'fixup',
         t: s.aggT, norm: s.norm, alpha: s.alpha, beta: s.beta, dropout: s.dropout,
+        checkpointEvery: s.checkpointActivations,
       });
     }
     case 'gat':

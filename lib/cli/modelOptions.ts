@@ -15,7 +15,7 @@ export interface ModelOptionDefaults {
 /**
  * Adds the dataset and model flags that `fathom train` and `fathom diagnose` share (one
  * definition, so the two commands accept exactly the same models): --dataset, --model, --layers,
- * --hidden, --dropout, --init, --residual, --agg-t, --norm, --heads, --skip, --alpha, --beta, --seed,
+ * --hidden, --dropout, --init, --residual, --agg-t, --norm, --heads, --skip, --alpha, --beta, --checkpoint-activations, --seed,
  * --device, --no-normalize-features. Their values map onto ModelSpec fields.
  *
  * @example
@@ -36,6 +36,7 @@ export function addModelOptions(command: Command, d: ModelOptionDefaults): Comma
     .option('--skip', 'linear-gnn: multiscale skip form Σ_l W_l B_l ⋯ B_1 X S^l')
     .option('--alpha <a>', 'interpolate residual weight α (default 0.6)', real(0, 1))
     .option('--beta <b>', 'fixup branch scale β (default 1)', real(0, 100))
+    .option('--checkpoint-activations <k>', 'res-gcn: keep only every k-th block\'s activations, recompute the rest in backward (less memory, one more forward)', integer(1, 100000))
     .option('--seed <n>', 'random seed', integer(0, 2 ** 32 - 1), d.seed)
     .addOption(new Option('--device <device>', 'device').argParser(oneOf(['auto', 'cpu', 'cuda'] as const)).default(d.device))
     .option('--no-normalize-features', 'keep raw features (default: rows normalized to sum 1)');

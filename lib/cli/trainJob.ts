@@ -68,8 +68,8 @@ export function buildOptimizer(o: Pick<TrainJobOptions, 'optimizer' | 'lr' | 'mo
 
 /** The ModelSpec fields of parsed command-line options (train's and diagnose's alike). */
 export function modelSpec(o: ModelSpec): ModelSpec {
-  const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip } = o;
-  return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, dropout: o.dropout };
+  const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, checkpointActivations } = o;
+  return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, checkpointActivations, dropout: o.dropout };
 }
 
 /**

@@ -1,6 +1,8 @@
+import { isGradEnabled } from '../autograd/gradMode.js';
 import { matmul } from './matmul.js';
 import { propagate } from './propagate.js';
 import { relu } from './relu.js';
+import { reluBits } from './reluBits.js';
 import { dropout } from './dropout.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
 import type { Tensor } from '../tensor/Tensor.js';
@@ -29,9 +31,24 @@ export interface GcnBranchOptions {
  */
 export function gcnBranch(z: Tensor, w: Tensor, op: GraphOperator, options: GcnBranchOptions = {}): Tensor {
   const t = options.t ?? 1;
-  let h = options.relu === false ? z : relu(z);
-  if (options.dropout) h = dropout(h, options.dropout.p, { seed: options.dropout.seed, training: options.dropout.training });
+  const drop = options.dropout;
+  const drops = drop !== undefined && drop.training && drop.p > 0;
+  let h: Tensor;
+  if (options.relu === false) {
+    h = drop ? dropout(z, drop.p, { seed: drop.seed, training: drop.training }) : z;
+  } else if (drops) {
+    // Dropout's backward reads only its own mask, so the ReLU output is dead once dropped:
+    // its backward keeps the sign bits alone (1/32 of the f32 values).
+    const r = reluBits(z);
+    h = dropout(r, drop.p, { seed: drop.seed, training: drop.training });
+    r.releaseData();
+  } else {
+    h = relu(z);
+  }
   const hw = matmul(h, w, { transB: true });
+  // Without a graph (evaluation, a checkpointed segment's first pass) nothing reads h again: an
+  // evaluation pass then holds one block's activations at a time, not one per block.
+  if (!isGradEnabled() && h !== z) h.releaseData();
   const c = options.scale ?? 1;
   const out = propagate(op, hw, { alpha: c * t, selfScale: c * (1 - t) });
   // propagate's backward reads only the operator: hw's values are dead from here on.

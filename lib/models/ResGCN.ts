@@ -1,6 +1,9 @@
 import { Rng } from '../data/rng.js';
 import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
+import { reluBits } from '../functional/reluBits.js';
+import { checkpoint } from '../autograd/checkpoint.js';
+import { isGradEnabled } from '../autograd/gradMode.js';
 import type { Graph } from '../graph/Graph.js';
 import { fixupScale } from '../init/fixup.js';
 import { Linear } from '../nn/Linear.js';
@@ -64,12 +67,19 @@ export interface ResGCNOptions {
   branchDropout?: number;
   /** Channel groups of reversible blocks (default 2); only with residual 'reversible'. */
   groups?: number;
+  /**
+   * Activation checkpointing: run the blocks in segments of k, each through checkpoint(), so a
+   * training step keeps only the segment inputs plus one segment's activations (about L/k + k
+   * blocks' worth instead of L) for one more forward pass in backward. Unset: off. Not with
+   * reversible blocks (they need none) or lipschitz norm (its power iteration advances per call).
+   */
+  checkpointEvery?: number;
   seed?: number;
   dtype?: DType;
   device?: Device;
 }
 
-type Resolved = Required<Omit<ResGCNOptions, 'dtype' | 'device'>> & { dtype?: DType; device?: Device };
+type Resolved = Required<Omit<ResGCNOptions, 'dtype' | 'device' | 'checkpointEvery'>> & { dtype?: DType; device?: Device; checkpointEvery: number | null };
 
 const RESIDUALS: readonly ResidualMode[] = ['fixup', 'interpolate', 'res+', 'reversible', 'none'];
 const INITS: readonly ResGCNInit[] = ['gnn-he', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'];
@@ -108,6 +118,13 @@ function checkOptions(options: ResGCNOptions): Resolved {
     throw new RangeError(`ResGCN: zeroInitBranch would zero the whole signal of a '${residual}' stack; use it with fixup, res+ or reversible`);
   }
   if (options.zeroInitBranch && norm === 'lipschitz') throw new RangeError("ResGCN: zeroInitBranch cannot be combined with norm 'lipschitz' (a zero weight has no spectral norm to divide by)");
+  const checkpointEvery = options.checkpointEvery === undefined ? null : positiveInt('checkpointEvery', options.checkpointEvery);
+  if (checkpointEvery !== null && residual === 'reversible') {
+    throw new RangeError('ResGCN: checkpointEvery does not apply to reversible blocks, which recompute their activations from the output already; drop checkpointEvery');
+  }
+  if (checkpointEvery !== null && norm === 'lipschitz') {
+    throw new RangeError("ResGCN: checkpointEvery cannot be combined with norm 'lipschitz' (each forward advances its power iteration, so the recomputation would see another weight); use norm 'none' or 'pairnorm'");
+  }
   const hidden = positiveInt('hidden', options.hidden ?? 64);
   const groups = residual === 'reversible' ? positiveInt('groups', options.groups ?? 2) : 2;
   if (residual === 'reversible') {
@@ -151,6 +168,7 @@ function checkOptions(options: ResGCNOptions): Resolved {
     dropout: dropoutP,
     branchDropout,
     groups,
+    checkpointEvery,
     seed,
     dtype: options.dtype,
     device: options.device,
@@ -195,7 +213,7 @@ function setValues(p: Parameter, values: Float64Array): void {
  */
 export class ResGCN extends NodeModel {
   readonly name = 'res-gcn';
-  readonly options: Readonly<{ depth: number; hidden: number; residual: ResidualMode; dropout: number; lipschitzMode: 'c' | 'c/L' | null }>;
+  readonly options: Readonly<{ depth: number; hidden: number; residual: ResidualMode; dropout: number; lipschitzMode: 'c' | 'c/L' | null; checkpointEvery: number | null }>;
   readonly encoder: Linear;
   readonly decoder: Linear;
   readonly blocks: ResidualBlock[] = [];
@@ -205,7 +223,7 @@ export class ResGCN extends NodeModel {
   constructor(options: ResGCNOptions) {
     super();
     const o = checkOptions(options);
-    this.options = { depth: o.depth, hidden: o.hidden, residual: o.residual, dropout: o.dropout, lipschitzMode: o.norm === 'lipschitz' ? o.lipschitzMode : null };
+    this.options = { depth: o.depth, hidden: o.hidden, residual: o.residual, dropout: o.dropout, lipschitzMode: o.norm === 'lipschitz' ? o.lipschitzMode : null, checkpointEvery: o.checkpointEvery };
     const rng = new Rng(o.seed);
     this.#dropoutRng = new Rng(o.seed + 0x5eed);
     this.registerCheckpointState(options, this.#dropoutRng);
@@ -266,7 +284,7 @@ export class ResGCN extends NodeModel {
   /**
    * Logits plus, when `keep` is true, every hidden representation Z^0 (encoder output) .. Z^L
    * (for diagnostics; with reversible blocks, which never hold the inner ones, Z^0 and the
-   * stack's output).
+   * stack's output). Keeping them all defeats checkpointEvery, so `keep` runs without it.
    */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph, keep = true): LayerFeatures {
     if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('ResGCN.forward: argument x must be a Tensor or SparseFeatures');
@@ -278,16 +296,50 @@ export class ResGCN extends NodeModel {
       h = this.stack.forward(h, graph);
       if (keep) features.push(h);
     } else {
-      for (const block of this.blocks) {
-        const z = h;
-        h = block.forward(z, graph, seed());
-        if (keep) features.push(h);
-        // Only this loop holds z: free its values when backward will not read them.
-        else if (!block.readsInputInBackward) z.releaseData();
+      // Drawn up front, in block order, so a checkpointed run uses the seeds a plain run would
+      // and the recomputation in backward replays the same masks.
+      const seeds = this.blocks.map(() => seed());
+      const k = this.options.checkpointEvery;
+      if (k !== null && !keep && this.training && isGradEnabled()) {
+        for (let first = 0; first < this.blocks.length; first += k) {
+          const last = Math.min(first + k, this.blocks.length);
+          h = checkpoint((z) => this.#runBlocks(z, graph, seeds, first, last, { keep: false, freeInput: false }), [h]);
+        }
+      } else {
+        h = this.#runBlocks(h, graph, seeds, 0, this.blocks.length, { keep, freeInput: true }, features);
       }
     }
-    const logits = this.decoder.forward(dropout(relu(h), p, { seed: seed(), training: this.training }));
-    return { logits, features };
+    return { logits: this.#decode(h, keep), features };
+  }
+
+  // Blocks first .. last-1 from z. Only this loop holds each block's input, so its values are
+  // freed once the block has run, unless they are a kept feature, read by the block's backward,
+  // or z itself when !freeInput (a checkpointed segment's input must survive for the
+  // recomputation).
+  #runBlocks(z: Tensor, graph: Graph, seeds: readonly number[], first: number, last: number, how: { keep: boolean; freeInput: boolean }, features?: Tensor[]): Tensor {
+    let h = z;
+    for (let l = first; l < last; l++) {
+      const input = h;
+      const block = this.blocks[l];
+      h = block.forward(input, graph, seeds[l]);
+      if (how.keep) features?.push(h);
+      else if ((how.freeInput || input !== z) && !(block.readsInputInBackward && isGradEnabled())) input.releaseData();
+    }
+    return h;
+  }
+
+  // ReLU → Dropout → decoder. With dropout active the ReLU output is dead once dropped (dropout's
+  // backward reads only its mask), so its backward keeps sign bits instead of the values; the
+  // last block's output, which nothing reads in backward either, goes too unless it is a feature.
+  #decode(h: Tensor, keep: boolean): Tensor {
+    const p = this.options.dropout;
+    const seed = this.#dropoutRng.nextUint32();
+    if (!(this.training && p > 0)) return this.decoder.forward(relu(h));
+    const r = reluBits(h);
+    const dropped = dropout(r, p, { seed, training: true });
+    r.releaseData();
+    if (!keep && this.blocks.length > 0) h.releaseData();
+    return this.decoder.forward(dropped);
   }
 
   /** The encoder's, then each block's (or the reversible stack's) parameters. */

@@ -16,10 +16,12 @@ export const gcn = (options: GCNOptions): GCN => new GCN(options);
 
 /**
  * A deep residual GCN: fixup, interpolate, res+ or reversible blocks over P_t, gnn-he and other
- * initializers, lipschitz or PairNorm normalization.
+ * initializers, lipschitz or PairNorm normalization, and activation checkpointing in segments of
+ * `checkpointEvery` blocks for depth beyond what the activations of every block would fit.
  *
  * @example
  * const model = models.resGCN({ inChannels: 1433, outChannels: 7, depth: 256, residual: 'fixup', init: 'gnn-he' });
+ * const lean = models.resGCN({ inChannels: 1433, outChannels: 7, depth: 1024, checkpointEvery: 32 });
  */
 export const resGCN = (options: ResGCNOptions): ResGCN => new ResGCN(options);
 

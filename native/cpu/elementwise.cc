@@ -51,6 +51,34 @@ void relu_backward(int64_t n, const T* grad, const T* y, T* out) {
   }
 }
 
+// One byte (eight elements) per iteration: each byte of the mask has one writer, so threads
+// never share a mask word.
+template <typename T>
+void relu_mask(int64_t n, const T* x, T* out, uint8_t* mask) {
+  const int64_t bytes = (n + 7) / 8;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t b = 0; b < bytes; ++b) {
+    const int64_t begin = b * 8;
+    const int64_t end = begin + 8 < n ? begin + 8 : n;
+    unsigned bits = 0;
+    for (int64_t i = begin; i < end; ++i) {
+      const T v = x[i];
+      out[i] = v < T(0) ? T(0) : v;
+      bits |= static_cast<unsigned>(v > T(0)) << (i - begin);
+    }
+    mask[b] = static_cast<uint8_t>(bits);
+  }
+}
+
+template <typename T>
+void relu_backward_mask(int64_t n, const T* grad, const uint8_t* mask, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) {
+    const T g = grad[i];
+    out[i] = (mask[i >> 3] >> (i & 7)) & 1u ? g : T(0);
+  }
+}
+
 template <typename T>
 void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
@@ -78,14 +106,16 @@ void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
   for (int64_t i = 0; i < n; ++i) out[i] = perm[i] < 0 ? fill_value : in[perm[i]];
 }
 
-#define FATHOM_INSTANTIATE(T)                                              \
-  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);           \
-  template void mul<T>(int64_t, const T*, const T*, T*);                   \
-  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);     \
-  template void relu<T>(int64_t, const T*, T*);                            \
-  template void relu_backward<T>(int64_t, const T*, const T*, T*);         \
-  template void masked_scale<T>(int64_t, const T*, const uint8_t*, T, T*); \
-  template void fill<T>(int64_t, T, T*);                                   \
+#define FATHOM_INSTANTIATE(T)                                                 \
+  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);              \
+  template void mul<T>(int64_t, const T*, const T*, T*);                      \
+  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);        \
+  template void relu<T>(int64_t, const T*, T*);                               \
+  template void relu_backward<T>(int64_t, const T*, const T*, T*);            \
+  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                \
+  template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*); \
+  template void masked_scale<T>(int64_t, const T*, const uint8_t*, T, T*);    \
+  template void fill<T>(int64_t, T, T*);                                      \
   template void gather<T>(int64_t, const int32_t*, const T*, T*, T);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)

@@ -46,6 +46,30 @@ __global__ void relu_backward_kernel(int64_t n, const T* grad, const T* y, T* ou
   }
 }
 
+// One thread per mask byte (eight elements), so every byte has a single writer.
+template <typename T>
+__global__ void relu_mask_kernel(int64_t n, const T* x, T* out, uint8_t* mask) {
+  const int64_t bytes = (n + 7) / 8;
+  for (int64_t b = global_thread(); b < bytes; b += grid_threads()) {
+    const int64_t begin = b * 8;
+    const int64_t end = begin + 8 < n ? begin + 8 : n;
+    unsigned bits = 0;
+    for (int64_t i = begin; i < end; ++i) {
+      const T v = x[i];
+      out[i] = v < T(0) ? T(0) : v;
+      bits |= static_cast<unsigned>(v > T(0)) << (i - begin);
+    }
+    mask[b] = static_cast<uint8_t>(bits);
+  }
+}
+
+template <typename T>
+__global__ void relu_backward_mask_kernel(int64_t n, const T* grad, const uint8_t* mask, T* out) {
+  for (int64_t i = global_thread(); i < n; i += grid_threads()) {
+    out[i] = (mask[i >> 3] >> (i & 7)) & 1u ? grad[i] : T(0);
+  }
+}
+
 template <typename T>
 __global__ void gather_kernel(int64_t n, const int32_t* __restrict__ perm,
                               const T* __restrict__ in, T* __restrict__ out, T fill_value) {
@@ -103,6 +127,20 @@ void relu_backward(int64_t n, const T* grad, const T* y, T* out) {
 }
 
 template <typename T>
+void relu_mask(int64_t n, const T* x, T* out, uint8_t* mask) {
+  if (n <= 0) return;
+  relu_mask_kernel<T><<<blocks_for((n + 7) / 8), kBlock>>>(n, x, out, mask);
+  FATHOM_CUDA_LAUNCH_CHECK("relu_mask");
+}
+
+template <typename T>
+void relu_backward_mask(int64_t n, const T* grad, const uint8_t* mask, T* out) {
+  if (n <= 0) return;
+  relu_backward_mask_kernel<T><<<blocks_for(n), kBlock>>>(n, grad, mask, out);
+  FATHOM_CUDA_LAUNCH_CHECK("relu_backward_mask");
+}
+
+template <typename T>
 void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
   if (n <= 0) return;
   gather_kernel<T><<<blocks_for(n), kBlock>>>(n, perm, in, out, fill_value);
@@ -123,13 +161,15 @@ void cast(int64_t n, const From* src, To* dst) {
   FATHOM_CUDA_LAUNCH_CHECK("cast");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                          \
-  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);                       \
-  template void mul<T>(int64_t, const T*, const T*, T*);                               \
-  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);                 \
-  template void relu<T>(int64_t, const T*, T*);                                        \
-  template void relu_backward<T>(int64_t, const T*, const T*, T*);                     \
-  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);                   \
+#define FATHOM_INSTANTIATE(T)                                                 \
+  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);              \
+  template void mul<T>(int64_t, const T*, const T*, T*);                      \
+  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);        \
+  template void relu<T>(int64_t, const T*, T*);                               \
+  template void relu_backward<T>(int64_t, const T*, const T*, T*);            \
+  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                \
+  template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*); \
+  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);          \
   template void fill<T>(int64_t, T, T*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)

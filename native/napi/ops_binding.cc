@@ -132,6 +132,17 @@ Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() { return wrap(info, ops::dropout_backward(g, mask, p)); });
 }
 
+Napi::Value ReluMask(const Napi::CallbackInfo& info) {
+  const Tensor& x = TensorHandle::From(info, 0, "reluMask", "x");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto [out, mask] = ops::relu_mask(x);
+    Napi::Array pair = Napi::Array::New(info.Env(), 2);
+    pair.Set(0u, wrap(info, out));
+    pair.Set(1u, wrap(info, mask));
+    return pair;
+  });
+}
+
 Napi::Value NllLoss(const Napi::CallbackInfo& info) {
   const Tensor& logp = TensorHandle::From(info, 0, "nllLoss", "logp");
   const Tensor& labels = TensorHandle::From(info, 1, "nllLoss", "labels");
@@ -224,6 +235,10 @@ void register_ops(Napi::Env env, Napi::Object exports) {
   set("relu", [](const Napi::CallbackInfo& i) { return unary<ops::relu>(i, "relu"); });
   set("reluBackward", [](const Napi::CallbackInfo& i) {
     return binary<ops::relu_backward>(i, "reluBackward", "grad", "y");
+  });
+  set("reluMask", ReluMask);
+  set("reluBackwardMask", [](const Napi::CallbackInfo& i) {
+    return binary<ops::relu_backward_mask>(i, "reluBackwardMask", "grad", "mask");
   });
   set("dropout", Dropout);
   set("dropoutBackward", DropoutBackward);

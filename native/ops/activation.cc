@@ -1,5 +1,6 @@
-// ReLU and dropout with their backward passes.
+// ReLU (with its mask kept as the output or as bits) and dropout with their backward passes.
 #include <cmath>
+#include <string>
 
 #include "dispatch.h"
 #include "ops.h"
@@ -29,6 +30,40 @@ Tensor relu_backward(const Tensor& grad, const Tensor& y) {
     using T = decltype(tag);
     FATHOM_LAUNCH(op, grad.device(),
                   relu_backward<T>(grad.numel(), ptr<T>(grad), ptr<T>(y), ptr<T>(out)));
+  });
+  return out;
+}
+
+std::pair<Tensor, Tensor> relu_mask(const Tensor& x) {
+  const char* op = "relu_mask";
+  require_floating(op, "x", x);
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor mask = Tensor::empty({(x.numel() + 7) / 8}, DType::U8, x.device());
+  if (x.numel() == 0) return {out, mask};
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(),
+                  relu_mask<T>(x.numel(), ptr<T>(x), ptr<T>(out), ptr<uint8_t>(mask)));
+  });
+  return {out, mask};
+}
+
+Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask) {
+  const char* op = "relu_backward_mask";
+  require_floating(op, "grad", grad);
+  require_dtype(op, "mask", mask, DType::U8);
+  require_same_device(op, "grad", grad, "mask", mask);
+  const int64_t bytes = (grad.numel() + 7) / 8;
+  FATHOM_CHECK(mask.shape().size() == 1 && mask.numel() == bytes, ErrorKind::Shape, op,
+               "argument mask " + brief(mask) + " must be u8[" + std::to_string(bytes) +
+                   "], one bit per element of grad " + brief(grad));
+  Tensor out = Tensor::empty(grad.shape(), grad.dtype(), grad.device());
+  if (grad.numel() == 0) return out;
+  with_float(op, "grad", grad, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(
+        op, grad.device(),
+        relu_backward_mask<T>(grad.numel(), ptr<T>(grad), ptr<uint8_t>(mask), ptr<T>(out)));
   });
   return out;
 }

@@ -62,6 +62,12 @@ Tensor sum_rows(const Tensor& x);
 
 Tensor relu(const Tensor& x);
 Tensor relu_backward(const Tensor& grad, const Tensor& y);
+// relu with its backward mask packed as bits: returns (out, mask u8 [(numel + 7) / 8]), bit
+// (i % 8) of byte i / 8 set where x[i] > 0. The mask is 1/32 (f32) or 1/64 (f64) of the output,
+// so a caller that does not otherwise keep the output can free it and keep only the bits.
+std::pair<Tensor, Tensor> relu_mask(const Tensor& x);
+// grad where the mask bit is set, else 0; mask must have (grad.numel + 7) / 8 bytes.
+Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask);
 
 // p in [0, 1). Returns (out, mask u8 same shape).
 std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed);

@@ -279,6 +279,39 @@ TEST(ops_relu_and_dropout) {
   CHECK(values(ops::dropout(big, 0.0, 9).first) == bv);
 }
 
+// Sizes around the byte boundary (and 1000, past the threading threshold of some builds) with
+// exact zeros, which must clear their bit: relu'(0) is 0, as relu_backward's y > 0 has it.
+TEST(ops_relu_mask_packs_bits_and_matches_relu_backward) {
+  for (DType dt : {DType::F32, DType::F64}) {
+    for (int64_t n : {0, 1, 7, 8, 9, 31, 33, 1000, 70001}) {
+      std::vector<double> v = fathom::test::random_vector<double>(n, static_cast<uint64_t>(60 + n));
+      for (int64_t i = 0; i < n; i += 5) v[static_cast<size_t>(i)] = 0.0;
+      Tensor x = make(v, {n}, dt);
+      auto [out, mask] = ops::relu_mask(x);
+      CHECK(mask.dtype() == DType::U8 && mask.shape() == fathom::Shape({(n + 7) / 8}));
+      CHECK(values(out) == values(ops::relu(x)));
+      const std::vector<double> mv = values(mask), xv = values(x);
+      int64_t wrong = 0;
+      for (int64_t i = 0; i < static_cast<int64_t>(mv.size()) * 8; ++i) {
+        const bool bit = (static_cast<unsigned>(mv[static_cast<size_t>(i / 8)]) >> (i % 8)) & 1u;
+        wrong += bit != (i < n && xv[static_cast<size_t>(i)] > 0);
+      }
+      CHECK_EQ(wrong, int64_t{0});
+      Tensor g = random({n}, static_cast<uint64_t>(70 + n), dt);
+      CHECK(values(ops::relu_backward_mask(g, mask)) == values(ops::relu_backward(g, out)));
+    }
+  }
+  Tensor g = random({4, 5}, 1, DType::F32);
+  CHECK_FAILS(ops::relu_backward_mask(g, make({0, 0}, {2}, DType::I32)), ErrorKind::Type,
+              "relu_backward_mask", "argument mask");
+  CHECK_FAILS(ops::relu_backward_mask(g, make({0, 0}, {2}, DType::U8)), ErrorKind::Shape,
+              "relu_backward_mask", "argument mask", "u8[3]", "f32[4, 5]");
+  CHECK_FAILS(ops::relu_backward_mask(g, make({0, 0, 0}, {1, 3}, DType::U8)), ErrorKind::Shape,
+              "relu_backward_mask", "argument mask");
+  CHECK_FAILS(ops::relu_mask(make({1, 2}, {2}, DType::I32)), ErrorKind::Type, "relu_mask",
+              "argument x");
+}
+
 TEST(ops_log_softmax_and_nll) {
   Tensor x = random({4, 3}, 41);
   Tensor y = ops::log_softmax(x);
