@@ -1,6 +1,7 @@
 import type { Rng } from '../data/rng.js';
 import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
+import { reluBits } from '../functional/reluBits.js';
 import type { Graph } from '../graph/Graph.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
@@ -28,10 +29,15 @@ export function convStackFeatures(
   let h: Tensor | SparseFeatures = x;
   let out: Tensor | null = null;
   const features: Tensor[] = [];
+  // With dropout after it, the ReLU keeps its mask as bits and its output is freed once dropped
+  // out: the dropout's output is what the next layer's backward reads.
+  const dropped = training && p > 0;
   layers.forEach((conv, l) => {
-    out = conv.forward(dropout(h, p, { seed: rng.nextUint32(), training }), graph);
+    const input = dropout(h, p, { seed: rng.nextUint32(), training });
+    if (l > 0 && dropped && input !== h) (h as Tensor).releaseData();
+    out = conv.forward(input, graph);
     features.push(out);
-    h = l < layers.length - 1 ? relu(out) : out;
+    h = l < layers.length - 1 ? (dropped ? reluBits(out) : relu(out)) : out;
   });
   return { logits: out!, features };
 }

@@ -18,6 +18,7 @@
 #include "../core/counter_rng.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "row_sums.h"
 #include "simd_clones.h"
 
 namespace fathom::cpu {
@@ -114,6 +115,7 @@ struct Gat {
   // dxs == dxt when xs and xt are one tensor: the source pass then adds onto the rows the
   // target pass wrote, so the caller gets the summed gradient without a third buffer.
   T *dxs, *dxt, *contrib;
+  int64_t contrib_row0;  // contrib holds rows [contrib_row0, contrib_row0 + kGatContribRows)
 
   FATHOM_INLINE bool keep(uint64_t key, int64_t h) const {
     return no_drop || dropout_keep(rule, key * static_cast<uint64_t>(H) + static_cast<uint64_t>(h));
@@ -199,7 +201,7 @@ FATHOM_INLINE void target_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
   for (int64_t i = i0; i < i1; ++i) {
     for (int64_t h = 0; h < H; ++h) {
       T* __restrict gt = g.dxt + i * HF + h * F;
-      T* __restrict c = g.contrib + i * HF + h * F;
+      T* __restrict c = g.contrib + (i - g.contrib_row0) * HF + h * F;
       const T* v = g.xt + i * HF + h * F;
       for (int64_t f = 0; f < F; ++f) gt[f] = c[f] = 0;
       T dsum = 0;
@@ -256,7 +258,7 @@ FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
         }
       }
       if (g.version == 1) {
-        T* c = g.contrib + j * HF + h * F;
+        T* c = g.contrib + (j - g.contrib_row0) * HF + h * F;
         for (int64_t f = 0; f < F; ++f) {
           gs[f] += dsum * g.a_src[h * F + f];
           c[f] = dsum * u[f];
@@ -385,7 +387,7 @@ FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int32_t nnz = g.rowptr[g.N];
   for (int64_t i = i0; i < i1; ++i) {
     T* __restrict gt = g.dxt + i * HF;
-    T* __restrict c = g.contrib + i * HF;
+    T* __restrict c = g.contrib + (i - g.contrib_row0) * HF;
     const T* v = g.xt + i * HF;
     for (int64_t f = 0; f < HF; ++f) gt[f] = c[f] = T(0);
     T dsum[kMaxHeads];
@@ -470,7 +472,7 @@ FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
       }
     }
     if (g.version == 1) {
-      T* c = g.contrib + j * HF;
+      T* c = g.contrib + (j - g.contrib_row0) * HF;
       for (int64_t h = 0; h < H; ++h) {
         for (int64_t f = 0; f < F; ++f) {
           gs[h * F + f] += dsum[h] * g.a_src[h * F + f];
@@ -537,13 +539,33 @@ inline void source_pass(const Gat<double>& g, int64_t a, int64_t b) { source_f64
 
 // Rows in blocks of 16 handed out dynamically (degrees vary widely).
 template <typename T, typename Pass>
-void over_rows(const Gat<T>& g, bool big, Pass pass) {
+void over_rows(const Gat<T>& g, bool big, Pass pass, int64_t r0 = 0, int64_t r1 = -1) {
   constexpr int64_t kRows = 16;
-  const int64_t blocks = (g.N + kRows - 1) / kRows;
+  if (r1 < 0) r1 = g.N;
+  const int64_t blocks = (r1 - r0 + kRows - 1) / kRows;
 #pragma omp parallel for schedule(dynamic, 1) if (big)
   for (int64_t b = 0; b < blocks; ++b) {
-    pass(g, b * kRows, std::min(g.N, (b + 1) * kRows));
+    pass(g, r0 + b * kRows, std::min(r1, r0 + (b + 1) * kRows));
   }
+}
+
+// A pass that writes per-node attention-vector terms, run over chunks of kGatContribRows rows
+// with the terms of each chunk reduced (sum_rows' blocks, so the same bits) before the next
+// overwrites them: [kGatContribRows, H*F] of scratch instead of [N, H*F].
+static_assert(kGatContribRows % kRowSumBlock == 0 && kGatContribRows % 16 == 0,
+              "chunks must hold whole reduction blocks and whole row blocks");
+
+template <typename T, typename Pass>
+void over_rows_summing_contrib(Gat<T>& g, bool big, Pass pass, T* da) {
+  const int64_t HF = g.H * g.F;
+  std::vector<double> partial(static_cast<size_t>((g.N + kRowSumBlock - 1) / kRowSumBlock * HF));
+  for (int64_t r0 = 0; r0 < g.N; r0 += kGatContribRows) {
+    const int64_t r1 = std::min(g.N, r0 + kGatContribRows);
+    g.contrib_row0 = r0;
+    over_rows(g, big, pass, r0, r1);
+    row_block_sums<T>(r1 - r0, HF, g.contrib, partial.data() + r0 / kRowSumBlock * HF);
+  }
+  finish_row_sums<T>((g.N + kRowSumBlock - 1) / kRowSumBlock, HF, partial.data(), da);
 }
 
 template <typename T>
@@ -597,7 +619,7 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
                   const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
   const int64_t HF = H * F;
   T* delta = scratch + 2 * N * H;
-  T* contrib = scratch + 3 * N * H;  // [N, H*F] per-node terms of the attention-vector gradient
+  T* contrib = scratch + 3 * N * H;  // [kGatContribRows, H*F]: per-node attention-vector terms
   if (version == 1) {
     node_scores(N, H, F, xs, a_src, scratch);
     node_scores(N, H, F, xt, a_dst, scratch + N * H);
@@ -617,10 +639,15 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   g.dxt = dxt;
   g.contrib = contrib;
   const bool big = N * HF >= kParallelMin;
-  over_rows(g, big, [](const Gat<T>& gg, int64_t a, int64_t b) { target_pass(gg, a, b); });
-  sum_rows<T>(N, HF, contrib, version == 1 ? da_dst : da_src);
-  over_rows(g, big, [](const Gat<T>& gg, int64_t a, int64_t b) { source_pass(gg, a, b); });
-  if (version == 1) sum_rows<T>(N, HF, contrib, da_src);
+  auto target = [](const Gat<T>& gg, int64_t a, int64_t b) { target_pass(gg, a, b); };
+  auto source = [](const Gat<T>& gg, int64_t a, int64_t b) { source_pass(gg, a, b); };
+  over_rows_summing_contrib(g, big, target, version == 1 ? da_dst : da_src);
+  // GATv2's source pass writes no attention-vector terms.
+  if (version == 1) {
+    over_rows_summing_contrib(g, big, source, da_src);
+  } else {
+    over_rows(g, big, source);
+  }
 }
 
 #include "../core/gat_instances.inc"

@@ -6,12 +6,12 @@
 
 #include "kernels.h"
 #include "parallel.h"
+#include "row_sums.h"
 
 namespace fathom::cpu {
 namespace {
 
 constexpr int64_t kSumBlock = 4096;  // elements per block of sum()
-constexpr int64_t kRowBlock = 256;   // rows per block of sum_rows()
 
 // Eight fixed lanes let the compiler vectorise without changing the (size-determined) order.
 template <typename T>
@@ -43,26 +43,37 @@ void sum(int64_t n, const T* x, T* out) {
 }
 
 template <typename T>
-void sum_rows(int64_t rows, int64_t cols, const T* x, T* out) {
-  if (cols <= 0) return;
-  const int64_t blocks = (rows + kRowBlock - 1) / kRowBlock;
-  // One partial row of column sums per block of rows: rows * cols / kRowBlock doubles.
-  std::vector<double> partial(static_cast<size_t>(blocks * cols));
+void row_block_sums(int64_t rows, int64_t cols, const T* x, double* partial) {
+  const int64_t blocks = (rows + kRowSumBlock - 1) / kRowSumBlock;
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
   for (int64_t b = 0; b < blocks; ++b) {
-    double* acc = partial.data() + b * cols;
-    const int64_t end = (b + 1) * kRowBlock < rows ? (b + 1) * kRowBlock : rows;
-    for (int64_t r = b * kRowBlock; r < end; ++r) {
+    double* acc = partial + b * cols;
+    const int64_t end = (b + 1) * kRowSumBlock < rows ? (b + 1) * kRowSumBlock : rows;
+    for (int64_t r = b * kRowSumBlock; r < end; ++r) {
       const T* xr = x + r * cols;
       for (int64_t c = 0; c < cols; ++c) acc[c] += static_cast<double>(xr[c]);
     }
   }
+}
+
+template <typename T>
+void finish_row_sums(int64_t blocks, int64_t cols, const double* partial, T* out) {
 #pragma omp parallel for schedule(static) if (blocks * cols >= kParallelMin)
   for (int64_t c = 0; c < cols; ++c) {
     double total = 0.0;
     for (int64_t b = 0; b < blocks; ++b) total += partial[b * cols + c];
     out[c] = static_cast<T>(total);
   }
+}
+
+template <typename T>
+void sum_rows(int64_t rows, int64_t cols, const T* x, T* out) {
+  if (cols <= 0) return;
+  const int64_t blocks = (rows + kRowSumBlock - 1) / kRowSumBlock;
+  // One partial row of column sums per block of rows: rows * cols / kRowSumBlock doubles.
+  std::vector<double> partial(static_cast<size_t>(blocks * cols));
+  row_block_sums(rows, cols, x, partial.data());
+  finish_row_sums(blocks, cols, partial.data(), out);
 }
 
 // First index of the maximum; a NaN counts as larger than everything (as in PyTorch), so a row
@@ -93,10 +104,12 @@ void count_nonfinite(int64_t n, const T* x, int64_t* out) {
   out[0] = count;
 }
 
-#define FATHOM_INSTANTIATE(T)                                         \
-  template void sum<T>(int64_t, const T*, T*);                        \
-  template void sum_rows<T>(int64_t, int64_t, const T*, T*);          \
-  template void argmax_rows<T>(int64_t, int64_t, const T*, int32_t*); \
+#define FATHOM_INSTANTIATE(T)                                            \
+  template void sum<T>(int64_t, const T*, T*);                           \
+  template void sum_rows<T>(int64_t, int64_t, const T*, T*);             \
+  template void row_block_sums<T>(int64_t, int64_t, const T*, double*);  \
+  template void finish_row_sums<T>(int64_t, int64_t, const double*, T*); \
+  template void argmax_rows<T>(int64_t, int64_t, const T*, int32_t*);    \
   template void count_nonfinite<T>(int64_t, const T*, int64_t*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)

@@ -118,7 +118,9 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
   if (N == 0 || F == 0) return g;
   with_float(op, "xs", xs, [&](auto tag) {
     using T = decltype(tag);
-    Tensor scratch = Tensor::empty({cpu::gat_scratch_size(N, H, F)}, xs.dtype(), xs.device());
+    const int64_t scratch_size = xs.device() == Device::CPU ? cpu::gat_cpu_scratch_size(N, H, F)
+                                                            : cpu::gat_scratch_size(N, H, F);
+    Tensor scratch = Tensor::empty({scratch_size}, xs.dtype(), xs.device());
     const bool v1 = cfg.version == 1;
     FATHOM_LAUNCH(
         op, xs.device(),

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "core/counter_rng.h"
 #include "core/error.h"
+#include "cpu/kernels.h"
 #include "graph/csr.h"
 #include "ops/gat.h"
 
@@ -205,6 +206,59 @@ TEST(gat_backward_sums_both_gradients_in_one_buffer_when_xs_and_xt_are_one_tenso
                                                        r.stats, R, true),
                    fathom::Error);
     }
+  }
+}
+
+TEST(gat_attention_vector_gradients_are_whole_on_graphs_larger_than_one_reduction_chunk) {
+  // K disjoint copies of one small graph with the same features, past the CPU backward's
+  // kGatContribRows-row chunks: every copy contributes the same terms, so the attention-vector
+  // gradients are K times those of one copy (dropout off: its keys differ between copies).
+  const Graph one = make_graph(8);
+  const int64_t K = fathom::cpu::kGatContribRows * 5 / (2 * kN) + 3, N = K * kN;
+  std::vector<int32_t> ei(2 * K * one.src.size());
+  const size_t E1 = one.src.size(), E = K * E1;
+  for (int64_t c = 0; c < K; ++c) {
+    for (size_t e = 0; e < E1; ++e) {
+      ei[c * E1 + e] = one.src[e] + static_cast<int32_t>(c * kN);
+      ei[E + c * E1 + e] = one.dst[e] + static_cast<int32_t>(c * kN);
+    }
+  }
+  const Tensor t = Tensor::from_host(ei.data(), {2, static_cast<int64_t>(E)}, DType::I32);
+  const Csr csr =
+      fathom::csr_operator(fathom::csr_from_edge_index(t, N, "test"), "gin", DType::F64);
+  const Csr csr_t = fathom::csr_transpose(csr);
+  for (int version : {1, 2}) {
+    GatConfig c{version, 2, 0.2, 0, 0};
+    const int64_t W = 2 * 3;
+    const auto x1 = random_values(kN * W, 51), r1 = random_values(kN * W, 52);
+    std::vector<double> x(N * W), r(N * W);
+    for (int64_t k = 0; k < N * W; ++k) {
+      x[k] = x1[k % (kN * W)];
+      r[k] = r1[k % (kN * W)];
+    }
+    const Tensor as = tensor(random_values(W, 53), {W});
+    const Tensor ad = version == 1 ? tensor(random_values(W, 54), {W}) : Tensor();
+    const auto small =
+        fathom::ops::gat_attention(c, one.csr, tensor(x1, {kN, W}), tensor(x1, {kN, W}), as, ad);
+    const auto gs = fathom::ops::gat_attention_backward(c, one.csr, one.csr_t, tensor(x1, {kN, W}),
+                                                        tensor(x1, {kN, W}), as, ad, small.out,
+                                                        small.stats, tensor(r1, {kN, W}));
+    const Tensor xb = tensor(x, {N, W});
+    const auto big = fathom::ops::gat_attention(c, csr, xb, xb, as, ad);
+    const auto gb = fathom::ops::gat_attention_backward(c, csr, csr_t, xb, xb, as, ad, big.out,
+                                                        big.stats, tensor(r, {N, W}), true);
+    std::vector<double> want(W);
+    for (int64_t f = 0; f < W; ++f) want[f] = static_cast<double>(K) * data(gs.da_src)[f];
+    CHECK_ALL_CLOSE(data(gb.da_src), want.data(), W, 1e-11, 1e-13);
+    if (version == 1) {
+      for (int64_t f = 0; f < W; ++f) want[f] = static_cast<double>(K) * data(gs.da_dst)[f];
+      CHECK_ALL_CLOSE(data(gb.da_dst), want.data(), W, 1e-11, 1e-13);
+    }
+    // The node gradients of the last copy match the single graph's (xs = xt summed).
+    const int64_t last = (K - 1) * kN * W;
+    want.assign(kN * W, 0.0);
+    for (int64_t k = 0; k < kN * W; ++k) want[k] = data(gs.dxs)[k] + data(gs.dxt)[k];
+    CHECK_ALL_CLOSE(data(gb.dxs) + last, want.data(), kN * W, 1e-12, 1e-14);
   }
 }
 
