@@ -43,7 +43,8 @@ export function native(): NativeBinding {
  * libgomp's default spins after every parallel region; on a machine with other work (a CI box,
  * a laptop, the Node process's own threads) the spinning threads take the cores the next region
  * needs: with one of two cores busy, a 64-block res-gcn step took 668 ms spinning and 219 ms
- * passive, and idle, passive cost 0–20 % (bench/README.md, "OpenMP wait policy"). libgomp reads
+ * passive. Idle, passive costs a thread wake per parallel region, up to 2× on models made of
+ * tiny ops (bench/README.md, "OpenMP wait policy"); OMP_WAIT_POLICY=active opts out. libgomp reads
  * the variable once, when it loads with the addon; it is removed again so that child processes
  * inherit the user's environment unchanged.
  */

@@ -42,11 +42,8 @@ const Tensor* spmm_weights(const char* op, const Csr& csr, const Tensor& edge_va
   return nullptr;
 }
 
-}  // namespace
-
-Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
-            double self_scale) {
-  const char* op = "spmm";
+// The operator and the dense operand of an SpMM with the self term self_scale·x.
+void require_spmm_operands(const char* op, const Csr& csr, const Tensor& x, double self_scale) {
   require_csr(op, "csr", csr);
   require_floating(op, "x", x);
   require_ndim(op, "x", x, 2);
@@ -57,6 +54,14 @@ Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double a
   FATHOM_CHECK(
       self_scale == 0 || csr.rows == csr.cols, ErrorKind::Range, op,
       "self_scale = " + num(self_scale) + " needs a square operator, got " + csr_brief(csr));
+}
+
+}  // namespace
+
+Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
+            double self_scale) {
+  const char* op = "spmm";
+  require_spmm_operands(op, csr, x, self_scale);
   const Tensor* w = spmm_weights(op, csr, edge_values, x);
   const int64_t F = x.dim(1);
   // Not zeroed: the kernel assigns every row, empty ones included, and spmm is memory-bound.
@@ -75,16 +80,7 @@ Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double a
 Tensor propagate_bias_act(const Csr& csr, const Tensor& x, const Tensor& bias, double alpha,
                           double self_scale, bool relu) {
   const char* op = "propagate_bias_act";
-  require_csr(op, "csr", csr);
-  require_floating(op, "x", x);
-  require_ndim(op, "x", x, 2);
-  require_csr_on(op, csr, "x", x);
-  FATHOM_CHECK(x.dim(0) == csr.cols, ErrorKind::Range, op,
-               arg("x") + " is " + brief(x) + " but " + csr_brief(csr) + " needs " +
-                   std::to_string(csr.cols) + " rows");
-  FATHOM_CHECK(
-      self_scale == 0 || csr.rows == csr.cols, ErrorKind::Range, op,
-      "self_scale = " + num(self_scale) + " needs a square operator, got " + csr_brief(csr));
+  require_spmm_operands(op, csr, x, self_scale);
   const int64_t F = x.dim(1);
   if (bias.defined()) {
     require_same_device(op, "x", x, "bias", bias);

@@ -13,16 +13,7 @@ import type { DType } from '../../lib/tensor/dtype.js';
 import { expectThrows } from '../helpers/apiFixtures.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { denseOperator, randomEdgeIndex } from '../helpers/randomGraph.js';
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 1e-30;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-  }
-  return d / scale;
-}
+import { maxRelDiff } from '../helpers/maxRelDiff.js';
 
 // f64: the kernel and the reference sum the same terms in double, differing only by
 // reassociation (≈ K·ε ≈ 1e-14 for these degrees), so 1e-12. f32: inputs are rounded to f32

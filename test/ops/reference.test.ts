@@ -12,16 +12,7 @@ import { Graph } from '../../lib/graph/Graph.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import { randomInput } from '../helpers/gradcheck.js';
 import { denseMatmul, denseOperator, randomEdgeIndex } from '../helpers/randomGraph.js';
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 1e-30;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-  }
-  return d / scale;
-}
+import { maxRelDiff } from '../helpers/maxRelDiff.js';
 
 // f64 paths against plain TypeScript references: both compute the same sums in double, so
 // the only differences are reassociation, ≈ K·ε ≈ 1e-14 for these sizes; 1e-12 is safe.

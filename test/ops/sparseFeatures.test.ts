@@ -16,6 +16,7 @@ import { NodeData } from '../../lib/train/NodeData.js';
 import { memory } from '../../lib/runtime/devices.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
+import { maxRelDiff } from '../helpers/maxRelDiff.js';
 
 // The sparse path sums the same products as the dense GEMM in another order: in float64 the
 // two agree to a few ulps of the largest partial sum, far below 1e-12 for O(1) values.
@@ -26,16 +27,6 @@ function sparseValues(rng: Rng, rows: number, cols: number, density: number): Fl
   const v = new Float64Array(rows * cols);
   for (let i = 0; i < v.length; i++) if (rng.nextFloat() < density) v[i] = rng.nextFloat() * 2 - 1;
   return v;
-}
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 1e-30;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
 }
 
 describe('SparseFeatures', () => {
