@@ -37,8 +37,8 @@ export class NodeData implements Disposable {
   }
 
   /**
-   * `sparseFeatures`: 'auto' (default) keeps a sparse copy of features at most 10 % nonzero;
-   * true always, false never.
+   * `sparseFeatures`: 'auto' (default) holds features at most 10 % nonzero as nonzeros only
+   * (`x` is then built on first use); true always, false never.
    */
   static from(data: GraphData, options: { device?: Device; dtype?: DType; sparseFeatures?: boolean | 'auto' } = {}): NodeData {
     const op = 'NodeData.from';
