@@ -8,7 +8,7 @@ import type { Device } from '../tensor/dtype.js';
 import { fit, type DiagnosticsRecord } from '../train/fit.js';
 import { NodeData } from '../train/NodeData.js';
 import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
-import { modelSpec } from './trainJob.js';
+import { modelSpec, type RunSetting } from './trainJob.js';
 
 /** Everything `fathom diagnose` takes: the model (as `fathom train`) and the optional training. */
 export interface DiagnoseJobOptions extends ModelSpec {
@@ -24,13 +24,7 @@ export interface DiagnoseJobOptions extends ModelSpec {
 }
 
 /** The JSON `fathom diagnose --out` writes: the run's settings and one record per diagnosis. */
-export interface DiagnoseSummary {
-  dataset: string;
-  model: string;
-  layers: number;
-  hidden: number;
-  device: Device;
-  seed: number;
+export interface DiagnoseSummary extends RunSetting {
   /** Epoch 0 (initialization) and, with epochs > 0, the trained model. */
   records: DiagnosticsRecord[];
 }

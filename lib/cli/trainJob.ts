@@ -33,13 +33,17 @@ export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** The one JSON object `fathom train --json` writes. */
-export interface TrainSummary {
+/** The run's setting, as train and diagnose summaries both report it. */
+export interface RunSetting {
   dataset: string;
   model: string;
   layers: number;
   hidden: number;
   device: Device;
   seed: number;
+}
+
+export interface TrainSummary extends RunSetting {
   epochs_run: number;
   best_epoch: number;
   /** train_loss, train_acc, val_acc and test_acc are taken at the best-validation epoch. */
