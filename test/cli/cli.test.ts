@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { devices } from '../../lib/index.js';
 import { REPO_ROOT, ensureDistBuilt } from '../helpers/apiFixtures.js';
+import { BIN, runCli, type CliRun } from '../helpers/runCli.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'fathom.js');
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const SUMMARY_KEYS = [
   'dataset', 'model', 'layers', 'hidden', 'device', 'seed', 'epochs_run', 'best_epoch',
@@ -16,27 +16,11 @@ const SUMMARY_KEYS = [
   'peak_device_mb',
 ];
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs the CLI with `args` (stderr not a terminal, as in CI) and collects its output. */
 function fathom(args: string[], timeoutMs = 110_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCli(args, { timeoutMs });
 }
 
 /** A one-line error: non-zero exit, exactly one non-empty stderr line, no stack trace. */

@@ -1,29 +1,15 @@
 // `fathom diagnose`, run as users run it: `node bin/fathom.js diagnose …` in a child process.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIAGNOSTIC_METRICS } from '../../lib/diagnostics/metrics.js';
-import { REPO_ROOT, ensureDistBuilt } from '../helpers/apiFixtures.js';
+import { ensureDistBuilt } from '../helpers/apiFixtures.js';
+import { runCli, type CliRun } from '../helpers/runCli.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'fathom.js');
-
-function fathom(args: string[], timeoutMs = 110_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, FORCE_COLOR: '0', OMP_NUM_THREADS: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function fathom(args: string[], timeoutMs = 110_000): Promise<CliRun> {
+  return runCli(args, { timeoutMs, env: { OMP_NUM_THREADS: '1' } });
 }
 
 let tmp: string;
