@@ -21,6 +21,7 @@ export { propagate } from './functional/propagate.js';
 export { propagateBiasAct, type FusedActivation, type PropagateBiasActOptions } from './functional/propagateBiasAct.js';
 export { relu } from './functional/relu.js';
 export { reluBits } from './functional/reluBits.js';
+export { reluDropout } from './functional/reluDropout.js';
 export { mean, sum } from './functional/reduce.js';
 export { edgeSoftmax } from './functional/edgeSoftmax.js';
 export { propagateWeighted } from './functional/propagateWeighted.js';
@@ -80,11 +81,11 @@ export { Adam, type AdamOptions } from './optim/Adam.js';
 export { SGD, type SGDOptions } from './optim/SGD.js';
 
 export { fit, evaluate, type DiagnosticsRecord, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
-export { NodeData } from './train/NodeData.js';
+export { NodeData } from './data/NodeData.js';
 export { accuracy } from './train/accuracy.js';
 
 export * as datasets from './data/index.js';
-export { Rng, type RngState } from './data/rng.js';
+export { Rng, type RngState } from './random/rng.js';
 
 export { saveCheckpoint, type CheckpointContents } from './checkpoint/saveCheckpoint.js';
 export { loadCheckpoint, type LoadedCheckpoint } from './checkpoint/loadCheckpoint.js';

@@ -7,7 +7,7 @@
 import { loadDataset } from '../dist/esm/data/loadDataset.js';
 import { ResGCN } from '../dist/esm/models/ResGCN.js';
 import { fit } from '../dist/esm/train/fit.js';
-import { NodeData } from '../dist/esm/train/NodeData.js';
+import { NodeData } from '../dist/esm/data/NodeData.js';
 
 const [epochs = 49, reps = 4, depth = 64, every = 10] = process.argv.slice(2).map(Number);
 const ds = loadDataset('cora');

@@ -1,4 +1,4 @@
-// Balanced initialization of deep GATs on Cora (source 3, METHODS.md §3): GATv2 with shared
+// Balanced initialization of deep GATs on Cora (source 3, docs/methods.md §3): GATv2 with shared
 // weights, 1 head, width 64, no dropout, no weight decay, trained from Glorot, BalX or BalO init.
 // Usage (after `npm run build:ts` and the native build):
 //   node experiments/gat-balance/run.mjs --depths 10,20 --inits balanced-o,glorot --opt sgd \

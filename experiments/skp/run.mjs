@@ -1,5 +1,5 @@
 // SKP vs KP on Cora at several depths, and the linear GNN with and without skip connections
-// (METHODS.md §2.3, §2.4, §4). Plain JS over the built package: run `npm run build:ts` first.
+// (docs/methods.md §2.3, §2.4, §4). Plain JS over the built package: run `npm run build:ts` first.
 //
 //   node experiments/skp/run.mjs [skp|linear|all] [--seeds 0,1,2] [--depths 8,32] [--epochs 200]
 //     [--linear-depths 2,8,16] [--linear-steps 300] [--tag _suffix] [--init glorot|orthogonal]

@@ -1,28 +1,30 @@
 import { requireFunction } from '../errors/args.js';
-import type { Tensor } from '../tensor/Tensor.js';
 
 // Scopes collect the tensors created while they are open, so one training step can free
-// every intermediate at once (the idea of TensorFlow.js's tidy).
-const stack: Set<Tensor>[] = [];
+// every intermediate at once (the idea of TensorFlow.js's tidy). A scope needs nothing of a
+// tensor but dispose(), so it names no Tensor type: tensor/ builds on scope, not both ways.
+interface Scoped {
+  dispose(): void;
+}
+const stack: Set<Scoped>[] = [];
 
 /** Called by the Tensor constructor. */
-export function track(t: Tensor): void {
+export function track(t: Scoped): void {
   stack[stack.length - 1]?.add(t);
 }
 
 /** Removes `t` from every open scope: it survives them all (parameters, results). */
-export function keep<T extends Tensor>(t: T): T {
+export function keep<T extends Scoped>(t: T): T {
   for (const scope of stack) scope.delete(t);
   return t;
 }
 
-
 // Tensors returned directly, in arrays or in plain objects survive; typed arrays and class
 // instances are opaque values.
-function collect(value: unknown, out: Set<Tensor>): void {
+function collect(value: unknown, out: Set<Scoped>): void {
   if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
   if ('dispose' in value && 'shape' in value && 'dtype' in value) {
-    out.add(value as Tensor);
+    out.add(value as Scoped);
   } else if (Array.isArray(value)) {
     for (const v of value) collect(v, out);
   } else if (Object.getPrototypeOf(value) === Object.prototype) {
@@ -39,7 +41,7 @@ function collect(value: unknown, out: Set<Tensor>): void {
  */
 export function tidy<R>(fn: () => R): R {
   requireFunction('tidy', 'fn', fn);
-  const scope = new Set<Tensor>();
+  const scope = new Set<Scoped>();
   stack.push(scope);
   let result: R;
   try {
@@ -50,7 +52,7 @@ export function tidy<R>(fn: () => R): R {
     throw e;
   }
   stack.pop();
-  const survivors = new Set<Tensor>();
+  const survivors = new Set<Scoped>();
   collect(result, survivors);
   for (const t of scope) {
     if (survivors.has(t)) track(t);

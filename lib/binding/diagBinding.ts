@@ -1,5 +1,5 @@
 // Native functions of the diagnostics op family (native/napi/diag_binding.cc).
-import type { CsrHandle, TensorHandle } from './types.js';
+import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface DiagBinding {
   /**

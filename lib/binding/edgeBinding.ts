@@ -1,5 +1,5 @@
 // Native functions of the edge op family (native/napi/edge_binding.cc).
-import type { CsrHandle, TensorHandle } from './types.js';
+import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface EdgeBinding {
   /** Softmax over each CSR row's entries, per head: logits [nnz] or [nnz, H]. */

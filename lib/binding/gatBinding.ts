@@ -1,9 +1,9 @@
 // Native functions of the gat op family (native/napi/gat_binding.cc).
-import type { CsrHandle, TensorHandle } from './types.js';
+import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface GatBinding {
   /**
-   * Fused GAT attention (METHODS.md §2.2) over the "gin" CSR: returns [out [N, H·F], stats [2, N, H]]
+   * Fused GAT attention (docs/methods.md §2.2) over the "gin" CSR: returns [out [N, H·F], stats [2, N, H]]
    * (per-node softmax max and denominator). aDst is required for version 1 and null for version 2.
    */
   gatAttention(

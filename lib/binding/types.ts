@@ -5,41 +5,10 @@ import type { DiagBinding } from './diagBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
 import type { NormBinding } from './normBinding.js';
+import type { CsrHandle, Device, DType, NativeArray, TensorHandle } from './handles.js';
 
-export type DType = 'f32' | 'f64' | 'i32' | 'u8';
-export type Device = 'cpu' | 'cuda';
-export type NativeArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } from './handles.js';
 
-export interface TensorHandle {
-  readonly disposed: boolean;
-  readonly shape: number[];
-  readonly dtype: DType;
-  readonly device: Device;
-  dispose(): void;
-  toArray(): NativeArray;
-  /** Always a new tensor, also when already on `device`. */
-  to(device: Device): TensorHandle;
-  clone(): TensorHandle;
-  /** Shares storage. */
-  reshape(shape: number[]): TensorHandle;
-  copyFrom(source: TensorHandle): void;
-}
-
-export interface CsrInfo {
-  rows: number;
-  cols: number;
-  nnz: number;
-  device: Device;
-  weighted: boolean;
-  dtype?: DType;
-}
-
-export interface CsrHandle {
-  readonly disposed: boolean;
-  dispose(): void;
-  info(): CsrInfo;
-  arrays(): { rowptr: TensorHandle; col: TensorHandle; perm: TensorHandle; values?: TensorHandle };
-}
 
 export interface DeviceMemory {
   tensors: number;

@@ -2,7 +2,7 @@ import { FathomError } from '../errors/FathomError.js';
 import type { StFile } from '../io/safetensorsFormat.js';
 import type { Optimizer, OptimizerState } from '../optim/Optimizer.js';
 import { Tensor } from '../tensor/Tensor.js';
-import type { RngState } from '../data/rng.js';
+import type { RngState } from '../random/rng.js';
 import { CHECKPOINT_FORMAT, MODEL_PREFIX, OPTIMIZER_PREFIX, parseJsonEntry, type CheckpointableModel, type CheckpointInfo } from './checkpointFormat.js';
 
 /**

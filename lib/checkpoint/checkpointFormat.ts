@@ -1,4 +1,4 @@
-import type { RngState } from '../data/rng.js';
+import type { RngState } from '../random/rng.js';
 import { NodeModel } from '../models/NodeModel.js';
 
 /** Marks a safetensors file as a Fathom checkpoint, and its layout version. */

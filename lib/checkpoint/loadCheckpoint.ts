@@ -1,4 +1,4 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import { FathomError } from '../errors/FathomError.js';
 import { readSafetensors } from '../io/readSafetensors.js';
 import { GAT, type GATOptions } from '../models/GAT.js';

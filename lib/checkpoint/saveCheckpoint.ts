@@ -1,4 +1,4 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import type { StTensorInput } from '../io/encodeSafetensors.js';
 import type { StArray } from '../io/safetensorsFormat.js';
 import { writeSafetensors } from '../io/writeSafetensors.js';

@@ -38,7 +38,7 @@ export function layerTable(layers: readonly LayerDiagnostics[], stride = 1): str
   return table([['layer', ...cols.map(([h]) => h)], ...shown.map((r) => [String(r.layer), ...cols.map(([, m]) => format(r[m]))])], { header: true });
 }
 
-/** `fathom diagnose`: per-layer diagnostics (METHODS.md §4) at initialization and after training. */
+/** `fathom diagnose`: per-layer diagnostics (docs/methods.md §4) at initialization and after training. */
 export function diagnoseCommand(): Command {
   const command = new Command('diagnose').description('per-layer diagnostics of a model at initialization and, with --epochs, after training');
   return addModelOptions(command, TRAIN_DEFAULTS)

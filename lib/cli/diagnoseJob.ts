@@ -6,7 +6,7 @@ import { resolveMetrics } from '../diagnostics/metrics.js';
 import { resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
 import { fit, type DiagnosticsRecord } from '../train/fit.js';
-import { NodeData } from '../train/NodeData.js';
+import { NodeData } from '../data/NodeData.js';
 import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
 import { modelSpec, type RunSetting } from './trainJob.js';
 

@@ -28,7 +28,7 @@ export interface ModelSpec {
   heads?: number;
   alpha?: number;
   beta?: number;
-  /** linear-gnn: the multiscale skip form (METHODS.md §2.4). */
+  /** linear-gnn: the multiscale skip form (docs/methods.md §2.4). */
   skip?: boolean;
   /** res-gcn: activation checkpointing in segments of this many blocks. */
   checkpointActivations?: number;

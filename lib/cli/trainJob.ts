@@ -6,7 +6,7 @@ import { Adam } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { SGD } from '../optim/SGD.js';
 import { fit, type EpochReport } from '../train/fit.js';
-import { NodeData } from '../train/NodeData.js';
+import { NodeData } from '../data/NodeData.js';
 import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
 
 export { MODELS, type ModelName } from './modelFactory.js';

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../random/rng.js';
 import type { ResolvedSyntheticOptions } from './syntheticOptions.js';
 import type { SyntheticGraph, SyntheticMeta } from './types.js';
 

@@ -20,7 +20,7 @@ export { normalizeFeatures } from './normalizeFeatures.js';
 export { rmatGraph, type RmatOptions } from './rmatGraph.js';
 export { sbmGraph, type SbmOptions } from './sbmGraph.js';
 export type { SyntheticOptions } from './syntheticOptions.js';
-export { Rng } from './rng.js';
+export { Rng } from '../random/rng.js';
 export type {
   ArrayFileMeta,
   Dataset,

@@ -5,7 +5,7 @@ import { normalizeFeatures as rowNormalize } from './normalizeFeatures.js';
 import { parseMeta } from './parseMeta.js';
 import { readArrayFile } from './readArrayFile.js';
 import { resolveDataset } from './resolveDataset.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import type { ArrayFileMeta, Dataset, DType, DTypeArrays } from './types.js';
 import { validateArrays } from './validateArrays.js';
 import { requireObject } from '../errors/args.js';

@@ -1,5 +1,5 @@
 import { assembleGraph } from './assembleGraph.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import { resolveSyntheticOptions, type SyntheticOptions } from './syntheticOptions.js';
 import type { SyntheticGraph } from './types.js';
 

@@ -6,7 +6,7 @@ import { gatBalance } from '../models/gatBalance.js';
 import { LinearGNN } from '../models/LinearGNN.js';
 import { NodeModel } from '../models/NodeModel.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { NodeData } from '../train/NodeData.js';
+import { NodeData } from '../data/NodeData.js';
 import { featureMoments } from './featureMoments.js';
 import { gramSpectrum } from './gramSpectrum.js';
 import { linearRate } from './linearRate.js';
@@ -18,7 +18,7 @@ const FEATURE_MOMENT_METRICS: readonly DiagnosticMetric[] = ['featureScale', 'fe
 const GRAD_FEATURE_METRICS: readonly DiagnosticMetric[] = ['gradFeatureNorm', 'gradFeatureMu', 'gradFeatureMuNormalized'];
 
 /**
- * Turns one forward/backward pass into per-layer diagnostic rows (METHODS.md §4). Holds what
+ * Turns one forward/backward pass into per-layer diagnostic rows (docs/methods.md §4). Holds what
  * the rows are measured against: a copy of the weights at construction (θ_0, for
  * relativeChange) and, for a GAT, the balance c^l at construction (for gatBalanceDrift).
  * Everything heavy runs natively in float64 on the model's device; only O(n²) numbers per layer

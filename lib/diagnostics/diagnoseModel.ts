@@ -6,7 +6,7 @@ import { logSoftmax } from '../functional/logSoftmax.js';
 import { nllLoss } from '../functional/nllLoss.js';
 import { NodeModel } from '../models/NodeModel.js';
 import type { Tensor } from '../tensor/Tensor.js';
-import { NodeData } from '../train/NodeData.js';
+import { NodeData } from '../data/NodeData.js';
 import { DiagnosticsRecorder } from './DiagnosticsRecorder.js';
 import { resolveMetrics, type DiagnosticMetric, type LayerDiagnostics } from './metrics.js';
 
@@ -23,7 +23,7 @@ export interface DiagnoseOptions {
 }
 
 /**
- * Per-layer diagnostics of METHODS.md §4 from one forward and backward pass of the training
+ * Per-layer diagnostics of docs/methods.md §4 from one forward and backward pass of the training
  * loss fit() uses (NLL of log-softmax on the training nodes), with no optimizer step. Side-effect
  * free: the parameters' existing gradients, the training mode and the dropout stream are
  * restored afterwards. One row per layer of forwardFeatures().

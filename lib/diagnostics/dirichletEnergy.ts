@@ -4,7 +4,7 @@ import { requireInstance } from '../errors/args.js';
 import { Graph } from '../graph/Graph.js';
 import { Tensor } from '../tensor/Tensor.js';
 
-/** The Dirichlet energy of METHODS.md §4, raw and of X/‖X‖_F. */
+/** The Dirichlet energy of docs/methods.md §4, raw and of X/‖X‖_F. */
 export interface DirichletEnergy {
   /** E(X) = ½ Σ_ij Ã_ij ‖x_i/√d̃_i − x_j/√d̃_j‖². */
   energy: number;

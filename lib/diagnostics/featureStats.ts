@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { featureMoments } from './featureMoments.js';
 import { momentStats } from './momentStats.js';
 
-/** Per-layer feature diagnostics of METHODS.md §4. */
+/** Per-layer feature diagnostics of docs/methods.md §4. */
 export interface FeatureStats {
   /** M = ‖Z‖²_F / (N·n). */
   scale: number;

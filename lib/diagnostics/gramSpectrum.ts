@@ -4,7 +4,7 @@ import { native } from '../binding/native.js';
 import { symmetricEigenvalues } from './symmetricEigenvalues.js';
 
 /**
- * The rank diagnostics of METHODS.md §4 (singular values of Z, numerical rank σ_i > 1e-6·σ_1,
+ * The rank diagnostics of docs/methods.md §4 (singular values of Z, numerical rank σ_i > 1e-6·σ_1,
  * effective rank, σ₂/σ₁) from moments taken with `gram: true`: the uncentered Gram is
  * C + N·m mᵀ, and σ_i = √λ_i of it (LAPACK's dsyevd where the addon has it, else the
  * plain-TS Householder–QL of symmetricEigenvalues()). Same report as rankDiagnostics(), which

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { requireArrayLike, requireInstance } from '../errors/args.js';
 import { symmetricEigen } from './rank.js';
 
-/** The linear-rate constant of METHODS.md §4 (source 4) and the bound it gives. */
+/** The linear-rate constant of docs/methods.md §4 (source 4) and the bound it gives. */
 export interface LinearRate {
   /** Smallest nonzero singular value of G, squared. */
   sigma2: number;

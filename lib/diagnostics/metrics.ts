@@ -1,5 +1,5 @@
 /**
- * The per-layer metrics of METHODS.md §4, by the names rows, sweeps and reports use.
+ * The per-layer metrics of docs/methods.md §4, by the names rows, sweeps and reports use.
  * Model-specific ones (gatBalance*, for GAT; kappa and lossStar, for LinearGNN) are left out of
  * the rows of other models.
  */

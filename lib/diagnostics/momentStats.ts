@@ -1,6 +1,6 @@
 import type { FeatureMoments } from './featureMoments.js';
 
-/** Scale, μ and mean cosine of METHODS.md §4, from a matrix's moments. */
+/** Scale, μ and mean cosine of docs/methods.md §4, from a matrix's moments. */
 export interface MomentStats {
   /** M = ‖Z‖²_F / (N·n). */
   scale: number;

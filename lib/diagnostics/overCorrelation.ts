@@ -2,7 +2,7 @@ import { featureMoments, type FeatureMoments } from './featureMoments.js';
 import { Tensor } from '../tensor/Tensor.js';
 
 /**
- * Over-correlation of METHODS.md §4: the mean over channel pairs a < b of |Pearson corr(z_a, z_b)|,
+ * Over-correlation of docs/methods.md §4: the mean over channel pairs a < b of |Pearson corr(z_a, z_b)|,
  * in float64. Channels with zero variance have no correlation and are left out (0 when fewer
  * than two channels vary). Takes Z [N, n] or its moments with `gram: true`.
  *

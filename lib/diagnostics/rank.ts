@@ -1,6 +1,6 @@
 import { requireArrayLike } from '../errors/args.js';
 
-/** Rank diagnostics of a feature matrix (METHODS.md §4, "rank"). */
+/** Rank diagnostics of a feature matrix (docs/methods.md §4, "rank"). */
 export interface RankReport {
   /** Singular values, descending. */
   singularValues: Float64Array;

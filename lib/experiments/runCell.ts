@@ -2,7 +2,7 @@ import { buildModel } from '../cli/modelFactory.js';
 import { buildOptimizer } from '../cli/trainJob.js';
 import type { Device } from '../tensor/dtype.js';
 import { fit, type EpochReport } from '../train/fit.js';
-import type { NodeData } from '../train/NodeData.js';
+import type { NodeData } from '../data/NodeData.js';
 import type { CellMetrics, CellRecord, DiagnosticsSnapshot, EpochRow } from './cellRecord.js';
 import type { SweepCell } from './sweepCells.js';
 import type { SweepConfig } from './sweepConfig.js';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/loadDataset.js';
 import { resolveDevice } from '../runtime/devices.js';
 import type { EpochReport } from '../train/fit.js';
-import { NodeData } from '../train/NodeData.js';
+import { NodeData } from '../data/NodeData.js';
 import { requireObject } from '../errors/args.js';
 import { appendCell, readCells, type CellRecord } from './cellRecord.js';
 import { runCell } from './runCell.js';

@@ -19,7 +19,7 @@ export interface GatAttentionOptions {
 }
 
 /**
- * GAT attention and aggregation in one fused native pass (METHODS.md §2.2): for every node i,
+ * GAT attention and aggregation in one fused native pass (docs/methods.md §2.2): for every node i,
  * α_ij = softmax over j ∈ N(i) ∪ {i} of e_ij (max-subtracted), out_i = Σ_j α_ij xs_j per head,
  * heads concatenated. `op` must be the graph's 'gin' operator (A + I). Only per-node softmax
  * statistics are kept for the backward, which recomputes α; no E×H×F tensor exists.

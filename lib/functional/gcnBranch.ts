@@ -2,7 +2,7 @@ import { isGradEnabled } from '../autograd/gradMode.js';
 import { matmul } from './matmul.js';
 import { propagate } from './propagate.js';
 import { relu } from './relu.js';
-import { reluBits } from './reluBits.js';
+import { reluDropout } from './reluDropout.js';
 import { dropout } from './dropout.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
 import type { Tensor } from '../tensor/Tensor.js';
@@ -22,7 +22,7 @@ export interface GcnBranchOptions {
 }
 
 /**
- * The residual branch of METHODS.md §2.1: P_t ReLU(Z) Wᵀ (W out×in), with optional dropout
+ * The residual branch of docs/methods.md §2.1: P_t ReLU(Z) Wᵀ (W out×in), with optional dropout
  * after the ReLU. The weight is applied before the operator (P_t(HWᵀ) = (P_tH)Wᵀ, and the branch
  * is square, so either side costs the same).
  *
@@ -32,18 +32,12 @@ export interface GcnBranchOptions {
 export function gcnBranch(z: Tensor, w: Tensor, op: GraphOperator, options: GcnBranchOptions = {}): Tensor {
   const t = options.t ?? 1;
   const drop = options.dropout;
-  const drops = drop !== undefined && drop.training && drop.p > 0;
   let h: Tensor;
-  if (options.relu === false) {
-    h = drop ? dropout(z, drop.p, { seed: drop.seed, training: drop.training }) : z;
-  } else if (drops) {
-    // Dropout's backward reads only its own mask, so the ReLU output is dead once dropped:
-    // its backward keeps the sign bits alone (1/32 of the f32 values).
-    const r = reluBits(z);
-    h = dropout(r, drop.p, { seed: drop.seed, training: drop.training });
-    r.releaseData();
+  if (!drop) {
+    h = options.relu === false ? z : relu(z);
   } else {
-    h = relu(z);
+    const how = { seed: drop.seed, training: drop.training };
+    h = options.relu === false ? dropout(z, drop.p, how) : reluDropout(z, drop.p, how);
   }
   const hw = matmul(h, w, { transB: true });
   // Without a graph (evaluation, a checkpointed segment's first pass) nothing reads h again: an

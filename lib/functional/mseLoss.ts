@@ -5,7 +5,7 @@ import { sum } from './reduce.js';
 
 /**
  * Squared error Σ_{masked rows i} Σ_c (pred_ic − target_ic)², the linear GNN's loss
- * (METHODS.md §2.4). `reduction: 'sum'` (default 'mean') keeps the plain sum, the loss whose
+ * (docs/methods.md §2.4). `reduction: 'sum'` (default 'mean') keeps the plain sum, the loss whose
  * gradient flow the linear-rate bound of §4 is stated for; 'mean' divides by the number of
  * masked rows. `mask` u8 [N] selects rows (all when omitted). Composed from differentiable
  * elementwise ops: the gradient w.r.t. pred is 2·mask⊙(pred − target), scaled as the reduction.

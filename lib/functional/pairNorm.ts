@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { finiteNumber, floatArg, rankArg } from './checks.js';
 
 export interface PairNormOptions {
-  /** s in METHODS.md §2.5 (default 1). */
+  /** s in docs/methods.md §2.5 (default 1). */
   scale?: number;
   /** PN-SI: normalize each centered row by its own norm instead of the mean row norm (default false). */
   scaleIndividually?: boolean;
@@ -13,7 +13,7 @@ export interface PairNormOptions {
 }
 
 /**
- * PairNorm (METHODS.md §2.5): centers the rows of x [N, F] and rescales them so the mean squared
+ * PairNorm (docs/methods.md §2.5): centers the rows of x [N, F] and rescales them so the mean squared
  * row norm is s² (PN), or every row has norm s (PN-SI). One native kernel each way; reductions
  * are deterministic.
  *

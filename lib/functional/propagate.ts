@@ -6,7 +6,7 @@ import { finiteNumber, floatArg, rankArg } from './checks.js';
 
 /**
  * Message passing with a graph operator P: returns alpha·P·x + selfScale·x in one fused
- * kernel. The residual operator P_t = (1−t)I + tP of METHODS.md §1 is
+ * kernel. The residual operator P_t = (1−t)I + tP of docs/methods.md §1 is
  * `propagate(P, x, { alpha: t, selfScale: 1 - t })`. The backward applies Pᵀ through the
  * operator's transposed CSR.
  *

@@ -9,7 +9,7 @@ import { edgeTransposeIndex } from './edgeTransposeIndex.js';
  * Weighted message passing out_i = Σ_{entries (i, j)} w_e x_j over the sparsity pattern of `op`,
  * with `edgeValues` [nnz] in the operator's CSR entry order replacing its own values. It is
  * differentiable with respect to both x and the edge values (the learnable-weight and softmax
- * aggregations of SKP layers, METHODS.md §2.3).
+ * aggregations of SKP layers, docs/methods.md §2.3).
  *
  * Backward: dx = Wᵀ g runs over the transposed CSR, with the values moved into its entry
  * order by a cached index (no atomics); dw_e = ⟨g_i, x_j⟩ is one SDDMM over the forward CSR.

@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { finiteNumber, floatArg, rankArg } from './checks.js';
 
 /**
- * The spectral-normalized weight map of `lipschitz` normalization (METHODS.md §2.5):
+ * The spectral-normalized weight map of `lipschitz` normalization (docs/methods.md §2.5):
  * Ŵ = c·W/σ with σ = uᵀWv for given unit vectors u [out], v [in] (the power-iteration
  * estimate of σ_max). The backward treats u and v as constants:
  * ∂L/∂W = (G − ⟨G, Ŵ/c⟩·u vᵀ)·c/σ.

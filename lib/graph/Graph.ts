@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { GraphOperator } from './GraphOperator.js';
 
-/** Aggregation operators of METHODS.md §1, and 'gin' = A + I (one self loop per node). */
+/** Aggregation operators of docs/methods.md §1, and 'gin' = A + I (one self loop per node). */
 export type Aggregation = 'gcn' | 'mean' | 'sum' | 'gin';
 export const AGGREGATIONS: readonly Aggregation[] = ['gcn', 'mean', 'sum', 'gin'];
 

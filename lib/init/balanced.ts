@@ -1,4 +1,4 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import { glorotUniform } from './glorot.js';
 import { looksLinear } from './looksLinear.js';
 import { orthogonal } from './orthogonal.js';
@@ -31,7 +31,7 @@ const sq = (w: Float64Array, start: number, stride: number, n: number) => {
 };
 
 /**
- * Balanced GAT initialization (METHODS.md §3, source 3), in place on a whole stack W¹..W^L, a¹..a^L:
+ * Balanced GAT initialization (docs/methods.md §3, source 3), in place on a whole stack W¹..W^L, a¹..a^L:
  * base-initialize every W, set every a = 0, scale each row of W¹ to squared norm c, then for
  * l = 2..L scale column i of W^l to squared norm β·‖W^{l−1}[i,:]‖² and set a^{l−1}[i] so that
  * a[i]² = (1−β)·‖W^{l−1}[i,:]‖² (split evenly between a_src and a_dst for GATv1). Afterwards every

@@ -1,5 +1,5 @@
 /**
- * The `fixup` residual branch scale of METHODS.md §2.1/§3: β_L = β/√L for a stack of L residual
+ * The `fixup` residual branch scale of docs/methods.md §2.1/§3: β_L = β/√L for a stack of L residual
  * blocks, which keeps the final-layer feature scale and correlation independent of  depth. The optional zero-initialization of each branch's last weight is ResGCN's `zeroInitBranch`
  * option (with it every block starts as the identity).
  *

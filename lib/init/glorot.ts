@@ -1,4 +1,4 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import { uniform } from './uniform.js';
 
 /**

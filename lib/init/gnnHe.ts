@@ -1,7 +1,7 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 
 /**
- * GNN He initialization (METHODS.md §3, source 1) of a weight [fanOut, fanIn]:
+ * GNN He initialization (docs/methods.md §3, source 1) of a weight [fanOut, fanIn]:
  * W ~ N(0, C/fanIn). C = C_W = 2/ρ(P_t)² for a layer after a ReLU (2 for normalized operators),
  * C = 1 for the first layer, which sees no ReLU. Biases are 0 (the caller's default).
  *

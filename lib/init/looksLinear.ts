@@ -1,11 +1,11 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import { orthogonal } from './orthogonal.js';
 
 /** Where a weight sits in the network, which decides its looks-linear block pattern. */
 export type LooksLinearPosition = 'first' | 'hidden' | 'last';
 
 /**
- * Looks-linear initialization (METHODS.md §3) of a weight [rows, cols] (out × in), U orthogonal
+ * Looks-linear initialization (docs/methods.md §3) of a weight [rows, cols] (out × in), U orthogonal
  * with gain 1:
  * - first:  W = [U; −U]             (rows even, U is rows/2 × cols)
  * - hidden: W = [[U, −U], [−U, U]]  (rows and cols even, U is rows/2 × cols/2)

@@ -1,4 +1,4 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 
 /**
  * A [rows, cols] matrix with orthonormal rows (rows ≤ cols) or orthonormal columns

@@ -1,4 +1,4 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import type { Graph } from '../graph/Graph.js';
 import { balancedInit, type GatLayerValues } from '../init/balanced.js';
 import { glorotUniform } from '../init/glorot.js';
@@ -25,10 +25,10 @@ export interface GATOptions {
   shareWeights?: boolean;
   /** Feature dropout before every layer and attention dropout inside it (default 0). */
   dropout?: number;
-  /** 'glorot' (PyG's default), 'balanced-x' (BalX) or 'balanced-o' (BalO) of METHODS.md §3. */
+  /** 'glorot' (PyG's default), 'balanced-x' (BalX) or 'balanced-o' (BalO) of docs/methods.md §3. */
   init?: 'glorot' | 'balanced-x' | 'balanced-o';
   /**
-   * Biases (default false): the conservation law and the balanced initialization of METHODS.md §3
+   * Biases (default false): the conservation law and the balanced initialization of docs/methods.md §3
    * are stated for bias-free layers.
    */
   bias?: boolean;
@@ -38,7 +38,7 @@ export interface GATOptions {
 }
 
 /**
- * A deep GAT (METHODS.md §2.2, source 3): [dropout → GATConv → ReLU] × (L−1) → dropout → GATConv with
+ * A deep GAT (docs/methods.md §2.2, source 3): [dropout → GATConv → ReLU] × (L−1) → dropout → GATConv with
  * the heads averaged in the last layer. ReLU rather than ELU keeps the network positively
  * homogeneous, which the balance law and its rescale check rely on. A seed fixes initialization
  * and every dropout mask.

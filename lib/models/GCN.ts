@@ -1,4 +1,4 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import { loadCheckpoint } from '../checkpoint/loadCheckpoint.js';
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import type { Graph } from '../graph/Graph.js';

@@ -1,4 +1,4 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import { axpby } from '../functional/arithmetic.js';
 import { matmul } from '../functional/matmul.js';
 import { propagate } from '../functional/propagate.js';
@@ -31,7 +31,7 @@ export interface LinearGNNOptions {
 }
 
 /**
- * The linear GNN of METHODS.md §2.4 (source 4), without activations. In Fathom's row-major
+ * The linear GNN of docs/methods.md §2.4 (source 4), without activations. In Fathom's row-major
  * layout (rows = nodes) the plain model is f = S^H X B_1ᵀ ⋯ B_Hᵀ Wᵀ and the multiscale one
  * f = Σ_{l=0}^{H} S^l X B_1ᵀ ⋯ B_lᵀ W_lᵀ: the source's W B_H ⋯ B_1 X S^H transposed (equal for
  * the symmetric operators of undirected graphs). S acts on nodes and B on channels, so they

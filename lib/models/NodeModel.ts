@@ -1,4 +1,4 @@
-import type { Rng, RngState } from '../data/rng.js';
+import type { Rng, RngState } from '../random/rng.js';
 import type { Graph } from '../graph/Graph.js';
 import { Module } from '../nn/Module.js';
 import type { Parameter } from '../nn/Parameter.js';

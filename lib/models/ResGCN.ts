@@ -1,7 +1,6 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import { dropout } from '../functional/dropout.js';
-import { relu } from '../functional/relu.js';
-import { reluBits } from '../functional/reluBits.js';
+import { reluDropout } from '../functional/reluDropout.js';
 import { checkpoint } from '../autograd/checkpoint.js';
 import { isGradEnabled } from '../autograd/gradMode.js';
 import type { Graph } from '../graph/Graph.js';
@@ -47,7 +46,7 @@ function setValues(p: Parameter, values: Float64Array): void {
 }
 
 /**
- * A deep residual GCN (METHODS.md §2.1): Dropout → Linear encoder F→h → L blocks with P_t →
+ * A deep residual GCN (docs/methods.md §2.1): Dropout → Linear encoder F→h → L blocks with P_t →
  * ReLU → Dropout → Linear decoder h→C (logits). The blocks are `fixup`, `interpolate(α)`,
  * `res+`, grouped `reversible` (§2.6, memory independent of depth) or `none` (a plain deep ReLU
  * GCN, for comparison). Weights come from `init` (default `gnn-he`); `norm` adds `lipschitz`
@@ -175,17 +174,12 @@ export class ResGCN extends NodeModel {
     return h;
   }
 
-  // ReLU → Dropout → decoder. With dropout active the ReLU output is dead once dropped (dropout's
-  // backward reads only its mask), so its backward keeps sign bits instead of the values; the
-  // last block's output, which nothing reads in backward either, goes too unless it is a feature.
+  // ReLU → Dropout → decoder. With dropout active, nothing reads the last block's output in
+  // backward (reluDropout keeps bits), so it goes too unless it is a feature.
   #decode(h: Tensor, keep: boolean): Tensor {
     const p = this.options.dropout;
-    const seed = this.#dropoutRng.nextUint32();
-    if (!(this.training && p > 0)) return this.decoder.forward(relu(h));
-    const r = reluBits(h);
-    const dropped = dropout(r, p, { seed, training: true });
-    r.releaseData();
-    if (!keep && this.blocks.length > 0) h.releaseData();
+    const dropped = reluDropout(h, p, { seed: this.#dropoutRng.nextUint32(), training: this.training });
+    if (this.training && p > 0 && !keep && this.blocks.length > 0) h.releaseData();
     return this.decoder.forward(dropped);
   }
 

@@ -1,4 +1,4 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
@@ -38,7 +38,7 @@ export interface SKPOptions {
 }
 
 /**
- * The SKP network of METHODS.md §2.3: h⁰ = ReLU(Linear_enc(X)), h^k = ReLU(SKP_k(h^{k−1})),
+ * The SKP network of docs/methods.md §2.3: h⁰ = ReLU(Linear_enc(X)), h^k = ReLU(SKP_k(h^{k−1})),
  * logits = Linear_dec(h^L); with `kp: true`, the single-operator KP baseline.
  *
  * Why round(√K·h) for KP rather than "doubled width": a K-term layer holds K·h² weights and a
@@ -87,7 +87,7 @@ export class SKP extends NodeModel {
     }
   }
 
-  /** Logits and the representations h⁰ (encoder) .. h^L of METHODS.md §2.3, after their ReLU. */
+  /** Logits and the representations h⁰ (encoder) .. h^L of docs/methods.md §2.3, after their ReLU. */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     let h = relu(this.encoder.forward(x));
     const features = [h];

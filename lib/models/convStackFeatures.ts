@@ -1,7 +1,6 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import { dropout } from '../functional/dropout.js';
-import { relu } from '../functional/relu.js';
-import { reluBits } from '../functional/reluBits.js';
+import { reluDropout } from '../functional/reluDropout.js';
 import type { Graph } from '../graph/Graph.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
@@ -26,18 +25,12 @@ export function convStackFeatures(
   rng: Rng,
   training: boolean,
 ): LayerFeatures {
-  let h: Tensor | SparseFeatures = x;
   let out: Tensor | null = null;
   const features: Tensor[] = [];
-  // With dropout after it, the ReLU keeps its mask as bits and its output is freed once dropped
-  // out: the dropout's output is what the next layer's backward reads.
-  const dropped = training && p > 0;
   layers.forEach((conv, l) => {
-    const input = dropout(h, p, { seed: rng.nextUint32(), training });
-    if (l > 0 && dropped && input !== h) (h as Tensor).releaseData();
-    out = conv.forward(input, graph);
+    const how = { seed: rng.nextUint32(), training };
+    out = conv.forward(out === null ? dropout(x, p, how) : reluDropout(out, p, how), graph);
     features.push(out);
-    h = l < layers.length - 1 ? (dropped ? reluBits(out) : relu(out)) : out;
   });
   return { logits: out!, features };
 }

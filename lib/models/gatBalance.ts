@@ -9,7 +9,7 @@ export interface GatBalanceReport {
 }
 
 /**
- * The GAT balance diagnostic of METHODS.md §4 (source 3): gradient flow conserves every c_i^l,
+ * The GAT balance diagnostic of docs/methods.md §4 (source 3): gradient flow conserves every c_i^l,
  * and balanced initialization sets them to zero. For GATv1 both a_src[i]² and a_dst[i]² are
  * subtracted; separate GATv2 projections add their squared norms.
  *

@@ -34,7 +34,7 @@ export interface GATConvOptions extends LayerOptions {
 }
 
 /**
- * Graph attention layer (METHODS.md §2.2), PyG-compatible options. Projects x by W (stored out × in),
+ * Graph attention layer (docs/methods.md §2.2), PyG-compatible options. Projects x by W (stored out × in),
  * then runs the fused attention kernel over the 'gin' operator. GATv1 scores
  * e_ij = LeakyReLU(a_srcᵀ W h_j + a_dstᵀ W h_i); GATv2 scores e_ij = aᵀ LeakyReLU(W_s h_j + W_t h_i).
  * Heads are concatenated or averaged; the optional bias is added last.

@@ -30,7 +30,7 @@ export interface GCNConvForwardOptions {
 }
 
 /**
- * Graph convolution H' = P_t H Wᵀ + b (METHODS.md §2.1; PyG's `GCNConv` when t = 1).
+ * Graph convolution H' = P_t H Wᵀ + b (docs/methods.md §2.1; PyG's `GCNConv` when t = 1).
  * The operator is applied on whichever side has fewer columns; when it runs last, the bias
  * (and an optional ReLU) are applied in the same pass (propagateBiasAct).
  *

@@ -1,10 +1,10 @@
 import { spectralNormalize } from '../functional/spectralNormalize.js';
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import type { Parameter } from './Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
 
 /**
- * `lipschitz` normalization of one weight (METHODS.md §2.5): holds the persistent power-iteration
+ * `lipschitz` normalization of one weight (docs/methods.md §2.5): holds the persistent power-iteration
  * vectors u [out], v [in] of a parameter W and returns Ŵ = c·W/σ_max(W). Each training-mode
  * call advances the power iteration by one step (u ← Wv/‖·‖, v ← Wᵀu/‖·‖) before normalizing;
  * evaluation reuses the current u, v, so evaluating never changes the model.

@@ -4,7 +4,7 @@ import { Module } from './Module.js';
 import { requireObject } from '../errors/args.js';
 
 /**
- * PairNorm as a layer (METHODS.md §2.5): PN, or PN-SI with `scaleIndividually`. It has no
+ * PairNorm as a layer (docs/methods.md §2.5): PN, or PN-SI with `scaleIndividually`. It has no
  * parameters; the module form lets it sit in a model's layer list.
  *
  * @example

@@ -1,4 +1,4 @@
-import type { Rng } from '../data/rng.js';
+import type { Rng } from '../random/rng.js';
 import { axpby } from '../functional/arithmetic.js';
 import { gcnBranch } from '../functional/gcnBranch.js';
 import { pairNorm, type PairNormOptions } from '../functional/pairNorm.js';
@@ -10,7 +10,7 @@ import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
 import { requireObject } from '../errors/args.js';
 
-/** The block forms of METHODS.md §2.1; 'plain' is the residual-free layer of a plain deep GCN. */
+/** The block forms of docs/methods.md §2.1; 'plain' is the residual-free layer of a plain deep GCN. */
 export type ResidualKind = 'fixup' | 'interpolate' | 'res+' | 'plain';
 
 export interface ResidualBlockOptions {
@@ -35,7 +35,7 @@ export interface ResidualBlockOptions {
 }
 
 /**
- * One residual GCN block with P_t (METHODS.md §2.1):
+ * One residual GCN block with P_t (docs/methods.md §2.1):
  * - fixup:       Z' = Z + β_L · P_t ReLU(Z) Wᵀ
  * - interpolate: Z' = √α·Z + √(1−α) · P_t ReLU(Z) Wᵀ
  * - res+:        Z' = Z + β · P_t Dropout(ReLU(Norm(Z))) Wᵀ   (DeeperGCN pre-activation)

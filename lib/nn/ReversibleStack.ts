@@ -2,7 +2,7 @@ import { backward } from '../autograd/backward.js';
 import { isGradEnabled, noGrad } from '../autograd/gradMode.js';
 import { record } from '../autograd/record.js';
 import { tidy } from '../autograd/scope.js';
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import { add, mul, scale, sub } from '../functional/arithmetic.js';
 import { gcnBranch } from '../functional/gcnBranch.js';
 import { matmul } from '../functional/matmul.js';
@@ -33,7 +33,7 @@ export interface ReversibleStackOptions {
 }
 
 /**
- * A stack of grouped reversible residual blocks (METHODS.md §2.6, RevGNN). Block l splits the
+ * A stack of grouped reversible residual blocks (docs/methods.md §2.6, RevGNN). Block l splits the
  * channels into G groups: X'_0 = Σ_{i≥2} X_i, X'_i = X_i + f_i(X'_{i−1}) with
  * f_i(H) = β·P_t Dropout(ReLU(H)) W_iᵀ. The forward runs without recording and keeps only the
  * stack's output; the whole stack is one autograd node whose backward walks the blocks in

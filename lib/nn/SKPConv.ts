@@ -14,7 +14,7 @@ import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
 import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
 
-/** The aggregation of one SKP term (METHODS.md §2.3). */
+/** The aggregation of one SKP term (docs/methods.md §2.3). */
 export type SKPTerm = 'gcn' | 'identity' | 'mean' | 'gcn2' | 'sum' | 'gin' | 'learnable-mean' | 'softmax';
 export const SKP_TERMS: readonly SKPTerm[] = ['gcn', 'identity', 'mean', 'gcn2', 'sum', 'gin', 'learnable-mean', 'softmax'];
 
@@ -32,7 +32,7 @@ export interface SKPConvOptions extends LayerOptions {
 }
 
 /**
- * Sum-of-Kronecker-products layer X' = Σ_{k=1}^{K} Agg_k(X) W_kᵀ (+ b), METHODS.md §2.3.
+ * Sum-of-Kronecker-products layer X' = Σ_{k=1}^{K} Agg_k(X) W_kᵀ (+ b), docs/methods.md §2.3.
  * Fixed terms use the graph's cached operators ('gcn2' = P² is P applied twice);
  * 'learnable-mean' multiplies per-edge weights (initialized to 1) by 1/d_i, so it starts as
  * D⁻¹A; 'softmax' aggregates over N(i) ∪ {i} with α = per-node softmax of learnable edge logits

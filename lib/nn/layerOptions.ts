@@ -1,4 +1,4 @@
-import { Rng } from '../data/rng.js';
+import { Rng } from '../random/rng.js';
 import type { Device, DType } from '../tensor/dtype.js';
 
 /** Options every layer takes. */

@@ -16,7 +16,7 @@ import { restoreCheckpoint } from '../checkpoint/restoreCheckpoint.js';
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import { FathomError } from '../errors/FathomError.js';
 import { accuracy } from './accuracy.js';
-import { NodeData } from './NodeData.js';
+import { NodeData } from '../data/NodeData.js';
 import { requireInstance, requireObject } from '../errors/args.js';
 import { DiagnosticsRecorder } from '../diagnostics/DiagnosticsRecorder.js';
 import { diagnoseModel } from '../diagnostics/diagnoseModel.js';
@@ -72,7 +72,7 @@ export interface FitOptions {
    */
   checkFinite?: { every?: number };
   /**
-   * Record per-layer diagnostics (METHODS.md §4) of the model after 0, every, 2·every, …
+   * Record per-layer diagnostics (docs/methods.md §4) of the model after 0, every, 2·every, …
    * epochs (default every 10; metrics default to all). The record of epoch k is measured on the
    * forward and backward pass of training step k + 1, before its optimizer step: the same pass,
    * dropout included, so a record costs only the reductions, not a pass. The state after the

@@ -1,4 +1,4 @@
-// GAT attention on the CPU (METHODS.md §2.2): one fused pass per target row computes the logits,
+// GAT attention on the CPU (docs/methods.md §2.2): one fused pass per target row computes the logits,
 // an online max-subtracted softmax and the weighted aggregation; nothing of size E×H×F is ever
 // stored. The backward recomputes every α_ij from the per-node (max, sum) statistics. Each output
 // row is written by exactly one thread in a fixed order, so results do not depend on the thread

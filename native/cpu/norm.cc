@@ -1,4 +1,4 @@
-// PairNorm (METHODS.md §2.5) on the CPU. Column means and the global squared norm are summed
+// PairNorm (docs/methods.md §2.5) on the CPU. Column means and the global squared norm are summed
 // over fixed blocks of rows whose partials are combined sequentially, so results are
 // bit-identical for any thread count (see parallel.h).
 #include <cmath>

@@ -1,4 +1,4 @@
-// Diagnostics reductions (METHODS.md §4) on the GPU, the twin of cpu/diag.cc, in double.
+// Diagnostics reductions (docs/methods.md §4) on the GPU, the twin of cpu/diag.cc, in double.
 // Deterministic without atomics: a row norm is one thread folding its row, a column sum one
 // thread folding its column's rows in order (adjacent threads read adjacent columns, so loads
 // coalesce), and totals are fixed grids folding fixed strides followed by a fixed tree

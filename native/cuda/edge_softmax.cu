@@ -1,4 +1,4 @@
-// Edge softmax over CSR rows on the GPU (METHODS.md §2.3, softmax-SKP). One thread per
+// Edge softmax over CSR rows on the GPU (docs/methods.md §2.3, softmax-SKP). One thread per
 // (row, head): it owns every entry of that row and head, so no two threads write one output and
 // no atomics are needed; each sum runs in CSR order, so results are the same on every run.
 // In-degrees of the graphs SKP trains on are small (tens), which makes a thread per row enough.

@@ -1,4 +1,4 @@
-// GAT attention on the GPU (METHODS.md §2.2), the twin of cpu/gat_attention.cc. One warp serves
+// GAT attention on the GPU (docs/methods.md §2.2), the twin of cpu/gat_attention.cc. One warp serves
 // one (node, head) pair: the lanes split the F channels, a fixed shuffle tree combines per-edge
 // dot products, and every output element is written by one lane in CSR order, so results are
 // deterministic without atomics. The forward walks a row twice (max and sum, then the weighted

@@ -1,4 +1,4 @@
-// PairNorm (METHODS.md §2.5) on the GPU, the twin of cpu/norm.cc. Deterministic without
+// PairNorm (docs/methods.md §2.5) on the GPU, the twin of cpu/norm.cc. Deterministic without
 // atomics: a column mean is one thread folding its column's rows in order (adjacent threads read
 // adjacent columns, so loads coalesce), a row norm is one thread folding its row, and the global
 // sum over rows is one block folding fixed strides and then a fixed tree (block_sum).

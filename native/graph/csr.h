@@ -32,7 +32,7 @@ Csr csr_transpose(const Csr& a);
 // In-degree per node (row lengths), as f64 [rows], CPU.
 Tensor csr_row_degrees(const Csr& a);
 
-// Operators of METHODS.md §1 built from an unweighted CSR by target (CPU):
+// Operators of docs/methods.md §1 built from an unweighted CSR by target (CPU):
 //   "sum"  A,  "mean"  D^-1 A (empty rows stay 0),
 //   "gcn"  D~^-1/2 (A + I) D~^-1/2 with one self loop per node (an existing self loop is kept
 //          with weight 1 and no second one is added, as PyG's add_remaining_self_loops does).

@@ -1,4 +1,4 @@
-// Tensor-level diagnostics reductions (METHODS.md §4): validation, allocation, dispatch. Every
+// Tensor-level diagnostics reductions (docs/methods.md §4): validation, allocation, dispatch. Every
 // result is an f64 tensor on the input's device.
 #pragma once
 #include "../core/tensor.h"

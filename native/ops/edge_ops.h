@@ -1,4 +1,4 @@
-// Per-edge ops of the SKP layers (METHODS.md §2.3): edge softmax over each CSR row, and the
+// Per-edge ops of the SKP layers (docs/methods.md §2.3): edge softmax over each CSR row, and the
 // plumbing that moves per-entry edge values into the transposed CSR's entry order so the
 // backward of a weighted SpMM runs over the transpose without atomics.
 #pragma once

@@ -1,4 +1,4 @@
-// GAT attention: argument checks, output allocation and dispatch (METHODS.md §2.2).
+// GAT attention: argument checks, output allocation and dispatch (docs/methods.md §2.2).
 #include "gat.h"
 
 #include <cmath>

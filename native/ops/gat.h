@@ -1,4 +1,4 @@
-// GAT attention ops (METHODS.md §2.2): validation and dispatch around the fused kernels of
+// GAT attention ops (docs/methods.md §2.2): validation and dispatch around the fused kernels of
 // core/kernel_api_gat.inc. Every error names the op, the argument and the shapes.
 #pragma once
 #include <cstdint>

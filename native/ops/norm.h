@@ -1,4 +1,4 @@
-// Tensor-level normalization ops (METHODS.md §2.5): validation, allocation, dispatch.
+// Tensor-level normalization ops (docs/methods.md §2.5): validation, allocation, dispatch.
 #pragma once
 #include "../core/tensor.h"
 

@@ -1,4 +1,4 @@
-// CSR construction, transpose and the aggregation operators of METHODS.md §1, checked entry by
+// CSR construction, transpose and the aggregation operators of docs/methods.md §1, checked entry by
 // entry on hand-written graphs and against dense double references.
 #include <cmath>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Diagnostics kernels (cpu/diag.cc) against direct double references of METHODS.md §4, thread-count
+// Diagnostics kernels (cpu/diag.cc) against direct double references of docs/methods.md §4, thread-count
 // independence, and the op's argument errors.
 #include <cmath>
 #include <cstring>

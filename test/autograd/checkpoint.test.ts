@@ -4,7 +4,7 @@ import { backward } from '../../lib/autograd/backward.js';
 import { checkpoint } from '../../lib/autograd/checkpoint.js';
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { axpby } from '../../lib/functional/arithmetic.js';
 import { dropout } from '../../lib/functional/dropout.js';
 import { matmul } from '../../lib/functional/matmul.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { add, axpby, mul, scale, sub } from '../../lib/functional/arithmetic.js';
 import { biasAdd } from '../../lib/functional/biasAdd.js';
 import { dropout } from '../../lib/functional/dropout.js';
@@ -17,7 +17,7 @@ import { Tensor } from '../../lib/tensor/Tensor.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
-// METHODS.md §5: every op's backward matches central finite differences in float64 with
+// docs/methods.md §5: every op's backward matches central finite differences in float64 with
 // relative error below 1e-6. With h = 1e-6 the truncation error is O(h²) ≈ 1e-12 and the
 // rounding error O(ε/h) ≈ 1e-10, so 1e-6 leaves a wide margin for a correct backward.
 const TOL = 1e-6;

@@ -12,7 +12,7 @@ import { sbmGraph } from '../../lib/data/sbmGraph.js';
 import * as models from '../../lib/models/builders.js';
 import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { memory } from '../../lib/runtime/devices.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 
 describe('every model survives a checkpoint', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fathom-models-'));

@@ -1,7 +1,7 @@
 // Rng.getState / setState: the state is JSON-safe and restores the exact sequence.
 import { describe, expect, it } from 'vitest';
 
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { expectThrows } from '../helpers/apiFixtures.js';
 
 describe('Rng state', () => {

@@ -13,7 +13,7 @@ import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { ResGCN } from '../../lib/models/ResGCN.js';
 import { SKP } from '../../lib/models/SKP.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 import { expectThrows, liveCpu } from '../helpers/apiFixtures.js';
 
 const SBM = { numNodes: 60, numEdges: 300, numFeatures: 6, numClasses: 3, homophily: 0.8, seed: 4 };
@@ -74,7 +74,7 @@ describe('diagnoseModel', () => {
     using model = new GAT({ ...common, hiddenChannels: 4, numLayers: 3, init: 'balanced-o' });
     using recorder = new DiagnosticsRecorder(model, data);
     const atInit = diagnoseModel(model, data, { recorder });
-    // Balanced initialization: c_i^l = 0 (METHODS.md §5, |c| < 1e-10 in f64; f32 weights here).
+    // Balanced initialization: c_i^l = 0 (docs/methods.md §5, |c| < 1e-10 in f64; f32 weights here).
     expect(atInit[0].gatBalanceMax).toBeLessThan(1e-5);
     const w = model.layers[0].weight;
     const v = Float64Array.from(w.toArray()).map((x) => 2 * x);

@@ -5,7 +5,7 @@ import { DiagnosticsRecorder } from '../../lib/diagnostics/DiagnosticsRecorder.j
 import { diagnoseModel } from '../../lib/diagnostics/diagnoseModel.js';
 import { ResGCN } from '../../lib/models/ResGCN.js';
 import { fit, type EpochReport } from '../../lib/train/fit.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 import { expectRejects } from '../helpers/apiFixtures.js';
 
 const SBM = { numNodes: 60, numEdges: 300, numFeatures: 6, numClasses: 3, homophily: 0.8, seed: 4 };

@@ -15,7 +15,7 @@ import { relu } from '../../lib/functional/relu.js';
 import { GCN } from '../../lib/models/GCN.js';
 import { Parameter } from '../../lib/nn/Parameter.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 import { denseOperator } from '../helpers/randomGraph.js';
 import { referenceStats } from './reference.js';
 

@@ -1,5 +1,5 @@
-// Plain-TS float64 references for the diagnostics tests, written from METHODS.md §4 directly.
-import { Rng } from '../../lib/data/rng.js';
+// Plain-TS float64 references for the diagnostics tests, written from docs/methods.md §4 directly.
+import { Rng } from '../../lib/random/rng.js';
 
 /** N×n values ~ U(−1, 1) from `seed`, with `zeroRows` rows set to 0 (no direction). */
 export function randomMatrix(rows: number, cols: number, seed: number, zeroRows: readonly number[] = []): Float64Array {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { dirichletEnergy } from '../../lib/diagnostics/dirichletEnergy.js';
 import { featureMoments } from '../../lib/diagnostics/featureMoments.js';
 import { frobeniusNorm } from '../../lib/diagnostics/frobeniusNorm.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { GATConv } from '../../lib/nn/GATConv.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
@@ -14,7 +14,7 @@ const edgeIndex = randomEdgeIndex(N, 25, 31);
 const graph = Graph.fromEdgeIndex(edgeIndex, { numNodes: N });
 afterAll(() => graph.dispose());
 
-// x Wᵀ for W [rows, cols] stored out × in (METHODS.md §0).
+// x Wᵀ for W [rows, cols] stored out × in (docs/methods.md §0).
 const project = (x: Float64Array, w: Float64Array, rows: number, cols: number) =>
   Float64Array.from({ length: N * rows }, (_, k) => {
     const [i, r] = [Math.floor(k / rows), k % rows];

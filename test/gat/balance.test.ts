@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { logSoftmax } from '../../lib/functional/logSoftmax.js';
 import { nllLoss } from '../../lib/functional/nllLoss.js';
 import { Graph } from '../../lib/graph/Graph.js';
@@ -35,7 +35,7 @@ const model = (v: Variant, extra: Partial<GATOptions> = {}) =>
 
 const loss = (m: GAT) => nllLoss(logSoftmax(m.forward(Tensor.from(x, [N, F]), graph)), Tensor.from(labels));
 
-describe('balanced initialization (METHODS.md §3)', () => {
+describe('balanced initialization (docs/methods.md §3)', () => {
   it.each(variants.flatMap((v) => (['balanced-x', 'balanced-o'] as const).map((init) => ({ ...v, init }))))(
     '$init leaves every c_i^l below 1e-10 for $label',
     ({ init, ...v }) => {
@@ -90,7 +90,7 @@ function rescale(m: GAT, l: number, i: number, lambda: number): void {
   for (const w of [next.weight, next.weightDst]) if (w) set(w, (v, cols) => { for (let k = 0; k < v.length / cols; k++) v[k * cols + i] /= lambda; });
 }
 
-describe('GAT symmetries of source 3 (METHODS.md §5)', () => {
+describe('GAT symmetries of source 3 (docs/methods.md §5)', () => {
   it.each(variants)('$label: rescaling a hidden neuron by λ = 2.7 leaves the loss unchanged', (v) => {
     using m = model(v);
     const before = tidy(() => loss(m).item());

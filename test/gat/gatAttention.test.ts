@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { gatAttention, type GatAttentionOptions } from '../../lib/functional/gatAttention.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
@@ -9,7 +9,7 @@ import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 import { gatReference } from './reference.js';
 
-// METHODS.md §5: backward vs central differences in f64 below 1e-6 (h = 1e-6: truncation
+// docs/methods.md §5: backward vs central differences in f64 below 1e-6 (h = 1e-6: truncation
 // O(h²) ≈ 1e-12, rounding O(ε/h) ≈ 1e-10). The forward against the dense reference differs only
 // by summation order: 1e-12 relative in f64.
 const TOL_GRAD = 1e-6;

@@ -1,5 +1,5 @@
 // Plain-TypeScript references for GAT attention: the dense α matrix and the dropout decision,
-// written from METHODS.md §2.2 and native/core/counter_rng.h without sharing code with the kernels.
+// written from docs/methods.md §2.2 and native/core/counter_rng.h without sharing code with the kernels.
 
 const M64 = (1n << 64n) - 1n;
 

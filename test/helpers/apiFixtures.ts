@@ -10,7 +10,7 @@ import { sbmGraph, type SbmOptions } from '../../lib/data/sbmGraph.js';
 import type { SyntheticGraph } from '../../lib/data/types.js';
 import { GCN } from '../../lib/models/GCN.js';
 import { memory } from '../../lib/runtime/devices.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 
 /** The repository root (the folder holding package.json). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,4 +1,4 @@
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 
 /**
  * A small random directed graph as a flat edge index [sources..., targets...]: no self
@@ -21,7 +21,7 @@ export function randomEdgeIndex(numNodes: number, numEdges: number, seed: number
   return Int32Array.from([...src, ...dst]);
 }
 
-/** The dense [N, N] matrix of an operator of METHODS.md §1, in float64, built directly from the definition. */
+/** The dense [N, N] matrix of an operator of docs/methods.md §1, in float64, built directly from the definition. */
 export function denseOperator(edgeIndex: Int32Array, n: number, kind: 'gcn' | 'mean' | 'sum' | 'gin'): Float64Array {
   const e = edgeIndex.length / 2;
   const a = new Float64Array(n * n);

@@ -6,7 +6,7 @@ import { sbmGraph } from '../../lib/data/sbmGraph.js';
 import * as models from '../../lib/models/builders.js';
 import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { memory } from '../../lib/runtime/devices.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 
 describe('the models.* builders', () => {
   const g = sbmGraph({ numNodes: 60, numEdges: 240, numFeatures: 8, numClasses: 3, seed: 4 });

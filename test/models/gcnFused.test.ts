@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { biasAdd } from '../../lib/functional/biasAdd.js';
 import { dropout } from '../../lib/functional/dropout.js';
 import { matmul } from '../../lib/functional/matmul.js';

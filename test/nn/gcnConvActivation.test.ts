@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { relu } from '../../lib/functional/relu.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { GCNConv } from '../../lib/nn/GCNConv.js';

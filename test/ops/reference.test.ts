@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { dropout } from '../../lib/functional/dropout.js';
 import { logSoftmax } from '../../lib/functional/logSoftmax.js';
 import { matmul } from '../../lib/functional/matmul.js';
@@ -29,7 +29,7 @@ describe('forward ops agree with plain TypeScript references in float64', () => 
     expect(maxRelDiff(out, denseMatmul(a.values, b.values, m, k, n))).toBeLessThan(F64_TOL);
   });
 
-  it.each(['gcn', 'mean', 'sum', 'gin'] as const)('propagate with %s equals the dense operator of METHODS.md §1, for t = 1 and t = 0.4', (kind) => {
+  it.each(['gcn', 'mean', 'sum', 'gin'] as const)('propagate with %s equals the dense operator of docs/methods.md §1, for t = 1 and t = 0.4', (kind) => {
     const n = 12;
     const ei = randomEdgeIndex(n, 40, 11);
     using graph = Graph.fromEdgeIndex(ei, { numNodes: n });
@@ -56,7 +56,7 @@ describe('forward ops agree with plain TypeScript references in float64', () => 
     expect(out[1 * 3 + 1]).toBeCloseTo(1 / 3, 14);
   });
 
-  it('P_t applied to H Wᵀ equals (P_t H) Wᵀ (METHODS.md §5)', () => {
+  it('P_t applied to H Wᵀ equals (P_t H) Wᵀ (docs/methods.md §5)', () => {
     const n = 10;
     using graph = Graph.fromEdgeIndex(randomEdgeIndex(n, 30, 3), { numNodes: n });
     const h = randomInput(rng, [n, 6]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
 import { native } from '../../lib/binding/native.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { dropout } from '../../lib/functional/dropout.js';
 import { gcnBranch } from '../../lib/functional/gcnBranch.js';
 import { relu } from '../../lib/functional/relu.js';

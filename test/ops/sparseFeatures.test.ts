@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import type { GraphData } from '../../lib/data/types.js';
 import { dropout } from '../../lib/functional/dropout.js';
 import { matmul } from '../../lib/functional/matmul.js';
@@ -12,7 +12,7 @@ import { ResGCN } from '../../lib/models/ResGCN.js';
 import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { SparseFeatures } from '../../lib/tensor/SparseFeatures.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
-import { NodeData } from '../../lib/train/NodeData.js';
+import { NodeData } from '../../lib/data/NodeData.js';
 import { memory } from '../../lib/runtime/devices.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { gcnBranch } from '../../lib/functional/gcnBranch.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { denseOperator, randomEdgeIndex } from '../helpers/randomGraph.js';
 
-// METHODS.md §5: f64 backward vs central finite differences, relative error < 1e-6.
+// docs/methods.md §5: f64 backward vs central finite differences, relative error < 1e-6.
 const TOL = 1e-6;
 
 /** c·P_t(ReLU(z) Wᵀ) in plain f64, P_t = (1−t)I + tP with P the dense GCN operator. */

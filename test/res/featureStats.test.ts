@@ -5,7 +5,7 @@ import { featureStats } from '../../lib/diagnostics/featureStats.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 
 describe('featureStats', () => {
-  it('computes scale, mean cosine and μ as METHODS.md §4 defines them', () => {
+  it('computes scale, mean cosine and μ as docs/methods.md §4 defines them', () => {
     // Rows (1,0), (0,1), (1,1): pairwise cosines 0, 1/√2, 1/√2.
     const s = tidy(() => featureStats(Tensor.from(new Float64Array([1, 0, 0, 1, 1, 1]), [3, 2])));
     expect(s.scale).toBeCloseTo(4 / 6, 14);

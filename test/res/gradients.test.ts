@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { mul } from '../../lib/functional/arithmetic.js';
 import { pairNorm } from '../../lib/functional/pairNorm.js';
 import { sum } from '../../lib/functional/reduce.js';
@@ -15,11 +15,11 @@ import { Tensor } from '../../lib/tensor/Tensor.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
-// METHODS.md §5: backward vs central finite differences in f64, relative error < 1e-6
+// docs/methods.md §5: backward vs central finite differences in f64, relative error < 1e-6
 // (h = 1e-6: truncation O(h²) ≈ 1e-12, rounding O(ε/h) ≈ 1e-10, so 1e-6 has a wide margin).
 const TOL = 1e-6;
 
-/** Plain-TS PairNorm in f64, straight from METHODS.md §2.5 (the forward reference). */
+/** Plain-TS PairNorm in f64, straight from docs/methods.md §2.5 (the forward reference). */
 function pairNormReference(x: Float64Array, n: number, f: number, s: number, eps: number, si: boolean): Float64Array {
   const mean = new Float64Array(f);
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) mean[j] += x[i * f + j] / n;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { featureStats } from '../../lib/diagnostics/featureStats.js';
 import { matmul } from '../../lib/functional/matmul.js';
 import { propagate } from '../../lib/functional/propagate.js';
@@ -43,7 +43,7 @@ function plainScales(depth: number, cW: number): number[] {
   );
 }
 
-describe('gnn-he initialization (METHODS.md §5)', () => {
+describe('gnn-he initialization (docs/methods.md §5)', () => {
   it('keeps the feature scale of a 64-layer plain ReLU GCN within [0.1, 10]× layer 1 at C_W = 2', () => {
     const m = plainScales(64, 2);
     for (const v of m) {
@@ -66,7 +66,7 @@ describe('gnn-he initialization (METHODS.md §5)', () => {
   });
 });
 
-describe('fixup residual stacks (METHODS.md §5)', () => {
+describe('fixup residual stacks (docs/methods.md §5)', () => {
   /** Final-layer feature scale and mean cosine of a fixup stack of depth L at init. */
   function finalStats(depth: number): { scale: number; meanCosine: number } {
     const rng = new Rng(31);

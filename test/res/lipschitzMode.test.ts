@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { add, mul } from '../../lib/functional/arithmetic.js';
 import { sum } from '../../lib/functional/reduce.js';
 import { Graph } from '../../lib/graph/Graph.js';

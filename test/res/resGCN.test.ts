@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { backward } from '../../lib/autograd/backward.js';
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { logSoftmax } from '../../lib/functional/logSoftmax.js';
 import { nllLoss } from '../../lib/functional/nllLoss.js';
 import { Graph } from '../../lib/graph/Graph.js';

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { backward } from '../../lib/autograd/backward.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { sum } from '../../lib/functional/reduce.js';
 import { memory } from '../../lib/runtime/devices.js';
 import { edgeSoftmax } from '../../lib/functional/edgeSoftmax.js';
@@ -12,7 +12,7 @@ import { Tensor } from '../../lib/tensor/Tensor.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
-// METHODS.md §5: backward vs central finite differences in f64, relative error < 1e-6
+// docs/methods.md §5: backward vs central finite differences in f64, relative error < 1e-6
 // (truncation O(h²) ≈ 1e-12, rounding O(ε/h) ≈ 1e-10 with h = 1e-6).
 const TOL = 1e-6;
 const N = 9;

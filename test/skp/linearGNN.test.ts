@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backward } from '../../lib/autograd/backward.js';
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { linearRate } from '../../lib/diagnostics/linearRate.js';
 import { mseLoss } from '../../lib/functional/mseLoss.js';
 import { Graph } from '../../lib/graph/Graph.js';
@@ -14,7 +14,7 @@ import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { denseMatmul, denseOperator } from '../helpers/randomGraph.js';
 import { paramGradcheck } from './paramGradcheck.js';
 
-const TOL = 1e-6; // METHODS.md §5 (see edgeOps.test.ts for the margin)
+const TOL = 1e-6; // docs/methods.md §5 (see edgeOps.test.ts for the margin)
 // A symmetric graph (the source's linear GNN assumes S = Sᵀ): a ring of 10 with two chords.
 const N = 10;
 const pairs: [number, number][] = [...Array.from({ length: N }, (_, i) => [i, (i + 1) % N] as [number, number]), [0, 4], [2, 7]];
@@ -128,7 +128,7 @@ describe('linearRate', () => {
   });
 });
 
-describe('METHODS.md §5 linear-GNN bound', () => {
+describe('docs/methods.md §5 linear-GNN bound', () => {
   it.each([false, true])('training loss with a small gradient step never exceeds L* + (L₀ − L*)·exp(−κηt) (skip = %s)', (skip) => {
     const rng = new Rng(5);
     const xv = randomInput(rng, [N, F]).values;

@@ -1,7 +1,7 @@
 import { backward } from '../../lib/autograd/backward.js';
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import type { Parameter } from '../../lib/nn/Parameter.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { rankDiagnostics, symmetricEigen } from '../../lib/diagnostics/rank.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { orthogonal } from '../../lib/init/orthogonal.js';
@@ -58,7 +58,7 @@ function ratios(conv: SKPConv, x0: Float64Array, width: number, depth: number): 
   });
 }
 
-describe('METHODS.md §5 rank collapse checks', () => {
+describe('docs/methods.md §5 rank collapse checks', () => {
   const width = 4;
   const x0 = Float64Array.from({ length: N * width }, (_, i) => Math.sin(1.7 * i + 0.3) + 0.1 * (i % 5));
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
-import { Rng } from '../../lib/data/rng.js';
+import { Rng } from '../../lib/random/rng.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { SKP } from '../../lib/models/SKP.js';
 import { SKPConv, type SKPTerm } from '../../lib/nn/SKPConv.js';
@@ -11,7 +11,7 @@ import { gradcheck, randomInput } from '../helpers/gradcheck.js';
 import { denseMatmul, denseOperator, randomEdgeIndex } from '../helpers/randomGraph.js';
 import { paramGradcheck } from './paramGradcheck.js';
 
-const TOL = 1e-6; // METHODS.md §5 (see edgeOps.test.ts for the margin)
+const TOL = 1e-6; // docs/methods.md §5 (see edgeOps.test.ts for the margin)
 const N = 8;
 const edges = randomEdgeIndex(N, 20, 5);
 const graph = Graph.fromEdgeIndex(edges, { numNodes: N });
@@ -31,7 +31,7 @@ function csrOf(kind: 'sum' | 'gin'): { rowptr: Int32Array; col: Int32Array } {
   return out;
 }
 
-/** The dense N×N aggregation of a term, from METHODS.md §1/§2.3 definitions (not from Fathom's kernels). */
+/** The dense N×N aggregation of a term, from docs/methods.md §1/§2.3 definitions (not from Fathom's kernels). */
 function denseTerm(term: SKPTerm, edgeParam: Float64Array | null): Float64Array {
   const eye = new Float64Array(N * N).map((_, i) => (i % (N + 1) === 0 ? 1 : 0));
   switch (term) {

@@ -1,6 +1,6 @@
 import { keep } from '../autograd/scope.js';
 import { native } from '../binding/native.js';
-import type { GraphData } from '../data/types.js';
+import type { GraphData } from './types.js';
 import { Graph } from '../graph/Graph.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
