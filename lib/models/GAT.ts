@@ -7,7 +7,7 @@ import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
-import { convStackFeatures } from './convStackFeatures.js';
+import { layerStack } from './layerStack.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 
@@ -20,6 +20,7 @@ export interface GATOptions {
   numLayers?: number;
   /** Heads per layer (default 1): concatenated in hidden layers, averaged in the last. */
   heads?: number;
+  /** 'v1' (default, PyG's `GATConv`) or 'v2'. */
   version?: 'v1' | 'v2';
   /** GATv2 only: one projection for sources and targets (default true). */
   shareWeights?: boolean;
@@ -59,15 +60,14 @@ export class GAT extends NodeModel {
     const L = options.numLayers ?? 2;
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GAT: numLayers must be a positive integer, got ${L}`);
     this.dropout = options.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GAT: dropout must be in [0, 1), got ${this.dropout}`);
     const heads = options.heads ?? 1;
-    const version = options.version ?? 'v2';
+    const version = options.version ?? 'v1';
     const share = options.shareWeights ?? true;
     const init = options.init ?? 'glorot';
     if (!['glorot', 'balanced-x', 'balanced-o'].includes(init)) throw new RangeError(`GAT: init must be 'glorot', 'balanced-x' or 'balanced-o', got ${String(init)}`);
     const rng = new Rng(options.seed ?? 0);
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
-    this.registerCheckpointState(options, this.#dropoutRng);
+    this.registerCheckpointState({ ...options, version }, this.#dropoutRng);
     const values = GAT.#initialValues(options, L, heads, version, share, init, rng);
     this.layers = [];
     try {
@@ -116,7 +116,7 @@ export class GAT extends NodeModel {
 
   /** Logits and every GATConv output Z^l (before its ReLU; the last one is the logits). */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
-    return convStackFeatures(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
+    return layerStack(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
   }
 
   override layerParameters(): Parameter[][] {

@@ -7,7 +7,7 @@ import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
-import { convStackFeatures } from './convStackFeatures.js';
+import { layerStack } from './layerStack.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 import { dropout } from '../functional/dropout.js';
@@ -118,7 +118,7 @@ export class GCN extends NodeModel {
 
   /** Logits and every GCNConv output Z^l (before its ReLU; the last one is the logits). */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
-    return convStackFeatures(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
+    return layerStack(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
   }
 
   override layerParameters(): Parameter[][] {

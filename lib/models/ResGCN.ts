@@ -167,7 +167,7 @@ export class ResGCN extends NodeModel {
     for (let l = first; l < last; l++) {
       const input = h;
       const block = this.blocks[l];
-      h = block.forward(input, graph, seeds[l]);
+      h = block.forward(input, graph, { dropoutSeed: seeds[l] });
       if (how.keep) features?.push(h);
       else if ((how.freeInput || input !== z) && !(block.readsInputInBackward && isGradEnabled())) input.releaseData();
     }

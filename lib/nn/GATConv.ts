@@ -1,20 +1,20 @@
 import { biasAdd } from '../functional/biasAdd.js';
 import { gatAttention } from '../functional/gatAttention.js';
 import { matmul } from '../functional/matmul.js';
-import { Graph } from '../graph/Graph.js';
+import type { Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
-import { SparseFeatures } from '../tensor/SparseFeatures.js';
+import type { Rng } from '../random/rng.js';
 import { Tensor } from '../tensor/Tensor.js';
+import { GraphConv, type NodeFeatures } from './GraphConv.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
-import { Module } from './Module.js';
-import { Parameter } from './Parameter.js';
+import type { Parameter } from './Parameter.js';
 
 export interface GATConvOptions extends LayerOptions {
   /** Attention heads (default 1). */
   heads?: number;
   /** Concatenate the heads (hidden layers, default true) or average them (last layer). */
   concat?: boolean;
-  /** 'v1' (Veličković et al.) or 'v2' (Brody et al., default). */
+  /** 'v1' (Veličković et al., default, PyG's `GATConv`) or 'v2' (Brody et al., PyG's `GATv2Conv`). */
   version?: 'v1' | 'v2';
   /** GATv2: one projection W for sources and targets (default true) or separate W_s, W_t. */
   shareWeights?: boolean;
@@ -34,16 +34,17 @@ export interface GATConvOptions extends LayerOptions {
 }
 
 /**
- * Graph attention layer (docs/methods.md §2.2), PyG-compatible options. Projects x by W (stored out × in),
+ * Graph attention layer (docs/methods.md §2.2), PyG-compatible options: GATv1 by default, as PyG's
+ * `GATConv`; `version: 'v2'` (or {@link GATv2Conv}) for GATv2. Projects x by W (stored out × in),
  * then runs the fused attention kernel over the 'gin' operator. GATv1 scores
  * e_ij = LeakyReLU(a_srcᵀ W h_j + a_dstᵀ W h_i); GATv2 scores e_ij = aᵀ LeakyReLU(W_s h_j + W_t h_i).
  * Heads are concatenated or averaged; the optional bias is added last.
  *
  * @example
- * using conv = new GATConv(1433, 8, { heads: 8, version: 'v2', seed: 0 });
+ * using conv = new GATConv(1433, 8, { heads: 8, seed: 0 });
  * const h = conv.forward(x, graph); // [N, 64]
  */
-export class GATConv extends Module {
+export class GATConv extends GraphConv {
   readonly weight: Parameter;
   readonly weightDst: Parameter | null;
   readonly attSrc: Parameter;
@@ -58,14 +59,12 @@ export class GATConv extends Module {
   /** Seed of the next attention-dropout mask; advanced on every training forward. */
   dropoutSeed: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, options: GATConvOptions = {}) {
-    super();
+  constructor(inChannels: number, outChannels: number, options: GATConvOptions = {}) {
     const name = 'GATConv';
-    checkChannels(name, 'inChannels', inChannels);
-    checkChannels(name, 'outChannels', outChannels);
+    super(name, inChannels, outChannels, options);
     this.heads = checkChannels(name, 'heads', options.heads ?? 1);
     this.concat = options.concat ?? true;
-    this.version = options.version ?? 'v2';
+    this.version = options.version ?? 'v1';
     if (this.version !== 'v1' && this.version !== 'v2') throw new RangeError(`${name}: version must be 'v1' or 'v2', got ${String(this.version)}`);
     const share = options.shareWeights ?? true;
     if (this.version === 'v1' && !share) throw new RangeError(`${name}: shareWeights = false is a GATv2 option (GATv1 has one W)`);
@@ -77,30 +76,19 @@ export class GATConv extends Module {
     const rng = layerRng(options);
     this.dropoutSeed = rng.nextUint32();
     const width = this.heads * outChannels;
-    const opts = { dtype: options.dtype, device: options.device };
-    const param = (key: string, given: ArrayLike<number> | undefined, shape: number[], init: () => Float64Array) => {
-      const v = given ?? init();
-      const n = shape.reduce((a, b) => a * b, 1);
-      if (v.length !== n) throw new RangeError(`${name}: ${key} has ${v.length} values, expected ${shape.join('×')}`);
-      return this.registerParameter(key, Parameter.fromValues(v, shape, opts));
-    };
     // PyG: glorot on the projections, and on the attention vectors viewed as [heads, out].
-    const att = () => glorotUniform(this.heads, outChannels, rng);
-    this.weight = param('weight', options.weight, [width, inChannels], () => glorotUniform(width, inChannels, rng));
-    this.weightDst = share ? null : param('weightDst', options.weightDst, [width, inChannels], () => glorotUniform(width, inChannels, rng));
-    this.attSrc = param('attSrc', options.attSrc, [width], att);
-    this.attDst = this.version === 'v1' ? param('attDst', options.attDst, [width], att) : null;
+    const att = (r: Rng) => glorotUniform(this.heads, outChannels, r);
+    const proj = (r: Rng) => glorotUniform(width, inChannels, r);
+    this.weight = this.param('weight', [width, inChannels], proj, rng, options.weight);
+    this.weightDst = share ? null : this.param('weightDst', [width, inChannels], proj, rng, options.weightDst);
+    this.attSrc = this.param('attSrc', [width], att, rng, options.attSrc);
+    this.attDst = this.version === 'v1' ? this.param('attDst', [width], att, rng, options.attDst) : null;
     const outWidth = this.concat ? width : outChannels;
-    this.bias = options.bias === false ? null : param('bias', undefined, [outWidth], () => new Float64Array(outWidth));
+    this.bias = options.bias === false ? null : this.param('bias', [outWidth], () => new Float64Array(outWidth), rng);
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
-    if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('GATConv.forward: argument x must be a Tensor or SparseFeatures');
-    if (!(graph instanceof Graph)) throw new TypeError('GATConv.forward: argument graph must be a Graph');
-    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
-      throw new RangeError(`GATConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
-    }
-    const op = graph.operator(this.addSelfLoops ? 'gin' : 'sum', { dtype: this.weight.dtype, device: this.weight.device });
+  protected conv(x: NodeFeatures, graph: Graph): Tensor {
+    const op = this.operator(graph, this.addSelfLoops ? 'gin' : 'sum');
     const xs = matmul(x, this.weight, { transB: true });
     const xt = this.weightDst ? matmul(x, this.weightDst, { transB: true }) : xs;
     const seed = this.dropoutSeed;
@@ -124,5 +112,17 @@ export class GATConv extends Module {
     const dev = host.to(this.weight.device);
     host.dispose();
     return dev;
+  }
+}
+
+/**
+ * GATv2 (Brody et al.): `GATConv` with `version: 'v2'`, under the name PyG users know.
+ *
+ * @example
+ * using conv = new GATv2Conv(1433, 8, { heads: 8, seed: 0 });
+ */
+export class GATv2Conv extends GATConv {
+  constructor(inChannels: number, outChannels: number, options: Omit<GATConvOptions, 'version'> = {}) {
+    super(inChannels, outChannels, { ...options, version: 'v2' });
   }
 }

@@ -3,13 +3,12 @@ import { matmul } from '../functional/matmul.js';
 import { propagate } from '../functional/propagate.js';
 import { propagateBiasAct, type FusedActivation } from '../functional/propagateBiasAct.js';
 import { relu } from '../functional/relu.js';
-import { Graph, type Aggregation } from '../graph/Graph.js';
+import type { Aggregation, Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
-import { SparseFeatures } from '../tensor/SparseFeatures.js';
-import { Tensor } from '../tensor/Tensor.js';
-import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
-import { Module } from './Module.js';
-import { Parameter } from './Parameter.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import { dense, GraphConv, type NodeFeatures } from './GraphConv.js';
+import { layerRng, type LayerOptions } from './layerOptions.js';
+import type { Parameter } from './Parameter.js';
 
 export interface GCNConvOptions extends LayerOptions {
   /** The aggregation operator P (default 'gcn': D̃^-1/2 (A+I) D̃^-1/2). */
@@ -38,41 +37,29 @@ export interface GCNConvForwardOptions {
  * using conv = new GCNConv(1433, 16, { seed: 0 });
  * const h = conv.forward(x, graph, { activation: 'relu' });
  */
-export class GCNConv extends Module {
+export class GCNConv extends GraphConv<GCNConvForwardOptions> {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   readonly aggregation: Aggregation;
   readonly t: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, options: GCNConvOptions = {}) {
-    super();
-    checkChannels('GCNConv', 'inChannels', inChannels);
-    checkChannels('GCNConv', 'outChannels', outChannels);
+  constructor(inChannels: number, outChannels: number, options: GCNConvOptions = {}) {
+    super('GCNConv', inChannels, outChannels, options);
     const t = options.t ?? 1;
     if (!(t > 0 && t <= 1)) throw new RangeError(`GCNConv: t must be in (0, 1], got ${t}`);
     this.t = t;
     this.aggregation = options.aggregation ?? 'gcn';
-    const opts = { dtype: options.dtype, device: options.device };
-    const w = options.weight ?? glorotUniform(outChannels, inChannels, layerRng(options));
-    if (w.length !== outChannels * inChannels) {
-      throw new RangeError(`GCNConv: weight has ${w.length} values, expected ${outChannels}×${inChannels}`);
-    }
-    this.weight = this.registerParameter('weight', Parameter.fromValues(w, [outChannels, inChannels], opts));
-    this.bias = options.bias === false ? null : this.registerParameter('bias', Parameter.fromValues(new Float64Array(outChannels), [outChannels], opts));
+    const rng = layerRng(options);
+    this.weight = this.param('weight', [outChannels, inChannels], (r) => glorotUniform(outChannels, inChannels, r), rng, options.weight);
+    this.bias = options.bias === false ? null : this.param('bias', [outChannels], () => new Float64Array(outChannels), rng);
   }
 
-  forward(x: Tensor | SparseFeatures, graph: Graph, options: GCNConvForwardOptions = {}): Tensor {
-    if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError('GCNConv.forward: argument x must be a Tensor or SparseFeatures');
-    if (!(graph instanceof Graph)) throw new TypeError('GCNConv.forward: argument graph must be a Graph');
-    if (typeof options !== 'object' || options === null) throw new TypeError('GCNConv.forward: argument options must be an object');
-    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) {
-      throw new RangeError(`GCNConv.forward: x ${x.describe()} must be [N, ${this.inChannels}]`);
-    }
+  protected conv(x: NodeFeatures, graph: Graph, options: GCNConvForwardOptions): Tensor {
     const activation = options.activation ?? 'none';
     if (activation !== 'none' && activation !== 'relu') {
       throw new TypeError(`GCNConv.forward: activation must be 'none' or 'relu', got ${String(activation)}`);
     }
-    const op = graph.operator(this.aggregation, { dtype: this.weight.dtype, device: this.weight.device });
+    const op = this.operator(graph, this.aggregation);
     const p = { alpha: this.t, selfScale: 1 - this.t };
     // P_t (X Wᵀ) = (P_t X) Wᵀ: aggregate the narrower matrix.
     if (this.outChannels <= this.inChannels) {
@@ -82,7 +69,7 @@ export class GCNConv extends Module {
       xw.releaseData();
       return out;
     }
-    const y = matmul(propagate(op, x instanceof SparseFeatures ? x.toDense() : x, p), this.weight, { transB: true });
+    const y = matmul(propagate(op, dense(x), p), this.weight, { transB: true });
     const z = this.bias ? biasAdd(y, this.bias) : y;
     return activation === 'relu' ? relu(z) : z;
   }

@@ -1,4 +1,9 @@
+import type { Rng } from '../random/rng.js';
+import type { Device, DType } from '../tensor/dtype.js';
 import { Parameter } from './Parameter.js';
+
+/** Draws a parameter's initial values (row-major, float64) from a random stream. */
+export type Initializer = (rng: Rng) => ArrayLike<number>;
 
 /**
  * Base of every layer and model: owns parameters and child modules, switches between
@@ -13,7 +18,64 @@ export abstract class Module implements Disposable {
   training = true;
   #parameters = new Map<string, Parameter>();
   #children = new Map<string, Module>();
+  #initializers = new Map<Parameter, Initializer>();
   #disposed = false;
+
+  /**
+   * Runs a constructor's body: when it throws, everything registered so far is disposed before
+   * the error propagates, so a failed construction leaks no native memory.
+   *
+   * @example
+   * constructor(options: Options) { super(); this.build(() => { this.conv = this.registerModule('conv', new GCNConv(4, 4)); }); }
+   */
+  protected build(body: () => void): void {
+    try {
+      body();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Creates and registers a parameter of `shape`: from `given` values when set (checked against
+   * the shape), else drawn by `init` from `rng`. `init` is kept for {@link resetParameters}.
+   */
+  protected parameter(
+    name: string,
+    shape: readonly number[],
+    init: Initializer,
+    rng: Rng,
+    options: { given?: ArrayLike<number>; dtype?: DType; device?: Device } = {},
+  ): Parameter {
+    const values = options.given ?? init(rng);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (values.length !== n) throw new RangeError(`${this.constructor.name}: ${name} has ${values.length} values, expected ${shape.join('×')}`);
+    const p = this.registerParameter(name, Parameter.fromValues(values, shape, options));
+    this.#initializers.set(p, init);
+    return p;
+  }
+
+  /**
+   * Redraws every parameter created through {@link parameter} (children included, in
+   * registration order) from its initializer with `rng`, in place (PyG's reset_parameters).
+   *
+   * @example
+   * conv.resetParameters(new Rng(1));
+   */
+  resetParameters(rng: Rng): this {
+    for (const [p, init] of this.#initializers) {
+      const values = init(rng);
+      const fresh = Parameter.fromValues(values, p.shape, { dtype: p.dtype, device: p.device });
+      try {
+        p.assign(fresh);
+      } finally {
+        fresh.dispose();
+      }
+    }
+    for (const c of this.#children.values()) c.resetParameters(rng);
+    return this;
+  }
 
   protected registerParameter(name: string, p: Parameter): Parameter {
     if (this.#parameters.has(name) || this.#children.has(name)) throw new RangeError(`Module: name '${name}' is already registered`);

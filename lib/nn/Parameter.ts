@@ -11,6 +11,13 @@ import type { Device, DType } from '../tensor/dtype.js';
  * const w = Parameter.fromValues(new Float64Array([0.1, -0.2]), [1, 2], { dtype: 'f32' });
  */
 export class Parameter extends Tensor {
+  /**
+   * This parameter's own L2 weight decay, overriding the optimizer's (PyTorch's parameter
+   * groups, kept on the parameter): GCNII decays its convolutions' weights more than the rest.
+   * null (default): the optimizer's weightDecay.
+   */
+  weightDecay: number | null = null;
+
   constructor(...args: ConstructorParameters<typeof Tensor>) {
     super(...args);
     this.requiresGrad = true;

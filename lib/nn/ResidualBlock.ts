@@ -2,12 +2,14 @@ import type { Rng } from '../random/rng.js';
 import { axpby } from '../functional/arithmetic.js';
 import { gcnBranch } from '../functional/gcnBranch.js';
 import { pairNorm, type PairNormOptions } from '../functional/pairNorm.js';
-import { Graph, type Aggregation } from '../graph/Graph.js';
-import { Tensor } from '../tensor/Tensor.js';
+import type { Aggregation, Graph } from '../graph/Graph.js';
+import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { dense, GraphConv, type NodeFeatures } from './GraphConv.js';
+import { layerRng } from './layerOptions.js';
 import { LipschitzWeight } from './LipschitzWeight.js';
-import { Module } from './Module.js';
-import { Parameter } from './Parameter.js';
+import type { Initializer } from './Module.js';
+import type { Parameter } from './Parameter.js';
 import { requireObject } from '../errors/args.js';
 
 /** The block forms of docs/methods.md §2.1; 'plain' is the residual-free layer of a plain deep GCN. */
@@ -17,6 +19,8 @@ export interface ResidualBlockOptions {
   kind: ResidualKind;
   /** Initial branch weight [channels, channels] (out × in). */
   weight: ArrayLike<number>;
+  /** What resetParameters() redraws the weight from (default: the initial `weight` again). */
+  init?: Initializer;
   aggregation?: Aggregation;
   /** P_t = (1−t)I + tP, t in (0, 1] (default 1). */
   t?: number;
@@ -43,9 +47,14 @@ export interface ResidualBlockOptions {
  *
  * @example
  * using block = new ResidualBlock(64, { kind: 'fixup', weight: gnnHe(64, 64, rng), branchScale: 1 / 8 });
- * const z1 = block.forward(z, graph, 7);
+ * const z1 = block.forward(z, graph, { dropoutSeed: 7 });
  */
-export class ResidualBlock extends Module {
+export interface ResidualBlockForwardOptions {
+  /** Fixes this call's dropout mask (ignored without dropout or in eval mode; default 0). */
+  dropoutSeed?: number;
+}
+
+export class ResidualBlock extends GraphConv<ResidualBlockForwardOptions> {
   readonly weight: Parameter;
   readonly lipschitz: LipschitzWeight | null;
   readonly kind: ResidualKind;
@@ -57,8 +66,8 @@ export class ResidualBlock extends Module {
   readonly #pairNorm: PairNormOptions | null;
 
   constructor(readonly channels: number, options: ResidualBlockOptions) {
-    super();
     requireObject('ResidualBlock', 'options', options);
+    super('ResidualBlock', channels, channels, options);
     this.kind = options.kind;
     if (!['fixup', 'interpolate', 'res+', 'plain'].includes(this.kind)) {
       throw new RangeError(`ResidualBlock: kind must be fixup, interpolate, res+ or plain, got '${String(this.kind)}'`);
@@ -73,10 +82,8 @@ export class ResidualBlock extends Module {
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`ResidualBlock: dropout must be in [0, 1), got ${this.dropout}`);
     this.aggregation = options.aggregation ?? 'gcn';
     this.#pairNorm = options.pairNorm ?? null;
-    if (options.weight.length !== channels * channels) {
-      throw new RangeError(`ResidualBlock: weight has ${options.weight.length} values, expected ${channels}×${channels}`);
-    }
-    this.weight = this.registerParameter('weight', Parameter.fromValues(options.weight, [channels, channels], options));
+    const given = options.weight;
+    this.weight = this.param('weight', [channels, channels], options.init ?? (() => given), layerRng({}), given);
     this.lipschitz = options.lipschitz ? new LipschitzWeight(this.weight, options.lipschitz.c, options.lipschitz.rng) : null;
   }
 
@@ -88,14 +95,10 @@ export class ResidualBlock extends Module {
     return this.kind === 'res+' && this.#pairNorm !== null;
   }
 
-  /** `dropoutSeed` fixes this call's dropout mask (ignored without dropout or in eval mode). */
-  forward(z: Tensor, graph: Graph, dropoutSeed = 0): Tensor {
-    if (!(z instanceof Tensor)) throw new TypeError('ResidualBlock.forward: argument z must be a Tensor');
-    if (!(graph instanceof Graph)) throw new TypeError('ResidualBlock.forward: argument graph must be a Graph');
-    if (z.shape.length !== 2 || z.shape[1] !== this.channels) {
-      throw new RangeError(`ResidualBlock.forward: z ${z.describe()} must be [N, ${this.channels}]`);
-    }
-    const op = graph.operator(this.aggregation, { dtype: this.weight.dtype, device: this.weight.device });
+  protected conv(x: NodeFeatures, graph: Graph, options: ResidualBlockForwardOptions): Tensor {
+    const z = dense(x);
+    const dropoutSeed = options.dropoutSeed ?? 0;
+    const op = this.operator(graph, this.aggregation);
     const w = this.lipschitz ? this.lipschitz.weight(this.training) : this.weight;
     const drop = this.dropout > 0 ? { p: this.dropout, seed: dropoutSeed, training: this.training } : undefined;
     if (this.kind === 'res+') {

@@ -8,11 +8,12 @@ import { propagateWeighted } from '../functional/propagateWeighted.js';
 import { Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
 import { orthogonal } from '../init/orthogonal.js';
+import type { Rng } from '../random/rng.js';
 import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
-import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
-import { Module } from './Module.js';
-import { Parameter } from './Parameter.js';
+import { dense, GraphConv, type NodeFeatures } from './GraphConv.js';
+import { layerRng, type LayerOptions } from './layerOptions.js';
+import type { Parameter } from './Parameter.js';
 
 /** The aggregation of one SKP term (docs/methods.md §2.3). */
 export type SKPTerm = 'gcn' | 'identity' | 'mean' | 'gcn2' | 'sum' | 'gin' | 'learnable-mean' | 'softmax';
@@ -43,7 +44,7 @@ export interface SKPConvOptions extends LayerOptions {
  * using conv = new SKPConv(64, 64, { terms: ['gcn', 'identity'], seed: 0 });
  * const h = relu(conv.forward(x, graph));
  */
-export class SKPConv extends Module {
+export class SKPConv extends GraphConv {
   readonly terms: readonly SKPTerm[];
   readonly weights: Parameter[] = [];
   /** Per-term edge parameter (learnable terms), else null. */
@@ -53,10 +54,8 @@ export class SKPConv extends Module {
   #graph: Graph | null;
   #invDegree: Tensor | null = null;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, options: SKPConvOptions = {}) {
-    super();
-    checkChannels('SKPConv', 'inChannels', inChannels);
-    checkChannels('SKPConv', 'outChannels', outChannels);
+  constructor(inChannels: number, outChannels: number, options: SKPConvOptions = {}) {
+    super('SKPConv', inChannels, outChannels, options);
     const terms = options.terms ?? ['gcn', 'identity'];
     if (!Array.isArray(terms) || terms.length < 1) throw new RangeError(`SKPConv: terms must list K ≥ 1 aggregations, got ${JSON.stringify(terms)}`);
     for (const t of terms) {
@@ -70,48 +69,40 @@ export class SKPConv extends Module {
     this.#graph = learnable ? options.graph! : null;
     this.average = options.average ?? terms.every((t) => t === 'softmax');
     const rng = layerRng(options);
-    const opts = { dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu' };
     if (options.weights && options.weights.length !== terms.length) {
       throw new RangeError(`SKPConv: weights has ${options.weights.length} arrays for K = ${terms.length} terms`);
     }
-    try {
+    const init = (r: Rng) => (options.init === 'orthogonal' ? orthogonal(outChannels, inChannels, r) : glorotUniform(outChannels, inChannels, r));
+    let bias: Parameter | null = null;
+    this.build(() => {
       terms.forEach((term, k) => {
-        const w = options.weights?.[k] ?? (options.init === 'orthogonal' ? orthogonal(outChannels, inChannels, rng) : glorotUniform(outChannels, inChannels, rng));
-        if (w.length !== outChannels * inChannels) throw new RangeError(`SKPConv: weights[${k}] has ${w.length} values, expected ${outChannels}×${inChannels}`);
-        this.weights.push(this.registerParameter(`weight${k}`, Parameter.fromValues(w, [outChannels, inChannels], opts)));
+        this.weights.push(this.param(`weight${k}`, [outChannels, inChannels], init, rng, options.weights?.[k]));
         let edge: Parameter | null = null;
         if (term === 'learnable-mean' || term === 'softmax') {
-          const nnz = this.#graph!.operator(term === 'softmax' ? 'gin' : 'sum', opts).nnz;
-          edge = this.registerParameter(`edge${k}`, Parameter.fromValues(new Float64Array(nnz).fill(term === 'softmax' ? 0 : 1), [nnz], opts));
+          const nnz = this.operator(this.#graph!, term === 'softmax' ? 'gin' : 'sum').nnz;
+          edge = this.param(`edge${k}`, [nnz], () => new Float64Array(nnz).fill(term === 'softmax' ? 0 : 1), rng);
         }
         this.edgeParams.push(edge);
       });
-      this.bias = options.bias ? this.registerParameter('bias', Parameter.fromValues(new Float64Array(outChannels), [outChannels], opts)) : null;
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+      if (options.bias) bias = this.param('bias', [outChannels], () => new Float64Array(outChannels), rng);
+    });
+    this.bias = bias;
   }
 
   get K(): number {
     return this.terms.length;
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
-    const name = 'SKPConv.forward';
-    if (!(x instanceof Tensor)) throw new TypeError(`${name}: argument x must be a Tensor`);
-    if (!(graph instanceof Graph)) throw new TypeError(`${name}: argument graph must be a Graph`);
-    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels) throw new RangeError(`${name}: x ${x.describe()} must be [N, ${this.inChannels}]`);
+  protected conv(x: NodeFeatures, graph: Graph): Tensor {
     if (this.#graph && graph !== this.#graph) {
-      throw new RangeError(`${name}: this layer's learnable edge weights belong to another graph (${this.#graph.numNodes} nodes, ${this.#graph.numEdges} edges); got one with ${graph.numNodes} nodes, ${graph.numEdges} edges`);
+      throw new RangeError(`SKPConv.forward: this layer's learnable edge weights belong to another graph (${this.#graph.numNodes} nodes, ${this.#graph.numEdges} edges); got one with ${graph.numNodes} nodes, ${graph.numEdges} edges`);
     }
     let out: Tensor | null = null;
     this.terms.forEach((term, k) => {
       const w = this.weights[k];
-      // Agg(X) Wᵀ = Agg(X Wᵀ) for every term (Agg acts on nodes, W on channels): aggregate the narrower side.
       const y = this.outChannels <= this.inChannels
         ? this.aggregate(term, k, matmul(x, w, { transB: true }), graph)
-        : matmul(this.aggregate(term, k, x, graph), w, { transB: true });
+        : matmul(this.aggregate(term, k, dense(x), graph), w, { transB: true });
       out = out ? axpby(1, out, 1, y) : y;
     });
     let y = this.average && this.K > 1 ? scale(out!, 1 / this.K) : out!;

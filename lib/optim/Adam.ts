@@ -46,7 +46,7 @@ export class Adam extends Optimizer {
       }
       native().adamStep(
         p.handle('Adam.step'), p.grad.handle('Adam.step'), s.m.handle('Adam.step'), s.v.handle('Adam.step'),
-        this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.stepCount,
+        this.lr, this.betas[0], this.betas[1], this.eps, p.weightDecay ?? this.weightDecay, this.stepCount,
       );
     }
   }

@@ -50,7 +50,7 @@ export class SGD extends Optimizer {
       }
       native().sgdStep(
         p.handle('SGD.step'), p.grad.handle('SGD.step'), buf.handle('SGD.step'),
-        this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first,
+        this.lr, this.momentum, this.dampening, p.weightDecay ?? this.weightDecay, this.nesterov, first,
       );
     }
   }

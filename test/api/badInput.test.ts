@@ -102,7 +102,7 @@ describe('feature and operand shapes', () => {
     using graph = Graph.fromEdgeIndex(PATH_EDGES, { numNodes: 3 });
     using conv = new GCNConv(4, 2, { seed: 1 });
     using x = randomTensor(new Rng(1), [3, 5]);
-    expectThrows(() => conv.forward(x, graph), RangeError, 'GCNConv.forward', 'f32[3, 5]', '[N, 4]');
+    expectThrows(() => conv.forward(x, graph), RangeError, 'GCNConv.forward', 'f32[3, 5]', '[3, 4]');
     using v = randomTensor(new Rng(2), [12]);
     expectThrows(() => conv.forward(v, graph), RangeError, 'GCNConv.forward', 'f32[12]');
   });
@@ -111,9 +111,9 @@ describe('feature and operand shapes', () => {
     using graph = Graph.fromEdgeIndex(PATH_EDGES, { numNodes: 3 });
     using x = randomTensor(new Rng(3), [4, 2]);
     expectThrows(() => propagate(graph.operator('gcn'), x), RangeError, 'propagate', 'f32[4, 2]', 'one row per node (3)');
-    // out > in: the layer aggregates x itself, so the row check is the first thing to fail.
+    // Every layer checks x against the graph before any op runs.
     using conv = new GCNConv(2, 3, { seed: 1 });
-    expectThrows(() => conv.forward(x, graph), RangeError, 'propagate', 'f32[4, 2]', '(3)');
+    expectThrows(() => conv.forward(x, graph), RangeError, 'GCNConv.forward', 'f32[4, 2]', '[3, 2] (graph nodes × inChannels)');
   });
 
   it('rejects matmul operands whose inner dimensions differ, naming both shapes and transposes', () => {

@@ -68,7 +68,7 @@ describe('GATConv', () => {
   it('without self loops a node attends over its in-neighbours only (one neighbour: its message; none: zero)', () => {
     using g = Graph.fromEdgeIndex([[0, 1, 2], [1, 2, 0]], { numNodes: 4 });
     const weight = [1, 0, 0, 1];
-    using conv = new GATConv(2, 2, { addSelfLoops: false, bias: false, dtype: 'f64', weight, attSrc: [0.3, -0.7] });
+    using conv = new GATConv(2, 2, { version: 'v2', addSelfLoops: false, bias: false, dtype: 'f64', weight, attSrc: [0.3, -0.7] });
     const x = [1, 2, 3, 4, 5, 6, 7, 8];
     const out = tidy(() => Array.from(conv.forward(Tensor.from(new Float64Array(x), [4, 2]), g).toArray()));
     // W = I: node 1's only in-neighbour is 0, node 2's is 1, node 0's is 2, node 3 has none.
@@ -81,6 +81,6 @@ describe('GATConv', () => {
     expect(() => new GATConv(4, 2, { dropout: 1 })).toThrow(/dropout/);
     expect(() => new GATConv(4, 2, { weight: [1, 2] })).toThrow(/weight has 2 values/);
     using conv = new GATConv(4, 2);
-    tidy(() => expect(() => conv.forward(Tensor.from(new Float32Array(N * 3), [N, 3]), graph)).toThrow(/must be \[N, 4\]/));
+    tidy(() => expect(() => conv.forward(Tensor.from(new Float32Array(N * 3), [N, 3]), graph)).toThrow(/must be \[10, 4\] \(graph nodes × inChannels\)/));
   });
 });

@@ -2,24 +2,22 @@ import type { Rng } from '../random/rng.js';
 import { dropout } from '../functional/dropout.js';
 import { reluDropout } from '../functional/reluDropout.js';
 import type { Graph } from '../graph/Graph.js';
-import type { SparseFeatures } from '../tensor/SparseFeatures.js';
+import type { GraphConv, NodeFeatures } from '../nn/GraphConv.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { LayerFeatures } from './NodeModel.js';
 
-/** A graph convolution as GCN and GAT stack them. */
-interface Conv {
-  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor;
-}
+/** What a stack runs: any graph convolution whose forward needs no per-call options. */
+type StackLayer = Pick<GraphConv, 'forward'>;
 
 /**
- * The forward pass of a plain stack of graph convolutions (GCN, GAT): dropout before every
+ * The forward pass of a plain stack of graph convolutions (GCN, GAT, GIN, ...): dropout before every
  * layer, ReLU between layers, and every layer's output Z^l (before its ReLU; the last one is the
  * logits) for diagnostics. One dropout seed per layer is drawn from `rng`, in layer order, so
  * forward() and forwardFeatures() draw the same masks.
  */
-export function convStackFeatures(
-  layers: readonly Conv[],
-  x: Tensor | SparseFeatures,
+export function layerStack(
+  layers: readonly StackLayer[],
+  x: NodeFeatures,
   graph: Graph,
   p: number,
   rng: Rng,
