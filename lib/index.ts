@@ -88,7 +88,7 @@ export * as datasets from './data/index.js';
 export { Rng, type RngState } from './random/rng.js';
 
 export { saveCheckpoint, type CheckpointContents } from './checkpoint/saveCheckpoint.js';
-export { loadCheckpoint, type LoadedCheckpoint } from './checkpoint/loadCheckpoint.js';
+export { loadCheckpoint, loadModel, type LoadedCheckpoint } from './checkpoint/loadCheckpoint.js';
 export { restoreCheckpoint } from './checkpoint/restoreCheckpoint.js';
 export { CheckpointDir } from './checkpoint/CheckpointDir.js';
 export type { CheckpointableModel, CheckpointInfo } from './checkpoint/checkpointFormat.js';

@@ -1,5 +1,5 @@
 import type { RngState } from '../random/rng.js';
-import { NodeModel } from '../models/NodeModel.js';
+import type { Parameter } from '../nn/Parameter.js';
 
 /** Marks a safetensors file as a Fathom checkpoint, and its layout version. */
 export const CHECKPOINT_FORMAT = 'fathom-checkpoint/1';
@@ -8,9 +8,20 @@ export const CHECKPOINT_FORMAT = 'fathom-checkpoint/1';
 export const MODEL_PREFIX = 'model/';
 export const OPTIMIZER_PREFIX = 'optimizer/';
 
-/** A model a checkpoint can hold: it can describe its architecture, and may own a random stream. */
-/** Every NodeModel records its config and dropout state; config() throws for one that does not. */
-export type CheckpointableModel = NodeModel;
+/**
+ * A model a checkpoint can hold: named parameters, a config that rebuilds its architecture, and
+ * maybe a dropout stream. Every NodeModel is one (config() throws for one that records none);
+ * structural, so that checkpoint code needs nothing from the models it stores.
+ */
+export interface CheckpointableModel extends Disposable {
+  readonly name: string;
+  config(): object;
+  namedParameters(): [string, Parameter][];
+  parameters(): Parameter[];
+  readonly rngState?: RngState;
+  setRngState?(state: RngState): void;
+  dispose(): void;
+}
 
 /** What a checkpoint holds besides tensors (all JSON, stored in `__metadata__`). */
 export interface CheckpointInfo {
@@ -25,9 +36,10 @@ export interface CheckpointInfo {
 }
 
 export function isCheckpointable(model: unknown): model is CheckpointableModel {
-  if (!(model instanceof NodeModel)) return false;
+  const m = model as Partial<CheckpointableModel> | null;
+  if (typeof m !== 'object' || m === null || typeof m.config !== 'function' || typeof m.namedParameters !== 'function') return false;
   try {
-    model.config();
+    m.config();
     return true;
   } catch {
     return false;

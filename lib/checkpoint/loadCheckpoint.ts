@@ -1,35 +1,22 @@
 import { Rng } from '../random/rng.js';
 import { FathomError } from '../errors/FathomError.js';
 import { readSafetensors } from '../io/readSafetensors.js';
-import { GAT, type GATOptions } from '../models/GAT.js';
-import { GCN, type GCNOptions } from '../models/GCN.js';
-import { LinearGNN, type LinearGNNOptions } from '../models/LinearGNN.js';
-import { ResGCN, type ResGCNOptions } from '../models/ResGCN.js';
-import { SKP, type SKPOptions } from '../models/SKP.js';
+import type { NodeModel } from '../models/NodeModel.js';
+import { findModel, rebuildModel } from '../models/registry.js';
 import { Adam, type AdamOptions } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { SGD, type SGDOptions } from '../optim/SGD.js';
 import { applyCheckpoint } from './applyCheckpoint.js';
 import { parseJsonEntry, type CheckpointableModel, type CheckpointInfo } from './checkpointFormat.js';
 
-/** Model builders by `model.name`; referenced lazily because GCN itself imports this module. */
-const MODELS: Record<string, (config: object) => CheckpointableModel> = {
-  gcn: (c) => GCN.fromConfig(c as GCNOptions),
-  'res-gcn': (c) => new ResGCN(c as ResGCNOptions),
-  gat: (c) => new GAT(c as GATOptions),
-  skp: (c) => new SKP(c as SKPOptions),
-  kp: (c) => new SKP(c as SKPOptions),
-  'linear-gnn': (c) => new LinearGNN(c as LinearGNNOptions),
-  'linear-gnn-skip': (c) => new LinearGNN(c as LinearGNNOptions),
-};
-
-const OPTIMIZERS: Record<string, (m: CheckpointableModel, hyper: object) => Optimizer> = {
-  Adam: (m, h) => new Adam(m.parameters(), h as AdamOptions),
-  SGD: (m, h) => new SGD(m.parameters(), h as SGDOptions),
-};
+// A Map: a name such as 'constructor' or '__proto__' finds nothing.
+const OPTIMIZERS = new Map<string, (m: CheckpointableModel, hyper: object) => Optimizer>([
+  ['Adam', (m, h) => new Adam(m.parameters(), h as AdamOptions)],
+  ['SGD', (m, h) => new SGD(m.parameters(), h as SGDOptions)],
+]);
 
 export interface LoadedCheckpoint extends CheckpointInfo {
-  model: CheckpointableModel;
+  model: NodeModel;
   /** The optimizer rebuilt with its saved hyperparameters and state, when one was saved. */
   optimizer?: Optimizer;
   /** A caller's Rng saved with the checkpoint, restored. */
@@ -51,12 +38,11 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     throw new FathomError(`${path}: not a usable checkpoint: ${why}`, 'IO');
   };
   const name = file.metadata['model.name'];
-  const build = name !== undefined ? MODELS[name] : undefined;
-  if (!build) fail(`unknown model '${name}'`);
+  if (name === undefined || !findModel(name)) fail(`unknown model '${name}'`);
   const config = parseJsonEntry(file.metadata, 'model.config', fail) as object;
-  let model: CheckpointableModel;
+  let model: NodeModel;
   try {
-    model = build!(config);
+    model = rebuildModel(name!, config);
   } catch (e) {
     return fail(`its model config is invalid (${(e as Error).message})`);
   }
@@ -64,7 +50,7 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   try {
     const o = parseJsonEntry(file.metadata, 'optimizer', fail, true) as { name: string; hyper: object } | undefined;
     if (o) {
-      const make = OPTIMIZERS[o.name];
+      const make = OPTIMIZERS.get(o.name);
       if (!make) fail(`unknown optimizer '${o.name}'`);
       optimizer = make!(model, o.hyper);
     }
@@ -77,4 +63,22 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     model.dispose();
     throw e;
   }
+}
+
+/**
+ * The model a checkpoint holds, rebuilt from its config with the saved weights and dropout
+ * state (any optimizer state in the file is ignored). With `expect`, a file holding another
+ * class is refused.
+ *
+ * @example
+ * using model = loadModel('gcn.safetensors', GCN);
+ */
+export function loadModel<M extends NodeModel = NodeModel>(path: string, expect?: abstract new (...args: never[]) => M): M {
+  const ckpt = loadCheckpoint(path);
+  ckpt.optimizer?.dispose();
+  if (expect && !(ckpt.model instanceof expect)) {
+    ckpt.model.dispose();
+    throw new RangeError(`loadModel: ${path} holds a '${ckpt.model.name}' model, not a ${expect.name}`);
+  }
+  return ckpt.model as M;
 }

@@ -43,8 +43,8 @@ export function diagnoseCommand(): Command {
   const command = new Command('diagnose').description('per-layer diagnostics of a model at initialization and, with --epochs, after training');
   return addModelOptions(command, TRAIN_DEFAULTS)
     .option('--epochs <n>', 'train this many epochs (Adam) and diagnose again (0: initialization only)', integer(0), 0)
-    .option('--lr <x>', 'learning rate', real(0, 10), TRAIN_DEFAULTS.lr)
-    .option('--weight-decay <x>', 'L2 weight decay', real(0, 1), TRAIN_DEFAULTS.weightDecay)
+    .option('--lr <x>', "learning rate (default: the model's own, else 0.01)", real(0, 10))
+    .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))
     .option('--metrics <list>', `comma-separated metrics (default all): ${DIAGNOSTIC_METRICS.join(', ')}`, metricList)
     .option('--stride <k>', 'print every k-th layer (and the last); the JSON has all', integer(1), 1)
     .option('--out <file>', 'write every metric of every layer as JSON to this file')

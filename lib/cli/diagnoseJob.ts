@@ -7,8 +7,9 @@ import { resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
 import { fit, type DiagnosticsRecord } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
-import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
-import { modelSpec, type RunSetting } from './trainJob.js';
+import type { ModelSpec } from '../models/modelEntry.js';
+import { buildModel, resolveSpec, validateModelSpec } from '../models/registry.js';
+import { modelSpec, trainingRates, type RunSetting } from './trainJob.js';
 
 /** Everything `fathom diagnose` takes: the model (as `fathom train`) and the optional training. */
 export interface DiagnoseJobOptions extends ModelSpec {
@@ -17,8 +18,10 @@ export interface DiagnoseJobOptions extends ModelSpec {
   normalizeFeatures: boolean;
   /** Train this many epochs (Adam, no early stopping) and diagnose again; 0: init only. */
   epochs: number;
-  lr: number;
-  weightDecay: number;
+  /** Default: the model's own, else 0.01. */
+  lr?: number;
+  /** Default: the model's own, else 5e-4. */
+  weightDecay?: number;
   /** Default: every metric. */
   metrics?: readonly DiagnosticMetric[];
 }
@@ -39,18 +42,18 @@ export interface DiagnoseSummary extends RunSetting {
  * const s = await runDiagnoseJob({ dataset: 'cora', model: 'res-gcn', layers: 64, hidden: 64, seed: 0, device: 'cpu', normalizeFeatures: true, epochs: 0, lr: 0.01, weightDecay: 5e-4 });
  */
 export async function runDiagnoseJob(options: DiagnoseJobOptions): Promise<DiagnoseSummary> {
-  const spec = modelSpec(options);
+  const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
   resolveMetrics('diagnose', '--metrics', options.metrics);
   const device = resolveDevice(options.device);
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
   using data = NodeData.from(ds, { device });
-  using model = buildModel(spec, ds.numFeatures, ds.numClasses, device);
+  using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using recorder = new DiagnosticsRecorder(model, data, { metrics: options.metrics });
   const records: DiagnosticsRecord[] = [{ epoch: 0, layers: diagnoseModel(model, data, { recorder }) }];
   if (options.epochs > 0) {
-    await fit(model, data, { epochs: options.epochs, lr: options.lr, weightDecay: options.weightDecay, patience: 0 });
+    await fit(model, data, { epochs: options.epochs, ...trainingRates(options), patience: 0 });
     records.push({ epoch: options.epochs, layers: diagnoseModel(model, data, { recorder }) });
   }
-  return { dataset: ds.name, model: options.model, layers: options.layers, hidden: options.hidden, device, seed: options.seed, records };
+  return { dataset: ds.name, model: options.model, layers: spec.layers!, hidden: spec.hidden!, device, seed: options.seed, records };
 }

@@ -6,7 +6,8 @@ import { Progress } from './progress.js';
 import { addModelOptions } from './modelOptions.js';
 import { integer, real } from './parseOptions.js';
 import { table } from './table.js';
-import { OPTIMIZERS, runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
+import { OPTIMIZERS } from '../optim/buildOptimizer.js';
+import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
@@ -14,8 +15,8 @@ export function trainCommand(): Command {
   const command = new Command('train').description('train a node classifier on a bundled dataset or a dataset folder');
   return addModelOptions(command, d)
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
-    .option('--lr <x>', 'learning rate', real(0, 10), d.lr)
-    .option('--weight-decay <x>', 'L2 weight decay', real(0, 1), d.weightDecay)
+    .option('--lr <x>', "learning rate (default: the model's own, else 0.01)", real(0, 10))
+    .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))
     .option('--patience <n>', 'early stopping on validation accuracy (0 disables)', integer(0), d.patience)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(d.optimizer))
     .option('--momentum <x>', 'SGD momentum', real(0, 1, true), d.momentum)

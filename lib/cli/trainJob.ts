@@ -1,22 +1,20 @@
 import { loadDataset } from '../data/loadDataset.js';
-import type { NodeModel } from '../models/NodeModel.js';
+import type { ModelSpec } from '../models/modelEntry.js';
+import { buildModel, modelEntry, resolveSpec, validateModelSpec } from '../models/registry.js';
 import { memory, resetPeakMemory, resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
-import { Adam } from '../optim/Adam.js';
-import type { Optimizer } from '../optim/Optimizer.js';
-import { SGD } from '../optim/SGD.js';
+import { buildOptimizer, type OptimizerName } from '../optim/buildOptimizer.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
-import { buildModel, validateModelSpec, type ModelSpec } from './modelFactory.js';
-
-export { MODELS, type ModelName } from './modelFactory.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
 export interface TrainJobOptions extends ModelSpec {
   dataset: string;
   epochs: number;
-  lr: number;
-  weightDecay: number;
+  /** Default: the model's own (its registry entry's), else 0.01. */
+  lr?: number;
+  /** Default: the model's own, else 5e-4. */
+  weightDecay?: number;
   patience: number;
   device: Device | 'auto';
   normalizeFeatures: boolean;
@@ -28,9 +26,6 @@ export interface TrainJobOptions extends ModelSpec {
   checkpointEvery?: number;
   resume?: boolean;
 }
-
-export const OPTIMIZERS = ['adam', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** The one JSON object `fathom train --json` writes. */
 /** The run's setting, as train and diagnose summaries both report it. */
@@ -58,22 +53,30 @@ export interface TrainSummary extends RunSetting {
   peak_device_mb: number | null;
 }
 
-export const TRAIN_DEFAULTS: Omit<TrainJobOptions, 'dataset'> = {
-  model: 'gcn', layers: 2, hidden: 64, epochs: 200, lr: 0.01, weightDecay: 5e-4,
-  patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
+/** Unset depth, width, dropout, lr and weight decay take the model's own defaults. */
+export type TrainDefaults = Pick<TrainJobOptions, 'model' | 'epochs' | 'patience' | 'seed' | 'device' | 'normalizeFeatures' | 'optimizer' | 'momentum'>;
+
+export const TRAIN_DEFAULTS: TrainDefaults = {
+  model: 'gcn', epochs: 200, patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
 };
 
-/** The optimizer the options name, over the model's parameters. */
-export function buildOptimizer(o: Pick<TrainJobOptions, 'optimizer' | 'lr' | 'momentum' | 'weightDecay'>, model: NodeModel): Optimizer {
-  if (o.optimizer === 'sgd') return new SGD(model.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
-  if (o.momentum !== 0) throw new RangeError('--momentum applies to --optimizer sgd only; drop it or pass --optimizer sgd');
-  return new Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
+/** Keys of parsed command-line options that are not part of the model's spec. */
+const RUN_KEYS = new Set([
+  'dataset', 'epochs', 'lr', 'weightDecay', 'patience', 'device', 'normalizeFeatures', 'optimizer', 'momentum',
+  'checkpointDir', 'checkpointEvery', 'resume', 'json', 'out', 'metrics',
+]);
+
+/** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
+export function modelSpec(o: ModelSpec): ModelSpec {
+  const spec: ModelSpec = { model: o.model, seed: o.seed };
+  for (const [k, v] of Object.entries(o)) if (!RUN_KEYS.has(k) && v !== undefined) spec[k] = v;
+  return spec;
 }
 
-/** The ModelSpec fields of parsed command-line options (train's and diagnose's alike). */
-export function modelSpec(o: ModelSpec): ModelSpec {
-  const { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, checkpointActivations } = o;
-  return { model, layers, hidden, seed, init, residual, aggT, norm, heads, alpha, beta, skip, checkpointActivations, dropout: o.dropout };
+/** The learning rate and weight decay a run uses: given, else the model's own, else 0.01 and 5e-4. */
+export function trainingRates(o: { model: string; lr?: number; weightDecay?: number }): { lr: number; weightDecay: number } {
+  const d = modelEntry(o.model).defaults ?? {};
+  return { lr: o.lr ?? d.lr ?? 0.01, weightDecay: o.weightDecay ?? d.weightDecay ?? 5e-4 };
 }
 
 /**
@@ -88,13 +91,14 @@ export async function runTrainJob(
   hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {},
 ): Promise<TrainSummary> {
   // Flag combinations are checked before any data is loaded.
-  validateModelSpec(modelSpec(options));
+  const spec = resolveSpec(modelSpec(options));
+  validateModelSpec(spec);
   const device = resolveDevice(options.device);
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
-  using model = buildModel(modelSpec(options), ds.numFeatures, ds.numClasses, device);
-  using optimizer = buildOptimizer(options, model);
+  using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
+  using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
   const result = await fit(model, data, {
     epochs: options.epochs, optimizer, patience: options.patience, signal: hooks.signal, onEpoch: hooks.onEpoch,
     checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
@@ -103,7 +107,7 @@ export async function runTrainJob(
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;
   return {
-    dataset: ds.name, model: options.model, layers: options.layers, hidden: options.hidden, device, seed: options.seed,
+    dataset: ds.name, model: options.model, layers: spec.layers!, hidden: spec.hidden!, device, seed: options.seed,
     epochs_run: result.epochsRun, best_epoch: result.bestEpoch,
     train_loss: b.trainLoss, train_acc: b.trainAcc, val_acc: b.valAcc, test_acc: b.testAcc,
     epoch_ms_median: times[Math.floor((times.length - 1) / 2)],

@@ -1,5 +1,5 @@
-import { buildModel } from '../cli/modelFactory.js';
-import { buildOptimizer } from '../cli/trainJob.js';
+import { buildModel } from '../models/registry.js';
+import { buildOptimizer } from '../optim/buildOptimizer.js';
 import type { Device } from '../tensor/dtype.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import type { NodeData } from '../data/NodeData.js';
@@ -29,7 +29,7 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
   if (!data) throw new TypeError(`runCell: cell ${cell.id} needs its dataset`);
   let record: CellRecord;
   try {
-    using model = buildModel(cell.spec, data.x.shape[1], data.numClasses, device);
+    using model = buildModel(cell.spec, { inChannels: data.x.shape[1], outChannels: data.numClasses, device });
     using optimizer = buildOptimizer(config, model);
     const result = await fit(model, data, {
       epochs: config.epochs, optimizer, patience: config.patience, signal: hooks.signal,

@@ -1,4 +1,5 @@
-import { validateModelSpec, type ModelSpec } from '../cli/modelFactory.js';
+import type { ModelSpec } from '../models/modelEntry.js';
+import { validateModelSpec } from '../models/registry.js';
 import type { SweepConfig } from './sweepConfig.js';
 
 /** The settings that make one cell of a sweep. */
@@ -6,13 +7,13 @@ export interface CellParams {
   dataset: string;
   /** The method's name (from `methods`), or the model name when the config has none. */
   method: string;
-  model: ModelSpec['model'];
+  model: string;
   depth: number;
   seed: number;
-  init?: ModelSpec['init'];
-  residual?: ModelSpec['residual'];
+  init?: string;
+  residual?: string;
   aggT?: number;
-  norm?: ModelSpec['norm'];
+  norm?: string;
   skip?: boolean;
 }
 

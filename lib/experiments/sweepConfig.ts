@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-import { INITS, MODELS, NORMS, RESIDUALS } from '../cli/modelFactory.js';
-import { OPTIMIZERS } from '../cli/trainJob.js';
+import { flagChoices, INITS, MODELS } from '../models/registry.js';
+import { OPTIMIZERS } from '../optim/buildOptimizer.js';
 import { DIAGNOSTIC_METRICS } from '../diagnostics/metrics.js';
 
 const POS_INT = 'expected a positive integer';
@@ -18,10 +18,16 @@ const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'expected 
 const aggT = () => z.number({ error: 'expected a number in (0, 1]' }).gt(0, { error: 'expected a number in (0, 1]' }).lte(1, { error: 'expected a number in (0, 1]' });
 const dataset = () => z.string({ error: 'expected a dataset name or folder' }).min(1, { error: 'expected a dataset name or folder' });
 
+const names = (values: readonly string[]) => values as readonly [string, ...string[]];
+const MODEL_NAMES = names(MODELS);
+const INIT_NAMES = names(INITS);
+const RESIDUALS = flagChoices('residual');
+const NORMS = flagChoices('norm');
+
 /** The model settings one method fixes; a grid axis of the same name varies it instead. */
 const methodFields = {
-  model: oneOf(MODELS).optional(),
-  init: oneOf(INITS).optional(),
+  model: oneOf(MODEL_NAMES).optional(),
+  init: oneOf(INIT_NAMES).optional(),
   residual: oneOf(RESIDUALS).optional(),
   aggT: aggT().optional(),
   norm: oneOf(NORMS).optional(),
@@ -33,8 +39,8 @@ const methodSchema = z.strictObject({ name: z.string({ error: 'expected a method
 const gridSchema = z.strictObject(
   {
     depth: list(posInt()),
-    model: list(oneOf(MODELS)).optional(),
-    init: list(oneOf(INITS)).optional(),
+    model: list(oneOf(MODEL_NAMES)).optional(),
+    init: list(oneOf(INIT_NAMES)).optional(),
     residual: list(oneOf(RESIDUALS)).optional(),
     aggT: list(aggT()).optional(),
     norm: list(oneOf(NORMS)).optional(),

@@ -6,7 +6,11 @@ import { GATConv } from '../nn/GATConv.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { z } from 'zod';
+import type { ModelEntry, ModelSpec } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { channels, depth, modelBase, probability } from './optionSchemas.js';
+import { headsFlag } from './sharedFlags.js';
 import { layerStack } from './layerStack.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
@@ -49,7 +53,8 @@ export interface GATOptions {
  * const logits = model.forward(x, graph);
  */
 export class GAT extends NodeModel {
-  readonly name = 'gat';
+  /** 'gat' (v1) or 'gatv2'. */
+  readonly name: string;
   readonly layers: GATConv[];
   readonly dropout: number;
   #dropoutRng: Rng;
@@ -62,6 +67,7 @@ export class GAT extends NodeModel {
     this.dropout = options.dropout ?? 0;
     const heads = options.heads ?? 1;
     const version = options.version ?? 'v1';
+    this.name = version === 'v2' ? 'gatv2' : 'gat';
     const share = options.shareWeights ?? true;
     const init = options.init ?? 'glorot';
     if (!['glorot', 'balanced-x', 'balanced-o'].includes(init)) throw new RangeError(`GAT: init must be 'glorot', 'balanced-x' or 'balanced-o', got ${String(init)}`);
@@ -123,3 +129,34 @@ export class GAT extends NodeModel {
     return this.layers.map((conv) => conv.parameters());
   }
 }
+
+const gatInits = ['glorot', 'balanced', 'balanced-x', 'balanced-o'] as const;
+
+function gatEntryFor(version: 'v1' | 'v2'): ModelEntry<GATOptions> {
+  return {
+    name: version === 'v1' ? 'gat' : 'gatv2',
+    summary: `GAT${version === 'v1' ? 'v1' : 'v2'}: [dropout → GATConv → ReLU] × (L−1) → dropout → GATConv (heads averaged), glorot or balanced init`,
+    options: z.looseObject({
+      ...modelBase, hiddenChannels: channels(), numLayers: depth().optional(), heads: z.int().min(1).max(1024).optional(),
+      dropout: probability().optional(), version: z.enum(['v1', 'v2']).optional(),
+    }),
+    build: (o) => new GAT(o),
+    inits: gatInits,
+    flags: [headsFlag],
+    check: (s: ModelSpec) => {
+      if (s.init === 'balanced' || s.init === 'balanced-o') {
+        const width = s.hidden! * ((s.heads as number | undefined) ?? 1);
+        if (width % 2 !== 0) throw new RangeError(`--init ${s.init} needs an even hidden width (heads × channels), got ${width}: change --hidden to ${s.hidden! + 1}`);
+      }
+    },
+    fromSpec: (s, io) => ({
+      ...io, hiddenChannels: s.hidden!, numLayers: s.layers!, heads: (s.heads as number | undefined) ?? 1, version, dropout: s.dropout, seed: s.seed,
+      init: (s.init === 'balanced' ? 'balanced-o' : (s.init ?? 'glorot')) as GATOptions['init'],
+    }),
+    defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
+  };
+}
+
+/** The registry's entries for GATv1 ('gat') and GATv2 ('gatv2'). */
+export const gatEntry = gatEntryFor('v1');
+export const gatv2Entry = gatEntryFor('v2');

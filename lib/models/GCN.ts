@@ -1,12 +1,14 @@
 import { Rng } from '../random/rng.js';
-import { loadCheckpoint } from '../checkpoint/loadCheckpoint.js';
-import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import type { Graph } from '../graph/Graph.js';
 import { GCNConv } from '../nn/GCNConv.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { z } from 'zod';
+import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { aggTFlag } from './sharedFlags.js';
+import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import { layerStack } from './layerStack.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
@@ -68,37 +70,10 @@ export class GCN extends NodeModel {
    * The options that rebuild this model's architecture (JSON-safe); checkpoints store it.
    *
    * @example
-   * using twin = GCN.fromConfig(model.config());
+   * using twin = new GCN(model.config());
    */
   override config(): GCNOptions {
     return super.config() as GCNOptions;
-  }
-
-  /** A new model from {@link config}'s output (weights freshly initialized from its seed). */
-  static fromConfig(config: GCNOptions): GCN {
-    if (typeof config !== 'object' || config === null) throw new TypeError('GCN.fromConfig: config must be an object');
-    return new GCN(config);
-  }
-
-  /**
-   * Saves weights, config and dropout state to a safetensors file (atomically).
-   *
-   * @example
-   * model.save('gcn.safetensors'); using again = GCN.load('gcn.safetensors');
-   */
-  save(path: string): void {
-    saveCheckpoint(path, { model: this });
-  }
-
-  /** Loads a model written by {@link save} or saveCheckpoint. */
-  static load(path: string): GCN {
-    const ckpt = loadCheckpoint(path);
-    ckpt.optimizer?.dispose();
-    if (!(ckpt.model instanceof GCN)) {
-      ckpt.model.dispose();
-      throw new RangeError(`GCN.load: ${path} holds a '${ckpt.model.name}' model`);
-    }
-    return ckpt.model;
   }
 
   /**
@@ -125,3 +100,18 @@ export class GCN extends NodeModel {
     return this.layers.map((conv) => conv.parameters());
   }
 }
+
+/** The registry's entry for GCN (lib/models/registry.ts). */
+export const gcnEntry: ModelEntry<GCNOptions> = {
+  name: 'gcn',
+  summary: "Kipf & Welling's GCN: [dropout → GCNConv → ReLU] × (L−1) → dropout → GCNConv",
+  options: z.looseObject({ ...modelBase, hiddenChannels: channels(), numLayers: depth().optional(), dropout: probability().optional() }),
+  build: (o) => new GCN(o),
+  inits: ['glorot'],
+  flags: [aggTFlag],
+  check: (s) => {
+    if (s.aggT !== undefined && s.aggT !== 1) throw new RangeError('--agg-t applies to --model res-gcn (the Kipf GCN uses t = 1)');
+  },
+  fromSpec: (s, io) => ({ ...io, hiddenChannels: s.hidden!, numLayers: s.layers!, dropout: s.dropout, seed: s.seed }),
+  defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
+};

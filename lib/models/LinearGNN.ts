@@ -10,7 +10,10 @@ import { Parameter } from '../nn/Parameter.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { z } from 'zod';
+import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { channels, depth, modelBase } from './optionSchemas.js';
 import { requireObject } from '../errors/args.js';
 
 export interface LinearGNNOptions {
@@ -44,7 +47,7 @@ export interface LinearGNNOptions {
  * const loss = mseLoss(model.forward(x, graph), oneHot, trainMask);
  */
 export class LinearGNN extends NodeModel {
-  readonly name: string;
+  readonly name = 'linear-gnn';
   readonly depth: number;
   readonly operator: 'gcn' | 'gin';
   readonly skip: boolean;
@@ -65,7 +68,6 @@ export class LinearGNN extends NodeModel {
     this.depth = H;
     this.operator = operator;
     this.skip = options.skip ?? false;
-    this.name = this.skip ? 'linear-gnn-skip' : 'linear-gnn';
     // Initial weights are not architecture: the checkpoint's tensors replace them.
     this.registerCheckpointState({ ...options, weights: undefined }, null);
     const rng = new Rng(options.seed ?? 0);
@@ -111,3 +113,22 @@ export class LinearGNN extends NodeModel {
     return this.b.map((b, l) => (this.skip ? [b, this.w[l + 1]] : [b]));
   }
 }
+
+/** The registry's entry for the linear GNN (plain, or multiscale with `skip`). */
+export const linearGnnEntry: ModelEntry<LinearGNNOptions> = {
+  name: 'linear-gnn',
+  summary: 'a linear GNN without activations, plain or multiscale (--skip)',
+  options: z.looseObject({
+    ...modelBase, hiddenChannels: channels(), depth: depth(0).optional(), operator: z.enum(['gcn', 'gin']).optional(), skip: z.boolean().optional(),
+  }),
+  build: (o) => new LinearGNN(o),
+  inits: ['glorot'],
+  flags: [{ key: 'skip', flag: '--skip', description: 'multiscale skip form Σ_l W_l B_l ⋯ B_1 X S^l', value: { kind: 'switch' } }],
+  check: (s) => {
+    if (s.dropout !== undefined && s.dropout !== 0) throw new RangeError('--model linear-gnn has no dropout: pass --dropout 0');
+  },
+  fromSpec: (s, io) => ({ ...io, hiddenChannels: s.hidden!, depth: s.layers!, skip: s.skip === true, seed: s.seed }),
+  defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
+  // Checkpoints written before the skip form was an option of one name.
+  aliases: ['linear-gnn-skip'],
+};

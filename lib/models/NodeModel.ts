@@ -1,3 +1,4 @@
+import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import type { Rng, RngState } from '../random/rng.js';
 import type { Graph } from '../graph/Graph.js';
 import { Module } from '../nn/Module.js';
@@ -71,6 +72,17 @@ export abstract class NodeModel extends Module {
   config(): object {
     if (!this.#config) throw new TypeError(`${this.name}: this model does not record its config (not checkpointable)`);
     return JSON.parse(JSON.stringify(this.#config)) as object;
+  }
+
+  /**
+   * Saves weights, config and dropout state to a safetensors file (atomically); `loadModel`
+   * rebuilds the model from it.
+   *
+   * @example
+   * model.save('gcn.safetensors'); using again = loadModel('gcn.safetensors');
+   */
+  save(path: string): void {
+    saveCheckpoint(path, { model: this });
   }
 
   /** The dropout stream's state, undefined for a model without dropout. */

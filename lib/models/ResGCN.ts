@@ -10,14 +10,18 @@ import { ResidualBlock } from '../nn/ResidualBlock.js';
 import { ReversibleStack } from '../nn/ReversibleStack.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
+import { z } from 'zod';
+import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { channels, depth, modelBase, probability } from './optionSchemas.js';
+import { aggTFlag, alphaFlag } from './sharedFlags.js';
 import { glorotUniform } from '../init/glorot.js';
 import { gnnHe } from '../init/gnnHe.js';
 import { kaimingUniform } from '../init/kaimingUniform.js';
 import { looksLinear, type LooksLinearPosition } from '../init/looksLinear.js';
 import { orthogonal } from '../init/orthogonal.js';
 import type { Parameter } from '../nn/Parameter.js';
-import { resolveResGCNOptions, type ResGCNOptions, type ResidualMode, type ResolvedResGCNOptions as Resolved } from './resGCNOptions.js';
+import { resolveResGCNOptions, type ResGCNInit, type ResGCNOptions, type ResidualMode, type ResolvedResGCNOptions as Resolved } from './resGCNOptions.js';
 
 export type { ResGCNInit, ResGCNOptions, ResidualMode } from './resGCNOptions.js';
 
@@ -189,3 +193,50 @@ export class ResGCN extends NodeModel {
     return [this.encoder.parameters(), ...rest];
   }
 }
+
+const RESIDUALS = ['fixup', 'interpolate', 'res+', 'reversible', 'none'] as const;
+
+/** The registry's entry for the deep residual GCN. */
+export const resGcnEntry: ModelEntry<ResGCNOptions> = {
+  name: 'res-gcn',
+  summary: 'deep residual GCN: fixup, interpolate, res+ or reversible blocks over P_t, lipschitz or PairNorm, activation checkpointing',
+  options: z.looseObject({
+    ...modelBase, hidden: channels().optional(), depth: depth(0).optional(), dropout: probability().optional(), branchDropout: probability().optional(),
+    residual: z.enum(RESIDUALS).optional(), checkpointEvery: depth().optional(),
+  }),
+  build: (o) => new ResGCN(o),
+  inits: ['gnn-he', 'fixup', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'],
+  flags: [
+    { key: 'residual', flag: '--residual <kind>', description: 'residual block of res-gcn (default fixup)', value: { kind: 'choice', choices: RESIDUALS } },
+    aggTFlag,
+    { key: 'norm', flag: '--norm <kind>', description: 'normalization of res-gcn branches (default none)', value: { kind: 'choice', choices: ['none', 'lipschitz', 'pairnorm'] } },
+    alphaFlag,
+    { key: 'beta', flag: '--beta <b>', description: 'fixup branch scale β (default 1)', value: { kind: 'real', min: 0, max: 100 } },
+    {
+      key: 'checkpointActivations', flag: '--checkpoint-activations <k>',
+      description: "res-gcn: keep only every k-th block's activations, recompute the rest in backward (less memory, one more forward)",
+      value: { kind: 'int', min: 1, max: 100_000 },
+    },
+  ],
+  check: (s) => {
+    const residual = s.residual ?? 'fixup';
+    if (s.init === 'fixup' && residual !== 'fixup') throw new RangeError(`--init fixup needs --residual fixup, got --residual ${String(s.residual)}`);
+    if (s.init === 'looks-linear' && s.hidden! % 2 !== 0) {
+      throw new RangeError(`--init looks-linear needs an even hidden width (heads × channels), got ${s.hidden}: change --hidden to ${s.hidden! + 1}`);
+    }
+    if (s.checkpointActivations !== undefined && residual === 'reversible') {
+      throw new RangeError('--checkpoint-activations does not apply to --residual reversible (reversible blocks recompute their activations already); drop it');
+    }
+    if (s.checkpointActivations !== undefined && s.norm === 'lipschitz') {
+      throw new RangeError('--checkpoint-activations cannot be combined with --norm lipschitz (its power iteration advances on every forward pass); drop one of them');
+    }
+    if (s.alpha !== undefined && residual !== 'interpolate') throw new RangeError('--alpha applies to --residual interpolate only');
+  },
+  fromSpec: (s, io) => ({
+    ...io, hidden: s.hidden!, depth: s.layers!, residual: (s.residual as ResidualMode | undefined) ?? 'fixup',
+    init: (s.init === 'fixup' || !s.init ? 'gnn-he' : s.init) as ResGCNInit, zeroInitBranch: s.init === 'fixup',
+    t: s.aggT as number | undefined, norm: s.norm as ResGCNOptions['norm'], alpha: s.alpha as number | undefined, beta: s.beta as number | undefined,
+    dropout: s.dropout, checkpointEvery: s.checkpointActivations as number | undefined, seed: s.seed,
+  }),
+  defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
+};

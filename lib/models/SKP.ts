@@ -7,7 +7,10 @@ import { SKPConv, type SKPTerm } from '../nn/SKPConv.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { z } from 'zod';
+import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
 
@@ -103,3 +106,26 @@ export class SKP extends NodeModel {
     return [this.encoder.parameters(), ...this.layers.map((conv) => conv.parameters())];
   }
 }
+
+function skpEntryFor(kp: boolean): ModelEntry<SKPOptions> {
+  return {
+    name: kp ? 'kp' : 'skp',
+    summary: kp
+      ? 'the single-operator KP baseline of SKP, width √K·hidden (parameter-matched)'
+      : 'sums of Kronecker products: encoder → [dropout → SKPConv → ReLU] × L → decoder',
+    options: z.looseObject({
+      ...modelBase, hiddenChannels: channels(), depth: depth(0).optional(), kp: z.boolean().optional(),
+      kpWidth: channels().optional(), dropout: probability().optional(),
+    }),
+    build: (o) => new SKP(o),
+    inits: ['glorot', 'orthogonal'],
+    fromSpec: (s, io) => ({
+      ...io, hiddenChannels: s.hidden!, depth: s.layers!, kp, dropout: s.dropout, seed: s.seed, init: s.init as SKPOptions['init'],
+    }),
+    defaults: { layers: 8, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
+  };
+}
+
+/** The registry's entries for SKP ('skp') and its KP baseline ('kp'). */
+export const skpEntry = skpEntryFor(false);
+export const kpEntry = skpEntryFor(true);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { MODELS, buildModel, validateModelSpec, type ModelSpec } from '../../lib/cli/modelFactory.js';
+import type { ModelSpec } from '../../lib/models/modelEntry.js';
+import type { LinearGNN } from '../../lib/models/LinearGNN.js';
+import { MODELS, buildModel, validateModelSpec } from '../../lib/models/registry.js';
 import { runTrainJob, TRAIN_DEFAULTS } from '../../lib/cli/trainJob.js';
 import { memory } from '../../lib/runtime/devices.js';
 
 const base: ModelSpec = { model: 'gcn', layers: 2, hidden: 16, seed: 0 };
 
 describe('fathom train builds every model', () => {
-  it.each(MODELS)('trains --model %s for three epochs and frees every tensor', async (model) => {
+  it.each([...MODELS])('trains --model %s for three epochs and frees every tensor', async (model) => {
     const before = memory().cpu.tensors;
     const s = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora', model, layers: 3, hidden: 16, epochs: 3, patience: 0, device: 'cpu' });
     expect(s.model).toBe(model);
@@ -53,8 +55,9 @@ describe('fathom train rejects flag combinations that do not apply, saying what 
   });
 
   it('builds the skip form of a linear GNN with --skip', () => {
-    using model = buildModel({ ...base, model: 'linear-gnn', skip: true, layers: 3, hidden: 8 }, 5, 2, 'cpu');
-    expect(model.name).toBe('linear-gnn-skip');
+    using model = buildModel({ ...base, model: 'linear-gnn', skip: true, layers: 3, hidden: 8 }, { inChannels: 5, outChannels: 2, device: 'cpu' });
+    expect(model.name).toBe('linear-gnn');
+    expect((model as LinearGNN).skip).toBe(true);
   });
 
   it('trains res-gcn with --checkpoint-activations, to the same loss as without', async () => {

@@ -35,7 +35,7 @@ describe('sweep config validation', () => {
   it('reports every problem, one line each', () => {
     const lines = errorOf({ ...ok, epochs: 0, lr: -1, grid: { depth: [], aggT: [1.5] }, methods: [{ name: 'a', init: 'he' }] }).split('\n');
     expect(lines).toEqual([
-      'sweep config: methods[0].init: expected one of gnn-he, fixup, glorot, kaiming-uniform, orthogonal, looks-linear, balanced, balanced-x, balanced-o, got "he"',
+      'sweep config: methods[0].init: expected one of glorot, gnn-he, fixup, kaiming-uniform, orthogonal, looks-linear, balanced, balanced-x, balanced-o, got "he"',
       'sweep config: grid.depth: expected a non-empty array, got []',
       'sweep config: grid.aggT[0]: expected a number in (0, 1], got 1.5',
       'sweep config: epochs: expected a positive integer, got 0',
