@@ -27,8 +27,9 @@ export interface FitContext {
   /** The reason given to the first stop() call; null while training goes on. */
   readonly stopReason: StopReason | null;
   /**
-   * Ends training after the current epoch: every callback still gets that epoch's onEpochEnd,
-   * and no epoch starts after it. The first reason given is the one FitResult.stopped reports.
+   * Ends training after the current epoch (the first, when called in onFitStart): every
+   * callback still gets that epoch's onEpochEnd, and no epoch starts after it. The first
+   * reason given is the one FitResult.stopped reports.
    */
   stop(reason?: StopReason): void;
   /**
