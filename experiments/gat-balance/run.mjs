@@ -8,9 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { datasets, NodeData, fit, SGD, Adam } from '../../dist/esm/index.js';
+import { datasets, NodeData, fit, GatBalanceTracker, SGD, Adam } from '../../dist/esm/index.js';
 import { GAT } from '../../dist/esm/models/GAT.js';
-import { gatBalance } from '../../dist/esm/models/gatBalance.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -41,7 +40,6 @@ for (const depth of args.depths) {
       inChannels: cora.numFeatures, hiddenChannels: 64, outChannels: cora.numClasses, numLayers: depth,
       heads: 1, version: 'v2', shareWeights: true, dropout: 0, init, seed: args.seed,
     });
-    const balanceAtInit = gatBalance(model.layerValues()).maxAbs;
     const params = model.parameters();
     const optimizer = args.opt === 'sgd' ? new SGD(params, { lr: args.lr }) : new Adam(params, { lr: args.lr });
     let maxTrainAcc = 0;
@@ -53,8 +51,10 @@ for (const depth of args.depths) {
       dataset: 'cora', model: 'gatv2-shared', heads: 1, hidden: 64, depth, init, optimizer: args.opt, lr: args.lr,
       weightDecay: 0, dropout: 0, seed: args.seed, maxEpochs: args.epochs,
     };
+    // The balance when training starts and when it ends.
+    const balance = new GatBalanceTracker({ every: args.epochs });
     const result = await fit(model, data, {
-      epochs: args.epochs, optimizer, patience: 0,
+      epochs: args.epochs, optimizer, patience: 0, callbacks: [balance],
       onEpoch: (e) => {
         maxTrainAcc = Math.max(maxTrainAcc, e.trainAcc);
         if (firstPerfect === null && e.trainAcc === 1) firstPerfect = e.epoch;
@@ -75,8 +75,8 @@ for (const depth of args.depths) {
       ...header, partial: false, epochs: result.epochsRun, bestEpoch: result.bestEpoch,
       best: { trainAcc: result.best.trainAcc, valAcc: result.best.valAcc, testAcc: result.best.testAcc, trainLoss: result.best.trainLoss },
       last: { trainAcc: result.last.trainAcc, valAcc: result.last.valAcc, testAcc: result.last.testAcc, trainLoss: result.last.trainLoss },
-      maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, balanceMaxAbsAtInit: balanceAtInit,
-      balanceMaxAbsAtEnd: gatBalance(model.layerValues()).maxAbs,
+      maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, balanceMaxAbsAtInit: balance.records[0].maxAbs,
+      balanceMaxAbsAtEnd: balance.records.at(-1).maxAbs,
       stepMsMedian: stepMs[Math.floor(stepMs.length / 2)], wallS,
     };
     writeFileSync(file, JSON.stringify(record, null, 2) + '\n');

@@ -34,3 +34,9 @@ export function requireInstance(op: string, name: string, value: unknown, ctor: 
     throw new TypeError(`${op}: argument ${name} must be ${what}, got ${kind(value)}`);
   }
 }
+
+/** `value` must be an integer ≥ 1; returns it. */
+export function requirePositiveInteger(op: string, name: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
+  return value as number;
+}

@@ -1,0 +1,86 @@
+import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import type { Callback, StopReason } from './callbacks/Callback.js';
+
+/** Per-layer diagnostics of the model after `epoch` epochs (0 = at initialization). */
+export interface DiagnosticsRecord {
+  epoch: number;
+  layers: LayerDiagnostics[];
+}
+
+/** What fit() reports after every epoch. */
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number;
+  valAcc: number;
+  testAcc: number;
+  /** Wall time of the training step (forward, backward, optimizer), ms. */
+  stepMs: number;
+  bestEpoch: number;
+  bestValAcc: number;
+  /** Diagnostics records completed during this epoch (see FitOptions.diagnostics). */
+  diagnostics?: DiagnosticsRecord[];
+}
+
+export interface FitOptions {
+  /** Maximum number of epochs (default 200). */
+  epochs?: number;
+  /** Default: Adam with `lr` and `weightDecay`. fit() disposes only the optimizer it created. */
+  optimizer?: Optimizer;
+  lr?: number;
+  weightDecay?: number;
+  /** Stop after this many epochs without a better validation accuracy; 0 disables (default 100). See EarlyStopping. */
+  patience?: number;
+  /** Aborts between epochs: fit() rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after every epoch; returning false stops training. See ProgressCallback. */
+  onEpoch?: (report: EpochReport) => void | boolean | Promise<void | boolean>;
+  /**
+   * Save a checkpoint (model, optimizer, dropout stream, epoch, best and last report) to
+   * `dir` every `every` epochs (default 1), keeping the newest `keep` (default 2), and
+   * `best.safetensors` at every new best validation accuracy when `best` is set. Needs a
+   * model with config() (GCN). See Checkpointing.
+   */
+  checkpoint?: { dir: string; every?: number; keep?: number; best?: boolean };
+  /** Continue from the newest valid checkpoint in `checkpoint.dir` (a fresh start if none). */
+  resume?: boolean;
+  /**
+   * Every `every` steps, check the loss and every parameter for NaN/Inf, and reject with a
+   * FathomError 'NUMERIC' naming the parameter and step; checkpoints taken before stay.
+   * See FiniteCheck.
+   */
+  checkFinite?: { every?: number };
+  /**
+   * Record per-layer diagnostics (docs/methods.md §4) of the model after 0, every, 2·every, …
+   * epochs (default every 10; metrics default to all). The record of epoch k is measured on the
+   * forward and backward pass of training step k + 1, before its optimizer step: the same pass,
+   * dropout included, so a record costs only the reductions, not a pass. The state after the
+   * last epoch gets one extra pass (training mode, the dropout stream restored after it).
+   * relativeChange is against the weights fit() started from (after a resume, the restored
+   * ones). Needs a model with forwardFeatures() (GCN, ResGCN, GAT, SKP, LinearGNN).
+   * See DiagnosticsRecording.
+   */
+  diagnostics?: { every?: number; metrics?: readonly DiagnosticMetric[] };
+  /**
+   * More callbacks, run after the built-in ones that the options above make (see Callback for
+   * the order of the hooks).
+   */
+  callbacks?: readonly Callback[];
+}
+
+export interface FitResult {
+  epochsRun: number;
+  bestEpoch: number;
+  /** Metrics at the best-validation epoch (test accuracy there, as the Planetoid protocol reports). */
+  best: EpochReport;
+  last: EpochReport;
+  history: EpochReport[];
+  /** 'epochs' when every epoch ran; otherwise the reason of the first stop request. */
+  stopped: 'epochs' | StopReason;
+  /** The epoch training resumed after (0 for a fresh run). */
+  resumedFrom: number;
+  /** The diagnostics records, by epoch (empty without the diagnostics option). */
+  diagnostics: DiagnosticsRecord[];
+}

@@ -1,0 +1,41 @@
+import { backward } from '../autograd/backward.js';
+import { retainGrad } from '../autograd/retainGrad.js';
+import { tidy } from '../autograd/scope.js';
+import type { NodeData } from '../data/NodeData.js';
+import { logSoftmax } from '../functional/logSoftmax.js';
+import { nllLoss } from '../functional/nllLoss.js';
+import type { NodeModel } from '../models/NodeModel.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import type { Tensor } from '../tensor/Tensor.js';
+
+/**
+ * One full-batch training step in training mode: forward, NLL of log-softmax on the training
+ * nodes, backward, `afterBackward`, optimizer step, zeroGrad. With `features`, the forward pass
+ * is forwardFeatures() and every layer's features keep their gradients for `afterBackward`.
+ * Every tensor of the step is freed; returns the loss.
+ */
+export function trainStep(
+  model: NodeModel,
+  data: NodeData,
+  optimizer: Optimizer,
+  features: boolean,
+  afterBackward: (loss: Tensor, features: Tensor[] | null) => void,
+): number {
+  model.train();
+  return tidy(() => {
+    let logits: Tensor;
+    let layers: Tensor[] | null = null;
+    if (features) {
+      ({ logits, features: layers } = model.forwardFeatures(data.features, data.graph));
+      for (const f of layers) retainGrad(f);
+    } else {
+      logits = model.forward(data.features, data.graph);
+    }
+    const loss = nllLoss(logSoftmax(logits), data.y, data.trainMask);
+    backward(loss);
+    afterBackward(loss, layers);
+    optimizer.step();
+    optimizer.zeroGrad();
+    return loss.item();
+  });
+}
