@@ -2,6 +2,7 @@
 // NodeModel out, from depth 1 to 1000 and beyond (see each model class for its options).
 import { GAT, type GATOptions } from './GAT.js';
 import { GCN, type GCNOptions } from './GCN.js';
+import { GIN, type GINOptions } from './GIN.js';
 import { LinearGNN, type LinearGNNOptions } from './LinearGNN.js';
 import { ResGCN, type ResGCNOptions } from './ResGCN.js';
 import { SKP, type SKPOptions } from './SKP.js';
@@ -48,3 +49,11 @@ export const skp = (options: SKPOptions): SKP => new SKP(options);
  * const model = models.linearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 4, skip: true });
  */
 export const linearGNN = (options: LinearGNNOptions): LinearGNN => new LinearGNN(options);
+
+/**
+ * GIN: GINConv layers (sum aggregation, (1 + ε) self term, 2-layer MLP) and a Linear classifier.
+ *
+ * @example
+ * const model = models.gin({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, trainEps: true });
+ */
+export const gin = (options: GINOptions): GIN => new GIN(options);

@@ -1,0 +1,54 @@
+import { record } from '../autograd/record.js';
+import { native } from '../binding/native.js';
+import { Tensor } from '../tensor/Tensor.js';
+import { floatArg, sameDevice, sameDtype } from './checks.js';
+
+/** `s` must be a one-element [1] float tensor of x's dtype, on x's device. */
+export function scalarArg(op: string, name: string, s: unknown, x: Tensor): Tensor {
+  const t = floatArg(op, name, s);
+  if (t.shape.length !== 1 || t.shape[0] !== 1) throw new RangeError(`${op}: argument ${name} must be a [1] tensor, got ${t.describe()}`);
+  sameDtype(op, ['x', x], [name, t]);
+  sameDevice(op, ['x', x], [name, t]);
+  return t;
+}
+
+/**
+ * Σ g ⊙ x as a [1] tensor on x's device (the gradient of a scalar factor s in s·x), without a
+ * copy to the host: for 2-D x, the row sums (g ⊙ x)·1 then their column sum.
+ */
+export function sumOfProducts(g: Tensor, x: Tensor): Tensor {
+  const op = 'sumOfProducts';
+  if (x.numel === 0) return Tensor.zeros([1], { dtype: x.dtype, device: x.device });
+  const gx = new Tensor(native().mul(g.handle(op), x.handle(op)));
+  try {
+    if (gx.shape.length === 2) {
+      using ones = Tensor.full([gx.shape[1], 1], 1, { dtype: gx.dtype, device: gx.device });
+      using rows = new Tensor(native().matmul(gx.handle(op), ones.handle(op), false, false));
+      return new Tensor(native().sumRows(rows.handle(op)));
+    }
+    using total = new Tensor(native().sum(gx.handle(op)));
+    return Tensor.full([1], total.item(), { dtype: gx.dtype, device: gx.device });
+  } finally {
+    gx.dispose();
+  }
+}
+
+/**
+ * y = s·x for a one-element tensor s of shape [1] (a learnable scalar such as GIN's ε), with
+ * gradients for both: dx = s·g, ds = Σ g ⊙ x. The forward reads s's current value; the backward
+ * uses that same value.
+ *
+ * @example
+ * const y = scaleByScalar(eps, x);   // eps: a [1] Parameter
+ */
+export function scaleByScalar(s: Tensor, x: Tensor): Tensor {
+  const op = 'scaleByScalar';
+  floatArg(op, 'x', x);
+  scalarArg(op, 's', s, x);
+  const value = s.item();
+  const out = new Tensor(native().scale(x.handle(op), value));
+  return record(out, op, [s, x], (g) => [
+    s.requiresGrad ? sumOfProducts(g, x) : null,
+    x.requiresGrad ? new Tensor(native().scale(g.handle(op), value)) : null,
+  ]);
+}
