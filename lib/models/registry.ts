@@ -2,6 +2,7 @@
 // and checkpoints all read it; adding a model is its file (class and entry) and one line below.
 import { gatEntry, gatv2Entry } from './GAT.js';
 import { gcnEntry } from './GCN.js';
+import { ginEntry } from './GIN.js';
 import { linearGnnEntry } from './LinearGNN.js';
 import type { ModelEntry, ModelFlag, ModelIO, ModelSpec } from './modelEntry.js';
 import type { NodeModel } from './NodeModel.js';
@@ -9,7 +10,7 @@ import { resGcnEntry } from './ResGCN.js';
 import { kpEntry, skpEntry } from './SKP.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: entries hold different option types; each checks its own.
-const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry];
+const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry, ginEntry];
 
 // A Map, not an object: a name such as '__proto__' or 'constructor' finds nothing.
 const BY_NAME = new Map<string, ModelEntry>();
