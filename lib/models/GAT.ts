@@ -76,7 +76,7 @@ export class GAT extends NodeModel {
     this.registerCheckpointState({ ...options, version }, this.#dropoutRng);
     const values = GAT.#initialValues(options, L, heads, version, share, init, rng);
     this.layers = [];
-    try {
+    this.build(() => {
       values.forEach((v, l) => {
         const last = l === L - 1;
         const conv = new GATConv(v.cols, last ? options.outChannels : options.hiddenChannels, {
@@ -86,10 +86,7 @@ export class GAT extends NodeModel {
         });
         this.layers.push(this.registerModule(`conv${l}`, conv));
       });
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+    });
   }
 
   static #initialValues(o: GATOptions, L: number, heads: number, version: 'v1' | 'v2', share: boolean, init: string, rng: Rng): GatLayerValues[] {

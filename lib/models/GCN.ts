@@ -55,15 +55,12 @@ export class GCN extends NodeModel {
     const rng = new Rng(options.seed ?? 0);
     const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
     this.layers = [];
-    try {
+    this.build(() => {
       for (let l = 0; l < L; l++) {
         const conv = new GCNConv(widths[l], widths[l + 1], { rng, dtype: options.dtype, device: options.device });
         this.layers.push(this.registerModule(`conv${l}`, conv));
       }
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+    });
   }
 
   /**

@@ -77,7 +77,7 @@ export class LinearGNN extends NodeModel {
       if (v.length !== rows * cols) throw new RangeError(`LinearGNN: ${name} has ${v.length} values, expected ${rows}×${cols}`);
       return this.registerParameter(name, Parameter.fromValues(v, [rows, cols], opts));
     };
-    try {
+    this.build(() => {
       for (let l = 1; l <= H; l++) {
         const cols = l === 1 ? inChannels : hiddenChannels;
         this.b.push(make(`b${l}`, options.weights?.b?.[l - 1], hiddenChannels, cols, () => orthogonal(hiddenChannels, cols, rng)));
@@ -88,10 +88,7 @@ export class LinearGNN extends NodeModel {
         const i = this.w.length;
         this.w.push(make(`w${l}`, options.weights?.w?.[i], outChannels, cols, () => glorotUniform(outChannels, cols, rng)));
       }
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+    });
   }
 
   /** The output f and the hidden representations S^l X B_1ᵀ ⋯ B_lᵀ, l = 1..H. */

@@ -67,7 +67,7 @@ export class ResGCN extends NodeModel {
   readonly encoder: Linear;
   readonly decoder: Linear;
   readonly blocks: ResidualBlock[] = [];
-  readonly stack: ReversibleStack | null = null;
+  readonly stack: ReversibleStack | null;
   #dropoutRng: Rng;
 
   constructor(options: ResGCNOptions) {
@@ -78,12 +78,13 @@ export class ResGCN extends NodeModel {
     this.#dropoutRng = new Rng(o.seed + 0x5eed);
     this.registerCheckpointState(options, this.#dropoutRng);
     const dt = { dtype: o.dtype, device: o.device };
-    try {
-      this.encoder = this.registerModule('encoder', new Linear(o.inChannels, o.hidden, { ...dt, bias: false }));
-      setValues(this.encoder.weight, initWeights(o, o.hidden, o.inChannels, rng, 'first'));
+    [this.encoder, this.stack, this.decoder] = this.build(() => {
+      const encoder = this.registerModule('encoder', new Linear(o.inChannels, o.hidden, { ...dt, bias: false }));
+      setValues(encoder.weight, initWeights(o, o.hidden, o.inChannels, rng, 'first'));
+      let stack: ReversibleStack | null = null;
       if (o.residual === 'reversible') {
         const k = o.hidden / o.groups;
-        this.stack = this.registerModule(
+        stack = this.registerModule(
           'stack',
           new ReversibleStack(o.hidden, {
             ...dt,
@@ -118,13 +119,11 @@ export class ResGCN extends NodeModel {
           this.blocks.push(this.registerModule(`block${l}`, block));
         }
       }
-      this.decoder = this.registerModule('decoder', new Linear(o.hidden, o.outChannels, dt));
-      setValues(this.decoder.weight, initWeights(o, o.outChannels, o.hidden, rng, 'last'));
-      setValues(this.decoder.bias!, new Float64Array(o.outChannels));
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+      const decoder = this.registerModule('decoder', new Linear(o.hidden, o.outChannels, dt));
+      setValues(decoder.weight, initWeights(o, o.outChannels, o.hidden, rng, 'last'));
+      setValues(decoder.bias!, new Float64Array(o.outChannels));
+      return [encoder, stack, decoder] as const;
+    });
   }
 
   override forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {

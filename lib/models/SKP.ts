@@ -77,17 +77,14 @@ export class SKP extends NodeModel {
     // The graph of learnable terms is not part of the architecture: pass it again when loading.
     this.registerCheckpointState({ ...options, graph: undefined }, this.#dropoutRng);
     const common = { rng, dtype: options.dtype, device: options.device };
-    try {
-      this.encoder = this.registerModule('encoder', new Linear(options.inChannels, this.width, common));
+    [this.encoder, this.decoder] = this.build(() => {
+      const encoder = this.registerModule('encoder', new Linear(options.inChannels, this.width, common));
       for (let l = 0; l < depth; l++) {
         const conv = new SKPConv(this.width, this.width, { ...common, terms: kp ? [terms[0] ?? 'gcn'] : terms, init: options.init, graph: options.graph });
         this.layers.push(this.registerModule(`skp${l}`, conv));
       }
-      this.decoder = this.registerModule('decoder', new Linear(this.width, options.outChannels, common));
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+      return [encoder, this.registerModule('decoder', new Linear(this.width, options.outChannels, common))] as const;
+    });
   }
 
   /** Logits and the representations h⁰ (encoder) .. h^L of docs/methods.md §2.3, after their ReLU. */

@@ -79,12 +79,14 @@ export class GATConv extends GraphConv {
     // PyG: glorot on the projections, and on the attention vectors viewed as [heads, out].
     const att = (r: Rng) => glorotUniform(this.heads, outChannels, r);
     const proj = (r: Rng) => glorotUniform(width, inChannels, r);
-    this.weight = this.param('weight', [width, inChannels], proj, rng, options.weight);
-    this.weightDst = share ? null : this.param('weightDst', [width, inChannels], proj, rng, options.weightDst);
-    this.attSrc = this.param('attSrc', [width], att, rng, options.attSrc);
-    this.attDst = this.version === 'v1' ? this.param('attDst', [width], att, rng, options.attDst) : null;
     const outWidth = this.concat ? width : outChannels;
-    this.bias = options.bias === false ? null : this.param('bias', [outWidth], () => new Float64Array(outWidth), rng);
+    [this.weight, this.weightDst, this.attSrc, this.attDst, this.bias] = this.build(() => [
+      this.param('weight', [width, inChannels], proj, rng, options.weight),
+      share ? null : this.param('weightDst', [width, inChannels], proj, rng, options.weightDst),
+      this.param('attSrc', [width], att, rng, options.attSrc),
+      this.version === 'v1' ? this.param('attDst', [width], att, rng, options.attDst) : null,
+      options.bias === false ? null : this.param('bias', [outWidth], () => new Float64Array(outWidth), rng),
+    ] as const);
   }
 
   protected conv(x: NodeFeatures, graph: Graph): Tensor {

@@ -50,8 +50,10 @@ export class GCNConv extends GraphConv<GCNConvForwardOptions> {
     this.t = t;
     this.aggregation = options.aggregation ?? 'gcn';
     const rng = layerRng(options);
-    this.weight = this.param('weight', [outChannels, inChannels], (r) => glorotUniform(outChannels, inChannels, r), rng, options.weight);
-    this.bias = options.bias === false ? null : this.param('bias', [outChannels], () => new Float64Array(outChannels), rng);
+    [this.weight, this.bias] = this.build(() => [
+      this.param('weight', [outChannels, inChannels], (r) => glorotUniform(outChannels, inChannels, r), rng, options.weight),
+      options.bias === false ? null : this.param('bias', [outChannels], () => new Float64Array(outChannels), rng),
+    ] as const);
   }
 
   protected conv(x: NodeFeatures, graph: Graph, options: GCNConvForwardOptions): Tensor {

@@ -22,15 +22,15 @@ export abstract class Module implements Disposable {
   #disposed = false;
 
   /**
-   * Runs a constructor's body: when it throws, everything registered so far is disposed before
-   * the error propagates, so a failed construction leaks no native memory.
+   * Runs a constructor's body and returns its value: when it throws, everything registered so far
+   * is disposed before the error propagates, so a failed construction leaks no native memory.
    *
    * @example
    * constructor(options: Options) { super(); this.build(() => { this.conv = this.registerModule('conv', new GCNConv(4, 4)); }); }
    */
-  protected build(body: () => void): void {
+  protected build<T>(body: () => T): T {
     try {
-      body();
+      return body();
     } catch (e) {
       this.dispose();
       throw e;
