@@ -46,6 +46,7 @@ export { GCN, type GCNOptions } from './models/GCN.js';
 export { GAT, type GATOptions } from './models/GAT.js';
 export { GATConv, type GATConvOptions } from './nn/GATConv.js';
 export { gatAttention, type GatAttentionOptions } from './functional/gatAttention.js';
+export { softmaxAggregate, type SoftmaxAggregateOptions } from './functional/softmaxAggregate.js';
 export { balancedInit, type BalancedOptions, type GatLayerValues } from './init/balanced.js';
 export { gatBalance, type GatBalanceReport } from './models/gatBalance.js';
 export { orthogonal } from './init/orthogonal.js';

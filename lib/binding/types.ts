@@ -1,6 +1,7 @@
 // The one typed boundary between the native addon and the TypeScript API. Nothing outside
 // lib/binding touches the addon except through these types.
 
+import type { AggrBinding } from './aggrBinding.js';
 import type { DiagBinding } from './diagBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
@@ -31,7 +32,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding extends EdgeBinding, GatBinding, NormBinding, DiagBinding {
+export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;

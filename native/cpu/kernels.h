@@ -4,6 +4,7 @@
 
 namespace fathom::cpu {
 #include "../core/kernel_api.inc"
+#include "../core/kernel_api_aggr.inc"
 #include "../core/kernel_api_diag.inc"
 #include "../core/kernel_api_edge.inc"
 #include "../core/kernel_api_gat.inc"

@@ -114,6 +114,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CsrHandle", CsrHandle::Init(env));
   register_ops(env, exports);
   register_csr_functions(env, exports);
+  register_aggr_ops(env, exports);
   register_edge_ops(env, exports);
   register_gat_ops(env, exports);
   register_norm_ops(env, exports);

@@ -1,9 +1,11 @@
-// Bindings of the method-suite ops, one file per family (edge_binding.cc, gat_binding.cc,
-// norm_binding.cc, sparse_features_binding.cc, diag_binding.cc); addon.cc registers them all.
+// Bindings of the method-suite ops, one file per family (aggr_binding.cc, edge_binding.cc,
+// gat_binding.cc, norm_binding.cc, sparse_features_binding.cc, diag_binding.cc); addon.cc
+// registers them all.
 #pragma once
 #include <napi.h>
 
 namespace fathom::napi {
+void register_aggr_ops(Napi::Env env, Napi::Object exports);
 void register_edge_ops(Napi::Env env, Napi::Object exports);
 void register_gat_ops(Napi::Env env, Napi::Object exports);
 void register_norm_ops(Napi::Env env, Napi::Object exports);

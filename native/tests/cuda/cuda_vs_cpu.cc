@@ -1,5 +1,6 @@
 // GPU-only check: every fathom::cuda kernel against its fathom::cpu twin on random data, plus
 // gemm_tiled vs gemm (cuBLAS when built with it). Prints "N passed, M failed".
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -119,6 +120,60 @@ void run_all(const char* tn) {
     h::sddmm<T>(rows, F, rowptr.data(), col.data(), X.data(), B2.data(), want.data());
     c::sddmm<T>(rows, F, drp.p, dcol.p, dx.p, db.p, ds.p);
     expect(name("sddmm"), ds.get(), want, tol);
+  }
+  {
+    // Softmax aggregation over the CSR (empty rows included) with edge ids in perm (a shuffled
+    // 0..nnz-1 with every seventh entry -1, a self loop without edge features), forward and the
+    // backward over the transpose built here, with and without edge features.
+    const int64_t nnz = int64_t(col.size());
+    std::vector<int32_t> perm(nnz);
+    for (int64_t k = 0; k < nnz; ++k) perm[k] = int32_t(k);
+    std::shuffle(perm.begin(), perm.end(), rng);
+    for (int64_t k = 0; k < nnz; k += 7) perm[k] = -1;
+    std::vector<int32_t> trp(rows + 1, 0), tcol(nnz), tperm(nnz);
+    for (int64_t k = 0; k < nnz; ++k) ++trp[col[k] + 1];
+    for (int r = 0; r < rows; ++r) trp[r + 1] += trp[r];
+    {
+      std::vector<int32_t> next(trp.begin(), trp.end() - 1);
+      for (int r = 0; r < rows; ++r) {
+        for (int32_t k = rowptr[r]; k < rowptr[r + 1]; ++k) {
+          const int32_t at = next[col[k]]++;
+          tcol[at] = r;
+          tperm[at] = perm[k];
+        }
+      }
+    }
+    Dev<int32_t> dperm(perm), dtrp(trp), dtcol(tcol), dtperm(tperm);
+    for (int F : {1, 3, 16, 33}) {
+      const size_t nf = size_t(rows) * F;
+      auto X = rnd<T>(nf), E = rnd<T>(size_t(nnz) * F), G = rnd<T>(nf);
+      const std::vector<T> tv{T(1.3)};
+      Dev<T> dx(X), de(E), dg(G), dtv(tv), dout(nf), dstats(2 * nf), ddx(nf), dde(size_t(nnz) * F),
+          ddt(1), dscr(size_t(h::softmax_aggregate_scratch_size(rows, F)));
+      for (int withe = 0; withe < 2; ++withe) {
+        const T* he = withe ? E.data() : nullptr;
+        const T* ce = withe ? de.p : nullptr;
+        std::vector<T> out(nf), stats(2 * nf), gx(nf), ge(size_t(nnz) * F), gt(1),
+            scr(size_t(h::softmax_aggregate_scratch_size(rows, F)));
+        h::softmax_aggregate_forward<T>(rows, F, rowptr.data(), col.data(), perm.data(), X.data(),
+                                        he, tv.data(), T(1e-7), out.data(), stats.data());
+        c::softmax_aggregate_forward<T>(rows, F, drp.p, dcol.p, dperm.p, dx.p, ce, dtv.p, T(1e-7),
+                                        dout.p, dstats.p);
+        expect(name("softmax_aggregate_forward"), dout.get(), out, tol);
+        expect(name("softmax_aggregate_stats"), dstats.get(), stats, tol);
+        h::softmax_aggregate_backward<T>(rows, rows, F, trp.data(), tcol.data(), tperm.data(),
+                                         X.data(), he, tv.data(), T(1e-7), out.data(), stats.data(),
+                                         G.data(), gx.data(), withe ? ge.data() : nullptr,
+                                         gt.data(), scr.data());
+        c::softmax_aggregate_backward<T>(rows, rows, F, dtrp.p, dtcol.p, dtperm.p, dx.p, ce, dtv.p,
+                                         T(1e-7), dout.p, dstats.p, dg.p, ddx.p,
+                                         withe ? dde.p : nullptr, ddt.p, dscr.p);
+        expect(name("softmax_aggregate_dx"), ddx.get(), gx, tol);
+        if (withe) expect(name("softmax_aggregate_de"), dde.get(), ge, tol);
+        // dt sums rows * F * degree terms: reassociation and exp's last bits add up, so 10 tol.
+        expect(name("softmax_aggregate_dt"), ddt.get(), gt, tol * 10);
+      }
+    }
   }
   {
     // The CSR read as a dense matrix's nonzeros [rows, rows]: dropout of its values, and of the
