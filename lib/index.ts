@@ -62,8 +62,10 @@ export { ResGCN, type ResGCNOptions, type ResidualMode, type ResGCNInit } from '
 export { ResidualBlock, type ResidualBlockOptions, type ResidualKind } from './nn/ResidualBlock.js';
 export { ReversibleStack, type ReversibleStackOptions } from './nn/ReversibleStack.js';
 export { PairNorm } from './nn/PairNorm.js';
+export { LayerNorm, type LayerNormModuleOptions } from './nn/LayerNorm.js';
 export { LipschitzWeight } from './nn/LipschitzWeight.js';
 export { pairNorm, type PairNormOptions } from './functional/pairNorm.js';
+export { layerNorm, type LayerNormOptions } from './functional/layerNorm.js';
 export { spectralNormalize } from './functional/spectralNormalize.js';
 export { gcnBranch, type GcnBranchOptions } from './functional/gcnBranch.js';
 export { gnnHe } from './init/gnnHe.js';

@@ -8,6 +8,7 @@ namespace fathom::cpu {
 #include "../core/kernel_api_diag.inc"
 #include "../core/kernel_api_edge.inc"
 #include "../core/kernel_api_gat.inc"
+#include "../core/kernel_api_layer_norm.inc"
 #include "../core/kernel_api_norm.inc"
 
 // The CPU GAT backward reduces its per-node attention-vector terms kGatContribRows rows at a

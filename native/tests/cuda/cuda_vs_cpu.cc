@@ -348,6 +348,39 @@ void run_all(const char* tn) {
       expect(name("nll_loss_backward"), dd.get(), wd, 0);
     }
   }
+  // layer norm, forward with and without the affine terms and backward: one chunk of rows (50)
+  // and several (777) for the parameter gradients, ragged widths, a constant row (var 0)
+  for (int64_t r : {int64_t(50), int64_t(777)})
+    for (int64_t cl : {1, 7, 32, 100, 1000}) {
+      auto v = rnd<T>(r * cl, -3, 3), w = rnd<T>(cl, 0.5, 1.5), b = rnd<T>(cl), g = rnd<T>(r * cl);
+      for (int64_t k = 0; k < cl; ++k) v[5 * cl + k] = T(2.5);
+      Dev<T> dv(v), dw(w), db(b), dg(g), dy(r * cl), ddx(r * cl), ddw(cl), ddb(cl);
+      Dev<double> dm(r), drs(r);
+      for (int affine = 0; affine < 2; ++affine) {
+        std::vector<T> y(r * cl), dx(r * cl), gw(cl), gb(cl);
+        std::vector<double> m(r), rs(r);
+        h::layer_norm<T>(r, cl, v.data(), affine ? w.data() : nullptr, affine ? b.data() : nullptr,
+                         1e-5, y.data(), m.data(), rs.data());
+        c::layer_norm<T>(r, cl, dv.p, affine ? dw.p : nullptr, affine ? db.p : nullptr, 1e-5, dy.p,
+                         dm.p, drs.p);
+        expect(name("layer_norm"), dy.get(), y, tol);
+        expect(name("layer_norm_mean"), dm.get(), m, 1e-12);
+        expect(name("layer_norm_rstd"), drs.get(), rs, 1e-12);
+        h::layer_norm_backward<T>(r, cl, v.data(), affine ? w.data() : nullptr, m.data(), rs.data(),
+                                  g.data(), dx.data(), affine ? gw.data() : nullptr, gb.data());
+        c::layer_norm_backward<T>(r, cl, dv.p, affine ? dw.p : nullptr, dm.p, drs.p, dg.p, ddx.p,
+                                  affine ? ddw.p : nullptr, ddb.p);
+        expect(name("layer_norm_backward_dx"), ddx.get(), dx, tol);
+        expect(name("layer_norm_backward_dbias"), ddb.get(), gb, tol);
+        if (affine) {
+          expect(name("layer_norm_backward_dweight"), ddw.get(), gw, tol);
+          // dweight alone (no dx, no dbias) gives the same bits
+          Dev<T> only(cl);
+          c::layer_norm_backward<T>(r, cl, dv.p, dw.p, dm.p, drs.p, dg.p, nullptr, only.p, nullptr);
+          expect(name("layer_norm_backward_dweight_only"), only.get(), ddw.get(), 0);
+        }
+      }
+    }
   // optimizers, 3 steps
   {
     auto p = x, g = y;
