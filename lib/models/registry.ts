@@ -1,5 +1,6 @@
 // The one model registry: name → options schema, builder, flags and defaults. The CLI, sweeps
 // and checkpoints all read it; adding a model is its file (class and entry) and one line below.
+import { deeperGcnEntry } from './DeeperGCN.js';
 import { gatEntry, gatv2Entry } from './GAT.js';
 import { gcnEntry } from './GCN.js';
 import { ginEntry } from './GIN.js';
@@ -10,7 +11,7 @@ import { resGcnEntry } from './ResGCN.js';
 import { kpEntry, skpEntry } from './SKP.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: entries hold different option types; each checks its own.
-const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry, ginEntry];
+const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry, ginEntry, deeperGcnEntry];
 
 // A Map, not an object: a name such as '__proto__' or 'constructor' finds nothing.
 const BY_NAME = new Map<string, ModelEntry>();

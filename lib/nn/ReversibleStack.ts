@@ -11,16 +11,26 @@ import { Graph, type Aggregation } from '../graph/Graph.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
 import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import type { GraphConv } from './GraphConv.js';
 import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
 import { requireObject } from '../errors/args.js';
+
+/** A branch of a reversible block: replays the same dropout mask for the same seed. */
+export type ReversibleBranch = GraphConv<{ dropoutSeed?: number }>;
 
 export interface ReversibleStackOptions {
   depth: number;
   /** Channel groups G ≥ 2; channels must be divisible by G. */
   groups: number;
-  /** Initial weight of block l, group i: [channels/G, channels/G] values. */
-  weight: (block: number, group: number) => ArrayLike<number>;
+  /** Initial weight of block l, group i: [channels/G, channels/G] values (the GCN branch). */
+  weight?: (block: number, group: number) => ArrayLike<number>;
+  /**
+   * Instead of the GCN branch: the branch module f_i of block l, group i, mapping channels/G to
+   * channels/G (e.g. a GENBranch, RevGNN's GENConv block). The stack owns it; dropout, t,
+   * aggregation and branchScale are the branch's own business then.
+   */
+  branch?: (block: number, group: number) => ReversibleBranch;
   aggregation?: Aggregation;
   t?: number;
   /** Scale of every f_i (default 1/√depth, fixup's β_L). */
@@ -46,6 +56,12 @@ export interface ReversibleStackOptions {
  * using stack = new ReversibleStack(64, { depth: 256, groups: 2, weight: () => gnnHe(32, 32, rng) });
  * const z = stack.forward(h, graph);
  */
+/** What a block's branches need of the graph: the graph itself, and the GCN branch's operator. */
+interface Branching {
+  graph: Graph;
+  op?: GraphOperator;
+}
+
 export class ReversibleStack extends Module {
   readonly weights: Parameter[][];
   readonly depth: number;
@@ -57,6 +73,8 @@ export class ReversibleStack extends Module {
   // Selection matrices E_i [channels, channels/G]: X_i = X E_i, X = Σ X_i E_iᵀ.
   readonly #select: Tensor[];
   readonly #rng: Rng;
+  /** Branch modules, when the stack was built with `branch` (else the GCN branch of `weights`). */
+  readonly #branches: ReversibleBranch[][] | null;
 
   constructor(readonly channels: number, options: ReversibleStackOptions) {
     super();
@@ -78,16 +96,26 @@ export class ReversibleStack extends Module {
     this.#rng = new Rng((options.seed ?? 0) + 0x7e5e);
     const k = channels / groups;
     const opts = { dtype: options.dtype, device: options.device };
-    this.weights = [];
-    for (let l = 0; l < depth; l++) {
-      const row: Parameter[] = [];
-      for (let i = 0; i < groups; i++) {
-        const w = options.weight(l, i);
-        if (w.length !== k * k) throw new RangeError(`ReversibleStack: weight(${l}, ${i}) has ${w.length} values, expected ${k}×${k}`);
-        row.push(this.registerParameter(`w${l}_${i}`, Parameter.fromValues(w, [k, k], opts)));
-      }
-      this.weights.push(row);
+    if ((options.weight === undefined) === (options.branch === undefined)) {
+      throw new TypeError('ReversibleStack: give exactly one of options.weight (GCN branches) and options.branch (branch modules)');
     }
+    this.weights = [];
+    this.#branches = options.branch ? [] : null;
+    this.build(() => {
+      for (let l = 0; l < depth; l++) {
+        if (options.branch) {
+          this.#branches!.push(Array.from({ length: groups }, (_, i) => this.registerModule(`f${l}_${i}`, options.branch!(l, i))));
+          continue;
+        }
+        const row: Parameter[] = [];
+        for (let i = 0; i < groups; i++) {
+          const w = options.weight!(l, i);
+          if (w.length !== k * k) throw new RangeError(`ReversibleStack: weight(${l}, ${i}) has ${w.length} values, expected ${k}×${k}`);
+          row.push(this.registerParameter(`w${l}_${i}`, Parameter.fromValues(w, [k, k], opts)));
+        }
+        this.weights.push(row);
+      }
+    });
     this.#select = Array.from({ length: groups }, (_, i) => {
       const e = new Float64Array(channels * k);
       for (let j = 0; j < k; j++) e[(i * k + j) * k + j] = 1;
@@ -98,7 +126,7 @@ export class ReversibleStack extends Module {
 
   forward(x: Tensor, graph: Graph): Tensor {
     this.#check(x, graph);
-    const op = graph.operator(this.aggregation, { dtype: this.weights[0][0].dtype, device: this.weights[0][0].device });
+    const op = this.#operator(graph);
     const seeds = this.#drawSeeds();
     const out = noGrad(() => {
       let xs = this.#split(x);
@@ -121,7 +149,7 @@ export class ReversibleStack extends Module {
    */
   forwardStored(x: Tensor, graph: Graph): Tensor {
     this.#check(x, graph);
-    const op = graph.operator(this.aggregation, { dtype: this.weights[0][0].dtype, device: this.weights[0][0].device });
+    const op = this.#operator(graph);
     const seeds = this.#drawSeeds();
     let xs = this.#split(x);
     for (let l = 0; l < this.depth; l++) xs = this.#block(l, xs, op, seeds);
@@ -141,8 +169,16 @@ export class ReversibleStack extends Module {
     }
   }
 
+  // Only the GCN branch aggregates here; branch modules look up their own operators.
+  #operator(graph: Graph): Branching {
+    if (this.#branches) return { graph };
+    const p = this.weights[0][0];
+    return { graph, op: graph.operator(this.aggregation, { dtype: p.dtype, device: p.device }) };
+  }
+
   #drawSeeds(): number[] {
-    const on = this.training && this.dropout > 0;
+    // Branch modules carry their own dropout: draw seeds whenever training.
+    const on = this.training && (this.dropout > 0 || this.#branches !== null);
     return Array.from({ length: this.depth }, () => (on ? this.#rng.nextUint32() : 0));
   }
 
@@ -157,12 +193,14 @@ export class ReversibleStack extends Module {
   }
 
   // f_i of block l; group i's mask seed is derived from the block's seed.
-  #f(l: number, i: number, h: Tensor, op: GraphOperator, seeds: number[]): Tensor {
-    const drop = this.dropout > 0 ? { p: this.dropout, seed: (seeds[l] + Math.imul(i + 1, 0x9e3779b1)) >>> 0, training: this.training } : undefined;
-    return gcnBranch(h, this.weights[l][i], op, { t: this.t, scale: this.branchScale, dropout: drop });
+  #f(l: number, i: number, h: Tensor, op: Branching, seeds: number[]): Tensor {
+    const seed = (seeds[l] + Math.imul(i + 1, 0x9e3779b1)) >>> 0;
+    if (this.#branches) return this.#branches[l][i].forward(h, op.graph, { dropoutSeed: seed });
+    const drop = this.dropout > 0 ? { p: this.dropout, seed, training: this.training } : undefined;
+    return gcnBranch(h, this.weights[l][i], op.op!, { t: this.t, scale: this.branchScale, dropout: drop });
   }
 
-  #block(l: number, xs: Tensor[], op: GraphOperator, seeds: number[]): Tensor[] {
+  #block(l: number, xs: Tensor[], op: Branching, seeds: number[]): Tensor[] {
     // X'_0 starts from a copy (scale by 1): add() hands one gradient tensor to both inputs, and
     // backward() frees it too early when the first input already has a pending gradient, as
     // X_2 does here (it also feeds X'_2). The copy node is always a fresh first input.
@@ -177,7 +215,7 @@ export class ReversibleStack extends Module {
   }
 
   // Block l's input from its output: X_i = X'_i − f_i(X'_{i−1}) for i = G..2, then X'_0, then X_1.
-  #inverse(l: number, ys: Tensor[], op: GraphOperator, seeds: number[]): Tensor[] {
+  #inverse(l: number, ys: Tensor[], op: Branching, seeds: number[]): Tensor[] {
     const xs: Tensor[] = new Array(this.groups);
     for (let i = this.groups - 1; i >= 1; i--) xs[i] = sub(ys[i], this.#f(l, i, ys[i - 1], op, seeds));
     let prev = xs[1];
@@ -186,7 +224,7 @@ export class ReversibleStack extends Module {
     return xs;
   }
 
-  #backward(y: Tensor, g: Tensor, op: GraphOperator, seeds: number[]): Tensor {
+  #backward(y: Tensor, g: Tensor, op: Branching, seeds: number[]): Tensor {
     if (!isGradEnabled()) throw new RangeError('ReversibleStack: backward needs gradient recording on (it re-runs each block on a local tape); do not call backward() inside noGrad()');
     let ys = noGrad(() => this.#split(y));
     let gs = noGrad(() => this.#split(g));
