@@ -20,8 +20,8 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
   if (s == "f64") return DType::F64;
   if (s == "i32") return DType::I32;
   if (s == "u8") return DType::U8;
-  throw_fathom_error(info.Env(), std::string(op) + ": dtype '" + s + "' is not one of f32, f64, i32, u8",
-                     "RANGE");
+  throw_fathom_error(
+      info.Env(), std::string(op) + ": dtype '" + s + "' is not one of f32, f64, i32, u8", "RANGE");
 }
 
 Device device_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
@@ -42,10 +42,10 @@ Shape shape_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
     Napi::Value v = arr.Get(i);
     double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
     if (!v.IsNumber() || d < 0 || std::floor(d) != d || d > 9.0e15) {
-      throw_fathom_error(info.Env(),
-                         std::string(op) + ": shape[" + std::to_string(i) +
-                             "] must be a non-negative integer",
-                         "RANGE");
+      throw_fathom_error(
+          info.Env(),
+          std::string(op) + ": shape[" + std::to_string(i) + "] must be a non-negative integer",
+          "RANGE");
     }
     shape.push_back(static_cast<int64_t>(d));
   }

@@ -24,8 +24,7 @@ const Tensor* spmm_weights(const char* op, const Csr& csr, const Tensor& edge_va
     require_same_dtype(op, "x", x, "edgeValues", edge_values);
     FATHOM_CHECK(edge_values.ndim() == 1 && edge_values.dim(0) == csr.nnz(), ErrorKind::Shape, op,
                  arg("edgeValues") + " is " + brief(edge_values) + " but the operator " +
-                     csr_brief(csr) + " needs [" + std::to_string(csr.nnz()) +
-                     "], one per entry");
+                     csr_brief(csr) + " needs [" + std::to_string(csr.nnz()) + "], one per entry");
     return &edge_values;
   }
   if (csr.values.defined()) {

@@ -439,8 +439,8 @@ TEST(ops_validation_errors) {
   CHECK_FAILS(ops::dropout(a, 1.0, 1), ErrorKind::Range, "dropout", "argument p", "[0, 1)");
   CHECK_FAILS(ops::dropout(a, -0.1, 1), ErrorKind::Range, "dropout", "argument p");
   CHECK_FAILS(ops::dropout(a, std::nan(""), 1), ErrorKind::Range, "dropout", "argument p");
-  CHECK_FAILS(ops::dropout_backward(a, a, 0.5), ErrorKind::Type, "dropoutBackward",
-              "argument mask", "u8");
+  CHECK_FAILS(ops::dropout_backward(a, a, 0.5), ErrorKind::Type, "dropoutBackward", "argument mask",
+              "u8");
 
   // Graph ops: x rows must match the operator's columns; values must match x's dtype.
   Csr adj = graph();
@@ -485,8 +485,7 @@ TEST(ops_validation_errors) {
               ErrorKind::Shape, "propagateBiasActBackward", "argument grad", "5 rows");
   CHECK_FAILS(ops::propagate_bias_act_backward(p64, random({5, 3}, 1), random({5, 2}, 2), 1, 0,
                                                true, true, true),
-              ErrorKind::Shape, "propagateBiasActBackward", "grad is f64[5, 3]",
-              "y is f64[5, 2]");
+              ErrorKind::Shape, "propagateBiasActBackward", "grad is f64[5, 3]", "y is f64[5, 2]");
   CHECK_FAILS(ops::sddmm(adj, random({4, 2}, 1), random({5, 2}, 2)), ErrorKind::Shape, "sddmm",
               "argument a");
   CHECK_FAILS(ops::sddmm(adj, random({5, 2}, 1), random({5, 3}, 2)), ErrorKind::Shape, "sddmm",
