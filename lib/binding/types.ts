@@ -38,7 +38,8 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
   cudaCompiled: boolean;
 
   matmul(a: TensorHandle, b: TensorHandle, transA: boolean, transB: boolean): TensorHandle;
-  spmm(op: CsrHandle, edgeValues: TensorHandle | null, x: TensorHandle, alpha: number, selfScale: number): TensorHandle;
+  /** `name`: the JS op this SpMM implements, named in error messages (default 'spmm'). */
+  spmm(op: CsrHandle, edgeValues: TensorHandle | null, x: TensorHandle, alpha: number, selfScale: number, name?: string): TensorHandle;
   propagateBiasAct(op: CsrHandle, x: TensorHandle, bias: TensorHandle | null, alpha: number, selfScale: number, relu: boolean): TensorHandle;
   propagateBiasActBackward(
     opT: CsrHandle,

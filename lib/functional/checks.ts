@@ -1,57 +1,73 @@
+import { FathomError, type FathomErrorCode } from '../errors/FathomError.js';
+import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
-import type { DType } from '../tensor/dtype.js';
+import { shapeString, type DType } from '../tensor/dtype.js';
 
-// Argument checks shared by the functional ops: they run before native code and name the
-// op, the argument and the shapes.
+// Argument checks of the functional ops (docs/errors.md):
+// - type guards (is it a Tensor, a number) and disposed guards live here and throw TypeError:
+//   the native core never sees a JS value of the wrong type or a freed handle;
+// - value checks (dtype, shape, device, numeric ranges) live in native/ops and throw FathomError
+//   with a code (TYPE, SHAPE, DEVICE, RANGE).
+// The value checks below are for the few places native cannot see the value or would name the
+// wrong op (composites of several native calls, host-side arrays, options TypeScript turns into
+// other arguments): they throw the code native would, in native's wording.
 
+/** `t` must be a live Tensor (TypeError otherwise). */
 export function tensorArg(op: string, name: string, t: unknown): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: argument ${name} must be a Tensor, got ${typeof t}`);
   if (t.disposed) throw new TypeError(`${op}: argument ${name} (${t.describe()}) was disposed`);
   return t;
 }
 
-export function floatArg(op: string, name: string, t: unknown): Tensor {
-  const x = tensorArg(op, name, t);
-  if (x.dtype !== 'f32' && x.dtype !== 'f64') {
-    throw new TypeError(`${op}: argument ${name} must be f32 or f64, got ${x.describe()}`);
-  }
-  return x;
-}
-
-export function dtypeArg(op: string, name: string, t: unknown, dtype: DType): Tensor {
-  const x = tensorArg(op, name, t);
-  if (x.dtype !== dtype) throw new TypeError(`${op}: argument ${name} must be ${dtype}, got ${x.describe()}`);
-  return x;
-}
-
-export function rankArg(op: string, name: string, x: Tensor, rank: number): void {
-  if (x.shape.length !== rank) throw new RangeError(`${op}: argument ${name} must be ${rank}-D, got ${x.describe()}`);
-}
-
-export function sameDevice(op: string, ...pairs: [string, Tensor][]): void {
-  const [n0, t0] = pairs[0];
-  for (const [n, t] of pairs.slice(1)) {
-    if (t.device !== t0.device) {
-      throw new RangeError(`${op}: argument ${n} is on ${t.device} but ${n0} is on ${t0.device} (${t.describe()} vs ${t0.describe()})`);
-    }
-  }
-}
-
-export function sameDtype(op: string, ...pairs: [string, Tensor][]): void {
-  const [n0, t0] = pairs[0];
-  for (const [n, t] of pairs.slice(1)) {
-    if (t.dtype !== t0.dtype) throw new TypeError(`${op}: argument ${n} is ${t.describe()} but ${n0} is ${t0.describe()}`);
-  }
-}
-
-export function sameShape(op: string, a: [string, Tensor], b: [string, Tensor]): void {
-  if (a[1].shape.length !== b[1].shape.length || a[1].shape.some((d, i) => d !== b[1].shape[i])) {
-    throw new RangeError(`${op}: shapes differ: ${a[0]} is ${a[1].describe()}, ${b[0]} is ${b[1].describe()}`);
-  }
-}
-
-export function finiteNumber(op: string, name: string, v: unknown): number {
+/** `v` must be a number (TypeError otherwise); its range is the op's to check. */
+export function numberArg(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${op}: argument ${name} must be a number, got ${typeof v}`);
-  if (!Number.isFinite(v)) throw new RangeError(`${op}: argument ${name} must be finite, got ${v}`);
   return v;
+}
+
+/** A FathomError `code` from `op`, worded as the native checks word theirs. */
+export function valueError(code: FathomErrorCode, op: string, message: string): FathomError {
+  return new FathomError(`${op}: ${message}`, code);
+}
+
+/** "f32[3, 4]", as native messages write a tensor (the device only where it matters). */
+export function brief(t: Tensor | SparseFeatures): string {
+  return t instanceof SparseFeatures ? t.describe() : `${t.dtype}${shapeString(t.shape)}`;
+}
+
+// The checks TypeScript keeps: each one the TS twin of a native check in native/ops/dispatch.h.
+
+export function requireFloat(op: string, name: string, t: Tensor): void {
+  if (t.dtype !== 'f32' && t.dtype !== 'f64') throw valueError('TYPE', op, `argument ${name} must be f32 or f64, got ${brief(t)}`);
+}
+
+export function requireDtype(op: string, name: string, t: Tensor, dtype: DType): void {
+  if (t.dtype !== dtype) throw valueError('TYPE', op, `argument ${name} must be ${dtype}, got ${brief(t)}`);
+}
+
+export function requireRank(op: string, name: string, t: Tensor, rank: number): void {
+  if (t.shape.length !== rank) throw valueError('SHAPE', op, `argument ${name} must be ${rank}-D, got ${brief(t)}`);
+}
+
+/** `name` against the reference argument `refName`. */
+export function requireSameDtype(op: string, refName: string, ref: Tensor | SparseFeatures, name: string, t: Tensor): void {
+  if (t.dtype !== ref.dtype) {
+    throw valueError('TYPE', op, `argument ${name} is ${brief(t)} but ${refName} is ${brief(ref)}; both must have one dtype`);
+  }
+}
+
+export function requireSameDevice(op: string, refName: string, ref: Tensor | SparseFeatures, name: string, t: Tensor): void {
+  if (t.device !== ref.device) {
+    throw valueError('DEVICE', op, `argument ${name} is ${t.describe()} but ${refName} is ${ref.describe()}; both must be on one device`);
+  }
+}
+
+export function requireSameShape(op: string, refName: string, ref: Tensor, name: string, t: Tensor): void {
+  if (t.shape.length !== ref.shape.length || t.shape.some((d, i) => d !== ref.shape[i])) {
+    throw valueError('SHAPE', op, `argument ${name} is ${brief(t)} but ${refName} is ${brief(ref)}; the shapes must be equal`);
+  }
+}
+
+export function requireFinite(op: string, name: string, v: number): void {
+  if (!Number.isFinite(v)) throw valueError('RANGE', op, `argument ${name} = ${v} must be finite`);
 }

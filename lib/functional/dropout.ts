@@ -2,13 +2,15 @@ import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg } from './checks.js';
+import { numberArg, tensorArg } from './checks.js';
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p).
  * The mask is a pure function of (seed, element index), identical on CPU and CUDA, so a run
  * replays exactly. With `training` false (or p = 0) it is the identity. Constant
  * {@link SparseFeatures} stay sparse: the stored values get the mask dense dropout would give.
+ * The native op checks p ∈ [0, 1) and the seed (a non-negative integer) when it runs: FathomError
+ * RANGE.
  *
  * @example
  * const h = dropout(x, 0.5, { seed: 42, training: true });
@@ -18,11 +20,9 @@ export function dropout(x: SparseFeatures, p: number, options: { seed: number; t
 export function dropout(x: Tensor | SparseFeatures, p: number, options: { seed: number; training?: boolean }): Tensor | SparseFeatures;
 export function dropout(x: Tensor | SparseFeatures, p: number, options: { seed: number; training?: boolean }): Tensor | SparseFeatures {
   const op = 'dropout';
-  if (!(x instanceof SparseFeatures)) floatArg(op, 'x', x);
-  if (typeof p !== 'number') throw new TypeError(`dropout: p must be a number, got ${typeof p}`);
-  if (!(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
-  const seed = options?.seed;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`dropout: seed must be a non-negative safe integer, got ${seed}`);
+  if (!(x instanceof SparseFeatures)) tensorArg(op, 'x', x);
+  numberArg(op, 'p', p);
+  const seed = numberArg(op, 'seed', options?.seed);
   if (options.training === false || p === 0) return x;
   if (x instanceof SparseFeatures) return x.dropout(p, seed);
   const [outHandle, maskHandle] = native().dropout(x.handle(op), p, seed);

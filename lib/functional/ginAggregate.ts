@@ -2,7 +2,7 @@ import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { GraphOperator } from '../graph/GraphOperator.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg, rankArg } from './checks.js';
+import { requireFinite, requireFloat, tensorArg } from './checks.js';
 import { scalarArg, sumOfProducts } from './scaleByScalar.js';
 
 /**
@@ -18,17 +18,15 @@ import { scalarArg, sumOfProducts } from './scaleByScalar.js';
 export function ginAggregate(op: GraphOperator, x: Tensor, eps: Tensor): Tensor {
   const name = 'ginAggregate';
   if (!(op instanceof GraphOperator)) throw new TypeError(`${name}: argument op must be a GraphOperator (graph.operator(kind))`);
-  floatArg(name, 'x', x);
-  rankArg(name, 'x', x, 2);
+  tensorArg(name, 'x', x);
+  requireFloat(name, 'x', x);
   scalarArg(name, 'eps', eps, x);
-  if (x.shape[0] !== op.numNodes) throw new RangeError(`${name}: x ${x.describe()} must have one row per node (${op.numNodes})`);
-  if (x.dtype !== op.dtype) throw new TypeError(`${name}: x is ${x.describe()} but the ${op.kind} operator is ${op.dtype}`);
-  if (x.device !== op.device) throw new RangeError(`${name}: x is on ${x.device} but the ${op.kind} operator is on ${op.device}`);
+  // x's shape, dtype and device against the operator: the native product checks them.
   const selfScale = 1 + eps.item();
-  if (!Number.isFinite(selfScale)) throw new RangeError(`${name}: eps must be finite, got ${selfScale - 1}`);
-  const out = new Tensor(native().spmm(op.forward(name), null, x.handle(name), 1, selfScale));
+  requireFinite(name, 'eps', selfScale - 1);
+  const out = new Tensor(native().spmm(op.forward(name), null, x.handle(name), 1, selfScale, name));
   return record(out, name, [x, eps], (g) => [
-    x.requiresGrad ? new Tensor(native().spmm(op.transposed(name), null, g.handle(name), 1, selfScale)) : null,
+    x.requiresGrad ? new Tensor(native().spmm(op.transposed(name), null, g.handle(name), 1, selfScale, name)) : null,
     eps.requiresGrad ? sumOfProducts(g, x) : null,
   ]);
 }

@@ -2,22 +2,15 @@ import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { requireObject } from '../errors/args.js';
-import { finiteNumber, floatArg, rankArg, sameDevice, sameDtype } from './checks.js';
+import { numberArg, tensorArg } from './checks.js';
 
 export interface LayerNormOptions {
   /** Added to the variance under the square root; finite and > 0 (default 1e-5, as PyTorch). */
   eps?: number;
 }
 
-function affineArg(op: string, name: string, t: unknown, x: Tensor): Tensor | null {
-  if (t === null || t === undefined) return null;
-  const p = floatArg(op, name, t);
-  sameDtype(op, ['x', x], [name, p]);
-  sameDevice(op, ['x', x], [name, p]);
-  if (p.shape.length !== 1 || p.shape[0] !== x.shape[1]) {
-    throw new RangeError(`${op}: argument ${name} ${p.describe()} must be [${x.shape[1]}] (one value per column of x ${x.describe()})`);
-  }
-  return p;
+function affineArg(op: string, name: string, t: unknown): Tensor | null {
+  return t === null || t === undefined ? null : tensorArg(op, name, t);
 }
 
 /**
@@ -34,14 +27,12 @@ function affineArg(op: string, name: string, t: unknown, x: Tensor): Tensor | nu
  */
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, options: LayerNormOptions = {}): Tensor {
   const op = 'layerNorm';
-  floatArg(op, 'x', x);
-  rankArg(op, 'x', x, 2);
-  if (x.shape[1] < 1) throw new RangeError(`${op}: argument x ${x.describe()} needs at least one column to normalize over`);
-  const w = affineArg(op, 'weight', weight, x);
-  const b = affineArg(op, 'bias', bias, x);
+  // Types here; dtypes, shapes, devices and the range of eps are checked by the native op.
+  tensorArg(op, 'x', x);
+  const w = affineArg(op, 'weight', weight);
+  const b = affineArg(op, 'bias', bias);
   requireObject(op, 'options', options);
-  const eps = finiteNumber(op, 'eps', options.eps ?? 1e-5);
-  if (!(eps > 0)) throw new RangeError(`${op}: argument eps must be > 0, got ${eps} (x is ${x.describe()})`);
+  const eps = numberArg(op, 'eps', options.eps ?? 1e-5);
 
   const [outH, statsH] = native().layerNorm(x.handle(op), w?.handle(op) ?? null, b?.handle(op) ?? null, eps);
   const out = new Tensor(outH);

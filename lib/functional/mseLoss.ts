@@ -1,6 +1,8 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { mul, scale, sub } from './arithmetic.js';
-import { dtypeArg, floatArg, rankArg, sameDevice, sameDtype, sameShape } from './checks.js';
+import {
+  requireDtype, requireFloat, requireRank, requireSameDevice, requireSameDtype, requireSameShape, tensorArg, valueError,
+} from './checks.js';
 import { sum } from './reduce.js';
 
 /**
@@ -9,27 +11,33 @@ import { sum } from './reduce.js';
  * gradient flow the linear-rate bound of §4 is stated for; 'mean' divides by the number of
  * masked rows. `mask` u8 [N] selects rows (all when omitted). Composed from differentiable
  * elementwise ops: the gradient w.r.t. pred is 2·mask⊙(pred − target), scaled as the reduction.
+ * Composed of several native ops, it checks its arguments here, with the codes native uses
+ * (FathomError TYPE, SHAPE, DEVICE, RANGE), so that the messages name mseLoss.
  *
  * @example
  * const loss = mseLoss(model.forward(x, graph), oneHot, trainMask, { reduction: 'sum' });
  */
 export function mseLoss(pred: Tensor, target: Tensor, mask?: Tensor | null, options: { reduction?: 'mean' | 'sum' } = {}): Tensor {
   const op = 'mseLoss';
-  floatArg(op, 'pred', pred);
-  floatArg(op, 'target', target);
-  rankArg(op, 'pred', pred, 2);
-  sameShape(op, ['pred', pred], ['target', target]);
-  sameDtype(op, ['pred', pred], ['target', target]);
-  sameDevice(op, ['pred', pred], ['target', target]);
+  tensorArg(op, 'pred', pred);
+  tensorArg(op, 'target', target);
+  if (mask) tensorArg(op, 'mask', mask);
+  requireFloat(op, 'pred', pred);
+  requireRank(op, 'pred', pred, 2);
+  requireSameDevice(op, 'pred', pred, 'target', target);
+  requireSameDtype(op, 'pred', pred, 'target', target);
+  requireSameShape(op, 'pred', pred, 'target', target);
   const reduction = options.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum') throw new RangeError(`${op}: reduction must be 'mean' or 'sum', got '${String(reduction)}'`);
+  if (reduction !== 'mean' && reduction !== 'sum') throw valueError('RANGE', op, `argument reduction must be 'mean' or 'sum', got '${String(reduction)}'`);
   const [n, c] = pred.shape;
   let diff = sub(pred, target);
   let count = n;
   if (mask) {
-    dtypeArg(op, 'mask', mask, 'u8');
-    if (mask.shape.length !== 1 || mask.shape[0] !== n) throw new RangeError(`${op}: mask ${mask.describe()} must be [${n}] for pred ${pred.describe()}`);
-    sameDevice(op, ['pred', pred], ['mask', mask]);
+    requireDtype(op, 'mask', mask, 'u8');
+    requireSameDevice(op, 'pred', pred, 'mask', mask);
+    if (mask.shape.length !== 1 || mask.shape[0] !== n) {
+      throw valueError('SHAPE', op, `argument mask is ${mask.dtype}[${mask.shape.join(', ')}] but pred is ${pred.dtype}[${n}, ${c}]; mask must be [${n}]`);
+    }
     // A row mask as a [N, C] 0/1 tensor: there is no broadcasting multiply to use instead.
     const m = mask.toArray();
     const rows = pred.dtype === 'f64' ? new Float64Array(n * c) : new Float32Array(n * c);

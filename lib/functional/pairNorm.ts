@@ -1,7 +1,7 @@
 import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { finiteNumber, floatArg, rankArg } from './checks.js';
+import { numberArg, tensorArg } from './checks.js';
 
 export interface PairNormOptions {
   /** s in docs/methods.md §2.5 (default 1). */
@@ -15,7 +15,8 @@ export interface PairNormOptions {
 /**
  * PairNorm (docs/methods.md §2.5): centers the rows of x [N, F] and rescales them so the mean squared
  * row norm is s² (PN), or every row has norm s (PN-SI). One native kernel each way; reductions
- * are deterministic.
+ * are deterministic. The native op checks x (f32 or f64, 2-D), scale (finite, > 0) and eps
+ * (finite, ≥ 0).
  *
  * @example
  * const h = pairNorm(x, { scale: 1 });                          // PN
@@ -23,12 +24,9 @@ export interface PairNormOptions {
  */
 export function pairNorm(x: Tensor, options: PairNormOptions = {}): Tensor {
   const op = 'pairNorm';
-  floatArg(op, 'x', x);
-  rankArg(op, 'x', x, 2);
-  const s = finiteNumber(op, 'scale', options.scale ?? 1);
-  const eps = finiteNumber(op, 'eps', options.eps ?? 1e-5);
-  if (!(s > 0)) throw new RangeError(`pairNorm: scale must be > 0, got ${s} (x is ${x.describe()})`);
-  if (!(eps >= 0)) throw new RangeError(`pairNorm: eps must be >= 0, got ${eps} (x is ${x.describe()})`);
+  tensorArg(op, 'x', x);
+  const s = numberArg(op, 'scale', options.scale ?? 1);
+  const eps = numberArg(op, 'eps', options.eps ?? 1e-5);
   const si = options.scaleIndividually ?? false;
   const out = new Tensor(native().pairNorm(x.handle(op), s, eps, si));
   // The backward recomputes the centering from x, which the graph keeps alive anyway.

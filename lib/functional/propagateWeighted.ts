@@ -2,7 +2,7 @@ import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { GraphOperator } from '../graph/GraphOperator.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg, rankArg, sameDevice, sameDtype } from './checks.js';
+import { tensorArg } from './checks.js';
 import { edgeTransposeIndex } from './edgeTransposeIndex.js';
 
 /**
@@ -13,6 +13,7 @@ import { edgeTransposeIndex } from './edgeTransposeIndex.js';
  *
  * Backward: dx = Wᵀ g runs over the transposed CSR, with the values moved into its entry
  * order by a cached index (no atomics); dw_e = ⟨g_i, x_j⟩ is one SDDMM over the forward CSR.
+ * The native SpMM checks x and edgeValues against the operator and each other.
  *
  * @example
  * const op = graph.operator('sum', { dtype: 'f64' });
@@ -21,24 +22,15 @@ import { edgeTransposeIndex } from './edgeTransposeIndex.js';
 export function propagateWeighted(op: GraphOperator, x: Tensor, edgeValues: Tensor): Tensor {
   const name = 'propagateWeighted';
   if (!(op instanceof GraphOperator)) throw new TypeError(`${name}: argument op must be a GraphOperator (graph.operator(kind))`);
-  floatArg(name, 'x', x);
-  floatArg(name, 'edgeValues', edgeValues);
-  rankArg(name, 'x', x, 2);
-  sameDtype(name, ['x', x], ['edgeValues', edgeValues]);
-  sameDevice(name, ['x', x], ['edgeValues', edgeValues]);
-  if (x.shape[0] !== op.numNodes) throw new RangeError(`${name}: x ${x.describe()} must have one row per node (${op.numNodes})`);
-  const nnz = op.nnz;
-  if (edgeValues.shape.length !== 1 || edgeValues.shape[0] !== nnz) {
-    throw new RangeError(`${name}: edgeValues ${edgeValues.describe()} must be [${nnz}], one per entry of the ${op.kind} operator`);
-  }
-  if (x.device !== op.device) throw new RangeError(`${name}: x is on ${x.device} but the ${op.kind} operator is on ${op.device}`);
+  tensorArg(name, 'x', x);
+  tensorArg(name, 'edgeValues', edgeValues);
   const b = native();
-  const out = new Tensor(b.spmm(op.forward(name), edgeValues.handle(name), x.handle(name), 1, 0));
+  const out = new Tensor(b.spmm(op.forward(name), edgeValues.handle(name), x.handle(name), 1, 0, name));
   return record(out, name, [x, edgeValues], (g) => {
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       const moved = new Tensor(b.edgeGather(edgeValues.handle(name), edgeTransposeIndex(op, name)));
-      dx = new Tensor(b.spmm(op.transposed(name), moved.handle(name), g.handle(name), 1, 0));
+      dx = new Tensor(b.spmm(op.transposed(name), moved.handle(name), g.handle(name), 1, 0, name));
       moved.dispose();
     }
     const dw = edgeValues.requiresGrad ? new Tensor(b.sddmm(op.forward(name), g.handle(name), x.handle(name))) : null;

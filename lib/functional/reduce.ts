@@ -1,10 +1,10 @@
 import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg } from './checks.js';
+import { tensorArg } from './checks.js';
 
 function reduction(name: 'sum' | 'mean', x: Tensor): Tensor {
-  floatArg(name, 'x', x);
+  tensorArg(name, 'x', x);
   const out = new Tensor(native()[name](x.handle(name)));
   const n = x.numel;
   return record(out, name, [x], (g) => {

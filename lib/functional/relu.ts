@@ -1,7 +1,7 @@
 import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg } from './checks.js';
+import { tensorArg } from './checks.js';
 
 /**
  * max(x, 0), elementwise. The backward keeps only the output (its sign is the mask).
@@ -11,7 +11,7 @@ import { floatArg } from './checks.js';
  */
 export function relu(x: Tensor): Tensor {
   const op = 'relu';
-  floatArg(op, 'x', x);
+  tensorArg(op, 'x', x);
   const out = new Tensor(native().relu(x.handle(op)));
   return record(out, op, [x], (g) => [new Tensor(native().reluBackward(g.handle(op), out.handle(op)))]);
 }

@@ -1,7 +1,7 @@
 import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg } from './checks.js';
+import { tensorArg } from './checks.js';
 
 /**
  * max(x, 0), elementwise, with a backward that reads a bit mask (1 bit per element) instead of
@@ -17,7 +17,7 @@ import { floatArg } from './checks.js';
  */
 export function reluBits(x: Tensor): Tensor {
   const op = 'reluBits';
-  floatArg(op, 'x', x);
+  tensorArg(op, 'x', x);
   const [outHandle, maskHandle] = native().reluMask(x.handle(op));
   const out = new Tensor(outHandle);
   const mask = new Tensor(maskHandle);

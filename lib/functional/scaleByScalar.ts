@@ -1,14 +1,18 @@
 import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { floatArg, sameDevice, sameDtype } from './checks.js';
+import { brief, requireFloat, requireSameDevice, requireSameDtype, tensorArg, valueError } from './checks.js';
 
-/** `s` must be a one-element [1] float tensor of x's dtype, on x's device. */
+/**
+ * `s` must be a one-element [1] float tensor of x's dtype, on x's device. Checked here: the op
+ * reads s's value on the host and no single native call sees s and x together.
+ */
 export function scalarArg(op: string, name: string, s: unknown, x: Tensor): Tensor {
-  const t = floatArg(op, name, s);
-  if (t.shape.length !== 1 || t.shape[0] !== 1) throw new RangeError(`${op}: argument ${name} must be a [1] tensor, got ${t.describe()}`);
-  sameDtype(op, ['x', x], [name, t]);
-  sameDevice(op, ['x', x], [name, t]);
+  const t = tensorArg(op, name, s);
+  requireFloat(op, name, t);
+  if (t.shape.length !== 1 || t.shape[0] !== 1) throw valueError('SHAPE', op, `argument ${name} must be [1], got ${brief(t)}`);
+  requireSameDtype(op, 'x', x, name, t);
+  requireSameDevice(op, 'x', x, name, t);
   return t;
 }
 
@@ -43,7 +47,8 @@ export function sumOfProducts(g: Tensor, x: Tensor): Tensor {
  */
 export function scaleByScalar(s: Tensor, x: Tensor): Tensor {
   const op = 'scaleByScalar';
-  floatArg(op, 'x', x);
+  tensorArg(op, 'x', x);
+  requireFloat(op, 'x', x);
   scalarArg(op, 's', s, x);
   const value = s.item();
   const out = new Tensor(native().scale(x.handle(op), value));

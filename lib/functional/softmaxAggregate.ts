@@ -2,7 +2,7 @@ import { record } from '../autograd/record.js';
 import { native } from '../binding/native.js';
 import { GraphOperator } from '../graph/GraphOperator.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { finiteNumber, floatArg, rankArg, sameDevice, sameDtype } from './checks.js';
+import { numberArg, tensorArg, valueError } from './checks.js';
 
 export interface SoftmaxAggregateOptions {
   /** Added to every message after the ReLU, so messages are positive (default 1e-7). */
@@ -31,35 +31,18 @@ export function softmaxAggregate(
 ): Tensor {
   const name = 'softmaxAggregate';
   if (!(op instanceof GraphOperator)) throw new TypeError(`${name}: argument op must be a GraphOperator (graph.operator('sum'))`);
+  // The operator's kind is a TypeScript notion: checked here. Every dtype, shape, device and
+  // range (x's rows, t's [1], edgeAttr's [E, F], eps) is checked by the native op.
   if (op.kind !== 'sum' && op.kind !== 'gin') {
-    throw new RangeError(`${name}: argument op must be the 'sum' operator (A) or 'gin' (A + I), got '${op.kind}'`);
+    throw valueError('RANGE', name, `argument op must be the 'sum' operator (A) or 'gin' (A + I), got '${op.kind}'`);
   }
-  floatArg(name, 'x', x);
-  rankArg(name, 'x', x, 2);
-  floatArg(name, 't', t);
-  const e = edgeAttr ?? null;
-  if (e !== null) {
-    floatArg(name, 'edgeAttr', e);
-    rankArg(name, 'edgeAttr', e, 2);
-    sameDtype(name, ['x', x], ['edgeAttr', e], ['t', t]);
-    sameDevice(name, ['x', x], ['edgeAttr', e], ['t', t]);
-  } else {
-    sameDtype(name, ['x', x], ['t', t]);
-    sameDevice(name, ['x', x], ['t', t]);
+  tensorArg(name, 'x', x);
+  tensorArg(name, 't', t);
+  const e = edgeAttr === null || edgeAttr === undefined ? null : tensorArg(name, 'edgeAttr', edgeAttr);
+  if (e !== null && op.kind !== 'sum') {
+    throw valueError('RANGE', name, `argument edgeAttr needs the 'sum' operator (one entry per edge), got '${op.kind}'`);
   }
-  if (t.shape.length !== 1 || t.shape[0] !== 1) throw new RangeError(`${name}: argument t must be [1] (one inverse temperature), got ${t.describe()}`);
-  if (x.shape[0] !== op.numNodes) throw new RangeError(`${name}: argument x ${x.describe()} must have one row per node (${op.numNodes})`);
-  if (x.device !== op.device) throw new RangeError(`${name}: argument x is on ${x.device} but the ${op.kind} operator is on ${op.device}`);
-  if (e !== null) {
-    if (op.kind !== 'sum') {
-      throw new RangeError(`${name}: argument edgeAttr needs the 'sum' operator (one entry per edge), got '${op.kind}'`);
-    }
-    const edges = op.nnz;
-    if (e.shape[0] !== edges || e.shape[1] !== x.shape[1]) {
-      throw new RangeError(`${name}: argument edgeAttr ${e.describe()} must be [${edges}, ${x.shape[1]}] (one row per edge, the channels of x ${x.describe()})`);
-    }
-  }
-  const eps = finiteNumber(name, 'eps', options?.eps ?? 1e-7);
+  const eps = numberArg(name, 'eps', options?.eps ?? 1e-7);
 
   const b = native();
   const [outH, statsH] = b.softmaxAggregate(op.forward(name), x.handle(name), e ? e.handle(name) : null, t.handle(name), eps);

@@ -12,7 +12,7 @@ export function sparseMatmul(a: SparseFeatures, b: Tensor, ta: boolean, tb: bool
   const op = 'matmul';
   const spmm = (transposed: boolean, x: Tensor) => {
     const { csr, values } = a.operand(op, transposed);
-    return new Tensor(native().spmm(csr, values, x.handle(op), 1, 0));
+    return new Tensor(native().spmm(csr, values, x.handle(op), 1, 0, op));
   };
   const transpose = (x: Tensor) => new Tensor(native().transpose(x.handle(op)));
   const opB = tb ? transpose(b) : b;

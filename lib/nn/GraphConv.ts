@@ -1,3 +1,4 @@
+import { FathomError } from '../errors/FathomError.js';
 import { Graph, type Aggregation } from '../graph/Graph.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
 import type { Rng } from '../random/rng.js';
@@ -48,7 +49,7 @@ export abstract class GraphConv<ForwardOptions extends object = Record<string, n
    * The layer's output [N, outChannels] for node features `x` [N, inChannels] on `graph`.
    *
    * @throws TypeError when x is not a Tensor or SparseFeatures, graph not a Graph, options not an object.
-   * @throws RangeError when x is not [graph.numNodes, inChannels].
+   * @throws FathomError 'SHAPE' when x is not [graph.numNodes, inChannels].
    */
   forward(x: NodeFeatures, graph: Graph, options?: ForwardOptions): Tensor {
     const op = `${this.layerName}.forward`;
@@ -56,7 +57,7 @@ export abstract class GraphConv<ForwardOptions extends object = Record<string, n
     if (!(graph instanceof Graph)) throw new TypeError(`${op}: argument graph must be a Graph`);
     if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError(`${op}: argument options must be an object`);
     if (x.shape.length !== 2 || x.shape[1] !== this.inChannels || x.shape[0] !== graph.numNodes) {
-      throw new RangeError(`${op}: x ${x.describe()} must be [${graph.numNodes}, ${this.inChannels}] (graph nodes × inChannels)`);
+      throw new FathomError(`${op}: argument x ${x.describe()} must be [${graph.numNodes}, ${this.inChannels}] (graph nodes × inChannels)`, 'SHAPE');
     }
     return this.conv(x, graph, options ?? ({} as ForwardOptions));
   }

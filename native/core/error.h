@@ -1,5 +1,6 @@
-// Typed errors. Every message names the op, the argument and the shapes involved, so
-// the N-API layer can map kinds to TypeError / RangeError / FathomError without parsing text.
+// Typed errors. Every message names the op, the argument and the shapes involved. The N-API
+// layer turns every kind into a JS FathomError whose `code` is the kind's code below, so one
+// failure reaches JS as one class and one code whichever op finds it (docs/errors.md).
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -7,13 +8,13 @@
 namespace fathom {
 
 enum class ErrorKind {
-  Type,         // wrong dtype or kind of argument  -> TypeError
-  Range,        // index / size / value out of range -> RangeError
-  Shape,        // incompatible shapes               -> RangeError
-  Device,       // mismatched or unavailable device  -> FathomError DEVICE
-  OutOfMemory,  // allocation failed                 -> FathomError OUT_OF_MEMORY
-  Io,           // file problems                     -> FathomError IO
-  Internal      // a bug or a CUDA failure           -> FathomError INTERNAL
+  Type,         // wrong dtype (or kind of native argument)          -> FathomError TYPE
+  Range,        // a numeric argument or index out of its range      -> FathomError RANGE
+  Shape,        // wrong rank or sizes, operands whose shapes differ -> FathomError SHAPE
+  Device,       // mismatched or unavailable device                  -> FathomError DEVICE
+  OutOfMemory,  // allocation failed                                 -> FathomError OUT_OF_MEMORY
+  Io,           // file problems                                     -> FathomError IO
+  Internal      // a bug or a CUDA failure                           -> FathomError INTERNAL
 };
 
 class Error : public std::runtime_error {

@@ -76,8 +76,8 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
     throw_type_error(info.Env(), "setNumThreads: argument n must be a number");
   int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1 || n > 1024)
-    throw_range_error(info.Env(),
-                      "setNumThreads: n must be in [1, 1024], got " + std::to_string(n));
+    throw_fathom_error(info.Env(),
+                       "setNumThreads: n must be in [1, 1024], got " + std::to_string(n), "RANGE");
   set_num_threads(n);
   return info.Env().Undefined();
 }

@@ -12,7 +12,7 @@ namespace {
 // softmaxAggregate(csr, x, e | null, t, eps) -> [out, stats]
 Napi::Value SoftmaxAggregate(const Napi::CallbackInfo& info) {
   const char* op = "softmaxAggregate";
-  const Csr& csr = CsrHandle::From(info, 0, op, "csr");
+  const Csr& csr = CsrHandle::From(info, 0, op, "op");
   const Tensor& x = TensorHandle::From(info, 1, op, "x");
   Tensor e = TensorHandle::FromOptional(info, 2, op, "e");
   const Tensor& t = TensorHandle::From(info, 3, op, "t");

@@ -1,6 +1,7 @@
 #include "convert.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "errors.h"
 
@@ -19,14 +20,16 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
   if (s == "f64") return DType::F64;
   if (s == "i32") return DType::I32;
   if (s == "u8") return DType::U8;
-  throw_range_error(info.Env(), std::string(op) + ": dtype '" + s + "' is not one of f32, f64, i32, u8");
+  throw_fathom_error(
+      info.Env(), std::string(op) + ": dtype '" + s + "' is not one of f32, f64, i32, u8", "RANGE");
 }
 
 Device device_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
   std::string s = string_arg(info, index, op, "device");
   if (s == "cpu") return Device::CPU;
   if (s == "cuda") return Device::CUDA;
-  throw_range_error(info.Env(), std::string(op) + ": device '" + s + "' is not one of cpu, cuda");
+  throw_fathom_error(info.Env(), std::string(op) + ": device '" + s + "' is not one of cpu, cuda",
+                     "RANGE");
 }
 
 Shape shape_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
@@ -39,8 +42,10 @@ Shape shape_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
     Napi::Value v = arr.Get(i);
     double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
     if (!v.IsNumber() || d < 0 || std::floor(d) != d || d > 9.0e15) {
-      throw_range_error(info.Env(), std::string(op) + ": shape[" + std::to_string(i) +
-                                        "] must be a non-negative integer");
+      throw_fathom_error(
+          info.Env(),
+          std::string(op) + ": shape[" + std::to_string(i) + "] must be a non-negative integer",
+          "RANGE");
     }
     shape.push_back(static_cast<int64_t>(d));
   }
@@ -52,6 +57,22 @@ double number_arg(const Napi::CallbackInfo& info, size_t index, const char* op, 
     throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be a number");
   }
   return info[index].As<Napi::Number>().DoubleValue();
+}
+
+double integer_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg,
+                   double min) {
+  const double v = number_arg(info, index, op, arg);
+  // 2^53 - 1: the largest integer a JS number holds exactly.
+  if (!(v >= min && v <= 9007199254740991.0 && std::floor(v) == v)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    throw_fathom_error(info.Env(),
+                       std::string(op) + ": argument " + arg + " = " + buf +
+                           " must be an integer >= " + std::to_string(static_cast<int64_t>(min)) +
+                           " (and at most 2^53 - 1)",
+                       "RANGE");
+  }
+  return v;
 }
 
 bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg) {

@@ -10,6 +10,10 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t index, const char* op);
 Device device_arg(const Napi::CallbackInfo& info, size_t index, const char* op);
 Shape shape_arg(const Napi::CallbackInfo& info, size_t index, const char* op);
 double number_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+// A number that must be an integer in [min, 2^53 - 1] (seeds, counts): a TypeError when it is not
+// a number, a FathomError RANGE when it is out of range or fractional.
+double integer_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg,
+                   double min);
 bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
 std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
 Napi::Array shape_value(Napi::Env env, const Shape& shape);

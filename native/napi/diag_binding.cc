@@ -54,14 +54,16 @@ Napi::Value SymmetricEigenvalues(const Napi::CallbackInfo& info) {
   double nd = number_arg(info, 1, op, "n");
   auto matrix = info[0].As<Napi::Float64Array>();
   if (!(nd >= 0) || nd != std::floor(nd) || nd > 46340) {
-    throw_range_error(
-        env, std::string(op) + ": n must be a non-negative integer, got " + std::to_string(nd));
+    throw_fathom_error(
+        env, std::string(op) + ": n must be a non-negative integer, got " + std::to_string(nd),
+        "RANGE");
   }
   const int64_t n = static_cast<int64_t>(nd);
   if (static_cast<int64_t>(matrix.ElementLength()) != n * n) {
-    throw_range_error(env, std::string(op) + ": matrix has " +
-                               std::to_string(matrix.ElementLength()) + " values, expected " +
-                               std::to_string(n) + "x" + std::to_string(n));
+    throw_fathom_error(env,
+                       std::string(op) + ": matrix has " + std::to_string(matrix.ElementLength()) +
+                           " values, expected " + std::to_string(n) + "x" + std::to_string(n),
+                       "SHAPE");
   }
   if (!cpu::lapack_eigenvalues_available()) return env.Null();
   std::vector<double> a(matrix.Data(), matrix.Data() + n * n);

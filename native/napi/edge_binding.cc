@@ -15,14 +15,14 @@ Napi::Value wrap(const Napi::CallbackInfo& info, Tensor t) {
 }
 
 Napi::Value EdgeSoftmax(const Napi::CallbackInfo& info) {
-  const Csr& csr = CsrHandle::From(info, 0, "edgeSoftmax", "operator");
+  const Csr& csr = CsrHandle::From(info, 0, "edgeSoftmax", "op");
   const Tensor& logits = TensorHandle::From(info, 1, "edgeSoftmax", "logits");
   return guarded(info.Env(), [&]() { return wrap(info, ops::edge_softmax(csr, logits)); });
 }
 
 Napi::Value EdgeSoftmaxBackward(const Napi::CallbackInfo& info) {
   const char* op = "edgeSoftmaxBackward";
-  const Csr& csr = CsrHandle::From(info, 0, op, "operator");
+  const Csr& csr = CsrHandle::From(info, 0, op, "op");
   const Tensor& alpha = TensorHandle::From(info, 1, op, "alpha");
   const Tensor& grad = TensorHandle::From(info, 2, op, "grad");
   return guarded(info.Env(),

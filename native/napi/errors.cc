@@ -30,8 +30,8 @@ void throw_type_error(Napi::Env env, const std::string& message) {
   throw Napi::TypeError::New(env, message);
 }
 
-void throw_range_error(Napi::Env env, const std::string& message) {
-  throw Napi::RangeError::New(env, message);
+void throw_fathom_error(Napi::Env env, const std::string& message, const char* code) {
+  throw make_fathom_error(env, message, code);
 }
 
 Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body) {
@@ -40,21 +40,7 @@ Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const Error& e) {
-    switch (e.kind()) {
-      case ErrorKind::Type: {
-        Napi::Error js = Napi::TypeError::New(env, e.what());
-        js.Set("code", e.code());
-        throw js;
-      }
-      case ErrorKind::Range:
-      case ErrorKind::Shape: {
-        Napi::Error js = Napi::RangeError::New(env, e.what());
-        js.Set("code", e.code());
-        throw js;
-      }
-      default:
-        throw make_fathom_error(env, e.what(), e.code());
-    }
+    throw make_fathom_error(env, e.what(), e.code());
   } catch (const std::bad_alloc&) {
     throw make_fathom_error(env, "out of host memory", "OUT_OF_MEMORY");
   } catch (const std::exception& e) {

@@ -13,10 +13,10 @@ namespace {
 ops::GatConfig config(const Napi::CallbackInfo& info, size_t at, const char* op) {
   ops::GatConfig c;
   c.version = static_cast<int>(number_arg(info, 0, op, "version"));
-  c.heads = static_cast<int64_t>(number_arg(info, at, op, "heads"));
+  c.heads = static_cast<int64_t>(integer_arg(info, at, op, "heads", 1));
   c.slope = number_arg(info, at + 1, op, "negativeSlope");
   c.p = number_arg(info, at + 2, op, "dropout");
-  c.seed = static_cast<uint64_t>(number_arg(info, at + 3, op, "seed"));
+  c.seed = static_cast<uint64_t>(integer_arg(info, at + 3, op, "seed", 0));
   return c;
 }
 
@@ -26,7 +26,7 @@ Napi::Value wrap_optional(Napi::Env env, Tensor t) {
 
 Napi::Value GatAttention(const Napi::CallbackInfo& info) {
   const char* op = "gatAttention";
-  const Csr& csr = CsrHandle::From(info, 1, op, "csr");
+  const Csr& csr = CsrHandle::From(info, 1, op, "op");
   const Tensor& xs = TensorHandle::From(info, 2, op, "xs");
   const Tensor& xt = TensorHandle::From(info, 3, op, "xt");
   const Tensor& a_src = TensorHandle::From(info, 4, op, "aSrc");
@@ -43,8 +43,8 @@ Napi::Value GatAttention(const Napi::CallbackInfo& info) {
 
 Napi::Value GatAttentionBackward(const Napi::CallbackInfo& info) {
   const char* op = "gatAttentionBackward";
-  const Csr& csr = CsrHandle::From(info, 1, op, "csr");
-  const Csr& csr_t = CsrHandle::From(info, 2, op, "csrT");
+  const Csr& csr = CsrHandle::From(info, 1, op, "op");
+  const Csr& csr_t = CsrHandle::From(info, 2, op, "opT");
   const Tensor& xs = TensorHandle::From(info, 3, op, "xs");
   const Tensor& xt = TensorHandle::From(info, 4, op, "xt");
   const Tensor& a_src = TensorHandle::From(info, 5, op, "aSrc");

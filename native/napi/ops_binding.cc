@@ -37,19 +37,24 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() { return wrap(info, ops::matmul(a, b, ta, tb)); });
 }
 
+// spmm(op, edgeValues, x, alpha, selfScale, name?): `name` is the JS op whose SpMM this is
+// (propagate, propagateWeighted, matmul), for the error messages.
 Napi::Value Spmm(const Napi::CallbackInfo& info) {
-  const Csr& csr = CsrHandle::From(info, 0, "spmm", "operator");
-  Tensor values = TensorHandle::FromOptional(info, 1, "spmm", "edgeValues");
-  const Tensor& x = TensorHandle::From(info, 2, "spmm", "x");
-  double alpha = number_arg(info, 3, "spmm", "alpha");
-  double self_scale = number_arg(info, 4, "spmm", "selfScale");
+  const std::string name =
+      info.Length() > 5 && !info[5].IsUndefined() ? string_arg(info, 5, "spmm", "name") : "spmm";
+  const char* op = name.c_str();
+  const Csr& csr = CsrHandle::From(info, 0, op, "op");
+  Tensor values = TensorHandle::FromOptional(info, 1, op, "edgeValues");
+  const Tensor& x = TensorHandle::From(info, 2, op, "x");
+  double alpha = number_arg(info, 3, op, "alpha");
+  double self_scale = number_arg(info, 4, op, "selfScale");
   return guarded(info.Env(),
-                 [&]() { return wrap(info, ops::spmm(csr, values, x, alpha, self_scale)); });
+                 [&]() { return wrap(info, ops::spmm(csr, values, x, alpha, self_scale, op)); });
 }
 
 Napi::Value PropagateBiasAct(const Napi::CallbackInfo& info) {
   const char* op = "propagateBiasAct";
-  const Csr& csr = CsrHandle::From(info, 0, op, "operator");
+  const Csr& csr = CsrHandle::From(info, 0, op, "op");
   const Tensor& x = TensorHandle::From(info, 1, op, "x");
   Tensor bias = TensorHandle::FromOptional(info, 2, op, "bias");
   double alpha = number_arg(info, 3, op, "alpha");
@@ -62,7 +67,7 @@ Napi::Value PropagateBiasAct(const Napi::CallbackInfo& info) {
 
 Napi::Value PropagateBiasActBackward(const Napi::CallbackInfo& info) {
   const char* op = "propagateBiasActBackward";
-  const Csr& csr_t = CsrHandle::From(info, 0, op, "operatorT");
+  const Csr& csr_t = CsrHandle::From(info, 0, op, "opT");
   const Tensor& grad = TensorHandle::From(info, 1, op, "grad");
   const Tensor& y = TensorHandle::From(info, 2, op, "y");
   double alpha = number_arg(info, 3, op, "alpha");
@@ -82,7 +87,7 @@ Napi::Value PropagateBiasActBackward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Sddmm(const Napi::CallbackInfo& info) {
-  const Csr& csr = CsrHandle::From(info, 0, "sddmm", "operator");
+  const Csr& csr = CsrHandle::From(info, 0, "sddmm", "op");
   const Tensor& a = TensorHandle::From(info, 1, "sddmm", "a");
   const Tensor& b = TensorHandle::From(info, 2, "sddmm", "b");
   return guarded(info.Env(), [&]() { return wrap(info, ops::sddmm(csr, a, b)); });
@@ -115,7 +120,7 @@ Napi::Value AddInPlace(const Napi::CallbackInfo& info) {
 Napi::Value Dropout(const Napi::CallbackInfo& info) {
   const Tensor& x = TensorHandle::From(info, 0, "dropout", "x");
   double p = number_arg(info, 1, "dropout", "p");
-  double seed = number_arg(info, 2, "dropout", "seed");
+  double seed = integer_arg(info, 2, "dropout", "seed", 0);
   return guarded(info.Env(), [&]() -> Napi::Value {
     auto [out, mask] = ops::dropout(x, p, static_cast<uint64_t>(seed));
     Napi::Array pair = Napi::Array::New(info.Env(), 2);

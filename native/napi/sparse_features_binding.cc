@@ -18,10 +18,11 @@ Napi::Value CsrFromDense(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CsrDropout(const Napi::CallbackInfo& info) {
-  const char* op = "csrDropout";
+  // Reached only from dropout() on sparse features: errors name that op.
+  const char* op = "dropout";
   const Csr& csr = CsrHandle::From(info, 0, op, "csr");
   double p = number_arg(info, 1, op, "p");
-  double seed = number_arg(info, 2, op, "seed");
+  double seed = integer_arg(info, 2, op, "seed", 0);
   bool transposed = bool_arg(info, 3, op, "transposed");
   return guarded(info.Env(), [&]() -> Napi::Value {
     return TensorHandle::Wrap(info.Env(),

@@ -42,9 +42,11 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
       throw_type_error(info.Env(), std::string("tensor: data's typed array does not hold ") + dtype_name(dtype));
     }
     if (static_cast<int64_t>(arr.ElementLength()) != shape_numel(shape)) {
-      throw_range_error(info.Env(), "tensor: data has " + std::to_string(arr.ElementLength()) +
-                                        " elements but shape " + shape_str(shape) + " needs " +
-                                        std::to_string(shape_numel(shape)));
+      throw_fathom_error(info.Env(),
+                         "tensor: data has " + std::to_string(arr.ElementLength()) +
+                             " elements but shape " + shape_str(shape) + " needs " +
+                             std::to_string(shape_numel(shape)),
+                         "SHAPE");
     }
     const uint8_t* base = static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
     tensor_ = Tensor::from_host(base, shape, dtype);

@@ -21,7 +21,7 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor relu_backward(const Tensor& grad, const Tensor& y) {
-  const char* op = "relu_backward";
+  const char* op = "reluBackward";
   require_floating(op, "grad", grad);
   require_like(op, "grad", grad, "y", y);
   Tensor out = Tensor::empty(grad.shape(), grad.dtype(), grad.device());
@@ -35,7 +35,7 @@ Tensor relu_backward(const Tensor& grad, const Tensor& y) {
 }
 
 std::pair<Tensor, Tensor> relu_mask(const Tensor& x) {
-  const char* op = "relu_mask";
+  const char* op = "reluBits";
   require_floating(op, "x", x);
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   Tensor mask = Tensor::empty({(x.numel() + 7) / 8}, DType::U8, x.device());
@@ -49,7 +49,7 @@ std::pair<Tensor, Tensor> relu_mask(const Tensor& x) {
 }
 
 Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask) {
-  const char* op = "relu_backward_mask";
+  const char* op = "reluBackwardMask";
   require_floating(op, "grad", grad);
   require_dtype(op, "mask", mask, DType::U8);
   require_same_device(op, "grad", grad, "mask", mask);
@@ -68,20 +68,10 @@ Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask) {
   return out;
 }
 
-namespace {
-
-// p = 1 would divide by zero in the 1/(1-p) rescale; NaN fails both comparisons.
-void require_drop_probability(const char* op, double p) {
-  FATHOM_CHECK(p >= 0.0 && p < 1.0, ErrorKind::Range, op,
-               "argument p = " + num(p) + " must be in [0, 1)");
-}
-
-}  // namespace
-
 std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed) {
   const char* op = "dropout";
   require_floating(op, "x", x);
-  require_drop_probability(op, p);
+  require_drop_probability(op, "p", p);
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   Tensor mask = Tensor::empty(x.shape(), DType::U8, x.device());
   if (x.numel() == 0) return {out, mask};
@@ -94,12 +84,12 @@ std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed) {
 }
 
 Tensor dropout_backward(const Tensor& grad, const Tensor& mask, double p) {
-  const char* op = "dropout_backward";
+  const char* op = "dropoutBackward";
   require_floating(op, "grad", grad);
   require_dtype(op, "mask", mask, DType::U8);
   require_same_device(op, "grad", grad, "mask", mask);
   require_same_shape(op, "grad", grad, "mask", mask);
-  require_drop_probability(op, p);
+  require_drop_probability(op, "p", p);
   Tensor out = Tensor::empty(grad.shape(), grad.dtype(), grad.device());
   if (grad.numel() == 0) return out;
   with_float(op, "grad", grad, [&](auto tag) {

@@ -1,8 +1,10 @@
 // Internal to native/ops: the dtype switch, the device switch and the argument checks every op
 // shares. Checks throw before any allocation or launch, so a kernel never sees a bad argument,
 // and each message names the op, the argument and what was found, e.g.
-//   "add: argument y is on cuda but x is on cpu".
+//   "add: argument y is f32[3] on cuda but x is f32[3] on cpu; both must be on one device".
+// The op names are the JS API's (biasAdd, nllLoss): these messages are what a user reads.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -89,8 +91,28 @@ inline void require_same_dtype(const char* op, const char* ref_name, const Tenso
 inline void require_same_device(const char* op, const char* ref_name, const Tensor& ref,
                                 const char* name, const Tensor& t) {
   FATHOM_CHECK(t.device() == ref.device(), ErrorKind::Device, op,
-               arg(name) + " is on " + device_name(t.device()) + " but " + ref_name + " is on " +
-                   device_name(ref.device()));
+               arg(name) + " is " + t.describe() + " but " + ref_name + " is " + ref.describe() +
+                   "; both must be on one device");
+}
+
+// A dense operand against the device of a CSR operator's arrays.
+inline void require_csr_device(const char* op, const Csr& csr, const char* name, const Tensor& t) {
+  FATHOM_CHECK(csr.device() == t.device(), ErrorKind::Device, op,
+               arg(name) + " is " + t.describe() + " but the operator " + csr_brief(csr) +
+                   " is on " + device_name(csr.device()) + "; both must be on one device");
+}
+
+// A finite scalar argument (a coefficient, a slope): NaN and infinities fail.
+inline void require_finite(const char* op, const char* name, double v) {
+  FATHOM_CHECK(std::isfinite(v), ErrorKind::Range, op,
+               arg(name) + " = " + num(v) + " must be finite");
+}
+
+// A probability of dropping, in [0, 1): p = 1 would divide by zero in the 1/(1-p) rescale, and
+// NaN fails both comparisons.
+inline void require_drop_probability(const char* op, const char* name, double p) {
+  FATHOM_CHECK(p >= 0.0 && p < 1.0, ErrorKind::Range, op,
+               arg(name) + " = " + num(p) + " must be in [0, 1)");
 }
 
 inline void require_same_shape(const char* op, const char* ref_name, const Tensor& ref,

@@ -13,12 +13,11 @@ namespace {
 // Per-entry values: [nnz] (one head) or [nnz, H]. Returns H.
 int64_t require_entry_values(const char* op, const char* name, const Csr& csr, const Tensor& t) {
   require_floating(op, name, t);
-  FATHOM_CHECK(t.device() == csr.device(), ErrorKind::Device, op,
-               arg(name) + " is on " + device_name(t.device()) + " but csr is on " +
-                   device_name(csr.device()));
+  require_csr_device(op, csr, name, t);
   FATHOM_CHECK((t.ndim() == 1 || t.ndim() == 2) && t.dim(0) == csr.nnz(), ErrorKind::Shape, op,
-               arg(name) + " is " + brief(t) + " but " + csr_brief(csr) + " needs [" +
-                   std::to_string(csr.nnz()) + "] or [" + std::to_string(csr.nnz()) + ", H]");
+               arg(name) + " is " + brief(t) + " but the operator " + csr_brief(csr) + " needs [" +
+                   std::to_string(csr.nnz()) + "] or [" + std::to_string(csr.nnz()) +
+                   ", H], one row per entry");
   return t.ndim() == 2 ? t.dim(1) : 1;
 }
 
@@ -26,7 +25,7 @@ int64_t require_entry_values(const char* op, const char* name, const Csr& csr, c
 
 Tensor edge_softmax(const Csr& csr, const Tensor& logits) {
   const char* op = "edgeSoftmax";
-  require_csr(op, "csr", csr);
+  require_csr(op, "op", csr);
   const int64_t H = require_entry_values(op, "logits", csr, logits);
   Tensor alpha = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
   if (csr.nnz() == 0 || H == 0) return alpha;
@@ -41,7 +40,7 @@ Tensor edge_softmax(const Csr& csr, const Tensor& logits) {
 
 Tensor edge_softmax_backward(const Csr& csr, const Tensor& alpha, const Tensor& grad) {
   const char* op = "edgeSoftmaxBackward";
-  require_csr(op, "csr", csr);
+  require_csr(op, "op", csr);
   const int64_t H = require_entry_values(op, "alpha", csr, alpha);
   require_like(op, "alpha", alpha, "grad", grad);
   Tensor dlogits = Tensor::empty(alpha.shape(), alpha.dtype(), alpha.device());

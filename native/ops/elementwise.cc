@@ -30,7 +30,10 @@ Tensor binary_axpby(const char* op, double alpha, const Tensor& x, double beta, 
 }  // namespace
 
 Tensor axpby(double alpha, const Tensor& x, double beta, const Tensor& y) {
-  return binary_axpby("axpby", alpha, x, beta, y);
+  const char* op = "axpby";
+  require_finite(op, "alpha", alpha);
+  require_finite(op, "beta", beta);
+  return binary_axpby(op, alpha, x, beta, y);
 }
 
 Tensor add(const Tensor& x, const Tensor& y) { return binary_axpby("add", 1.0, x, 1.0, y); }
@@ -40,6 +43,7 @@ Tensor sub(const Tensor& x, const Tensor& y) { return binary_axpby("sub", 1.0, x
 Tensor scale(const Tensor& x, double alpha) {
   const char* op = "scale";
   require_floating(op, "x", x);
+  require_finite(op, "alpha", alpha);
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   axpby_into(op, alpha, x, 0.0, nullptr, out);
   return out;
@@ -66,7 +70,7 @@ void add_(Tensor& x, const Tensor& y, double alpha) {
 }
 
 Tensor bias_add(const Tensor& x, const Tensor& bias) {
-  const char* op = "bias_add";
+  const char* op = "biasAdd";
   require_floating(op, "x", x);
   require_ndim(op, "x", x, 2);
   require_defined(op, "bias", bias);

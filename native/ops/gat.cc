@@ -19,12 +19,10 @@ void require_neighbourhood(const char* op, const char* name, const Csr& csr, con
       csr.perm.defined() && csr.perm.dtype() == DType::I32 && csr.perm.numel() == csr.nnz(),
       ErrorKind::Type, op,
       arg(name) + " has no i32 perm of nnz entries (build it with csr_operator)");
-  FATHOM_CHECK(csr.device() == xs.device(), ErrorKind::Device, op,
-               arg(name) + " is on " + device_name(csr.device()) + " but xs is on " +
-                   device_name(xs.device()));
-  FATHOM_CHECK(xs.dim(0) == csr.rows, ErrorKind::Range, op,
+  require_csr_device(op, csr, "xs", xs);
+  FATHOM_CHECK(xs.dim(0) == csr.rows, ErrorKind::Shape, op,
                arg("xs") + " is " + brief(xs) + " but " + arg(name) + " is " + csr_brief(csr) +
-                   "; xs needs one row per node");
+                   "; xs needs one row per node (" + std::to_string(csr.rows) + ")");
 }
 
 void require_attention_vector(const char* op, const char* name, const Tensor& a, const Tensor& xs) {
@@ -47,18 +45,17 @@ int64_t check_common(const char* op, const GatConfig& cfg, const Csr& csr, const
   FATHOM_CHECK(cfg.heads >= 1 && xs.dim(1) % cfg.heads == 0, ErrorKind::Range, op,
                "argument heads = " + std::to_string(cfg.heads) + " must be >= 1 and divide the " +
                    "width of xs " + brief(xs));
-  FATHOM_CHECK(std::isfinite(cfg.slope), ErrorKind::Range, op,
-               "argument negativeSlope must be finite, got " + num(cfg.slope));
-  FATHOM_CHECK(cfg.p >= 0 && cfg.p < 1, ErrorKind::Range, op,
-               "argument dropout must be in [0, 1), got " + num(cfg.p));
-  require_neighbourhood(op, "csr", csr, xs);
-  require_attention_vector(op, "a_src", a_src, xs);
+  require_finite(op, "negativeSlope", cfg.slope);
+  // The one op-level check of the attention-dropout probability.
+  require_drop_probability(op, "dropout", cfg.p);
+  require_neighbourhood(op, "op", csr, xs);
+  require_attention_vector(op, "aSrc", a_src, xs);
   if (cfg.version == 1) {
-    require_attention_vector(op, "a_dst", a_dst, xs);
+    require_attention_vector(op, "aDst", a_dst, xs);
   } else {
     FATHOM_CHECK(
         !a_dst.defined(), ErrorKind::Range, op,
-        "argument a_dst must be null for GATv2 (one attention vector a), got " + brief(a_dst));
+        "argument aDst must be null for GATv2 (one attention vector a), got " + brief(a_dst));
   }
   return xs.dim(1) / cfg.heads;
 }
@@ -92,10 +89,10 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
                                 const Tensor& grad, bool shared_input) {
   const char* op = "gatAttentionBackward";
   const int64_t F = check_common(op, cfg, csr, xs, xt, a_src, a_dst);
-  require_neighbourhood(op, "csr_t", csr_t, xs);
+  require_neighbourhood(op, "opT", csr_t, xs);
   FATHOM_CHECK(csr_t.nnz() == csr.nnz(), ErrorKind::Shape, op,
-               arg("csr_t") + " is " + csr_brief(csr_t) + " but csr is " + csr_brief(csr) +
-                   "; pass the transpose of csr");
+               arg("opT") + " is " + csr_brief(csr_t) + " but op is " + csr_brief(csr) +
+                   "; pass the transpose of op");
   require_like(op, "xs", xs, "out", out);
   require_like(op, "xs", xs, "grad", grad);
   const int64_t N = xs.dim(0), H = cfg.heads;

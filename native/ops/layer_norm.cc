@@ -38,7 +38,7 @@ T* optional_ptr(const Tensor& t) {
 }  // namespace
 
 LayerNormResult layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps) {
-  const char* op = "layer_norm";
+  const char* op = "layerNorm";
   require_input(op, x);
   require_affine(op, "weight", weight, x);
   require_affine(op, "bias", bias, x);
@@ -62,7 +62,7 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& weight, const Tensor& 
 LayerNormGrads layer_norm_backward(const Tensor& grad, const Tensor& x, const Tensor& weight,
                                    const Tensor& stats, bool want_x, bool want_weight,
                                    bool want_bias) {
-  const char* op = "layer_norm_backward";
+  const char* op = "layerNormBackward";
   require_input(op, x);
   require_like(op, "x", x, "grad", grad);
   require_affine(op, "weight", weight, x);

@@ -19,8 +19,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   const int64_t N = trans_b ? b.dim(0) : b.dim(1);
   auto flag = [](bool t) { return t ? "true" : "false"; };
   FATHOM_CHECK(K == Kb, ErrorKind::Shape, op,
-               std::string("inner dimensions differ: a is ") + brief(a) + " (trans_a=" +
-                   flag(trans_a) + "), b is " + brief(b) + " (trans_b=" + flag(trans_b) + ")");
+               std::string("inner dimensions differ: a is ") + brief(a) + " (transA=" +
+                   flag(trans_a) + "), b is " + brief(b) + " (transB=" + flag(trans_b) + ")");
   // Zeroed, so K = 0 gives zeros and a kernel that reads C under beta = 0 reads no garbage.
   Tensor c = Tensor::zeros({M, N}, a.dtype(), a.device());
   if (M == 0 || N == 0 || K == 0) return c;

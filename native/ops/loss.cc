@@ -8,7 +8,7 @@ namespace fathom::ops {
 using namespace detail;
 
 Tensor log_softmax(const Tensor& x) {
-  const char* op = "log_softmax";
+  const char* op = "logSoftmax";
   require_floating(op, "x", x);
   require_ndim(op, "x", x, 2);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
@@ -21,7 +21,7 @@ Tensor log_softmax(const Tensor& x) {
 }
 
 Tensor log_softmax_backward(const Tensor& grad, const Tensor& y) {
-  const char* op = "log_softmax_backward";
+  const char* op = "logSoftmaxBackward";
   require_floating(op, "grad", grad);
   require_ndim(op, "grad", grad, 2);
   require_like(op, "grad", grad, "y", y);
@@ -74,7 +74,7 @@ void check_nll_args(const char* op, const Tensor& logp, const Tensor& labels, co
 }  // namespace
 
 Tensor nll_loss(const Tensor& logp, const Tensor& labels, const Tensor& mask) {
-  const char* op = "nll_loss";
+  const char* op = "nllLoss";
   check_nll_args(op, logp, labels, mask);
   Tensor loss = Tensor::zeros({}, logp.dtype(), logp.device());
   if (logp.dim(0) == 0) return loss;
@@ -90,7 +90,7 @@ Tensor nll_loss(const Tensor& logp, const Tensor& labels, const Tensor& mask) {
 
 Tensor nll_loss_backward(double grad, const Tensor& logp, const Tensor& labels,
                          const Tensor& mask) {
-  const char* op = "nll_loss_backward";
+  const char* op = "nllLossBackward";
   check_nll_args(op, logp, labels, mask);
   Tensor dlogp = Tensor::empty(logp.shape(), logp.dtype(), logp.device());
   if (logp.numel() == 0) return dlogp;

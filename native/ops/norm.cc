@@ -24,7 +24,7 @@ void require_pair_norm_args(const char* op, const Tensor& x, double scale, doubl
 }  // namespace
 
 Tensor pair_norm(const Tensor& x, double scale, double eps, bool individual) {
-  const char* op = "pair_norm";
+  const char* op = "pairNorm";
   require_pair_norm_args(op, x, scale, eps);
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   if (x.numel() == 0) return out;
@@ -39,7 +39,7 @@ Tensor pair_norm(const Tensor& x, double scale, double eps, bool individual) {
 
 Tensor pair_norm_backward(const Tensor& grad, const Tensor& x, double scale, double eps,
                           bool individual) {
-  const char* op = "pair_norm_backward";
+  const char* op = "pairNormBackward";
   require_pair_norm_args(op, x, scale, eps);
   require_like(op, "x", x, "grad", grad);
   Tensor dx = Tensor::empty(x.shape(), x.dtype(), x.device());

@@ -14,9 +14,10 @@ namespace fathom::ops {
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
 
 // alpha * A X + self_scale * X where A is `csr` (its own values, or `edge_values` [nnz] when
-// defined, which must then have X's dtype). X: [csr.cols, F]. Result [csr.rows, F].
+// defined, which must then have X's dtype). X: [csr.cols, F]. Result [csr.rows, F]. `op` names
+// the caller in error messages (propagate, propagateWeighted, matmul): several JS ops are SpMMs.
 Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
-            double self_scale);
+            double self_scale, const char* op = "spmm");
 
 // The GCN layer in one pass: act(alpha * A X + self_scale * X + bias) with A = `csr` (its own
 // values), bias [F] optional (undefined: none), act = ReLU when `relu`, else the identity.

@@ -8,7 +8,7 @@ namespace fathom::ops {
 using namespace detail;
 
 Tensor sum_rows(const Tensor& x) {
-  const char* op = "sum_rows";
+  const char* op = "sumRows";
   require_floating(op, "x", x);
   require_ndim(op, "x", x, 2);
   // Zeroed so that zero rows sum to 0 without a launch.
@@ -52,7 +52,7 @@ Tensor mean(const Tensor& x) {
 }
 
 Tensor argmax_rows(const Tensor& x) {
-  const char* op = "argmax_rows";
+  const char* op = "argmaxRows";
   require_floating(op, "x", x);
   require_ndim(op, "x", x, 2);
   FATHOM_CHECK(x.dim(0) == 0 || x.dim(1) > 0, ErrorKind::Shape, op,

@@ -33,12 +33,12 @@ int64_t check_inputs(const char* op, const char* name, const Csr& csr, int64_t s
   FATHOM_CHECK(std::isfinite(eps), ErrorKind::Range, op,
                "argument eps must be finite, got " + num(eps));
   if (!e.defined()) return F;
-  require_same_device(op, "x", x, "e", e);
-  require_same_dtype(op, "x", x, "e", e);
+  require_same_device(op, "x", x, "edgeAttr", e);
+  require_same_dtype(op, "x", x, "edgeAttr", e);
   const int64_t E = csr.nnz();
   FATHOM_CHECK(e.ndim() == 2 && e.dim(0) == E && e.dim(1) == F, ErrorKind::Shape, op,
-               arg("e") + " is " + brief(e) + " but x is " + brief(x) + " and " + arg(name) +
-                   " is " + csr_brief(csr) + "; e must be [" + std::to_string(E) + ", " +
+               arg("edgeAttr") + " is " + brief(e) + " but x is " + brief(x) + " and " + arg(name) +
+                   " is " + csr_brief(csr) + "; edgeAttr must be [" + std::to_string(E) + ", " +
                    std::to_string(F) + "] (one row per edge, by edge id)");
   FATHOM_CHECK(csr.perm.defined() && csr.perm.dtype() == DType::I32 && csr.perm.numel() == E &&
                    csr.perm.device() == csr.device(),
@@ -50,7 +50,7 @@ int64_t check_inputs(const char* op, const char* name, const Csr& csr, int64_t s
     for (int64_t k = 0; k < E; ++k) {
       FATHOM_CHECK(perm[k] >= -1 && perm[k] < E, ErrorKind::Range, op,
                    arg(name) + " has perm[" + std::to_string(k) + "] = " + std::to_string(perm[k]) +
-                       " outside [-1, " + std::to_string(E) + "), the rows of e " + brief(e));
+                       " outside [-1, " + std::to_string(E) + "), the rows of edgeAttr " + brief(e));
     }
   }
   return F;
@@ -65,7 +65,7 @@ const int32_t* perm_or_null(const Csr& csr, const Tensor& e) {
 SoftmaxAggregateResult softmax_aggregate(const Csr& csr, const Tensor& x, const Tensor& e,
                                          const Tensor& t, double eps) {
   const char* op = "softmaxAggregate";
-  const int64_t F = check_inputs(op, "csr", csr, csr.cols, x, e, t, eps);
+  const int64_t F = check_inputs(op, "op", csr, csr.cols, x, e, t, eps);
   const int64_t N = csr.rows;
   SoftmaxAggregateResult r{Tensor::zeros({N, F}, x.dtype(), x.device()),
                            Tensor::zeros({2, N, F}, x.dtype(), x.device())};
@@ -86,7 +86,7 @@ SoftmaxAggregateGrads softmax_aggregate_backward(const Csr& csr_t, const Tensor&
                                                  const Tensor& stats, const Tensor& grad) {
   const char* op = "softmaxAggregateBackward";
   // The transpose's rows are the sources: x has one row per row of csr_t.
-  const int64_t F = check_inputs(op, "csr_t", csr_t, csr_t.rows, x, e, t, eps);
+  const int64_t F = check_inputs(op, "op (transposed)", csr_t, csr_t.rows, x, e, t, eps);
   const int64_t N = csr_t.cols, S = csr_t.rows;
   const Shape nf{N, F};
   require_defined(op, "out", out);

@@ -6,13 +6,12 @@ namespace fathom::ops {
 using namespace detail;
 
 Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed) {
-  const char* op = "csr_dropout";
+  const char* op = "dropout";
   require_csr(op, "csr", csr);
   FATHOM_CHECK(csr.values.defined(), ErrorKind::Type, op,
                arg("csr") + " has no values; build it with csr_from_dense");
   require_floating(op, "csr.values", csr.values);
-  FATHOM_CHECK(p >= 0.0 && p < 1.0, ErrorKind::Range, op,
-               "argument p = " + num(p) + " must be in [0, 1)");
+  require_drop_probability(op, "p", p);
   Tensor out = Tensor::empty({csr.nnz()}, csr.values.dtype(), csr.device());
   if (csr.nnz() == 0) return out;
   // The dense matrix is [rows, cols] for the CSR itself and [cols, rows] for its transpose.

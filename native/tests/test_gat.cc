@@ -291,4 +291,21 @@ TEST(gat_rejects_bad_arguments_with_errors) {
   const Tensor short_x = tensor(random_values(4 * 4, 3), {4, 4});
   CHECK_THROWS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, short_x, short_x, a, Tensor()),
                fathom::Error);
+  // The kinds: each failure has one (FathomError code in JS).
+  using fathom::ErrorKind;
+  CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 1.0, 0}, g.csr, x, x, a, Tensor()),
+              ErrorKind::Range, "gatAttention", "argument dropout = 1", "[0, 1)");
+  CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, -0.5, 0}, g.csr, x, x, a, Tensor()),
+              ErrorKind::Range, "gatAttention", "argument dropout = -0.5");
+  CHECK_FAILS(fathom::ops::gat_attention({2, 1, NAN, 0, 0}, g.csr, x, x, a, Tensor()),
+              ErrorKind::Range, "gatAttention", "argument negativeSlope");
+  CHECK_FAILS(fathom::ops::gat_attention({2, 3, 0.2, 0, 0}, g.csr, x, x, a, Tensor()),
+              ErrorKind::Range, "gatAttention", "heads = 3");
+  CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, short_x, short_x, a, Tensor()),
+              ErrorKind::Shape, "gatAttention", "argument xs", "f64[4, 4]", "one row per node");
+  CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, x, x, a, a), ErrorKind::Range,
+              "gatAttention", "argument aDst must be null");
+  const Tensor a3 = tensor(random_values(3, 2), {3});
+  CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, x, x, a3, Tensor()),
+              ErrorKind::Shape, "gatAttention", "argument aSrc", "f64[3]");
 }

@@ -128,7 +128,7 @@ TEST(pair_norm_op_rejects_bad_arguments_naming_them) {
   CHECK_FAILS(fathom::ops::pair_norm(x, 1.0, -1.0, false), ErrorKind::Range, "argument eps = -1");
   CHECK_FAILS(fathom::ops::pair_norm(xi, 1.0, 1e-5, false), ErrorKind::Type, "must be f32 or f64");
   CHECK_FAILS(fathom::ops::pair_norm_backward(g, x, 1.0, 1e-5, true), ErrorKind::Shape,
-              "pair_norm_backward");
+              "pairNormBackward");
 }
 
 }  // namespace

@@ -303,12 +303,12 @@ TEST(ops_relu_mask_packs_bits_and_matches_relu_backward) {
   }
   Tensor g = random({4, 5}, 1, DType::F32);
   CHECK_FAILS(ops::relu_backward_mask(g, make({0, 0}, {2}, DType::I32)), ErrorKind::Type,
-              "relu_backward_mask", "argument mask");
+              "reluBackwardMask", "argument mask");
   CHECK_FAILS(ops::relu_backward_mask(g, make({0, 0}, {2}, DType::U8)), ErrorKind::Shape,
-              "relu_backward_mask", "argument mask", "u8[3]", "f32[4, 5]");
+              "reluBackwardMask", "argument mask", "u8[3]", "f32[4, 5]");
   CHECK_FAILS(ops::relu_backward_mask(g, make({0, 0, 0}, {1, 3}, DType::U8)), ErrorKind::Shape,
-              "relu_backward_mask", "argument mask");
-  CHECK_FAILS(ops::relu_mask(make({1, 2}, {2}, DType::I32)), ErrorKind::Type, "relu_mask",
+              "reluBackwardMask", "argument mask");
+  CHECK_FAILS(ops::relu_mask(make({1, 2}, {2}, DType::I32)), ErrorKind::Type, "reluBits",
               "argument x");
 }
 
@@ -408,8 +408,8 @@ TEST(ops_validation_errors) {
   Tensor a = random({3, 4}, 1, DType::F32), b = random({5, 2}, 2, DType::F32);
   Tensor a64 = random({3, 4}, 1), i32 = make({1, 2, 3}, {3}, DType::I32);
   CHECK_FAILS(ops::matmul(a, b, false, false), ErrorKind::Shape,
-              "matmul: inner dimensions differ: a is f32[3, 4] (trans_a=false), b is f32[5, 2] "
-              "(trans_b=false)");
+              "matmul: inner dimensions differ: a is f32[3, 4] (transA=false), b is f32[5, 2] "
+              "(transB=false)");
   CHECK_FAILS(ops::matmul(a, a64, false, true), ErrorKind::Type, "matmul", "argument b", "f64",
               "f32[3, 4]");
   CHECK_FAILS(ops::matmul(i32, a, false, false), ErrorKind::Type, "matmul", "argument a", "i32");
@@ -424,55 +424,69 @@ TEST(ops_validation_errors) {
   Tensor acc = a.clone();
   CHECK_FAILS(ops::add_(acc, random({12}, 3, DType::F32), 1.0), ErrorKind::Shape, "add_",
               "argument y");
-  CHECK_FAILS(ops::bias_add(a, random({3}, 4, DType::F32)), ErrorKind::Shape, "bias_add",
+  CHECK_FAILS(ops::bias_add(a, random({3}, 4, DType::F32)), ErrorKind::Shape, "biasAdd",
               "argument bias", "[3]", "[3, 4]");
-  CHECK_FAILS(ops::sum_rows(random({3}, 1)), ErrorKind::Shape, "sum_rows", "argument x");
-  CHECK_FAILS(ops::argmax_rows(random({3, 0}, 1)), ErrorKind::Shape, "argmax_rows", "argument x");
+  CHECK_FAILS(ops::sum_rows(random({3}, 1)), ErrorKind::Shape, "sumRows", "argument x");
+  CHECK_FAILS(ops::argmax_rows(random({3, 0}, 1)), ErrorKind::Shape, "argmaxRows", "argument x");
   CHECK_FAILS(ops::sum(i32), ErrorKind::Type, "sum", "argument x", "i32");
-  CHECK_FAILS(ops::relu_backward(a, a64), ErrorKind::Type, "relu_backward", "argument y");
+  CHECK_FAILS(ops::relu_backward(a, a64), ErrorKind::Type, "reluBackward", "argument y");
+  // Coefficients must be finite.
+  CHECK_FAILS(ops::axpby(std::nan(""), a, 1, a), ErrorKind::Range, "axpby", "argument alpha",
+              "finite");
+  CHECK_FAILS(ops::axpby(1, a, INFINITY, a), ErrorKind::Range, "axpby", "argument beta", "inf");
+  CHECK_FAILS(ops::scale(a, -INFINITY), ErrorKind::Range, "scale", "argument alpha", "-inf");
 
   CHECK_FAILS(ops::dropout(a, 1.0, 1), ErrorKind::Range, "dropout", "argument p", "[0, 1)");
   CHECK_FAILS(ops::dropout(a, -0.1, 1), ErrorKind::Range, "dropout", "argument p");
   CHECK_FAILS(ops::dropout(a, std::nan(""), 1), ErrorKind::Range, "dropout", "argument p");
-  CHECK_FAILS(ops::dropout_backward(a, a, 0.5), ErrorKind::Type, "dropout_backward",
-              "argument mask", "u8");
+  CHECK_FAILS(ops::dropout_backward(a, a, 0.5), ErrorKind::Type, "dropoutBackward", "argument mask",
+              "u8");
 
   // Graph ops: x rows must match the operator's columns; values must match x's dtype.
   Csr adj = graph();
   Csr p64 = fathom::csr_operator(adj, "gcn", DType::F64);
-  CHECK_FAILS(ops::spmm(adj, Tensor(), random({4, 3}, 1), 1, 0), ErrorKind::Range, "spmm",
-              "argument x", "[4, 3]", "5 rows");
+  CHECK_FAILS(ops::spmm(adj, Tensor(), random({4, 3}, 1), 1, 0), ErrorKind::Shape, "spmm",
+              "argument x", "[4, 3]", "one row per node (5)");
+  CHECK_FAILS(ops::spmm(adj, Tensor(), random({4, 3}, 1), 1, 0, "propagate"), ErrorKind::Shape,
+              "propagate: argument x");
   CHECK_FAILS(ops::spmm(p64, Tensor(), random({5, 3}, 1, DType::F32), 1, 0), ErrorKind::Type,
-              "spmm", "argument csr", "f64 values", "f32[5, 3]");
+              "spmm", "argument x", "f32[5, 3]", "f64 values");
   CHECK_FAILS(ops::spmm(adj, random({4}, 1), random({5, 3}, 1), 1, 0), ErrorKind::Shape, "spmm",
-              "argument edge_values", "[4]", "[6]");
+              "argument edgeValues", "[4]", "[6]");
   CHECK_FAILS(ops::spmm(adj, random({6}, 1, DType::F32), random({5, 3}, 1), 1, 0), ErrorKind::Type,
-              "spmm", "argument edge_values", "f32[6]");
+              "spmm", "argument edgeValues", "f32[6]");
   CHECK_FAILS(ops::spmm(adj, Tensor(), make({1, 2, 3}, {1, 3}, DType::I32), 1, 0), ErrorKind::Type,
               "spmm", "argument x", "i32");
   CHECK_FAILS(ops::spmm(Csr(), Tensor(), random({5, 3}, 1), 1, 0), ErrorKind::Type, "spmm",
-              "argument csr");
+              "argument op");
+  CHECK_FAILS(ops::spmm(adj, Tensor(), random({5, 3}, 1), std::nan(""), 0), ErrorKind::Range,
+              "spmm", "argument alpha", "finite");
+  CHECK_FAILS(ops::spmm(adj, Tensor(), random({5, 3}, 1), 1, INFINITY), ErrorKind::Range, "spmm",
+              "argument selfScale", "finite");
   Csr rect = fathom::csr_transpose(adj);
   rect.cols = 6;
-  CHECK_FAILS(ops::spmm(rect, Tensor(), random({6, 2}, 1), 1, 0.5), ErrorKind::Range, "spmm",
-              "self_scale", "square");
+  CHECK_FAILS(ops::spmm(rect, Tensor(), random({6, 2}, 1), 1, 0.5), ErrorKind::Shape, "spmm",
+              "selfScale", "square");
+  CHECK_FAILS(ops::spmm(rect, Tensor(), random({5, 2}, 1), 1, 0), ErrorKind::Shape, "spmm",
+              "6 rows, one per column of the operator");
   CHECK_FAILS(ops::propagate_bias_act(p64, random({4, 3}, 1), Tensor(), 1, 0, true),
-              ErrorKind::Range, "propagate_bias_act", "argument x", "[4, 3]", "5 rows");
+              ErrorKind::Shape, "propagateBiasAct", "argument x", "[4, 3]", "one row per node (5)");
   CHECK_FAILS(ops::propagate_bias_act(p64, random({5, 3}, 1), random({4}, 2), 1, 0, true),
-              ErrorKind::Shape, "propagate_bias_act", "argument bias", "f64[4]", "f64[5, 3]");
+              ErrorKind::Shape, "propagateBiasAct", "argument bias", "f64[4]", "f64[5, 3]");
   CHECK_FAILS(
       ops::propagate_bias_act(p64, random({5, 3}, 1), random({3}, 2, DType::F32), 1, 0, false),
-      ErrorKind::Type, "propagate_bias_act", "bias", "f32[3]");
+      ErrorKind::Type, "propagateBiasAct", "bias", "f32[3]");
   CHECK_FAILS(ops::propagate_bias_act(rect, random({6, 2}, 1), Tensor(), 1, 0.5, false),
-              ErrorKind::Range, "propagate_bias_act", "self_scale", "square");
+              ErrorKind::Shape, "propagateBiasAct", "selfScale", "square");
+  CHECK_FAILS(ops::propagate_bias_act(p64, random({5, 3}, 1), Tensor(), std::nan(""), 0, false),
+              ErrorKind::Range, "propagateBiasAct", "argument alpha");
   CHECK_FAILS(ops::propagate_bias_act_backward(p64, random({4, 3}, 1), random({4, 3}, 2), 1, 0,
                                                true, true, true),
-              ErrorKind::Range, "propagate_bias_act_backward", "argument grad", "5 rows");
+              ErrorKind::Shape, "propagateBiasActBackward", "argument grad", "5 rows");
   CHECK_FAILS(ops::propagate_bias_act_backward(p64, random({5, 3}, 1), random({5, 2}, 2), 1, 0,
                                                true, true, true),
-              ErrorKind::Shape, "propagate_bias_act_backward", "grad is f64[5, 3]",
-              "y is f64[5, 2]");
-  CHECK_FAILS(ops::sddmm(adj, random({4, 2}, 1), random({5, 2}, 2)), ErrorKind::Range, "sddmm",
+              ErrorKind::Shape, "propagateBiasActBackward", "grad is f64[5, 3]", "y is f64[5, 2]");
+  CHECK_FAILS(ops::sddmm(adj, random({4, 2}, 1), random({5, 2}, 2)), ErrorKind::Shape, "sddmm",
               "argument a");
   CHECK_FAILS(ops::sddmm(adj, random({5, 2}, 1), random({5, 3}, 2)), ErrorKind::Shape, "sddmm",
               "a is f64[5, 2]", "b is f64[5, 3]");
@@ -481,18 +495,18 @@ TEST(ops_validation_errors) {
   Tensor logp = ops::log_softmax(random({4, 3}, 5));
   Tensor mask = make({1, 0, 1, 1}, {4}, DType::U8);
   CHECK_FAILS(ops::nll_loss(logp, make({0, 9, 3, 1}, {4}, DType::I32), mask), ErrorKind::Range,
-              "nll_loss", "labels[2] = 3", "[0, 3)");
+              "nllLoss", "labels[2] = 3", "[0, 3)");
   CHECK_FAILS(ops::nll_loss_backward(1.0, logp, make({0, 1, -1, 1}, {4}, DType::I32), Tensor()),
-              ErrorKind::Range, "nll_loss_backward", "labels[2] = -1");
-  CHECK_FAILS(ops::nll_loss(logp, make({0, 1, 2, 1}, {4}), mask), ErrorKind::Type, "nll_loss",
+              ErrorKind::Range, "nllLossBackward", "labels[2] = -1");
+  CHECK_FAILS(ops::nll_loss(logp, make({0, 1, 2, 1}, {4}), mask), ErrorKind::Type, "nllLoss",
               "argument labels", "i32");
   CHECK_FAILS(ops::nll_loss(logp, make({0, 1, 2}, {3}, DType::I32), mask), ErrorKind::Shape,
-              "nll_loss", "argument labels", "[3]");
+              "nllLoss", "argument labels", "[3]");
   CHECK_FAILS(
       ops::nll_loss(logp, make({0, 1, 2, 1}, {4}, DType::I32), make({1, 1}, {2}, DType::U8)),
-      ErrorKind::Shape, "nll_loss", "argument mask");
+      ErrorKind::Shape, "nllLoss", "argument mask");
   CHECK_FAILS(ops::nll_loss(logp, make({0, 1, 2, 1}, {4}, DType::I32), make({1, 1, 1, 1}, {4})),
-              ErrorKind::Type, "nll_loss", "argument mask", "u8");
+              ErrorKind::Type, "nllLoss", "argument mask", "u8");
 
   CHECK_FAILS(ops::fill({2}, DType::U8, Device::CPU, 256), ErrorKind::Range, "fill", "value");
   CHECK_FAILS(ops::fill({2}, DType::I32, Device::CPU, std::nan("")), ErrorKind::Range, "fill");

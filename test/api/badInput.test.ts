@@ -1,5 +1,7 @@
-// Bad input of every kind gives a clear JS error (the right class, a message naming the op
-// and the argument or shape), never a crash, and leaves nothing allocated behind.
+// Bad input of every kind gives a clear JS error (the right class and code, a message naming the
+// op and the argument or shape), never a crash, and leaves nothing allocated behind. Wrong JS
+// types and disposed tensors are TypeErrors; the values the native ops check (dtype, shape,
+// device, range) are FathomErrors with a code (docs/errors.md).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
@@ -33,7 +35,7 @@ import {
   tidy,
 } from '../../lib/index.js';
 import type { GraphOperator } from '../../lib/index.js';
-import { expectRejects, expectThrows, liveCpu, smallNodeData, smallSbm } from '../helpers/apiFixtures.js';
+import { expectFathom, expectRejects, expectThrows, liveCpu, smallNodeData, smallSbm } from '../helpers/apiFixtures.js';
 
 const CUDA = devices().cuda.available;
 
@@ -57,26 +59,26 @@ afterEach(() => {
 });
 
 describe('edge indices', () => {
-  it('rejects an edge index equal to numNodes with a RangeError naming the position and the bound', () => {
-    expectThrows(
+  it('rejects an edge index equal to numNodes with a FathomError RANGE naming the position and the bound', () => {
+    expectFathom(
       () => Graph.fromEdgeIndex(new Int32Array([0, 1, 1, 3]), { numNodes: 3 }),
-      RangeError,
+      'RANGE',
       'Graph',
       'edgeIndex[1, 1] = 3',
       'num_nodes = 3',
     );
   });
 
-  it('rejects a negative edge index with a RangeError naming the position', () => {
-    expectThrows(() => Graph.fromEdgeIndex(new Int32Array([0, -1, 1, 2]), { numNodes: 3 }), RangeError, 'Graph', 'edgeIndex[0, 1] = -1');
+  it('rejects a negative edge index with a FathomError RANGE naming the position', () => {
+    expectFathom(() => Graph.fromEdgeIndex(new Int32Array([0, -1, 1, 2]), { numNodes: 3 }), 'RANGE', 'Graph', 'edgeIndex[0, 1] = -1');
     // Without numNodes the bound is inferred from the largest index; the negative one is still caught.
-    expectThrows(() => Graph.fromEdgeIndex(new Int32Array([2, 0, -5, 1])), RangeError, 'edgeIndex[1, 0] = -5');
+    expectFathom(() => Graph.fromEdgeIndex(new Int32Array([2, 0, -5, 1])), 'RANGE', 'edgeIndex[1, 0] = -5');
   });
 
   it('rejects out-of-range indices given as nested arrays or as an i32 tensor', () => {
-    expectThrows(() => Graph.fromEdgeIndex([[0, 1], [1, 7]], { numNodes: 3 }), RangeError, 'edgeIndex[1, 1] = 7');
+    expectFathom(() => Graph.fromEdgeIndex([[0, 1], [1, 7]], { numNodes: 3 }), 'RANGE', 'edgeIndex[1, 1] = 7');
     using t = Tensor.from(new Int32Array([0, 4, 1, 0]), [2, 2]);
-    expectThrows(() => Graph.fromEdgeIndex(t, { numNodes: 3 }), RangeError, 'edgeIndex[0, 1] = 4');
+    expectFathom(() => Graph.fromEdgeIndex(t, { numNodes: 3 }), 'RANGE', 'edgeIndex[0, 1] = 4');
   });
 
   it('rejects an odd-length flat edge index with a RangeError giving the length', () => {
@@ -102,62 +104,62 @@ describe('feature and operand shapes', () => {
     using graph = Graph.fromEdgeIndex(PATH_EDGES, { numNodes: 3 });
     using conv = new GCNConv(4, 2, { seed: 1 });
     using x = randomTensor(new Rng(1), [3, 5]);
-    expectThrows(() => conv.forward(x, graph), RangeError, 'GCNConv.forward', 'f32[3, 5]', '[3, 4]');
+    expectFathom(() => conv.forward(x, graph), 'SHAPE', 'GCNConv.forward', 'f32[3, 5]', '[3, 4]');
     using v = randomTensor(new Rng(2), [12]);
-    expectThrows(() => conv.forward(v, graph), RangeError, 'GCNConv.forward', 'f32[12]');
+    expectFathom(() => conv.forward(v, graph), 'SHAPE', 'GCNConv.forward', 'f32[12]');
   });
 
   it('rejects features with the wrong row count in propagate and in GCNConv.forward', () => {
     using graph = Graph.fromEdgeIndex(PATH_EDGES, { numNodes: 3 });
     using x = randomTensor(new Rng(3), [4, 2]);
-    expectThrows(() => propagate(graph.operator('gcn'), x), RangeError, 'propagate', 'f32[4, 2]', 'one row per node (3)');
+    expectFathom(() => propagate(graph.operator('gcn'), x), 'SHAPE', 'propagate', 'argument x', 'f32[4, 2]', 'one row per node (3)');
     // Every layer checks x against the graph before any op runs.
     using conv = new GCNConv(2, 3, { seed: 1 });
-    expectThrows(() => conv.forward(x, graph), RangeError, 'GCNConv.forward', 'f32[4, 2]', '[3, 2] (graph nodes × inChannels)');
+    expectFathom(() => conv.forward(x, graph), 'SHAPE', 'GCNConv.forward', 'f32[4, 2]', '[3, 2] (graph nodes × inChannels)');
   });
 
   it('rejects matmul operands whose inner dimensions differ, naming both shapes and transposes', () => {
     const rng = new Rng(4);
     using a = randomTensor(rng, [2, 3]);
     using b = randomTensor(rng, [4, 2]);
-    expectThrows(() => matmul(a, b), RangeError, 'matmul', 'inner dimensions', 'f32[2, 3]', 'f32[4, 2]');
-    expectThrows(() => matmul(a, b, { transB: true }), RangeError, 'matmul', 'transB=true');
+    expectFathom(() => matmul(a, b), 'SHAPE', 'matmul', 'inner dimensions', 'f32[2, 3]', 'f32[4, 2]');
+    expectFathom(() => matmul(a, b, { transB: true }), 'SHAPE', 'matmul', 'transB=true');
     using v = randomTensor(rng, [3]);
-    expectThrows(() => matmul(a, v), RangeError, 'matmul', 'argument b', '2-D', 'f32[3]');
+    expectFathom(() => matmul(a, v), 'SHAPE', 'matmul', 'argument b', '2-D', 'f32[3]');
   });
 
   it('rejects a bias that does not match the columns of x', () => {
     const rng = new Rng(5);
     using x = randomTensor(rng, [2, 3]);
     using bias = randomTensor(rng, [4]);
-    expectThrows(() => biasAdd(x, bias), RangeError, 'biasAdd', 'f32[4]', 'f32[2, 3]');
+    expectFathom(() => biasAdd(x, bias), 'SHAPE', 'biasAdd', 'argument bias', 'f32[4]', 'f32[2, 3]');
     using bias2 = randomTensor(rng, [1, 3]);
-    expectThrows(() => biasAdd(x, bias2), RangeError, 'biasAdd', 'argument bias', '1-D');
+    expectFathom(() => biasAdd(x, bias2), 'SHAPE', 'biasAdd', 'argument bias', 'f32[1, 3]', 'must be [3]');
   });
 
   it('rejects elementwise operands of different shapes', () => {
     const rng = new Rng(6);
     using x = randomTensor(rng, [2, 3]);
     using y = randomTensor(rng, [3, 2]);
-    expectThrows(() => mul(x, y), RangeError, 'mul', 'shapes differ', 'f32[2, 3]', 'f32[3, 2]');
+    expectFathom(() => mul(x, y), 'SHAPE', 'mul', 'argument y', 'f32[3, 2]', 'f32[2, 3]', 'shapes must be equal');
   });
 
   it('rejects labels whose length differs from the rows of logp', () => {
     using logp = randomTensor(new Rng(7), [3, 2]);
     using labels = Tensor.from(new Int32Array([0, 1]));
-    expectThrows(() => nllLoss(logp, labels), RangeError, 'nllLoss', 'labels i32[2]', 'must be [3]');
+    expectFathom(() => nllLoss(logp, labels), 'SHAPE', 'nllLoss', 'argument labels is i32[2]', 'must be [3]');
     using labels3 = Tensor.from(new Int32Array([0, 1, 1]));
     using mask = Tensor.from(new Uint8Array([1, 1]));
-    expectThrows(() => nllLoss(logp, labels3, mask), RangeError, 'nllLoss', 'mask u8[2]', 'must be [3]');
+    expectFathom(() => nllLoss(logp, labels3, mask), 'SHAPE', 'nllLoss', 'argument mask is u8[2]', 'must be [3]');
   });
 
-  it('rejects a label outside [0, C) in a masked row with a RangeError from the native check', () => {
+  it('rejects a label outside [0, C) in a masked row with a FathomError RANGE from the native check', () => {
     using logp = randomTensor(new Rng(8), [3, 2]);
     using labels = Tensor.from(new Int32Array([0, 1, 2]));
     using mask = Tensor.from(new Uint8Array([1, 1, 1]));
-    expectThrows(() => nllLoss(logp, labels, mask), RangeError, 'nll_loss', 'labels[2] = 2', 'out of range [0, 2)');
+    expectFathom(() => nllLoss(logp, labels, mask), 'RANGE', 'nllLoss', 'labels[2] = 2', 'out of range [0, 2)');
     using negative = Tensor.from(new Int32Array([0, -1, 1]));
-    expectThrows(() => nllLoss(logp, negative), RangeError, 'nll_loss', 'labels[1] = -1');
+    expectFathom(() => nllLoss(logp, negative), 'RANGE', 'nllLoss', 'labels[1] = -1');
   });
 
   it('ignores out-of-range labels in rows outside the mask (unlabeled nodes)', () => {
@@ -185,41 +187,41 @@ describe('non-finite features', () => {
 });
 
 describe('dtypes', () => {
-  it('rejects an i32 tensor in relu with a TypeError naming the op, the argument and the dtype', () => {
+  it('rejects an i32 tensor in relu with a FathomError TYPE naming the op, the argument and the dtype', () => {
     using x = Tensor.from(new Int32Array([1, -2, 3]));
-    expectThrows(() => relu(x), TypeError, 'relu', 'argument x', 'f32 or f64', 'i32[3]');
+    expectFathom(() => relu(x), 'TYPE', 'relu', 'argument x', 'f32 or f64', 'i32[3]');
   });
 
-  it('rejects mixed f32 and f64 operands in add with a TypeError naming add and both dtypes', () => {
+  it('rejects mixed f32 and f64 operands in add with a FathomError TYPE naming add and both dtypes', () => {
     using x = Tensor.from(new Float32Array([1, 2]));
     using y = Tensor.from(new Float64Array([1, 2]));
     // The user called add(); an error that only says "axpby" points at a function they never used.
-    expectThrows(() => add(x, y), TypeError, /\badd\b/, 'f32[2]', 'f64[2]');
+    expectFathom(() => add(x, y), 'TYPE', /^add:/, 'f32[2]', 'f64[2]');
   });
 
-  it('rejects mixed dtypes in the other binary ops with a TypeError naming both dtypes', () => {
+  it('rejects mixed dtypes in the other binary ops with a FathomError TYPE naming both dtypes', () => {
     using x = Tensor.from(new Float32Array([1, 2, 3, 4]), [2, 2]);
     using y = Tensor.from(new Float64Array([1, 2, 3, 4]), [2, 2]);
-    expectThrows(() => mul(x, y), TypeError, 'mul', 'f64[2, 2]', 'f32[2, 2]');
-    expectThrows(() => axpby(1, x, 2, y), TypeError, 'axpby', 'argument y');
-    expectThrows(() => matmul(x, y), TypeError, 'matmul', 'argument b');
+    expectFathom(() => mul(x, y), 'TYPE', 'mul', 'f64[2, 2]', 'f32[2, 2]');
+    expectFathom(() => axpby(1, x, 2, y), 'TYPE', 'axpby', 'argument y');
+    expectFathom(() => matmul(x, y), 'TYPE', 'matmul', 'argument b');
     using b64 = Tensor.from(new Float64Array([1, 2]));
-    expectThrows(() => biasAdd(x, b64), TypeError, 'biasAdd', 'argument bias');
+    expectFathom(() => biasAdd(x, b64), 'TYPE', 'biasAdd', 'argument bias');
   });
 
   it('rejects labels and masks of the wrong dtype in nllLoss', () => {
     using logp = Tensor.from([0, 0, 0, 0], [2, 2]);
     using floatLabels = Tensor.from([0, 1]);
-    expectThrows(() => nllLoss(logp, floatLabels), TypeError, 'nllLoss', 'argument labels', 'must be i32', 'f32[2]');
+    expectFathom(() => nllLoss(logp, floatLabels), 'TYPE', 'nllLoss', 'argument labels', 'must be i32', 'f32[2]');
     using labels = Tensor.from(new Int32Array([0, 1]));
     using intMask = Tensor.from(new Int32Array([1, 1]));
-    expectThrows(() => nllLoss(logp, labels, intMask), TypeError, 'nllLoss', 'argument mask', 'must be u8');
+    expectFathom(() => nllLoss(logp, labels, intMask), 'TYPE', 'nllLoss', 'argument mask', 'must be u8');
   });
 
   it('rejects features whose dtype differs from the graph operator', () => {
     using graph = Graph.fromEdgeIndex(PATH_EDGES, { numNodes: 3 });
     using x = Tensor.from(new Float64Array(6), [3, 2]);
-    expectThrows(() => propagate(graph.operator('gcn', { dtype: 'f32' }), x), TypeError, 'propagate', 'f64[3, 2]', 'f32');
+    expectFathom(() => propagate(graph.operator('gcn', { dtype: 'f32' }), x), 'TYPE', 'propagate', 'f64[3, 2]', 'f32 values');
     expectThrows(() => graph.operator('gcn', { dtype: 'i32' }), TypeError, 'Graph.operator', 'f32 or f64');
   });
 
@@ -260,16 +262,16 @@ describe('devices', () => {
     expectThrows(() => graph.operator('gcn', { device: 'tpu' as never }), RangeError, 'Graph.operator', "'tpu'");
   });
 
-  it.runIf(CUDA)('rejects a cpu tensor added to a cuda tensor with a RangeError naming both devices', () => {
+  it.runIf(CUDA)('rejects a cpu tensor added to a cuda tensor with a FathomError DEVICE naming both tensors', () => {
     using x = Tensor.from([1, 2, 3]);
     using y = Tensor.from([1, 2, 3], [3], { device: 'cuda' });
-    expectThrows(() => add(x, y), RangeError, 'argument y is on cuda', 'on cpu');
+    expectFathom(() => add(x, y), 'DEVICE', 'add', 'argument y is f32[3] on cuda', 'x is f32[3] on cpu');
   });
 
   it.runIf(CUDA)('rejects cpu features propagated with a cuda operator', () => {
     using graph = Graph.fromEdgeIndex(PATH_EDGES, { numNodes: 3 });
     using x = Tensor.from(new Float32Array(6), [3, 2]);
-    expectThrows(() => propagate(graph.operator('gcn', { device: 'cuda' }), x), RangeError, 'propagate', 'cpu', 'cuda');
+    expectFathom(() => propagate(graph.operator('gcn', { device: 'cuda' }), x), 'DEVICE', 'propagate', 'argument x is f32[3, 2] on cpu', 'cuda');
   });
 });
 
@@ -429,7 +431,7 @@ describe('wrong JS types', () => {
   it('rejects non-numeric scalars in the ops that take them', () => {
     using t = Tensor.from([1, 2]);
     expectThrows(() => scale(t, '2' as never), TypeError, 'scale', 'alpha');
-    expectThrows(() => axpby(Number.NaN, t, 1, t), RangeError, 'axpby', 'alpha', 'finite');
+    expectFathom(() => axpby(Number.NaN, t, 1, t), 'RANGE', 'axpby', 'alpha', 'finite');
     expectThrows(() => Tensor.full([2], 'one' as never), TypeError, 'Tensor.full', 'value');
   });
 });
@@ -448,9 +450,10 @@ describe('shapes and hyperparameters', () => {
 
   it('rejects dropout with p = 1 or p = -0.1, and a GCN with dropout 1', () => {
     using x = Tensor.from([1, 2, 3, 4]);
-    expectThrows(() => dropout(x, 1, { seed: 0 }), RangeError, 'dropout', 'p must be in [0, 1)', 'got 1');
-    expectThrows(() => dropout(x, -0.1, { seed: 0 }), RangeError, 'dropout', 'got -0.1');
-    expectThrows(() => dropout(x, 0.5, { seed: -1 }), RangeError, 'dropout', 'seed');
+    expectFathom(() => dropout(x, 1, { seed: 0 }), 'RANGE', 'dropout', 'argument p = 1 must be in [0, 1)');
+    expectFathom(() => dropout(x, -0.1, { seed: 0 }), 'RANGE', 'dropout', 'p = -0.1');
+    expectFathom(() => dropout(x, 0.5, { seed: -1 }), 'RANGE', 'dropout', 'argument seed = -1');
+    expectFathom(() => dropout(x, 0.5, { seed: 1.5 }), 'RANGE', 'dropout', 'argument seed = 1.5');
     expectThrows(() => new GCN({ inChannels: 4, hiddenChannels: 4, outChannels: 2, dropout: 1 }), RangeError, 'GCN', 'dropout', 'got 1');
   });
 

@@ -6,6 +6,7 @@ import { gatAttention, type GatAttentionOptions } from '../../lib/functional/gat
 import { Graph } from '../../lib/graph/Graph.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
+import { expectFathom } from '../helpers/apiFixtures.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 import { gatReference } from './reference.js';
 
@@ -148,14 +149,20 @@ describe('gatAttention rejects bad input with errors naming the argument', () =>
     tidy(() => {
       const xs = x();
       const a = Tensor.from(new Float64Array(4), [4]);
-      expect(() => gatAttention(graph.operator('gcn', { dtype: 'f64' }), xs, xs, a, null, { version: 'v2' })).toThrow(/gin/);
-      expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v3' as 'v2' })).toThrow(RangeError);
-      expect(() => gatAttention(op(), xs, xs, Tensor.from(new Float64Array(3), [3]), null, { version: 'v2' })).toThrow(/aSrc/);
-      expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', heads: 3 })).toThrow(/heads/);
-      expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', dropout: 1 })).toThrow(/dropout/);
+      expectFathom(() => gatAttention(graph.operator('gcn', { dtype: 'f64' }), xs, xs, a, null, { version: 'v2' }), 'RANGE', /gin/);
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v3' as 'v2' }), 'RANGE', 'version');
+      expectFathom(() => gatAttention(op(), xs, xs, Tensor.from(new Float64Array(3), [3]), null, { version: 'v2' }), 'SHAPE', 'argument aSrc');
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', heads: 3 }), 'RANGE', 'heads = 3');
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', heads: 1.5 }), 'RANGE', 'heads = 1.5');
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', dropout: 1 }), 'RANGE', 'argument dropout = 1', '[0, 1)');
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', dropout: Number.NaN }), 'RANGE', 'argument dropout');
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', negativeSlope: Infinity }), 'RANGE', 'negativeSlope');
+      expectFathom(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', seed: -2 }), 'RANGE', 'argument seed = -2');
+      // The type guards stay TypeErrors: a missing aDst, a number that is not one.
       expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v1' })).toThrow(TypeError);
-      expect(() => gatAttention(op(), xs, xs, a, a, { version: 'v2' })).toThrow(/aDst/);
-      expect(() => gatAttention(op(), Tensor.from(new Float64Array(8), [2, 4]), Tensor.from(new Float64Array(8), [2, 4]), a, null, { version: 'v2' })).toThrow(/one row per node/);
-      expect(() => gatAttention(op(), xs, xs, Tensor.from(new Float32Array(4), [4]), null, { version: 'v2' })).toThrow(TypeError);
+      expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', dropout: '0.5' as never })).toThrow(TypeError);
+      expectFathom(() => gatAttention(op(), xs, xs, a, a, { version: 'v2' }), 'RANGE', 'aDst must be null');
+      expectFathom(() => gatAttention(op(), Tensor.from(new Float64Array(8), [2, 4]), Tensor.from(new Float64Array(8), [2, 4]), a, null, { version: 'v2' }), 'SHAPE', /one row per node/);
+      expectFathom(() => gatAttention(op(), xs, xs, Tensor.from(new Float32Array(4), [4]), null, { version: 'v2' }), 'TYPE', 'argument aSrc', 'f32[4]');
     }));
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 import { sbmGraph, type SbmOptions } from '../../lib/data/sbmGraph.js';
+import { FathomError, type FathomErrorCode } from '../../lib/errors/FathomError.js';
 import type { SyntheticGraph } from '../../lib/data/types.js';
 import { GCN } from '../../lib/models/GCN.js';
 import { memory } from '../../lib/runtime/devices.js';
@@ -46,6 +47,23 @@ export async function expectRejects(promise: Promise<unknown>, cls: ErrorClass, 
     caught = e;
   }
   return checkError(caught, cls, patterns);
+}
+
+/**
+ * Runs `fn` and expects a FathomError with `code` whose message matches every pattern: the one
+ * class and code every value check (dtype, shape, device, range) throws (docs/errors.md).
+ */
+export function expectFathom(fn: () => unknown, code: FathomErrorCode, ...patterns: (string | RegExp)[]): FathomError {
+  const e = expectThrows(fn, FathomError, ...patterns) as FathomError;
+  expect(e.code, e.message).toBe(code);
+  return e;
+}
+
+/** As {@link expectFathom}, for a promise that must reject. */
+export async function expectFathomRejects(promise: Promise<unknown>, code: FathomErrorCode, ...patterns: (string | RegExp)[]): Promise<FathomError> {
+  const e = (await expectRejects(promise, FathomError, ...patterns)) as FathomError;
+  expect(e.code, e.message).toBe(code);
+  return e;
 }
 
 function checkError(caught: unknown, cls: ErrorClass, patterns: (string | RegExp)[]): Error {

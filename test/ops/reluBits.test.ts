@@ -12,6 +12,7 @@ import { Graph } from '../../lib/graph/Graph.js';
 import { memory, resetPeakMemory } from '../../lib/runtime/devices.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import type { DType } from '../../lib/tensor/dtype.js';
+import { expectFathom } from '../helpers/apiFixtures.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
 // Values with exact zeros and both signs, so a `>= 0` or `!= 0` bug shows.
@@ -57,11 +58,11 @@ describe('reluBits', () => {
     tidy(() => {
       const g = Tensor.from(new Float32Array(20), [4, 5]);
       const bad = Tensor.from(new Uint8Array(2), [2]);
-      expect(() => native().reluBackwardMask(g.handle(), bad.handle())).toThrow(RangeError);
-      expect(() => native().reluBackwardMask(g.handle(), bad.handle())).toThrow(/relu_backward_mask: argument mask u8\[2\] must be u8\[3\].*f32\[4, 5\]/);
+      expectFathom(() => native().reluBackwardMask(g.handle(), bad.handle()), 'SHAPE',
+        /reluBackwardMask: argument mask u8\[2\] must be u8\[3\].*f32\[4, 5\]/);
       const i32 = Tensor.from(new Int32Array(3), [3]);
-      expect(() => native().reluBackwardMask(g.handle(), i32.handle())).toThrow(TypeError);
-      expect(() => reluBits(i32)).toThrow(TypeError);
+      expectFathom(() => native().reluBackwardMask(g.handle(), i32.handle()), 'TYPE', 'argument mask', 'must be u8');
+      expectFathom(() => reluBits(i32), 'TYPE', 'reluBits', 'argument x', 'i32[3]');
     });
   });
 

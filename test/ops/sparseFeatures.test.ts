@@ -15,6 +15,7 @@ import { Tensor } from '../../lib/tensor/Tensor.js';
 import { NodeData } from '../../lib/data/NodeData.js';
 import { memory } from '../../lib/runtime/devices.js';
 import { gradcheck, randomInput } from '../helpers/gradcheck.js';
+import { expectFathom } from '../helpers/apiFixtures.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
 
@@ -91,9 +92,12 @@ describe('SparseFeatures', () => {
     using xs = SparseFeatures.fromDense(x);
     const w = Tensor.from(new Float64Array(8), [2, 4]);
     const w32 = Tensor.from(new Float32Array(12), [3, 4]);
-    expect(() => matmul(xs, w)).toThrow(RangeError);
-    expect(() => matmul(xs, w)).toThrow(/sparse f64\[2, 3\]/);
-    expect(() => matmul(xs, w32)).toThrow(TypeError);
+    expectFathom(() => matmul(xs, w), 'SHAPE', 'matmul', 'inner dimensions', /sparse f64\[2, 3\]/, 'f64[2, 4]');
+    expectFathom(() => matmul(xs, w32), 'TYPE', 'matmul', 'argument b is f32[3, 4]', 'sparse f64[2, 3]');
+    expectFathom(() => matmul(xs, w, { transB: true }), 'SHAPE', 'transB=true');
+    const v = Tensor.from(new Float64Array(3), [3]);
+    expectFathom(() => matmul(xs, v), 'SHAPE', 'matmul', 'argument b must be 2-D', 'f64[3]');
+    v.dispose();
     expect(() => SparseFeatures.fromDense(Tensor.from(new Float64Array(3), [3]))).toThrow(RangeError);
     for (const t of [x, w, w32]) t.dispose();
     tidy(() => {

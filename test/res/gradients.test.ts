@@ -43,7 +43,8 @@ describe('PairNorm', () => {
   it('rejects a non-positive scale and a 1-D input, naming the argument', () => {
     tidy(() => {
       const x = Tensor.from(new Float64Array(6), [3, 2]);
-      expect(() => pairNorm(x, { scale: 0 })).toThrow(/pairNorm: scale must be > 0/);
+      expect(() => pairNorm(x, { scale: 0 })).toThrow(/pairNorm: argument scale = 0 must be a finite number > 0/);
+      expect(() => pairNorm(x, { eps: -1 })).toThrow(/pairNorm: argument eps = -1 must be a finite number >= 0/);
       expect(() => pairNorm(Tensor.from(new Float64Array(3)))).toThrow(/pairNorm: argument x must be 2-D/);
     });
   });

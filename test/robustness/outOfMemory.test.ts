@@ -23,10 +23,11 @@ describe('host out-of-memory', () => {
 
   // An element count past 64 bits would wrap in int64 and allocate a tiny buffer for a huge
   // shape; it is rejected before the product is formed.
-  it('rejects a shape whose element count overflows 64 bits with a RangeError naming the shape', () => {
+  it('rejects a shape whose element count overflows 64 bits with a FathomError RANGE naming the shape', () => {
     let t: Tensor | undefined;
     try {
-      expectThrows(() => (t = Tensor.zeros([2 ** 32, 2 ** 32], { dtype: 'u8' })), RangeError, 'Tensor.empty', '[4294967296, 4294967296]');
+      const e = expectThrows(() => (t = Tensor.zeros([2 ** 32, 2 ** 32], { dtype: 'u8' })), FathomError, 'Tensor.empty', '[4294967296, 4294967296]');
+      expect((e as FathomError).code).toBe('RANGE');
     } finally {
       t?.dispose();
     }
