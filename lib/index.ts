@@ -56,6 +56,10 @@ export { ResGCN, type ResGCNOptions, type ResidualMode, type ResGCNInit } from '
 export { ResidualBlock, type ResidualBlockOptions, type ResidualKind } from './nn/ResidualBlock.js';
 export { ReversibleStack, type ReversibleStackOptions } from './nn/ReversibleStack.js';
 export { PairNorm } from './nn/PairNorm.js';
+export { GCN2Conv, type GCN2ConvForwardOptions, type GCN2ConvOptions } from './nn/GCN2Conv.js';
+export { APPNP, type APPNPOptions } from './nn/APPNP.js';
+export { GCNII, gcniiEntry, type GCNIIOptions } from './models/GCNII.js';
+export { APPNPNet, appnpEntry, type APPNPNetOptions } from './models/APPNPNet.js';
 export { LipschitzWeight } from './nn/LipschitzWeight.js';
 export { pairNorm, type PairNormOptions } from './functional/pairNorm.js';
 export { spectralNormalize } from './functional/spectralNormalize.js';

@@ -6,7 +6,7 @@ import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
 import { Module } from './Module.js';
-import { Parameter } from './Parameter.js';
+import type { Parameter } from './Parameter.js';
 
 /**
  * y = x Wᵀ + b with W [out, in], initialized as PyTorch's `Linear`.
@@ -25,12 +25,13 @@ export class Linear extends Module {
     checkChannels('Linear', 'outChannels', outChannels);
     const rng = layerRng(options);
     const opts = { dtype: options.dtype, device: options.device };
-    const w = kaimingUniform(outChannels, inChannels, rng);
-    this.weight = this.registerParameter('weight', Parameter.fromValues(w, [outChannels, inChannels], opts));
-    this.bias =
-      options.bias === false
-        ? null
-        : this.registerParameter('bias', Parameter.fromValues(uniform(outChannels, 1 / Math.sqrt(inChannels), rng), [outChannels], opts));
+    // Made through parameter() so resetParameters() redraws them (PyTorch's reset_parameters).
+    let bias: Parameter | null = null;
+    this.weight = this.parameter('weight', [outChannels, inChannels], (r) => kaimingUniform(outChannels, inChannels, r), rng, opts);
+    this.build(() => {
+      if (options.bias !== false) bias = this.parameter('bias', [outChannels], (r) => uniform(outChannels, 1 / Math.sqrt(inChannels), r), rng, opts);
+    });
+    this.bias = bias;
   }
 
   /** `x` may be constant SparseFeatures (input features): the product is then an SpMM. */
