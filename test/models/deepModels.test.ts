@@ -10,6 +10,7 @@ import { Graph } from '../../lib/graph/Graph.js';
 import { APPNPNet, appnpEntry, type APPNPNetOptions } from '../../lib/models/APPNPNet.js';
 import { GCNII, gcniiEntry, type GCNIIOptions } from '../../lib/models/GCNII.js';
 import type { NodeModel } from '../../lib/models/NodeModel.js';
+import { SGD } from '../../lib/optim/SGD.js';
 import { Rng } from '../../lib/random/rng.js';
 import { devices } from '../../lib/runtime/devices.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
@@ -106,6 +107,23 @@ describe('GCNII', () => {
     const convParams = custom.layers.flatMap((c) => c.parameters());
     expect(convParams).toHaveLength(6);
     expect(convParams.every((p) => p.weightDecay === 0.05)).toBe(true);
+  });
+
+  it('an optimizer decays the convolution weights by convWeightDecay and the rest by its own weightDecay', () => {
+    using model = new GCNII(gcniiOptions({ convWeightDecay: 0.01 }));
+    const before = model.parameters().map(arr);
+    for (const p of model.parameters()) p.grad = Tensor.zeros(p.shape, { dtype: 'f64' });
+    // SGD with zero gradients: p ← p − lr·wd·p, wd the parameter's own or the optimizer's (5e-4).
+    using opt = new SGD(model.parameters(), { lr: 0.5, weightDecay: 5e-4 });
+    opt.step();
+    model.parameters().forEach((p, i) => {
+      const wd = p.weightDecay ?? 5e-4;
+      const want = before[i]!.map((v) => v * (1 - 0.5 * wd));
+      expect(maxRelDiff(arr(p)!, want)).toBeLessThan(1e-15);
+      p.grad!.dispose();
+      p.grad = null;
+    });
+    expect(model.parameters().map((p) => p.weightDecay)).toEqual([null, null, 0.01, 0.01, 0.01, null, null]);
   });
 
   it('forward and forwardFeatures agree in training mode (same dropout draws); features are x₀ and each Z^ℓ', () => {
@@ -216,6 +234,15 @@ describe('APPNPNet', () => {
     expect(model.parameters().every((p) => p.weightDecay === null)).toBe(true);
   });
 
+  it('sets lin1WeightDecay on the first weight alone (the paper\'s regularization)', () => {
+    using model = new APPNPNet(appnpOptions({ lin1WeightDecay: 5e-3 }));
+    expect(model.parameters().map((p) => p.weightDecay)).toEqual([5e-3, null, null, null]);
+    expect(model.config().lin1WeightDecay).toBe(5e-3);
+    using twin = new APPNPNet(model.config());
+    expect(twin.lin1.weight.weightDecay).toBe(5e-3);
+    expect(() => new APPNPNet(appnpOptions({ lin1WeightDecay: -1 }))).toThrow(/APPNPNet: lin1WeightDecay must be a finite number ≥ 0 or null/);
+  });
+
   it('forward and forwardFeatures agree in training mode; features are the hidden layer and the logits', () => {
     using a = new APPNPNet(appnpOptions());
     using b = new APPNPNet(a.config());
@@ -281,7 +308,7 @@ describe('APPNPNet', () => {
     expect(appnpEntry.name).toBe('appnp');
     expect(appnpEntry.summary).toMatch(/--layers is the number of propagation steps K/);
     expect(appnpEntry.flags?.map((f) => f.key)).toEqual(['alpha']);
-    expect(appnpEntry.defaults).toMatchObject({ layers: 10, hidden: 64, dropout: 0.5, lr: 0.01 });
+    expect(appnpEntry.defaults).toEqual({ layers: 10, hidden: 64, dropout: 0.5, lr: 0.01, weightDecay: 5e-4 });
     const options = appnpEntry.fromSpec({ model: 'appnp', layers: 3, hidden: 8, seed: 1, alpha: 0.3 }, { inChannels: F, outChannels: OUT, device: 'cpu' });
     using model = appnpEntry.build(appnpEntry.options.parse(options)) as APPNPNet;
     expect([model.name, model.K, model.alpha, model.lin1.outChannels]).toEqual(['appnp', 3, 0.3, 8]);
