@@ -69,6 +69,10 @@ export { ResidualBlock, type ResidualBlockOptions, type ResidualKind } from './n
 export { ReversibleStack, type ReversibleBranch, type ReversibleStackOptions } from './nn/ReversibleStack.js';
 export { PairNorm } from './nn/PairNorm.js';
 export { LayerNorm, type LayerNormModuleOptions } from './nn/LayerNorm.js';
+export { GCN2Conv, type GCN2ConvForwardOptions, type GCN2ConvOptions } from './nn/GCN2Conv.js';
+export { APPNP, type APPNPOptions } from './nn/APPNP.js';
+export { GCNII, type GCNIIOptions } from './models/GCNII.js';
+export { APPNPNet, type APPNPNetOptions } from './models/APPNPNet.js';
 export { LipschitzWeight } from './nn/LipschitzWeight.js';
 export { pairNorm, type PairNormOptions } from './functional/pairNorm.js';
 export { layerNorm, type LayerNormOptions } from './functional/layerNorm.js';

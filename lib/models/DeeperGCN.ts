@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { requireObject } from '../errors/args.js';
 import { add } from '../functional/arithmetic.js';
 import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
@@ -63,6 +64,7 @@ export class DeeperGCN extends NodeModel {
 
   constructor(options: DeeperGCNOptions) {
     super();
+    requireObject('DeeperGCN', 'options', options);
     const L = options.numLayers ?? 28;
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`DeeperGCN: numLayers must be a positive integer, got ${L}`);
     this.block = options.block ?? 'res+';

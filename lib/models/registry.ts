@@ -1,17 +1,20 @@
 // The one model registry: name → options schema, builder, flags and defaults. The CLI, sweeps
 // and checkpoints all read it; adding a model is its file (class and entry) and one line below.
+import { appnpEntry } from './APPNPNet.js';
 import { deeperGcnEntry } from './DeeperGCN.js';
 import { gatEntry, gatv2Entry } from './GAT.js';
 import { gcnEntry } from './GCN.js';
+import { gcniiEntry } from './GCNII.js';
 import { ginEntry } from './GIN.js';
 import { linearGnnEntry } from './LinearGNN.js';
+import { requireObject } from '../errors/args.js';
 import type { ModelEntry, ModelFlag, ModelIO, ModelSpec } from './modelEntry.js';
 import type { NodeModel } from './NodeModel.js';
 import { resGcnEntry } from './ResGCN.js';
 import { kpEntry, skpEntry } from './SKP.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: entries hold different option types; each checks its own.
-const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry, ginEntry, deeperGcnEntry];
+const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry, gcniiEntry, appnpEntry, ginEntry, deeperGcnEntry];
 
 // A Map, not an object: a name such as '__proto__' or 'constructor' finds nothing.
 const BY_NAME = new Map<string, ModelEntry>();
@@ -99,6 +102,7 @@ export function resolveSpec(spec: ModelSpec): ModelSpec {
  * validateModelSpec({ model: 'gcn', layers: 2, hidden: 64, seed: 0, heads: 8 });  // throws: --heads is for gat, gatv2
  */
 export function validateModelSpec(spec: ModelSpec): void {
+  requireObject('validateModelSpec', 'spec', spec);
   const e = modelEntry(spec.model);
   for (const f of modelFlags()) {
     const v = spec[f.key];
@@ -124,6 +128,8 @@ export function validateModelSpec(spec: ModelSpec): void {
  * using model = buildModel({ model: 'gcnii', seed: 0 }, { inChannels: 1433, outChannels: 7, device: 'cpu' });
  */
 export function buildModel(spec: ModelSpec, io: ModelIO): NodeModel {
+  requireObject('buildModel', 'spec', spec);
+  requireObject('buildModel', 'io', io);
   validateModelSpec(spec);
   const e = modelEntry(spec.model);
   return e.build(e.fromSpec(resolveSpec(spec), io));
