@@ -188,6 +188,8 @@ void sum_squares(int64_t n, const T* x, const T* y, double* out) {
   out[0] = total;
 }
 
-#include "../core/diag_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_diag 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

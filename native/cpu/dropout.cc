@@ -71,7 +71,18 @@ void dropout(int64_t n, double p, uint64_t seed, const T* x, T* out, uint8_t* ma
   }
 }
 
-template void dropout<float>(int64_t, double, uint64_t, const float*, float*, uint8_t*);
-template void dropout<double>(int64_t, double, uint64_t, const double*, double*, uint8_t*);
+// The backward: out = grad * mask * scale, with the scale dropout() used.
+template <typename T>
+void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i) {
+    const T g = grad[i] * scale;
+    out[i] = mask[i] ? g : T(0);
+  }
+}
+
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_dropout 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

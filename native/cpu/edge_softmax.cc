@@ -54,11 +54,8 @@ void edge_softmax_backward(int64_t rows, int64_t H, const int32_t* rowptr, const
   }
 }
 
-#define FATHOM_EDGE_SOFTMAX(T)                                                   \
-  template void edge_softmax<T>(int64_t, int64_t, const int32_t*, const T*, T*); \
-  template void edge_softmax_backward<T>(int64_t, int64_t, const int32_t*, const T*, const T*, T*);
-FATHOM_EDGE_SOFTMAX(float)
-FATHOM_EDGE_SOFTMAX(double)
-#undef FATHOM_EDGE_SOFTMAX
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_edge_softmax 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

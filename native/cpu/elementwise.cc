@@ -80,15 +80,6 @@ void relu_backward_mask(int64_t n, const T* grad, const uint8_t* mask, T* out) {
 }
 
 template <typename T>
-void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; ++i) {
-    const T g = grad[i] * scale;
-    out[i] = mask[i] ? g : T(0);
-  }
-}
-
-template <typename T>
 void fill(int64_t n, T value, T* out) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; ++i) out[i] = value;
@@ -106,20 +97,9 @@ void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
   for (int64_t i = 0; i < n; ++i) out[i] = perm[i] < 0 ? fill_value : in[perm[i]];
 }
 
-#define FATHOM_INSTANTIATE(T)                                                 \
-  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);              \
-  template void mul<T>(int64_t, const T*, const T*, T*);                      \
-  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);        \
-  template void relu<T>(int64_t, const T*, T*);                               \
-  template void relu_backward<T>(int64_t, const T*, const T*, T*);            \
-  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                \
-  template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*); \
-  template void masked_scale<T>(int64_t, const T*, const uint8_t*, T, T*);    \
-  template void fill<T>(int64_t, T, T*);                                      \
-  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);
-FATHOM_INSTANTIATE(float)
-FATHOM_INSTANTIATE(double)
-#undef FATHOM_INSTANTIATE
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_elementwise 1
+#include "../core/kernel_instances.inc"
 
 #define FATHOM_CAST_PAIR(F, T) template void cast<F, T>(int64_t, const F*, T*);
 #include "../core/cast_pairs.inc"

@@ -91,7 +91,7 @@ FATHOM_INLINE T v2_score(int64_t F, const T* __restrict w, const T* __restrict u
   return combine(lane);
 }
 
-// The dropout counter of CSR entry k whose target is `target` (see kernel_api_gat.inc).
+// The dropout counter of CSR entry k whose target is `target` (see core/kernel_list.inc).
 FATHOM_INLINE uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) {
   return perm[k] >= 0 ? static_cast<uint64_t>(perm[k])
                       : (uint64_t{1} << 31) + static_cast<uint64_t>(target);
@@ -650,6 +650,8 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   }
 }
 
-#include "../core/gat_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_gat 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

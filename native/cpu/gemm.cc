@@ -49,9 +49,8 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
   gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
 }
 
-template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
-                          float, float*);
-template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*,
-                           const double*, double, double*);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_gemm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

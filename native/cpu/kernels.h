@@ -4,12 +4,6 @@
 
 namespace fathom::cpu {
 #include "../core/kernel_api.inc"
-#include "../core/kernel_api_aggr.inc"
-#include "../core/kernel_api_diag.inc"
-#include "../core/kernel_api_edge.inc"
-#include "../core/kernel_api_gat.inc"
-#include "../core/kernel_api_layer_norm.inc"
-#include "../core/kernel_api_norm.inc"
 
 // The CPU GAT backward reduces its per-node attention-vector terms kGatContribRows rows at a
 // time (a multiple of sum_rows' 256-row blocks, so the sums keep their bits): its scratch holds

@@ -1,4 +1,4 @@
-// Layer normalization (core/kernel_api_layer_norm.inc) on the CPU. One thread owns a row: the
+// Layer normalization (core/kernel_list.inc) on the CPU. One thread owns a row: the
 // row is read from memory once, and its mean, its sum of squares about that mean and its output
 // are three sweeps over it while it sits in L1, all arithmetic in double. The row reductions use
 // eight fixed lanes (the order depends on the width alone, and the compiler can vectorise them).
@@ -78,7 +78,7 @@ void layer_norm_rows(int64_t rows, int64_t cols, const T* x, const T* weight, co
   }
 }
 
-// The dx of one row (see kernel_api_layer_norm.inc); g = grad ⊙ w when kWeight.
+// The dx of one row (see core/kernel_list.inc); g = grad ⊙ w when kWeight.
 template <bool kWeight, typename T>
 void row_dx(int64_t n, const T* x, const T* w, const T* grad, double m, double rs, T* dx) {
   double sg[kLanes] = {}, sgx[kLanes] = {};
@@ -165,6 +165,8 @@ void layer_norm_backward(int64_t rows, int64_t cols, const T* x, const T* weight
   if (dbias != nullptr) finish_row_sums(blocks, cols, part_b.data(), dbias);
 }
 
-#include "../core/layer_norm_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_layer_norm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

@@ -114,6 +114,8 @@ void pair_norm_backward(int64_t rows, int64_t cols, const T* x, const T* grad, d
   }
 }
 
-#include "../core/norm_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_norm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

@@ -104,13 +104,14 @@ void count_nonfinite(int64_t n, const T* x, int64_t* out) {
   out[0] = count;
 }
 
-#define FATHOM_INSTANTIATE(T)                                            \
-  template void sum<T>(int64_t, const T*, T*);                           \
-  template void sum_rows<T>(int64_t, int64_t, const T*, T*);             \
-  template void row_block_sums<T>(int64_t, int64_t, const T*, double*);  \
-  template void finish_row_sums<T>(int64_t, int64_t, const double*, T*); \
-  template void argmax_rows<T>(int64_t, int64_t, const T*, int32_t*);    \
-  template void count_nonfinite<T>(int64_t, const T*, int64_t*);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_reduce 1
+#include "../core/kernel_instances.inc"
+
+// The two-phase column sums are this backend's own (cpu/row_sums.h), outside the kernel list.
+#define FATHOM_INSTANTIATE(T)                                           \
+  template void row_block_sums<T>(int64_t, int64_t, const T*, double*); \
+  template void finish_row_sums<T>(int64_t, int64_t, const double*, T*);
 FATHOM_INSTANTIATE(float)
 FATHOM_INSTANTIATE(double)
 #undef FATHOM_INSTANTIATE

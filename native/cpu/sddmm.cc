@@ -39,9 +39,8 @@ void sddmm(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col, c
   }
 }
 
-template void sddmm<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
-                           const float*, float*);
-template void sddmm<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
-                            const double*, double*);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_sddmm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

@@ -1,4 +1,4 @@
-// The softmax aggregation of GENConv on the CPU (kernel_api_aggr.inc). The forward walks each
+// The softmax aggregation of GENConv on the CPU (core/kernel_list.inc). The forward walks each
 // target row twice: the per-channel maximum of t·m first, then the exponentials, their sum and
 // the weighted messages, so exp never sees a positive argument; messages are recomputed from x
 // and e instead of stored (nothing of size E×F is kept besides e itself). The backward walks the
@@ -118,6 +118,8 @@ void softmax_aggregate_backward(int64_t N, int64_t S, int64_t F, const int32_t* 
   sum<T>(S * F, scratch, dt);
 }
 
-#include "../core/aggr_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_aggr 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

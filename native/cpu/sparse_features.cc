@@ -45,12 +45,8 @@ void transpose(int64_t rows, int64_t cols, const T* x, T* out) {
   }
 }
 
-#define FATHOM_INSTANTIATE(T)                                                                     \
-  template void csr_dropout<T>(int64_t, const int32_t*, const int32_t*, int64_t, int64_t, double, \
-                               uint64_t, const T*, T*);                                           \
-  template void transpose<T>(int64_t, int64_t, const T*, T*);
-FATHOM_INSTANTIATE(float)
-FATHOM_INSTANTIATE(double)
-#undef FATHOM_INSTANTIATE
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_sparse_features 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

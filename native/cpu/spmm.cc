@@ -204,13 +204,8 @@ void spmm_bias_act(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t
   spmm_epilogue(rows, F, rowptr, col, vals, X, Y, BiasAct<T>{{alpha, self_scale}, bias, relu});
 }
 
-template void spmm<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
-                          const float*, float*, float, float);
-template void spmm<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
-                           const double*, double*, double, double);
-template void spmm_bias_act<float>(int64_t, int64_t, const int32_t*, const int32_t*, const float*,
-                                   const float*, float*, float, float, const float*, bool);
-template void spmm_bias_act<double>(int64_t, int64_t, const int32_t*, const int32_t*, const double*,
-                                    const double*, double*, double, double, const double*, bool);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_spmm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cpu

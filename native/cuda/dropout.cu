@@ -50,9 +50,8 @@ void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out
   FATHOM_CUDA_LAUNCH_CHECK("masked_scale");
 }
 
-template void dropout<float>(int64_t, double, uint64_t, const float*, float*, uint8_t*);
-template void dropout<double>(int64_t, double, uint64_t, const double*, double*, uint8_t*);
-template void masked_scale<float>(int64_t, const float*, const uint8_t*, float, float*);
-template void masked_scale<double>(int64_t, const double*, const uint8_t*, double, double*);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_dropout 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

@@ -65,11 +65,8 @@ void edge_softmax_backward(int64_t rows, int64_t H, const int32_t* rowptr, const
   FATHOM_CUDA_LAUNCH_CHECK("edge_softmax_backward");
 }
 
-template void edge_softmax<float>(int64_t, int64_t, const int32_t*, const float*, float*);
-template void edge_softmax<double>(int64_t, int64_t, const int32_t*, const double*, double*);
-template void edge_softmax_backward<float>(int64_t, int64_t, const int32_t*, const float*,
-                                           const float*, float*);
-template void edge_softmax_backward<double>(int64_t, int64_t, const int32_t*, const double*,
-                                            const double*, double*);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_edge_softmax 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

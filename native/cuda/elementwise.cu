@@ -161,19 +161,9 @@ void cast(int64_t n, const From* src, To* dst) {
   FATHOM_CUDA_LAUNCH_CHECK("cast");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                 \
-  template void axpby<T>(int64_t, T, const T*, T, const T*, T*);              \
-  template void mul<T>(int64_t, const T*, const T*, T*);                      \
-  template void bias_add<T>(int64_t, int64_t, const T*, const T*, T*);        \
-  template void relu<T>(int64_t, const T*, T*);                               \
-  template void relu_backward<T>(int64_t, const T*, const T*, T*);            \
-  template void relu_mask<T>(int64_t, const T*, T*, uint8_t*);                \
-  template void relu_backward_mask<T>(int64_t, const T*, const uint8_t*, T*); \
-  template void gather<T>(int64_t, const int32_t*, const T*, T*, T);          \
-  template void fill<T>(int64_t, T, T*);
-FATHOM_INSTANTIATE(float)
-FATHOM_INSTANTIATE(double)
-#undef FATHOM_INSTANTIATE
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_elementwise 1
+#include "../core/kernel_instances.inc"
 
 #define FATHOM_CAST_PAIR(F, T) template void cast<F, T>(int64_t, const F*, T*);
 #include "../core/cast_pairs.inc"

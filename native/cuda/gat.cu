@@ -260,6 +260,8 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   if (version == 1) sum_rows<T>(N, H * F, contrib, da_src);
 }
 
-#include "../core/gat_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_gat 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

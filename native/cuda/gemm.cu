@@ -239,10 +239,11 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
   gemm_tiled<T>(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
 }
 
-template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*,
-                          const float*, float, float*);
-template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*,
-                           const double*, double, double*);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_gemm 1
+#include "../core/kernel_instances.inc"
+
+// The tiled kernel is this backend's own (cuda/gemm_tiled.cuh), outside the kernel list.
 template void gemm_tiled<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*,
                                 const float*, float, float*);
 template void gemm_tiled<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*,

@@ -4,10 +4,4 @@
 
 namespace fathom::cuda {
 #include "../core/kernel_api.inc"
-#include "../core/kernel_api_aggr.inc"
-#include "../core/kernel_api_diag.inc"
-#include "../core/kernel_api_edge.inc"
-#include "../core/kernel_api_gat.inc"
-#include "../core/kernel_api_layer_norm.inc"
-#include "../core/kernel_api_norm.inc"
 }  // namespace fathom::cuda

@@ -1,4 +1,4 @@
-// Layer normalization (core/kernel_api_layer_norm.inc) on the GPU, the twin of cpu/layer_norm.cc.
+// Layer normalization (core/kernel_list.inc) on the GPU, the twin of cpu/layer_norm.cc.
 // A row belongs to a group of G lanes of one warp (G = 32 for rows of 32+ features, the next power
 // of two >= cols below that); the lanes stride over the row's features, and the row's mean, its
 // sum of squares about that mean and the backward's two row sums are combined with fixed shuffle
@@ -235,6 +235,8 @@ void layer_norm_backward(int64_t rows, int64_t cols, const T* x, const T* weight
   }
 }
 
-#include "../core/layer_norm_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_layer_norm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

@@ -147,6 +147,8 @@ void pair_norm_backward(int64_t rows, int64_t cols, const T* x, const T* grad, d
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
 }
 
-#include "../core/norm_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_norm 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

@@ -95,13 +95,8 @@ void sgd_step(int64_t n, T* param, const T* grad, T* buf, double lr, double mome
   FATHOM_CUDA_LAUNCH_CHECK("sgd_step");
 }
 
-template void adam_step<float>(int64_t, float*, const float*, float*, float*, double, double,
-                               double, double, double, int64_t);
-template void adam_step<double>(int64_t, double*, const double*, double*, double*, double, double,
-                                double, double, double, int64_t);
-template void sgd_step<float>(int64_t, float*, const float*, float*, double, double, double,
-                              double, bool, bool);
-template void sgd_step<double>(int64_t, double*, const double*, double*, double, double, double,
-                               double, bool, bool);
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_optim 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

@@ -233,13 +233,8 @@ void argmax_rows(int64_t rows, int64_t cols, const T* x, int32_t* out) {
   FATHOM_CUDA_LAUNCH_CHECK("argmax_rows");
 }
 
-#define FATHOM_INSTANTIATE(T)                                            \
-  template void sum<T>(int64_t, const T*, T*);                           \
-  template void sum_rows<T>(int64_t, int64_t, const T*, T*);             \
-  template void argmax_rows<T>(int64_t, int64_t, const T*, int32_t*);    \
-  template void count_nonfinite<T>(int64_t, const T*, int64_t*);
-FATHOM_INSTANTIATE(float)
-FATHOM_INSTANTIATE(double)
-#undef FATHOM_INSTANTIATE
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_reduce 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

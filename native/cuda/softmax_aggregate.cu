@@ -1,4 +1,4 @@
-// The softmax aggregation of GENConv on the GPU (kernel_api_aggr.inc), the twin of
+// The softmax aggregation of GENConv on the GPU (core/kernel_list.inc), the twin of
 // cpu/softmax_aggregate.cc. One thread serves one (row, channel) pair, so the threads of a warp
 // read consecutive channels of one gathered row (coalesced for F >= 32). The forward walks its
 // row twice (maximum of t·m, then exponentials and weighted messages); the backward walks the
@@ -110,6 +110,8 @@ void softmax_aggregate_backward(int64_t N, int64_t S, int64_t F, const int32_t* 
   sum<T>(S * F, scratch, dt);
 }
 
-#include "../core/aggr_instances.inc"
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_aggr 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

@@ -202,13 +202,8 @@ void nll_loss_backward(int64_t rows, int64_t cols, T g, const int32_t* labels, c
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
 }
 
-#define FATHOM_INSTANTIATE(T)                                                                  \
-  template void log_softmax<T>(int64_t, int64_t, const T*, T*);                                \
-  template void log_softmax_backward<T>(int64_t, int64_t, const T*, const T*, T*);             \
-  template void nll_loss<T>(int64_t, int64_t, const T*, const int32_t*, const uint8_t*, T*);   \
-  template void nll_loss_backward<T>(int64_t, int64_t, T, const int32_t*, const uint8_t*, T*);
-FATHOM_INSTANTIATE(float)
-FATHOM_INSTANTIATE(double)
-#undef FATHOM_INSTANTIATE
+// The float and double instantiations of this file's kernels (core/kernel_list.inc).
+#define FATHOM_FAMILY_softmax_loss 1
+#include "../core/kernel_instances.inc"
 
 }  // namespace fathom::cuda

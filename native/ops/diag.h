@@ -6,7 +6,7 @@
 
 namespace fathom::ops {
 
-// The moments of a 2-D float tensor x [N, n] (layout in core/kernel_api_diag.inc): f64
+// The moments of a 2-D float tensor x [N, n] (layout in core/kernel_list.inc): f64
 // [3 + 2n] without the Gram, [3 + 2n + n²] with it.
 Tensor feature_moments(const Tensor& x, bool gram);
 

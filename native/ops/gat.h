@@ -1,5 +1,5 @@
 // GAT attention ops (docs/methods.md §2.2): validation and dispatch around the fused kernels of
-// core/kernel_api_gat.inc. Every error names the op, the argument and the shapes.
+// core/kernel_list.inc. Every error names the op, the argument and the shapes.
 #pragma once
 #include <cstdint>
 

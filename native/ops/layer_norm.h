@@ -1,5 +1,5 @@
 // Layer normalization over the last dimension of a 2-D input: validation, allocation and dispatch
-// around the kernels of core/kernel_api_layer_norm.inc. Every error names the op, the argument
+// around the kernels of core/kernel_list.inc. Every error names the op, the argument
 // and the shapes.
 #pragma once
 #include "../core/tensor.h"

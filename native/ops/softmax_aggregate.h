@@ -1,5 +1,5 @@
 // The softmax aggregation of GENConv (DeeperGCN): validation and dispatch around the fused kernels
-// of core/kernel_api_aggr.inc. Every error names the op, the argument and the shapes.
+// of core/kernel_list.inc. Every error names the op, the argument and the shapes.
 #pragma once
 
 #include "../core/tensor.h"

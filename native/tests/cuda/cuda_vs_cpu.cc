@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../kernel_table.h"
 #include "core/error.h"
 #include "cpu/kernels.h"
 #include "cuda/gemm_tiled.cuh"
@@ -230,6 +231,22 @@ void run_all(const char* tn) {
     expect(name("relu_backward"), dout.get(), w, 0);
   }
   {
+    // One bit per element; n = 100003 leaves the last byte partial (its high bits must be 0).
+    const size_t bytes = size_t((n + 7) / 8);
+    std::vector<T> w(n);
+    std::vector<uint8_t> m(bytes);
+    h::relu_mask<T>(n, x.data(), w.data(), m.data());
+    Dev<uint8_t> dm{bytes};
+    c::relu_mask<T>(n, dx.p, dout.p, dm.p);
+    expect(name("relu_mask"), dout.get(), w, 0);
+    const bool same_bits = dm.get() == m;
+    (same_bits ? passed : failed)++;
+    if (!same_bits) std::printf("FAIL relu_mask bits\n");
+    h::relu_backward_mask<T>(n, y.data(), m.data(), w.data());
+    c::relu_backward_mask<T>(n, dy.p, dm.p, dout.p);
+    expect(name("relu_backward_mask"), dout.get(), w, 0);
+  }
+  {
     std::vector<T> w(n);
     h::fill<T>(n, T(3.5), w.data());
     c::fill<T>(n, T(3.5), dout.p);
@@ -414,6 +431,18 @@ void run_all(const char* tn) {
     expect(name("cast_i32"), o.get(), w, 0);
   }
 }
+// Every kernel of core/kernel_list.inc: taking the address of its float and double CUDA instances
+// makes this binary's link fail on one that no .cu file instantiates.
+void check_kernel_list() {
+  std::vector<fathom::test::KernelInstances> table;
+#define FATHOM_KERNEL_TABLE_BACKEND fathom::cuda
+#include "../kernel_table.inc"
+#undef FATHOM_KERNEL_TABLE_BACKEND
+  bool ok = !table.empty();
+  for (const auto& k : table) ok = ok && k.f32 != nullptr && k.f64 != nullptr && k.f32 != k.f64;
+  (ok ? passed : failed)++;
+  if (!ok) std::printf("FAIL kernel list: %zu entries\n", table.size());
+}
 int main() {
   std::string why;
   if (!c::available(&why)) {
@@ -424,6 +453,7 @@ int main() {
   try {
     run_all<float>("f32");
     run_all<double>("f64");
+    check_kernel_list();
     c::synchronize();
     // OOM must throw OutOfMemory and leave the runtime usable.
     try {
