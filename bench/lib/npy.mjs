@@ -15,7 +15,7 @@ export function writeNpy(path, array, shape) {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${dims}, }`;
   // magic (6) + version (2) + header length (2) + header + '\n', padded to 64 bytes
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
   const head = Buffer.alloc(10);
   head.write('\x93NUMPY', 0, 'latin1');
   head[6] = 1;
