@@ -19,6 +19,35 @@ import { DEFAULT_PYTHON, idleBaselines, runChild } from './lib/children.mjs';
 import { prepareGraph } from './lib/graphs.mjs';
 import { machine, median } from './timing.mjs';
 
+/** @typedef {import('./lib/children.mjs').ChildResult} ChildResult */
+/**
+ * A case: which graph, which model, and the parameters both sides take.
+ * @typedef {{ name: string; label: string; graph: import('./lib/graphs.mjs').GraphSpec; params: { case: string; [key: string]: string | number }; large?: boolean }} Case
+ */
+/**
+ * One side's children of a case, summarized; or why none of them finished.
+ * @typedef {{
+ *   median_ms: number; min_ms: number; repeats: number; peak_rss_mb: number; peak_rss_mb_by_round: number[]; times_ms: number[];
+ *   nnz?: number; features?: number; error?: undefined; [key: string]: unknown;
+ * }} SideTimes
+ * @typedef {{ error: string; median_ms?: undefined; min_ms?: undefined; peak_rss_mb?: undefined; times_ms?: undefined; nnz?: undefined; features?: undefined }} SideError
+ * @typedef {SideTimes | SideError | null} Side
+ */
+/**
+ * SpMM's bandwidth floor: the bytes no kernel can avoid moving, and the time they take at the triad's bandwidth.
+ * @typedef {{ bytes: number; triad_gbytes_per_s: number | null; ms_at_triad_bandwidth?: number; fathom_fraction_of_floor?: number; torch_fraction_of_floor?: number }} Floor
+ */
+/**
+ * The same SpMM with the sources folded into the first nodes (see cacheResident).
+ * @typedef {{ fold_sources?: number; median_ms?: number; min_ms?: number; times_ms?: number[]; fraction_of_floor?: number; error?: string }} CacheResident
+ */
+/**
+ * @typedef {{
+ *   label: string; params: Case['params']; fathom: Side; torch: Side; time_ratio_fathom_over_torch?: number;
+ *   peak_rss_ratio_fathom_over_torch?: number; floor?: Floor; cache_resident?: CacheResident | null;
+ * }} CaseSummary
+ */
+
 const { values: args } = parseArgs({
   options: {
     threads: { type: 'string', default: '2' },
@@ -44,7 +73,7 @@ const warmup = Number(args.warmup);
 const rmat = { nodes: Number(args.nodes), edges: Number(args.edges), features: 64, classes: 16, seed: 1 };
 const rmatLabel = `R-MAT ${fmtCount(rmat.nodes)}/${fmtCount(rmat.edges)}`;
 
-/** Every case: which graph, which model, and the parameters both sides take. */
+/** Every case: which graph, which model, and the parameters both sides take. @type {Case[]} */
 const CASES = [
   { name: 'spmm-rmat', label: `SpMM ${rmatLabel}, F = 64`, graph: { rmat }, params: { case: 'spmm', features: 64 } },
   { name: 'gcn-cora', label: 'GCN 2-layer Cora (hidden 64), train step', graph: { dataset: 'cora' }, params: { case: 'gcn', hidden: 64 } },
@@ -54,6 +83,7 @@ const CASES = [
   { name: 'gat-rmat', label: `GAT 2-layer 8×8 ${rmatLabel} (v1), train step`, graph: { rmat }, params: { case: 'gat' }, large: true },
 ];
 
+/** @param {number} n */
 function fmtCount(n) {
   return n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n);
 }
@@ -62,6 +92,10 @@ function fmtCount(n) {
 const cases = args.cases
   ? args.cases.split(',').map((w) => CASES.find((c) => c.name === w) ?? unknownCase(w))
   : CASES;
+/**
+ * @param {string} w
+ * @returns {never}
+ */
 function unknownCase(w) {
   throw new RangeError(`compare.bench: unknown case '${w}'; cases are ${CASES.map((c) => c.name).join(', ')}`);
 }
@@ -80,8 +114,16 @@ function loadAverage() {
 
 const torch = args['no-torch'] ? null : torchVersion();
 if (!args['no-torch'] && !torch) console.error(`compare.bench: PyTorch not found for ${args.python}; running Fathom only (apt-get install -y python3-torch)`);
+/** @type {('fathom' | 'torch')[]} */
 const sides = torch ? ['fathom', 'torch'] : ['fathom'];
 
+/**
+ * @type {{
+ *   machine: ReturnType<typeof machine> & { torch: string | null; python: string | null; load_average_start: number[]; load_average_end?: number[] };
+ *   method: object; idle_rss_mb: ReturnType<typeof idleBaselines>;
+ *   bandwidth: ReturnType<typeof measureBandwidth> | null; cases: Record<string, CaseSummary>;
+ * }}
+ */
 const results = {
   machine: { ...machine(threads), torch, python: torch ? args.python : null, load_average_start: loadAverage() },
   method: {
@@ -104,8 +146,9 @@ function save() {
 
 const spmmSelected = cases.some((c) => c.params.case === 'spmm');
 if (spmmSelected) {
-  results.bandwidth = measureBandwidth({ threads, n: Number(args['bandwidth-n']) });
-  console.error(`triad bandwidth (${threads} threads): ${results.bandwidth.gbytes_per_s ?? results.bandwidth.error} GB/s`);
+  const bandwidth = measureBandwidth({ threads, n: Number(args['bandwidth-n']) });
+  results.bandwidth = bandwidth;
+  console.error(`triad bandwidth (${threads} threads): ${'error' in bandwidth ? bandwidth.error : bandwidth.gbytes_per_s} GB/s`);
 }
 
 for (const c of cases) {
@@ -113,24 +156,31 @@ for (const c of cases) {
   const dir = prepareGraph(F, c.graph);
   console.error(`${c.name}: graph ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
   const params = { ...c.params, graph: dir, repeats: c.large ? Number(args['repeats-large']) : repeats, warmup, threads };
+  /** @type {Record<'fathom' | 'torch', ChildResult[]>} */
   const runs = { fathom: [], torch: [] };
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
       const out = await runChild(side, params, { python: args.python, maxRssMb: Number(args['max-rss-gb']) * 1024 });
       runs[side].push(out);
-      const msg = out.error ?? out.skipped ?? `median ${median(out.times_ms).toFixed(2)} ms, peak RSS ${out.peak_rss_mb.toFixed(0)} MB`;
+      const msg = out.error ?? out.skipped ?? `median ${median(out.times_ms ?? []).toFixed(2)} ms, peak RSS ${out.peak_rss_mb?.toFixed(0)} MB`;
       console.error(`  round ${r + 1} ${side.padEnd(6)} ${msg}`);
     }
   }
-  results.cases[c.name] = summarize(c, runs);
-  if (c.params.case === 'spmm') results.cases[c.name].cache_resident = await cacheResident(params, results.cases[c.name].floor);
+  const summary = summarize(c, runs);
+  results.cases[c.name] = summary;
+  if (c.params.case === 'spmm') summary.cache_resident = await cacheResident(params, summary.floor);
   save();
 }
 
 // The same SpMM with every source folded into the first 16 384 nodes (4 MB of X at F = 64,
 // resident in the L3): same rows, same nonzero counts, same arithmetic, no gather misses to
 // DRAM. Its time is what the kernel needs when memory bandwidth is never the limit.
+/**
+ * @param {import('./lib/children.mjs').CaseParams} params
+ * @param {Floor | undefined} floor
+ * @returns {Promise<CacheResident | null>}
+ */
 async function cacheResident(params, floor) {
   const fold = 16384;
   const list = [];
@@ -140,16 +190,30 @@ async function cacheResident(params, floor) {
   const s = sideSummary(list);
   if (!s?.median_ms) return s;
   console.error(`  cache-resident (sources mod ${fold}): median ${s.median_ms.toFixed(2)} ms`);
+  /** @type {CacheResident} */
   const out = { fold_sources: fold, median_ms: s.median_ms, min_ms: s.min_ms, times_ms: s.times_ms };
   if (floor?.ms_at_triad_bandwidth) out.fraction_of_floor = floor.ms_at_triad_bandwidth / s.median_ms;
   return out;
 }
 results.machine.load_average_end = loadAverage();
 
+/**
+ * @param {ChildResult} o
+ * @returns {o is ChildResult & { times_ms: number[]; peak_rss_mb: number }}
+ */
+function finished(o) {
+  return o.times_ms !== undefined;
+}
+
+/**
+ * @param {ChildResult[]} list
+ * @returns {Side}
+ */
 function sideSummary(list) {
-  const ok = list.filter((o) => o.times_ms);
+  const ok = list.filter(finished);
   if (ok.length === 0) return list.length ? { error: list.map((o) => o.error ?? o.skipped).join('; ') } : null;
   const times = ok.flatMap((o) => o.times_ms);
+  /** @type {SideTimes} */
   const s = {
     median_ms: median(times),
     min_ms: Math.min(...times),
@@ -162,20 +226,26 @@ function sideSummary(list) {
   return s;
 }
 
+/**
+ * @param {Case} c
+ * @param {Record<'fathom' | 'torch', ChildResult[]>} runs
+ * @returns {CaseSummary}
+ */
 function summarize(c, runs) {
   const fathom = sideSummary(runs.fathom);
   const ref = sideSummary(runs.torch);
+  /** @type {CaseSummary} */
   const out = { label: c.label, params: c.params, fathom, torch: ref };
   if (fathom?.median_ms && ref?.median_ms) {
     out.time_ratio_fathom_over_torch = fathom.median_ms / ref.median_ms;
     out.peak_rss_ratio_fathom_over_torch = fathom.peak_rss_mb / ref.peak_rss_mb;
   }
-  if (c.params.case === 'spmm' && fathom?.nnz) {
-    const n = runs.fathom[0].nodes;
+  const n = runs.fathom[0]?.nodes;
+  if (c.params.case === 'spmm' && fathom?.nnz && fathom.features !== undefined && n !== undefined) {
     const f = fathom.features;
     // CSR (rowptr, col, values) once, X read once, Y written once: what no kernel can avoid.
     const floorBytes = (n + 1) * 4 + fathom.nnz * 8 + 2 * n * f * 4;
-    const bw = results.bandwidth?.gbytes_per_s;
+    const bw = results.bandwidth && !('error' in results.bandwidth) ? results.bandwidth.gbytes_per_s : undefined;
     out.floor = { bytes: floorBytes, triad_gbytes_per_s: bw ?? null };
     if (bw) {
       out.floor.ms_at_triad_bandwidth = floorBytes / (bw * 1e6);
@@ -187,7 +257,7 @@ function summarize(c, runs) {
 }
 
 // Table: one row per case.
-const f2 = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+const f2 = (/** @type {unknown} */ v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
 const rows = [['case', 'Fathom ms', 'PyTorch ms', 'time F/T', 'Fathom MB', 'PyTorch MB', 'RSS F/T', 'notes']];
 for (const [name, r] of Object.entries(results.cases)) {
   const ceiling = r.cache_resident?.fraction_of_floor ? `; cache-resident ${f2(r.cache_resident.median_ms)} ms = ${(100 * r.cache_resident.fraction_of_floor).toFixed(0)} %` : '';

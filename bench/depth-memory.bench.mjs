@@ -23,6 +23,39 @@ import { DEFAULT_PYTHON, idleBaselines, runChild } from './lib/children.mjs';
 import { prepareGraph } from './lib/graphs.mjs';
 import { machine, median } from './timing.mjs';
 
+/**
+ * One child's run: what it measured, or why it did not finish.
+ * @typedef {{
+ *   side: 'fathom' | 'torch'; graph: 'cora' | 'graph-b'; depth: number; residual: string; checkpoint_every: number | null;
+ *   peak_rss_mb: number | null; step_ms_median: number | null; times_ms: number[] | null;
+ *   tensor_mb: { before_step: number; after_forward: number; step_peak: number } | null;
+ *   loss_first: number | null; loss_last: number | null; error: string | null; exceeded_rss_mb: number | null; max_rss_seen_mb: number | null;
+ * }} Row
+ */
+/** @typedef {{ intercept_mb: number; mb_per_block: number; depths: number[] }} Line */
+/**
+ * @typedef {{
+ *   A?: { what: string; limit_mb: number; peak_rss_mb: number | null; met: boolean; step_ms_median: number | null };
+ *   B?: {
+ *     what: string; limit_mb: number;
+ *     by_residual: Record<string, { peak_rss_mb: number | null; step_ms_median: number | null; error: string | null; met: boolean; growth: Line | null; mb_per_block_per_node_x_hidden: number | null }>;
+ *   };
+ *   C?: {
+ *     what: string;
+ *     plain: { peak_rss_mb: number | null; step_ms_median: number | null; step_peak_tensor_mb: number | null };
+ *     checkpointed: {
+ *       k: number | null; peak_rss_mb: number | null; step_ms_median: number | null; step_peak_tensor_mb: number | null; error: string | null;
+ *       rss_ratio: number | null; step_ratio: number | null; same_losses: boolean;
+ *     }[];
+ *   };
+ * }} Targets
+ */
+/**
+ * @typedef {{ skipped: string; growth?: undefined } | {
+ *   skipped?: undefined; growth: Line | null; measured_at_depth_b: number | null; depth_b_error: string | null; extrapolated_at_depth_b_mb: number | null; note: string;
+ * }} TorchSummary
+ */
+
 const { values: args } = parseArgs({
   options: {
     threads: { type: 'string', default: '2' },
@@ -57,10 +90,20 @@ const bigSpec = quick ? { nodes: 2000, edges: 20000, features: 64, classes: 16, 
 const big = prepareGraph(F, { rmat: bigSpec });
 const depthA = quick ? 20 : 1000;
 const depthB = quick ? 8 : 128;
-const ladderOf = (key) => (quick ? [2, 4] : (args[key] ?? args['ladder-fixup']).split(',').filter(Boolean).map(Number));
+/** @param {string} key */
+const ladderOf = (key) => {
+  const ladder = /** @type {Record<string, unknown>} */ (args)[key];
+  return quick ? [2, 4] : (typeof ladder === 'string' ? ladder : args['ladder-fixup']).split(',').filter(Boolean).map(Number);
+};
 const targets = new Set(args.targets.split(','));
 const checkpointKs = args['checkpoint-every'].split(',').filter(Boolean).map(Number);
 
+/**
+ * @type {{
+ *   machine: ReturnType<typeof machine>; method: string; idle_rss_mb: ReturnType<typeof idleBaselines>; graph_b: object;
+ *   runs: Row[]; targets: Targets; torch?: TorchSummary;
+ * }}
+ */
 const results = {
   machine: machine(threads),
   method: `each run is one child process: load the graph, build the model, ${args.warmup} warm-up step(s) + ${steps} timed step(s); peak RSS = getrusage maxrss of the child (nothing subtracted)`,
@@ -70,9 +113,18 @@ const results = {
   targets: {},
 };
 
+/**
+ * @param {'fathom' | 'torch'} side
+ * @param {string} graph
+ * @param {number} depth
+ * @param {string} residual
+ * @param {number} [checkpointEvery]
+ * @returns {Promise<Row>}
+ */
 async function run(side, graph, depth, residual, checkpointEvery) {
   const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: Number(args.warmup), threads, 'checkpoint-every': checkpointEvery };
   const out = await runChild(side, params, { python: args.python, maxRssMb });
+  /** @type {Row} */
   const row = {
     side, graph: graph === cora ? 'cora' : 'graph-b', depth, residual, checkpoint_every: checkpointEvery ?? null,
     peak_rss_mb: out.peak_rss_mb ?? null,
@@ -87,14 +139,18 @@ async function run(side, graph, depth, residual, checkpointEvery) {
     max_rss_seen_mb: out.max_rss_seen_mb ?? null,
   };
   results.runs.push(row);
-  const what = row.error ? `${row.error}; RSS seen ${(row.max_rss_seen_mb / GB).toFixed(2)} GB` : `peak RSS ${(row.peak_rss_mb / GB).toFixed(2)} GB, step ${row.step_ms_median.toFixed(0)} ms`;
+  const what = row.error ? `${row.error}; RSS seen ${((row.max_rss_seen_mb ?? 0) / GB).toFixed(2)} GB` : `peak RSS ${((row.peak_rss_mb ?? 0) / GB).toFixed(2)} GB, step ${row.step_ms_median?.toFixed(0)} ms`;
   console.error(`${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)}${checkpointEvery ? ` k=${checkpointEvery}` : ''} ${what}`);
   return row;
 }
 
-/** Least-squares line peak = a + b·depth through the rows that finished. */
+/**
+ * Least-squares line peak = a + b·depth through the rows that finished.
+ * @param {Row[]} rows
+ * @returns {Line | null}
+ */
 function fitLine(rows) {
-  const pts = rows.filter((r) => r.peak_rss_mb !== null);
+  const pts = rows.flatMap((r) => (r.peak_rss_mb === null ? [] : [{ depth: r.depth, peak_rss_mb: r.peak_rss_mb }]));
   if (pts.length < 2) return null;
   const n = pts.length;
   const mx = pts.reduce((s, r) => s + r.depth, 0) / n;
@@ -111,14 +167,16 @@ if (targets.has('A')) {
 
 // Target B: 128 blocks on graph B, for every residual asked for; the per-block growth ladder first.
 const residuals = targets.has('B') ? args.residuals.split(',') : [];
-if (targets.has('B')) results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: {} };
+/** @type {NonNullable<Targets['B']>['by_residual']} */
+const byResidual = {};
+if (targets.has('B')) results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: byResidual };
 for (const residual of residuals) {
   const rows = [];
   for (const d of ladderOf(`ladder-${residual}`)) rows.push(await run('fathom', big, d, residual));
   rows.push(await run('fathom', big, depthB, residual));
   const top = rows[rows.length - 1];
   const line = fitLine(rows);
-  results.targets.B.by_residual[residual] = {
+  byResidual[residual] = {
     peak_rss_mb: top.peak_rss_mb, step_ms_median: top.step_ms_median, error: top.error,
     met: top.peak_rss_mb !== null && top.peak_rss_mb <= 8 * GB,
     growth: line, mb_per_block_per_node_x_hidden: line ? (line.mb_per_block * 2 ** 20) / (bigSpec.nodes * 64 * 4) : null,
@@ -147,7 +205,7 @@ if (!args['no-torch']) {
   const rows = [];
   for (const d of ladderOf('torch-ladder')) rows.push(await run('torch', big, d, 'fixup'));
   if (rows.every((r) => r.error?.includes('not installed'))) {
-    results.torch = { skipped: rows[0].error };
+    results.torch = { skipped: rows[0].error ?? 'torch not installed' };
   } else {
     const line = fitLine(rows);
     const top = args['no-torch-128'] ? null : await run('torch', big, depthB, 'fixup');
@@ -162,19 +220,21 @@ if (!args['no-torch']) {
 }
 
 // Table.
-const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '—');
+const f = (/** @type {unknown} */ v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '—');
+/** MB as GB, null when there is no figure. */
+const gb = (/** @type {number | null | undefined} */ mb) => (typeof mb === 'number' ? mb / GB : null);
 console.log('side    graph    depth  residual    peak RSS GB  step ms');
-for (const r of results.runs) console.log(`${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${(r.residual + (r.checkpoint_every ? ` k=${r.checkpoint_every}` : '')).padEnd(10)}  ${f(r.peak_rss_mb === null ? null : r.peak_rss_mb / GB).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`);
-if (results.targets.A) console.log(`target A (≤ 2 GB): ${results.targets.A.met ? 'met' : 'NOT met'} (${f(results.targets.A.peak_rss_mb / GB)} GB)`);
+for (const r of results.runs) console.log(`${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${(r.residual + (r.checkpoint_every ? ` k=${r.checkpoint_every}` : '')).padEnd(10)}  ${f(gb(r.peak_rss_mb)).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`);
+if (results.targets.A) console.log(`target A (≤ 2 GB): ${results.targets.A.met ? 'met' : 'NOT met'} (${f(gb(results.targets.A.peak_rss_mb))} GB)`);
 for (const [res, t] of Object.entries(results.targets.B?.by_residual ?? {})) {
   console.log(`target B (≤ 8 GB), ${res}: ${t.met ? 'met' : 'NOT met'} (${t.peak_rss_mb === null ? t.error : `${f(t.peak_rss_mb / GB)} GB`}); growth ${f(t.growth?.mb_per_block, 1)} MB per block`);
 }
 for (const c of results.targets.C?.checkpointed ?? []) {
-  console.log(`C, k = ${c.k}: peak RSS ${f(c.peak_rss_mb / GB)} GB vs ${f(results.targets.C.plain.peak_rss_mb / GB)} GB without (×${f(c.rss_ratio)}), step ×${f(c.step_ratio)}, same losses: ${c.same_losses}`);
+  console.log(`C, k = ${c.k}: peak RSS ${f(gb(c.peak_rss_mb))} GB vs ${f(gb(results.targets.C?.plain.peak_rss_mb))} GB without (×${f(c.rss_ratio)}), step ×${f(c.step_ratio)}, same losses: ${c.same_losses}`);
 }
 if (results.torch?.growth) {
   const t = results.torch;
-  console.log(`PyTorch fixup on graph B: ${f(t.growth.mb_per_block, 1)} MB per block; depth ${depthB}: ${t.measured_at_depth_b !== null ? `measured ${f(t.measured_at_depth_b / GB)} GB` : `${t.depth_b_error ?? 'not run'}; extrapolated ${f(t.extrapolated_at_depth_b_mb / GB)} GB`}`);
+  console.log(`PyTorch fixup on graph B: ${f(t.growth?.mb_per_block, 1)} MB per block; depth ${depthB}: ${t.measured_at_depth_b !== null ? `measured ${f(gb(t.measured_at_depth_b))} GB` : `${t.depth_b_error ?? 'not run'}; extrapolated ${f(gb(t.extrapolated_at_depth_b_mb))} GB`}`);
 }
 
 const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'depth-memory-cpu.json');

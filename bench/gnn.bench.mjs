@@ -19,11 +19,15 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
   },
 });
-const device = F.resolveDevice(args.device);
+const device = F.resolveDevice(/** @type {F.Device | 'auto'} */ (args.device));
 if (args.threads) F.setNumThreads(Number(args.threads));
 const threads = F.devices().cpu.threads;
 const repeats = Number(args.repeats);
 
+/**
+ * @param {F.Graph} graph
+ * @param {Float32Array} features
+ */
 function spmmCase(graph, features) {
   const op = graph.operator('gcn', { device });
   return F.tidy(() => {
@@ -37,6 +41,11 @@ function spmmCase(graph, features) {
   });
 }
 
+/**
+ * @param {F.datasets.GraphData} dataset
+ * @param {number} hidden
+ * @param {number} layers
+ */
 async function epochCase(dataset, hidden, layers) {
   const data = F.NodeData.from(dataset, { device });
   const model = new F.GCN({ inChannels: dataset.numFeatures, hiddenChannels: hidden, outChannels: dataset.numClasses, numLayers: layers, seed: 0, device });
@@ -49,15 +58,25 @@ async function epochCase(dataset, hidden, layers) {
     data.dispose();
   }
 }
-const F_median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const F_median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
+/** @type {{ machine: ReturnType<typeof machine>; device: F.Device; build: ReturnType<typeof F.devices>; cases: Record<string, { median_ms: number }>; graph?: object }} */
 const results = { machine: machine(threads), device, build: F.devices(), cases: {} };
+/**
+ * @param {string} name
+ * @param {{ median_ms: number }} r
+ */
 const log = (name, r) => {
   results.cases[name] = r;
   console.error(`${name.padEnd(34)} median ${r.median_ms.toFixed(2)} ms`);
 };
 
 const cora = F.datasets.loadDataset('cora', { normalizeFeatures: true });
+/**
+ * @template T
+ * @param {F.datasets.GraphData} d
+ * @param {(g: F.Graph) => T} fn
+ */
 const withGraph = (d, fn) => {
   const g = F.Graph.fromEdgeIndex(d.edgeIndex, { numNodes: d.numNodes });
   try {

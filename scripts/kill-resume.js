@@ -68,7 +68,10 @@ async function main() {
   const trials = arg('--trials', 20);
   const epochs = arg('--epochs', 30);
   let state = arg('--seed', 1) >>> 0;
-  const rand = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
   const work = fs.mkdtempSync(join(tmpdir(), 'fathom-kill-'));
   try {
     const ref = await runChild(join(work, 'reference'), epochs);

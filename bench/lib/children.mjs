@@ -10,10 +10,28 @@ export const FATHOM_CASE = join(HERE, 'fathom-case.mjs');
 export const TORCH_CASE = join(HERE, '..', 'reference', 'torch_models.py');
 export const DEFAULT_PYTHON = process.env.FATHOM_BENCH_PYTHON ?? '/usr/bin/python3';
 
+/**
+ * A case's parameters, passed to the child as `--key value` (undefined ones left out).
+ * @typedef {{ case: string; threads: number; [key: string]: string | number | undefined }} CaseParams
+ */
+/**
+ * What a case child printed (fathom-case.mjs or torch_models.py; which keys depend on the case),
+ * with the runner's wall time; or `error` (and what the watchdog saw) when it failed, `skipped`
+ * when torch is missing.
+ * @typedef {{
+ *   wall_ms?: number; error?: string; skipped?: string; exceeded_rss_mb?: number; max_rss_seen_mb?: number;
+ *   times_ms?: number[]; peak_rss_mb?: number; nodes?: number; nnz?: number; features?: number;
+ *   loss_first?: number; loss_last?: number; tensor_mb?: { before_step: number; after_forward: number; step_peak: number };
+ *   [key: string]: unknown;
+ * }} ChildResult
+ */
+
+/** @param {CaseParams} params */
 function argv(params) {
   return Object.entries(params).filter(([, v]) => v !== undefined).flatMap(([k, v]) => [`--${k}`, String(v)]);
 }
 
+/** @param {number | undefined} pid */
 function rssMb(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -28,6 +46,10 @@ function rssMb(pid) {
  * Resolves to the child's JSON object, { skipped } when torch is missing, or { error } on
  * failure. A watchdog kills the child once its RSS passes `maxRssMb` (the machine is shared):
  * the result then says so, with `exceeded_rss_mb` set.
+ * @param {'fathom' | 'torch'} side
+ * @param {CaseParams} params
+ * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number }} [options]
+ * @returns {Promise<ChildResult>}
  */
 export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity } = {}) {
   const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
@@ -37,6 +59,7 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    /** @type {string | null} */
     let killedFor = null;
     let seenMb = 0;
     child.stdout.on('data', (d) => (stdout += d));
@@ -60,6 +83,7 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
       if (status === 0 && lines.length > 0) return resolve({ ...JSON.parse(lines[lines.length - 1]), wall_ms });
       const why = killedFor ?? (signal ? `killed by ${signal}` : `exit ${status}`);
       const tail = stderr.trim().split('\n').slice(-4).join(' | ');
+      /** @type {ChildResult} */
       const r = { error: `${side} ${params.case} failed (${why})${tail && !killedFor ? `: ${tail}` : ''}`, wall_ms, max_rss_seen_mb: seenMb };
       if (killedFor?.startsWith('RSS')) r.exceeded_rss_mb = maxRssMb;
       resolve(r);
@@ -67,12 +91,17 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
   });
 }
 
-/** Peak RSS of an idle process of each runtime: bare, and with the library loaded. */
+/**
+ * Peak RSS of an idle process of each runtime: bare, and with the library loaded.
+ * @param {{ python?: string }} [options]
+ */
 export function idleBaselines({ python = DEFAULT_PYTHON } = {}) {
+  /** @param {string} code */
   const node = (code) => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: join(HERE, '..', '..') });
     return r.status === 0 ? Number(r.stdout.trim()) : null;
   };
+  /** @param {string} code */
   const py = (code) => {
     const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
     return r.status === 0 ? Number(r.stdout.trim()) : null;

@@ -32,10 +32,17 @@ const repeats = Number(a.repeats);
 const warmup = Number(a.warmup);
 const hidden = Number(a.hidden);
 
+if (!a.graph) throw new RangeError('fathom-case: --graph DIR is required');
 const t0 = performance.now();
 const d = loadGraph(a.graph);
+/** @type {Record<string, unknown>} */
 const out = { case: a.case, side: 'fathom', graph: d.name, nodes: d.numNodes, edges: d.numEdges, threads: F.devices().cpu.threads };
 
+/**
+ * @template T
+ * @param {() => T} fn
+ * @returns {{ times: number[]; results: T[] }}
+ */
 function timed(fn) {
   const times = [];
   const results = [];
@@ -59,13 +66,13 @@ if (a.case === 'spmm') {
   const g = F.Graph.fromEdgeIndex(d.edgeIndex, { numNodes: d.numNodes });
   const op = g.operator('gcn');
   // The graph's own features when they are F wide, else a fixed pattern (values do not matter).
-  const xs = d.numFeatures === f ? d.x : new Float32Array(d.numNodes * f).map((_, i) => Math.sin(i));
+  const xs = d.x && d.numFeatures === f ? d.x : new Float32Array(d.numNodes * f).map((_, i) => Math.sin(i));
   const x = F.Tensor.from(xs, [d.numNodes, f]);
   out.setup_ms = performance.now() - t0;
   const { times } = timed(() => F.tidy(() => void F.propagate(op, x).dispose()));
   out.times_ms = times;
   // Sum of |Y| of one more product: the PyTorch reference reports the same figure.
-  out.checksum = F.tidy(() => F.propagate(op, x).toArray().reduce((s, v) => s + Math.abs(v), 0));
+  out.checksum = F.tidy(() => /** @type {Float32Array} */ (F.propagate(op, x).toArray()).reduce((s, v) => s + Math.abs(v), 0));
   out.nnz = op.nnz;
   out.features = f;
   x.dispose();
@@ -80,7 +87,7 @@ if (a.case === 'spmm') {
     model = new F.GCN({ inChannels: d.numFeatures, hiddenChannels: hidden, outChannels: d.numClasses, numLayers: 2, dropout: 0.5, seed: 0 });
   } else if (a.case === 'resgcn') {
     const checkpointEvery = a['checkpoint-every'] ? Number(a['checkpoint-every']) : undefined;
-    model = new F.ResGCN({ inChannels: d.numFeatures, hidden, outChannels: d.numClasses, depth: Number(a.depth), residual: a.residual, dropout: 0.5, seed: 0, checkpointEvery });
+    model = new F.ResGCN({ inChannels: d.numFeatures, hidden, outChannels: d.numClasses, depth: Number(a.depth), residual: /** @type {F.ResidualMode} */ (a.residual), dropout: 0.5, seed: 0, checkpointEvery });
     out.depth = Number(a.depth);
     out.residual = a.residual;
     out.checkpoint_every = checkpointEvery ?? null;

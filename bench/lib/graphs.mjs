@@ -7,22 +7,41 @@ import { join } from 'node:path';
 
 import { readNpy, writeNpy } from './npy.mjs';
 
+/** @typedef {typeof import('../../dist/esm/index.js')} Fathom */
+/** @typedef {import('../../dist/esm/index.js').datasets.GraphData} GraphData */
+/**
+ * A bundled dataset by name, or a generated R-MAT graph.
+ * @typedef {{ dataset: string; rmat?: undefined } | { rmat: { nodes: number; edges: number; features: number; classes: number; seed: number }; dataset?: undefined }} GraphSpec
+ */
+
 export const CACHE = process.env.FATHOM_BENCH_CACHE ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '.cache', 'graphs');
 
-/** A stable folder name for a graph spec: {dataset} or {rmat: {nodes, edges, features, classes, seed}}. */
+/**
+ * A stable folder name for a graph spec: {dataset} or {rmat: {nodes, edges, features, classes, seed}}.
+ * @param {GraphSpec} spec
+ */
 export function graphKey(spec) {
-  if (spec.dataset) return spec.dataset;
+  if (spec.rmat === undefined) return spec.dataset;
   const r = spec.rmat;
   return `rmat-n${r.nodes}-e${r.edges}-f${r.features}-c${r.classes}-s${r.seed}`;
 }
 
+/**
+ * @param {Fathom} F
+ * @param {GraphSpec} spec
+ * @returns {GraphData}
+ */
 function generate(F, spec) {
-  if (spec.dataset) return F.datasets.loadDataset(spec.dataset, { normalizeFeatures: true });
+  if (spec.rmat === undefined) return F.datasets.loadDataset(spec.dataset, { normalizeFeatures: true });
   const r = spec.rmat;
   return F.datasets.rmatGraph({ numNodes: r.nodes, numEdges: r.edges, numFeatures: r.features, numClasses: r.classes, seed: r.seed });
 }
 
-/** Exports the graph of `spec` under CACHE (once; reused while the folder exists); returns the folder. */
+/**
+ * Exports the graph of `spec` under CACHE (once; reused while the folder exists); returns the folder.
+ * @param {Fathom} F
+ * @param {GraphSpec} spec
+ */
 export function prepareGraph(F, spec) {
   const dir = join(CACHE, graphKey(spec));
   if (existsSync(join(dir, 'meta.json'))) return dir;
@@ -30,6 +49,7 @@ export function prepareGraph(F, spec) {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const d = generate(F, spec);
+  if (d.x === null) throw new RangeError(`prepareGraph: ${graphKey(spec)} has no features to export`);
   const n = d.numNodes;
   writeNpy(join(tmp, 'edge_index.npy'), d.edgeIndex, [2, d.numEdges]);
   writeNpy(join(tmp, 'x.npy'), d.x, [n, d.numFeatures]);
@@ -40,6 +60,8 @@ export function prepareGraph(F, spec) {
   const g = F.Graph.fromEdgeIndex(d.edgeIndex, { numNodes: n });
   try {
     const arrays = g.operator('gcn').forward('prepareGraph').arrays();
+    if (!arrays.values) throw new Error('prepareGraph: the gcn operator has no values');
+    /** @param {ConstructorParameters<Fathom['Tensor']>[0]} h */
     const take = (h) => {
       const t = new F.Tensor(h);
       try {
@@ -65,12 +87,22 @@ export function prepareGraph(F, spec) {
   return dir;
 }
 
-/** Loads an exported graph as GraphData (the shape loadDataset returns). */
+/**
+ * Loads an exported graph as GraphData (the shape loadDataset returns).
+ * @param {string} dir
+ * @returns {GraphData}
+ */
 export function loadGraph(dir) {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+  /** @param {string} name */
   const a = (name) => readNpy(join(dir, `${name}.npy`)).array;
   return {
     name: meta.name, numNodes: meta.numNodes, numEdges: meta.numEdges, numFeatures: meta.numFeatures, numClasses: meta.numClasses,
-    edgeIndex: a('edge_index'), x: a('x'), y: a('y'), trainMask: a('train_mask'), valMask: a('val_mask'), testMask: a('test_mask'),
+    edgeIndex: /** @type {Int32Array} */ (a('edge_index')),
+    x: /** @type {Float32Array} */ (a('x')),
+    y: /** @type {Int32Array} */ (a('y')),
+    trainMask: /** @type {Uint8Array} */ (a('train_mask')),
+    valMask: /** @type {Uint8Array} */ (a('val_mask')),
+    testMask: /** @type {Uint8Array} */ (a('test_mask')),
   };
 }

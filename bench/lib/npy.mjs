@@ -2,10 +2,19 @@
 // with the PyTorch reference: C order, little endian, no pickles.
 import { readFileSync, writeFileSync } from 'node:fs';
 
+/** @type {Record<string, string>} */
 const DESCR = { Float32Array: '<f4', Float64Array: '<f8', Int32Array: '<i4', Uint8Array: '|u1', BigInt64Array: '<i8' };
+/** @type {Record<string, Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | BigInt64ArrayConstructor>} */
 const CTOR = { '<f4': Float32Array, '<f8': Float64Array, '<i4': Int32Array, '|u1': Uint8Array, '<u1': Uint8Array, '<i8': BigInt64Array };
 
-/** Writes `array` with `shape` (product must equal its length) to `path`. */
+/** @typedef {Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array} NpyArray */
+
+/**
+ * Writes `array` with `shape` (product must equal its length) to `path`.
+ * @param {string} path
+ * @param {NpyArray} array
+ * @param {readonly number[]} shape
+ */
 export function writeNpy(path, array, shape) {
   const descr = DESCR[array.constructor.name];
   if (!descr) throw new TypeError(`writeNpy: unsupported array type ${array.constructor.name}`);
@@ -15,7 +24,7 @@ export function writeNpy(path, array, shape) {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${dims}, }`;
   // magic (6) + version (2) + header length (2) + header + '\n', padded to 64 bytes
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
   const head = Buffer.alloc(10);
   head.write('\x93NUMPY', 0, 'latin1');
   head[6] = 1;
@@ -25,7 +34,11 @@ export function writeNpy(path, array, shape) {
   writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
 }
 
-/** Reads a .npy file written by writeNpy (or numpy): { array, shape }. */
+/**
+ * Reads a .npy file written by writeNpy (or numpy): { array, shape }.
+ * @param {string} path
+ * @returns {{ array: NpyArray; shape: number[] }}
+ */
 export function readNpy(path) {
   const buf = readFileSync(path);
   if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new RangeError(`readNpy: ${path} is not a .npy file`);
@@ -36,7 +49,7 @@ export function readNpy(path) {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (/'fortran_order':\s*True/.test(header)) throw new RangeError(`readNpy: ${path} is Fortran-ordered`);
-  const Ctor = CTOR[descr];
+  const Ctor = descr === undefined ? undefined : CTOR[descr];
   if (!Ctor) throw new TypeError(`readNpy: ${path} has unsupported dtype ${descr}`);
   const off = start + len;
   const bytes = buf.byteLength - off;

@@ -65,7 +65,7 @@ for (const depth of args.depths) {
             best: { trainAcc: best.trainAcc, valAcc: best.valAcc, testAcc: best.testAcc, trainLoss: best.trainLoss },
             last: { trainAcc: e.trainAcc, valAcc: e.valAcc, testAcc: e.testAcc, trainLoss: e.trainLoss },
             maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, wallS: (performance.now() - t0) / 1000 };
-          writeFileSync(file, JSON.stringify(partial, null, 2) + '\n');
+          writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
         }
       },
     });
@@ -79,7 +79,7 @@ for (const depth of args.depths) {
       balanceMaxAbsAtEnd: balance.records.at(-1).maxAbs,
       stepMsMedian: stepMs[Math.floor(stepMs.length / 2)], wallS,
     };
-    writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     console.log(JSON.stringify({ depth, init, opt: args.opt, best: record.best, maxTrainAcc, epochs: record.epochs, stepMsMedian: record.stepMsMedian }));
     optimizer.dispose?.();
     model.dispose();

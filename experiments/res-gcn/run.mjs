@@ -110,7 +110,7 @@ function gradients() {
         model.dispose();
         const row = { depth, residual, ...variant, gradNormFirst: norms[0], gradNormLast: norms.at(-1), ratioFirstToLast: norms[0] / norms.at(-1), perLayer: norms };
         out.push(row);
-        console.error(`L=${depth} ${residual} ${variant.norm}${variant.lipschitzMode ? ' ' + variant.lipschitzMode : ''}: ‖∂L/∂Z^1‖/‖∂L/∂Z^L‖ = ${row.ratioFirstToLast.toFixed(3)}`);
+        console.error(`L=${depth} ${residual} ${variant.norm}${variant.lipschitzMode ? ` ${variant.lipschitzMode}` : ''}: ‖∂L/∂Z^1‖/‖∂L/∂Z^L‖ = ${row.ratioFirstToLast.toFixed(3)}`);
       }
     }
   }

@@ -49,7 +49,10 @@ function finalRank(model) {
       const dec = model.decoder;
       let captured = null;
       const orig = dec.forward.bind(dec);
-      dec.forward = (h) => ((captured = h.toArray()), orig(h));
+      dec.forward = (h) => {
+        captured = h.toArray();
+        return orig(h);
+      };
       model.forward(data.x, data.graph);
       dec.forward = orig;
       const r = rankDiagnostics(captured, N, model.width);

@@ -362,7 +362,10 @@ describe('disposed tensors', () => {
     w.requiresGrad = true;
     let square: Tensor | undefined;
     // tidy disposes mul's output, which sum's backward still has to pass through
-    using root = tidy(() => sum((square = mul(w, w))));
+    using root = tidy(() => {
+      square = mul(w, w);
+      return sum(square);
+    });
     try {
       expectThrows(() => backward(root), TypeError, 'backward', 'disposed');
       expect(w.grad).toBeNull();

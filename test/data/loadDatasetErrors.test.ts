@@ -15,9 +15,19 @@ afterEach(() => {
 });
 
 type Arrays = { edges: number[][]; y: number[]; train: number[]; val: number[]; test: number[]; x: number[] | null };
+/** meta.json as writeTiny writes it; the tests above break it on purpose, one key at a time. */
+type Meta = {
+  name: string;
+  num_nodes: number;
+  num_edges: number;
+  num_features: number;
+  num_classes?: number;
+  features_available: boolean;
+  files: Record<string, { path: string; dtype: string; shape: number[]; sha256?: string }>;
+};
 
 /** A 4-node, 2-class graph in the bundled format, written to `<tmp>/<name>`; `edit` may change meta before it is saved. */
-function writeTiny(name = 'tiny', change: Partial<Arrays> = {}, edit?: (meta: any) => void): string {
+function writeTiny(name = 'tiny', change: Partial<Arrays> = {}, edit?: (meta: Meta) => void): string {
   const a: Arrays = {
     edges: [[0, 1, 1, 2], [1, 0, 2, 1]],
     y: [0, 1, 1, 0],
@@ -37,7 +47,7 @@ function writeTiny(name = 'tiny', change: Partial<Arrays> = {}, edit?: (meta: an
     test_mask: { path: 'test_mask.u8.gz', dtype: 'uint8', shape: [4], data: Buffer.from(a.test) },
   };
   if (a.x) files.x = { path: 'x.f32.gz', dtype: 'float32', shape: [4, 2], data: Buffer.from(Float32Array.from(a.x).buffer) };
-  const meta: any = {
+  const meta: Meta = {
     name,
     num_nodes: 4,
     num_edges: e,
@@ -114,15 +124,15 @@ describe('loadDataset input validation', () => {
   });
 
   it.each([
-    ['num_nodes', (m: any) => (m.num_nodes = -4), /key 'num_nodes' must be an integer in \[1, 2147483647\] \(got -4\)/],
-    ['num_classes', (m: any) => delete m.num_classes, /key 'num_classes' .*the key is missing/],
-    ['files.y.dtype', (m: any) => (m.files.y.dtype = 'float32'), /key 'files\.y\.dtype' must be 'int32' \(got "float32"\)/],
-    ['files.x.shape', (m: any) => (m.files.x.shape = [4, 3]), /key 'files\.x\.shape' must be \[4, 2\]/],
-    ['files.edge_index.shape', (m: any) => (m.num_edges = 5), /key 'files\.edge_index\.shape' must be \[2, 5\]/],
-    ['files.x.path', (m: any) => (m.files.x.path = '../../etc/passwd'), /key 'files\.x\.path' must be a relative file name/],
-    ['files.test_mask', (m: any) => delete m.files.test_mask, /key 'files\.test_mask' must be an object/],
-    ['files.x (features_available)', (m: any) => delete m.files.x, /key 'files\.x' is missing although 'features_available' is true/],
-    ['files.y.sha256', (m: any) => (m.files.y.sha256 = 'abc'), /key 'files\.y\.sha256' must be a 64-digit hex string/],
+    ['num_nodes', (m: Meta) => (m.num_nodes = -4), /key 'num_nodes' must be an integer in \[1, 2147483647\] \(got -4\)/],
+    ['num_classes', (m: Meta) => delete m.num_classes, /key 'num_classes' .*the key is missing/],
+    ['files.y.dtype', (m: Meta) => (m.files.y.dtype = 'float32'), /key 'files\.y\.dtype' must be 'int32' \(got "float32"\)/],
+    ['files.x.shape', (m: Meta) => (m.files.x.shape = [4, 3]), /key 'files\.x\.shape' must be \[4, 2\]/],
+    ['files.edge_index.shape', (m: Meta) => (m.num_edges = 5), /key 'files\.edge_index\.shape' must be \[2, 5\]/],
+    ['files.x.path', (m: Meta) => (m.files.x.path = '../../etc/passwd'), /key 'files\.x\.path' must be a relative file name/],
+    ['files.test_mask', (m: Meta) => delete m.files.test_mask, /key 'files\.test_mask' must be an object/],
+    ['files.x (features_available)', (m: Meta) => delete m.files.x, /key 'files\.x' is missing although 'features_available' is true/],
+    ['files.y.sha256', (m: Meta) => (m.files.y.sha256 = 'abc'), /key 'files\.y\.sha256' must be a 64-digit hex string/],
   ])('names the bad meta.json key %s', (_key, edit, message) => {
     const err = thrown(() => loadDataset(writeTiny('tiny', {}, edit))) as DatasetError;
     expect(err.code).toBe('EMETA');

@@ -81,7 +81,13 @@ describe('ResGCN with checkpointEvery', () => {
     const a = new ResGCN({ ...base, checkpointEvery: 2 });
     const b = new ResGCN(base);
     try {
-      const evalLogits = (m: ResGCN) => noGrad(() => tidy(() => (m.eval(), Array.from(m.forward(x, graph).toArray()))));
+      const evalLogits = (m: ResGCN) =>
+        noGrad(() =>
+          tidy(() => {
+            m.eval();
+            return Array.from(m.forward(x, graph).toArray());
+          }),
+        );
       expect(evalLogits(a)).toEqual(evalLogits(b));
       a.train();
       tidy(() => expect(a.forwardFeatures(x, graph).features.length).toBe(L + 1));

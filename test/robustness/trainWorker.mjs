@@ -4,6 +4,8 @@
 // take for its own folder.
 import { parentPort, workerData } from 'node:worker_threads';
 
+if (!parentPort) throw new Error('trainWorker.mjs runs as a worker thread (see workers.test.ts)');
+
 const { datasets, GCN, NodeData, fit } = await import(workerData.index);
 const ds = datasets.loadDataset('texas', { normalizeFeatures: true });
 const data = NodeData.from(ds);
@@ -11,4 +13,4 @@ const model = new GCN({ inChannels: ds.numFeatures, hiddenChannels: 16, outChann
 const r = await fit(model, data, { epochs: workerData.epochs, patience: 0 });
 model.dispose();
 data.dispose();
-parentPort.postMessage(r.history.map((h) => h.trainLoss));
+parentPort.postMessage(r.history.map((/** @type {{ trainLoss: number }} */ h) => h.trainLoss));

@@ -89,7 +89,10 @@ describe('docs/methods.md §5 rank collapse checks', () => {
     // so the ratio settles at the σ₂/σ₁ of [v vᵀx₁, 1 πᵀx₂], a positive constant.
     const { vectors } = symmetricEigen(denseOperator(edges, N, 'gcn'), N);
     const deg = new Float64Array(N);
-    for (const [a, b] of pairs) (deg[a]++, deg[b]++);
+    for (const [a, b] of pairs) {
+      deg[a]++;
+      deg[b]++;
+    }
     const dsum = deg.reduce((a, b) => a + b);
     let vx = 0;
     let px = 0;

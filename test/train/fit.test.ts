@@ -2,7 +2,7 @@
 // convergence, stopping rules, cancellation, event-loop friendliness and determinism.
 import { describe, expect, it } from 'vitest';
 
-import { Adam, GCN, SGD, fit, type EpochReport, type FitOptions, type FitResult, type NodeData, type Optimizer } from '../../lib/index.js';
+import { Adam, type GCN, SGD, fit, type EpochReport, type FitOptions, type FitResult, type NodeData, type Optimizer } from '../../lib/index.js';
 import { expectRejects, liveCpu, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
 
 /** Runs fit on a fresh model over `data` and disposes the model (and any optimizer made by `opt`). */
@@ -168,7 +168,13 @@ describe('cancellation', () => {
     expect(e.name).toBe('AbortError');
     let called = false;
     const e2 = await expectRejects(
-      fit(model, data, { epochs: 5, signal: AbortSignal.abort(new RangeError('never mind')), onEpoch: () => void (called = true) }),
+      fit(model, data, {
+        epochs: 5,
+        signal: AbortSignal.abort(new RangeError('never mind')),
+        onEpoch: () => {
+          called = true;
+        },
+      }),
       RangeError,
       'never mind',
     );
@@ -185,7 +191,7 @@ describe('fit and the event loop', () => {
     using data = smallNodeData();
     let ticks = 0;
     const interval = setInterval(() => ticks++, 1);
-    let result;
+    let result: FitResult;
     try {
       result = await train(data, { epochs: 50, patience: 0 });
     } finally {
