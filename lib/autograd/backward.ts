@@ -73,7 +73,7 @@ export function backward(root: Tensor, seed?: Tensor): void {
     t.gradFn.inputs.forEach((input, i) => {
       const gi = grads[i];
       if (!gi) return;
-      if (!input || !input.requiresGrad) {
+      if (!input?.requiresGrad) {
         spent.push(gi);
         return;
       }
@@ -101,7 +101,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (i < inputs.length) {
       top[1] = i + 1;
       const next = inputs[i];
-      if (next && next.requiresGrad && !visited.has(next)) {
+      if (next?.requiresGrad && !visited.has(next)) {
         if (next.disposed) {
           throw new TypeError(`backward: ${next.describe()}, an input of ${t.gradFn!.name}, was disposed before backward`);
         }

@@ -34,7 +34,7 @@ function format(v: number | undefined): string {
 /** The per-layer table of one record: only the columns some row has, every `stride`-th layer. */
 export function layerTable(layers: readonly LayerDiagnostics[], stride = 1): string {
   const cols = COLUMNS.filter(([, m]) => layers.some((r) => r[m] !== undefined));
-  const shown = layers.filter((r, i) => i % stride === 0 || i === layers.length - 1);
+  const shown = layers.filter((_, i) => i % stride === 0 || i === layers.length - 1);
   return table([['layer', ...cols.map(([h]) => h)], ...shown.map((r) => [String(r.layer), ...cols.map(([, m]) => format(r[m]))])], { header: true });
 }
 

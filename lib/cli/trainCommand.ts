@@ -30,7 +30,7 @@ export function trainCommand(): Command {
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted'));
       process.once('SIGINT', onSigint);
-      let summary;
+      let summary: Awaited<ReturnType<typeof runTrainJob>>;
       try {
         summary = await runTrainJob(o, {
           signal: controller.signal,

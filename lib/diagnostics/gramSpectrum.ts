@@ -14,7 +14,7 @@ import { symmetricEigenvalues } from './symmetricEigenvalues.js';
  * const { effectiveRank } = gramSpectrum(featureMoments(z, { gram: true }));
  */
 export function gramSpectrum(m: FeatureMoments): RankReport {
-  if (!m || !m.centeredGram) throw new TypeError('gramSpectrum: argument m must be moments taken with { gram: true }');
+  if (!m?.centeredGram) throw new TypeError('gramSpectrum: argument m must be moments taken with { gram: true }');
   const n = m.cols;
   const g = Float64Array.from(m.centeredGram);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g[i * n + j] += m.rows * m.mean[i] * m.mean[j];

@@ -55,7 +55,8 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
         const hh = f / (h + h);
         for (let j = 0; j <= l; j++) {
           const fj = a[i * n + j];
-          const gj = (e[j] -= hh * fj);
+          e[j] -= hh * fj;
+          const gj = e[j];
           for (let k = 0; k <= j; k++) a[j * n + k] -= fj * e[k] + gj * a[i * n + k];
         }
       }

@@ -79,7 +79,10 @@ export class Graph implements Disposable {
   private buildOperator(kind: Aggregation, dtype: DType, device: Device): GraphOperator {
     const b = native();
     const made: CsrHandle[] = [];
-    const own = (h: CsrHandle) => (made.push(h), h);
+    const own = (h: CsrHandle) => {
+      made.push(h);
+      return h;
+    };
     try {
       const cpu = own(b.csrOperator(this.adjacency('Graph.operator'), kind, dtype));
       const cpuT = own(b.csrTranspose(cpu));

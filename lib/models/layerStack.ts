@@ -25,7 +25,7 @@ export function layerStack(
 ): LayerFeatures {
   let out: Tensor | null = null;
   const features: Tensor[] = [];
-  layers.forEach((conv, l) => {
+  layers.forEach((conv) => {
     const how = { seed: rng.nextUint32(), training };
     out = conv.forward(out === null ? dropout(x, p, how) : reluDropout(out, p, how), graph);
     features.push(out);

@@ -24,7 +24,7 @@ export abstract class Optimizer implements Disposable {
     this.params = [...params];
     if (this.params.length === 0) throw new RangeError(`${name}: no parameters to optimize`);
     for (const [i, p] of this.params.entries()) {
-      if (!p || !p.requiresGrad) throw new TypeError(`${name}: params[${i}] is not a Parameter`);
+      if (!p?.requiresGrad) throw new TypeError(`${name}: params[${i}] is not a Parameter`);
     }
   }
 
