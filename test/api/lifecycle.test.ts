@@ -34,7 +34,7 @@ import {
   tidy,
 } from '../../lib/index.js';
 import {
-  DIST_INDEX, ensureDistBuilt, expectFathomRejects, expectRejects, expectThrows, liveCpu, smallGcn, smallNodeData, smallSbm,
+  DIST_INDEX, ensureDistBuilt, expectFathomRejects, expectThrows, liveCpu, smallGcn, smallNodeData, smallSbm,
 } from '../helpers/apiFixtures.js';
 
 const CUDA = devices().cuda.available;

@@ -8,7 +8,7 @@ import { nllLoss } from '../../lib/functional/nllLoss.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import * as models from '../../lib/models/builders.js';
 import { GIN, ginEntry, ginOptionsSchema, type GINOptions } from '../../lib/models/GIN.js';
-import { MLP } from '../../lib/nn/MLP.js';
+import type { MLP } from '../../lib/nn/MLP.js';
 import { Adam } from '../../lib/optim/Adam.js';
 import { Rng } from '../../lib/random/rng.js';
 import { devices } from '../../lib/runtime/devices.js';

@@ -18,7 +18,7 @@ const TOL = 1e-6; // docs/methods.md §5 (see edgeOps.test.ts for the margin)
 // A symmetric graph (the source's linear GNN assumes S = Sᵀ): a ring of 10 with two chords.
 const N = 10;
 const pairs: [number, number][] = [...Array.from({ length: N }, (_, i) => [i, (i + 1) % N] as [number, number]), [0, 4], [2, 7]];
-const edges = Int32Array.from([...pairs.flatMap(([a, b]) => [a, b]), ...pairs.flatMap(([a, b]) => [b, a])]);
+const edges = Int32Array.from([...pairs.flat(), ...pairs.flatMap(([a, b]) => [b, a])]);
 const graph = Graph.fromEdgeIndex(edges, { numNodes: N });
 afterAll(() => graph.dispose());
 const [F, Hd, C] = [3, 4, 2];

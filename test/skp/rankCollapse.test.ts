@@ -15,7 +15,7 @@ import { denseOperator } from '../helpers/randomGraph.js';
 // eigenvectors of gcn (∝ √d̃) and mean (constant) differ because the degrees do.
 const N = 15;
 const pairs: [number, number][] = [...Array.from({ length: N }, (_, i) => [i, (i + 1) % N] as [number, number]), [0, 5], [3, 11], [7, 13]];
-const edges = Int32Array.from([...pairs.flatMap(([a, b]) => [a, b]), ...pairs.flatMap(([a, b]) => [b, a])]);
+const edges = Int32Array.from([...pairs.flat(), ...pairs.flatMap(([a, b]) => [b, a])]);
 const graph = Graph.fromEdgeIndex(edges, { numNodes: N });
 afterAll(() => graph.dispose());
 
