@@ -263,34 +263,34 @@ TEST(layer_norm_op_rejects_bad_arguments_naming_op_argument_and_shapes) {
   const Tensor none;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  CHECK_FAILS(ops::layer_norm(zeros({4}, DType::F64), w, w, 1e-5), ErrorKind::Shape, "layer_norm",
+  CHECK_FAILS(ops::layer_norm(zeros({4}, DType::F64), w, w, 1e-5), ErrorKind::Shape, "layerNorm",
               "argument x must be 2-D", "f64[4]");
   CHECK_FAILS(ops::layer_norm(zeros({4, 3}, DType::I32), none, none, 1e-5), ErrorKind::Type,
-              "layer_norm", "argument x must be f32 or f64", "i32[4, 3]");
+              "layerNorm", "argument x must be f32 or f64", "i32[4, 3]");
   CHECK_FAILS(ops::layer_norm(zeros({4, 0}, DType::F64), none, none, 1e-5), ErrorKind::Shape,
-              "layer_norm", "argument x is f64[4, 0]", "at least one column");
+              "layerNorm", "argument x is f64[4, 0]", "at least one column");
   CHECK_FAILS(ops::layer_norm(x, zeros({4}, DType::F64), none, 1e-5), ErrorKind::Shape,
-              "layer_norm", "argument weight is f64[4] but x is f64[4, 3]", "must be [3]");
+              "layerNorm", "argument weight is f64[4] but x is f64[4, 3]", "must be [3]");
   CHECK_FAILS(ops::layer_norm(x, zeros({1, 3}, DType::F64), none, 1e-5), ErrorKind::Shape,
               "argument weight is f64[1, 3]");
-  CHECK_FAILS(ops::layer_norm(x, zeros({3}, DType::F32), none, 1e-5), ErrorKind::Type, "layer_norm",
+  CHECK_FAILS(ops::layer_norm(x, zeros({3}, DType::F32), none, 1e-5), ErrorKind::Type, "layerNorm",
               "argument weight is f32[3] but x is f64[4, 3]");
-  CHECK_FAILS(ops::layer_norm(x, w, zeros({2}, DType::F64), 1e-5), ErrorKind::Shape, "layer_norm",
+  CHECK_FAILS(ops::layer_norm(x, w, zeros({2}, DType::F64), 1e-5), ErrorKind::Shape, "layerNorm",
               "argument bias is f64[2] but x is f64[4, 3]");
   for (double eps : {0.0, -1.0, nan, inf}) {
-    CHECK_FAILS(ops::layer_norm(x, w, w, eps), ErrorKind::Range, "layer_norm",
+    CHECK_FAILS(ops::layer_norm(x, w, w, eps), ErrorKind::Range, "layerNorm",
                 "argument eps = ", "must be a finite number > 0", "f64[4, 3]");
   }
   const auto r = ops::layer_norm(x, w, w, 1e-5);
   CHECK_FAILS(ops::layer_norm_backward(zeros({4, 2}, DType::F64), x, w, r.stats, true, true, true),
-              ErrorKind::Shape, "layer_norm_backward", "argument grad is f64[4, 2]", "f64[4, 3]");
+              ErrorKind::Shape, "layerNormBackward", "argument grad is f64[4, 2]", "f64[4, 3]");
   CHECK_FAILS(ops::layer_norm_backward(x, x, w, zeros({2, 3}, DType::F64), true, true, true),
-              ErrorKind::Shape, "layer_norm_backward", "argument stats is f64[2, 3]",
+              ErrorKind::Shape, "layerNormBackward", "argument stats is f64[2, 3]",
               "must be [2, 4]");
   CHECK_FAILS(ops::layer_norm_backward(x, x, w, zeros({2, 4}, DType::F32), true, true, true),
-              ErrorKind::Type, "layer_norm_backward", "argument stats must be f64");
+              ErrorKind::Type, "layerNormBackward", "argument stats must be f64");
   CHECK_FAILS(ops::layer_norm_backward(x, x, none, r.stats, true, true, true), ErrorKind::Type,
-              "layer_norm_backward", "weight is null");
+              "layerNormBackward", "weight is null");
 }
 
 }  // namespace

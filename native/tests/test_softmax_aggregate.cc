@@ -266,17 +266,17 @@ TEST(softmax_aggregate_rejects_bad_arguments_naming_the_op_and_argument) {
   CHECK_FAILS(ops::softmax_aggregate(g.csr, tensor(random_values(4 * F, 3), {4, F}), e, t, kEps),
               ErrorKind::Shape, "softmaxAggregate", "argument x", "f64[4, 4]", "one row per");
   CHECK_FAILS(ops::softmax_aggregate(g.csr, x, tensor(random_values(E * 3, 3), {E, 3}), t, kEps),
-              ErrorKind::Shape, "softmaxAggregate", "argument e", "f64[8, 4]");
+              ErrorKind::Shape, "softmaxAggregate", "argument edgeAttr", "f64[8, 4]");
   CHECK_FAILS(
       ops::softmax_aggregate(g.csr, x, tensor(random_values((E + 1) * F, 3), {E + 1, F}), t, kEps),
-      ErrorKind::Shape, "softmaxAggregate", "argument e", "nnz");
+      ErrorKind::Shape, "softmaxAggregate", "argument edgeAttr", "nnz");
   CHECK_FAILS(ops::softmax_aggregate(g.csr, x, e, tensor({1.0, 2.0}, {2}), kEps), ErrorKind::Shape,
               "softmaxAggregate", "argument t", "f64[2]", "[1]");
   CHECK_FAILS(ops::softmax_aggregate(g.csr, x, e, tensor({1.0}, {1}, DType::F32), kEps),
               ErrorKind::Type, "softmaxAggregate", "argument t", "f32[1]", "f64[8, 4]");
   CHECK_FAILS(ops::softmax_aggregate(g.csr, x, tensor(random_values(E * F, 3), {E, F}, DType::F32),
                                      t, kEps),
-              ErrorKind::Type, "softmaxAggregate", "argument e", "f32");
+              ErrorKind::Type, "softmaxAggregate", "argument edgeAttr", "f32");
   CHECK_FAILS(ops::softmax_aggregate(g.csr, x, e, Tensor(), kEps), ErrorKind::Type,
               "softmaxAggregate", "argument t");
   CHECK_FAILS(ops::softmax_aggregate(g.csr, x, e, t, NAN), ErrorKind::Range, "softmaxAggregate",
@@ -287,7 +287,7 @@ TEST(softmax_aggregate_rejects_bad_arguments_naming_the_op_and_argument) {
   Csr no_perm = g.csr;
   no_perm.perm = Tensor();
   CHECK_FAILS(ops::softmax_aggregate(no_perm, x, e, t, kEps), ErrorKind::Type, "softmaxAggregate",
-              "argument csr", "perm");
+              "argument op", "perm");
   // Without edge features no perm is needed.
   CHECK(ops::softmax_aggregate(no_perm, x, Tensor(), t, kEps).out.defined());
   const auto r = ops::softmax_aggregate(g.csr, x, e, t, kEps);
