@@ -75,7 +75,7 @@ __global__ void __launch_bounds__(kBlock)
       const T m = message(z, eps);
       const T ga = grad[at] * (exp(temp * m - stats[at]) / stats[N * F + at]);
       const T diff = m - out[at];
-      const T dz = z > T(0) ? ga * (T(1) + temp * diff) : T(0);
+      const T dz = ga * (T(1) + temp * diff) * (z > T(0) ? T(1) : T(0));  // as the CPU twin
       gacc += dz;
       if (has_e) de[static_cast<int64_t>(p) * F + f] = dz;
       pacc += ga * m * diff;

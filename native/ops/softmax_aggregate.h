@@ -19,10 +19,11 @@ struct SoftmaxAggregateGrads {
 };
 
 // csr: CSR by target (N rows over S source columns) with m_k = ReLU(x[col_k] + e[perm_k]) + eps.
-// x [S, F] f32/f64; e [E, F] with E = csr.nnz() and x's dtype and device, or undefined (no edge
-// term; entries with perm < 0, the self loops an operator added, have none either); csr.perm must
-// then be an i32 [nnz] whose values lie in [-1, E) (checked for CPU operators). t [1] with x's
-// dtype and device: the inverse temperature. eps finite.
+// x [S, F] f32/f64. e [E, F] with E = csr.nnz() and x's dtype and device, indexed by edge id
+// through csr.perm, which must then be an i32 [nnz] with values in [-1, E) (checked for CPU
+// operators; entries with perm < 0, the self loops an operator added, get no edge term); or e
+// undefined: no edge term, and no perm needed. t [1] with x's dtype and device: the inverse
+// temperature. eps finite.
 SoftmaxAggregateResult softmax_aggregate(const Csr& csr, const Tensor& x, const Tensor& e,
                                          const Tensor& t, double eps);
 
