@@ -66,7 +66,7 @@ export type { ModelEntry, ModelFlag, ModelSpec, ModelIO, TrainingDefaults } from
 export { LinearGNN, type LinearGNNOptions } from './models/LinearGNN.js';
 export { ResGCN, type ResGCNOptions, type ResidualMode, type ResGCNInit } from './models/ResGCN.js';
 export { ResidualBlock, type ResidualBlockOptions, type ResidualKind } from './nn/ResidualBlock.js';
-export { ReversibleStack, type ReversibleBranch, type ReversibleStackOptions } from './nn/ReversibleStack.js';
+export { ReversibleStack, type ReversibleBranch, type ReversibleForwardOptions, type ReversibleStackOptions } from './nn/ReversibleStack.js';
 export { PairNorm } from './nn/PairNorm.js';
 export { LayerNorm, type LayerNormModuleOptions } from './nn/LayerNorm.js';
 export { GCN2Conv, type GCN2ConvForwardOptions, type GCN2ConvOptions } from './nn/GCN2Conv.js';

@@ -7,6 +7,7 @@ import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
 import { GENBranch } from '../nn/GENBranch.js';
 import { GENConv } from '../nn/GENConv.js';
+import { checkChannels } from '../nn/layerOptions.js';
 import { LayerNorm } from '../nn/LayerNorm.js';
 import { Linear } from '../nn/Linear.js';
 import type { Parameter } from '../nn/Parameter.js';
@@ -17,7 +18,7 @@ import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
-import { channels, depth, modelBase, probability } from './optionSchemas.js';
+import { channels, depth, finite, modelBase, probability } from './optionSchemas.js';
 
 export interface DeeperGCNOptions {
   inChannels: number;
@@ -29,11 +30,23 @@ export interface DeeperGCNOptions {
   block?: 'res+' | 'reversible';
   /** Channel groups of reversible blocks (default 2). */
   groups?: number;
-  /** Dropout on the input, inside every branch and before the classifier (default 0.5). */
+  /** Dropout on the input features and before the classifier (default 0.5). */
   dropout?: number;
+  /** Dropout inside every branch, between its ReLU and its GENConv (default: dropout). */
+  branchDropout?: number;
   /** Initial inverse temperature of every softmax aggregation (default 1), learned unless learnT is false. */
   t?: number;
   learnT?: boolean;
+  /** Constant factor on every branch's output (default 1). */
+  branchScale?: number;
+  /**
+   * Normalize the encoder's output per node with a LayerNorm, the encoder then without bias (the
+   * norm's shift takes its place) (default true). Without it the encoder is a plain Linear, as
+   * in DeeperGCN: on row-normalized sparse features (Cora's) its output is then ~1/100 of the
+   * biases the first GENConv adds, and the node-independent part of the residual stream drowns
+   * the signal (docs/methods.md §2.7).
+   */
+  encoderNorm?: boolean;
   seed?: number;
   dtype?: DType;
   device?: Device;
@@ -43,7 +56,8 @@ export interface DeeperGCNOptions {
  * DeeperGCN with GENConv softmax aggregation. res+: encoder → GENConv → [h + GENConv(Dropout(ReLU(
  * LayerNorm(h))))] × (L − 1) → ReLU(LayerNorm) → dropout → Linear. reversible: the L blocks are
  * grouped reversible blocks whose branches are the same pre-activation GENConv (RevGNN), so
- * activation memory stays that of one block at any depth.
+ * activation memory stays that of one block at any depth. The encoder is Linear (no bias) →
+ * LayerNorm unless encoderNorm is false (then a plain Linear, as the paper's).
  *
  * @example
  * using model = new DeeperGCN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 28 });
@@ -53,7 +67,10 @@ export class DeeperGCN extends NodeModel {
   readonly name = 'deepergcn';
   readonly block: 'res+' | 'reversible';
   readonly dropout: number;
+  readonly branchDropout: number;
   readonly encoder: Linear;
+  /** The encoder's per-node LayerNorm (null with encoderNorm false). */
+  readonly encoderNorm: LayerNorm | null;
   /** res+: the first GENConv, then the pre-activation layers. */
   readonly first: GENConv | null;
   readonly layers: GENBranch[];
@@ -65,12 +82,25 @@ export class DeeperGCN extends NodeModel {
   constructor(options: DeeperGCNOptions) {
     super();
     requireObject('DeeperGCN', 'options', options);
+    for (const k of ['inChannels', 'hiddenChannels', 'outChannels'] as const) checkChannels('DeeperGCN', k, options[k]);
     const L = options.numLayers ?? 28;
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`DeeperGCN: numLayers must be a positive integer, got ${L}`);
     this.block = options.block ?? 'res+';
     if (this.block !== 'res+' && this.block !== 'reversible') throw new RangeError(`DeeperGCN: block must be 'res+' or 'reversible', got ${String(this.block)}`);
-    this.dropout = options.dropout ?? 0.5;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`DeeperGCN: dropout must be in [0, 1), got ${this.dropout}`);
+    this.dropout = probabilityOption('dropout', options.dropout ?? 0.5);
+    this.branchDropout = probabilityOption('branchDropout', options.branchDropout ?? this.dropout);
+    const branchScale = options.branchScale ?? 1;
+    if (typeof branchScale !== 'number' || !Number.isFinite(branchScale)) throw new RangeError(`DeeperGCN: branchScale must be a finite number, got ${String(branchScale)}`);
+    const encoderNorm = options.encoderNorm ?? true;
+    if (typeof encoderNorm !== 'boolean') throw new TypeError(`DeeperGCN: encoderNorm must be true or false, got ${String(encoderNorm)}`);
+    const groups = options.groups ?? 2;
+    if (this.block === 'reversible') {
+      if (!Number.isInteger(groups) || groups < 2 || options.hiddenChannels % groups !== 0) {
+        throw new RangeError(`DeeperGCN: groups must be an integer ≥ 2 dividing hiddenChannels (${options.hiddenChannels}), got ${groups}`);
+      }
+    } else if (options.groups !== undefined) {
+      throw new RangeError("DeeperGCN: groups applies to block 'reversible' only; drop it or set block: 'reversible'");
+    }
     const seed = options.seed ?? 0;
     this.#dropoutRng = new Rng(seed + 0x5eed);
     this.registerCheckpointState(options, this.#dropoutRng);
@@ -78,35 +108,37 @@ export class DeeperGCN extends NodeModel {
     const h = options.hiddenChannels;
     const dt = { dtype: options.dtype, device: options.device };
     const gen = { ...dt, rng, t: options.t, learnT: options.learnT };
+    const branch = (channels: number) => new GENBranch(channels, { ...gen, dropout: this.branchDropout, scale: branchScale });
     this.layers = [];
-    [this.encoder, this.first, this.stack, this.norm, this.decoder] = this.build(() => {
-      const encoder = this.registerModule('encoder', new Linear(options.inChannels, h, { ...dt, rng }));
+    [this.encoder, this.encoderNorm, this.first, this.stack, this.norm, this.decoder] = this.build(() => {
+      const encoder = this.registerModule('encoder', new Linear(options.inChannels, h, { ...dt, rng, bias: !encoderNorm }));
+      const encNorm = encoderNorm ? this.registerModule('encoderNorm', new LayerNorm(h, dt)) : null;
       let first: GENConv | null = null;
       let stack: ReversibleStack | null = null;
       if (this.block === 'res+') {
         first = this.registerModule('conv0', new GENConv(h, h, gen));
-        for (let l = 1; l < L; l++) this.layers.push(this.registerModule(`layer${l}`, new GENBranch(h, { ...gen, dropout: this.dropout })));
+        for (let l = 1; l < L; l++) this.layers.push(this.registerModule(`layer${l}`, branch(h)));
       } else {
-        const groups = options.groups ?? 2;
-        if (!Number.isInteger(groups) || groups < 2 || h % groups !== 0) {
-          throw new RangeError(`DeeperGCN: groups must be an integer ≥ 2 dividing hiddenChannels (${h}), got ${groups}`);
-        }
-        const k = h / groups;
-        stack = this.registerModule('stack', new ReversibleStack(h, { ...dt, depth: L, groups, seed, branch: () => new GENBranch(k, { ...gen, dropout: this.dropout }) }));
+        stack = this.registerModule('stack', new ReversibleStack(h, { ...dt, depth: L, groups, seed, branch: () => branch(h / groups) }));
       }
       const norm = this.registerModule('norm', new LayerNorm(h, dt));
       const decoder = this.registerModule('decoder', new Linear(h, options.outChannels, { ...dt, rng }));
-      return [encoder, first, stack, norm, decoder] as const;
+      return [encoder, encNorm, first, stack, norm, decoder] as const;
     });
   }
 
-  /** Logits and the hidden representation after the encoder and after every layer (res+), or after the stack (reversible). */
+  /**
+   * Logits and the hidden representation after the encoder and after every layer (res+), or
+   * after the stack (reversible). Every dropout mask (input, branches, classifier) is drawn
+   * from the model's one dropout stream, so its state replays the pass.
+   */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     const drop = (t: Tensor | SparseFeatures, seed: number) => dropout(t, this.dropout, { seed, training: this.training });
     let h = this.encoder.forward(drop(x, this.#dropoutRng.nextUint32()));
+    if (this.encoderNorm) h = this.encoderNorm.forward(h);
     const features = [h];
     if (this.stack) {
-      h = this.stack.forward(h, graph);
+      h = this.stack.forward(h, graph, { seed: this.#dropoutRng.nextUint32() });
       features.push(h);
     } else {
       h = this.first!.forward(h, graph);
@@ -121,19 +153,37 @@ export class DeeperGCN extends NodeModel {
   }
 
   override layerParameters(): Parameter[][] {
-    if (this.stack) return [this.encoder.parameters(), this.stack.parameters()];
-    return [this.encoder.parameters(), this.first!.parameters(), ...this.layers.map((l) => l.parameters())];
+    const encoder = [...this.encoder.parameters(), ...(this.encoderNorm?.parameters() ?? [])];
+    if (this.stack) return [encoder, this.stack.parameters()];
+    return [encoder, this.first!.parameters(), ...this.layers.map((l) => l.parameters())];
   }
 }
+
+function probabilityOption(name: string, p: unknown): number {
+  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`DeeperGCN: ${name} must be in [0, 1), got ${String(p)}`);
+  return p;
+}
+
+/** DeeperGCN's options as a checkpoint's config may hold them (bounded sizes, no unknown keys). */
+export const deeperGcnOptionsSchema = z.strictObject({
+  ...modelBase,
+  hiddenChannels: channels(),
+  numLayers: depth().optional(),
+  block: z.enum(['res+', 'reversible']).optional(),
+  groups: z.int().min(2).max(1024).optional(),
+  dropout: probability().optional(),
+  branchDropout: probability().optional(),
+  t: finite().optional(),
+  learnT: z.boolean().optional(),
+  branchScale: finite().optional(),
+  encoderNorm: z.boolean().optional(),
+});
 
 /** The registry's entry for DeeperGCN (GENConv with softmax aggregation; res+ or reversible blocks). */
 export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
   name: 'deepergcn',
   summary: 'DeeperGCN: GENConv softmax aggregation in res+ layers, or RevGNN reversible blocks (--block reversible)',
-  options: z.looseObject({
-    ...modelBase, hiddenChannels: channels(), numLayers: depth().optional(), block: z.enum(['res+', 'reversible']).optional(),
-    groups: z.int().min(2).max(1024).optional(), dropout: probability().optional(), t: z.number().optional(), learnT: z.boolean().optional(),
-  }),
+  options: deeperGcnOptionsSchema,
   build: (o) => new DeeperGCN(o),
   inits: [],
   flags: [

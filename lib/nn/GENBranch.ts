@@ -1,3 +1,5 @@
+import { requireObject } from '../errors/args.js';
+import { scale } from '../functional/arithmetic.js';
 import { dropout } from '../functional/dropout.js';
 import { relu } from '../functional/relu.js';
 import type { Graph } from '../graph/Graph.js';
@@ -9,6 +11,8 @@ import { LayerNorm } from './LayerNorm.js';
 export interface GENBranchOptions extends GENConvOptions {
   /** Dropout between the ReLU and the convolution (default 0). */
   dropout?: number;
+  /** Constant factor on the branch's output (default 1). */
+  scale?: number;
 }
 
 export interface GENBranchForwardOptions {
@@ -29,11 +33,15 @@ export class GENBranch extends GraphConv<GENBranchForwardOptions> {
   readonly norm: LayerNorm;
   readonly genConv: GENConv;
   readonly dropout: number;
+  readonly scale: number;
 
   constructor(channels: number, options: GENBranchOptions = {}) {
+    requireObject('GENBranch', 'options', options);
     super('GENBranch', channels, channels, options);
     this.dropout = options.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GENBranch: dropout must be in [0, 1), got ${this.dropout}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GENBranch: dropout must be in [0, 1), got ${this.dropout}`);
+    this.scale = options.scale ?? 1;
+    if (typeof this.scale !== 'number' || !Number.isFinite(this.scale)) throw new RangeError(`GENBranch: scale must be a finite number, got ${String(this.scale)}`);
     [this.norm, this.genConv] = this.build(
       () => [this.registerModule('norm', new LayerNorm(channels, this.placement)), this.registerModule('genConv', new GENConv(channels, channels, options))] as const,
     );
@@ -41,6 +49,7 @@ export class GENBranch extends GraphConv<GENBranchForwardOptions> {
 
   protected conv(x: NodeFeatures, graph: Graph, options: GENBranchForwardOptions): Tensor {
     const h = dropout(relu(this.norm.forward(dense(x))), this.dropout, { seed: options.dropoutSeed ?? 0, training: this.training });
-    return this.genConv.forward(h, graph);
+    const out = this.genConv.forward(h, graph);
+    return this.scale === 1 ? out : scale(out, this.scale);
   }
 }

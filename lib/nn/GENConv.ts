@@ -1,4 +1,5 @@
 import { keep } from '../autograd/scope.js';
+import { requireObject } from '../errors/args.js';
 import { add } from '../functional/arithmetic.js';
 import { softmaxAggregate } from '../functional/softmaxAggregate.js';
 import type { Graph } from '../graph/Graph.js';
@@ -47,9 +48,12 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
   readonly mlp: MLP;
 
   constructor(inChannels: number, outChannels: number, options: GENConvOptions = {}) {
+    requireObject('GENConv', 'options', options);
     super('GENConv', inChannels, outChannels, options);
     const t0 = options.t ?? 1;
-    if (!Number.isFinite(t0)) throw new RangeError(`GENConv: t must be finite, got ${t0}`);
+    if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new RangeError(`GENConv: t must be finite, got ${String(t0)}`);
+    const learnT = options.learnT ?? true;
+    if (typeof learnT !== 'boolean') throw new TypeError(`GENConv: learnT must be true or false, got ${String(learnT)}`);
     this.eps = options.eps ?? 1e-7;
     if (!(this.eps >= 0 && Number.isFinite(this.eps))) throw new RangeError(`GENConv: eps must be a finite number ≥ 0, got ${this.eps}`);
     const expansion = options.expansion ?? 2;
@@ -60,11 +64,12 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
     const rng = layerRng(options);
     const common = { rng, ...this.placement };
     [this.t, this.lin, this.linEdge, this.mlp] = this.build(() => {
-      const t = (options.learnT ?? true) ? this.param('t', [1], () => [t0], rng) : this.#constant(t0);
+      // A fixed t is made last: nothing after it can throw and leave it undisposed.
+      const t = learnT ? this.param('t', [1], () => [t0], rng) : null;
       const lin = inChannels !== outChannels ? this.registerModule('lin', new Linear(inChannels, outChannels, { ...common, bias: false })) : null;
       const linEdge = edgeDim !== null ? this.registerModule('linEdge', new Linear(edgeDim, outChannels, { ...common, bias: false })) : null;
       const mlp = this.registerModule('mlp', new MLP(outChannels, outChannels, { ...common, hiddenChannels: expansion * outChannels, bias: options.bias }));
-      return [t, lin, linEdge, mlp] as const;
+      return [t ?? this.#constant(t0), lin, linEdge, mlp] as const;
     });
   }
 

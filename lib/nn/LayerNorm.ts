@@ -4,7 +4,8 @@ import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { checkChannels } from './layerOptions.js';
 import { Module } from './Module.js';
-import { Parameter } from './Parameter.js';
+import type { Parameter } from './Parameter.js';
+import { Rng } from '../random/rng.js';
 
 export interface LayerNormModuleOptions {
   /** Added to the variance under the square root; finite and > 0 (default 1e-5). */
@@ -44,9 +45,10 @@ export class LayerNorm extends Module {
     this.eps = eps;
     const affine = options.elementwiseAffine ?? true;
     const opts = { dtype: options.dtype, device: options.device };
-    this.weight = affine ? this.registerParameter('weight', Parameter.fromValues(new Float64Array(normalizedShape).fill(1), [normalizedShape], opts)) : null;
-    this.bias =
-      affine && (options.bias ?? true) ? this.registerParameter('bias', Parameter.fromValues(new Float64Array(normalizedShape), [normalizedShape], opts)) : null;
+    // Made through parameter() so that resetParameters() sets them back to 1 and 0 (no draws).
+    const rng = new Rng(0);
+    this.weight = affine ? this.parameter('weight', [normalizedShape], () => new Float64Array(normalizedShape).fill(1), rng, opts) : null;
+    this.bias = affine && (options.bias ?? true) ? this.parameter('bias', [normalizedShape], () => new Float64Array(normalizedShape), rng, opts) : null;
   }
 
   forward(x: Tensor): Tensor {

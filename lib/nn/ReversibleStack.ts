@@ -16,6 +16,15 @@ import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
 import { requireObject } from '../errors/args.js';
 
+export interface ReversibleForwardOptions {
+  /**
+   * Seeds this call's per-block dropout seeds (default: the next draws of the stack's own
+   * stream, seeded by options.seed at construction). A model whose other dropout draws come
+   * from one checkpointed stream passes a draw of it here, so one state replays the whole pass.
+   */
+  seed?: number;
+}
+
 /** A branch of a reversible block: replays the same dropout mask for the same seed. */
 export type ReversibleBranch = GraphConv<{ dropoutSeed?: number }>;
 
@@ -124,10 +133,10 @@ export class ReversibleStack extends Module {
     for (const e of this.#select) e.requiresGrad = false;
   }
 
-  forward(x: Tensor, graph: Graph): Tensor {
-    this.#check(x, graph);
+  forward(x: Tensor, graph: Graph, options: ReversibleForwardOptions = {}): Tensor {
+    this.#check(x, graph, options);
     const op = this.#operator(graph);
-    const seeds = this.#drawSeeds();
+    const seeds = this.#drawSeeds(options.seed);
     const out = noGrad(() => {
       let xs = this.#split(x);
       for (let l = 0; l < this.depth; l++) {
@@ -147,10 +156,10 @@ export class ReversibleStack extends Module {
    * The same function with ordinary autograd (every activation kept): the reference the
    * reversible backward is tested against, and the memory baseline. Draws dropout seeds as forward().
    */
-  forwardStored(x: Tensor, graph: Graph): Tensor {
-    this.#check(x, graph);
+  forwardStored(x: Tensor, graph: Graph, options: ReversibleForwardOptions = {}): Tensor {
+    this.#check(x, graph, options);
     const op = this.#operator(graph);
-    const seeds = this.#drawSeeds();
+    const seeds = this.#drawSeeds(options.seed);
     let xs = this.#split(x);
     for (let l = 0; l < this.depth; l++) xs = this.#block(l, xs, op, seeds);
     return this.#concat(xs);
@@ -161,9 +170,14 @@ export class ReversibleStack extends Module {
     super.dispose();
   }
 
-  #check(x: Tensor, graph: Graph): void {
+  #check(x: Tensor, graph: Graph, options: ReversibleForwardOptions): void {
     if (!(x instanceof Tensor)) throw new TypeError('ReversibleStack.forward: argument x must be a Tensor');
     if (!(graph instanceof Graph)) throw new TypeError('ReversibleStack.forward: argument graph must be a Graph');
+    requireObject('ReversibleStack.forward', 'options', options);
+    const seed = options.seed;
+    if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) {
+      throw new RangeError(`ReversibleStack.forward: options.seed must be an integer in [0, 2^32), got ${String(seed)}`);
+    }
     if (x.shape.length !== 2 || x.shape[1] !== this.channels) {
       throw new RangeError(`ReversibleStack.forward: x ${x.describe()} must be [N, ${this.channels}]`);
     }
@@ -176,10 +190,12 @@ export class ReversibleStack extends Module {
     return { graph, op: graph.operator(this.aggregation, { dtype: p.dtype, device: p.device }) };
   }
 
-  #drawSeeds(): number[] {
+  #drawSeeds(seed: number | undefined): number[] {
     // Branch modules carry their own dropout: draw seeds whenever training.
     const on = this.training && (this.dropout > 0 || this.#branches !== null);
-    return Array.from({ length: this.depth }, () => (on ? this.#rng.nextUint32() : 0));
+    if (!on) return new Array<number>(this.depth).fill(0);
+    const rng = seed === undefined ? this.#rng : new Rng(seed);
+    return Array.from({ length: this.depth }, () => rng.nextUint32());
   }
 
   #split(x: Tensor): Tensor[] {
