@@ -78,7 +78,12 @@ const CASES = [
   { name: 'spmm-rmat', label: `SpMM ${rmatLabel}, F = 64`, graph: { rmat }, params: { case: 'spmm', features: 64 } },
   { name: 'gcn-cora', label: 'GCN 2-layer Cora (hidden 64), train step', graph: { dataset: 'cora' }, params: { case: 'gcn', hidden: 64 } },
   { name: 'gcn-tolokers', label: 'GCN 2-layer tolokers (hidden 64), train step', graph: { dataset: 'tolokers' }, params: { case: 'gcn', hidden: 64 } },
-  { name: 'resgcn64-cora', label: 'res-gcn 64 blocks Cora (hidden 64, fixup), train step', graph: { dataset: 'cora' }, params: { case: 'resgcn', depth: 64, hidden: 64 } },
+  {
+    name: 'resgcn64-cora',
+    label: 'res-gcn 64 blocks Cora (hidden 64, fixup), train step',
+    graph: { dataset: 'cora' },
+    params: { case: 'resgcn', depth: 64, hidden: 64 },
+  },
   { name: 'gat-cora', label: 'GAT 2-layer 8×8 Cora (v1), train step', graph: { dataset: 'cora' }, params: { case: 'gat' } },
   { name: 'gat-rmat', label: `GAT 2-layer 8×8 ${rmatLabel} (v1), train step`, graph: { rmat }, params: { case: 'gat' }, large: true },
 ];
@@ -89,9 +94,7 @@ function fmtCount(n) {
 }
 
 // --cases picks cases and their order.
-const cases = args.cases
-  ? args.cases.split(',').map((w) => CASES.find((c) => c.name === w) ?? unknownCase(w))
-  : CASES;
+const cases = args.cases ? args.cases.split(',').map((w) => CASES.find((c) => c.name === w) ?? unknownCase(w)) : CASES;
 /**
  * @param {string} w
  * @returns {never}
@@ -127,7 +130,10 @@ const sides = torch ? ['fathom', 'torch'] : ['fathom'];
 const results = {
   machine: { ...machine(threads), torch, python: torch ? args.python : null, load_average_start: loadAverage() },
   method: {
-    repeats_per_child: repeats, repeats_per_child_large_graph_training: Number(args['repeats-large']), warmup_per_child: warmup, rounds,
+    repeats_per_child: repeats,
+    repeats_per_child_large_graph_training: Number(args['repeats-large']),
+    warmup_per_child: warmup,
+    rounds,
     order: 'each round runs one Fathom and one PyTorch child, alternating which goes first',
     time: 'median over all timed repeats of all rounds; training cases time one step (forward, masked NLL, backward, Adam)',
     memory: 'peak RSS (getrusage maxrss) of the child process, nothing subtracted; the largest over rounds',
@@ -222,7 +228,8 @@ function sideSummary(list) {
     peak_rss_mb_by_round: ok.map((o) => +o.peak_rss_mb.toFixed(1)),
     times_ms: times,
   };
-  for (const k of ['nnz', 'features', 'checksum', 'loss_first', 'loss_last', 'parameters', 'sparse_format', 'times_ms_by_format']) if (ok[0][k] !== undefined) s[k] = ok[0][k];
+  for (const k of ['nnz', 'features', 'checksum', 'loss_first', 'loss_last', 'parameters', 'sparse_format', 'times_ms_by_format'])
+    if (ok[0][k] !== undefined) s[k] = ok[0][k];
   return s;
 }
 
@@ -260,16 +267,34 @@ function summarize(c, runs) {
 const f2 = (/** @type {unknown} */ v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
 const rows = [['case', 'Fathom ms', 'PyTorch ms', 'time F/T', 'Fathom MB', 'PyTorch MB', 'RSS F/T', 'notes']];
 for (const [name, r] of Object.entries(results.cases)) {
-  const ceiling = r.cache_resident?.fraction_of_floor ? `; cache-resident ${f2(r.cache_resident.median_ms)} ms = ${(100 * r.cache_resident.fraction_of_floor).toFixed(0)} %` : '';
-  const note = r.floor?.fathom_fraction_of_floor !== undefined
-    ? `floor ${f2(r.floor.ms_at_triad_bandwidth)} ms: Fathom ${(100 * r.floor.fathom_fraction_of_floor).toFixed(0)} %, PyTorch ${r.floor.torch_fraction_of_floor ? (100 * r.floor.torch_fraction_of_floor).toFixed(0) : '—'} % of it${ceiling}`
-    : r.torch?.error ? `torch: ${r.torch.error.slice(0, 60)}` : r.fathom?.error ? `fathom: ${r.fathom.error.slice(0, 60)}` : '';
-  rows.push([name, f2(r.fathom?.median_ms), f2(r.torch?.median_ms), f2(r.time_ratio_fathom_over_torch), f2(r.fathom?.peak_rss_mb, 0), f2(r.torch?.peak_rss_mb, 0), f2(r.peak_rss_ratio_fathom_over_torch), note]);
+  const ceiling = r.cache_resident?.fraction_of_floor
+    ? `; cache-resident ${f2(r.cache_resident.median_ms)} ms = ${(100 * r.cache_resident.fraction_of_floor).toFixed(0)} %`
+    : '';
+  const note =
+    r.floor?.fathom_fraction_of_floor !== undefined
+      ? `floor ${f2(r.floor.ms_at_triad_bandwidth)} ms: Fathom ${(100 * r.floor.fathom_fraction_of_floor).toFixed(0)} %, PyTorch ${r.floor.torch_fraction_of_floor ? (100 * r.floor.torch_fraction_of_floor).toFixed(0) : '—'} % of it${ceiling}`
+      : r.torch?.error
+        ? `torch: ${r.torch.error.slice(0, 60)}`
+        : r.fathom?.error
+          ? `fathom: ${r.fathom.error.slice(0, 60)}`
+          : '';
+  rows.push([
+    name,
+    f2(r.fathom?.median_ms),
+    f2(r.torch?.median_ms),
+    f2(r.time_ratio_fathom_over_torch),
+    f2(r.fathom?.peak_rss_mb, 0),
+    f2(r.torch?.peak_rss_mb, 0),
+    f2(r.peak_rss_ratio_fathom_over_torch),
+    note,
+  ]);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 console.log(rows.map((r) => r.map((v, i) => v.padEnd(widths[i])).join('  ')).join('\n'));
 const idle = results.idle_rss_mb;
-console.log(`idle RSS: node ${f2(idle.node_bare_mb, 0)} MB (${f2(idle.node_with_fathom_mb, 0)} MB with Fathom loaded), python ${f2(idle.python_bare_mb, 0)} MB (${f2(idle.python_with_torch_mb, 0)} MB with torch)`);
+console.log(
+  `idle RSS: node ${f2(idle.node_bare_mb, 0)} MB (${f2(idle.node_with_fathom_mb, 0)} MB with Fathom loaded), python ${f2(idle.python_bare_mb, 0)} MB (${f2(idle.python_with_torch_mb, 0)} MB with torch)`,
+);
 console.log(`load average: start ${results.machine.load_average_start.join(' ')}, end ${results.machine.load_average_end.join(' ')}`);
 
 save();

@@ -86,7 +86,9 @@ const quick = args.quick;
 const GB = 1024;
 
 const cora = prepareGraph(F, { dataset: 'cora' });
-const bigSpec = quick ? { nodes: 2000, edges: 20000, features: 64, classes: 16, seed: 2 } : { nodes: 100000, edges: 1000000, features: 64, classes: 16, seed: 2 };
+const bigSpec = quick
+  ? { nodes: 2000, edges: 20000, features: 64, classes: 16, seed: 2 }
+  : { nodes: 100000, edges: 1000000, features: 64, classes: 16, seed: 2 };
 const big = prepareGraph(F, { rmat: bigSpec });
 const depthA = quick ? 20 : 1000;
 const depthB = quick ? 8 : 128;
@@ -122,11 +124,25 @@ const results = {
  * @returns {Promise<Row>}
  */
 async function run(side, graph, depth, residual, checkpointEvery) {
-  const params = { case: 'resgcn', graph, depth, hidden: 64, residual: side === 'fathom' ? residual : undefined, repeats: steps, warmup: Number(args.warmup), threads, 'checkpoint-every': checkpointEvery };
+  const params = {
+    case: 'resgcn',
+    graph,
+    depth,
+    hidden: 64,
+    residual: side === 'fathom' ? residual : undefined,
+    repeats: steps,
+    warmup: Number(args.warmup),
+    threads,
+    'checkpoint-every': checkpointEvery,
+  };
   const out = await runChild(side, params, { python: args.python, maxRssMb });
   /** @type {Row} */
   const row = {
-    side, graph: graph === cora ? 'cora' : 'graph-b', depth, residual, checkpoint_every: checkpointEvery ?? null,
+    side,
+    graph: graph === cora ? 'cora' : 'graph-b',
+    depth,
+    residual,
+    checkpoint_every: checkpointEvery ?? null,
     peak_rss_mb: out.peak_rss_mb ?? null,
     step_ms_median: out.times_ms ? median(out.times_ms) : null,
     times_ms: out.times_ms ?? null,
@@ -139,8 +155,12 @@ async function run(side, graph, depth, residual, checkpointEvery) {
     max_rss_seen_mb: out.max_rss_seen_mb ?? null,
   };
   results.runs.push(row);
-  const what = row.error ? `${row.error}; RSS seen ${((row.max_rss_seen_mb ?? 0) / GB).toFixed(2)} GB` : `peak RSS ${((row.peak_rss_mb ?? 0) / GB).toFixed(2)} GB, step ${row.step_ms_median?.toFixed(0)} ms`;
-  console.error(`${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)}${checkpointEvery ? ` k=${checkpointEvery}` : ''} ${what}`);
+  const what = row.error
+    ? `${row.error}; RSS seen ${((row.max_rss_seen_mb ?? 0) / GB).toFixed(2)} GB`
+    : `peak RSS ${((row.peak_rss_mb ?? 0) / GB).toFixed(2)} GB, step ${row.step_ms_median?.toFixed(0)} ms`;
+  console.error(
+    `${side.padEnd(6)} ${row.graph.padEnd(7)} depth ${String(depth).padStart(4)} ${residual.padEnd(10)}${checkpointEvery ? ` k=${checkpointEvery}` : ''} ${what}`,
+  );
   return row;
 }
 
@@ -162,14 +182,25 @@ function fitLine(rows) {
 // Target A: reversible blocks at depth 1000 on Cora.
 if (targets.has('A')) {
   const a = await run('fathom', cora, depthA, 'reversible');
-  results.targets.A = { what: `res-gcn ${depthA} reversible blocks, hidden 64, Cora`, limit_mb: 2 * GB, peak_rss_mb: a.peak_rss_mb, met: a.peak_rss_mb !== null && a.peak_rss_mb <= 2 * GB, step_ms_median: a.step_ms_median };
+  results.targets.A = {
+    what: `res-gcn ${depthA} reversible blocks, hidden 64, Cora`,
+    limit_mb: 2 * GB,
+    peak_rss_mb: a.peak_rss_mb,
+    met: a.peak_rss_mb !== null && a.peak_rss_mb <= 2 * GB,
+    step_ms_median: a.step_ms_median,
+  };
 }
 
 // Target B: 128 blocks on graph B, for every residual asked for; the per-block growth ladder first.
 const residuals = targets.has('B') ? args.residuals.split(',') : [];
 /** @type {NonNullable<Targets['B']>['by_residual']} */
 const byResidual = {};
-if (targets.has('B')) results.targets.B = { what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`, limit_mb: 8 * GB, by_residual: byResidual };
+if (targets.has('B'))
+  results.targets.B = {
+    what: `res-gcn ${depthB} blocks, hidden 64, graph ${bigSpec.nodes} nodes / ${bigSpec.edges} edges / 64 features`,
+    limit_mb: 8 * GB,
+    by_residual: byResidual,
+  };
 for (const residual of residuals) {
   const rows = [];
   for (const d of ladderOf(`ladder-${residual}`)) rows.push(await run('fathom', big, d, residual));
@@ -177,22 +208,31 @@ for (const residual of residuals) {
   const top = rows[rows.length - 1];
   const line = fitLine(rows);
   byResidual[residual] = {
-    peak_rss_mb: top.peak_rss_mb, step_ms_median: top.step_ms_median, error: top.error,
+    peak_rss_mb: top.peak_rss_mb,
+    step_ms_median: top.step_ms_median,
+    error: top.error,
     met: top.peak_rss_mb !== null && top.peak_rss_mb <= 8 * GB,
-    growth: line, mb_per_block_per_node_x_hidden: line ? (line.mb_per_block * 2 ** 20) / (bigSpec.nodes * 64 * 4) : null,
+    growth: line,
+    mb_per_block_per_node_x_hidden: line ? (line.mb_per_block * 2 ** 20) / (bigSpec.nodes * 64 * 4) : null,
   };
 }
 
 // Target C: activation checkpointing of the fixup stack at depth B, against the same stack without.
 if (targets.has('C') && checkpointKs.length) {
-  const plain = results.runs.find((r) => r.graph === 'graph-b' && r.depth === depthB && r.residual === 'fixup' && r.checkpoint_every === null) ?? (await run('fathom', big, depthB, 'fixup'));
+  const plain =
+    results.runs.find((r) => r.graph === 'graph-b' && r.depth === depthB && r.residual === 'fixup' && r.checkpoint_every === null) ??
+    (await run('fathom', big, depthB, 'fixup'));
   const rows = [];
   for (const k of checkpointKs) rows.push(await run('fathom', big, depthB, 'fixup', k));
   results.targets.C = {
     what: `res-gcn ${depthB} fixup blocks, hidden 64, graph B, activation checkpointing every k blocks against none`,
     plain: { peak_rss_mb: plain.peak_rss_mb, step_ms_median: plain.step_ms_median, step_peak_tensor_mb: plain.tensor_mb?.step_peak ?? null },
     checkpointed: rows.map((r) => ({
-      k: r.checkpoint_every, peak_rss_mb: r.peak_rss_mb, step_ms_median: r.step_ms_median, step_peak_tensor_mb: r.tensor_mb?.step_peak ?? null, error: r.error,
+      k: r.checkpoint_every,
+      peak_rss_mb: r.peak_rss_mb,
+      step_ms_median: r.step_ms_median,
+      step_peak_tensor_mb: r.tensor_mb?.step_peak ?? null,
+      error: r.error,
       rss_ratio: r.peak_rss_mb && plain.peak_rss_mb ? r.peak_rss_mb / plain.peak_rss_mb : null,
       step_ratio: r.step_ms_median && plain.step_ms_median ? r.step_ms_median / plain.step_ms_median : null,
       same_losses: r.loss_first === plain.loss_first && r.loss_last === plain.loss_last,
@@ -224,17 +264,26 @@ const f = (/** @type {unknown} */ v, d = 2) => (typeof v === 'number' ? v.toFixe
 /** MB as GB, null when there is no figure. */
 const gb = (/** @type {number | null | undefined} */ mb) => (typeof mb === 'number' ? mb / GB : null);
 console.log('side    graph    depth  residual    peak RSS GB  step ms');
-for (const r of results.runs) console.log(`${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${(r.residual + (r.checkpoint_every ? ` k=${r.checkpoint_every}` : '')).padEnd(10)}  ${f(gb(r.peak_rss_mb)).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`);
+for (const r of results.runs)
+  console.log(
+    `${r.side.padEnd(7)} ${r.graph.padEnd(8)} ${String(r.depth).padStart(5)}  ${(r.residual + (r.checkpoint_every ? ` k=${r.checkpoint_every}` : '')).padEnd(10)}  ${f(gb(r.peak_rss_mb)).padStart(11)}  ${r.error ? r.error.slice(0, 50) : f(r.step_ms_median, 0)}`,
+  );
 if (results.targets.A) console.log(`target A (≤ 2 GB): ${results.targets.A.met ? 'met' : 'NOT met'} (${f(gb(results.targets.A.peak_rss_mb))} GB)`);
 for (const [res, t] of Object.entries(results.targets.B?.by_residual ?? {})) {
-  console.log(`target B (≤ 8 GB), ${res}: ${t.met ? 'met' : 'NOT met'} (${t.peak_rss_mb === null ? t.error : `${f(t.peak_rss_mb / GB)} GB`}); growth ${f(t.growth?.mb_per_block, 1)} MB per block`);
+  console.log(
+    `target B (≤ 8 GB), ${res}: ${t.met ? 'met' : 'NOT met'} (${t.peak_rss_mb === null ? t.error : `${f(t.peak_rss_mb / GB)} GB`}); growth ${f(t.growth?.mb_per_block, 1)} MB per block`,
+  );
 }
 for (const c of results.targets.C?.checkpointed ?? []) {
-  console.log(`C, k = ${c.k}: peak RSS ${f(gb(c.peak_rss_mb))} GB vs ${f(gb(results.targets.C?.plain.peak_rss_mb))} GB without (×${f(c.rss_ratio)}), step ×${f(c.step_ratio)}, same losses: ${c.same_losses}`);
+  console.log(
+    `C, k = ${c.k}: peak RSS ${f(gb(c.peak_rss_mb))} GB vs ${f(gb(results.targets.C?.plain.peak_rss_mb))} GB without (×${f(c.rss_ratio)}), step ×${f(c.step_ratio)}, same losses: ${c.same_losses}`,
+  );
 }
 if (results.torch?.growth) {
   const t = results.torch;
-  console.log(`PyTorch fixup on graph B: ${f(t.growth?.mb_per_block, 1)} MB per block; depth ${depthB}: ${t.measured_at_depth_b !== null ? `measured ${f(gb(t.measured_at_depth_b))} GB` : `${t.depth_b_error ?? 'not run'}; extrapolated ${f(gb(t.extrapolated_at_depth_b_mb))} GB`}`);
+  console.log(
+    `PyTorch fixup on graph B: ${f(t.growth?.mb_per_block, 1)} MB per block; depth ${depthB}: ${t.measured_at_depth_b !== null ? `measured ${f(gb(t.measured_at_depth_b))} GB` : `${t.depth_b_error ?? 'not run'}; extrapolated ${f(gb(t.extrapolated_at_depth_b_mb))} GB`}`,
+  );
 }
 
 const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'depth-memory-cpu.json');

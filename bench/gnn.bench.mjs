@@ -32,7 +32,14 @@ function spmmCase(graph, features) {
   const op = graph.operator('gcn', { device });
   return F.tidy(() => {
     const x = F.Tensor.from(features, [graph.numNodes, features.length / graph.numNodes], { device });
-    const t = time(() => F.tidy(() => { F.propagate(op, x).dispose(); if (device === 'cuda') F.devices(); }), { repeats });
+    const t = time(
+      () =>
+        F.tidy(() => {
+          F.propagate(op, x).dispose();
+          if (device === 'cuda') F.devices();
+        }),
+      { repeats },
+    );
     // Bytes the op must move at least: CSR (rowptr + col + values) once, X gathered once per
     // nonzero (upper bound for no reuse) is not a floor; the floor reads X and writes Y once.
     const f = features.length / graph.numNodes;
@@ -85,7 +92,15 @@ const withGraph = (d, fn) => {
     g.dispose();
   }
 };
-log('cora.spmm.f32x64', withGraph(cora, (g) => spmmCase(g, new Float32Array(cora.numNodes * 64).map((_, i) => Math.sin(i)))));
+log(
+  'cora.spmm.f32x64',
+  withGraph(cora, (g) =>
+    spmmCase(
+      g,
+      new Float32Array(cora.numNodes * 64).map((_, i) => Math.sin(i)),
+    ),
+  ),
+);
 log('cora.gcn2.epoch', await epochCase(cora, 64, 2));
 
 const n = Number(args.nodes);
@@ -93,7 +108,10 @@ const e = Number(args.edges);
 const t0 = performance.now();
 const big = F.datasets.rmatGraph({ numNodes: n, numEdges: e, numFeatures: 64, numClasses: 16, seed: 1 });
 console.error(`generated R-MAT ${n} nodes / ${e} edges in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-log('rmat.spmm.f32x64', withGraph(big, (g) => spmmCase(g, big.x)));
+log(
+  'rmat.spmm.f32x64',
+  withGraph(big, (g) => spmmCase(g, big.x)),
+);
 log('rmat.gcn2.epoch', await epochCase(big, 64, 2));
 results.graph = { nodes: n, edges: e, generator: 'rmat', features: 64 };
 

@@ -19,7 +19,14 @@ F.setNumThreads(1);
 const ds = F.datasets.loadDataset('cora', { normalizeFeatures: true });
 const data = F.NodeData.from(ds);
 for (const branchDropout of a['branch-dropout'].split(',').map(Number)) {
-  const model = new F.ResGCN({ inChannels: ds.numFeatures, outChannels: ds.numClasses, hidden: Number(a.hidden), depth: Number(a.depth), seed: 0, branchDropout });
+  const model = new F.ResGCN({
+    inChannels: ds.numFeatures,
+    outChannels: ds.numClasses,
+    hidden: Number(a.hidden),
+    depth: Number(a.depth),
+    seed: 0,
+    branchDropout,
+  });
   const steps = [];
   // Two steps: the second runs with every cache (operators, allocator) warm.
   for (let s = 0; s < 2; s++) {
@@ -38,6 +45,17 @@ for (const branchDropout of a['branch-dropout'].split(',').map(Number)) {
     steps.push({ loss, step_peak_tensor_mb: (F.memory().cpu.peakBytes - before) / 2 ** 20 });
   }
   model.dispose();
-  console.log(JSON.stringify({ root: a.root, dataset: 'cora', nodes: ds.numNodes, depth: Number(a.depth), hidden: Number(a.hidden), branch_dropout: branchDropout, losses: steps.map((s) => s.loss), step_peak_tensor_mb: steps[1].step_peak_tensor_mb }));
+  console.log(
+    JSON.stringify({
+      root: a.root,
+      dataset: 'cora',
+      nodes: ds.numNodes,
+      depth: Number(a.depth),
+      hidden: Number(a.hidden),
+      branch_dropout: branchDropout,
+      losses: steps.map((s) => s.loss),
+      step_peak_tensor_mb: steps[1].step_peak_tensor_mb,
+    }),
+  );
 }
 data.dispose();

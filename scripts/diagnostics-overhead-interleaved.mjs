@@ -23,13 +23,25 @@ const [plain, recorded] = await Promise.all([
 ]);
 const sum = (r) => r.history.reduce((a, h) => a + h.stepMs, 0);
 const onGrid = (r) => r.history.filter((h) => (h.epoch - 1) % every === 0).reduce((a, h) => a + h.stepMs, 0);
-console.log(JSON.stringify({
-  dataset: 'cora', model: 'res-gcn', depth, epochs, every, threads: process.env.OMP_NUM_THREADS ?? 'default',
-  records: recorded.diagnostics.length,
-  plainStepMs: sum(plain), recordingStepMs: sum(recorded),
-  stepOverheadPct: (100 * (sum(recorded) - sum(plain))) / sum(plain),
-  perRecordMs: (onGrid(recorded) - onGrid(plain)) / recorded.diagnostics.length,
-  meanPlainStepMs: sum(plain) / epochs,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      dataset: 'cora',
+      model: 'res-gcn',
+      depth,
+      epochs,
+      every,
+      threads: process.env.OMP_NUM_THREADS ?? 'default',
+      records: recorded.diagnostics.length,
+      plainStepMs: sum(plain),
+      recordingStepMs: sum(recorded),
+      stepOverheadPct: (100 * (sum(recorded) - sum(plain))) / sum(plain),
+      perRecordMs: (onGrid(recorded) - onGrid(plain)) / recorded.diagnostics.length,
+      meanPlainStepMs: sum(plain) / epochs,
+    },
+    null,
+    2,
+  ),
+);
 plainModel.dispose();
 recordingModel.dispose();

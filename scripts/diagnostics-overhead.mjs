@@ -32,20 +32,30 @@ for (let i = 0; i < reps; i++) {
   // Alternate which variant goes first, so a load trend does not favour one.
   const order = i % 2 === 0 ? [false, true] : [true, false];
   for (const d of order) (d ? recorded : plain).push(await run(d));
-  console.error(`rep ${i + 1}/${reps}: plain ${plain.at(-1).ms.toFixed(0)} ms (cpu ${plain.at(-1).cpuMs.toFixed(0)}), with diagnostics ${recorded.at(-1).ms.toFixed(0)} ms (cpu ${recorded.at(-1).cpuMs.toFixed(0)})`);
+  console.error(
+    `rep ${i + 1}/${reps}: plain ${plain.at(-1).ms.toFixed(0)} ms (cpu ${plain.at(-1).cpuMs.toFixed(0)}), with diagnostics ${recorded.at(-1).ms.toFixed(0)} ms (cpu ${recorded.at(-1).cpuMs.toFixed(0)})`,
+  );
 }
 const total = (xs) => xs.reduce((a, r) => a + r.ms, 0);
 const cpu = (xs) => xs.reduce((a, r) => a + r.cpuMs, 0);
 // Steps that measured a record (epochs 1, every + 1, ...) against the same steps without.
 const measuredSteps = (r) => r.stepMs.filter((_, i) => i % every === 0).reduce((a, b) => a + b, 0);
 const result = {
-  dataset: 'cora', model: 'res-gcn', depth, epochs, every, reps, threads: process.env.OMP_NUM_THREADS ?? 'default',
+  dataset: 'cora',
+  model: 'res-gcn',
+  depth,
+  epochs,
+  every,
+  reps,
+  threads: process.env.OMP_NUM_THREADS ?? 'default',
   records: recorded[0].records,
-  plainMs: total(plain), withDiagnosticsMs: total(recorded),
+  plainMs: total(plain),
+  withDiagnosticsMs: total(recorded),
   overheadPct: (100 * (total(recorded) - total(plain))) / total(plain),
   // With one thread, CPU time is the work itself: the load of other processes inflates wall
   // time far more than it does CPU time.
-  plainCpuMs: cpu(plain), withDiagnosticsCpuMs: cpu(recorded),
+  plainCpuMs: cpu(plain),
+  withDiagnosticsCpuMs: cpu(recorded),
   cpuOverheadPct: (100 * (cpu(recorded) - cpu(plain))) / cpu(plain),
   cpuOverheadPctPerRep: plain.map((p, i) => (100 * (recorded[i].cpuMs - p.cpuMs)) / p.cpuMs),
   perRecordMs: (recorded.reduce((a, r) => a + measuredSteps(r), 0) - plain.reduce((a, r) => a + measuredSteps(r), 0)) / (reps * Math.ceil(epochs / every)),

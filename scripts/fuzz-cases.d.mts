@@ -8,6 +8,9 @@ export declare function datasetFuzzer(deps: {
 }): (caseSeed: number) => string;
 export declare function safetensorsFuzzer(deps: {
   decodeSafetensors: (buf: Uint8Array, source?: string) => unknown;
-  encodeSafetensors: (tensors: Record<string, { data: Float32Array | Float64Array | Int32Array | Uint8Array; shape: readonly number[] }>, metadata?: Record<string, string>) => Buffer;
+  encodeSafetensors: (
+    tensors: Record<string, { data: Float32Array | Float64Array | Int32Array | Uint8Array; shape: readonly number[] }>,
+    metadata?: Record<string, string>,
+  ) => Buffer;
   FathomError: abstract new (...args: never[]) => Error;
 }): (caseSeed: number) => string;

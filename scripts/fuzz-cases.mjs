@@ -59,10 +59,20 @@ export function datasetFuzzer({ loadDataset, DatasetError, sourceDir, workDir })
   const meta = JSON.parse(files['meta.json'].toString());
 
   const mutations = [
-    (r) => { const f = r.pick(gzNames); writeFileSync(join(caseDir, f), files[f].subarray(0, r.int(files[f].length))); },
-    (r) => { const f = r.pick(gzNames); writeFileSync(join(caseDir, f), flipBits(files[f], r, 1 + r.int(8))); },
+    (r) => {
+      const f = r.pick(gzNames);
+      writeFileSync(join(caseDir, f), files[f].subarray(0, r.int(files[f].length)));
+    },
+    (r) => {
+      const f = r.pick(gzNames);
+      writeFileSync(join(caseDir, f), flipBits(files[f], r, 1 + r.int(8)));
+    },
     (r) => writeFileSync(join(caseDir, 'meta.json'), flipBits(files['meta.json'], r, 1 + r.int(4))),
-    (r) => { const m = structuredClone(meta); poisonNumber(r.next() < 0.5 ? m.files : m, r); writeFileSync(join(caseDir, 'meta.json'), JSON.stringify(m)); },
+    (r) => {
+      const m = structuredClone(meta);
+      poisonNumber(r.next() < 0.5 ? m.files : m, r);
+      writeFileSync(join(caseDir, 'meta.json'), JSON.stringify(m));
+    },
     (r) => {
       // Declare a huge shape for one file: the loader must not allocate what it declares.
       const m = structuredClone(meta);
@@ -78,7 +88,10 @@ export function datasetFuzzer({ loadDataset, DatasetError, sourceDir, workDir })
       writeFileSync(join(caseDir, f), gzipSync(Buffer.from(a.buffer)));
     },
     (r) => unlinkSync(join(caseDir, r.pick(Object.keys(files)))),
-    (r) => { const f = r.pick(gzNames); writeFileSync(join(caseDir, f), gzipSync(Buffer.concat([gunzipSync(files[f]), Buffer.alloc(1 + r.int(64))]))); },
+    (r) => {
+      const f = r.pick(gzNames);
+      writeFileSync(join(caseDir, f), gzipSync(Buffer.concat([gunzipSync(files[f]), Buffer.alloc(1 + r.int(64))])));
+    },
   ];
 
   return (caseSeed) => {
@@ -130,16 +143,54 @@ export function safetensorsFuzzer({ decodeSafetensors, encodeSafetensors, Fathom
   const mutations = [
     (b, r) => b.subarray(0, r.int(b.length)),
     (b, r) => flipBits(b, r, 1 + r.int(8)),
-    (b, r) => { const c = Buffer.from(b); if (c.length < 8) return c; c.writeBigUInt64LE(r.pick([0n, 1n, 2n ** 63n, 2n ** 64n - 1n, BigInt(n + 1 + r.int(100)), BigInt(r.int(n))])); return c; },
-    (b, r) => { const c = Buffer.from(b); for (let i = 0; i < 1 + r.int(4) && c.length > 8; i++) c[8 + r.int(Math.min(n, c.length - 8))] ^= 1 << r.int(8); return c; },
-    (_b, r) => { const h = structuredClone(header); poisonNumber(h, r); return withHeader(h); },
-    (_b, r) => { const h = structuredClone(header); h[r.pick(names)].dtype = r.pick(['BF16', 'F16', 'I64', 'f32', '', 7, null]); return withHeader(h); },
-    (_b, r) => { const h = structuredClone(header); h[r.pick(names)].shape = r.pick([[2 ** 40, 2 ** 40], [-1], [1.5], [2 ** 53], 'x', [[]], []]); return withHeader(h); },
-    (_b, r) => { const h = structuredClone(header); const e = h[r.pick(names)]; e.data_offsets = [e.data_offsets[1], e.data_offsets[0]]; return withHeader(h); },
-    (_b, r) => { const h = structuredClone(header); h[r.pick(names)].data_offsets = r.pick([[0, 4], [0, 2 ** 53], [-4, 0], [0], 'x']); return withHeader(h); },
-    (_b, r) => { const h = structuredClone(header); h.__metadata__ = r.pick([[], 5, { a: 1 }, { a: null }, 'x']); return withHeader(h); },
+    (b, r) => {
+      const c = Buffer.from(b);
+      if (c.length < 8) return c;
+      c.writeBigUInt64LE(r.pick([0n, 1n, 2n ** 63n, 2n ** 64n - 1n, BigInt(n + 1 + r.int(100)), BigInt(r.int(n))]));
+      return c;
+    },
+    (b, r) => {
+      const c = Buffer.from(b);
+      for (let i = 0; i < 1 + r.int(4) && c.length > 8; i++) c[8 + r.int(Math.min(n, c.length - 8))] ^= 1 << r.int(8);
+      return c;
+    },
+    (_b, r) => {
+      const h = structuredClone(header);
+      poisonNumber(h, r);
+      return withHeader(h);
+    },
+    (_b, r) => {
+      const h = structuredClone(header);
+      h[r.pick(names)].dtype = r.pick(['BF16', 'F16', 'I64', 'f32', '', 7, null]);
+      return withHeader(h);
+    },
+    (_b, r) => {
+      const h = structuredClone(header);
+      h[r.pick(names)].shape = r.pick([[2 ** 40, 2 ** 40], [-1], [1.5], [2 ** 53], 'x', [[]], []]);
+      return withHeader(h);
+    },
+    (_b, r) => {
+      const h = structuredClone(header);
+      const e = h[r.pick(names)];
+      e.data_offsets = [e.data_offsets[1], e.data_offsets[0]];
+      return withHeader(h);
+    },
+    (_b, r) => {
+      const h = structuredClone(header);
+      h[r.pick(names)].data_offsets = r.pick([[0, 4], [0, 2 ** 53], [-4, 0], [0], 'x']);
+      return withHeader(h);
+    },
+    (_b, r) => {
+      const h = structuredClone(header);
+      h.__metadata__ = r.pick([[], 5, { a: 1 }, { a: null }, 'x']);
+      return withHeader(h);
+    },
     (b, r) => Buffer.concat([b, Buffer.alloc(1 + r.int(16), 0xff)]),
-    (_b, r) => { const h = structuredClone(header); delete h[r.pick(names)]; return withHeader(h); },
+    (_b, r) => {
+      const h = structuredClone(header);
+      delete h[r.pick(names)];
+      return withHeader(h);
+    },
   ];
 
   return (caseSeed) => {

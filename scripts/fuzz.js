@@ -25,14 +25,19 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'fathom-fuzz-'));
   try {
     const runs = {
-      dataset: datasetFuzzer({ loadDataset: datasets.loadDataset, DatasetError: datasets.DatasetError, sourceDir: join(root, 'datasets', 'texas'), workDir: join(work, 'ds') }),
+      dataset: datasetFuzzer({
+        loadDataset: datasets.loadDataset,
+        DatasetError: datasets.DatasetError,
+        sourceDir: join(root, 'datasets', 'texas'),
+        workDir: join(work, 'ds'),
+      }),
       safetensors: safetensorsFuzzer({ decodeSafetensors, encodeSafetensors, FathomError }),
     };
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-  for (const [name, run] of Object.entries(runs)) {
-    if (only && name !== only) continue;
+    for (const [name, run] of Object.entries(runs)) {
+      if (only && name !== only) continue;
       const t0 = performance.now();
       const counts = {};
       for (let i = 0; i < cases; i++) {

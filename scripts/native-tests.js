@@ -16,15 +16,25 @@ const step = (cmd, argv, env = process.env) => {
   const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-step('cmake', ['-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DFATHOM_NATIVE_TESTS=ON',
-  `-DFATHOM_SANITIZE=${valgrind ? 'OFF' : 'ON'}`, '-DFATHOM_CUDA=OFF']);
+step('cmake', [
+  '-S',
+  '.',
+  '-B',
+  dir,
+  '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+  '-DFATHOM_NATIVE_TESTS=ON',
+  `-DFATHOM_SANITIZE=${valgrind ? 'OFF' : 'ON'}`,
+  '-DFATHOM_CUDA=OFF',
+]);
 step('cmake', ['--build', dir, '-j', '2', '--target', 'fathom_native_tests']);
 const exe = path.join(dir, 'fathom_native_tests');
 if (valgrind) {
   // Definite leaks and invalid accesses fail the run; the OpenMP runtime's per-thread pools are
   // reachable at exit by design and are not counted.
-  step('valgrind', ['--quiet', '--error-exitcode=3', '--leak-check=full', '--errors-for-leak-kinds=definite',
-    '--show-leak-kinds=definite', exe, ...filter], { ...process.env, OMP_NUM_THREADS: '2' });
+  step('valgrind', ['--quiet', '--error-exitcode=3', '--leak-check=full', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', exe, ...filter], {
+    ...process.env,
+    OMP_NUM_THREADS: '2',
+  });
 } else {
   step(exe, filter, {
     ...process.env,

@@ -67,7 +67,10 @@ async function main() {
   let after;
   let trace = [];
   await fit(model, data, {
-    epochs: STEPS, patience: 0, lr: 0.01, weightDecay: 5e-4,
+    epochs: STEPS,
+    patience: 0,
+    lr: 0.01,
+    weightDecay: 5e-4,
     onEpoch: async (r) => {
       if (r.epoch === half(STEPS)) before = await snapshot();
       if (r.epoch === STEPS) after = await snapshot();

@@ -28,7 +28,9 @@ export const DEFAULT_PYTHON = process.env.FATHOM_BENCH_PYTHON ?? '/usr/bin/pytho
 
 /** @param {CaseParams} params */
 function argv(params) {
-  return Object.entries(params).filter(([, v]) => v !== undefined).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  return Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .flatMap(([k, v]) => [`--${k}`, String(v)]);
 }
 
 /** @param {number | undefined} pid */
@@ -79,7 +81,10 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
       clearInterval(poll);
       clearTimeout(timer);
       const wall_ms = performance.now() - t0;
-      const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
       if (status === 0 && lines.length > 0) return resolve({ ...JSON.parse(lines[lines.length - 1]), wall_ms });
       const why = killedFor ?? (signal ? `killed by ${signal}` : `exit ${status}`);
       const tail = stderr.trim().split('\n').slice(-4).join(' | ');

@@ -87,12 +87,30 @@ if (a.case === 'spmm') {
     model = new F.GCN({ inChannels: d.numFeatures, hiddenChannels: hidden, outChannels: d.numClasses, numLayers: 2, dropout: 0.5, seed: 0 });
   } else if (a.case === 'resgcn') {
     const checkpointEvery = a['checkpoint-every'] ? Number(a['checkpoint-every']) : undefined;
-    model = new F.ResGCN({ inChannels: d.numFeatures, hidden, outChannels: d.numClasses, depth: Number(a.depth), residual: /** @type {F.ResidualMode} */ (a.residual), dropout: 0.5, seed: 0, checkpointEvery });
+    model = new F.ResGCN({
+      inChannels: d.numFeatures,
+      hidden,
+      outChannels: d.numClasses,
+      depth: Number(a.depth),
+      residual: /** @type {F.ResidualMode} */ (a.residual),
+      dropout: 0.5,
+      seed: 0,
+      checkpointEvery,
+    });
     out.depth = Number(a.depth);
     out.residual = a.residual;
     out.checkpoint_every = checkpointEvery ?? null;
   } else if (a.case === 'gat') {
-    model = new F.GAT({ inChannels: d.numFeatures, hiddenChannels: 8, heads: 8, outChannels: d.numClasses, numLayers: 2, version: 'v1', dropout: 0.6, seed: 0 });
+    model = new F.GAT({
+      inChannels: d.numFeatures,
+      hiddenChannels: 8,
+      heads: 8,
+      outChannels: d.numClasses,
+      numLayers: 2,
+      version: 'v1',
+      dropout: 0.6,
+      seed: 0,
+    });
   } else {
     throw new RangeError(`fathom-case: unknown case '${a.case}'`);
   }

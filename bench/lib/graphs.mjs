@@ -97,7 +97,11 @@ export function loadGraph(dir) {
   /** @param {string} name */
   const a = (name) => readNpy(join(dir, `${name}.npy`)).array;
   return {
-    name: meta.name, numNodes: meta.numNodes, numEdges: meta.numEdges, numFeatures: meta.numFeatures, numClasses: meta.numClasses,
+    name: meta.name,
+    numNodes: meta.numNodes,
+    numEdges: meta.numEdges,
+    numFeatures: meta.numFeatures,
+    numClasses: meta.numClasses,
     edgeIndex: /** @type {Int32Array} */ (a('edge_index')),
     x: /** @type {Float32Array} */ (a('x')),
     y: /** @type {Int32Array} */ (a('y')),

@@ -47,7 +47,11 @@ export function readNpy(path) {
   const start = major === 1 ? 10 : 12;
   const header = buf.toString('latin1', start, start + len);
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (/'fortran_order':\s*True/.test(header)) throw new RangeError(`readNpy: ${path} is Fortran-ordered`);
   const Ctor = descr === undefined ? undefined : CTOR[descr];
   if (!Ctor) throw new TypeError(`readNpy: ${path} has unsupported dtype ${descr}`);

@@ -6,8 +6,21 @@
 // Usage (after `npm run build:ts` and the native build):
 //   OMP_NUM_THREADS=1 node experiments/deep-layers/genconv-timing.mjs [--hidden 64] [--reps 30]
 import {
-  add, backward, datasets, dropout, GENBranch, layerNorm, matmul, NodeData, noGrad, Parameter, relu, setNumThreads, softmaxAggregate,
-  Tensor, tidy,
+  add,
+  backward,
+  datasets,
+  dropout,
+  GENBranch,
+  layerNorm,
+  matmul,
+  NodeData,
+  noGrad,
+  Parameter,
+  relu,
+  setNumThreads,
+  softmaxAggregate,
+  Tensor,
+  tidy,
 } from '../../dist/esm/index.js';
 
 const args = { hidden: 64, reps: 30 };

@@ -30,8 +30,13 @@ const data = NodeData.from(cora, { device: 'cpu' });
 const rows = [];
 for (const seed of args.seeds) {
   const model = new GIN({
-    inChannels: cora.numFeatures, hiddenChannels: args.hidden, outChannels: cora.numClasses, numLayers: args.layers,
-    dropout: args.dropout, trainEps: args.trainEps, seed,
+    inChannels: cora.numFeatures,
+    hiddenChannels: args.hidden,
+    outChannels: cora.numClasses,
+    numLayers: args.layers,
+    dropout: args.dropout,
+    trainEps: args.trainEps,
+    seed,
   });
   const optimizer = new Adam(model.parameters(), { lr: args.lr, weightDecay: args.weightDecay });
   const t0 = performance.now();
@@ -44,9 +49,14 @@ for (const seed of args.seeds) {
   model.dispose();
   const steps = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const row = {
-    seed, trainEps: args.trainEps, epochsRun: result.epochsRun, bestEpoch: result.bestEpoch,
-    valAcc: result.best.valAcc, testAcc: result.best.testAcc,
-    stepMsMedian: steps[Math.floor((steps.length - 1) / 2)], secondsPerEpoch: wallS / result.epochsRun,
+    seed,
+    trainEps: args.trainEps,
+    epochsRun: result.epochsRun,
+    bestEpoch: result.bestEpoch,
+    valAcc: result.best.valAcc,
+    testAcc: result.best.testAcc,
+    stepMsMedian: steps[Math.floor((steps.length - 1) / 2)],
+    secondsPerEpoch: wallS / result.epochsRun,
     cpuMsPerEpoch: (cpu.user + cpu.system) / 1000 / result.epochsRun,
     eps,
   };
@@ -59,6 +69,8 @@ const sd = Math.sqrt(rows.reduce((s, r) => s + (r.testAcc - mean) ** 2, 0) / Mat
 console.log(`\n| seed | train ε | epochs run | best epoch | val acc | test acc | step ms (median, wall) | ms/epoch (wall, eval incl.) | CPU ms/epoch |`);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.seed} | ${r.trainEps ? 'yes' : 'no'} | ${r.epochsRun} | ${r.bestEpoch} | ${(100 * r.valAcc).toFixed(1)} | ${(100 * r.testAcc).toFixed(1)} | ${r.stepMsMedian.toFixed(1)} | ${(1000 * r.secondsPerEpoch).toFixed(1)} | ${r.cpuMsPerEpoch.toFixed(1)} |`);
+  console.log(
+    `| ${r.seed} | ${r.trainEps ? 'yes' : 'no'} | ${r.epochsRun} | ${r.bestEpoch} | ${(100 * r.valAcc).toFixed(1)} | ${(100 * r.testAcc).toFixed(1)} | ${r.stepMsMedian.toFixed(1)} | ${(1000 * r.secondsPerEpoch).toFixed(1)} | ${r.cpuMsPerEpoch.toFixed(1)} |`,
+  );
 }
 console.log(`\ntest accuracy ${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)} % (mean ± sd over ${rows.length} seeds)`);

@@ -53,7 +53,15 @@ const io = { inChannels: cora.numFeatures, outChannels: cora.numClasses, device:
 
 const runs = [];
 for (const seed of seeds) {
-  const spec = { model: modelName, layers: settings.layers, hidden: settings.hidden, dropout: settings.dropout, seed, alpha: settings.alpha, theta: settings.theta };
+  const spec = {
+    model: modelName,
+    layers: settings.layers,
+    hidden: settings.hidden,
+    dropout: settings.dropout,
+    seed,
+    alpha: settings.alpha,
+    theta: settings.theta,
+  };
   const options = entry.fromSpec(spec, io);
   if (modelName === 'gcnii' && settings.convWeightDecay !== undefined) options.convWeightDecay = settings.convWeightDecay;
   if (modelName === 'appnp' && settings.lin1WeightDecay !== undefined) options.lin1WeightDecay = settings.lin1WeightDecay;
@@ -61,24 +69,38 @@ for (const seed of seeds) {
   const optimizer = new Adam(model.parameters(), { lr: settings.lr, weightDecay: settings.weightDecay });
   const t0 = performance.now();
   const onEpoch = (r) => {
-    if (r.epoch % 100 === 0) console.error(`  seed ${seed} epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)}, val ${(100 * r.valAcc).toFixed(1)}%, best val ${(100 * r.bestValAcc).toFixed(1)}% at ${r.bestEpoch}, step ${r.stepMs.toFixed(0)} ms`);
+    if (r.epoch % 100 === 0)
+      console.error(
+        `  seed ${seed} epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)}, val ${(100 * r.valAcc).toFixed(1)}%, best val ${(100 * r.bestValAcc).toFixed(1)}% at ${r.bestEpoch}, step ${r.stepMs.toFixed(0)} ms`,
+      );
   };
   const result = await fit(model, data, { epochs: settings.epochs, patience: settings.patience, optimizer, onEpoch });
   const seconds = (performance.now() - t0) / 1000;
   const steps = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const run = {
-    seed, epochsRun: result.epochsRun, bestEpoch: result.bestEpoch,
-    trainAcc: result.best.trainAcc, valAcc: result.best.valAcc, testAcc: result.best.testAcc,
-    stepMsMedian: steps[Math.floor((steps.length - 1) / 2)], secondsPerEpoch: seconds / result.epochsRun, seconds,
+    seed,
+    epochsRun: result.epochsRun,
+    bestEpoch: result.bestEpoch,
+    trainAcc: result.best.trainAcc,
+    valAcc: result.best.valAcc,
+    testAcc: result.best.testAcc,
+    stepMsMedian: steps[Math.floor((steps.length - 1) / 2)],
+    secondsPerEpoch: seconds / result.epochsRun,
+    seconds,
     config: model.config(),
   };
   runs.push(run);
-  console.log(`${modelName}${tag} seed ${seed}: test ${(100 * run.testAcc).toFixed(1)}% (val ${(100 * run.valAcc).toFixed(1)}%, best epoch ${run.bestEpoch}, ${run.epochsRun} epochs, step ${run.stepMsMedian.toFixed(1)} ms, ${(1000 * run.secondsPerEpoch).toFixed(1)} ms/epoch with evaluation)`);
+  console.log(
+    `${modelName}${tag} seed ${seed}: test ${(100 * run.testAcc).toFixed(1)}% (val ${(100 * run.valAcc).toFixed(1)}%, best epoch ${run.bestEpoch}, ${run.epochsRun} epochs, step ${run.stepMsMedian.toFixed(1)} ms, ${(1000 * run.secondsPerEpoch).toFixed(1)} ms/epoch with evaluation)`,
+  );
   optimizer.dispose();
   model.dispose();
 }
 const mean = runs.reduce((s, r) => s + r.testAcc, 0) / runs.length;
 const sd = Math.sqrt(runs.reduce((s, r) => s + (r.testAcc - mean) ** 2, 0) / Math.max(1, runs.length - 1));
 console.log(`${modelName}${tag}: mean test ${(100 * mean).toFixed(2)}% ± ${(100 * sd).toFixed(2)} over seeds ${seeds.join(',')}`);
-writeFileSync(join(outDir, `${modelName}${tag}.json`), `${JSON.stringify({ settings, threads: process.env.OMP_NUM_THREADS ?? null, runs, meanTestAcc: mean, sdTestAcc: sd }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, `${modelName}${tag}.json`),
+  `${JSON.stringify({ settings, threads: process.env.OMP_NUM_THREADS ?? null, runs, meanTestAcc: mean, sdTestAcc: sd }, null, 2)}\n`,
+);
 data.dispose();

@@ -37,8 +37,16 @@ mkdirSync(join(here, 'results'), { recursive: true });
 for (const depth of args.depths) {
   for (const init of args.inits) {
     const model = new GAT({
-      inChannels: cora.numFeatures, hiddenChannels: 64, outChannels: cora.numClasses, numLayers: depth,
-      heads: 1, version: 'v2', shareWeights: true, dropout: 0, init, seed: args.seed,
+      inChannels: cora.numFeatures,
+      hiddenChannels: 64,
+      outChannels: cora.numClasses,
+      numLayers: depth,
+      heads: 1,
+      version: 'v2',
+      shareWeights: true,
+      dropout: 0,
+      init,
+      seed: args.seed,
     });
     const params = model.parameters();
     const optimizer = args.opt === 'sgd' ? new SGD(params, { lr: args.lr }) : new Adam(params, { lr: args.lr });
@@ -48,23 +56,43 @@ for (const depth of args.depths) {
     const t0 = performance.now();
     const file = join(here, 'results', `${args.opt}-L${depth}-${init}-s${args.seed}.json`);
     const header = {
-      dataset: 'cora', model: 'gatv2-shared', heads: 1, hidden: 64, depth, init, optimizer: args.opt, lr: args.lr,
-      weightDecay: 0, dropout: 0, seed: args.seed, maxEpochs: args.epochs,
+      dataset: 'cora',
+      model: 'gatv2-shared',
+      heads: 1,
+      hidden: 64,
+      depth,
+      init,
+      optimizer: args.opt,
+      lr: args.lr,
+      weightDecay: 0,
+      dropout: 0,
+      seed: args.seed,
+      maxEpochs: args.epochs,
     };
     // The balance when training starts and when it ends.
     const balance = new GatBalanceTracker({ every: args.epochs });
     const result = await fit(model, data, {
-      epochs: args.epochs, optimizer, patience: 0, callbacks: [balance],
+      epochs: args.epochs,
+      optimizer,
+      patience: 0,
+      callbacks: [balance],
       onEpoch: (e) => {
         maxTrainAcc = Math.max(maxTrainAcc, e.trainAcc);
         if (firstPerfect === null && e.trainAcc === 1) firstPerfect = e.epoch;
         if (best === null || e.valAcc > best.valAcc) best = e;
         // A partial record every 25 epochs, so a run cut short still leaves its figures.
         if (e.epoch % 25 === 0) {
-          const partial = { ...header, partial: true, epochsSoFar: e.epoch, bestEpoch: best.epoch,
+          const partial = {
+            ...header,
+            partial: true,
+            epochsSoFar: e.epoch,
+            bestEpoch: best.epoch,
             best: { trainAcc: best.trainAcc, valAcc: best.valAcc, testAcc: best.testAcc, trainLoss: best.trainLoss },
             last: { trainAcc: e.trainAcc, valAcc: e.valAcc, testAcc: e.testAcc, trainLoss: e.trainLoss },
-            maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, wallS: (performance.now() - t0) / 1000 };
+            maxTrainAcc,
+            firstPerfectTrainEpoch: firstPerfect,
+            wallS: (performance.now() - t0) / 1000,
+          };
           writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
         }
       },
@@ -72,12 +100,18 @@ for (const depth of args.depths) {
     const wallS = (performance.now() - t0) / 1000;
     const stepMs = result.history.map((e) => e.stepMs).sort((a, b) => a - b);
     const record = {
-      ...header, partial: false, epochs: result.epochsRun, bestEpoch: result.bestEpoch,
+      ...header,
+      partial: false,
+      epochs: result.epochsRun,
+      bestEpoch: result.bestEpoch,
       best: { trainAcc: result.best.trainAcc, valAcc: result.best.valAcc, testAcc: result.best.testAcc, trainLoss: result.best.trainLoss },
       last: { trainAcc: result.last.trainAcc, valAcc: result.last.valAcc, testAcc: result.last.testAcc, trainLoss: result.last.trainLoss },
-      maxTrainAcc, firstPerfectTrainEpoch: firstPerfect, balanceMaxAbsAtInit: balance.records[0].maxAbs,
+      maxTrainAcc,
+      firstPerfectTrainEpoch: firstPerfect,
+      balanceMaxAbsAtInit: balance.records[0].maxAbs,
       balanceMaxAbsAtEnd: balance.records.at(-1).maxAbs,
-      stepMsMedian: stepMs[Math.floor(stepMs.length / 2)], wallS,
+      stepMsMedian: stepMs[Math.floor(stepMs.length / 2)],
+      wallS,
     };
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     console.log(JSON.stringify({ depth, init, opt: args.opt, best: record.best, maxTrainAcc, epochs: record.epochs, stepMsMedian: record.stepMsMedian }));

@@ -42,14 +42,38 @@ async function accuracy(residual, depth, seeds, epochs, extra = {}, tag = '') {
     const r = await fit(model, data, { epochs, lr: 0.01, weightDecay: 5e-4, patience: 100 });
     const nan = r.history.some((e) => !Number.isFinite(e.trainLoss));
     const stepMs = r.history.map((e) => e.stepMs).sort((a, b) => a - b)[Math.floor(r.history.length / 2)];
-    runs.push({ seed, testAcc: r.best.testAcc, valAcc: r.best.valAcc, bestEpoch: r.bestEpoch, epochsRun: r.epochsRun, anyNaN: nan, stepMsMedian: stepMs, wallS: (performance.now() - t0) / 1000 });
-    console.error(`${residual} L=${depth} seed ${seed}: test ${(100 * r.best.testAcc).toFixed(1)}% (best epoch ${r.bestEpoch}, ${runs.at(-1).wallS.toFixed(0)} s)`);
+    runs.push({
+      seed,
+      testAcc: r.best.testAcc,
+      valAcc: r.best.valAcc,
+      bestEpoch: r.bestEpoch,
+      epochsRun: r.epochsRun,
+      anyNaN: nan,
+      stepMsMedian: stepMs,
+      wallS: (performance.now() - t0) / 1000,
+    });
+    console.error(
+      `${residual} L=${depth} seed ${seed}: test ${(100 * r.best.testAcc).toFixed(1)}% (best epoch ${r.bestEpoch}, ${runs.at(-1).wallS.toFixed(0)} s)`,
+    );
     model.dispose();
   }
   data.dispose();
   const mean = runs.reduce((a, r) => a + r.testAcc, 0) / runs.length;
   const sd = Math.sqrt(runs.reduce((a, r) => a + (r.testAcc - mean) ** 2, 0) / Math.max(1, runs.length - 1));
-  const out = { residual, depth, extra, hidden: 64, epochs, lr: 0.01, weightDecay: 5e-4, patience: 100, init: 'gnn-he', meanTestAcc: mean, sdTestAcc: sd, runs };
+  const out = {
+    residual,
+    depth,
+    extra,
+    hidden: 64,
+    epochs,
+    lr: 0.01,
+    weightDecay: 5e-4,
+    patience: 100,
+    init: 'gnn-he',
+    meanTestAcc: mean,
+    sdTestAcc: sd,
+    runs,
+  };
   writeFileSync(join(resultsDir, `acc-${residual}${tag}-L${depth}${epochs === 200 ? '' : `-e${epochs}`}.json`), JSON.stringify(out, null, 2));
   console.log(JSON.stringify({ residual, depth, meanTestAcc: mean, sdTestAcc: sd }));
 }
@@ -68,14 +92,28 @@ function memoryEpoch(residual, depth) {
   });
   const epochMs = performance.now() - t0;
   const peakNative = memory().cpu.peakBytes;
-  console.log(JSON.stringify({ residual, depth, maxRssMB: process.resourceUsage().maxRSS / 1024, rssBeforeEpochMB: rssBefore / 1024, peakNativeMB: peakNative / 2 ** 20, epochMs }));
+  console.log(
+    JSON.stringify({
+      residual,
+      depth,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+      rssBeforeEpochMB: rssBefore / 1024,
+      peakNativeMB: peakNative / 2 ** 20,
+      epochMs,
+    }),
+  );
   model.dispose();
   data.dispose();
 }
 
 function memoryAll() {
   const rows = [];
-  for (const [residual, depth] of [['reversible', 16], ['reversible', 256], ['fixup', 16], ['fixup', 256]]) {
+  for (const [residual, depth] of [
+    ['reversible', 16],
+    ['reversible', 256],
+    ['fixup', 16],
+    ['fixup', 256],
+  ]) {
     const line = execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'memory', residual, String(depth)], { encoding: 'utf8' });
     rows.push(JSON.parse(line.trim().split('\n').at(-1)));
     console.error(JSON.stringify(rows.at(-1)));
@@ -108,9 +146,19 @@ function gradients() {
           return probes.map((p) => Math.sqrt(p.grad.toArray().reduce((a, v) => a + v * v, 0)));
         });
         model.dispose();
-        const row = { depth, residual, ...variant, gradNormFirst: norms[0], gradNormLast: norms.at(-1), ratioFirstToLast: norms[0] / norms.at(-1), perLayer: norms };
+        const row = {
+          depth,
+          residual,
+          ...variant,
+          gradNormFirst: norms[0],
+          gradNormLast: norms.at(-1),
+          ratioFirstToLast: norms[0] / norms.at(-1),
+          perLayer: norms,
+        };
         out.push(row);
-        console.error(`L=${depth} ${residual} ${variant.norm}${variant.lipschitzMode ? ` ${variant.lipschitzMode}` : ''}: ‖∂L/∂Z^1‖/‖∂L/∂Z^L‖ = ${row.ratioFirstToLast.toFixed(3)}`);
+        console.error(
+          `L=${depth} ${residual} ${variant.norm}${variant.lipschitzMode ? ` ${variant.lipschitzMode}` : ''}: ‖∂L/∂Z^1‖/‖∂L/∂Z^L‖ = ${row.ratioFirstToLast.toFixed(3)}`,
+        );
       }
     }
   }
@@ -122,10 +170,11 @@ const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'accuracy') {
   // Optional 5th argument: extra ResGCN options as JSON, e.g. '{"norm":"lipschitz"}' (named in the file).
   const extra = args[4] ? JSON.parse(args[4]) : {};
-  const tag = Object.entries(extra).map(([k, v]) => `-${k}-${String(v).replace('/', '')}`).join('');
+  const tag = Object.entries(extra)
+    .map(([k, v]) => `-${k}-${String(v).replace('/', '')}`)
+    .join('');
   await accuracy(args[0], Number(args[1]), args[2].split(',').map(Number), Number(args[3] ?? 200), extra, tag);
-}
-else if (cmd === 'memory') memoryEpoch(args[0], Number(args[1]));
+} else if (cmd === 'memory') memoryEpoch(args[0], Number(args[1]));
 else if (cmd === 'memory-all') memoryAll();
 else if (cmd === 'gradients') gradients();
 else {

@@ -68,17 +68,36 @@ async function runSkp() {
   for (const depth of depths) {
     for (const kp of models.map((m) => m === 'kp')) {
       for (const seed of seeds) {
-        const model = new SKP({ inChannels: cora.numFeatures, hiddenChannels: hidden, outChannels: cora.numClasses, depth, kp, dropout: settings.dropout, init, seed });
+        const model = new SKP({
+          inChannels: cora.numFeatures,
+          hiddenChannels: hidden,
+          outChannels: cora.numClasses,
+          depth,
+          kp,
+          dropout: settings.dropout,
+          init,
+          seed,
+        });
         const rankInit = finalRank(model);
         const t0 = performance.now();
         const result = await fit(model, data, { epochs, lr: settings.lr, weightDecay: settings.weightDecay, patience: settings.patience });
         const seconds = (performance.now() - t0) / 1000;
         const rankTrained = finalRank(model);
         const run = {
-          model: model.name, depth, seed, width: model.width, parameters: model.numParameters(),
-          epochsRun: result.epochsRun, bestEpoch: result.bestEpoch,
-          trainAcc: result.best.trainAcc, valAcc: result.best.valAcc, testAcc: result.best.testAcc,
-          trainLossLast: result.last.trainLoss, rankInit, rankTrained, seconds,
+          model: model.name,
+          depth,
+          seed,
+          width: model.width,
+          parameters: model.numParameters(),
+          epochsRun: result.epochsRun,
+          bestEpoch: result.bestEpoch,
+          trainAcc: result.best.trainAcc,
+          valAcc: result.best.valAcc,
+          testAcc: result.best.testAcc,
+          trainLossLast: result.last.trainLoss,
+          rankInit,
+          rankTrained,
+          seconds,
         };
         runs.push(run);
         model.dispose();
@@ -138,9 +157,23 @@ function runLinear() {
         );
         const pick = (s) => losses[Math.min(s, losses.length - 1)];
         const run = {
-          model: model.name, depth, seed, sigma2: rate.sigma2, lambda: rate.lambda, kappa: rate.kappa, rankG: rate.rank,
-          lossStarSum: rate.lossStar, loss0: losses[0], loss10: pick(10), loss50: pick(50), loss100: pick(100), lossLast: losses.at(-1),
-          trainAcc: acc.train, valAcc: acc.val, testAcc: acc.test, rateSeconds,
+          model: model.name,
+          depth,
+          seed,
+          sigma2: rate.sigma2,
+          lambda: rate.lambda,
+          kappa: rate.kappa,
+          rankG: rate.rank,
+          lossStarSum: rate.lossStar,
+          loss0: losses[0],
+          loss10: pick(10),
+          loss50: pick(50),
+          loss100: pick(100),
+          lossLast: losses.at(-1),
+          trainAcc: acc.train,
+          valAcc: acc.val,
+          testAcc: acc.test,
+          rateSeconds,
         };
         runs.push(run);
         opt.dispose?.();

@@ -61,7 +61,9 @@ function recompute(op: string, fn: (...inputs: Tensor[]) => Tensor, inputs: read
     tidy(() => {
       const out = withGrad(() => resultOf(op, fn(...inputs)));
       if (out.shape.join() !== g.shape.join() || out.dtype !== g.dtype) {
-        throw new RangeError(`${op}: the recomputed output ${out.describe()} differs from the first run's ${g.describe()}; fn must compute the same function both times`);
+        throw new RangeError(
+          `${op}: the recomputed output ${out.describe()} differs from the first run's ${g.describe()}; fn must compute the same function both times`,
+        );
       }
       if (out.requiresGrad) backward(out, g);
     });

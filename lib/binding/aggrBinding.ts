@@ -10,7 +10,13 @@ export interface AggrBinding {
   softmaxAggregate(csr: CsrHandle, x: TensorHandle, e: TensorHandle | null, t: TensorHandle, eps: number): [TensorHandle, TensorHandle];
   /** Returns [∂x, ∂e or null (when e is null), ∂t [1]]; csrT is the transposed CSR. */
   softmaxAggregateBackward(
-    csrT: CsrHandle, x: TensorHandle, e: TensorHandle | null, t: TensorHandle, eps: number,
-    out: TensorHandle, stats: TensorHandle, grad: TensorHandle,
+    csrT: CsrHandle,
+    x: TensorHandle,
+    e: TensorHandle | null,
+    t: TensorHandle,
+    eps: number,
+    out: TensorHandle,
+    stats: TensorHandle,
+    grad: TensorHandle,
   ): [TensorHandle, TensorHandle | null, TensorHandle];
 }

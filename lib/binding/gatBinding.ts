@@ -7,14 +7,33 @@ export interface GatBinding {
    * (per-node softmax max and denominator). aDst is required for version 1 and null for version 2.
    */
   gatAttention(
-    version: 1 | 2, csr: CsrHandle, xs: TensorHandle, xt: TensorHandle, aSrc: TensorHandle, aDst: TensorHandle | null,
-    heads: number, negativeSlope: number, dropout: number, seed: number,
+    version: 1 | 2,
+    csr: CsrHandle,
+    xs: TensorHandle,
+    xt: TensorHandle,
+    aSrc: TensorHandle,
+    aDst: TensorHandle | null,
+    heads: number,
+    negativeSlope: number,
+    dropout: number,
+    seed: number,
   ): [TensorHandle, TensorHandle];
   /** Returns [∂xs, ∂xt, ∂aSrc, ∂aDst or null]; csrT is the transposed CSR. */
   gatAttentionBackward(
-    version: 1 | 2, csr: CsrHandle, csrT: CsrHandle, xs: TensorHandle, xt: TensorHandle, aSrc: TensorHandle,
-    aDst: TensorHandle | null, heads: number, negativeSlope: number, dropout: number, seed: number,
-    out: TensorHandle, stats: TensorHandle, grad: TensorHandle,
+    version: 1 | 2,
+    csr: CsrHandle,
+    csrT: CsrHandle,
+    xs: TensorHandle,
+    xt: TensorHandle,
+    aSrc: TensorHandle,
+    aDst: TensorHandle | null,
+    heads: number,
+    negativeSlope: number,
+    dropout: number,
+    seed: number,
+    out: TensorHandle,
+    stats: TensorHandle,
+    grad: TensorHandle,
     /** xs and xt are one tensor: dxs comes back as the whole gradient and dxt as null. */
     sharedInput: boolean,
   ): [TensorHandle, TensorHandle | null, TensorHandle, TensorHandle | null];

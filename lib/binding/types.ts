@@ -10,7 +10,6 @@ import type { CsrHandle, Device, DType, NativeArray, TensorHandle } from './hand
 
 export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } from './handles.js';
 
-
 export interface DeviceMemory {
   tensors: number;
   bytes: number;
@@ -78,12 +77,27 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
   cast(x: TensorHandle, dtype: DType): TensorHandle;
   countNonfinite(x: TensorHandle): number;
   adamStep(
-    param: TensorHandle, grad: TensorHandle, m: TensorHandle, v: TensorHandle,
-    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+    param: TensorHandle,
+    grad: TensorHandle,
+    m: TensorHandle,
+    v: TensorHandle,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
   ): void;
   sgdStep(
-    param: TensorHandle, grad: TensorHandle, buf: TensorHandle,
-    lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, first: boolean,
+    param: TensorHandle,
+    grad: TensorHandle,
+    buf: TensorHandle,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: boolean,
+    first: boolean,
   ): void;
 
   /** The nonzeros of a dense 2-D float tensor as a CSR with values (sparse input features). */

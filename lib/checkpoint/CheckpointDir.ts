@@ -18,7 +18,10 @@ const TMP = /^\.epoch-\d{6,}\.safetensors\..*\.tmp$/;
  * const latest = dir.latest(); // path of the newest valid checkpoint, or null
  */
 export class CheckpointDir {
-  constructor(readonly dir: string, readonly keep = 2) {
+  constructor(
+    readonly dir: string,
+    readonly keep = 2,
+  ) {
     if (typeof dir !== 'string' || dir === '') throw new TypeError('CheckpointDir: dir must be a non-empty string');
     if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`CheckpointDir: keep must be a positive integer, got ${keep}`);
   }

@@ -49,7 +49,7 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
     // loading can check the optimizer was built over the same parameters in the same order.
     const names = new Map(params.map(([n, p]) => [p, n]));
     const order = optimizer.parameterList.map((p) => names.get(p) ?? null);
-    if (order.includes(null)) throw new RangeError('saveCheckpoint: the optimizer holds parameters that are not the model\'s');
+    if (order.includes(null)) throw new RangeError("saveCheckpoint: the optimizer holds parameters that are not the model's");
     const present: string[][] = [];
     state.slots.forEach((slot, i) => {
       present.push(slot ? Object.keys(slot).sort() : []);

@@ -11,14 +11,27 @@ import { TRAIN_DEFAULTS } from './trainJob.js';
 
 // The printed columns (the JSON has every metric): heading and metric.
 const COLUMNS: readonly [string, DiagnosticMetric][] = [
-  ['scale', 'featureScale'], ['μ/‖Z‖', 'featureMuNormalized'], ['cos', 'meanCosine'], ['E/‖Z‖²', 'dirichletNormalized'],
-  ['corr', 'overCorrelation'], ['rank', 'numericalRank'], ['erank', 'effectiveRank'], ['σ2/σ1', 'sigmaRatio'],
-  ['‖∂Z‖', 'gradFeatureNorm'], ['μ(∂Z)/‖∂Z‖', 'gradFeatureMuNormalized'], ['‖∂W‖', 'gradWeightNorm'],
-  ['Δθ/θ', 'relativeChange'], ['max|c|', 'gatBalanceMax'], ['κ', 'kappa'],
+  ['scale', 'featureScale'],
+  ['μ/‖Z‖', 'featureMuNormalized'],
+  ['cos', 'meanCosine'],
+  ['E/‖Z‖²', 'dirichletNormalized'],
+  ['corr', 'overCorrelation'],
+  ['rank', 'numericalRank'],
+  ['erank', 'effectiveRank'],
+  ['σ2/σ1', 'sigmaRatio'],
+  ['‖∂Z‖', 'gradFeatureNorm'],
+  ['μ(∂Z)/‖∂Z‖', 'gradFeatureMuNormalized'],
+  ['‖∂W‖', 'gradWeightNorm'],
+  ['Δθ/θ', 'relativeChange'],
+  ['max|c|', 'gatBalanceMax'],
+  ['κ', 'kappa'],
 ];
 
 function metricList(v: string): DiagnosticMetric[] {
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const m of list) {
     if (!DIAGNOSTIC_METRICS.includes(m as DiagnosticMetric)) throw new InvalidArgumentError(`unknown metric '${m}'; known: ${DIAGNOSTIC_METRICS.join(', ')}`);
   }

@@ -9,7 +9,11 @@ export class Progress {
   #total: number;
   #lastLine = 0;
 
-  constructor(total: number, readonly label: string, private readonly every = 25) {
+  constructor(
+    total: number,
+    readonly label: string,
+    private readonly every = 25,
+  ) {
     this.#total = total;
     if (process.stderr.isTTY) {
       this.#bar = new cliProgress.SingleBar(

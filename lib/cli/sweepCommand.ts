@@ -12,7 +12,7 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .description('train every cell of a grid (depth × model × init × …) and record one JSON line per cell')
     .requiredOption('--config <file>', 'sweep config (JSON); outDir is relative to its folder')
-    .option('--out <dir>', 'run folder (overrides the config\'s outDir)')
+    .option('--out <dir>', "run folder (overrides the config's outDir)")
     .action(async (o: { config: string; out?: string }) => {
       let json: unknown;
       try {
@@ -30,7 +30,8 @@ export function sweepCommand(): Command {
       const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
       try {
         const outcome = await runSweep(config, {
-          baseDir, signal: controller.signal,
+          baseDir,
+          signal: controller.signal,
           onCellStart: (cell, i, total) => {
             progress = new Progress(config.epochs, `[${i + 1}/${total}] ${cell.id}`);
           },
@@ -38,7 +39,10 @@ export function sweepCommand(): Command {
           onCellEnd: (r, i, total) => {
             progress?.stop();
             progress = null;
-            const what = r.status === 'ok' ? `best test ${pct(r.best?.testAcc)} @${r.best?.epoch}, final loss ${r.final?.trainLoss?.toFixed(4) ?? 'NaN'}` : `${r.status}: ${r.error}`;
+            const what =
+              r.status === 'ok'
+                ? `best test ${pct(r.best?.testAcc)} @${r.best?.epoch}, final loss ${r.final?.trainLoss?.toFixed(4) ?? 'NaN'}`
+                : `${r.status}: ${r.error}`;
             process.stderr.write(`[${i + 1}/${total}] ${r.id}: ${what} (${(r.wallMs / 1000).toFixed(1)} s)\n`);
           },
         });

@@ -12,10 +12,12 @@ export function table(rows: readonly (readonly string[])[], options: { header?: 
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const numeric = /^[-+]?(\d|\.\d|inf|nan)/i;
   const render = (r: readonly string[], isHeader: boolean) =>
-    `| ${widths.map((w, c) => {
-      const cell = r[c] ?? '';
-      return !isHeader && options.header && numeric.test(cell) ? cell.padStart(w) : cell.padEnd(w);
-    }).join(' | ')} |`;
+    `| ${widths
+      .map((w, c) => {
+        const cell = r[c] ?? '';
+        return !isHeader && options.header && numeric.test(cell) ? cell.padStart(w) : cell.padEnd(w);
+      })
+      .join(' | ')} |`;
   const body = rows.map((r, i) => render(r, i === 0 && options.header === true));
   if (options.header && body.length > 0) body.splice(1, 0, line);
   return [line, ...body, line].join('\n');

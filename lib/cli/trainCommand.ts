@@ -35,7 +35,10 @@ export function trainCommand(): Command {
         summary = await runTrainJob(o, {
           signal: controller.signal,
           onEpoch: (r) =>
-            progress.update(r.epoch, `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`),
+            progress.update(
+              r.epoch,
+              `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`,
+            ),
         });
       } finally {
         progress.stop();
@@ -43,11 +46,18 @@ export function trainCommand(): Command {
       }
       const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
       const text = table([
-        ['dataset', summary.dataset], ['model', `${summary.model} × ${summary.layers} (hidden ${summary.hidden})`],
-        ['device', summary.device], ['seed', String(summary.seed)], ['epochs run', String(summary.epochs_run)],
-        ['best epoch', String(summary.best_epoch)], ['train loss', summary.train_loss.toFixed(4)],
-        ['train accuracy', pct(summary.train_acc)], ['val accuracy', pct(summary.val_acc)], ['test accuracy', pct(summary.test_acc)],
-        ['epoch time (median)', `${summary.epoch_ms_median.toFixed(2)} ms`], ['peak RSS', `${summary.peak_rss_mb.toFixed(0)} MB`],
+        ['dataset', summary.dataset],
+        ['model', `${summary.model} × ${summary.layers} (hidden ${summary.hidden})`],
+        ['device', summary.device],
+        ['seed', String(summary.seed)],
+        ['epochs run', String(summary.epochs_run)],
+        ['best epoch', String(summary.best_epoch)],
+        ['train loss', summary.train_loss.toFixed(4)],
+        ['train accuracy', pct(summary.train_acc)],
+        ['val accuracy', pct(summary.val_acc)],
+        ['test accuracy', pct(summary.test_acc)],
+        ['epoch time (median)', `${summary.epoch_ms_median.toFixed(2)} ms`],
+        ['peak RSS', `${summary.peak_rss_mb.toFixed(0)} MB`],
         ...(summary.peak_device_mb === null ? [] : [['peak device memory', `${summary.peak_device_mb.toFixed(0)} MB`] as const]),
       ]);
       const json = JSON.stringify(summary);

@@ -57,13 +57,33 @@ export interface TrainSummary extends RunSetting {
 export type TrainDefaults = Pick<TrainJobOptions, 'model' | 'epochs' | 'patience' | 'seed' | 'device' | 'normalizeFeatures' | 'optimizer' | 'momentum'>;
 
 export const TRAIN_DEFAULTS: TrainDefaults = {
-  model: 'gcn', epochs: 200, patience: 100, seed: 0, device: 'auto', normalizeFeatures: true, optimizer: 'adam', momentum: 0,
+  model: 'gcn',
+  epochs: 200,
+  patience: 100,
+  seed: 0,
+  device: 'auto',
+  normalizeFeatures: true,
+  optimizer: 'adam',
+  momentum: 0,
 };
 
 /** Keys of parsed command-line options that are not part of the model's spec. */
 const RUN_KEYS = new Set([
-  'dataset', 'epochs', 'lr', 'weightDecay', 'patience', 'device', 'normalizeFeatures', 'optimizer', 'momentum',
-  'checkpointDir', 'checkpointEvery', 'resume', 'json', 'out', 'metrics',
+  'dataset',
+  'epochs',
+  'lr',
+  'weightDecay',
+  'patience',
+  'device',
+  'normalizeFeatures',
+  'optimizer',
+  'momentum',
+  'checkpointDir',
+  'checkpointEvery',
+  'resume',
+  'json',
+  'out',
+  'metrics',
 ]);
 
 /** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
@@ -86,10 +106,7 @@ export function trainingRates(o: { model: string; lr?: number; weightDecay?: num
  * @example
  * const summary = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora' });
  */
-export async function runTrainJob(
-  options: TrainJobOptions,
-  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {},
-): Promise<TrainSummary> {
+export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {}): Promise<TrainSummary> {
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
@@ -100,16 +117,29 @@ export async function runTrainJob(
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
   const result = await fit(model, data, {
-    epochs: options.epochs, optimizer, patience: options.patience, signal: hooks.signal, onEpoch: hooks.onEpoch,
+    epochs: options.epochs,
+    optimizer,
+    patience: options.patience,
+    signal: hooks.signal,
+    onEpoch: hooks.onEpoch,
     checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
     resume: options.resume ?? false,
   });
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;
   return {
-    dataset: ds.name, model: options.model, layers: spec.layers!, hidden: spec.hidden!, device, seed: options.seed,
-    epochs_run: result.epochsRun, best_epoch: result.bestEpoch,
-    train_loss: b.trainLoss, train_acc: b.trainAcc, val_acc: b.valAcc, test_acc: b.testAcc,
+    dataset: ds.name,
+    model: options.model,
+    layers: spec.layers!,
+    hidden: spec.hidden!,
+    device,
+    seed: options.seed,
+    epochs_run: result.epochsRun,
+    best_epoch: result.bestEpoch,
+    train_loss: b.trainLoss,
+    train_acc: b.trainAcc,
+    val_acc: b.valAcc,
+    test_acc: b.testAcc,
     epoch_ms_median: times[Math.floor((times.length - 1) / 2)],
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     peak_device_mb: device === 'cuda' ? memory().cuda.peakBytes / 2 ** 20 : null,

@@ -49,7 +49,12 @@ export class NodeData implements Disposable {
     if (data.x.length !== n * data.numFeatures) {
       throw new RangeError(`${op}: features have ${data.x.length} values, expected ${n}×${data.numFeatures}`);
     }
-    for (const [name, arr] of [['y', data.y], ['trainMask', data.trainMask], ['valMask', data.valMask], ['testMask', data.testMask]] as const) {
+    for (const [name, arr] of [
+      ['y', data.y],
+      ['trainMask', data.trainMask],
+      ['valMask', data.valMask],
+      ['testMask', data.testMask],
+    ] as const) {
       if (arr.length !== n) throw new RangeError(`${op}: ${name} has ${arr.length} entries, expected numNodes = ${n}`);
     }
     const made: Disposable[] = [];

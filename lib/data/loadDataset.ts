@@ -95,8 +95,7 @@ export function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}
   if (mode === 'file' && !featuresAvailable) {
     throw new DatasetError(
       'ENOENT',
-      `loadDataset: ${name} has no feature file (meta.json 'features_available' is false); ` +
-        "use features: 'auto' or 'random' for seeded random features",
+      `loadDataset: ${name} has no feature file (meta.json 'features_available' is false); use features: 'auto' or 'random' for seeded random features`,
       { path: directory },
     );
   }

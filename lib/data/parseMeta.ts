@@ -38,10 +38,8 @@ const EXPECTED_DTYPE: Readonly<Record<string, DType>> = {
  * ```
  */
 export function parseMeta(text: string, name: string, file: string): ParsedMeta {
-  const fail = (msg: string): DatasetError =>
-    new DatasetError('EMETA', `loadDataset: ${name}/meta.json: ${msg}`, { path: file });
-  const bad = (key: string, want: string, got: unknown): DatasetError =>
-    fail(`key '${key}' must be ${want} (got ${describe(got)})`);
+  const fail = (msg: string): DatasetError => new DatasetError('EMETA', `loadDataset: ${name}/meta.json: ${msg}`, { path: file });
+  const bad = (key: string, want: string, got: unknown): DatasetError => fail(`key '${key}' must be ${want} (got ${describe(got)})`);
 
   let raw: unknown;
   try {
@@ -109,12 +107,7 @@ export function parseMeta(text: string, name: string, file: string): ParsedMeta 
   return { meta: m as DatasetMeta, numSplits, featuresAvailable };
 }
 
-function checkFileEntry(
-  f: Record<string, unknown>,
-  key: string,
-  dtype: DType,
-  bad: (key: string, want: string, got: unknown) => DatasetError,
-): void {
+function checkFileEntry(f: Record<string, unknown>, key: string, dtype: DType, bad: (key: string, want: string, got: unknown) => DatasetError): void {
   const path = f.path;
   // Paths stay inside the dataset folder: a meta.json must not make us read arbitrary files.
   if (typeof path !== 'string' || path === '' || isAbsolute(path) || path.split(/[\\/]/).includes('..')) {

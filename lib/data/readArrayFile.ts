@@ -81,24 +81,18 @@ export function readArrayFile<D extends DType>(spec: ArrayFileSpec<D>): DTypeArr
     raw = gunzipSync(gz, { maxOutputLength: Math.max(limit, 1) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new DatasetError(
-        'ESIZE',
-        `loadDataset: ${label} decompresses to more than ${expected} bytes; expected exactly ${expected} bytes (${shapeText})`,
-        { path, cause: err },
-      );
+      throw new DatasetError('ESIZE', `loadDataset: ${label} decompresses to more than ${expected} bytes; expected exactly ${expected} bytes (${shapeText})`, {
+        path,
+        cause: err,
+      });
     }
-    throw new DatasetError(
-      'EGZIP',
-      `loadDataset: ${label} is not a valid gzip file, it is truncated or corrupt (${(err as Error).message}) at ${path}`,
-      { path, cause: err },
-    );
+    throw new DatasetError('EGZIP', `loadDataset: ${label} is not a valid gzip file, it is truncated or corrupt (${(err as Error).message}) at ${path}`, {
+      path,
+      cause: err,
+    });
   }
   if (raw.length !== expected) {
-    throw new DatasetError(
-      'ESIZE',
-      `loadDataset: ${label} holds ${raw.length} bytes uncompressed; expected ${expected} bytes (${shapeText})`,
-      { path },
-    );
+    throw new DatasetError('ESIZE', `loadDataset: ${label} holds ${raw.length} bytes uncompressed; expected ${expected} bytes (${shapeText})`, { path });
   }
 
   const out = new CTORS[file.dtype](count) as DTypeArrays[D];

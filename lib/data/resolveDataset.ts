@@ -34,8 +34,7 @@ export function resolveDataset(nameOrPath: string): ResolvedDataset {
   if (typeof nameOrPath !== 'string' || nameOrPath.trim() === '') {
     throw new TypeError(`loadDataset: expected a dataset name or folder path, got ${JSON.stringify(nameOrPath)}`);
   }
-  const looksLikePath =
-    /[\\/]/.test(nameOrPath) || nameOrPath === '.' || nameOrPath === '..' || isAbsolute(nameOrPath);
+  const looksLikePath = /[\\/]/.test(nameOrPath) || nameOrPath === '.' || nameOrPath === '..' || isAbsolute(nameOrPath);
   if (!looksLikePath) {
     const root = datasetsDir();
     const names = bundledNames(root);
@@ -43,9 +42,7 @@ export function resolveDataset(nameOrPath: string): ResolvedDataset {
     if (match !== undefined) return { name: match, directory: join(root, match), bundled: true };
     if (!isDirectory(nameOrPath)) {
       const available = names.length > 0 ? `available: ${names.join(', ')}` : `no bundled datasets found in ${root}`;
-      throw new RangeError(
-        `loadDataset: unknown dataset '${nameOrPath}' (${available}); to load a folder, pass a path such as './${nameOrPath}'`,
-      );
+      throw new RangeError(`loadDataset: unknown dataset '${nameOrPath}' (${available}); to load a folder, pass a path such as './${nameOrPath}'`);
     }
   }
   const directory = resolve(nameOrPath);

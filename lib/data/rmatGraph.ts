@@ -48,7 +48,11 @@ export function rmatGraph(options: RmatOptions): SyntheticGraph {
   const a = options.a ?? 0.57;
   const b = options.b ?? 0.19;
   const c = options.c ?? 0.19;
-  for (const [key, v] of [['a', a], ['b', b], ['c', c]] as const) {
+  for (const [key, v] of [
+    ['a', a],
+    ['b', b],
+    ['c', c],
+  ] as const) {
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new RangeError(`rmatGraph: ${key} must be in [0, 1], got ${v}`);
   }
   if (a + b + c > 1 + 1e-12) throw new RangeError(`rmatGraph: a + b + c must be at most 1, got ${a + b + c}`);

@@ -37,11 +37,7 @@ export type ResolvedSyntheticOptions = Required<SyntheticOptions>;
  * o.numFeatures;   // 16
  * ```
  */
-export function resolveSyntheticOptions(
-  who: string,
-  options: SyntheticOptions,
-  defaultSymmetric: boolean,
-): ResolvedSyntheticOptions {
+export function resolveSyntheticOptions(who: string, options: SyntheticOptions, defaultSymmetric: boolean): ResolvedSyntheticOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${who}: options { numNodes, numEdges } are required`);
   }
@@ -63,9 +59,7 @@ export function resolveSyntheticOptions(
   // Int32Array(2E) must stay addressable: 2E <= 2^31 - 1.
   const numEdges = int('numEdges', options.numEdges, 0, 2 ** 30 - 1);
   if (symmetric && numEdges % 2 !== 0) {
-    throw new RangeError(
-      `${who}: numEdges counts directed entries, so it must be even when symmetric is true (got ${numEdges})`,
-    );
+    throw new RangeError(`${who}: numEdges counts directed entries, so it must be even when symmetric is true (got ${numEdges})`);
   }
   const numFeatures = int('numFeatures', options.numFeatures ?? 16, 1, 2 ** 20);
   if (numNodes * numFeatures > 2 ** 31 - 1) {

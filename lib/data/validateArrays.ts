@@ -37,8 +37,7 @@ export function validateArrays(name: string, directory: string, meta: DatasetMet
     const role = edges.index < e ? 'source' : 'target';
     throw fail(
       'edge_index',
-      `${role} of edge ${edges.index % Math.max(e, 1)} is node ${edges.value}, outside [0, ${n}) ` +
-        `(num_nodes = ${n}; ${edges.count} bad entries in all)`,
+      `${role} of edge ${edges.index % Math.max(e, 1)} is node ${edges.value}, outside [0, ${n}) ` + `(num_nodes = ${n}; ${edges.count} bad entries in all)`,
     );
   }
   const labels = firstOutside(a.y, 0, meta.num_classes);
@@ -74,11 +73,7 @@ export function validateArrays(name: string, directory: string, meta: DatasetMet
 }
 
 /** First value outside `[lo, hi)`, with its position and the number of such values. */
-function firstOutside(
-  arr: Int32Array | Uint8Array,
-  lo: number,
-  hi: number,
-): { index: number; value: number; count: number } | undefined {
+function firstOutside(arr: Int32Array | Uint8Array, lo: number, hi: number): { index: number; value: number; count: number } | undefined {
   let index = -1;
   let count = 0;
   for (let i = 0; i < arr.length; i++) {

@@ -14,7 +14,14 @@ import { GRAM_METRICS, resolveMetrics, type DiagnosticMetric, type LayerDiagnost
 import { momentStats } from './momentStats.js';
 import { overCorrelation } from './overCorrelation.js';
 
-const FEATURE_MOMENT_METRICS: readonly DiagnosticMetric[] = ['featureScale', 'featureMu', 'featureMuNormalized', 'meanCosine', 'dirichletNormalized', ...GRAM_METRICS];
+const FEATURE_MOMENT_METRICS: readonly DiagnosticMetric[] = [
+  'featureScale',
+  'featureMu',
+  'featureMuNormalized',
+  'meanCosine',
+  'dirichletNormalized',
+  ...GRAM_METRICS,
+];
 const GRAD_FEATURE_METRICS: readonly DiagnosticMetric[] = ['gradFeatureNorm', 'gradFeatureMu', 'gradFeatureMuNormalized'];
 
 /**
@@ -64,7 +71,9 @@ export class DiagnosticsRecorder implements Disposable {
     const has = (list: readonly DiagnosticMetric[]) => list.some((m) => want.has(m));
     const layerParams = this.#model.layerParameters();
     if (!Array.isArray(features) || features.length !== layerParams.length) {
-      throw new RangeError(`DiagnosticsRecorder.measure: argument features must hold one tensor per layer (${layerParams.length}), got ${Array.isArray(features) ? features.length : typeof features}`);
+      throw new RangeError(
+        `DiagnosticsRecorder.measure: argument features must hold one tensor per layer (${layerParams.length}), got ${Array.isArray(features) ? features.length : typeof features}`,
+      );
     }
     const rows: LayerDiagnostics[] = features.map((z, layer) => {
       const row: LayerDiagnostics = { layer };

@@ -30,9 +30,6 @@ export function dirichletEnergy(x: Tensor, graph: Graph): DirichletEnergy {
   if (x.dtype !== 'f32' && x.dtype !== 'f64') throw new TypeError(`${op}: argument x must be f32 or f64, got ${x.describe()}`);
   if (x.shape[0] !== graph.numNodes) throw new RangeError(`${op}: argument x ${x.describe()} must have one row per node (${graph.numNodes})`);
   const csr = graph.operator('gcn', { dtype: x.dtype, device: x.device }).forward(op);
-  const [energy, sq] = tidy(() => [
-    new Tensor(native().dirichletEnergy(csr, x.handle(op))).item(),
-    new Tensor(native().sumSquares(x.handle(op), null)).item(),
-  ]);
+  const [energy, sq] = tidy(() => [new Tensor(native().dirichletEnergy(csr, x.handle(op))).item(), new Tensor(native().sumSquares(x.handle(op), null)).item()]);
   return { energy, normalized: sq > 0 ? energy / sq : 0 };
 }

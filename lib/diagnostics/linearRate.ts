@@ -95,23 +95,33 @@ function selectRows(y: ArrayLike<number>, rows: number[], c: number): { y: Float
 
 function matmulDense(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
   const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) {
-    const aip = a[i * k + p];
-    if (aip !== 0) for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j];
-  }
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p];
+      if (aip !== 0) for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j];
+    }
   return c;
 }
 
-function rateFrom(g: Float64Array, n: number, d: number, F: number, h: number, products: (Float64Array | null)[], targets: { y: Float64Array; c: number } | null): LinearRate {
+function rateFrom(
+  g: Float64Array,
+  n: number,
+  d: number,
+  F: number,
+  h: number,
+  products: (Float64Array | null)[],
+  targets: { y: Float64Array; c: number } | null,
+): LinearRate {
   // Orthonormal bases of col(G) ⊂ R^n (U) and row(G) ⊂ R^d (Q) from the smaller Gram.
   const small = Math.min(n, d);
   const gram = new Float64Array(small * small);
-  for (let i = 0; i < small; i++) for (let j = i; j < small; j++) {
-    let s = 0;
-    if (n <= d) for (let k = 0; k < d; k++) s += g[i * d + k] * g[j * d + k];
-    else for (let k = 0; k < n; k++) s += g[k * d + i] * g[k * d + j];
-    gram[i * small + j] = gram[j * small + i] = s;
-  }
+  for (let i = 0; i < small; i++)
+    for (let j = i; j < small; j++) {
+      let s = 0;
+      if (n <= d) for (let k = 0; k < d; k++) s += g[i * d + k] * g[j * d + k];
+      else for (let k = 0; k < n; k++) s += g[k * d + i] * g[k * d + j];
+      gram[i * small + j] = gram[j * small + i] = s;
+    }
   const { values, vectors } = symmetricEigen(gram, small);
   const top = Math.max(values[0] ?? 0, 0);
   let r = 0;
@@ -148,11 +158,12 @@ function rateFrom(g: Float64Array, n: number, d: number, F: number, h: number, p
     row0 += p ? h : F;
   });
   const mgram = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) for (let j = i; j < r; j++) {
-    let s = 0;
-    for (let k = 0; k < mRows; k++) s += mq[k * r + i] * mq[k * r + j];
-    mgram[i * r + j] = mgram[j * r + i] = s;
-  }
+  for (let i = 0; i < r; i++)
+    for (let j = i; j < r; j++) {
+      let s = 0;
+      for (let k = 0; k < mRows; k++) s += mq[k * r + i] * mq[k * r + j];
+      mgram[i * r + j] = mgram[j * r + i] = s;
+    }
   const lambda = r > 0 ? Math.max(symmetricEigen(mgram, r).values[r - 1], 0) : 0;
   let lossStar = Number.NaN;
   if (targets) {

@@ -57,7 +57,8 @@ export const GRAM_METRICS: readonly DiagnosticMetric[] = ['overCorrelation', 'nu
  */
 export function resolveMetrics(op: string, arg: string, metrics: readonly string[] | undefined): Set<DiagnosticMetric> {
   if (metrics === undefined) return new Set(DIAGNOSTIC_METRICS);
-  if (!Array.isArray(metrics)) throw new TypeError(`${op}: argument ${arg} must be an array of metric names, got ${metrics === null ? 'null' : typeof metrics}`);
+  if (!Array.isArray(metrics))
+    throw new TypeError(`${op}: argument ${arg} must be an array of metric names, got ${metrics === null ? 'null' : typeof metrics}`);
   for (const m of metrics) {
     if (!DIAGNOSTIC_METRICS.includes(m as DiagnosticMetric)) {
       throw new RangeError(`${op}: argument ${arg} has unknown metric '${String(m)}'; known: ${DIAGNOSTIC_METRICS.join(', ')}`);

@@ -7,17 +7,7 @@
  * - `DEVICE`: tensors on different devices, or a device that is not available;
  * - `OUT_OF_MEMORY`, `IO`, `INTERNAL`, `NOT_BUILT`, `ABORTED`, `NUMERIC`: the run itself failed.
  */
-export type FathomErrorCode =
-  | 'TYPE'
-  | 'SHAPE'
-  | 'RANGE'
-  | 'DEVICE'
-  | 'OUT_OF_MEMORY'
-  | 'IO'
-  | 'INTERNAL'
-  | 'NOT_BUILT'
-  | 'ABORTED'
-  | 'NUMERIC';
+export type FathomErrorCode = 'TYPE' | 'SHAPE' | 'RANGE' | 'DEVICE' | 'OUT_OF_MEMORY' | 'IO' | 'INTERNAL' | 'NOT_BUILT' | 'ABORTED' | 'NUMERIC';
 
 /**
  * Every failure Fathom detects in the values it is given or meets while running: a tensor's

@@ -25,14 +25,18 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
   const history: EpochRow[] = [];
   const steps: number[] = [];
   const base = { id: cell.id, params: cell.params, history, diagnostics: [] as DiagnosticsSnapshot[] };
-  if (cell.invalid) return { ...base, status: 'invalid', error: cell.invalid, epochsRun: 0, wallMs: 0, stepMsMedian: null, finishedAt: new Date().toISOString() };
+  if (cell.invalid)
+    return { ...base, status: 'invalid', error: cell.invalid, epochsRun: 0, wallMs: 0, stepMsMedian: null, finishedAt: new Date().toISOString() };
   if (!data) throw new TypeError(`runCell: cell ${cell.id} needs its dataset`);
   let record: CellRecord;
   try {
     using model = buildModel(cell.spec, { inChannels: data.x.shape[1], outChannels: data.numClasses, device });
     using optimizer = buildOptimizer(config, model);
     const result = await fit(model, data, {
-      epochs: config.epochs, optimizer, patience: config.patience, signal: hooks.signal,
+      epochs: config.epochs,
+      optimizer,
+      patience: config.patience,
+      signal: hooks.signal,
       checkFinite: config.checkFinite ? { every: 1 } : undefined,
       // fit() records epoch 0 (initialization) and every `every` epochs after it.
       diagnostics: config.diagnostics ? { every: config.diagnostics.every, metrics: config.diagnostics.metrics } : undefined,
@@ -45,15 +49,28 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
       },
     });
     record = {
-      ...base, status: 'ok', epochsRun: result.epochsRun, final: metrics(result.last), best: metrics(result.best), diagnostics: result.diagnostics,
-      wallMs: 0, stepMsMedian: null, finishedAt: '',
+      ...base,
+      status: 'ok',
+      epochsRun: result.epochsRun,
+      final: metrics(result.last),
+      best: metrics(result.best),
+      diagnostics: result.diagnostics,
+      wallMs: 0,
+      stepMsMedian: null,
+      finishedAt: '',
     };
   } catch (e) {
     if (hooks.signal?.aborted) throw e;
     const last = history.at(-1);
     record = {
-      ...base, status: 'failed', error: e instanceof Error ? e.message : String(e), epochsRun: history.length,
-      final: last && { ...last }, wallMs: 0, stepMsMedian: null, finishedAt: '',
+      ...base,
+      status: 'failed',
+      error: e instanceof Error ? e.message : String(e),
+      epochsRun: history.length,
+      final: last && { ...last },
+      wallMs: 0,
+      stepMsMedian: null,
+      finishedAt: '',
     };
   }
   record.wallMs = performance.now() - t0;

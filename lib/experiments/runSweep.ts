@@ -62,7 +62,8 @@ export async function runSweep(input: unknown, options: { baseDir: string } & Sw
       options.onCellStart?.(cell, outcome.skipped + i, cells.length);
       const data = cell.invalid ? null : dataFor(cell.params.dataset, config, device, datasets);
       const record = await runCell(cell, config, data, device, {
-        signal: options.signal, onEpoch: (r) => options.onEpoch?.(cell, r),
+        signal: options.signal,
+        onEpoch: (r) => options.onEpoch?.(cell, r),
       });
       appendCell(cellsPath, record);
       records.push(record);

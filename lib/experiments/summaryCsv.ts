@@ -5,8 +5,23 @@ const PARAMS = ['dataset', 'method', 'model', 'depth', 'seed', 'init', 'residual
 /** The columns of summary.csv, in order. */
 export function summaryColumns(lossEpochs: readonly number[] = []): string[] {
   return [
-    'id', ...PARAMS, 'status', 'epochs_run', 'final_train_loss', 'final_train_acc', 'final_val_acc', 'final_test_acc',
-    'best_epoch', 'best_val_acc', 'best_test_acc', 'epochs_to_fit', ...lossEpochs.map((e) => `train_loss_at_${e}`), 'kappa_init', 'wall_s', 'step_ms_median', 'error',
+    'id',
+    ...PARAMS,
+    'status',
+    'epochs_run',
+    'final_train_loss',
+    'final_train_acc',
+    'final_val_acc',
+    'final_test_acc',
+    'best_epoch',
+    'best_val_acc',
+    'best_test_acc',
+    'epochs_to_fit',
+    ...lossEpochs.map((e) => `train_loss_at_${e}`),
+    'kappa_init',
+    'wall_s',
+    'step_ms_median',
+    'error',
   ];
 }
 
@@ -16,13 +31,22 @@ export function summaryRow(r: CellRecord, lossEpochs: readonly number[] = []): R
   const row: Record<string, unknown> = { id: r.id };
   for (const k of PARAMS) row[k] = p[k];
   Object.assign(row, {
-    status: r.status, epochs_run: r.epochsRun,
-    final_train_loss: r.final?.trainLoss, final_train_acc: r.final?.trainAcc, final_val_acc: r.final?.valAcc, final_test_acc: r.final?.testAcc,
+    status: r.status,
+    epochs_run: r.epochsRun,
+    final_train_loss: r.final?.trainLoss,
+    final_train_acc: r.final?.trainAcc,
+    final_val_acc: r.final?.valAcc,
+    final_test_acc: r.final?.testAcc,
     // The first epoch with training accuracy ≥ 0.99: how fast the cell fits its training set.
     epochs_to_fit: r.history.find((h) => h.trainAcc >= 0.99)?.epoch,
-    best_epoch: r.best?.epoch, best_val_acc: r.best?.valAcc, best_test_acc: r.best?.testAcc,
+    best_epoch: r.best?.epoch,
+    best_val_acc: r.best?.valAcc,
+    best_test_acc: r.best?.testAcc,
     // κ is model-level (every row holds it); the first record is the one at initialization.
-    kappa_init: r.diagnostics?.[0]?.layers[0]?.kappa, wall_s: r.wallMs / 1000, step_ms_median: r.stepMsMedian, error: r.error,
+    kappa_init: r.diagnostics?.[0]?.layers[0]?.kappa,
+    wall_s: r.wallMs / 1000,
+    step_ms_median: r.stepMsMedian,
+    error: r.error,
   });
   for (const e of lossEpochs) row[`train_loss_at_${e}`] = r.history.find((h) => h.epoch === e)?.trainLoss;
   const out: Record<string, string> = {};

@@ -72,8 +72,16 @@ export function expandSweep(config: SweepConfig): SweepCell[] {
 
 function makeCell(config: SweepConfig, params: CellParams): SweepCell {
   const spec: ModelSpec = {
-    model: params.model, layers: params.depth, hidden: config.hidden, seed: params.seed, dropout: config.dropout,
-    init: params.init, residual: params.residual, aggT: params.aggT, norm: params.norm, skip: params.skip,
+    model: params.model,
+    layers: params.depth,
+    hidden: config.hidden,
+    seed: params.seed,
+    dropout: config.dropout,
+    init: params.init,
+    residual: params.residual,
+    aggT: params.aggT,
+    norm: params.norm,
+    skip: params.skip,
     heads: params.model === 'gat' || params.model === 'gatv2' ? config.heads : undefined,
   };
   const id = cellId(params);

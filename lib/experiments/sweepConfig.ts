@@ -15,7 +15,8 @@ const range = (lo: number, hi: number, openHi = false) => {
 };
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` });
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'expected a non-empty array' }).min(1, { error: 'expected a non-empty array' });
-const aggT = () => z.number({ error: 'expected a number in (0, 1]' }).gt(0, { error: 'expected a number in (0, 1]' }).lte(1, { error: 'expected a number in (0, 1]' });
+const aggT = () =>
+  z.number({ error: 'expected a number in (0, 1]' }).gt(0, { error: 'expected a number in (0, 1]' }).lte(1, { error: 'expected a number in (0, 1]' });
 const dataset = () => z.string({ error: 'expected a dataset name or folder' }).min(1, { error: 'expected a dataset name or folder' });
 
 const names = (values: readonly string[]) => values as readonly [string, ...string[]];
@@ -34,7 +35,10 @@ const methodFields = {
   skip: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
-const methodSchema = z.strictObject({ name: z.string({ error: 'expected a method name' }).regex(/^[\w.+-]+$/, { error: 'expected a name of letters, digits, _ . + -' }), ...methodFields });
+const methodSchema = z.strictObject({
+  name: z.string({ error: 'expected a method name' }).regex(/^[\w.+-]+$/, { error: 'expected a name of letters, digits, _ . + -' }),
+  ...methodFields,
+});
 
 const gridSchema = z.strictObject(
   {
@@ -72,9 +76,7 @@ const sweepSchema = z.strictObject(
     checkFinite: z.boolean({ error: 'expected true or false' }).default(true),
     /** Record invalid flag combinations as failed cells instead of rejecting the config. */
     skipInvalid: z.boolean({ error: 'expected true or false' }).default(false),
-    diagnostics: z
-      .strictObject({ every: posInt(), metrics: list(oneOf(DIAGNOSTIC_METRICS)).optional() })
-      .optional(),
+    diagnostics: z.strictObject({ every: posInt(), metrics: list(oneOf(DIAGNOSTIC_METRICS)).optional() }).optional(),
     /** Extra summary.csv columns: the training loss at these epochs. */
     summaryEpochs: list(posInt()).optional(),
     device: oneOf(['auto', 'cpu', 'cuda'] as const).default('auto'),

@@ -14,8 +14,5 @@ export function biasAdd(x: Tensor, bias: Tensor): Tensor {
   tensorArg(op, 'x', x);
   tensorArg(op, 'bias', bias);
   const out = new Tensor(native().biasAdd(x.handle(op), bias.handle(op)));
-  return record(out, op, [x, bias], (g) => [
-    x.requiresGrad ? g : null,
-    bias.requiresGrad ? new Tensor(native().sumRows(g.handle(op))) : null,
-  ]);
+  return record(out, op, [x, bias], (g) => [x.requiresGrad ? g : null, bias.requiresGrad ? new Tensor(native().sumRows(g.handle(op))) : null]);
 }

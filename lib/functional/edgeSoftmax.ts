@@ -22,7 +22,5 @@ export function edgeSoftmax(op: GraphOperator, logits: Tensor): Tensor {
   tensorArg(name, 'logits', logits);
   const b = native();
   const alpha = new Tensor(b.edgeSoftmax(op.forward(name), logits.handle(name)));
-  return record(alpha, name, [logits], (g) => [
-    new Tensor(b.edgeSoftmaxBackward(op.forward(name), alpha.handle(name), g.handle(name))),
-  ]);
+  return record(alpha, name, [logits], (g) => [new Tensor(b.edgeSoftmaxBackward(op.forward(name), alpha.handle(name), g.handle(name)))]);
 }

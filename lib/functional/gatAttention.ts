@@ -31,9 +31,7 @@ export interface GatAttentionOptions {
  * const xw = matmul(x, w, { transB: true });
  * const h = gatAttention(graph.operator('gin'), xw, xw, a, null, { version: 'v2' });
  */
-export function gatAttention(
-  op: GraphOperator, xs: Tensor, xt: Tensor, aSrc: Tensor, aDst: Tensor | null, options: GatAttentionOptions,
-): Tensor {
+export function gatAttention(op: GraphOperator, xs: Tensor, xt: Tensor, aSrc: Tensor, aDst: Tensor | null, options: GatAttentionOptions): Tensor {
   const name = 'gatAttention';
   if (!(op instanceof GraphOperator)) throw new TypeError(`${name}: argument op must be a GraphOperator (graph.operator('gin'))`);
   // The native op sees a square CSR, not which operator it is, nor the version's name.
@@ -65,8 +63,21 @@ export function gatAttention(
   const inputs = v === 1 ? [xs, xt, aSrc, aDst!] : [xs, xt, aSrc];
   record(out, name, inputs, (g) => {
     const [dxs, dxt, daSrc, daDst] = native().gatAttentionBackward(
-      v, op.forward(name), op.transposed(name), xs.handle(name), xt.handle(name), aSrc.handle(name),
-      v === 1 ? aDst!.handle(name) : null, heads, slope, p, seed, out.handle(name), stats.handle(name), g.handle(name), xs === xt,
+      v,
+      op.forward(name),
+      op.transposed(name),
+      xs.handle(name),
+      xt.handle(name),
+      aSrc.handle(name),
+      v === 1 ? aDst!.handle(name) : null,
+      heads,
+      slope,
+      p,
+      seed,
+      out.handle(name),
+      stats.handle(name),
+      g.handle(name),
+      xs === xt,
     );
     // One tensor as xs and xt: its gradient comes back whole, in the first slot.
     const grads = [new Tensor(dxs), dxt ? new Tensor(dxt) : null, new Tensor(daSrc)];

@@ -39,8 +39,13 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   const stats = new Tensor(statsH);
   record(out, op, [x, w, b], (g) => {
     const [dx, dw, db] = native().layerNormBackward(
-      g.handle(op), x.handle(op), w?.handle(op) ?? null, stats.handle(op),
-      x.requiresGrad, w?.requiresGrad ?? false, b?.requiresGrad ?? false,
+      g.handle(op),
+      x.handle(op),
+      w?.handle(op) ?? null,
+      stats.handle(op),
+      x.requiresGrad,
+      w?.requiresGrad ?? false,
+      b?.requiresGrad ?? false,
     );
     return [dx ? new Tensor(dx) : null, dw ? new Tensor(dw) : null, db ? new Tensor(db) : null];
   });

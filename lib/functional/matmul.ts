@@ -21,8 +21,7 @@ export function matmul(a: Tensor | SparseFeatures, b: Tensor, options: { transA?
   const ta = options.transA ?? false;
   const tb = options.transB ?? false;
   // Dtypes, ranks, devices and the inner dimensions are the native op's to check.
-  const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) =>
-    new Tensor(native().matmul(x.handle(op), y.handle(op), tx, ty));
+  const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => new Tensor(native().matmul(x.handle(op), y.handle(op), tx, ty));
   const out = mm(a, b, ta, tb);
   // C = op(A) op(B): dA and dB written with the same native kernel and transposes.
   return record(out, op, [a, b], (g) => {

@@ -1,8 +1,6 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { mul, scale, sub } from './arithmetic.js';
-import {
-  requireDtype, requireFloat, requireRank, requireSameDevice, requireSameDtype, requireSameShape, tensorArg, valueError,
-} from './checks.js';
+import { requireDtype, requireFloat, requireRank, requireSameDevice, requireSameDtype, requireSameShape, tensorArg, valueError } from './checks.js';
 import { sum } from './reduce.js';
 
 /**

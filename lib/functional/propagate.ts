@@ -21,7 +21,5 @@ export function propagate(op: GraphOperator, x: Tensor, options: { alpha?: numbe
   const alpha = numberArg(name, 'alpha', options.alpha ?? 1);
   const selfScale = numberArg(name, 'selfScale', options.selfScale ?? 0);
   const out = new Tensor(native().spmm(op.forward(name), null, x.handle(name), alpha, selfScale, name));
-  return record(out, name, [x], (g) => [
-    new Tensor(native().spmm(op.transposed(name), null, g.handle(name), alpha, selfScale, name)),
-  ]);
+  return record(out, name, [x], (g) => [new Tensor(native().spmm(op.transposed(name), null, g.handle(name), alpha, selfScale, name))]);
 }

@@ -44,12 +44,17 @@ export function propagateBiasAct(op: GraphOperator, x: Tensor, options: Propagat
   const bias = options.bias ?? null;
   if (bias !== null) tensorArg(name, 'bias', bias);
   const relu = activation === 'relu';
-  const out = new Tensor(
-    native().propagateBiasAct(op.forward(name), x.handle(name), bias?.handle(name) ?? null, alpha, selfScale, relu),
-  );
+  const out = new Tensor(native().propagateBiasAct(op.forward(name), x.handle(name), bias?.handle(name) ?? null, alpha, selfScale, relu));
   return record(out, name, [x, bias], (g) => {
     const [dx, dbias] = native().propagateBiasActBackward(
-      op.transposed(name), g.handle(name), out.handle(name), alpha, selfScale, relu, x.requiresGrad, bias?.requiresGrad ?? false,
+      op.transposed(name),
+      g.handle(name),
+      out.handle(name),
+      alpha,
+      selfScale,
+      relu,
+      x.requiresGrad,
+      bias?.requiresGrad ?? false,
     );
     return [dx ? new Tensor(dx) : null, dbias ? new Tensor(dbias) : null];
   });

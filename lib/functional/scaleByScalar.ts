@@ -52,8 +52,5 @@ export function scaleByScalar(s: Tensor, x: Tensor): Tensor {
   scalarArg(op, 's', s, x);
   const value = s.item();
   const out = new Tensor(native().scale(x.handle(op), value));
-  return record(out, op, [s, x], (g) => [
-    s.requiresGrad ? sumOfProducts(g, x) : null,
-    x.requiresGrad ? new Tensor(native().scale(g.handle(op), value)) : null,
-  ]);
+  return record(out, op, [s, x], (g) => [s.requiresGrad ? sumOfProducts(g, x) : null, x.requiresGrad ? new Tensor(native().scale(g.handle(op), value)) : null]);
 }

@@ -26,9 +26,7 @@ export interface SoftmaxAggregateOptions {
  * const t = Parameter.fromValues([1], [1]);  // learnable inverse temperature
  * const h = softmaxAggregate(graph.operator('sum'), x, edgeAttr, t);
  */
-export function softmaxAggregate(
-  op: GraphOperator, x: Tensor, edgeAttr: Tensor | null, t: Tensor, options: SoftmaxAggregateOptions = {},
-): Tensor {
+export function softmaxAggregate(op: GraphOperator, x: Tensor, edgeAttr: Tensor | null, t: Tensor, options: SoftmaxAggregateOptions = {}): Tensor {
   const name = 'softmaxAggregate';
   if (!(op instanceof GraphOperator)) throw new TypeError(`${name}: argument op must be a GraphOperator (graph.operator('sum'))`);
   // The operator's kind is a TypeScript notion: checked here. Every dtype, shape, device and
@@ -50,8 +48,14 @@ export function softmaxAggregate(
   const stats = new Tensor(statsH);
   record(out, name, [x, e, t], (g) => {
     const [dx, de, dt] = b.softmaxAggregateBackward(
-      op.transposed(name), x.handle(name), e ? e.handle(name) : null, t.handle(name), eps,
-      out.handle(name), stats.handle(name), g.handle(name),
+      op.transposed(name),
+      x.handle(name),
+      e ? e.handle(name) : null,
+      t.handle(name),
+      eps,
+      out.handle(name),
+      stats.handle(name),
+      g.handle(name),
     );
     return [new Tensor(dx), de ? new Tensor(de) : null, new Tensor(dt)];
   });

@@ -60,7 +60,12 @@ export function balancedInit(layers: GatLayerValues[], options: BalancedOptions)
         throw new RangeError(`balancedInit: layer ${l + 1} takes ${cols} inputs but layer ${l} has ${layers[l - 1].rows} outputs`);
       }
       const position = l === 0 ? 'first' : l === L - 1 ? 'last' : 'hidden';
-      const v = options.base === 'xavier' ? glorotUniform(rows, cols, options.rng) : L === 1 ? orthogonal(rows, cols, options.rng) : looksLinear(rows, cols, options.rng, position);
+      const v =
+        options.base === 'xavier'
+          ? glorotUniform(rows, cols, options.rng)
+          : L === 1
+            ? orthogonal(rows, cols, options.rng)
+            : looksLinear(rows, cols, options.rng, position);
       w.set(v);
     }
     for (const a of layer.att) a.fill(0);

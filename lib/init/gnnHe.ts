@@ -21,4 +21,3 @@ export function gnnHe(fanOut: number, fanIn: number, rng: Rng, options: { cW?: n
   for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
   return out;
 }
-

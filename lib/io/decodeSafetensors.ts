@@ -75,7 +75,12 @@ function parseMetadata(raw: unknown, fail: (why: string) => never): Record<strin
   return out;
 }
 
-function parseEntry(name: string, raw: unknown, dataLength: number, fail: (why: string) => never): { dtype: StDType; shape: number[]; begin: number; end: number } {
+function parseEntry(
+  name: string,
+  raw: unknown,
+  dataLength: number,
+  fail: (why: string) => never,
+): { dtype: StDType; shape: number[]; begin: number; end: number } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`entry '${name}' is not an object`);
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
   if (typeof dtype !== 'string' || !Object.hasOwn(ST_DTYPES, dtype)) {

@@ -61,7 +61,8 @@ export class APPNPNet extends NodeModel {
     requireObject('APPNPNet', 'options', options);
     const hidden = options.hiddenChannels ?? 64;
     this.dropout = options.dropout ?? 0.5;
-    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`APPNPNet: dropout must be in [0, 1), got ${String(this.dropout)}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1))
+      throw new RangeError(`APPNPNet: dropout must be in [0, 1), got ${String(this.dropout)}`);
     const K = options.K ?? 10;
     const alpha = options.alpha ?? 0.1;
     const decay = options.lin1WeightDecay ?? null;
@@ -70,10 +71,21 @@ export class APPNPNet extends NodeModel {
     }
     const seed = options.seed ?? 0;
     this.#dropoutRng = new Rng(seed + 0x5eed);
-    this.registerCheckpointState({
-      inChannels: options.inChannels, hiddenChannels: hidden, outChannels: options.outChannels, K, alpha,
-      dropout: this.dropout, lin1WeightDecay: decay, seed, dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu',
-    } satisfies Required<APPNPNetOptions>, this.#dropoutRng);
+    this.registerCheckpointState(
+      {
+        inChannels: options.inChannels,
+        hiddenChannels: hidden,
+        outChannels: options.outChannels,
+        K,
+        alpha,
+        dropout: this.dropout,
+        lin1WeightDecay: decay,
+        seed,
+        dtype: options.dtype ?? 'f32',
+        device: options.device ?? 'cpu',
+      } satisfies Required<APPNPNetOptions>,
+      this.#dropoutRng,
+    );
     const rng = new Rng(seed);
     const common = { rng, dtype: options.dtype, device: options.device };
     let lin1: Linear | undefined;
@@ -130,7 +142,11 @@ const appnpSchema = z.strictObject({
   inChannels: dims(1 << 24),
   hiddenChannels: dims(1 << 16).optional(),
   outChannels: dims(1 << 16),
-  K: z.int().min(0).max(1 << 14).optional(),
+  K: z
+    .int()
+    .min(0)
+    .max(1 << 14)
+    .optional(),
   alpha: z.number().min(0).max(1).optional(),
   dropout: z.number().min(0).lt(1).optional(),
   lin1WeightDecay: z.number().min(0).max(1e3).nullable().optional(),
@@ -149,16 +165,21 @@ const appnpSchema = z.strictObject({
  */
 export const appnpEntry: ModelEntry<APPNPNetOptions> = {
   name: 'appnp',
-  summary: 'APPNP: a two-layer MLP whose predictions are propagated by personalized PageRank; --layers is the number of propagation steps K, --alpha the teleport probability',
+  summary:
+    'APPNP: a two-layer MLP whose predictions are propagated by personalized PageRank; --layers is the number of propagation steps K, --alpha the teleport probability',
   options: appnpSchema,
   build: (o) => new APPNPNet(o),
   inits: [],
-  flags: [
-    alphaFlag,
-  ],
+  flags: [alphaFlag],
   fromSpec: (s, io) => ({
-    inChannels: io.inChannels, outChannels: io.outChannels, device: io.device,
-    hiddenChannels: s.hidden ?? 64, K: s.layers ?? 10, dropout: s.dropout, alpha: s.alpha as number | undefined, seed: s.seed,
+    inChannels: io.inChannels,
+    outChannels: io.outChannels,
+    device: io.device,
+    hiddenChannels: s.hidden ?? 64,
+    K: s.layers ?? 10,
+    dropout: s.dropout,
+    alpha: s.alpha as number | undefined,
+    seed: s.seed,
   }),
   defaults: { layers: 10, hidden: 64, dropout: 0.5, lr: 0.01, weightDecay: 5e-4 },
 };

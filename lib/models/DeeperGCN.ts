@@ -86,11 +86,13 @@ export class DeeperGCN extends NodeModel {
     const L = options.numLayers ?? 28;
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`DeeperGCN: numLayers must be a positive integer, got ${L}`);
     this.block = options.block ?? 'res+';
-    if (this.block !== 'res+' && this.block !== 'reversible') throw new RangeError(`DeeperGCN: block must be 'res+' or 'reversible', got ${String(this.block)}`);
+    if (this.block !== 'res+' && this.block !== 'reversible')
+      throw new RangeError(`DeeperGCN: block must be 'res+' or 'reversible', got ${String(this.block)}`);
     this.dropout = probabilityOption('dropout', options.dropout ?? 0.5);
     this.branchDropout = probabilityOption('branchDropout', options.branchDropout ?? this.dropout);
     const branchScale = options.branchScale ?? 1;
-    if (typeof branchScale !== 'number' || !Number.isFinite(branchScale)) throw new RangeError(`DeeperGCN: branchScale must be a finite number, got ${String(branchScale)}`);
+    if (typeof branchScale !== 'number' || !Number.isFinite(branchScale))
+      throw new RangeError(`DeeperGCN: branchScale must be a finite number, got ${String(branchScale)}`);
     const encoderNorm = options.encoderNorm ?? true;
     if (typeof encoderNorm !== 'boolean') throw new TypeError(`DeeperGCN: encoderNorm must be true or false, got ${String(encoderNorm)}`);
     const groups = options.groups ?? 2;
@@ -187,15 +189,25 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
   build: (o) => new DeeperGCN(o),
   inits: [],
   flags: [
-    { key: 'block', flag: '--block <kind>', description: "deepergcn: 'res+' layers or 'reversible' blocks (default res+)", value: { kind: 'choice', choices: ['res+', 'reversible'] } },
+    {
+      key: 'block',
+      flag: '--block <kind>',
+      description: "deepergcn: 'res+' layers or 'reversible' blocks (default res+)",
+      value: { kind: 'choice', choices: ['res+', 'reversible'] },
+    },
     { key: 'groups', flag: '--groups <n>', description: 'channel groups of reversible blocks (default 2)', value: { kind: 'int', min: 2, max: 1024 } },
   ],
   check: (s) => {
     if (s.groups !== undefined && s.block !== 'reversible') throw new RangeError('--groups applies to --block reversible only');
   },
   fromSpec: (s, io) => ({
-    ...io, hiddenChannels: s.hidden!, numLayers: s.layers!, block: (s.block as DeeperGCNOptions['block']) ?? 'res+',
-    groups: s.groups as number | undefined, dropout: s.dropout, seed: s.seed,
+    ...io,
+    hiddenChannels: s.hidden!,
+    numLayers: s.layers!,
+    block: (s.block as DeeperGCNOptions['block']) ?? 'res+',
+    groups: s.groups as number | undefined,
+    dropout: s.dropout,
+    seed: s.seed,
   }),
   defaults: { layers: 28, hidden: 64, dropout: 0.5, lr: 0.005, weightDecay: 5e-4 },
 };

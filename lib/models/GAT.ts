@@ -70,7 +70,8 @@ export class GAT extends NodeModel {
     this.name = version === 'v2' ? 'gatv2' : 'gat';
     const share = options.shareWeights ?? true;
     const init = options.init ?? 'glorot';
-    if (!['glorot', 'balanced-x', 'balanced-o'].includes(init)) throw new RangeError(`GAT: init must be 'glorot', 'balanced-x' or 'balanced-o', got ${String(init)}`);
+    if (!['glorot', 'balanced-x', 'balanced-o'].includes(init))
+      throw new RangeError(`GAT: init must be 'glorot', 'balanced-x' or 'balanced-o', got ${String(init)}`);
     const rng = new Rng(options.seed ?? 0);
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
     this.registerCheckpointState({ ...options, version }, this.#dropoutRng);
@@ -80,9 +81,19 @@ export class GAT extends NodeModel {
       values.forEach((v, l) => {
         const last = l === L - 1;
         const conv = new GATConv(v.cols, last ? options.outChannels : options.hiddenChannels, {
-          heads, concat: !last, version, shareWeights: share, dropout: this.dropout, bias: options.bias ?? false,
-          weight: v.weights[0], weightDst: v.weights[1], attSrc: v.att[0], attDst: v.att[1],
-          rng, dtype: options.dtype, device: options.device,
+          heads,
+          concat: !last,
+          version,
+          shareWeights: share,
+          dropout: this.dropout,
+          bias: options.bias ?? false,
+          weight: v.weights[0],
+          weightDst: v.weights[1],
+          attSrc: v.att[0],
+          attDst: v.att[1],
+          rng,
+          dtype: options.dtype,
+          device: options.device,
         });
         this.layers.push(this.registerModule(`conv${l}`, conv));
       });
@@ -97,7 +108,8 @@ export class GAT extends NodeModel {
       const nw = version === 'v2' && !share ? 2 : 1;
       const na = version === 'v1' ? 2 : 1;
       layers.push({
-        rows, cols,
+        rows,
+        cols,
         weights: Array.from({ length: nw }, () => glorotUniform(rows, cols, rng)),
         // PyG's glorot for the attention vectors viewed as [heads, channels].
         att: Array.from({ length: na }, () => glorotUniform(heads, rows / heads, rng)),
@@ -134,8 +146,12 @@ function gatEntryFor(version: 'v1' | 'v2'): ModelEntry<GATOptions> {
     name: version === 'v1' ? 'gat' : 'gatv2',
     summary: `GAT${version === 'v1' ? 'v1' : 'v2'}: [dropout → GATConv → ReLU] × (L−1) → dropout → GATConv (heads averaged), glorot or balanced init`,
     options: z.looseObject({
-      ...modelBase, hiddenChannels: channels(), numLayers: depth().optional(), heads: z.int().min(1).max(1024).optional(),
-      dropout: probability().optional(), version: z.enum(['v1', 'v2']).optional(),
+      ...modelBase,
+      hiddenChannels: channels(),
+      numLayers: depth().optional(),
+      heads: z.int().min(1).max(1024).optional(),
+      dropout: probability().optional(),
+      version: z.enum(['v1', 'v2']).optional(),
     }),
     build: (o) => new GAT(o),
     inits: gatInits,
@@ -143,11 +159,18 @@ function gatEntryFor(version: 'v1' | 'v2'): ModelEntry<GATOptions> {
     check: (s: ModelSpec) => {
       if (s.init === 'balanced' || s.init === 'balanced-o') {
         const width = s.hidden! * ((s.heads as number | undefined) ?? 1);
-        if (width % 2 !== 0) throw new RangeError(`--init ${s.init} needs an even hidden width (heads × channels), got ${width}: change --hidden to ${s.hidden! + 1}`);
+        if (width % 2 !== 0)
+          throw new RangeError(`--init ${s.init} needs an even hidden width (heads × channels), got ${width}: change --hidden to ${s.hidden! + 1}`);
       }
     },
     fromSpec: (s, io) => ({
-      ...io, hiddenChannels: s.hidden!, numLayers: s.layers!, heads: (s.heads as number | undefined) ?? 1, version, dropout: s.dropout, seed: s.seed,
+      ...io,
+      hiddenChannels: s.hidden!,
+      numLayers: s.layers!,
+      heads: (s.heads as number | undefined) ?? 1,
+      version,
+      dropout: s.dropout,
+      seed: s.seed,
       init: (s.init === 'balanced' ? 'balanced-o' : (s.init ?? 'glorot')) as GATOptions['init'],
     }),
     defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },

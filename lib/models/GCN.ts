@@ -49,10 +49,19 @@ export class GCN extends NodeModel {
     this.dropout = options.dropout ?? 0.5;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GCN: dropout must be in [0, 1), got ${this.dropout}`);
     this.#dropoutRng = new Rng((options.seed ?? 0) + 0x5eed);
-    this.registerCheckpointState({
-      inChannels: options.inChannels, hiddenChannels: options.hiddenChannels, outChannels: options.outChannels,
-      numLayers: L, dropout: this.dropout, seed: options.seed ?? 0, dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu',
-    }, this.#dropoutRng);
+    this.registerCheckpointState(
+      {
+        inChannels: options.inChannels,
+        hiddenChannels: options.hiddenChannels,
+        outChannels: options.outChannels,
+        numLayers: L,
+        dropout: this.dropout,
+        seed: options.seed ?? 0,
+        dtype: options.dtype ?? 'f32',
+        device: options.device ?? 'cpu',
+      },
+      this.#dropoutRng,
+    );
     const rng = new Rng(options.seed ?? 0);
     const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
     this.layers = [];

@@ -70,10 +70,12 @@ export class GCNII extends NodeModel {
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GCNII: numLayers must be a positive integer, got ${String(L)}`);
     const hidden = options.hiddenChannels ?? 64;
     this.dropout = options.dropout ?? 0.6;
-    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GCNII: dropout must be in [0, 1), got ${String(this.dropout)}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1))
+      throw new RangeError(`GCNII: dropout must be in [0, 1), got ${String(this.dropout)}`);
     this.alpha = options.alpha ?? 0.1;
     this.theta = options.theta ?? 0.5;
-    if (typeof this.theta !== 'number' || !(this.theta > 0 && Number.isFinite(this.theta))) throw new RangeError(`GCNII: theta must be a finite number > 0, got ${String(this.theta)}`);
+    if (typeof this.theta !== 'number' || !(this.theta > 0 && Number.isFinite(this.theta)))
+      throw new RangeError(`GCNII: theta must be a finite number > 0, got ${String(this.theta)}`);
     const decay = options.convWeightDecay === undefined ? 0.01 : options.convWeightDecay;
     if (decay !== null && (typeof decay !== 'number' || !(decay >= 0 && Number.isFinite(decay)))) {
       throw new RangeError(`GCNII: convWeightDecay must be a finite number ≥ 0 or null, got ${String(decay)}`);
@@ -81,11 +83,23 @@ export class GCNII extends NodeModel {
     const sharedWeights = options.sharedWeights ?? true;
     const seed = options.seed ?? 0;
     this.#dropoutRng = new Rng(seed + 0x5eed);
-    this.registerCheckpointState({
-      inChannels: options.inChannels, hiddenChannels: hidden, outChannels: options.outChannels, numLayers: L,
-      alpha: this.alpha, theta: this.theta, dropout: this.dropout, sharedWeights, convWeightDecay: decay,
-      seed, dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu',
-    } satisfies Required<GCNIIOptions>, this.#dropoutRng);
+    this.registerCheckpointState(
+      {
+        inChannels: options.inChannels,
+        hiddenChannels: hidden,
+        outChannels: options.outChannels,
+        numLayers: L,
+        alpha: this.alpha,
+        theta: this.theta,
+        dropout: this.dropout,
+        sharedWeights,
+        convWeightDecay: decay,
+        seed,
+        dtype: options.dtype ?? 'f32',
+        device: options.device ?? 'cpu',
+      } satisfies Required<GCNIIOptions>,
+      this.#dropoutRng,
+    );
     const rng = new Rng(seed);
     const common = { rng, dtype: options.dtype, device: options.device };
     let encoder: Linear | undefined;
@@ -186,12 +200,23 @@ export const gcniiEntry: ModelEntry<GCNIIOptions> = {
   inits: ['glorot'],
   flags: [
     alphaFlag,
-    { key: 'theta', flag: '--theta <t>', description: 'gcnii: identity-mapping strength θ > 0, β_ℓ = log(θ/ℓ + 1) (default 0.5)', value: { kind: 'real', min: 0, max: Infinity, openMin: true, openMax: true } },
+    {
+      key: 'theta',
+      flag: '--theta <t>',
+      description: 'gcnii: identity-mapping strength θ > 0, β_ℓ = log(θ/ℓ + 1) (default 0.5)',
+      value: { kind: 'real', min: 0, max: Infinity, openMin: true, openMax: true },
+    },
   ],
   fromSpec: (s, io) => ({
-    inChannels: io.inChannels, outChannels: io.outChannels, device: io.device,
-    hiddenChannels: s.hidden ?? 64, numLayers: s.layers ?? 64, dropout: s.dropout,
-    alpha: s.alpha as number | undefined, theta: s.theta as number | undefined, seed: s.seed,
+    inChannels: io.inChannels,
+    outChannels: io.outChannels,
+    device: io.device,
+    hiddenChannels: s.hidden ?? 64,
+    numLayers: s.layers ?? 64,
+    dropout: s.dropout,
+    alpha: s.alpha as number | undefined,
+    theta: s.theta as number | undefined,
+    seed: s.seed,
   }),
   defaults: { layers: 64, hidden: 64, dropout: 0.6, lr: 0.01, weightDecay: 5e-4 },
 };

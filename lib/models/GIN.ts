@@ -62,9 +62,16 @@ export class GIN extends NodeModel {
     this.trainEps = options.trainEps ?? false;
     const seed = options.seed ?? 0;
     const config: Required<GINOptions> = {
-      inChannels: options.inChannels, hiddenChannels: options.hiddenChannels, outChannels: options.outChannels,
-      numLayers: L, dropout: this.dropout, trainEps: this.trainEps, eps: options.eps ?? 0, seed,
-      dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu',
+      inChannels: options.inChannels,
+      hiddenChannels: options.hiddenChannels,
+      outChannels: options.outChannels,
+      numLayers: L,
+      dropout: this.dropout,
+      trainEps: this.trainEps,
+      eps: options.eps ?? 0,
+      seed,
+      dtype: options.dtype ?? 'f32',
+      device: options.device ?? 'cpu',
     };
     this.#dropoutRng = new Rng(seed + 0x5eed);
     this.registerCheckpointState(config, this.#dropoutRng);
@@ -74,7 +81,9 @@ export class GIN extends NodeModel {
     this.build(() => {
       for (let l = 0; l < L; l++) {
         const conv = new GINConv(l === 0 ? options.inChannels : options.hiddenChannels, options.hiddenChannels, {
-          ...common, eps: config.eps, trainEps: this.trainEps,
+          ...common,
+          eps: config.eps,
+          trainEps: this.trainEps,
         });
         this.layers.push(this.registerModule(`conv${l}`, conv));
       }
@@ -123,7 +132,11 @@ export class GIN extends NodeModel {
 
 const POS_INT = 'expected a positive integer';
 const MAX_CHANNELS = 1 << 24;
-const channels = () => z.int({ error: POS_INT }).positive({ error: POS_INT }).max(MAX_CHANNELS, { error: `expected at most ${MAX_CHANNELS} channels` });
+const channels = () =>
+  z
+    .int({ error: POS_INT })
+    .positive({ error: POS_INT })
+    .max(MAX_CHANNELS, { error: `expected at most ${MAX_CHANNELS} channels` });
 
 /** A checkpoint's GIN config: types, integer ranges and bounded sizes, checked before building. */
 export const ginOptionsSchema = z.strictObject({
@@ -131,10 +144,22 @@ export const ginOptionsSchema = z.strictObject({
   hiddenChannels: channels(),
   outChannels: channels(),
   numLayers: z.int({ error: POS_INT }).min(1, { error: POS_INT }).max(100000, { error: 'expected at most 100000 layers' }).optional(),
-  dropout: z.number({ error: 'expected a number in [0, 1)' }).gte(0, { error: 'expected a number in [0, 1)' }).lt(1, { error: 'expected a number in [0, 1)' }).optional(),
+  dropout: z
+    .number({ error: 'expected a number in [0, 1)' })
+    .gte(0, { error: 'expected a number in [0, 1)' })
+    .lt(1, { error: 'expected a number in [0, 1)' })
+    .optional(),
   trainEps: z.boolean({ error: 'expected true or false' }).optional(),
-  eps: z.number({ error: 'expected a finite number' }).gte(-1e6, { error: 'expected a number in [-1e6, 1e6]' }).lte(1e6, { error: 'expected a number in [-1e6, 1e6]' }).optional(),
-  seed: z.int({ error: 'expected an integer in [0, 2^32)' }).min(0).max(2 ** 32 - 1).optional(),
+  eps: z
+    .number({ error: 'expected a finite number' })
+    .gte(-1e6, { error: 'expected a number in [-1e6, 1e6]' })
+    .lte(1e6, { error: 'expected a number in [-1e6, 1e6]' })
+    .optional(),
+  seed: z
+    .int({ error: 'expected an integer in [0, 2^32)' })
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   dtype: z.enum(['f32', 'f64'], { error: 'expected f32 or f64' }).optional(),
   device: z.enum(['cpu', 'cuda'], { error: 'expected cpu or cuda' }).optional(),
 });

@@ -116,7 +116,11 @@ export const linearGnnEntry: ModelEntry<LinearGNNOptions> = {
   name: 'linear-gnn',
   summary: 'a linear GNN without activations, plain or multiscale (--skip)',
   options: z.looseObject({
-    ...modelBase, hiddenChannels: channels(), depth: depth(0).optional(), operator: z.enum(['gcn', 'gin']).optional(), skip: z.boolean().optional(),
+    ...modelBase,
+    hiddenChannels: channels(),
+    depth: depth(0).optional(),
+    operator: z.enum(['gcn', 'gin']).optional(),
+    skip: z.boolean().optional(),
   }),
   build: (o) => new LinearGNN(o),
   inits: ['glorot'],

@@ -63,7 +63,14 @@ function setValues(p: Parameter, values: Float64Array): void {
  */
 export class ResGCN extends NodeModel {
   readonly name = 'res-gcn';
-  readonly options: Readonly<{ depth: number; hidden: number; residual: ResidualMode; dropout: number; lipschitzMode: 'c' | 'c/L' | null; checkpointEvery: number | null }>;
+  readonly options: Readonly<{
+    depth: number;
+    hidden: number;
+    residual: ResidualMode;
+    dropout: number;
+    lipschitzMode: 'c' | 'c/L' | null;
+    checkpointEvery: number | null;
+  }>;
   readonly encoder: Linear;
   readonly decoder: Linear;
   readonly blocks: ResidualBlock[] = [];
@@ -73,7 +80,14 @@ export class ResGCN extends NodeModel {
   constructor(options: ResGCNOptions) {
     super();
     const o = resolveResGCNOptions(options);
-    this.options = { depth: o.depth, hidden: o.hidden, residual: o.residual, dropout: o.dropout, lipschitzMode: o.norm === 'lipschitz' ? o.lipschitzMode : null, checkpointEvery: o.checkpointEvery };
+    this.options = {
+      depth: o.depth,
+      hidden: o.hidden,
+      residual: o.residual,
+      dropout: o.dropout,
+      lipschitzMode: o.norm === 'lipschitz' ? o.lipschitzMode : null,
+      checkpointEvery: o.checkpointEvery,
+    };
     const rng = new Rng(o.seed);
     this.#dropoutRng = new Rng(o.seed + 0x5eed);
     this.registerCheckpointState(options, this.#dropoutRng);
@@ -165,7 +179,15 @@ export class ResGCN extends NodeModel {
   // freed once the block has run, unless they are a kept feature, read by the block's backward,
   // or z itself when !freeInput (a checkpointed segment's input must survive for the
   // recomputation).
-  #runBlocks(z: Tensor, graph: Graph, seeds: readonly number[], first: number, last: number, how: { keep: boolean; freeInput: boolean }, features?: Tensor[]): Tensor {
+  #runBlocks(
+    z: Tensor,
+    graph: Graph,
+    seeds: readonly number[],
+    first: number,
+    last: number,
+    how: { keep: boolean; freeInput: boolean },
+    features?: Tensor[],
+  ): Tensor {
     let h = z;
     for (let l = first; l < last; l++) {
       const input = h;
@@ -200,19 +222,30 @@ export const resGcnEntry: ModelEntry<ResGCNOptions> = {
   name: 'res-gcn',
   summary: 'deep residual GCN: fixup, interpolate, res+ or reversible blocks over P_t, lipschitz or PairNorm, activation checkpointing',
   options: z.looseObject({
-    ...modelBase, hidden: channels().optional(), depth: depth(0).optional(), dropout: probability().optional(), branchDropout: probability().optional(),
-    residual: z.enum(RESIDUALS).optional(), checkpointEvery: depth().optional(),
+    ...modelBase,
+    hidden: channels().optional(),
+    depth: depth(0).optional(),
+    dropout: probability().optional(),
+    branchDropout: probability().optional(),
+    residual: z.enum(RESIDUALS).optional(),
+    checkpointEvery: depth().optional(),
   }),
   build: (o) => new ResGCN(o),
   inits: ['gnn-he', 'fixup', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'],
   flags: [
     { key: 'residual', flag: '--residual <kind>', description: 'residual block of res-gcn (default fixup)', value: { kind: 'choice', choices: RESIDUALS } },
     aggTFlag,
-    { key: 'norm', flag: '--norm <kind>', description: 'normalization of res-gcn branches (default none)', value: { kind: 'choice', choices: ['none', 'lipschitz', 'pairnorm'] } },
+    {
+      key: 'norm',
+      flag: '--norm <kind>',
+      description: 'normalization of res-gcn branches (default none)',
+      value: { kind: 'choice', choices: ['none', 'lipschitz', 'pairnorm'] },
+    },
     alphaFlag,
     { key: 'beta', flag: '--beta <b>', description: 'fixup branch scale β (default 1)', value: { kind: 'real', min: 0, max: 100 } },
     {
-      key: 'checkpointActivations', flag: '--checkpoint-activations <k>',
+      key: 'checkpointActivations',
+      flag: '--checkpoint-activations <k>',
       description: "res-gcn: keep only every k-th block's activations, recompute the rest in backward (less memory, one more forward)",
       value: { kind: 'int', min: 1, max: 100_000 },
     },
@@ -227,15 +260,26 @@ export const resGcnEntry: ModelEntry<ResGCNOptions> = {
       throw new RangeError('--checkpoint-activations does not apply to --residual reversible (reversible blocks recompute their activations already); drop it');
     }
     if (s.checkpointActivations !== undefined && s.norm === 'lipschitz') {
-      throw new RangeError('--checkpoint-activations cannot be combined with --norm lipschitz (its power iteration advances on every forward pass); drop one of them');
+      throw new RangeError(
+        '--checkpoint-activations cannot be combined with --norm lipschitz (its power iteration advances on every forward pass); drop one of them',
+      );
     }
     if (s.alpha !== undefined && residual !== 'interpolate') throw new RangeError('--alpha applies to --residual interpolate only');
   },
   fromSpec: (s, io) => ({
-    ...io, hidden: s.hidden!, depth: s.layers!, residual: (s.residual as ResidualMode | undefined) ?? 'fixup',
-    init: (s.init === 'fixup' || !s.init ? 'gnn-he' : s.init) as ResGCNInit, zeroInitBranch: s.init === 'fixup',
-    t: s.aggT as number | undefined, norm: s.norm as ResGCNOptions['norm'], alpha: s.alpha as number | undefined, beta: s.beta as number | undefined,
-    dropout: s.dropout, checkpointEvery: s.checkpointActivations as number | undefined, seed: s.seed,
+    ...io,
+    hidden: s.hidden!,
+    depth: s.layers!,
+    residual: (s.residual as ResidualMode | undefined) ?? 'fixup',
+    init: (s.init === 'fixup' || !s.init ? 'gnn-he' : s.init) as ResGCNInit,
+    zeroInitBranch: s.init === 'fixup',
+    t: s.aggT as number | undefined,
+    norm: s.norm as ResGCNOptions['norm'],
+    alpha: s.alpha as number | undefined,
+    beta: s.beta as number | undefined,
+    dropout: s.dropout,
+    checkpointEvery: s.checkpointActivations as number | undefined,
+    seed: s.seed,
   }),
   defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
 };

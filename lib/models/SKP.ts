@@ -111,13 +111,23 @@ function skpEntryFor(kp: boolean): ModelEntry<SKPOptions> {
       ? 'the single-operator KP baseline of SKP, width √K·hidden (parameter-matched)'
       : 'sums of Kronecker products: encoder → [dropout → SKPConv → ReLU] × L → decoder',
     options: z.looseObject({
-      ...modelBase, hiddenChannels: channels(), depth: depth(0).optional(), kp: z.boolean().optional(),
-      kpWidth: channels().optional(), dropout: probability().optional(),
+      ...modelBase,
+      hiddenChannels: channels(),
+      depth: depth(0).optional(),
+      kp: z.boolean().optional(),
+      kpWidth: channels().optional(),
+      dropout: probability().optional(),
     }),
     build: (o) => new SKP(o),
     inits: ['glorot', 'orthogonal'],
     fromSpec: (s, io) => ({
-      ...io, hiddenChannels: s.hidden!, depth: s.layers!, kp, dropout: s.dropout, seed: s.seed, init: s.init as SKPOptions['init'],
+      ...io,
+      hiddenChannels: s.hidden!,
+      depth: s.layers!,
+      kp,
+      dropout: s.dropout,
+      seed: s.seed,
+      init: s.init as SKPOptions['init'],
     }),
     defaults: { layers: 8, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
   };

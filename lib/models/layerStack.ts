@@ -15,14 +15,7 @@ type StackLayer = Pick<GraphConv, 'forward'>;
  * logits) for diagnostics. One dropout seed per layer is drawn from `rng`, in layer order, so
  * forward() and forwardFeatures() draw the same masks.
  */
-export function layerStack(
-  layers: readonly StackLayer[],
-  x: NodeFeatures,
-  graph: Graph,
-  p: number,
-  rng: Rng,
-  training: boolean,
-): LayerFeatures {
+export function layerStack(layers: readonly StackLayer[], x: NodeFeatures, graph: Graph, p: number, rng: Rng, training: boolean): LayerFeatures {
   let out: Tensor | null = null;
   const features: Tensor[] = [];
   layers.forEach((conv) => {

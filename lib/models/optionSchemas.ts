@@ -5,7 +5,11 @@ import { z } from 'zod';
 // own combinations; these keep sizes sane (a width of 2^20 or 10^5 layers is already far past
 // what any graph in memory trains).
 
-const int = (lo: number, hi: number) => z.int({ error: `expected an integer in [${lo}, ${hi}]` }).min(lo).max(hi);
+const int = (lo: number, hi: number) =>
+  z
+    .int({ error: `expected an integer in [${lo}, ${hi}]` })
+    .min(lo)
+    .max(hi);
 
 /** A layer width. */
 export const channels = () => int(1, 1 << 20);

@@ -14,7 +14,19 @@ import { resGcnEntry } from './ResGCN.js';
 import { kpEntry, skpEntry } from './SKP.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: entries hold different option types; each checks its own.
-const ENTRIES: readonly ModelEntry<any>[] = [gcnEntry, resGcnEntry, gatEntry, gatv2Entry, skpEntry, kpEntry, linearGnnEntry, gcniiEntry, appnpEntry, ginEntry, deeperGcnEntry];
+const ENTRIES: readonly ModelEntry<any>[] = [
+  gcnEntry,
+  resGcnEntry,
+  gatEntry,
+  gatv2Entry,
+  skpEntry,
+  kpEntry,
+  linearGnnEntry,
+  gcniiEntry,
+  appnpEntry,
+  ginEntry,
+  deeperGcnEntry,
+];
 
 // A Map, not an object: a name such as '__proto__' or 'constructor' finds nothing.
 const BY_NAME = new Map<string, ModelEntry>();

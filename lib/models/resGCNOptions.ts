@@ -60,7 +60,11 @@ export interface ResGCNOptions {
   device?: Device;
 }
 
-export type ResolvedResGCNOptions = Required<Omit<ResGCNOptions, 'dtype' | 'device' | 'checkpointEvery'>> & { dtype?: DType; device?: Device; checkpointEvery: number | null };
+export type ResolvedResGCNOptions = Required<Omit<ResGCNOptions, 'dtype' | 'device' | 'checkpointEvery'>> & {
+  dtype?: DType;
+  device?: Device;
+  checkpointEvery: number | null;
+};
 
 const RESIDUALS: readonly ResidualMode[] = ['fixup', 'interpolate', 'res+', 'reversible', 'none'];
 const INITS: readonly ResGCNInit[] = ['gnn-he', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'];
@@ -89,11 +93,18 @@ export function resolveResGCNOptions(options: ResGCNOptions): ResolvedResGCNOpti
   if (!['none', 'lipschitz', 'pairnorm'].includes(norm)) throw new RangeError(`ResGCN: norm must be none, lipschitz or pairnorm, got '${String(norm)}'`);
   const aggregation = options.aggregation ?? 'gcn';
   if (!['gcn', 'mean', 'sum'].includes(aggregation)) throw new RangeError(`ResGCN: aggregation must be gcn, mean or sum, got '${String(aggregation)}'`);
-  if (options.alpha !== undefined && residual !== 'interpolate') throw new RangeError(`ResGCN: alpha is the interpolate block's weight; set residual: 'interpolate' or drop alpha (residual is '${residual}')`);
-  if (options.groups !== undefined && residual !== 'reversible') throw new RangeError(`ResGCN: groups applies to reversible blocks; set residual: 'reversible' or drop groups (residual is '${residual}')`);
-  if (residual === 'reversible' && norm !== 'none') throw new RangeError(`ResGCN: norm '${norm}' is not available with reversible blocks (their inverse needs plain additive branches); use norm: 'none' or another residual`);
-  if ((options.lipschitzTarget !== undefined || options.lipschitzMode !== undefined) && norm !== 'lipschitz') throw new RangeError("ResGCN: lipschitzTarget / lipschitzMode need norm: 'lipschitz'");
-  if ((options.pairNormScale !== undefined || options.pairNormIndividual !== undefined) && norm !== 'pairnorm') throw new RangeError("ResGCN: pairNormScale / pairNormIndividual need norm: 'pairnorm'");
+  if (options.alpha !== undefined && residual !== 'interpolate')
+    throw new RangeError(`ResGCN: alpha is the interpolate block's weight; set residual: 'interpolate' or drop alpha (residual is '${residual}')`);
+  if (options.groups !== undefined && residual !== 'reversible')
+    throw new RangeError(`ResGCN: groups applies to reversible blocks; set residual: 'reversible' or drop groups (residual is '${residual}')`);
+  if (residual === 'reversible' && norm !== 'none')
+    throw new RangeError(
+      `ResGCN: norm '${norm}' is not available with reversible blocks (their inverse needs plain additive branches); use norm: 'none' or another residual`,
+    );
+  if ((options.lipschitzTarget !== undefined || options.lipschitzMode !== undefined) && norm !== 'lipschitz')
+    throw new RangeError("ResGCN: lipschitzTarget / lipschitzMode need norm: 'lipschitz'");
+  if ((options.pairNormScale !== undefined || options.pairNormIndividual !== undefined) && norm !== 'pairnorm')
+    throw new RangeError("ResGCN: pairNormScale / pairNormIndividual need norm: 'pairnorm'");
   if (options.cW !== undefined && init !== 'gnn-he') throw new RangeError(`ResGCN: cW is gnn-he's constant; set init: 'gnn-he' or drop cW (init is '${init}')`);
   if (aggregation === 'sum' && init === 'gnn-he' && options.cW === undefined) {
     throw new RangeError("ResGCN: with aggregation 'sum', gnn-he needs C_W = 2/λ_max(A)², which depends on the graph: pass cW explicitly");
@@ -101,13 +112,18 @@ export function resolveResGCNOptions(options: ResGCNOptions): ResolvedResGCNOpti
   if (options.zeroInitBranch && (residual === 'none' || residual === 'interpolate')) {
     throw new RangeError(`ResGCN: zeroInitBranch would zero the whole signal of a '${residual}' stack; use it with fixup, res+ or reversible`);
   }
-  if (options.zeroInitBranch && norm === 'lipschitz') throw new RangeError("ResGCN: zeroInitBranch cannot be combined with norm 'lipschitz' (a zero weight has no spectral norm to divide by)");
+  if (options.zeroInitBranch && norm === 'lipschitz')
+    throw new RangeError("ResGCN: zeroInitBranch cannot be combined with norm 'lipschitz' (a zero weight has no spectral norm to divide by)");
   const checkpointEvery = options.checkpointEvery === undefined ? null : positiveInt('checkpointEvery', options.checkpointEvery);
   if (checkpointEvery !== null && residual === 'reversible') {
-    throw new RangeError('ResGCN: checkpointEvery does not apply to reversible blocks, which recompute their activations from the output already; drop checkpointEvery');
+    throw new RangeError(
+      'ResGCN: checkpointEvery does not apply to reversible blocks, which recompute their activations from the output already; drop checkpointEvery',
+    );
   }
   if (checkpointEvery !== null && norm === 'lipschitz') {
-    throw new RangeError("ResGCN: checkpointEvery cannot be combined with norm 'lipschitz' (each forward advances its power iteration, so the recomputation would see another weight); use norm 'none' or 'pairnorm'");
+    throw new RangeError(
+      "ResGCN: checkpointEvery cannot be combined with norm 'lipschitz' (each forward advances its power iteration, so the recomputation would see another weight); use norm 'none' or 'pairnorm'",
+    );
   }
   const hidden = positiveInt('hidden', options.hidden ?? 64);
   const groups = residual === 'reversible' ? positiveInt('groups', options.groups ?? 2) : 2;
@@ -117,7 +133,10 @@ export function resolveResGCNOptions(options: ResGCNOptions): ResolvedResGCNOpti
   }
   if (init === 'looks-linear') {
     const width = residual === 'reversible' ? hidden / groups : hidden;
-    if (width % 2 !== 0) throw new RangeError(`ResGCN: looks-linear needs even hidden widths, got ${width}${residual === 'reversible' ? ' per group' : ''}; use an even hidden width`);
+    if (width % 2 !== 0)
+      throw new RangeError(
+        `ResGCN: looks-linear needs even hidden widths, got ${width}${residual === 'reversible' ? ' per group' : ''}; use an even hidden width`,
+      );
   }
   const dropoutP = options.dropout ?? 0.5;
   const branchDropout = options.branchDropout ?? 0;

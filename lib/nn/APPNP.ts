@@ -43,7 +43,8 @@ export class APPNP extends GraphConv {
     const alpha = options.alpha ?? 0.1;
     if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new RangeError(`APPNP: alpha must be in [0, 1], got ${String(alpha)}`);
     this.aggregation = options.aggregation ?? 'gcn';
-    if (!AGGREGATIONS.includes(this.aggregation)) throw new RangeError(`APPNP: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${String(this.aggregation)}`);
+    if (!AGGREGATIONS.includes(this.aggregation))
+      throw new RangeError(`APPNP: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${String(this.aggregation)}`);
     this.K = K;
     this.alpha = alpha;
   }

@@ -80,13 +80,16 @@ export class GATConv extends GraphConv {
     const att = (r: Rng) => glorotUniform(this.heads, outChannels, r);
     const proj = (r: Rng) => glorotUniform(width, inChannels, r);
     const outWidth = this.concat ? width : outChannels;
-    [this.weight, this.weightDst, this.attSrc, this.attDst, this.bias] = this.build(() => [
-      this.param('weight', [width, inChannels], proj, rng, options.weight),
-      share ? null : this.param('weightDst', [width, inChannels], proj, rng, options.weightDst),
-      this.param('attSrc', [width], att, rng, options.attSrc),
-      this.version === 'v1' ? this.param('attDst', [width], att, rng, options.attDst) : null,
-      options.bias === false ? null : this.param('bias', [outWidth], () => new Float64Array(outWidth), rng),
-    ] as const);
+    [this.weight, this.weightDst, this.attSrc, this.attDst, this.bias] = this.build(
+      () =>
+        [
+          this.param('weight', [width, inChannels], proj, rng, options.weight),
+          share ? null : this.param('weightDst', [width, inChannels], proj, rng, options.weightDst),
+          this.param('attSrc', [width], att, rng, options.attSrc),
+          this.version === 'v1' ? this.param('attDst', [width], att, rng, options.attDst) : null,
+          options.bias === false ? null : this.param('bias', [outWidth], () => new Float64Array(outWidth), rng),
+        ] as const,
+    );
   }
 
   protected conv(x: NodeFeatures, graph: Graph): Tensor {
@@ -96,8 +99,12 @@ export class GATConv extends GraphConv {
     const seed = this.dropoutSeed;
     if (this.training && this.dropout > 0) this.dropoutSeed = (this.dropoutSeed + 0x9e3779b9) >>> 0;
     let h = gatAttention(op, xs, xt, this.attSrc, this.attDst, {
-      version: this.version, heads: this.heads, negativeSlope: this.negativeSlope,
-      dropout: this.dropout, seed, training: this.training,
+      version: this.version,
+      heads: this.heads,
+      negativeSlope: this.negativeSlope,
+      dropout: this.dropout,
+      seed,
+      training: this.training,
     });
     if (!this.concat && this.heads > 1) h = matmul(h, this.#headMean(), {});
     return this.bias ? biasAdd(h, this.bias) : h;

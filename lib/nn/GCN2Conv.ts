@@ -89,7 +89,8 @@ export class GCN2Conv extends GraphConv<GCN2ConvForwardOptions> {
     } else {
       const theta = options.theta ?? 0.5;
       const layer = options.layer ?? 1;
-      if (typeof theta !== 'number' || !(theta >= 0 && Number.isFinite(theta))) throw new RangeError(`GCN2Conv: theta must be a finite number ≥ 0, got ${String(theta)}`);
+      if (typeof theta !== 'number' || !(theta >= 0 && Number.isFinite(theta)))
+        throw new RangeError(`GCN2Conv: theta must be a finite number ≥ 0, got ${String(theta)}`);
       if (!Number.isInteger(layer) || layer < 1) throw new RangeError(`GCN2Conv: layer must be a positive integer (1-based), got ${String(layer)}`);
       this.theta = theta;
       this.layer = layer;
@@ -99,7 +100,8 @@ export class GCN2Conv extends GraphConv<GCN2ConvForwardOptions> {
     if (typeof this.sharedWeights !== 'boolean') throw new TypeError('GCN2Conv: sharedWeights must be a boolean');
     if (this.sharedWeights && options.weight2 !== undefined) throw new RangeError('GCN2Conv: weight2 applies to sharedWeights: false only');
     this.aggregation = options.aggregation ?? 'gcn';
-    if (!AGGREGATIONS.includes(this.aggregation)) throw new RangeError(`GCN2Conv: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${String(this.aggregation)}`);
+    if (!AGGREGATIONS.includes(this.aggregation))
+      throw new RangeError(`GCN2Conv: aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${String(this.aggregation)}`);
     const rng = layerRng(options);
     const init = (r: Parameters<typeof glorotUniform>[2]) => glorotUniform(channels, channels, r);
     let weight2: Parameter | null = null;
@@ -126,7 +128,10 @@ export class GCN2Conv extends GraphConv<GCN2ConvForwardOptions> {
       throw new FathomError(`GCN2Conv.forward: argument x0 ${x0.describe()} must be [${graph.numNodes}, ${this.channels}] (graph nodes × channels)`, 'SHAPE');
     }
     if (x0.dtype !== this.placement.dtype || x0.device !== this.placement.device) {
-      throw new FathomError(`GCN2Conv.forward: argument x0 ${x0.describe()} must be ${this.placement.dtype} on ${this.placement.device}, as the layer's weights`, x0.device !== this.placement.device ? 'DEVICE' : 'TYPE');
+      throw new FathomError(
+        `GCN2Conv.forward: argument x0 ${x0.describe()} must be ${this.placement.dtype} on ${this.placement.device}, as the layer's weights`,
+        x0.device !== this.placement.device ? 'DEVICE' : 'TYPE',
+      );
     }
     const op = this.operator(graph, this.aggregation);
     const { alpha, beta } = this;

@@ -50,10 +50,13 @@ export class GCNConv extends GraphConv<GCNConvForwardOptions> {
     this.t = t;
     this.aggregation = options.aggregation ?? 'gcn';
     const rng = layerRng(options);
-    [this.weight, this.bias] = this.build(() => [
-      this.param('weight', [outChannels, inChannels], (r) => glorotUniform(outChannels, inChannels, r), rng, options.weight),
-      options.bias === false ? null : this.param('bias', [outChannels], () => new Float64Array(outChannels), rng),
-    ] as const);
+    [this.weight, this.bias] = this.build(
+      () =>
+        [
+          this.param('weight', [outChannels, inChannels], (r) => glorotUniform(outChannels, inChannels, r), rng, options.weight),
+          options.bias === false ? null : this.param('bias', [outChannels], () => new Float64Array(outChannels), rng),
+        ] as const,
+    );
   }
 
   protected conv(x: NodeFeatures, graph: Graph, options: GCNConvForwardOptions): Tensor {

@@ -39,11 +39,17 @@ export class GENBranch extends GraphConv<GENBranchForwardOptions> {
     requireObject('GENBranch', 'options', options);
     super('GENBranch', channels, channels, options);
     this.dropout = options.dropout ?? 0;
-    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GENBranch: dropout must be in [0, 1), got ${this.dropout}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1))
+      throw new RangeError(`GENBranch: dropout must be in [0, 1), got ${this.dropout}`);
     this.scale = options.scale ?? 1;
-    if (typeof this.scale !== 'number' || !Number.isFinite(this.scale)) throw new RangeError(`GENBranch: scale must be a finite number, got ${String(this.scale)}`);
+    if (typeof this.scale !== 'number' || !Number.isFinite(this.scale))
+      throw new RangeError(`GENBranch: scale must be a finite number, got ${String(this.scale)}`);
     [this.norm, this.genConv] = this.build(
-      () => [this.registerModule('norm', new LayerNorm(channels, this.placement)), this.registerModule('genConv', new GENConv(channels, channels, options))] as const,
+      () =>
+        [
+          this.registerModule('norm', new LayerNorm(channels, this.placement)),
+          this.registerModule('genConv', new GENConv(channels, channels, options)),
+        ] as const,
     );
   }
 

@@ -38,7 +38,12 @@ export abstract class GraphConv<ForwardOptions extends object = Record<string, n
   /** dtype and device of every parameter of the layer (and of the operators it looks up). */
   readonly placement: { dtype: DType; device: Device };
 
-  protected constructor(readonly layerName: string, inChannels: number, outChannels: number, options: LayerOptions = {}) {
+  protected constructor(
+    readonly layerName: string,
+    inChannels: number,
+    outChannels: number,
+    options: LayerOptions = {},
+  ) {
     super();
     this.inChannels = checkChannels(layerName, 'inChannels', inChannels);
     this.outChannels = checkChannels(layerName, 'outChannels', outChannels);

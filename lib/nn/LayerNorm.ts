@@ -34,7 +34,10 @@ export class LayerNorm extends Module {
   readonly bias: Parameter | null;
   readonly eps: number;
 
-  constructor(readonly normalizedShape: number, options: LayerNormModuleOptions = {}) {
+  constructor(
+    readonly normalizedShape: number,
+    options: LayerNormModuleOptions = {},
+  ) {
     super();
     checkChannels('LayerNorm', 'normalizedShape', normalizedShape);
     requireObject('LayerNorm', 'options', options);

@@ -19,7 +19,11 @@ export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, options: LayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    options: LayerOptions = {},
+  ) {
     super();
     checkChannels('Linear', 'inChannels', inChannels);
     checkChannels('Linear', 'outChannels', outChannels);
@@ -27,10 +31,7 @@ export class Linear extends Module {
     const opts = { dtype: options.dtype, device: options.device };
     // Made through parameter() so that resetParameters() redraws them (same draws, same order).
     this.weight = this.parameter('weight', [outChannels, inChannels], (r) => kaimingUniform(outChannels, inChannels, r), rng, opts);
-    this.bias =
-      options.bias === false
-        ? null
-        : this.parameter('bias', [outChannels], (r) => uniform(outChannels, 1 / Math.sqrt(inChannels), r), rng, opts);
+    this.bias = options.bias === false ? null : this.parameter('bias', [outChannels], (r) => uniform(outChannels, 1 / Math.sqrt(inChannels), r), rng, opts);
   }
 
   /** `x` may be constant SparseFeatures (input features): the product is then an SpMM. */

@@ -17,7 +17,11 @@ export class LipschitzWeight {
   readonly u: Float64Array;
   readonly v: Float64Array;
 
-  constructor(readonly param: Parameter, readonly c: number, rng: Rng) {
+  constructor(
+    readonly param: Parameter,
+    readonly c: number,
+    rng: Rng,
+  ) {
     if (!(c > 0 && Number.isFinite(c))) throw new RangeError(`LipschitzWeight: target c must be a finite number > 0, got ${c}`);
     const [rows, cols] = param.shape;
     this.u = unit(Float64Array.from({ length: rows }, () => rng.normal()));

@@ -26,7 +26,11 @@ export class MLP extends Module {
   readonly lin1: Linear;
   readonly lin2: Linear;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, options: MLPOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    options: MLPOptions = {},
+  ) {
     super();
     requireObject('MLP', 'options', options);
     checkChannels('MLP', 'inChannels', inChannels);

@@ -65,7 +65,10 @@ export class ResidualBlock extends GraphConv<ResidualBlockForwardOptions> {
   readonly aggregation: Aggregation;
   readonly #pairNorm: PairNormOptions | null;
 
-  constructor(readonly channels: number, options: ResidualBlockOptions) {
+  constructor(
+    readonly channels: number,
+    options: ResidualBlockOptions,
+  ) {
     requireObject('ResidualBlock', 'options', options);
     super('ResidualBlock', channels, channels, options);
     this.kind = options.kind;

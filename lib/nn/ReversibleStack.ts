@@ -85,7 +85,10 @@ export class ReversibleStack extends Module {
   /** Branch modules, when the stack was built with `branch` (else the GCN branch of `weights`). */
   readonly #branches: ReversibleBranch[][] | null;
 
-  constructor(readonly channels: number, options: ReversibleStackOptions) {
+  constructor(
+    readonly channels: number,
+    options: ReversibleStackOptions,
+  ) {
     super();
     requireObject('ReversibleStack', 'options', options);
     const { depth, groups } = options;
@@ -241,7 +244,10 @@ export class ReversibleStack extends Module {
   }
 
   #backward(y: Tensor, g: Tensor, op: Branching, seeds: number[]): Tensor {
-    if (!isGradEnabled()) throw new RangeError('ReversibleStack: backward needs gradient recording on (it re-runs each block on a local tape); do not call backward() inside noGrad()');
+    if (!isGradEnabled())
+      throw new RangeError(
+        'ReversibleStack: backward needs gradient recording on (it re-runs each block on a local tape); do not call backward() inside noGrad()',
+      );
     let ys = noGrad(() => this.#split(y));
     let gs = noGrad(() => this.#split(g));
     for (let l = this.depth - 1; l >= 0; l--) {

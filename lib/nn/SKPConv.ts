@@ -95,14 +95,17 @@ export class SKPConv extends GraphConv {
 
   protected conv(x: NodeFeatures, graph: Graph): Tensor {
     if (this.#graph && graph !== this.#graph) {
-      throw new RangeError(`SKPConv.forward: this layer's learnable edge weights belong to another graph (${this.#graph.numNodes} nodes, ${this.#graph.numEdges} edges); got one with ${graph.numNodes} nodes, ${graph.numEdges} edges`);
+      throw new RangeError(
+        `SKPConv.forward: this layer's learnable edge weights belong to another graph (${this.#graph.numNodes} nodes, ${this.#graph.numEdges} edges); got one with ${graph.numNodes} nodes, ${graph.numEdges} edges`,
+      );
     }
     let out: Tensor | null = null;
     this.terms.forEach((term, k) => {
       const w = this.weights[k];
-      const y = this.outChannels <= this.inChannels
-        ? this.aggregate(term, k, matmul(x, w, { transB: true }), graph)
-        : matmul(this.aggregate(term, k, dense(x), graph), w, { transB: true });
+      const y =
+        this.outChannels <= this.inChannels
+          ? this.aggregate(term, k, matmul(x, w, { transB: true }), graph)
+          : matmul(this.aggregate(term, k, dense(x), graph), w, { transB: true });
       out = out ? axpby(1, out, 1, y) : y;
     });
     let y = this.average && this.K > 1 ? scale(out!, 1 / this.K) : out!;

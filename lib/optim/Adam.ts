@@ -45,8 +45,16 @@ export class Adam extends Optimizer {
         this.#state.set(p, s);
       }
       native().adamStep(
-        p.handle('Adam.step'), p.grad.handle('Adam.step'), s.m.handle('Adam.step'), s.v.handle('Adam.step'),
-        this.lr, this.betas[0], this.betas[1], this.eps, p.weightDecay ?? this.weightDecay, this.stepCount,
+        p.handle('Adam.step'),
+        p.grad.handle('Adam.step'),
+        s.m.handle('Adam.step'),
+        s.v.handle('Adam.step'),
+        this.lr,
+        this.betas[0],
+        this.betas[1],
+        this.eps,
+        p.weightDecay ?? this.weightDecay,
+        this.stepCount,
       );
     }
   }

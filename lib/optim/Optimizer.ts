@@ -17,7 +17,10 @@ export abstract class Optimizer implements Disposable {
   protected readonly params: Parameter[];
   stepCount = 0;
 
-  constructor(params: Iterable<Parameter>, readonly name: string) {
+  constructor(
+    params: Iterable<Parameter>,
+    readonly name: string,
+  ) {
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<Parameter>)[Symbol.iterator] !== 'function') {
       throw new TypeError(`${name}: argument params must be an iterable of Parameters (model.parameters())`);
     }

@@ -49,8 +49,15 @@ export class SGD extends Optimizer {
         this.#buffers.set(p, buf);
       }
       native().sgdStep(
-        p.handle('SGD.step'), p.grad.handle('SGD.step'), buf.handle('SGD.step'),
-        this.lr, this.momentum, this.dampening, p.weightDecay ?? this.weightDecay, this.nesterov, first,
+        p.handle('SGD.step'),
+        p.grad.handle('SGD.step'),
+        buf.handle('SGD.step'),
+        this.lr,
+        this.momentum,
+        this.dampening,
+        p.weightDecay ?? this.weightDecay,
+        this.nesterov,
+        first,
       );
     }
   }

@@ -12,8 +12,20 @@ export interface ChartSpec {
 
 /** Metrics spanning orders of magnitude: drawn on a log axis when every value is positive. */
 const LOG_METRICS = new Set([
-  'featureScale', 'featureMu', 'dirichlet', 'dirichletNormalized', 'gradFeatureNorm', 'gradFeatureMu', 'gradWeightNorm',
-  'relativeChange', 'gatBalanceMax', 'gatBalanceMean', 'gatBalanceDrift', 'sigmaRatio', 'featureMuNormalized', 'gradFeatureMuNormalized',
+  'featureScale',
+  'featureMu',
+  'dirichlet',
+  'dirichletNormalized',
+  'gradFeatureNorm',
+  'gradFeatureMu',
+  'gradWeightNorm',
+  'relativeChange',
+  'gatBalanceMax',
+  'gatBalanceMean',
+  'gatBalanceDrift',
+  'sigmaRatio',
+  'featureMuNormalized',
+  'gradFeatureMuNormalized',
 ]);
 /** Model-level metrics (the same on every layer's row): drawn against depth, not per layer. */
 const MODEL_METRICS = new Set(['kappa', 'lossStar']);
@@ -43,20 +55,34 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
     const clipped = cap !== undefined && curves.some((c) => c.trainLoss === null || c.trainLoss > cap);
     const lossScale = { ...(lossLog ? { type: 'log' } : { zero: false }), ...(clipped ? { domainMax: cap } : {}) };
     charts.push({
-      name: 'training-loss', title: `Training loss against epoch (one line per cell)${clipped ? `; clipped at ${cap!.toPrecision(3)}` : ''}`,
+      name: 'training-loss',
+      title: `Training loss against epoch (one line per cell)${clipped ? `; clipped at ${cap!.toPrecision(3)}` : ''}`,
       spec: faceted(curves, manyDatasets, true, {
         mark: { type: 'line', strokeWidth: 1.2, clip: true },
-        encoding: { x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('trainLoss', 'training loss'), scale: lossScale }, color: nominal('method'), detail: nominal('id') },
+        encoding: {
+          x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } },
+          y: { ...q('trainLoss', 'training loss'), scale: lossScale },
+          color: nominal('method'),
+          detail: nominal('id'),
+        },
       }),
     });
     charts.push({
-      name: 'accuracy', title: 'Training (solid) and test (dashed) accuracy against epoch',
+      name: 'accuracy',
+      title: 'Training (solid) and test (dashed) accuracy against epoch',
       spec: faceted(curves, manyDatasets, true, {
         transform: [{ fold: ['trainAcc', 'testAcc'], as: ['split', 'accuracy'] }],
         mark: { type: 'line', strokeWidth: 1.2 },
         encoding: {
-          x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('accuracy', 'accuracy'), scale: { domain: [0, 1] } }, color: nominal('method'),
-          strokeDash: { field: 'split', type: 'nominal', sort: ['trainAcc', 'testAcc'], legend: { title: 'split', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } } },
+          x: { ...q('epoch', 'epoch'), axis: { format: 'd', tickMinStep: 1 } },
+          y: { ...q('accuracy', 'accuracy'), scale: { domain: [0, 1] } },
+          color: nominal('method'),
+          strokeDash: {
+            field: 'split',
+            type: 'nominal',
+            sort: ['trainAcc', 'testAcc'],
+            legend: { title: 'split', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } },
+          },
           detail: nominal('id'),
         },
       }),
@@ -74,13 +100,25 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
       title: `${metric} per layer (solid: last recorded epoch, dashed: first)${dropped ? `; ${dropped} values ≤ 0 not drawn on the log axis` : ''}`,
       spec: faceted(markSingles(rows), manyDatasets, true, {
         encoding: {
-          x: { ...q('layer', 'layer'), axis: { format: 'd', tickMinStep: 1 } }, y: { ...q('value', metric), scale: log ? { type: 'log' } : { zero: false } }, color: nominal('method'),
+          x: { ...q('layer', 'layer'), axis: { format: 'd', tickMinStep: 1 } },
+          y: { ...q('value', metric), scale: log ? { type: 'log' } : { zero: false } },
+          color: nominal('method'),
         },
         layer: [
           {
             mark: { type: 'line', strokeWidth: 1.4 },
             encoding: {
-              strokeDash: { field: 'when', type: 'nominal', sort: ['last', 'first'], legend: { title: 'recorded epoch', symbolType: 'stroke', symbolStrokeWidth: 1.5, encode: { symbols: { update: { stroke: { value: '#555' } } } } } },
+              strokeDash: {
+                field: 'when',
+                type: 'nominal',
+                sort: ['last', 'first'],
+                legend: {
+                  title: 'recorded epoch',
+                  symbolType: 'stroke',
+                  symbolStrokeWidth: 1.5,
+                  encode: { symbols: { update: { stroke: { value: '#555' } } } },
+                },
+              },
               detail: nominal('series'),
             },
           },
@@ -90,9 +128,15 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
       }),
     });
   }
-  const finals = records.filter((r) => r.status === 'ok' && r.best && r.final).map((r) => ({ ...base(r), testAcc: r.best!.testAcc, trainLoss: r.final!.trainLoss }));
+  const finals = records
+    .filter((r) => r.status === 'ok' && r.best && r.final)
+    .map((r) => ({ ...base(r), testAcc: r.best!.testAcc, trainLoss: r.final!.trainLoss }));
   if (finals.length > 0) {
-    charts.push({ name: 'accuracy-vs-depth', title: 'Test accuracy (at the best validation epoch) against depth: mean ± sd over seeds', spec: versusDepth(finals, 'testAcc', 'test accuracy', manyDatasets, false) });
+    charts.push({
+      name: 'accuracy-vs-depth',
+      title: 'Test accuracy (at the best validation epoch) against depth: mean ± sd over seeds',
+      spec: versusDepth(finals, 'testAcc', 'test accuracy', manyDatasets, false),
+    });
     const lossLog = finals.every((f) => f.trainLoss !== null && f.trainLoss > 0);
     // κ at initialization holds for every cell that got that far, failed ones included.
     const kappas = records.flatMap((r) => {
@@ -101,9 +145,17 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
     });
     if (kappas.length > 0) {
       const log = kappas.every((k) => k.kappa > 0);
-      charts.push({ name: 'kappa-vs-depth', title: 'Linear-rate constant κ = 4λσ² at initialization against depth', spec: versusDepth(kappas, 'kappa', 'κ at init', manyDatasets, log) });
+      charts.push({
+        name: 'kappa-vs-depth',
+        title: 'Linear-rate constant κ = 4λσ² at initialization against depth',
+        spec: versusDepth(kappas, 'kappa', 'κ at init', manyDatasets, log),
+      });
     }
-    charts.push({ name: 'loss-vs-depth', title: 'Final training loss against depth: mean ± sd over seeds', spec: versusDepth(finals, 'trainLoss', 'final training loss', manyDatasets, lossLog) });
+    charts.push({
+      name: 'loss-vs-depth',
+      title: 'Final training loss against depth: mean ± sd over seeds',
+      spec: versusDepth(finals, 'trainLoss', 'final training loss', manyDatasets, lossLog),
+    });
   }
   return charts;
 }
@@ -111,7 +163,9 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
 /** The diagnostic metrics present in the records, in first-seen order. */
 export function diagnosticMetrics(records: readonly CellRecord[]): string[] {
   const seen = new Set<string>();
-  for (const r of records) for (const d of r.diagnostics ?? []) for (const l of d.layers) for (const [k, v] of Object.entries(l)) if (k !== 'layer' && typeof v === 'number') seen.add(k);
+  for (const r of records)
+    for (const d of r.diagnostics ?? [])
+      for (const l of d.layers) for (const [k, v] of Object.entries(l)) if (k !== 'layer' && typeof v === 'number') seen.add(k);
   return [...seen];
 }
 
@@ -122,15 +176,29 @@ function base(r: CellRecord) {
 function profileRows(r: CellRecord, metric: string): Record<string, unknown>[] {
   const snaps = r.diagnostics ?? [];
   if (snaps.length === 0) return [];
-  const picks = snaps.length > 1 ? [['first', snaps[0]], ['last', snaps[snaps.length - 1]]] as const : [['last', snaps[0]]] as const;
+  const picks =
+    snaps.length > 1
+      ? ([
+          ['first', snaps[0]],
+          ['last', snaps[snaps.length - 1]],
+        ] as const)
+      : ([['last', snaps[0]]] as const);
   return picks.flatMap(([when, s]) =>
-    s.layers.filter((l) => typeof l[metric] === 'number' && Number.isFinite(l[metric])).map((l) => ({ ...base(r), when, epoch: s.epoch, series: `${r.id} ${when}`, layer: l.layer, value: l[metric] })),
+    s.layers
+      .filter((l) => typeof l[metric] === 'number' && Number.isFinite(l[metric]))
+      .map((l) => ({ ...base(r), when, epoch: s.epoch, series: `${r.id} ${when}`, layer: l.layer, value: l[metric] })),
   );
 }
 
 function versusDepth(rows: Record<string, unknown>[], field: string, title: string, manyDatasets: boolean, log: boolean): VlSpec {
   const depths = [...new Set(rows.map((r) => r.depth as number))].sort((a, b) => a - b);
-  const x = { field: 'depth', type: 'quantitative', title: 'depth', scale: depths.length > 2 ? { type: 'log', base: 2 } : { zero: false }, axis: { values: depths, format: 'd' } };
+  const x = {
+    field: 'depth',
+    type: 'quantitative',
+    title: 'depth',
+    scale: depths.length > 2 ? { type: 'log', base: 2 } : { zero: false },
+    axis: { values: depths, format: 'd' },
+  };
   const y = { field, type: 'quantitative', title, scale: log ? { type: 'log' } : { zero: false } };
   return faceted(rows, manyDatasets, false, {
     layer: [

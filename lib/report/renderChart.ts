@@ -5,10 +5,20 @@ import type { VlSpec } from './chartSpecs.js';
 // load on first use, by a name in a variable so that neither build resolves them at compile
 // time. In the CommonJS build tsc turns import() into require(), which cannot load them: the
 // fallback is a native import() that tsc does not see.
-interface VegaLite { compile(spec: unknown): { spec: unknown } }
-interface VegaView { toSVG(): Promise<string>; finalize(): void }
-interface Vega { parse(spec: unknown): unknown; View: new (runtime: unknown, options: { renderer: 'none' }) => VegaView }
-interface ResvgModule { Resvg: new (svg: string, options: Record<string, unknown>) => { render(): { asPng(): Buffer } } }
+interface VegaLite {
+  compile(spec: unknown): { spec: unknown };
+}
+interface VegaView {
+  toSVG(): Promise<string>;
+  finalize(): void;
+}
+interface Vega {
+  parse(spec: unknown): unknown;
+  View: new (runtime: unknown, options: { renderer: 'none' }) => VegaView;
+}
+interface ResvgModule {
+  Resvg: new (svg: string, options: Record<string, unknown>) => { render(): { asPng(): Buffer } };
+}
 const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 async function importEsm<T>(specifier: string): Promise<T> {

@@ -9,9 +9,19 @@ export interface ReportSection {
 }
 
 const TABLE_COLUMNS: [string, string][] = [
-  ['id', 'cell'], ['status', 'status'], ['epochs_run', 'epochs'], ['final_train_loss', 'final loss'], ['final_train_acc', 'train acc'],
-  ['best_epoch', 'best epoch'], ['best_val_acc', 'best val acc'], ['best_test_acc', 'test acc @ best val'], ['epochs_to_fit', 'epochs to 99% train'], ['kappa_init', 'κ at init'],
-  ['wall_s', 'wall s'], ['step_ms_median', 'step ms'], ['error', 'error'],
+  ['id', 'cell'],
+  ['status', 'status'],
+  ['epochs_run', 'epochs'],
+  ['final_train_loss', 'final loss'],
+  ['final_train_acc', 'train acc'],
+  ['best_epoch', 'best epoch'],
+  ['best_val_acc', 'best val acc'],
+  ['best_test_acc', 'test acc @ best val'],
+  ['epochs_to_fit', 'epochs to 99% train'],
+  ['kappa_init', 'κ at init'],
+  ['wall_s', 'wall s'],
+  ['step_ms_median', 'step ms'],
+  ['error', 'error'],
 ];
 
 /**
@@ -21,7 +31,13 @@ const TABLE_COLUMNS: [string, string][] = [
  * @example
  * writeFileSync('report.html', reportHtml({ title: 'init-speed', records, sections }));
  */
-export function reportHtml(o: { title: string; description?: string; records: readonly CellRecord[]; sections: readonly ReportSection[]; generatedAt?: string }): string {
+export function reportHtml(o: {
+  title: string;
+  description?: string;
+  records: readonly CellRecord[];
+  sections: readonly ReportSection[];
+  generatedAt?: string;
+}): string {
   const charts = o.sections.map((s) => `<section class="chart" id="chart-${esc(s.name)}"><h2>${esc(s.title)}</h2>\n${s.svg}\n</section>`).join('\n');
   const head = TABLE_COLUMNS.map(([, label]) => `<th>${esc(label)}</th>`).join('');
   const rows = o.records

@@ -48,12 +48,17 @@ FATHOM_HD DropoutRule dropout_rule(uint64_t seed, double p) {
   r.key1 = static_cast<uint32_t>(k >> 32);
   const double t = p * 4294967296.0;
   r.keep_all = !(p > 0.0);
-  r.threshold = t >= 4294967295.0 ? 0xFFFFFFFFu : static_cast<uint32_t>(t) + (static_cast<double>(static_cast<uint32_t>(t)) < t ? 1u : 0u);
+  r.threshold = t >= 4294967295.0
+                    ? 0xFFFFFFFFu
+                    : static_cast<uint32_t>(t) +
+                          (static_cast<double>(static_cast<uint32_t>(t)) < t ? 1u : 0u);
   return r;
 }
 
 // The key of the second round for indices whose upper 32 bits are `hi`.
-FATHOM_HD uint32_t dropout_key1(const DropoutRule& r, uint32_t hi) { return r.key1 ^ (hi * 0x85EBCA77u); }
+FATHOM_HD uint32_t dropout_key1(const DropoutRule& r, uint32_t hi) {
+  return r.key1 ^ (hi * 0x85EBCA77u);
+}
 
 // The hash of index (hi << 32 | lo), given key1 = dropout_key1(r, hi): a loop over lo with hi
 // fixed is pure 32-bit arithmetic.

@@ -4,13 +4,20 @@ namespace fathom {
 
 const char* Error::code() const {
   switch (kind_) {
-    case ErrorKind::Type: return "TYPE";
-    case ErrorKind::Range: return "RANGE";
-    case ErrorKind::Shape: return "SHAPE";
-    case ErrorKind::Device: return "DEVICE";
-    case ErrorKind::OutOfMemory: return "OUT_OF_MEMORY";
-    case ErrorKind::Io: return "IO";
-    case ErrorKind::Internal: return "INTERNAL";
+    case ErrorKind::Type:
+      return "TYPE";
+    case ErrorKind::Range:
+      return "RANGE";
+    case ErrorKind::Shape:
+      return "SHAPE";
+    case ErrorKind::Device:
+      return "DEVICE";
+    case ErrorKind::OutOfMemory:
+      return "OUT_OF_MEMORY";
+    case ErrorKind::Io:
+      return "IO";
+    case ErrorKind::Internal:
+      return "INTERNAL";
   }
   return "INTERNAL";
 }

@@ -32,7 +32,7 @@ class Error : public std::runtime_error {
 
 }  // namespace fathom
 
-#define FATHOM_CHECK(cond, kind, op, msg)              \
-  do {                                                 \
-    if (!(cond)) ::fathom::fail((kind), (op), (msg));  \
+#define FATHOM_CHECK(cond, kind, op, msg)             \
+  do {                                                \
+    if (!(cond)) ::fathom::fail((kind), (op), (msg)); \
   } while (0)

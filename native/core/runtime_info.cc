@@ -14,9 +14,12 @@ namespace fathom {
 std::string blas_name() {
 #ifdef FATHOM_HAVE_BLAS
   switch (openblas_get_parallel()) {
-    case 2: return "OpenBLAS (OpenMP)";
-    case 1: return "OpenBLAS (pthreads)";
-    default: return "OpenBLAS (sequential)";
+    case 2:
+      return "OpenBLAS (OpenMP)";
+    case 1:
+      return "OpenBLAS (pthreads)";
+    default:
+      return "OpenBLAS (sequential)";
   }
 #else
   return "built-in";

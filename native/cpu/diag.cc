@@ -1,6 +1,6 @@
-// Diagnostics reductions (docs/methods.md §4) on the CPU, in double. Row-block partials are combined
-// sequentially, so the results are bit-identical for any thread count (see parallel.h); the
-// centered Gram goes through gemm<double> (OpenBLAS where found).
+// Diagnostics reductions (docs/methods.md §4) on the CPU, in double. Row-block partials are
+// combined sequentially, so the results are bit-identical for any thread count (see parallel.h);
+// the centered Gram goes through gemm<double> (OpenBLAS where found).
 #include <climits>
 #include <cmath>
 #include <memory>

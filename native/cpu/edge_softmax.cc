@@ -1,5 +1,6 @@
-// Edge softmax over CSR rows (docs/methods.md §2.3, softmax-SKP): one row (a target node's in-edges)
-// per loop iteration, all heads of that row together, so rows never share an output entry.
+// Edge softmax over CSR rows (docs/methods.md §2.3, softmax-SKP): one row (a target node's
+// in-edges) per loop iteration, all heads of that row together, so rows never share an output
+// entry.
 #include <algorithm>
 #include <cmath>
 #include <vector>

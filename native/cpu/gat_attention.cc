@@ -1,8 +1,8 @@
-// GAT attention on the CPU (docs/methods.md §2.2): one fused pass per target row computes the logits,
-// an online max-subtracted softmax and the weighted aggregation; nothing of size E×H×F is ever
-// stored. The backward recomputes every α_ij from the per-node (max, sum) statistics. Each output
-// row is written by exactly one thread in a fixed order, so results do not depend on the thread
-// count and no atomics are needed.
+// GAT attention on the CPU (docs/methods.md §2.2): one fused pass per target row computes the
+// logits, an online max-subtracted softmax and the weighted aggregation; nothing of size E×H×F is
+// ever stored. The backward recomputes every α_ij from the per-node (max, sum) statistics. Each
+// output row is written by exactly one thread in a fixed order, so results do not depend on the
+// thread count and no atomics are needed.
 //
 // The per-row passes are compiled for the common head widths F = 8, 16, 32 and 64 as well as for
 // any F: with F a constant the per-edge dot products and row updates unroll into a few vector

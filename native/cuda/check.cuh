@@ -38,20 +38,20 @@ inline bool sync_after_launch() {
 
 }  // namespace fathom::cuda::detail
 
-#define FATHOM_CUDA_CHECK(op, expr)                                         \
-  do {                                                                      \
-    const cudaError_t fathom_cuda_err_ = (expr);                            \
-    if (fathom_cuda_err_ != cudaSuccess) {                                  \
-      ::fathom::cuda::detail::raise_cuda((op), fathom_cuda_err_);           \
-    }                                                                       \
+#define FATHOM_CUDA_CHECK(op, expr)                               \
+  do {                                                            \
+    const cudaError_t fathom_cuda_err_ = (expr);                  \
+    if (fathom_cuda_err_ != cudaSuccess) {                        \
+      ::fathom::cuda::detail::raise_cuda((op), fathom_cuda_err_); \
+    }                                                             \
   } while (0)
 
 // After every <<<...>>>: launch-configuration errors now, and (with FATHOM_CUDA_SYNC=1) faults
 // inside the kernel too.
-#define FATHOM_CUDA_LAUNCH_CHECK(op)                                        \
-  do {                                                                      \
-    FATHOM_CUDA_CHECK((op), cudaGetLastError());                            \
-    if (::fathom::cuda::detail::sync_after_launch()) {                      \
-      FATHOM_CUDA_CHECK((op), cudaDeviceSynchronize());                     \
-    }                                                                       \
+#define FATHOM_CUDA_LAUNCH_CHECK(op)                    \
+  do {                                                  \
+    FATHOM_CUDA_CHECK((op), cudaGetLastError());        \
+    if (::fathom::cuda::detail::sync_after_launch()) {  \
+      FATHOM_CUDA_CHECK((op), cudaDeviceSynchronize()); \
+    }                                                   \
   } while (0)

@@ -14,7 +14,7 @@
 
 namespace fathom::cuda::detail {
 
-constexpr int kBlock = 256;        // threads per block of the elementwise kernels
+constexpr int kBlock = 256;  // threads per block of the elementwise kernels
 constexpr int kWarp = 32;
 constexpr int64_t kMaxBlocks = 1 << 20;  // grid-stride loops cover the rest
 
@@ -98,12 +98,24 @@ inline int group_lanes(int64_t width) {
 template <typename F>
 void with_group_lanes(int64_t width, F&& f) {
   switch (group_lanes(width)) {
-    case 1: f(std::integral_constant<int, 1>{}); break;
-    case 2: f(std::integral_constant<int, 2>{}); break;
-    case 4: f(std::integral_constant<int, 4>{}); break;
-    case 8: f(std::integral_constant<int, 8>{}); break;
-    case 16: f(std::integral_constant<int, 16>{}); break;
-    default: f(std::integral_constant<int, 32>{}); break;
+    case 1:
+      f(std::integral_constant<int, 1>{});
+      break;
+    case 2:
+      f(std::integral_constant<int, 2>{});
+      break;
+    case 4:
+      f(std::integral_constant<int, 4>{});
+      break;
+    case 8:
+      f(std::integral_constant<int, 8>{});
+      break;
+    case 16:
+      f(std::integral_constant<int, 16>{});
+      break;
+    default:
+      f(std::integral_constant<int, 32>{});
+      break;
   }
 }
 

@@ -1,5 +1,5 @@
-// Inverted dropout and its backward. Element i is kept when dropout_keep(dropout_rule(seed, p), i): the
-// same counter-based hash as the CPU backend (core/counter_rng.h, host+device), so a seed gives
+// Inverted dropout and its backward. Element i is kept when dropout_keep(dropout_rule(seed, p), i):
+// the same counter-based hash as the CPU backend (core/counter_rng.h, host+device), so a seed gives
 // the same mask on every backend, run and launch geometry.
 #include <cstdint>
 
@@ -12,9 +12,8 @@ namespace {
 using namespace detail;
 
 template <typename T>
-__global__ void dropout_kernel(int64_t n, double p, uint64_t seed, T scale,
-                               const T* __restrict__ x, T* __restrict__ out,
-                               uint8_t* __restrict__ mask) {
+__global__ void dropout_kernel(int64_t n, double p, uint64_t seed, T scale, const T* __restrict__ x,
+                               T* __restrict__ out, uint8_t* __restrict__ mask) {
   const ::fathom::DropoutRule rule = ::fathom::dropout_rule(seed, p);
   for (int64_t i = global_thread(); i < n; i += grid_threads()) {
     const bool keep = ::fathom::dropout_keep(rule, static_cast<uint64_t>(i));

@@ -71,8 +71,8 @@ __global__ void relu_backward_mask_kernel(int64_t n, const T* grad, const uint8_
 }
 
 template <typename T>
-__global__ void gather_kernel(int64_t n, const int32_t* __restrict__ perm,
-                              const T* __restrict__ in, T* __restrict__ out, T fill_value) {
+__global__ void gather_kernel(int64_t n, const int32_t* __restrict__ perm, const T* __restrict__ in,
+                              T* __restrict__ out, T fill_value) {
   for (int64_t i = global_thread(); i < n; i += grid_threads()) {
     const int32_t p = perm[i];
     out[i] = p < 0 ? fill_value : in[p];

@@ -1,7 +1,7 @@
-// GAT attention on the GPU (docs/methods.md §2.2), the twin of cpu/gat_attention.cc. One warp serves
-// one (node, head) pair: the lanes split the F channels, a fixed shuffle tree combines per-edge
-// dot products, and every output element is written by one lane in CSR order, so results are
-// deterministic without atomics. The forward walks a row twice (max and sum, then the weighted
+// GAT attention on the GPU (docs/methods.md §2.2), the twin of cpu/gat_attention.cc. One warp
+// serves one (node, head) pair: the lanes split the F channels, a fixed shuffle tree combines
+// per-edge dot products, and every output element is written by one lane in CSR order, so results
+// are deterministic without atomics. The forward walks a row twice (max and sum, then the weighted
 // aggregation with known max and sum) instead of rescaling running sums: nothing of size E×H×F
 // is stored. The backward recomputes α from the per-node statistics.
 #include <cstdint>

@@ -23,12 +23,12 @@ using namespace detail;
 
 // ---- tiled kernel -------------------------------------------------------------------------
 
-constexpr int kBM = 64;        // output rows per block tile
-constexpr int kBN = 64;        // output columns per block tile
-constexpr int kBK = 16;        // depth of one K slice
-constexpr int kTM = 4;         // micro-tile rows per thread
-constexpr int kTN = 4;         // micro-tile columns per thread
-constexpr int kThreads = 256;  // (kBM / kTM) * (kBN / kTN)
+constexpr int kBM = 64;         // output rows per block tile
+constexpr int kBN = 64;         // output columns per block tile
+constexpr int kBK = 16;         // depth of one K slice
+constexpr int kTM = 4;          // micro-tile rows per thread
+constexpr int kTN = 4;          // micro-tile columns per thread
+constexpr int kThreads = 256;   // (kBM / kTM) * (kBN / kTN)
 constexpr int kTX = kBN / kTN;  // 16 threads across a tile's columns
 constexpr int kTY = kBM / kTM;  // 16 threads down a tile's rows
 static_assert(kTX * kTY == kThreads, "one thread per micro-tile");
@@ -124,8 +124,7 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 template <typename T, bool TA, bool TB>
-void launch_tiled(int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T* B, T beta,
-                  T* C) {
+void launch_tiled(int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T* B, T beta, T* C) {
   const int64_t tiles_m = (M + kBM - 1) / kBM;
   const int64_t tiles_n = (N + kBN - 1) / kBN;
   const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles_m, int64_t(1) << 24)),
@@ -168,20 +167,20 @@ cublasHandle_t blas_handle_locked() {
   return handle;
 }
 
-cublasStatus_t blas_gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m,
-                         int n, int k, const float* alpha, const float* A, int lda,
-                         const float* B, int ldb, const float* beta, float* C, int ldc) {
+cublasStatus_t blas_gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n,
+                         int k, const float* alpha, const float* A, int lda, const float* B,
+                         int ldb, const float* beta, float* C, int ldc) {
   return cublasSgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
-cublasStatus_t blas_gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m,
-                         int n, int k, const double* alpha, const double* A, int lda,
-                         const double* B, int ldb, const double* beta, double* C, int ldc) {
+cublasStatus_t blas_gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n,
+                         int k, const double* alpha, const double* A, int lda, const double* B,
+                         int ldb, const double* beta, double* C, int ldc) {
   return cublasDgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 template <typename T>
-void gemm_cublas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
-                 const T* A, const T* B, T beta, T* C) {
+void gemm_cublas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
+                 const T* B, T beta, T* C) {
   // Column-major view: C^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M].
   const int m = static_cast<int>(N);
   const int n = static_cast<int>(M);

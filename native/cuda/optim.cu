@@ -25,9 +25,10 @@ __global__ void adam_kernel(int64_t n, T* __restrict__ param, const T* __restric
     const double p = static_cast<double>(param[i]);
     double g = static_cast<double>(grad[i]);
     if (c.weight_decay != 0.0) g = add_rn(g, mul_rn(c.weight_decay, p));
-    const double mi = add_rn(mul_rn(c.beta1, static_cast<double>(m[i])), mul_rn(c.one_minus_beta1, g));
-    const double vi = add_rn(mul_rn(c.beta2, static_cast<double>(v[i])),
-                             mul_rn(mul_rn(c.one_minus_beta2, g), g));
+    const double mi =
+        add_rn(mul_rn(c.beta1, static_cast<double>(m[i])), mul_rn(c.one_minus_beta1, g));
+    const double vi =
+        add_rn(mul_rn(c.beta2, static_cast<double>(v[i])), mul_rn(mul_rn(c.one_minus_beta2, g), g));
     const double denom = add_rn(__ddiv_rn(__dsqrt_rn(vi), c.bias_correction2_sqrt), c.eps);
     m[i] = static_cast<T>(mi);
     v[i] = static_cast<T>(vi);

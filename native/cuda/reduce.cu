@@ -48,7 +48,8 @@ __global__ void __launch_bounds__(kReduceBlock)
 }
 
 __global__ void __launch_bounds__(kReduceBlock)
-    count_finish_kernel(int parts, const long long* __restrict__ partial, int64_t* __restrict__ out) {
+    count_finish_kernel(int parts, const long long* __restrict__ partial,
+                        int64_t* __restrict__ out) {
   __shared__ long long scratch[kReduceBlock];
   long long acc = 0;
   for (int i = threadIdx.x; i < parts; i += kReduceBlock) acc += partial[i];
@@ -68,10 +69,9 @@ constexpr size_t kMaxPartialBytes = size_t(256) << 20;
 // thread (tx, ty) folds rows ty, ty+8, ... of its column, then thread ty == 0 folds the 8
 // lanes in order. With one chunk the total goes straight to `out`, otherwise to partial.
 template <typename T>
-__global__ void __launch_bounds__(kColTile * kRowLanes)
-    sum_rows_partial_kernel(int64_t rows, int64_t cols, int64_t chunk_rows,
-                            const T* __restrict__ x, double* __restrict__ partial,
-                            T* __restrict__ out) {
+__global__ void __launch_bounds__(kColTile* kRowLanes)
+    sum_rows_partial_kernel(int64_t rows, int64_t cols, int64_t chunk_rows, const T* __restrict__ x,
+                            double* __restrict__ partial, T* __restrict__ out) {
   __shared__ double s[kRowLanes][kColTile + 1];
   const int tx = threadIdx.x;
   const int ty = threadIdx.y;
@@ -211,8 +211,8 @@ void sum_rows(int64_t rows, int64_t cols, const T* x, T* out) {
     return;
   }
   Scratch partial(sizeof(double) * static_cast<size_t>(chunks * cols));
-  sum_rows_partial_kernel<T><<<grid, block>>>(rows, cols, chunk_rows, x, partial.as<double>(),
-                                              nullptr);
+  sum_rows_partial_kernel<T>
+      <<<grid, block>>>(rows, cols, chunk_rows, x, partial.as<double>(), nullptr);
   FATHOM_CUDA_LAUNCH_CHECK("sum_rows");
   sum_rows_finish_kernel<T><<<blocks_for(cols), kBlock>>>(cols, chunks, partial.as<double>(), out);
   FATHOM_CUDA_LAUNCH_CHECK("sum_rows");

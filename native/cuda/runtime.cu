@@ -38,8 +38,8 @@ constexpr int oldest_target() {
 void check_index(const char* op, int index) {
   const int n = device_count();
   FATHOM_CHECK(index >= 0 && index < n, ErrorKind::Range, op,
-               "device index " + std::to_string(index) + " is out of range (" +
-                   std::to_string(n) + " CUDA device" + (n == 1 ? "" : "s") + " visible)");
+               "device index " + std::to_string(index) + " is out of range (" + std::to_string(n) +
+                   " CUDA device" + (n == 1 ? "" : "s") + " visible)");
 }
 
 cudaDeviceProp properties(const char* op, int index) {
@@ -142,10 +142,9 @@ bool available(std::string* why) {
   const int have = major * 10 + minor;
   if (have < oldest_target()) {
     if (why) {
-      *why = "GPU 0 has compute capability " + std::to_string(major) + "." +
-             std::to_string(minor) + " but this build's CUDA kernels need " +
-             std::to_string(oldest_target() / 10) + "." + std::to_string(oldest_target() % 10) +
-             " or newer";
+      *why = "GPU 0 has compute capability " + std::to_string(major) + "." + std::to_string(minor) +
+             " but this build's CUDA kernels need " + std::to_string(oldest_target() / 10) + "." +
+             std::to_string(oldest_target() % 10) + " or newer";
     }
     return false;
   }

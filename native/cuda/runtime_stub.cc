@@ -5,12 +5,15 @@
 namespace fathom::cuda {
 namespace {
 [[noreturn]] void unavailable(const char* op) {
-  fail(ErrorKind::Device, op, "this build of Fathom has no CUDA backend (built without a CUDA compiler or with FATHOM_CUDA=OFF)");
+  fail(ErrorKind::Device, op,
+       "this build of Fathom has no CUDA backend (built without a CUDA compiler or with "
+       "FATHOM_CUDA=OFF)");
 }
 }  // namespace
 
 bool available(std::string* why) {
-  if (why) *why = "built without CUDA (no CUDA compiler was found at build time, or FATHOM_CUDA=OFF)";
+  if (why)
+    *why = "built without CUDA (no CUDA compiler was found at build time, or FATHOM_CUDA=OFF)";
   return false;
 }
 bool compiled() { return false; }

@@ -159,8 +159,8 @@ void log_softmax_backward(int64_t rows, int64_t cols, const T* grad, const T* y,
   if (rows <= 0 || cols <= 0) return;
   with_group_lanes(cols, [&](auto g) {
     constexpr int G = decltype(g)::value;
-    log_softmax_backward_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, cols, grad, y,
-                                                                              dx);
+    log_softmax_backward_kernel<G, T>
+        <<<row_group_blocks(rows, G), kBlock>>>(rows, cols, grad, y, dx);
   });
   FATHOM_CUDA_LAUNCH_CHECK("log_softmax_backward");
 }
@@ -173,8 +173,8 @@ void nll_loss(int64_t rows, int64_t cols, const T* logp, const int32_t* labels, 
   Scratch scratch((sizeof(double) + sizeof(long long)) * static_cast<size_t>(blocks));
   double* partial_sum = scratch.as<double>();
   long long* partial_count = reinterpret_cast<long long*>(partial_sum + blocks);
-  nll_partial_kernel<T><<<blocks, kReduceBlock>>>(n, cols, logp, labels, mask, partial_sum,
-                                                  partial_count);
+  nll_partial_kernel<T>
+      <<<blocks, kReduceBlock>>>(n, cols, logp, labels, mask, partial_sum, partial_count);
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss");
   nll_finish_kernel<T><<<1, kReduceBlock>>>(blocks, partial_sum, partial_count, loss);
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss");
@@ -185,8 +185,8 @@ void nll_loss_backward(int64_t rows, int64_t cols, T g, const int32_t* labels, c
                        T* dlogp) {
   if (rows <= 0 || cols <= 0) return;
   if (mask == nullptr) {
-    nll_backward_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, g, labels, nullptr,
-                                                                nullptr, rows, dlogp);
+    nll_backward_kernel<T>
+        <<<blocks_for(rows * cols), kBlock>>>(rows, cols, g, labels, nullptr, nullptr, rows, dlogp);
     FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
     return;
   }
@@ -197,8 +197,8 @@ void nll_loss_backward(int64_t rows, int64_t cols, T g, const int32_t* labels, c
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
   mask_count_finish_kernel<<<1, kReduceBlock>>>(blocks, partial.as<long long>());
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
-  nll_backward_kernel<T><<<blocks_for(rows * cols), kBlock>>>(
-      rows, cols, g, labels, mask, partial.as<long long>(), 0, dlogp);
+  nll_backward_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, g, labels, mask,
+                                                              partial.as<long long>(), 0, dlogp);
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
 }
 

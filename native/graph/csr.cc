@@ -230,9 +230,9 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype) {
   const std::string k = kind ? kind : "";
   FATHOM_CHECK(k == "sum" || k == "mean" || k == "gcn" || k == "gin", ErrorKind::Range, op,
                "argument kind = \"" + k + "\" is not one of \"sum\", \"mean\", \"gcn\", \"gin\"");
-  FATHOM_CHECK(
-      (k != "gcn" && k != "gin") || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
-      "kind \"" + k + "\" adds self loops and needs a square adjacency, got " + csr_brief(adjacency));
+  FATHOM_CHECK((k != "gcn" && k != "gin") || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
+               "kind \"" + k + "\" adds self loops and needs a square adjacency, got " +
+                   csr_brief(adjacency));
 
   HostCsr h = to_host(adjacency);
   if (k == "gcn" || k == "gin") h = with_self_loops(h, adjacency.rows, op);

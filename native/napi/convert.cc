@@ -7,7 +7,8 @@
 
 namespace fathom::napi {
 
-std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg) {
+std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op,
+                       const char* arg) {
   if (index >= info.Length() || !info[index].IsString()) {
     throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be a string");
   }
@@ -84,16 +85,21 @@ bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* op, cons
 
 Napi::Array shape_value(Napi::Env env, const Shape& shape) {
   Napi::Array arr = Napi::Array::New(env, shape.size());
-  for (size_t i = 0; i < shape.size(); ++i) arr.Set(static_cast<uint32_t>(i), static_cast<double>(shape[i]));
+  for (size_t i = 0; i < shape.size(); ++i)
+    arr.Set(static_cast<uint32_t>(i), static_cast<double>(shape[i]));
   return arr;
 }
 
 napi_typedarray_type typed_array_type(DType dtype) {
   switch (dtype) {
-    case DType::F32: return napi_float32_array;
-    case DType::F64: return napi_float64_array;
-    case DType::I32: return napi_int32_array;
-    case DType::U8: return napi_uint8_array;
+    case DType::F32:
+      return napi_float32_array;
+    case DType::F64:
+      return napi_float64_array;
+    case DType::I32:
+      return napi_int32_array;
+    case DType::U8:
+      return napi_uint8_array;
   }
   return napi_uint8_array;
 }

@@ -15,7 +15,8 @@ double number_arg(const Napi::CallbackInfo& info, size_t index, const char* op, 
 double integer_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg,
                    double min);
 bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
-std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op,
+                       const char* arg);
 Napi::Array shape_value(Napi::Env env, const Shape& shape);
 
 // The typed-array kind that holds `dtype` (Float32Array for f32 ...).

@@ -11,11 +11,11 @@ Napi::FunctionReference& constructor(Napi::Env env) { return env_data(env).csr_h
 }  // namespace
 
 Napi::Function CsrHandle::Init(Napi::Env env) {
-  Napi::Function ctor = DefineClass(env, "CsrHandle",
-                                    {InstanceMethod("dispose", &CsrHandle::Dispose),
-                                     InstanceAccessor("disposed", &CsrHandle::Disposed, nullptr),
-                                     InstanceMethod("info", &CsrHandle::Info),
-                                     InstanceMethod("arrays", &CsrHandle::Arrays)});
+  Napi::Function ctor = DefineClass(
+      env, "CsrHandle",
+      {InstanceMethod("dispose", &CsrHandle::Dispose),
+       InstanceAccessor("disposed", &CsrHandle::Disposed, nullptr),
+       InstanceMethod("info", &CsrHandle::Info), InstanceMethod("arrays", &CsrHandle::Arrays)});
   constructor(env) = Napi::Persistent(ctor);
   return ctor;
 }
@@ -33,10 +33,12 @@ const Csr& CsrHandle::csr(const char* op) const {
   return csr_;
 }
 
-const Csr& CsrHandle::From(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg) {
+const Csr& CsrHandle::From(const Napi::CallbackInfo& info, size_t index, const char* op,
+                           const char* arg) {
   if (index >= info.Length() || !info[index].IsObject() ||
       !info[index].As<Napi::Object>().InstanceOf(constructor(info.Env()).Value())) {
-    throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be a graph operator (CsrHandle)");
+    throw_type_error(info.Env(), std::string(op) + ": argument " + arg +
+                                     " must be a graph operator (CsrHandle)");
   }
   return Unwrap(info[index].As<Napi::Object>())->csr(op);
 }
@@ -78,35 +80,40 @@ Napi::Value CsrHandle::Arrays(const Napi::CallbackInfo& info) {
 
 void register_csr_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("csrFromEdgeIndex", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    const Tensor& ei = TensorHandle::From(info, 0, "Graph", "edgeIndex");
-    double n = number_arg(info, 1, "Graph", "numNodes");
-    return guarded(info.Env(), [&]() -> Napi::Value {
-      return CsrHandle::Wrap(info.Env(), csr_from_edge_index(ei, static_cast<int64_t>(n), "Graph"));
-    });
-  }));
+                const Tensor& ei = TensorHandle::From(info, 0, "Graph", "edgeIndex");
+                double n = number_arg(info, 1, "Graph", "numNodes");
+                return guarded(info.Env(), [&]() -> Napi::Value {
+                  return CsrHandle::Wrap(info.Env(),
+                                         csr_from_edge_index(ei, static_cast<int64_t>(n), "Graph"));
+                });
+              }));
   exports.Set("csrTranspose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    const Csr& c = CsrHandle::From(info, 0, "csrTranspose", "csr");
-    return guarded(info.Env(), [&]() -> Napi::Value { return CsrHandle::Wrap(info.Env(), csr_transpose(c)); });
-  }));
+                const Csr& c = CsrHandle::From(info, 0, "csrTranspose", "csr");
+                return guarded(info.Env(), [&]() -> Napi::Value {
+                  return CsrHandle::Wrap(info.Env(), csr_transpose(c));
+                });
+              }));
   exports.Set("csrOperator", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    const Csr& c = CsrHandle::From(info, 0, "Graph.operator", "csr");
-    std::string kind = string_arg(info, 1, "Graph.operator", "kind");
-    DType dtype = dtype_arg(info, 2, "Graph.operator");
-    return guarded(info.Env(), [&]() -> Napi::Value {
-      return CsrHandle::Wrap(info.Env(), csr_operator(c, kind.c_str(), dtype));
-    });
-  }));
+                const Csr& c = CsrHandle::From(info, 0, "Graph.operator", "csr");
+                std::string kind = string_arg(info, 1, "Graph.operator", "kind");
+                DType dtype = dtype_arg(info, 2, "Graph.operator");
+                return guarded(info.Env(), [&]() -> Napi::Value {
+                  return CsrHandle::Wrap(info.Env(), csr_operator(c, kind.c_str(), dtype));
+                });
+              }));
   exports.Set("csrTo", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    const Csr& c = CsrHandle::From(info, 0, "Graph.to", "csr");
-    Device d = device_arg(info, 1, "Graph.to");
-    return guarded(info.Env(), [&]() -> Napi::Value { return CsrHandle::Wrap(info.Env(), csr_to(c, d)); });
-  }));
+                const Csr& c = CsrHandle::From(info, 0, "Graph.to", "csr");
+                Device d = device_arg(info, 1, "Graph.to");
+                return guarded(info.Env(), [&]() -> Napi::Value {
+                  return CsrHandle::Wrap(info.Env(), csr_to(c, d));
+                });
+              }));
   exports.Set("csrDegrees", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    const Csr& c = CsrHandle::From(info, 0, "Graph.degrees", "csr");
-    return guarded(info.Env(), [&]() -> Napi::Value {
-      return TensorHandle::Wrap(info.Env(), csr_row_degrees(c));
-    });
-  }));
+                const Csr& c = CsrHandle::From(info, 0, "Graph.degrees", "csr");
+                return guarded(info.Env(), [&]() -> Napi::Value {
+                  return TensorHandle::Wrap(info.Env(), csr_row_degrees(c));
+                });
+              }));
 }
 
 }  // namespace fathom::napi

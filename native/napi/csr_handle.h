@@ -10,7 +10,8 @@ class CsrHandle : public Napi::ObjectWrap<CsrHandle> {
  public:
   static Napi::Function Init(Napi::Env env);
   static Napi::Object Wrap(Napi::Env env, Csr csr);
-  static const Csr& From(const Napi::CallbackInfo& info, size_t index, const char* op, const char* arg);
+  static const Csr& From(const Napi::CallbackInfo& info, size_t index, const char* op,
+                         const char* arg);
 
   explicit CsrHandle(const Napi::CallbackInfo& info);
 

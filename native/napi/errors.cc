@@ -24,7 +24,9 @@ Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const c
 
 }  // namespace
 
-void set_error_class(const Napi::Function& ctor) { error_class(ctor.Env()) = Napi::Persistent(ctor); }
+void set_error_class(const Napi::Function& ctor) {
+  error_class(ctor.Env()) = Napi::Persistent(ctor);
+}
 
 void throw_type_error(Napi::Env env, const std::string& message) {
   throw Napi::TypeError::New(env, message);

@@ -19,8 +19,7 @@ Napi::Function TensorHandle::Init(Napi::Env env) {
        InstanceAccessor("shape", &TensorHandle::GetShape, nullptr),
        InstanceAccessor("dtype", &TensorHandle::GetDType, nullptr),
        InstanceAccessor("device", &TensorHandle::GetDevice, nullptr),
-       InstanceMethod("toArray", &TensorHandle::ToArray),
-       InstanceMethod("to", &TensorHandle::To),
+       InstanceMethod("toArray", &TensorHandle::ToArray), InstanceMethod("to", &TensorHandle::To),
        InstanceMethod("clone", &TensorHandle::Clone),
        InstanceMethod("reshape", &TensorHandle::Reshape),
        InstanceMethod("copyFrom", &TensorHandle::CopyFrom)});
@@ -34,12 +33,14 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
   if (info.Length() == 0) return;
   const char* op = "tensor";
   guarded(info.Env(), [&]() -> Napi::Value {
-    if (!info[0].IsTypedArray()) throw_type_error(info.Env(), "tensor: argument data must be a typed array");
+    if (!info[0].IsTypedArray())
+      throw_type_error(info.Env(), "tensor: argument data must be a typed array");
     Napi::TypedArray arr = info[0].As<Napi::TypedArray>();
     Shape shape = shape_arg(info, 1, op);
     DType dtype = dtype_arg(info, 2, op);
     if (arr.TypedArrayType() != typed_array_type(dtype)) {
-      throw_type_error(info.Env(), std::string("tensor: data's typed array does not hold ") + dtype_name(dtype));
+      throw_type_error(
+          info.Env(), std::string("tensor: data's typed array does not hold ") + dtype_name(dtype));
     }
     if (static_cast<int64_t>(arr.ElementLength()) != shape_numel(shape)) {
       throw_fathom_error(info.Env(),
@@ -122,10 +123,14 @@ Napi::Value TensorHandle::ToArray(const Napi::CallbackInfo& info) {
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
     t.copy_to_host(buf.Data());
     switch (t.dtype()) {
-      case DType::F32: return Napi::Float32Array::New(info.Env(), n, buf, 0);
-      case DType::F64: return Napi::Float64Array::New(info.Env(), n, buf, 0);
-      case DType::I32: return Napi::Int32Array::New(info.Env(), n, buf, 0);
-      case DType::U8: return Napi::Uint8Array::New(info.Env(), n, buf, 0);
+      case DType::F32:
+        return Napi::Float32Array::New(info.Env(), n, buf, 0);
+      case DType::F64:
+        return Napi::Float64Array::New(info.Env(), n, buf, 0);
+      case DType::I32:
+        return Napi::Int32Array::New(info.Env(), n, buf, 0);
+      case DType::U8:
+        return Napi::Uint8Array::New(info.Env(), n, buf, 0);
     }
     return info.Env().Undefined();
   });

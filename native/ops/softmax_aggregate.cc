@@ -50,7 +50,8 @@ int64_t check_inputs(const char* op, const char* name, const Csr& csr, int64_t s
     for (int64_t k = 0; k < E; ++k) {
       FATHOM_CHECK(perm[k] >= -1 && perm[k] < E, ErrorKind::Range, op,
                    arg(name) + " has perm[" + std::to_string(k) + "] = " + std::to_string(perm[k]) +
-                       " outside [-1, " + std::to_string(E) + "), the rows of edgeAttr " + brief(e));
+                       " outside [-1, " + std::to_string(E) + "), the rows of edgeAttr " +
+                       brief(e));
     }
   }
   return F;

@@ -125,7 +125,8 @@ void check_dropout() {
     for (int64_t i = 0; i < n; ++i) {
       not_binary += mask[i] > 1;
       kept += mask[i];
-      not_rng += mask[i] != fathom::dropout_keep(fathom::dropout_rule(42, p), static_cast<uint64_t>(i));
+      not_rng +=
+          mask[i] != fathom::dropout_keep(fathom::dropout_rule(42, p), static_cast<uint64_t>(i));
       want[i] = static_cast<double>(x[i]) * mask[i] / (1.0 - p);
     }
     CHECK_EQ(not_rng, int64_t{0});

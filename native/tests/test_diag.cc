@@ -1,5 +1,5 @@
-// Diagnostics kernels (cpu/diag.cc) against direct double references of docs/methods.md §4, thread-count
-// independence, and the op's argument errors.
+// Diagnostics kernels (cpu/diag.cc) against direct double references of docs/methods.md §4,
+// thread-count independence, and the op's argument errors.
 #include <cmath>
 #include <cstring>
 #include <string>

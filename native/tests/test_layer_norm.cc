@@ -269,8 +269,8 @@ TEST(layer_norm_op_rejects_bad_arguments_naming_op_argument_and_shapes) {
               "layerNorm", "argument x must be f32 or f64", "i32[4, 3]");
   CHECK_FAILS(ops::layer_norm(zeros({4, 0}, DType::F64), none, none, 1e-5), ErrorKind::Shape,
               "layerNorm", "argument x is f64[4, 0]", "at least one column");
-  CHECK_FAILS(ops::layer_norm(x, zeros({4}, DType::F64), none, 1e-5), ErrorKind::Shape,
-              "layerNorm", "argument weight is f64[4] but x is f64[4, 3]", "must be [3]");
+  CHECK_FAILS(ops::layer_norm(x, zeros({4}, DType::F64), none, 1e-5), ErrorKind::Shape, "layerNorm",
+              "argument weight is f64[4] but x is f64[4, 3]", "must be [3]");
   CHECK_FAILS(ops::layer_norm(x, zeros({1, 3}, DType::F64), none, 1e-5), ErrorKind::Shape,
               "argument weight is f64[1, 3]");
   CHECK_FAILS(ops::layer_norm(x, zeros({3}, DType::F32), none, 1e-5), ErrorKind::Type, "layerNorm",

@@ -1,5 +1,5 @@
-// PairNorm kernels and op: forward against a direct double reference of docs/methods.md §2.5, backward
-// against central finite differences, thread-count independence, and argument errors.
+// PairNorm kernels and op: forward against a direct double reference of docs/methods.md §2.5,
+// backward against central finite differences, thread-count independence, and argument errors.
 #include <cmath>
 #include <cstring>
 #include <string>

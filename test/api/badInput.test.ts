@@ -60,13 +60,7 @@ afterEach(() => {
 
 describe('edge indices', () => {
   it('rejects an edge index equal to numNodes with a FathomError RANGE naming the position and the bound', () => {
-    expectFathom(
-      () => Graph.fromEdgeIndex(new Int32Array([0, 1, 1, 3]), { numNodes: 3 }),
-      'RANGE',
-      'Graph',
-      'edgeIndex[1, 1] = 3',
-      'num_nodes = 3',
-    );
+    expectFathom(() => Graph.fromEdgeIndex(new Int32Array([0, 1, 1, 3]), { numNodes: 3 }), 'RANGE', 'Graph', 'edgeIndex[1, 1] = 3', 'num_nodes = 3');
   });
 
   it('rejects a negative edge index with a FathomError RANGE naming the position', () => {
@@ -76,7 +70,18 @@ describe('edge indices', () => {
   });
 
   it('rejects out-of-range indices given as nested arrays or as an i32 tensor', () => {
-    expectFathom(() => Graph.fromEdgeIndex([[0, 1], [1, 7]], { numNodes: 3 }), 'RANGE', 'edgeIndex[1, 1] = 7');
+    expectFathom(
+      () =>
+        Graph.fromEdgeIndex(
+          [
+            [0, 1],
+            [1, 7],
+          ],
+          { numNodes: 3 },
+        ),
+      'RANGE',
+      'edgeIndex[1, 1] = 7',
+    );
     using t = Tensor.from(new Int32Array([0, 4, 1, 0]), [2, 2]);
     expectFathom(() => Graph.fromEdgeIndex(t, { numNodes: 3 }), 'RANGE', 'edgeIndex[0, 1] = 4');
   });
@@ -86,7 +91,16 @@ describe('edge indices', () => {
   });
 
   it('rejects nested edge rows of different lengths and a tensor that is not [2, E]', () => {
-    expectThrows(() => Graph.fromEdgeIndex([[0, 1, 2], [1, 0]]), RangeError, 'Graph.fromEdgeIndex', '3 sources, 2 targets');
+    expectThrows(
+      () =>
+        Graph.fromEdgeIndex([
+          [0, 1, 2],
+          [1, 0],
+        ]),
+      RangeError,
+      'Graph.fromEdgeIndex',
+      '3 sources, 2 targets',
+    );
     using t = Tensor.from(new Int32Array([0, 1, 2, 1, 0, 1]), [3, 2]);
     expectThrows(() => Graph.fromEdgeIndex(t), RangeError, 'Graph.fromEdgeIndex', '[2, E]', 'i32[3, 2]');
     using f = Tensor.from([0, 1, 1, 0], [2, 2]);
@@ -306,8 +320,33 @@ describe('disposed tensors', () => {
       ['dropout', 'argument x', () => dropout(d, 0, { seed: 1 })],
       ['logSoftmax', 'argument x', () => logSoftmax(d)],
       ['nllLoss', 'argument logp', () => nllLoss(d, labels)],
-      ['nllLoss', 'argument labels', () => nllLoss(live, (() => { const l = Tensor.from(new Int32Array(3)); l.dispose(); return l; })())],
-      ['nllLoss', 'argument mask', () => nllLoss(live, labels, (() => { const m = Tensor.from(new Uint8Array(3)); m.dispose(); return m; })())],
+      [
+        'nllLoss',
+        'argument labels',
+        () =>
+          nllLoss(
+            live,
+            (() => {
+              const l = Tensor.from(new Int32Array(3));
+              l.dispose();
+              return l;
+            })(),
+          ),
+      ],
+      [
+        'nllLoss',
+        'argument mask',
+        () =>
+          nllLoss(
+            live,
+            labels,
+            (() => {
+              const m = Tensor.from(new Uint8Array(3));
+              m.dispose();
+              return m;
+            })(),
+          ),
+      ],
       ['propagate', 'argument x', () => propagate(graph.operator('gcn'), d)],
       ['relu', 'argument x', () => relu(d)],
       ['sum', 'argument x', () => sum(d)],
@@ -428,7 +467,16 @@ describe('wrong JS types', () => {
     expectThrows(() => Tensor.from('1234' as never), TypeError, 'Tensor.from', 'data must be an array');
     expectThrows(() => Tensor.from([1, 2], 'ab' as never), TypeError, 'Tensor.from', 'shape');
     expectThrows(() => Graph.fromEdgeIndex('0 1' as never), TypeError, 'Graph.fromEdgeIndex', 'edgeIndex must be');
-    expectThrows(() => Graph.fromEdgeIndex([[0, 1.5], [1, 0]]), TypeError, 'Graph.fromEdgeIndex', 'edgeIndex[:, 1]');
+    expectThrows(
+      () =>
+        Graph.fromEdgeIndex([
+          [0, 1.5],
+          [1, 0],
+        ]),
+      TypeError,
+      'Graph.fromEdgeIndex',
+      'edgeIndex[:, 1]',
+    );
   });
 
   it('rejects non-numeric scalars in the ops that take them', () => {

@@ -24,18 +24,18 @@ function typedNames(): { names: string[]; sources: Map<string, string> } {
   });
   const file = program.getSourceFile(TYPES);
   if (!file) throw new Error(`could not read ${TYPES}`);
-  const decl = file.statements.find(
-    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'NativeBinding',
-  );
+  const decl = file.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'NativeBinding');
   if (!decl) throw new Error(`no interface NativeBinding in ${TYPES}`);
   const checker = program.getTypeChecker();
   const problems = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (problems.length > 0) {
-    throw new Error(ts.formatDiagnostics(problems, {
-      getCanonicalFileName: (f) => f,
-      getCurrentDirectory: () => process.cwd(),
-      getNewLine: () => '\n',
-    }));
+    throw new Error(
+      ts.formatDiagnostics(problems, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => process.cwd(),
+        getNewLine: () => '\n',
+      }),
+    );
   }
   const sources = new Map<string, string>();
   const names = checker.getPropertiesOfType(checker.getTypeAtLocation(decl.name)).map((symbol) => {

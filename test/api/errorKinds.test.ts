@@ -167,7 +167,12 @@ describe('a dtype mismatch is FathomError TYPE in every op', () => {
     expectKind('scale', () => scale(i32([1, 2]), 2), 'TYPE', 'argument x');
     expectKind('dropout', () => dropout(i32([1, 2]), 0.5, { seed: 1 }), 'TYPE', 'argument x');
     expectKind('pairNorm', () => pairNorm(Tensor.zeros([2, 2], { dtype: 'i32' })), 'TYPE', 'argument x');
-    expectKind('spectralNormalize', () => spectralNormalize(Tensor.zeros([2, 2], { dtype: 'i32' }), new Float64Array(2), new Float64Array(2), 1), 'TYPE', 'argument w');
+    expectKind(
+      'spectralNormalize',
+      () => spectralNormalize(Tensor.zeros([2, 2], { dtype: 'i32' }), new Float64Array(2), new Float64Array(2), 1),
+      'TYPE',
+      'argument w',
+    );
   });
 });
 
@@ -190,7 +195,12 @@ describe('a numeric argument out of range is FathomError RANGE in every op', () 
     expectKind('dropout', () => dropout(f32([4]), 1, { seed: 0 }), 'RANGE', 'argument p');
     expectKind('dropout', () => dropout(f32([4]), 0.5, { seed: -1 }), 'RANGE', 'argument seed');
     expectKind('dropout', () => sparse((a) => dropout(a, 1, { seed: 0 })), 'RANGE', 'argument p');
-    expectKind('gatAttention', () => gatAttention(gin64(), f64([3, 4]), f64([3, 4]), f64([4]), null, { version: 'v2', dropout: 1 }), 'RANGE', 'argument dropout');
+    expectKind(
+      'gatAttention',
+      () => gatAttention(gin64(), f64([3, 4]), f64([3, 4]), f64([4]), null, { version: 'v2', dropout: 1 }),
+      'RANGE',
+      'argument dropout',
+    );
     expectKind('gatAttention', () => gatAttention(gin64(), f64([3, 4]), f64([3, 4]), f64([4]), null, { version: 'v2', heads: 3 }), 'RANGE', 'heads');
     expectKind('axpby', () => axpby(Number.NaN, f32([2]), 1, f32([2])), 'RANGE', 'argument alpha');
     expectKind('scale', () => scale(f32([2]), Infinity), 'RANGE', 'argument alpha');
@@ -238,8 +248,7 @@ describe('the type and disposed guards stay TypeErrors', () => {
 
 describe('a device mismatch is FathomError DEVICE', () => {
   // Stand-ins with the fields the TypeScript checks read: no cuda tensor can exist without a GPU.
-  const fake = (device: 'cpu' | 'cuda') =>
-    ({ dtype: 'f32', shape: [3, 2], device, describe: () => `f32[3, 2] on ${device}` }) as unknown as Tensor;
+  const fake = (device: 'cpu' | 'cuda') => ({ dtype: 'f32', shape: [3, 2], device, describe: () => `f32[3, 2] on ${device}` }) as unknown as Tensor;
 
   it('from the TypeScript checks (sparse matmul, mseLoss), naming the op, the argument and both tensors', () => {
     const e = thrown(() => requireSameDevice('mseLoss', 'pred', fake('cpu'), 'target', fake('cuda')));

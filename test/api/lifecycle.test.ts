@@ -33,9 +33,7 @@ import {
   sum,
   tidy,
 } from '../../lib/index.js';
-import {
-  DIST_INDEX, ensureDistBuilt, expectFathomRejects, expectThrows, liveCpu, smallGcn, smallNodeData, smallSbm,
-} from '../helpers/apiFixtures.js';
+import { DIST_INDEX, ensureDistBuilt, expectFathomRejects, expectThrows, liveCpu, smallGcn, smallNodeData, smallSbm } from '../helpers/apiFixtures.js';
 
 const CUDA = devices().cuda.available;
 

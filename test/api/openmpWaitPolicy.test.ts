@@ -14,7 +14,9 @@ process.stdout.write(String(process.env.OMP_WAIT_POLICY));`;
   delete base.OMP_WAIT_POLICY;
   delete base.GOMP_SPINCOUNT;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8', timeout: 60_000, env: { ...base, OMP_DISPLAY_ENV: 'verbose', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...base, OMP_DISPLAY_ENV: 'verbose', ...env },
   });
   expect(r.status).toBe(0);
   return { spin: /GOMP_SPINCOUNT = '(\d+)'/.exec(r.stderr)?.[1], after: r.stdout };

@@ -110,7 +110,7 @@ describe('checkpoint', () => {
     });
   });
 
-  it('leaves an input\'s own gradient alone and accumulates into it once, also when listed twice', () => {
+  it("leaves an input's own gradient alone and accumulates into it once, also when listed twice", () => {
     tidy(() => {
       const x = Tensor.from(x0, [N, H]);
       x.requiresGrad = true;

@@ -111,7 +111,10 @@ describe('backward of every op matches central finite differences in float64', (
   it('a GCNConv layer, wide-to-narrow and narrow-to-wide, through its input', () => {
     const n = 8;
     using graph = Graph.fromEdgeIndex(randomEdgeIndex(n, 16, 6), { numNodes: n });
-    for (const [fin, fout] of [[5, 3], [3, 5]]) {
+    for (const [fin, fout] of [
+      [5, 3],
+      [3, 5],
+    ]) {
       using conv = new GCNConv(fin, fout, { dtype: 'f64', seed: 3, t: 0.6 });
       const [e] = gradcheck(([x]) => conv.forward(x, graph), [randomInput(rng, [n, fin])]);
       expect(e).toBeLessThan(TOL);

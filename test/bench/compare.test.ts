@@ -26,8 +26,24 @@ describe('compare.bench.mjs', () => {
   it('runs SpMM and a GCN step for Fathom (and PyTorch when installed) and writes medians, ratios and the floor', async () => {
     const out = join(tmp, 'compare.json');
     const r = await runCompare([
-      '--threads', '1', '--repeats', '1', '--rounds', '1', '--warmup', '0', '--cases', 'spmm-rmat,gcn-cora',
-      '--nodes', '500', '--edges', '4000', '--bandwidth-n', '1000000', '--out', out,
+      '--threads',
+      '1',
+      '--repeats',
+      '1',
+      '--rounds',
+      '1',
+      '--warmup',
+      '0',
+      '--cases',
+      'spmm-rmat,gcn-cora',
+      '--nodes',
+      '500',
+      '--edges',
+      '4000',
+      '--bandwidth-n',
+      '1000000',
+      '--out',
+      out,
     ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));

@@ -87,7 +87,13 @@ describe('saveCheckpoint and loadCheckpoint', () => {
     const path = join(tmp, 'small.safetensors');
     small.save(path);
     const before = weights(wide);
-    const e = expectThrows(() => restoreCheckpoint(path, { model: wide }), FathomError, "parameter 'conv0.weight'", 'is f32[8, 16]', "the model's is f32[16, 16]");
+    const e = expectThrows(
+      () => restoreCheckpoint(path, { model: wide }),
+      FathomError,
+      "parameter 'conv0.weight'",
+      'is f32[8, 16]',
+      "the model's is f32[16, 16]",
+    );
     expect((e as FathomError).code).toBe('IO');
     expect(weights(wide)).toEqual(before);
   });
@@ -117,7 +123,10 @@ describe('fit with checkpoints', () => {
     return { r, w: weights(model) };
   };
 
-  for (const [name, opt] of [['Adam', undefined], ['SGD with momentum', (m: GCN) => new SGD(m.parameters(), { lr: 0.05, momentum: 0.9 })]] as const) {
+  for (const [name, opt] of [
+    ['Adam', undefined],
+    ['SGD with momentum', (m: GCN) => new SGD(m.parameters(), { lr: 0.05, momentum: 0.9 })],
+  ] as const) {
     it(`resumes with ${name} on the same trajectory as an uninterrupted run, bit for bit`, async () => {
       using data = smallNodeData();
       const full = await run(data, 0, { epochs: 20 }, opt);
@@ -200,7 +209,8 @@ describe('fit with checkFinite', () => {
     };
     const e = await expectRejects(
       fit(model, data, { epochs: 20, patience: 0, checkpoint: { dir, every: 5 }, checkFinite: { every: 1 }, onEpoch: (r) => poison(r.epoch) }),
-      FathomError, "parameter 'conv1.weight' holds NaN (element 3) before step 8",
+      FathomError,
+      "parameter 'conv1.weight' holds NaN (element 3) before step 8",
     );
     expect((e as FathomError).code).toBe('NUMERIC');
     expect(readdirSync(dir)).toEqual(['epoch-000005.safetensors']);

@@ -43,13 +43,17 @@ describe('safetensors', () => {
   it('reads back every dtype bit for bit, metadata included', () => {
     const f64 = new Float64Array([Math.PI, -0, 1e-310, Number.MAX_VALUE]);
     const path = join(tmp, 'x.safetensors');
-    writeSafetensors(path, {
-      f32: { data: new Float32Array([0.1, -2, 3e38]), shape: [3] },
-      f64: { data: f64, shape: [2, 2] },
-      i32: { data: new Int32Array([-(2 ** 31), 2 ** 31 - 1]), shape: [2] },
-      u8: { data: new Uint8Array([0, 255, 9]), shape: [3, 1] },
-      empty: { data: new Float32Array(0), shape: [0, 5] },
-    }, { epoch: '3', note: 'ünïcode' });
+    writeSafetensors(
+      path,
+      {
+        f32: { data: new Float32Array([0.1, -2, 3e38]), shape: [3] },
+        f64: { data: f64, shape: [2, 2] },
+        i32: { data: new Int32Array([-(2 ** 31), 2 ** 31 - 1]), shape: [2] },
+        u8: { data: new Uint8Array([0, 255, 9]), shape: [3, 1] },
+        empty: { data: new Float32Array(0), shape: [0, 5] },
+      },
+      { epoch: '3', note: 'ünïcode' },
+    );
     const { tensors, metadata } = readSafetensors(path);
     expect(metadata).toEqual({ epoch: '3', note: 'ünïcode' });
     expect(tensors.get('f32')!.data).toEqual(new Float32Array([0.1, -2, 3e38]));
@@ -74,15 +78,36 @@ describe('safetensors', () => {
   const d4 = Buffer.alloc(8);
   const bad: [string, () => Buffer, RegExp][] = [
     ['a file shorter than 8 bytes', () => Buffer.alloc(5), /shorter than the 8-byte/],
-    ['a header length beyond the file', () => { const b = handMade({}, d4); b.writeBigUInt64LE(2n ** 63n); return b; }, /exceeds the/],
-    ['a header that is not JSON', () => { const b = handMade({ a: 1 }, d4); b[9] = 0x7b; b[10] = 0x7b; return b; }, /not UTF-8 JSON/],
+    [
+      'a header length beyond the file',
+      () => {
+        const b = handMade({}, d4);
+        b.writeBigUInt64LE(2n ** 63n);
+        return b;
+      },
+      /exceeds the/,
+    ],
+    [
+      'a header that is not JSON',
+      () => {
+        const b = handMade({ a: 1 }, d4);
+        b[9] = 0x7b;
+        b[10] = 0x7b;
+        return b;
+      },
+      /not UTF-8 JSON/,
+    ],
     ['a header that is a JSON array', () => handMade([1], Buffer.alloc(0)), /not a JSON object/],
     ['an unknown dtype', () => handMade({ a: { dtype: 'BF16', shape: [4], data_offsets: [0, 8] } }, d4), /dtype "BF16"/],
     ['a shape that disagrees with the offsets', () => handMade({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, d4), /needs 12 bytes/],
     ['a huge shape', () => handMade({ a: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, d4), /more than 2\^53 bytes/],
     ['a negative dimension', () => handMade({ a: { dtype: 'U8', shape: [-8], data_offsets: [0, 8] } }, d4), /invalid shape/],
     ['offsets past the end', () => handMade({ a: { dtype: 'U8', shape: [16], data_offsets: [0, 16] } }, d4), /outside the 8-byte/],
-    ['overlapping tensors', () => handMade({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d4), /overlap or gap/],
+    [
+      'overlapping tensors',
+      () => handMade({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d4),
+      /overlap or gap/,
+    ],
     ['a gap between tensors', () => handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d4), /overlap or gap/],
     ['trailing bytes', () => handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, d4), /cover 4 bytes/],
     ['non-string metadata', () => handMade({ __metadata__: { a: 1 } }, Buffer.alloc(0)), /not a string/],

@@ -11,8 +11,20 @@ import { BIN, runCli, type CliRun } from '../helpers/runCli.js';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const SUMMARY_KEYS = [
-  'dataset', 'model', 'layers', 'hidden', 'device', 'seed', 'epochs_run', 'best_epoch',
-  'train_loss', 'train_acc', 'val_acc', 'test_acc', 'epoch_ms_median', 'peak_rss_mb',
+  'dataset',
+  'model',
+  'layers',
+  'hidden',
+  'device',
+  'seed',
+  'epochs_run',
+  'best_epoch',
+  'train_loss',
+  'train_acc',
+  'val_acc',
+  'test_acc',
+  'epoch_ms_median',
+  'peak_rss_mb',
   'peak_device_mb',
 ];
 
@@ -118,7 +130,23 @@ describe('fathom train', () => {
   });
 
   it('trains with --optimizer sgd --momentum 0.9', async () => {
-    const r = await fathom(['train', '--dataset', 'cora', '--epochs', '3', '--patience', '0', '--optimizer', 'sgd', '--lr', '0.1', '--momentum', '0.9', '--json', '-']);
+    const r = await fathom([
+      'train',
+      '--dataset',
+      'cora',
+      '--epochs',
+      '3',
+      '--patience',
+      '0',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '0.1',
+      '--momentum',
+      '0.9',
+      '--json',
+      '-',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     checkSummary(JSON.parse(r.stdout.trim()) as Record<string, unknown>);
   });
@@ -132,7 +160,19 @@ describe('fathom train', () => {
     expect(text.trim().split('\n')).toHaveLength(1);
     const summary = JSON.parse(text) as Record<string, unknown>;
     checkSummary(summary);
-    for (const row of ['dataset', 'model', 'device', 'epochs run', 'best epoch', 'train loss', 'train accuracy', 'val accuracy', 'test accuracy', 'epoch time (median)', 'peak RSS']) {
+    for (const row of [
+      'dataset',
+      'model',
+      'device',
+      'epochs run',
+      'best epoch',
+      'train loss',
+      'train accuracy',
+      'val accuracy',
+      'test accuracy',
+      'epoch time (median)',
+      'peak RSS',
+    ]) {
       expect(r.stdout).toContain(row);
     }
     expect(r.stdout).toMatch(/epochs run\s*\|\s*3\s*\|/);

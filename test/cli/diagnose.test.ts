@@ -24,7 +24,23 @@ afterAll(() => {
 describe('fathom diagnose', () => {
   it('prints a per-layer table and writes every metric of every layer as JSON', async () => {
     const out = join(tmp, 'diag.json');
-    const r = await fathom(['diagnose', '--dataset', 'cora', '--model', 'res-gcn', '--layers', '4', '--hidden', '16', '--init', 'gnn-he', '--residual', 'fixup', '--out', out]);
+    const r = await fathom([
+      'diagnose',
+      '--dataset',
+      'cora',
+      '--model',
+      'res-gcn',
+      '--layers',
+      '4',
+      '--hidden',
+      '16',
+      '--init',
+      'gnn-he',
+      '--residual',
+      'fixup',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('res-gcn × 4 on cora, at initialization');
     for (const h of ['layer', 'scale', 'cos', 'erank', '‖∂Z‖']) expect(r.stdout).toContain(h);
@@ -39,7 +55,23 @@ describe('fathom diagnose', () => {
 
   it('diagnoses again after --epochs of training, where the weights have moved', async () => {
     const out = join(tmp, 'trained.json');
-    const r = await fathom(['diagnose', '--dataset', 'cora', '--model', 'gat', '--layers', '3', '--hidden', '8', '--epochs', '2', '--metrics', 'featureScale,relativeChange,gatBalanceMax', '--out', out]);
+    const r = await fathom([
+      'diagnose',
+      '--dataset',
+      'cora',
+      '--model',
+      'gat',
+      '--layers',
+      '3',
+      '--hidden',
+      '8',
+      '--epochs',
+      '2',
+      '--metrics',
+      'featureScale,relativeChange,gatBalanceMax',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('after 2 epochs');
     const json = JSON.parse(readFileSync(out, 'utf8')) as { records: { epoch: number; layers: Record<string, number>[] }[] };

@@ -19,7 +19,17 @@ describe('fathom train builds every model', () => {
   });
 
   it.each(['fixup', 'interpolate', 'res+', 'reversible', 'none'] as const)('trains res-gcn with --residual %s', async (residual) => {
-    const s = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora', model: 'res-gcn', residual, layers: 4, hidden: 16, epochs: 2, patience: 0, device: 'cpu' });
+    const s = await runTrainJob({
+      ...TRAIN_DEFAULTS,
+      dataset: 'cora',
+      model: 'res-gcn',
+      residual,
+      layers: 4,
+      hidden: 16,
+      epochs: 2,
+      patience: 0,
+      device: 'cpu',
+    });
     expect(Number.isFinite(s.train_loss)).toBe(true);
   });
 });
@@ -39,8 +49,16 @@ describe('fathom train rejects flag combinations that do not apply, saying what 
     ['dropout on a linear GNN', { ...base, model: 'linear-gnn', dropout: 0.5 }, ['linear-gnn', '--dropout 0']],
     ['--skip on a GCN', { ...base, skip: true }, ['--skip', 'linear-gnn', 'gcn']],
     ['--checkpoint-activations on a GAT', { ...base, model: 'gat', checkpointActivations: 4 }, ['--checkpoint-activations', 'res-gcn']],
-    ['--checkpoint-activations with reversible blocks', { ...base, model: 'res-gcn', residual: 'reversible', checkpointActivations: 4 }, ['--checkpoint-activations', 'reversible']],
-    ['--checkpoint-activations with lipschitz norm', { ...base, model: 'res-gcn', norm: 'lipschitz', checkpointActivations: 4 }, ['--checkpoint-activations', 'lipschitz']],
+    [
+      '--checkpoint-activations with reversible blocks',
+      { ...base, model: 'res-gcn', residual: 'reversible', checkpointActivations: 4 },
+      ['--checkpoint-activations', 'reversible'],
+    ],
+    [
+      '--checkpoint-activations with lipschitz norm',
+      { ...base, model: 'res-gcn', norm: 'lipschitz', checkpointActivations: 4 },
+      ['--checkpoint-activations', 'lipschitz'],
+    ],
   ];
 
   it.each(cases)('rejects %s with a RangeError', (_name, spec, needles) => {

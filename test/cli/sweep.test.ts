@@ -68,7 +68,9 @@ describe('fathom sweep', () => {
     });
     expect(first.status, first.stderr).toBe(1);
     expect(first.stderr).toContain('fathom: sweep interrupted; the finished cells are in cells.jsonl: run the same command again to resume');
-    const lines = readFileSync(cells, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(cells, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThan(4);
     for (const l of lines) expect((JSON.parse(l) as { status: string }).status).toBe('ok');
@@ -77,9 +79,14 @@ describe('fathom sweep', () => {
     const second = spawnSync(process.execPath, [BIN, 'sweep', '--config', config], { encoding: 'utf8', env: ENV });
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toContain(`4 cells, ${lines.length} already done, ${4 - lines.length} run, 0 failed`);
-    const ids = readFileSync(cells, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = readFileSync(cells, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     expect(ids).toEqual([0, 1, 2, 3].map((s) => `cora/gcn/depth=2/seed=${s}`));
-    const summary = readFileSync(join(tmp, 'long', 'summary.csv'), 'utf8').trim().split('\n');
+    const summary = readFileSync(join(tmp, 'long', 'summary.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(summary).toHaveLength(5);
   });
 });

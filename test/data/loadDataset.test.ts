@@ -122,24 +122,31 @@ describe('loadDataset on the bundled data', () => {
     expect(s3.trainMask.length).toBe(s3.numNodes);
     expect([count(s3.trainMask), count(s3.valMask), count(s3.testMask)]).toEqual([1092, 729, 456]);
     expect(sameBytes(s3.trainMask, s0.trainMask)).toBe(false);
-    expect(() => loadDataset('chameleon', { split: 10 })).toThrow(
-      /split 10 is out of range for chameleon, which has 10 splits \(0\.\.9\)/,
-    );
+    expect(() => loadDataset('chameleon', { split: 10 })).toThrow(/split 10 is out of range for chameleon, which has 10 splits \(0\.\.9\)/);
   });
 
   it('loads every bundled dataset, matching its meta.json and index.json', () => {
     const list = listDatasets();
     expect(list.map((d) => d.name).sort()).toEqual(
       [
-        'actor', 'chameleon', 'chameleon_filtered', 'citeseer', 'cora', 'cornell', 'minesweeper',
-        'pubmed', 'squirrel', 'squirrel_filtered', 'tolokers', 'texas', 'wisconsin',
+        'actor',
+        'chameleon',
+        'chameleon_filtered',
+        'citeseer',
+        'cora',
+        'cornell',
+        'minesweeper',
+        'pubmed',
+        'squirrel',
+        'squirrel_filtered',
+        'tolokers',
+        'texas',
+        'wisconsin',
       ].sort(),
     );
     for (const d of list) {
       const ds = loadDataset(d.name);
-      expect([ds.numNodes, ds.numEdges, ds.numFeatures, ds.numClasses]).toEqual([
-        d.numNodes, d.numEdges, d.numFeatures, d.numClasses,
-      ]);
+      expect([ds.numNodes, ds.numEdges, ds.numFeatures, ds.numClasses]).toEqual([d.numNodes, d.numEdges, d.numFeatures, d.numClasses]);
       expect(ds.numSplits).toBe(d.numSplits);
       const sizes = ds.meta.split_sizes as { train: number | number[] };
       expect(count(ds.trainMask)).toBe(Array.isArray(sizes.train) ? sizes.train[0] : sizes.train);

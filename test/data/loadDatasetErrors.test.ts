@@ -29,7 +29,10 @@ type Meta = {
 /** A 4-node, 2-class graph in the bundled format, written to `<tmp>/<name>`; `edit` may change meta before it is saved. */
 function writeTiny(name = 'tiny', change: Partial<Arrays> = {}, edit?: (meta: Meta) => void): string {
   const a: Arrays = {
-    edges: [[0, 1, 1, 2], [1, 0, 2, 1]],
+    edges: [
+      [0, 1, 1, 2],
+      [1, 0, 2, 1],
+    ],
     y: [0, 1, 1, 0],
     train: [1, 0, 0, 0],
     val: [0, 1, 0, 0],
@@ -162,9 +165,7 @@ describe('loadDataset input validation', () => {
   it('states expected and actual bytes when a file decompresses to the wrong size', () => {
     const dir = writeTiny();
     writeFileSync(join(dir, 'y.i32.gz'), gzipSync(Buffer.alloc(12)));
-    expect(() => loadDataset(dir)).toThrow(
-      'loadDataset: tiny/y.i32.gz holds 12 bytes uncompressed; expected 16 bytes (shape [4] x 4-byte int32)',
-    );
+    expect(() => loadDataset(dir)).toThrow('loadDataset: tiny/y.i32.gz holds 12 bytes uncompressed; expected 16 bytes (shape [4] x 4-byte int32)');
     writeFileSync(join(dir, 'y.i32.gz'), gzipSync(Buffer.alloc(1 << 20)));
     expect(() => loadDataset(dir)).toThrow(/tiny\/y\.i32\.gz decompresses to more than 16 bytes; expected exactly 16 bytes/);
   });
@@ -186,17 +187,22 @@ describe('loadDataset input validation', () => {
   it('rejects labels outside [0, num_classes)', () => {
     const err = thrown(() => loadDataset(writeTiny('tiny', { y: [0, 1, 2, 0] }))) as DatasetError;
     expect(err.code).toBe('EDATA');
-    expect(err.message).toBe(
-      'loadDataset: tiny/y.i32.gz: node 2 has label 2, outside [0, 2) (num_classes = 2; 1 bad labels in all)',
-    );
+    expect(err.message).toBe('loadDataset: tiny/y.i32.gz: node 2 has label 2, outside [0, 2) (num_classes = 2; 1 bad labels in all)');
   });
 
   it('rejects edge endpoints outside [0, num_nodes)', () => {
-    const err = thrown(() => loadDataset(writeTiny('tiny', { edges: [[0, 1, 1, 2], [1, 0, 4, -1]] }))) as DatasetError;
+    const err = thrown(() =>
+      loadDataset(
+        writeTiny('tiny', {
+          edges: [
+            [0, 1, 1, 2],
+            [1, 0, 4, -1],
+          ],
+        }),
+      ),
+    ) as DatasetError;
     expect(err.code).toBe('EDATA');
-    expect(err.message).toBe(
-      'loadDataset: tiny/edge_index.i32.gz: target of edge 2 is node 4, outside [0, 4) (num_nodes = 4; 2 bad entries in all)',
-    );
+    expect(err.message).toBe('loadDataset: tiny/edge_index.i32.gz: target of edge 2 is node 4, outside [0, 4) (num_nodes = 4; 2 bad entries in all)');
   });
 
   it('rejects masks that are not 0 or 1', () => {
@@ -213,9 +219,7 @@ describe('loadDataset input validation', () => {
 
   it('rejects a split index out of range, naming the dataset and how many splits it has', () => {
     const dir = writeTiny();
-    expect(() => loadDataset(dir, { split: 1 })).toThrow(new RangeError(
-      'loadDataset: split 1 is out of range for tiny, which has 1 split (0..0)',
-    ));
+    expect(() => loadDataset(dir, { split: 1 })).toThrow(new RangeError('loadDataset: split 1 is out of range for tiny, which has 1 split (0..0)'));
     expect(() => loadDataset(dir, { split: -1 })).toThrow(RangeError);
     expect(() => loadDataset(dir, { split: 0.5 })).toThrow(RangeError);
   });

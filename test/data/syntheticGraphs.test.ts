@@ -36,7 +36,12 @@ function checkStructure(g: SyntheticGraph, n: number, e: number, f: number): Int
     if (k !== 1) overlap++;
   }
   expect({ outside, selfLoops, unsorted, badLabels, overlap, maskSum }).toEqual({
-    outside: 0, selfLoops: 0, unsorted: 0, badLabels: 0, overlap: 0, maskSum: n,
+    outside: 0,
+    selfLoops: 0,
+    unsorted: 0,
+    badLabels: 0,
+    overlap: 0,
+    maskSum: n,
   });
   return deg;
 }
@@ -189,9 +194,7 @@ describe('sbmGraph', () => {
   });
 
   it('rejects blocks too small to avoid self-loops', () => {
-    expect(() => sbmGraph({ numNodes: 7, numEdges: 10, numClasses: 4 })).toThrow(
-      'sbmGraph: need at least 2 nodes per block: numNodes 7 < 2 * numClasses 4',
-    );
+    expect(() => sbmGraph({ numNodes: 7, numEdges: 10, numClasses: 4 })).toThrow('sbmGraph: need at least 2 nodes per block: numNodes 7 < 2 * numClasses 4');
     expect(() => sbmGraph({ numNodes: 100, numEdges: 10, homophily: 1.5 })).toThrow(/homophily must be in \[0, 1\]/);
   });
 

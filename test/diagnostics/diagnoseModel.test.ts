@@ -97,7 +97,11 @@ describe('diagnoseModel', () => {
   it('rejects unknown metrics, models without layers and wrong arguments naming the function and argument', () => {
     using data = NodeData.from(sbmGraph(SBM));
     using model = new GCN({ ...common, hiddenChannels: 8 });
-    expectThrows(() => diagnoseModel(model, data, { metrics: ['featureScale', 'nope' as never] }), RangeError, "diagnoseModel: argument options.metrics has unknown metric 'nope'");
+    expectThrows(
+      () => diagnoseModel(model, data, { metrics: ['featureScale', 'nope' as never] }),
+      RangeError,
+      "diagnoseModel: argument options.metrics has unknown metric 'nope'",
+    );
     expectThrows(() => diagnoseModel(model, data, { metrics: 'featureScale' as never }), TypeError, 'diagnoseModel: argument options.metrics must be an array');
     expectThrows(() => diagnoseModel({} as never, data), TypeError, 'diagnoseModel: argument model must be a NodeModel');
     expectThrows(() => diagnoseModel(model, null as never), TypeError, 'diagnoseModel: argument data must be NodeData');

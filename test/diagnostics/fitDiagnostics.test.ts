@@ -57,7 +57,11 @@ describe('fit with diagnostics', () => {
     using data = NodeData.from(sbmGraph(SBM));
     using model = make();
     await expectRejects(fit(model, data, { epochs: 1, diagnostics: { every: 0 } }), RangeError, 'fit: diagnostics.every must be a positive integer');
-    await expectRejects(fit(model, data, { epochs: 1, diagnostics: { metrics: ['bogus' as never] } }), RangeError, "fit: argument diagnostics.metrics has unknown metric 'bogus'");
+    await expectRejects(
+      fit(model, data, { epochs: 1, diagnostics: { metrics: ['bogus' as never] } }),
+      RangeError,
+      "fit: argument diagnostics.metrics has unknown metric 'bogus'",
+    );
     await expectRejects(fit(model, data, { epochs: 1, diagnostics: 3 as never }), TypeError, 'fit: argument options.diagnostics must be an object');
   });
 });

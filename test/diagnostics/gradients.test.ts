@@ -93,7 +93,10 @@ describe('gradient diagnostics of a two-layer GCN (float64, no dropout)', () => 
         g0[i * h + j] = acc;
       }
     }
-    for (const [layer, g, width] of [[0, g0, h], [1, g1, c]] as const) {
+    for (const [layer, g, width] of [
+      [0, g0, h],
+      [1, g1, c],
+    ] as const) {
       const ref = referenceStats(g, n, width);
       expect(rows[layer].gradFeatureNorm).toBeCloseTo(ref.norm, 12);
       expect(rows[layer].gradFeatureMu).toBeCloseTo(ref.mu, 12);

@@ -66,7 +66,11 @@ describe('native symmetricEigenvalues', () => {
 
   it('rejects a matrix that is not a Float64Array or not n×n, naming the function', () => {
     const bind = native();
-    expectThrows(() => bind.symmetricEigenvalues([1, 2, 3, 4] as unknown as Float64Array, 2), TypeError, 'symmetricEigenvalues: argument matrix must be a Float64Array');
+    expectThrows(
+      () => bind.symmetricEigenvalues([1, 2, 3, 4] as unknown as Float64Array, 2),
+      TypeError,
+      'symmetricEigenvalues: argument matrix must be a Float64Array',
+    );
     expectFathom(() => bind.symmetricEigenvalues(new Float64Array(3), 2), 'SHAPE', 'symmetricEigenvalues: matrix has 3 values, expected 2x2');
     expectFathom(() => bind.symmetricEigenvalues(new Float64Array(4), -1), 'RANGE', 'symmetricEigenvalues: n must be a non-negative integer');
   });

@@ -10,9 +10,19 @@ import { parseSweepConfig } from '../../lib/experiments/sweepConfig.js';
 // A tiny real sweep: two 2-layer GCNs (seeds 0 and 1) on Cora for 3 epochs, plus one invalid
 // combination recorded as such.
 const CONFIG = {
-  name: 'tiny', dataset: 'cora', epochs: 3, hidden: 16, skipInvalid: true, summaryEpochs: [2],
-  methods: [{ name: 'gcn', model: 'gcn' }, { name: 'bad', model: 'gcn', init: 'gnn-he' }],
-  grid: { depth: [2], seed: [0, 1] }, diagnostics: { every: 2, metrics: ['featureScale', 'meanCosine'] }, outDir: 'run',
+  name: 'tiny',
+  dataset: 'cora',
+  epochs: 3,
+  hidden: 16,
+  skipInvalid: true,
+  summaryEpochs: [2],
+  methods: [
+    { name: 'gcn', model: 'gcn' },
+    { name: 'bad', model: 'gcn', init: 'gnn-he' },
+  ],
+  grid: { depth: [2], seed: [0, 1] },
+  diagnostics: { every: 2, metrics: ['featureScale', 'meanCosine'] },
+  outDir: 'run',
 };
 
 let tmp: string;
@@ -56,7 +66,9 @@ describe('fathom sweep (runSweep)', () => {
   it('trains every valid cell once and writes one JSON line per cell', async () => {
     const outcome = await runSweep(parseSweepConfig(CONFIG), { baseDir: tmp });
     expect(outcome).toMatchObject({ total: 4, skipped: 0, ran: 4, failed: 2, brokenLines: 0 });
-    const lines = readFileSync(join(tmp, 'run', 'cells.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(tmp, 'run', 'cells.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(4);
     first = lines.map((l) => JSON.parse(l) as CellRecord);
     const trained = first.filter((r) => r.status === 'ok');
@@ -80,7 +92,9 @@ describe('fathom sweep (runSweep)', () => {
     expect(trained[0].final!.trainLoss).not.toBe(trained[1].final!.trainLoss);
     const bad = first.filter((r) => r.status === 'invalid');
     expect(bad).toHaveLength(2);
-    expect(bad[0].error).toBe('--init gnn-he does not apply to --model gcn: use one of glorot; for other initializers of a plain stack use --model res-gcn --residual none');
+    expect(bad[0].error).toBe(
+      '--init gnn-he does not apply to --model gcn: use one of glorot; for other initializers of a plain stack use --model res-gcn --residual none',
+    );
   });
 
   it('writes summary.csv with one row per JSON line and the same values', () => {
@@ -88,7 +102,14 @@ describe('fathom sweep (runSweep)', () => {
     expect(rows.map((r) => r.id)).toEqual(first.map((r) => r.id));
     for (const [i, r] of first.entries()) {
       const row = rows[i];
-      expect(row).toMatchObject({ dataset: 'cora', method: r.params.method, depth: '2', seed: String(r.params.seed), status: r.status, epochs_run: String(r.epochsRun) });
+      expect(row).toMatchObject({
+        dataset: 'cora',
+        method: r.params.method,
+        depth: '2',
+        seed: String(r.params.seed),
+        status: r.status,
+        epochs_run: String(r.epochsRun),
+      });
       if (r.status !== 'ok') {
         expect(row.error).toBe(r.error);
         expect(row.final_train_loss).toBe('');
@@ -131,14 +152,34 @@ describe('fathom sweep (runSweep)', () => {
     // The broken fragment stays on a line of its own: every other line parses.
     const text = readFileSync(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    expect(text.trim().split('\n').filter((l) => { try { JSON.parse(l); return false; } catch { return true; } })).toHaveLength(1);
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => {
+          try {
+            JSON.parse(l);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+    ).toHaveLength(1);
   });
 
   it('records a cell whose training fails, with the epochs it ran', async () => {
     // A 4-layer linear GNN on raw features under plain SGD at lr 10: the loss is NaN at step 5.
     const config = {
-      ...CONFIG, methods: [{ name: 'linear', model: 'linear-gnn' }], grid: { depth: [4] }, optimizer: 'sgd', lr: 10, weightDecay: 0,
-      normalizeFeatures: false, diagnostics: undefined, epochs: 10, outDir: 'nan',
+      ...CONFIG,
+      methods: [{ name: 'linear', model: 'linear-gnn' }],
+      grid: { depth: [4] },
+      optimizer: 'sgd',
+      lr: 10,
+      weightDecay: 0,
+      normalizeFeatures: false,
+      diagnostics: undefined,
+      epochs: 10,
+      outDir: 'nan',
     };
     const outcome = await runSweep(config, { baseDir: tmp });
     expect(outcome).toMatchObject({ ran: 1, failed: 1 });

@@ -62,10 +62,16 @@ describe('sweep config validation', () => {
 
 describe('sweep cells', () => {
   it('cross methods with every grid axis, depth and seed innermost, with stable ids', () => {
-    const cells = expandSweep(parseSweepConfig({
-      ...ok, grid: { depth: [2, 4], seed: [0, 1], aggT: [0.5, 1] },
-      methods: [{ name: 'fixup', model: 'res-gcn', init: 'fixup', residual: 'fixup' }, { name: 'plain', model: 'res-gcn', residual: 'none', init: 'glorot' }],
-    }));
+    const cells = expandSweep(
+      parseSweepConfig({
+        ...ok,
+        grid: { depth: [2, 4], seed: [0, 1], aggT: [0.5, 1] },
+        methods: [
+          { name: 'fixup', model: 'res-gcn', init: 'fixup', residual: 'fixup' },
+          { name: 'plain', model: 'res-gcn', residual: 'none', init: 'glorot' },
+        ],
+      }),
+    );
     expect(cells).toHaveLength(2 * 2 * 2 * 2);
     expect(cells[0].id).toBe('cora/fixup/model=res-gcn/init=fixup/residual=fixup/aggT=0.5/depth=2/seed=0');
     expect(cells[1].id).toBe('cora/fixup/model=res-gcn/init=fixup/residual=fixup/aggT=0.5/depth=2/seed=1');
@@ -74,7 +80,7 @@ describe('sweep cells', () => {
     expect(cells[8].spec).toMatchObject({ model: 'res-gcn', layers: 2, hidden: 64, init: 'glorot', residual: 'none', aggT: 0.5 });
   });
 
-  it('rejects an invalid combination up front with the model factory\'s message', () => {
+  it("rejects an invalid combination up front with the model factory's message", () => {
     expect(() => expandSweep(parseSweepConfig({ ...ok, grid: { depth: [2], model: ['res-gcn', 'gat'], residual: ['fixup'] } }))).toThrow(
       'sweep config: cell cora/gat/residual=fixup/depth=2/seed=0: --residual applies to --model res-gcn, not gat; drop it or change --model',
     );

@@ -125,9 +125,7 @@ describe('softmaxAggregate forward equals a plain-TypeScript float64 reference',
   });
 
   it('eps is added to every message', () => {
-    const got = tidy(() =>
-      Array.from(run('sum', Tensor.from(x, [N, F]), Tensor.from(e, [E, F]), Tensor.from(new Float64Array([0]), [1]), 0.5).toArray()),
-    );
+    const got = tidy(() => Array.from(run('sum', Tensor.from(x, [N, F]), Tensor.from(e, [E, F]), Tensor.from(new Float64Array([0]), [1]), 0.5).toArray()));
     const base = reference(x, e, 0, F, 'sum');
     // t = 0 is the mean, so every non-empty output moves by exactly eps − 1e-7.
     for (let i = 0; i < 7 * F; i++) if (base[i] !== 0) expect(got[i] - base[i]).toBeCloseTo(0.5 - EPS, 12);
@@ -253,17 +251,57 @@ describe('softmaxAggregate rejects bad input with errors naming the op and the a
   it('x', () =>
     tidy(() => {
       expectThrows(() => softmaxAggregate(op(), [1, 2] as never, null, t()), TypeError, 'softmaxAggregate', 'argument x', 'Tensor');
-      expectFathom(() => softmaxAggregate(op(), Tensor.from(new Int32Array(N * F), [N, F]), null, t()), 'TYPE', 'softmaxAggregate', 'argument x', 'f32 or f64', 'i32');
+      expectFathom(
+        () => softmaxAggregate(op(), Tensor.from(new Int32Array(N * F), [N, F]), null, t()),
+        'TYPE',
+        'softmaxAggregate',
+        'argument x',
+        'f32 or f64',
+        'i32',
+      );
       expectFathom(() => softmaxAggregate(op(), Tensor.from(new Float64Array(N * F), [N * F]), null, t()), 'SHAPE', 'softmaxAggregate', 'argument x', '2-D');
-      expectFathom(() => softmaxAggregate(op(), Tensor.from(new Float64Array(4 * F), [4, F]), null, t()), 'SHAPE', 'softmaxAggregate', 'argument x', `[4, ${F}]`, `one row per source node (${N})`);
+      expectFathom(
+        () => softmaxAggregate(op(), Tensor.from(new Float64Array(4 * F), [4, F]), null, t()),
+        'SHAPE',
+        'softmaxAggregate',
+        'argument x',
+        `[4, ${F}]`,
+        `one row per source node (${N})`,
+      );
     }));
 
   it('edgeAttr', () =>
     tidy(() => {
-      expectFathom(() => softmaxAggregate(op(), x(), Tensor.from(new Float64Array(E * 3), [E, 3]), t()), 'SHAPE', 'softmaxAggregate', 'argument edgeAttr', `[${E}, 3]`, `[${E}, ${F}]`);
-      expectFathom(() => softmaxAggregate(op(), x(), Tensor.from(new Float64Array((E + 1) * F), [E + 1, F]), t()), 'SHAPE', 'softmaxAggregate', 'argument edgeAttr', 'one row per edge');
-      expectFathom(() => softmaxAggregate(op(), x(), Tensor.from(new Float32Array(E * F), [E, F]), t()), 'TYPE', 'softmaxAggregate', 'argument edgeAttr', 'f32', 'f64');
-      expectFathom(() => softmaxAggregate(op(), x(), Tensor.from(new Float64Array(E * F), [E * F]), t()), 'SHAPE', 'softmaxAggregate', 'argument edgeAttr', `[${E}, ${F}]`);
+      expectFathom(
+        () => softmaxAggregate(op(), x(), Tensor.from(new Float64Array(E * 3), [E, 3]), t()),
+        'SHAPE',
+        'softmaxAggregate',
+        'argument edgeAttr',
+        `[${E}, 3]`,
+        `[${E}, ${F}]`,
+      );
+      expectFathom(
+        () => softmaxAggregate(op(), x(), Tensor.from(new Float64Array((E + 1) * F), [E + 1, F]), t()),
+        'SHAPE',
+        'softmaxAggregate',
+        'argument edgeAttr',
+        'one row per edge',
+      );
+      expectFathom(
+        () => softmaxAggregate(op(), x(), Tensor.from(new Float32Array(E * F), [E, F]), t()),
+        'TYPE',
+        'softmaxAggregate',
+        'argument edgeAttr',
+        'f32',
+        'f64',
+      );
+      expectFathom(
+        () => softmaxAggregate(op(), x(), Tensor.from(new Float64Array(E * F), [E * F]), t()),
+        'SHAPE',
+        'softmaxAggregate',
+        'argument edgeAttr',
+        `[${E}, ${F}]`,
+      );
     }));
 
   it('t and eps', () =>

@@ -37,8 +37,16 @@ describe('GATConv', () => {
     const attSrc = randomInput(rng, [heads * outC]).values;
     const attDst = randomInput(rng, [heads * outC]).values;
     using conv = new GATConv(inC, outC, {
-      heads, concat: o.concat, version: o.version, shareWeights: o.shareWeights, bias: false, dtype: 'f64',
-      weight, weightDst: o.shareWeights ? undefined : weightDst, attSrc, attDst: o.version === 'v1' ? attDst : undefined,
+      heads,
+      concat: o.concat,
+      version: o.version,
+      shareWeights: o.shareWeights,
+      bias: false,
+      dtype: 'f64',
+      weight,
+      weightDst: o.shareWeights ? undefined : weightDst,
+      attSrc,
+      attDst: o.version === 'v1' ? attDst : undefined,
     });
     const got = tidy(() => conv.forward(Tensor.from(x, [N, inC]), graph).toArray());
     const xs = project(x, weight, heads * outC, inC);
@@ -66,7 +74,13 @@ describe('GATConv', () => {
   });
 
   it('without self loops a node attends over its in-neighbours only (one neighbour: its message; none: zero)', () => {
-    using g = Graph.fromEdgeIndex([[0, 1, 2], [1, 2, 0]], { numNodes: 4 });
+    using g = Graph.fromEdgeIndex(
+      [
+        [0, 1, 2],
+        [1, 2, 0],
+      ],
+      { numNodes: 4 },
+    );
     const weight = [1, 0, 0, 1];
     using conv = new GATConv(2, 2, { version: 'v2', addSelfLoops: false, bias: false, dtype: 'f64', weight, attSrc: [0.3, -0.7] });
     const x = [1, 2, 3, 4, 5, 6, 7, 8];

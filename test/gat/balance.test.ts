@@ -47,7 +47,10 @@ describe('balanced initialization (docs/methods.md §3)', () => {
 
   it('with beta = 0.5 the attention entries take the remaining half and c_i^l is still zero', () => {
     const layers: GatLayerValues[] = [6, 4, 4, 2].slice(0, 3).map((rows, l) => ({
-      rows, cols: [5, 6, 4][l], weights: [new Float64Array(rows * [5, 6, 4][l])], att: [new Float64Array(rows), new Float64Array(rows)],
+      rows,
+      cols: [5, 6, 4][l],
+      weights: [new Float64Array(rows * [5, 6, 4][l])],
+      att: [new Float64Array(rows), new Float64Array(rows)],
     }));
     balancedInit(layers, { base: 'xavier', rng: new Rng(4), beta: 0.5 });
     expect(gatBalance(layers).maxAbs).toBeLessThan(1e-10);
@@ -85,9 +88,21 @@ function rescale(m: GAT, l: number, i: number, lambda: number): void {
     p.assign(t);
     t.dispose();
   };
-  for (const w of [cur.weight, cur.weightDst]) if (w) set(w, (v, cols) => { for (let k = 0; k < cols; k++) v[i * cols + k] *= lambda; });
-  for (const a of [cur.attSrc, cur.attDst]) if (a) set(a, (v) => { v[i] /= lambda; });
-  for (const w of [next.weight, next.weightDst]) if (w) set(w, (v, cols) => { for (let k = 0; k < v.length / cols; k++) v[k * cols + i] /= lambda; });
+  for (const w of [cur.weight, cur.weightDst])
+    if (w)
+      set(w, (v, cols) => {
+        for (let k = 0; k < cols; k++) v[i * cols + k] *= lambda;
+      });
+  for (const a of [cur.attSrc, cur.attDst])
+    if (a)
+      set(a, (v) => {
+        v[i] /= lambda;
+      });
+  for (const w of [next.weight, next.weightDst])
+    if (w)
+      set(w, (v, cols) => {
+        for (let k = 0; k < v.length / cols; k++) v[k * cols + i] /= lambda;
+      });
 }
 
 describe('GAT symmetries of source 3 (docs/methods.md §5)', () => {
@@ -111,7 +126,10 @@ describe('GAT symmetries of source 3 (docs/methods.md §5)', () => {
       const rows = cur.weight.shape[0];
       const res = new Float64Array(rows);
       const scale = new Float64Array(rows);
-      const acc = (i: number, t: number) => { res[i] += t; scale[i] += Math.abs(t); };
+      const acc = (i: number, t: number) => {
+        res[i] += t;
+        scale[i] += Math.abs(t);
+      };
       for (const w of [cur.weight, cur.weightDst]) {
         if (!w) continue;
         const [wv, gv, cols] = [val(w), val(w.grad!), w.shape[1]];
@@ -152,7 +170,11 @@ describe('GAT symmetries of source 3 (docs/methods.md §5)', () => {
     const basis: Float64Array[] = [];
     for (let f = 0; f < F; f++) {
       const q = Float64Array.from({ length: N }, (_, i) => z[i * F + f]);
-      for (let pass = 0; pass < 2; pass++) for (const b of basis) { const d = q.reduce((s, y, i) => s + y * b[i], 0); q.forEach((_, i) => (q[i] -= d * b[i])); }
+      for (let pass = 0; pass < 2; pass++)
+        for (const b of basis) {
+          const d = q.reduce((s, y, i) => s + y * b[i], 0);
+          q.forEach((_, i) => (q[i] -= d * b[i]));
+        }
       const n = Math.sqrt(q.reduce((s, y) => s + y * y, 0));
       if (n > 1e-10) basis.push(q.map((y) => y / n));
     }
@@ -161,7 +183,11 @@ describe('GAT symmetries of source 3 (docs/methods.md §5)', () => {
     for (let c = 0; c < C; c++) {
       const y = Float64Array.from({ length: N }, (_, i) => out[i * C + c]);
       tot2 += y.reduce((s, t) => s + t * t, 0);
-      for (let pass = 0; pass < 2; pass++) for (const b of basis) { const d = y.reduce((s, t, i) => s + t * b[i], 0); y.forEach((_, i) => (y[i] -= d * b[i])); }
+      for (let pass = 0; pass < 2; pass++)
+        for (const b of basis) {
+          const d = y.reduce((s, t, i) => s + t * b[i], 0);
+          y.forEach((_, i) => (y[i] -= d * b[i]));
+        }
       res2 += y.reduce((s, t) => s + t * t, 0);
     }
     expect(tot2).toBeGreaterThan(1e-6);

@@ -162,7 +162,11 @@ describe('gatAttention rejects bad input with errors naming the argument', () =>
       expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v1' })).toThrow(TypeError);
       expect(() => gatAttention(op(), xs, xs, a, null, { version: 'v2', dropout: '0.5' as never })).toThrow(TypeError);
       expectFathom(() => gatAttention(op(), xs, xs, a, a, { version: 'v2' }), 'RANGE', 'aDst must be null');
-      expectFathom(() => gatAttention(op(), Tensor.from(new Float64Array(8), [2, 4]), Tensor.from(new Float64Array(8), [2, 4]), a, null, { version: 'v2' }), 'SHAPE', /one row per node/);
+      expectFathom(
+        () => gatAttention(op(), Tensor.from(new Float64Array(8), [2, 4]), Tensor.from(new Float64Array(8), [2, 4]), a, null, { version: 'v2' }),
+        'SHAPE',
+        /one row per node/,
+      );
       expectFathom(() => gatAttention(op(), xs, xs, Tensor.from(new Float32Array(4), [4]), null, { version: 'v2' }), 'TYPE', 'argument aSrc', 'f32[4]');
     }));
 });

@@ -24,30 +24,47 @@ export function syntheticCells(o: { methods?: string[]; depths?: number[]; seeds
         });
         const snapshot = (epoch: number) => ({
           epoch,
-          layers: Array.from({ length: depth }, (_, l): LayerRow => ({
-            layer: l,
-            featureScale: decay ** l * (1 + 0.1 * epoch),
-            meanCosine: 1 - decay ** l,
-            effectiveRank: 16 * decay ** l + 1,
-            gradFeatureNorm: 1e-3 * (2 - decay) ** (depth - l),
-          })),
+          layers: Array.from(
+            { length: depth },
+            (_, l): LayerRow => ({
+              layer: l,
+              featureScale: decay ** l * (1 + 0.1 * epoch),
+              meanCosine: 1 - decay ** l,
+              effectiveRank: 16 * decay ** l + 1,
+              gradFeatureNorm: 1e-3 * (2 - decay) ** (depth - l),
+            }),
+          ),
         });
         const last = history[history.length - 1];
         out.push({
           id: `cora/${method}/depth=${depth}/seed=${seed}`,
           params: { dataset: 'cora', method, model: method === 'plain' ? 'gcn' : 'res-gcn', depth, seed },
-          status: 'ok', epochsRun: 6, final: { ...last }, best: { ...last }, history,
-          diagnostics: [snapshot(0), snapshot(6)], wallMs: 1000 + depth, stepMsMedian: 10 + depth, finishedAt: '2026-01-01T00:00:00.000Z',
+          status: 'ok',
+          epochsRun: 6,
+          final: { ...last },
+          best: { ...last },
+          history,
+          diagnostics: [snapshot(0), snapshot(6)],
+          wallMs: 1000 + depth,
+          stepMsMedian: 10 + depth,
+          finishedAt: '2026-01-01T00:00:00.000Z',
         });
       }
     }
   }
   if (o.failed) {
     out.push({
-      id: 'cora/plain/depth=64/seed=0', params: { dataset: 'cora', method: 'plain', model: 'gcn', depth: 64, seed: 0 }, status: 'failed',
-      error: 'fit: the training loss is NaN at step 2; training stopped', epochsRun: 1,
+      id: 'cora/plain/depth=64/seed=0',
+      params: { dataset: 'cora', method: 'plain', model: 'gcn', depth: 64, seed: 0 },
+      status: 'failed',
+      error: 'fit: the training loss is NaN at step 2; training stopped',
+      epochsRun: 1,
       final: { epoch: 1, trainLoss: 2.5, trainAcc: 0.1, valAcc: 0.1, testAcc: 0.1 },
-      history: [{ epoch: 1, trainLoss: 2.5, trainAcc: 0.1, valAcc: 0.1, testAcc: 0.1 }], diagnostics: [], wallMs: 50, stepMsMedian: 40, finishedAt: '2026-01-01T00:00:00.000Z',
+      history: [{ epoch: 1, trainLoss: 2.5, trainAcc: 0.1, valAcc: 0.1, testAcc: 0.1 }],
+      diagnostics: [],
+      wallMs: 50,
+      stepMsMedian: 40,
+      finishedAt: '2026-01-01T00:00:00.000Z',
     });
   }
   return out;

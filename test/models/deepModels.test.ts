@@ -72,7 +72,13 @@ function exercise(model: NodeModel): void {
 }
 
 const gcniiOptions = (o: Partial<GCNIIOptions> = {}): GCNIIOptions => ({
-  inChannels: F, hiddenChannels: H, outChannels: OUT, numLayers: 3, dtype: 'f64', seed: 2, ...o,
+  inChannels: F,
+  hiddenChannels: H,
+  outChannels: OUT,
+  numLayers: 3,
+  dtype: 'f64',
+  seed: 2,
+  ...o,
 });
 
 describe('GCNII', () => {
@@ -97,7 +103,15 @@ describe('GCNII', () => {
     expect(model.dropout).toBe(0.6);
     expect(model.layers.flatMap((c) => c.parameters()).every((p) => p.weightDecay === 0.01)).toBe(true);
     expect([...model.encoder.parameters(), ...model.decoder.parameters()].every((p) => p.weightDecay === null)).toBe(true);
-    expect(model.config()).toMatchObject({ numLayers: 64, hiddenChannels: 64, alpha: 0.1, theta: 0.5, dropout: 0.6, sharedWeights: true, convWeightDecay: 0.01 });
+    expect(model.config()).toMatchObject({
+      numLayers: 64,
+      hiddenChannels: 64,
+      alpha: 0.1,
+      theta: 0.5,
+      dropout: 0.6,
+      sharedWeights: true,
+      convWeightDecay: 0.01,
+    });
   });
 
   it('sets convWeightDecay on every convolution weight (null leaves the optimizer in charge)', () => {
@@ -161,8 +175,16 @@ describe('GCNII', () => {
     using twin = new GCNII(config);
     expect(shapes(twin)).toEqual(shapes(model));
     expect(shapes(twin).map(([n]) => n)).toEqual([
-      'encoder.weight', 'encoder.bias', 'conv0.weight', 'conv0.weight2', 'conv1.weight', 'conv1.weight2',
-      'conv2.weight', 'conv2.weight2', 'decoder.weight', 'decoder.bias',
+      'encoder.weight',
+      'encoder.bias',
+      'conv0.weight',
+      'conv0.weight2',
+      'conv1.weight',
+      'conv1.weight2',
+      'conv2.weight',
+      'conv2.weight2',
+      'decoder.weight',
+      'decoder.bias',
     ]);
     expect(maxRelDiff(logitsOf(twin.eval()), logitsOf(model.eval()))).toBe(0);
     expect(gcniiEntry.options.safeParse({ ...config, numLayers: 0 }).success).toBe(false);
@@ -204,7 +226,10 @@ describe('GCNII', () => {
     expect(gcniiEntry.name).toBe('gcnii');
     expect(gcniiEntry.flags?.map((f) => f.key)).toEqual(['alpha', 'theta']);
     expect(gcniiEntry.defaults).toEqual({ layers: 64, hidden: 64, dropout: 0.6, lr: 0.01, weightDecay: 5e-4 });
-    const options = gcniiEntry.fromSpec({ model: 'gcnii', layers: 5, hidden: 8, seed: 3, alpha: 0.2, theta: 1 }, { inChannels: F, outChannels: OUT, device: 'cpu' });
+    const options = gcniiEntry.fromSpec(
+      { model: 'gcnii', layers: 5, hidden: 8, seed: 3, alpha: 0.2, theta: 1 },
+      { inChannels: F, outChannels: OUT, device: 'cpu' },
+    );
     using model = gcniiEntry.build(gcniiEntry.options.parse(options)) as GCNII;
     expect(model.name).toBe('gcnii');
     expect(model.layers).toHaveLength(5);
@@ -217,7 +242,13 @@ describe('GCNII', () => {
 });
 
 const appnpOptions = (o: Partial<APPNPNetOptions> = {}): APPNPNetOptions => ({
-  inChannels: F, hiddenChannels: H, outChannels: OUT, K: 5, dtype: 'f64', seed: 4, ...o,
+  inChannels: F,
+  hiddenChannels: H,
+  outChannels: OUT,
+  K: 5,
+  dtype: 'f64',
+  seed: 4,
+  ...o,
 });
 
 describe('APPNPNet', () => {
@@ -234,7 +265,7 @@ describe('APPNPNet', () => {
     expect(model.parameters().every((p) => p.weightDecay === null)).toBe(true);
   });
 
-  it('sets lin1WeightDecay on the first weight alone (the paper\'s regularization)', () => {
+  it("sets lin1WeightDecay on the first weight alone (the paper's regularization)", () => {
     using model = new APPNPNet(appnpOptions({ lin1WeightDecay: 5e-3 }));
     expect(model.parameters().map((p) => p.weightDecay)).toEqual([5e-3, null, null, null]);
     expect(model.config().lin1WeightDecay).toBe(5e-3);
@@ -255,12 +286,19 @@ describe('APPNPNet', () => {
         }),
       );
       expect(Array.from(la)).toEqual(Array.from(lb));
-      expect(shapesOut).toEqual([[N, H], [N, OUT]]);
+      expect(shapesOut).toEqual([
+        [N, H],
+        [N, OUT],
+      ]);
     }
     expect(b.layerParameters().map((ps) => ps.length)).toEqual([2, 2]);
   });
 
-  it.each([[0.5, true], [0, true], [0.5, false]] as const)('has parameter gradients that match finite differences (dropout %s, training %s)', (dropout, training) => {
+  it.each([
+    [0.5, true],
+    [0, true],
+    [0.5, false],
+  ] as const)('has parameter gradients that match finite differences (dropout %s, training %s)', (dropout, training) => {
     using model = new APPNPNet(appnpOptions({ dropout })).train(training);
     const errors = modelGradcheck(model);
     expect(errors).toHaveLength(4);

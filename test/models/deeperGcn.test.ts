@@ -48,11 +48,20 @@ describe('DeeperGCN res+', () => {
     expect(model.stack).toBeNull();
     const conv = (p: string) => [`${p}.t:1`, `${p}.mlp.lin1.weight:24x12`, `${p}.mlp.lin1.bias:24`, `${p}.mlp.lin2.weight:12x24`, `${p}.mlp.lin2.bias:12`];
     expect(shapes(model)).toEqual([
-      'encoder.weight:12x10', 'encoderNorm.weight:12', 'encoderNorm.bias:12',
+      'encoder.weight:12x10',
+      'encoderNorm.weight:12',
+      'encoderNorm.bias:12',
       ...conv('conv0'),
-      'layer1.norm.weight:12', 'layer1.norm.bias:12', ...conv('layer1.genConv'),
-      'layer2.norm.weight:12', 'layer2.norm.bias:12', ...conv('layer2.genConv'),
-      'norm.weight:12', 'norm.bias:12', 'decoder.weight:3x12', 'decoder.bias:3',
+      'layer1.norm.weight:12',
+      'layer1.norm.bias:12',
+      ...conv('layer1.genConv'),
+      'layer2.norm.weight:12',
+      'layer2.norm.bias:12',
+      ...conv('layer2.genConv'),
+      'norm.weight:12',
+      'norm.bias:12',
+      'decoder.weight:3x12',
+      'decoder.bias:3',
     ]);
     using fixedT = new DeeperGCN({ ...OPTS, learnT: false, t: 0.5 });
     expect(shapes(fixedT).filter((s) => s.includes('.t:'))).toEqual([]);
@@ -160,7 +169,10 @@ describe.each(['res+', 'reversible'] as const)('DeeperGCN (%s blocks)', (block) 
       else if (/norm\.weight$|Norm\.weight$/.test(name)) expect(Array.from(v), name).toEqual(new Array(v.length).fill(1));
       else if (/norm\.bias$|Norm\.bias$/.test(name)) expect(Array.from(v), name).toEqual(new Array(v.length).fill(0));
       else {
-        expect(v.some((x) => x !== 0.5), name).toBe(true);
+        expect(
+          v.some((x) => x !== 0.5),
+          name,
+        ).toBe(true);
         expect(v, name).not.toEqual(initial[i]);
       }
     });
@@ -175,7 +187,10 @@ describe.each(['res+', 'reversible'] as const)('DeeperGCN (%s blocks)', (block) 
       for (let s = 0; s < 2; s++) {
         tidy(() => {
           const x = Tensor.from(xValues(5), [N, OPTS.inChannels], { dtype: 'f32' });
-          const y = Tensor.from(Int32Array.from({ length: N }, (_, i) => i % 3), [N]);
+          const y = Tensor.from(
+            Int32Array.from({ length: N }, (_, i) => i % 3),
+            [N],
+          );
           backward(nllLoss(logSoftmax(model.forward(x, graph)), y));
           opt.step();
           opt.zeroGrad();
@@ -199,8 +214,13 @@ describe('DeeperGCN reversible blocks', () => {
     expect(model.layers).toEqual([]);
     const names = shapes(model);
     expect(names.filter((s) => s.startsWith('stack.f0_0.'))).toEqual([
-      'stack.f0_0.norm.weight:4', 'stack.f0_0.norm.bias:4', 'stack.f0_0.genConv.t:1', 'stack.f0_0.genConv.mlp.lin1.weight:8x4',
-      'stack.f0_0.genConv.mlp.lin1.bias:8', 'stack.f0_0.genConv.mlp.lin2.weight:4x8', 'stack.f0_0.genConv.mlp.lin2.bias:4',
+      'stack.f0_0.norm.weight:4',
+      'stack.f0_0.norm.bias:4',
+      'stack.f0_0.genConv.t:1',
+      'stack.f0_0.genConv.mlp.lin1.weight:8x4',
+      'stack.f0_0.genConv.mlp.lin1.bias:8',
+      'stack.f0_0.genConv.mlp.lin2.weight:4x8',
+      'stack.f0_0.genConv.mlp.lin2.bias:4',
     ]);
     expect(names.filter((s) => s.startsWith('stack.')).length).toBe(3 * 3 * 7);
   });

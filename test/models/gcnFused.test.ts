@@ -37,9 +37,7 @@ function unfused(model: GCN, x: Tensor, graph: Graph, rng: Rng): Tensor {
     const op = graph.operator('gcn', { dtype: x.dtype });
     const d = dropout(h, model.dropout, { seed: rng.nextUint32(), training: true });
     const y =
-      conv.outChannels <= conv.inChannels
-        ? propagate(op, matmul(d, conv.weight, { transB: true }))
-        : matmul(propagate(op, d), conv.weight, { transB: true });
+      conv.outChannels <= conv.inChannels ? propagate(op, matmul(d, conv.weight, { transB: true })) : matmul(propagate(op, d), conv.weight, { transB: true });
     const z = biasAdd(y, conv.bias!);
     h = l < model.layers.length - 1 ? relu(z) : z;
   });

@@ -33,10 +33,23 @@ describe('GIN', () => {
     expect(model.name).toBe('gin');
     expect(model.layers).toHaveLength(3);
     expect(shapes(model)).toEqual([
-      'conv0.eps:1', 'conv0.nn.lin1.weight:8x12', 'conv0.nn.lin1.bias:8', 'conv0.nn.lin2.weight:8x8', 'conv0.nn.lin2.bias:8',
-      'conv1.eps:1', 'conv1.nn.lin1.weight:8x8', 'conv1.nn.lin1.bias:8', 'conv1.nn.lin2.weight:8x8', 'conv1.nn.lin2.bias:8',
-      'conv2.eps:1', 'conv2.nn.lin1.weight:8x8', 'conv2.nn.lin1.bias:8', 'conv2.nn.lin2.weight:8x8', 'conv2.nn.lin2.bias:8',
-      'classifier.weight:3x8', 'classifier.bias:3',
+      'conv0.eps:1',
+      'conv0.nn.lin1.weight:8x12',
+      'conv0.nn.lin1.bias:8',
+      'conv0.nn.lin2.weight:8x8',
+      'conv0.nn.lin2.bias:8',
+      'conv1.eps:1',
+      'conv1.nn.lin1.weight:8x8',
+      'conv1.nn.lin1.bias:8',
+      'conv1.nn.lin2.weight:8x8',
+      'conv1.nn.lin2.bias:8',
+      'conv2.eps:1',
+      'conv2.nn.lin1.weight:8x8',
+      'conv2.nn.lin1.bias:8',
+      'conv2.nn.lin2.weight:8x8',
+      'conv2.nn.lin2.bias:8',
+      'classifier.weight:3x8',
+      'classifier.bias:3',
     ]);
     using fixed = new GIN({ ...OPTS, trainEps: false });
     expect(shapes(fixed).filter((s) => s.includes('eps'))).toEqual([]);
@@ -142,7 +155,10 @@ describe('GIN', () => {
       const opt = new Adam(model.parameters(), { lr: 0.01 });
       tidy(() => {
         const x = Tensor.from(randomInput(new Rng(4), [N, 12]).values, [N, 12], { dtype: 'f32' });
-        const y = Tensor.from(Int32Array.from({ length: N }, (_, i) => i % 3), [N]);
+        const y = Tensor.from(
+          Int32Array.from({ length: N }, (_, i) => i % 3),
+          [N],
+        );
         backward(nllLoss(logSoftmax(model.forward(x, graph)), y));
         opt.step();
       });

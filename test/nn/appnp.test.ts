@@ -28,15 +28,19 @@ const P = denseOperator(edges, N, 'gcn');
 afterAll(() => graph.dispose());
 
 function run(prop: APPNP, x: Float64Array, dtype: DType = 'f64'): Float64Array {
-  return noGrad(() =>
-    tidy(() => Float64Array.from(prop.forward(Tensor.from(dtype === 'f64' ? x : Float32Array.from(x), [N, C]), graph).toArray())),
-  );
+  return noGrad(() => tidy(() => Float64Array.from(prop.forward(Tensor.from(dtype === 'f64' ? x : Float32Array.from(x), [N, C]), graph).toArray())));
 }
 
 describe('APPNP', () => {
   const rng = new Rng(31);
 
-  it.each([[1, 0.1], [3, 0.1], [10, 0.1], [5, 0.5], [4, 1]])('equals K = %s steps of h ← (1 − α)P̃h + αx with α = %s', (K, alpha) => {
+  it.each([
+    [1, 0.1],
+    [3, 0.1],
+    [10, 0.1],
+    [5, 0.5],
+    [4, 1],
+  ])('equals K = %s steps of h ← (1 − α)P̃h + αx with α = %s', (K, alpha) => {
     using prop = new APPNP(C, { K, alpha });
     expect(prop.parameters()).toHaveLength(0);
     const x = randomInput(rng, [N, C]).values;
@@ -66,11 +70,20 @@ describe('APPNP', () => {
     expect(maxRelDiff(step, h)).toBeLessThan(1e-6);
     expect(Math.max(...h.map((v, i) => Math.abs(v - step[i])))).toBeLessThan(1e-6);
     const a = Float64Array.from({ length: N * N }, (_, i) => (i % (N + 1) === 0 ? 1 : 0) - 0.9 * P[i]);
-    const exact = solve(a, x.map((v) => 0.1 * v), N, C);
+    const exact = solve(
+      a,
+      x.map((v) => 0.1 * v),
+      N,
+      C,
+    );
     expect(maxRelDiff(h, exact)).toBeLessThan(1e-10);
   });
 
-  it.each([[3, 0.1], [2, 0], [2, 1]])('has gradients w.r.t. x that match finite differences (K = %s, α = %s)', (K, alpha) => {
+  it.each([
+    [3, 0.1],
+    [2, 0],
+    [2, 1],
+  ])('has gradients w.r.t. x that match finite differences (K = %s, α = %s)', (K, alpha) => {
     using prop = new APPNP(C, { K, alpha });
     const [e] = gradcheck(([x]) => prop.forward(x, graph), [randomInput(rng, [N, C])]);
     expect(e).toBeLessThan(TOL);

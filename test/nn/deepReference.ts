@@ -27,8 +27,15 @@ export function identityMapping(w: ArrayLike<number>, c: number, beta: number): 
  * (1 − α)P̃x((1 − β)I + βW₁ᵀ) + αx₀((1 − β)I + βW₂ᵀ).
  */
 export function gcn2Reference(
-  p: Float64Array, x: ArrayLike<number>, x0: ArrayLike<number>, w: ArrayLike<number>, w2: ArrayLike<number> | null,
-  alpha: number, beta: number, n: number, c: number,
+  p: Float64Array,
+  x: ArrayLike<number>,
+  x0: ArrayLike<number>,
+  w: ArrayLike<number>,
+  w2: ArrayLike<number> | null,
+  alpha: number,
+  beta: number,
+  n: number,
+  c: number,
 ): Float64Array {
   const px = denseMatmul(p, x, n, n, c);
   if (w2 === null) return denseMatmul(comb(1 - alpha, px, alpha, x0), identityMapping(w, c, beta), n, c, c);

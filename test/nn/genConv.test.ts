@@ -25,7 +25,6 @@ const N = 30;
 // randomEdgeIndex keeps nodes 28 and 29 free of edges: two empty neighbourhoods (aggregation 0).
 const EDGES = randomEdgeIndex(N, 90, 21);
 const E = EDGES.length / 2;
-const EPS = 1e-7;
 
 // Tolerances.
 // Forward, f64 against the float64 reference: the same terms (a softmax over ≤ ~8 messages, two
@@ -96,9 +95,20 @@ function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<numb
       a[i * F + c] = w.reduce((s, wk, k) => s + (wk / den) * m[k], 0);
     }
   }
-  const u = linear(conv.mlp.lin1, a.map((v, k) => v + h[k]), N);
+  const u = linear(
+    conv.mlp.lin1,
+    a.map((v, k) => v + h[k]),
+    N,
+  );
   for (const v of u) margin = Math.min(margin, Math.abs(v));
-  return { out: linear(conv.mlp.lin2, u.map((v) => Math.max(v, 0)), N), margin };
+  return {
+    out: linear(
+      conv.mlp.lin2,
+      u.map((v) => Math.max(v, 0)),
+      N,
+    ),
+    margin,
+  };
 }
 
 /** Relative error ‖a − b‖ / max(‖a‖, ‖b‖): the gradcheck helper's measure. */
@@ -169,11 +179,23 @@ function layerGradcheck(conv: GENConv, graph: Graph, xv: Float64Array, ev: Float
     }
     return num;
   };
-  const out: Record<string, number> = { x: relErr(analytic.x, numeric(xv, () => {})) };
-  if (ev) out.edgeAttr = relErr(analytic.edgeAttr, numeric(ev, () => {}));
+  const out: Record<string, number> = {
+    x: relErr(
+      analytic.x,
+      numeric(xv, () => {}),
+    ),
+  };
+  if (ev)
+    out.edgeAttr = relErr(
+      analytic.edgeAttr,
+      numeric(ev, () => {}),
+    );
   for (const [name, p] of named) {
     const v = values(p);
-    out[name] = relErr(analytic[name], numeric(v, () => tidy(() => p.assign(Tensor.from(v, [...p.shape])))));
+    out[name] = relErr(
+      analytic[name],
+      numeric(v, () => tidy(() => p.assign(Tensor.from(v, [...p.shape])))),
+    );
   }
   return out;
 }
@@ -235,7 +257,10 @@ describe('GENConv forward against a float64 reference', () => {
 
   it('takes constant sparse input features, with the dense result (projected and not)', () => {
     using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
-    for (const [inC, outC] of [[12, 4], [5, 5]] as const) {
+    for (const [inC, outC] of [
+      [12, 4],
+      [5, 5],
+    ] as const) {
       using conv = new GENConv(inC, outC, { seed: 2, dtype: 'f64' });
       const xv = randomInput(new Rng(3), [N, inC]).values.map((v, i) => (i % 3 === 0 ? v : 0));
       tidy(() => {
@@ -261,8 +286,15 @@ describe('GENConv gradients against central differences (float64)', () => {
     expect(reference(conv, xv, ev).margin).toBeGreaterThan(KINK_MARGIN);
     const errs = layerGradcheck(conv, graph, xv, ev);
     const expected = [
-      'x', ...(edgeDim ? ['edgeAttr'] : []), 't', ...(inC !== outC ? ['lin.weight'] : []), ...(edgeDim ? ['linEdge.weight'] : []),
-      'mlp.lin1.weight', 'mlp.lin1.bias', 'mlp.lin2.weight', 'mlp.lin2.bias',
+      'x',
+      ...(edgeDim ? ['edgeAttr'] : []),
+      't',
+      ...(inC !== outC ? ['lin.weight'] : []),
+      ...(edgeDim ? ['linEdge.weight'] : []),
+      'mlp.lin1.weight',
+      'mlp.lin1.bias',
+      'mlp.lin2.weight',
+      'mlp.lin2.bias',
     ];
     expect(Object.keys(errs)).toEqual(expected);
     for (const [name, e] of Object.entries(errs)) expect(e, name).toBeLessThan(GRAD_TOL);
@@ -292,7 +324,13 @@ describe('GENConv parameters and options', () => {
   it('names its parameters as PyG (t when learned, projections, then the MLP) and redraws them', () => {
     using conv = new GENConv(6, 4, { edgeDim: 3, t: 0.5, seed: 3 });
     expect(conv.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual([
-      't:1', 'lin.weight:4x6', 'linEdge.weight:4x3', 'mlp.lin1.weight:8x4', 'mlp.lin1.bias:8', 'mlp.lin2.weight:4x8', 'mlp.lin2.bias:4',
+      't:1',
+      'lin.weight:4x6',
+      'linEdge.weight:4x3',
+      'mlp.lin1.weight:8x4',
+      'mlp.lin1.bias:8',
+      'mlp.lin2.weight:4x8',
+      'mlp.lin2.bias:4',
     ]);
     const before = conv.parameters().map(values);
     tidy(() => {
@@ -393,7 +431,13 @@ describe('GENBranch', () => {
     using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
     using branch = new GENBranch(6, { dropout: 0.4, t: 0.8, seed: 3, dtype: 'f64' });
     expect(branch.namedParameters().map(([n]) => n)).toEqual([
-      'norm.weight', 'norm.bias', 'genConv.t', 'genConv.mlp.lin1.weight', 'genConv.mlp.lin1.bias', 'genConv.mlp.lin2.weight', 'genConv.mlp.lin2.bias',
+      'norm.weight',
+      'norm.bias',
+      'genConv.t',
+      'genConv.mlp.lin1.weight',
+      'genConv.mlp.lin1.bias',
+      'genConv.mlp.lin2.weight',
+      'genConv.mlp.lin2.bias',
     ]);
     // A LayerNorm that is not the identity map's affine: scale and shift drawn at random.
     tidy(() => {
@@ -458,10 +502,20 @@ describe('GENBranch', () => {
         set();
         return (up - down) / (2 * h);
       });
-    const errs = [relErr(analytic[0], numeric(xv, () => {}))];
+    const errs = [
+      relErr(
+        analytic[0],
+        numeric(xv, () => {}),
+      ),
+    ];
     for (const p of branch.parameters()) {
       const v = values(p);
-      errs.push(relErr(analytic[errs.length], numeric(v, () => tidy(() => p.assign(Tensor.from(v, [...p.shape]))))));
+      errs.push(
+        relErr(
+          analytic[errs.length],
+          numeric(v, () => tidy(() => p.assign(Tensor.from(v, [...p.shape])))),
+        ),
+      );
     }
     for (const e of errs) expect(e).toBeLessThan(GRAD_TOL);
   });

@@ -64,7 +64,10 @@ function referenceMlp(mlp: MLP, h: Float64Array, n: number): Float64Array {
     const b = lin.bias ? values(lin.bias) : null;
     return b ? y.map((v, k) => v + b[k % lin.outChannels]) : y;
   };
-  return layer(mlp.lin2, layer(mlp.lin1, h).map((v) => Math.max(v, 0)));
+  return layer(
+    mlp.lin2,
+    layer(mlp.lin1, h).map((v) => Math.max(v, 0)),
+  );
 }
 
 /** (A + (1 + ε)I) X in plain float64 from the edge list. */
@@ -169,7 +172,11 @@ describe('GINConv forward against a float64 reference', () => {
 
   it('takes constant sparse input features on both paths, with the dense result', () => {
     using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
-    for (const [inC, outC, trainEps] of [[12, 4, false], [12, 4, true], [3, 8, false]] as const) {
+    for (const [inC, outC, trainEps] of [
+      [12, 4, false],
+      [12, 4, true],
+      [3, 8, false],
+    ] as const) {
       using conv = new GINConv(inC, outC, { seed: 2, eps: 0.2, trainEps, dtype: 'f64' });
       const xv = randomInput(new Rng(3), [N, inC]).values.map((v, i) => (i % 3 === 0 ? v : 0));
       tidy(() => {
@@ -208,9 +215,27 @@ describe('GINConv special cases', () => {
     using conv = new GINConv(inC, outC, { eps, trainEps, seed: 8, dtype: 'f64' });
     const xv = randomInput(new Rng(9), [N, inC]).values;
     const got = tidy(() => values(conv.forward(Tensor.from(xv, [N, inC]), graph)));
-    const direct = tidy(() => values(conv.nn.forward(Tensor.from(xv.map((v) => (1 + eps) * v), [N, inC]))));
+    const direct = tidy(() =>
+      values(
+        conv.nn.forward(
+          Tensor.from(
+            xv.map((v) => (1 + eps) * v),
+            [N, inC],
+          ),
+        ),
+      ),
+    );
     expect(maxRelDiff(got, direct)).toBeLessThan(FWD_TOL);
-    expect(maxRelDiff(got, referenceMlp(conv.nn as MLP, xv.map((v) => (1 + eps) * v), N))).toBeLessThan(FWD_TOL);
+    expect(
+      maxRelDiff(
+        got,
+        referenceMlp(
+          conv.nn as MLP,
+          xv.map((v) => (1 + eps) * v),
+          N,
+        ),
+      ),
+    ).toBeLessThan(FWD_TOL);
   });
 });
 
@@ -267,7 +292,12 @@ describe('scaleByScalar and ginAggregate', () => {
       const fused = values(ginAggregate(op, h, e));
       const split = values(propagate(op, h, { selfScale: 1 }));
       const scaled = values(scaleByScalar(e, h));
-      expect(maxRelDiff(fused, split.map((v, i) => v + scaled[i]))).toBeLessThan(FWD_TOL);
+      expect(
+        maxRelDiff(
+          fused,
+          split.map((v, i) => v + scaled[i]),
+        ),
+      ).toBeLessThan(FWD_TOL);
     });
   });
 
@@ -278,7 +308,12 @@ describe('scaleByScalar and ginAggregate', () => {
       expectFathom(() => scaleByScalar(Tensor.from(new Float64Array(2)), x), 'SHAPE', 'scaleByScalar', '[1]');
       expectFathom(() => scaleByScalar(Tensor.from(new Float32Array(1)), x), 'TYPE', 'scaleByScalar', 'argument s');
       expectThrows(() => ginAggregate({} as never, x, Tensor.from(new Float64Array(1))), TypeError, 'ginAggregate', 'GraphOperator');
-      expectFathom(() => ginAggregate(graph.operator('sum', { dtype: 'f64' }), x, Tensor.from(new Float64Array([Number.NaN]))), 'RANGE', 'ginAggregate', 'finite');
+      expectFathom(
+        () => ginAggregate(graph.operator('sum', { dtype: 'f64' }), x, Tensor.from(new Float64Array([Number.NaN]))),
+        'RANGE',
+        'ginAggregate',
+        'finite',
+      );
     });
   });
 });
@@ -287,7 +322,11 @@ describe('GINConv construction and parameters', () => {
   it('names its parameters as PyG (eps when learned, then the network) and redraws them', () => {
     using conv = new GINConv(6, 4, { trainEps: true, eps: 0.25, seed: 3 });
     expect(conv.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual([
-      'eps:1', 'nn.lin1.weight:4x6', 'nn.lin1.bias:4', 'nn.lin2.weight:4x4', 'nn.lin2.bias:4',
+      'eps:1',
+      'nn.lin1.weight:4x6',
+      'nn.lin1.bias:4',
+      'nn.lin2.weight:4x4',
+      'nn.lin2.bias:4',
     ]);
     const before = conv.parameters().map(values);
     tidy(() => {
@@ -299,7 +338,7 @@ describe('GINConv construction and parameters', () => {
     expect(conv.epsValue()).toBeCloseTo(0.25, 6);
   });
 
-  it('owns a given network: its parameters are the layer\'s and it is disposed with the layer', () => {
+  it("owns a given network: its parameters are the layer's and it is disposed with the layer", () => {
     const base = liveCpu();
     const mlp = new MLP(6, 3, { hiddenChannels: 9, seed: 1, dtype: 'f64' });
     const conv = new GINConv(6, 3, { nn: mlp, dtype: 'f64' });

@@ -82,9 +82,7 @@ describe('layerNorm', () => {
     const x = Float64Array.from(uniform(rng, n * f, -4, 4), (v, k) => v * (1 + (k % 7)) + 100 * Math.floor(k / f));
     const inputMoments = rowMoments(x, n, f);
     for (const eps of [1e-5, 1e-12]) {
-      const y = tidy(() =>
-        layerNorm(Tensor.from(x, [n, f]), Tensor.from(new Float64Array(f).fill(1)), Tensor.from(new Float64Array(f)), { eps }).toArray(),
-      );
+      const y = tidy(() => layerNorm(Tensor.from(x, [n, f]), Tensor.from(new Float64Array(f).fill(1)), Tensor.from(new Float64Array(f)), { eps }).toArray());
       const { mean, variance } = rowMoments(y, n, f);
       for (let i = 0; i < n; i++) {
         // Exactly: mean 0 and variance σ²/(σ² + eps); both to rounding (≈ F·ε ≈ 1e-14).
@@ -193,13 +191,28 @@ describe('layerNorm', () => {
     const f = 5;
     tidy(() => {
       const x = Tensor.from(new Float64Array(n * f).fill(2.75), [n, f], { dtype });
-      const w = Tensor.from(Float64Array.from({ length: f }, (_, j) => 0.5 + j), [f], { dtype });
-      const b = Tensor.from(Float64Array.from({ length: f }, (_, j) => j - 2), [f], { dtype });
+      const w = Tensor.from(
+        Float64Array.from({ length: f }, (_, j) => 0.5 + j),
+        [f],
+        { dtype },
+      );
+      const b = Tensor.from(
+        Float64Array.from({ length: f }, (_, j) => j - 2),
+        [f],
+        { dtype },
+      );
       for (const t of [x, w, b]) t.requiresGrad = true;
       const y = layerNorm(x, w, b);
       // (x − mean) is exactly 0, so y is the bias.
       expect(Array.from(y.toArray())).toEqual(Array.from({ length: n * f }, (_, k) => (k % f) - 2));
-      backward(y, Tensor.from(Float64Array.from({ length: n * f }, (_, k) => Math.sin(k)), [n, f], { dtype }));
+      backward(
+        y,
+        Tensor.from(
+          Float64Array.from({ length: n * f }, (_, k) => Math.sin(k)),
+          [n, f],
+          { dtype },
+        ),
+      );
       for (const g of [x.grad!, w.grad!, b.grad!]) expect(Array.from(g.toArray()).every(Number.isFinite)).toBe(true);
     });
   });
@@ -212,11 +225,23 @@ describe('layerNorm', () => {
       expectFathom(() => layerNorm(Tensor.from(new Float64Array(3)), null, null), 'SHAPE', 'layerNorm: argument x must be 2-D, got f64[3]');
       expectFathom(() => layerNorm(Tensor.from(new Int32Array(6), [2, 3]), null, null), 'TYPE', 'layerNorm: argument x must be f32 or f64, got i32[2, 3]');
       expectFathom(() => layerNorm(Tensor.from(new Float64Array(0), [4, 0]), null, null), 'SHAPE', 'layerNorm: argument x is f64[4, 0]', 'at least one column');
-      expectFathom(() => layerNorm(x, Tensor.from(new Float64Array(4)), null), 'SHAPE', 'layerNorm: argument weight is f64[4]', 'must be [3]', 'x is f64[4, 3]');
+      expectFathom(
+        () => layerNorm(x, Tensor.from(new Float64Array(4)), null),
+        'SHAPE',
+        'layerNorm: argument weight is f64[4]',
+        'must be [3]',
+        'x is f64[4, 3]',
+      );
       expectFathom(() => layerNorm(x, w, Tensor.from(new Float64Array(6), [2, 3])), 'SHAPE', 'layerNorm: argument bias is f64[2, 3]', 'must be [3]');
       expectFathom(() => layerNorm(x, Tensor.from(new Float32Array(3)), null), 'TYPE', 'layerNorm: argument weight is f32[3]', 'x is f64[4, 3]');
       expectThrows(() => layerNorm(x, w, 3 as unknown as Tensor), TypeError, 'layerNorm: argument bias must be a Tensor');
-      for (const eps of [0, -1, Number.NaN]) expectFathom(() => layerNorm(x, w, w, { eps }), 'RANGE', `layerNorm: argument eps = ${Number.isNaN(eps) ? 'nan' : eps} must be a finite number > 0`, 'f64[4, 3]');
+      for (const eps of [0, -1, Number.NaN])
+        expectFathom(
+          () => layerNorm(x, w, w, { eps }),
+          'RANGE',
+          `layerNorm: argument eps = ${Number.isNaN(eps) ? 'nan' : eps} must be a finite number > 0`,
+          'f64[4, 3]',
+        );
       expectThrows(() => layerNorm(x, w, w, { eps: '1e-5' as unknown as number }), TypeError, 'layerNorm: argument eps must be a number');
       // Wrapped in Tensors so that tidy frees them.
       const stats = native()
@@ -225,9 +250,15 @@ describe('layerNorm', () => {
         .handle('test');
       expectFathom(
         () => native().layerNormBackward(Tensor.from(new Float64Array(8), [4, 2]).handle('test'), x.handle('test'), w.handle('test'), stats, true, true, true),
-        'SHAPE', 'layerNormBackward: argument grad is f64[4, 2] but x is f64[4, 3]',
+        'SHAPE',
+        'layerNormBackward: argument grad is f64[4, 2] but x is f64[4, 3]',
       );
-      expectThrows(() => native().layerNormBackward(x.handle('test'), x.handle('test'), null, stats, true, true, false), Error, 'layerNormBackward', 'weight is null');
+      expectThrows(
+        () => native().layerNormBackward(x.handle('test'), x.handle('test'), null, stats, true, true, false),
+        Error,
+        'layerNormBackward',
+        'weight is null',
+      );
     });
   });
 });
@@ -278,7 +309,10 @@ describe('LayerNorm', () => {
     const before = liveCpu();
     const norm = new LayerNorm(8);
     tidy(() => {
-      const x = Tensor.from(new Float32Array(16).map((_, k) => Math.cos(k)), [2, 8]);
+      const x = Tensor.from(
+        new Float32Array(16).map((_, k) => Math.cos(k)),
+        [2, 8],
+      );
       backward(norm.forward(x), Tensor.full([2, 8], 1));
     });
     // Without a recorded backward the row statistics are freed at once: only x and y remain.

@@ -147,8 +147,7 @@ describe('float32 results match the float64 path to float32 precision', () => {
     const b = tidy(() => Float64Array.from(f('f64')));
     return maxRelDiff(a, b);
   };
-  const t = (v: Float64Array, shape: number[], dtype: 'f32' | 'f64') =>
-    Tensor.from(dtype === 'f32' ? Float32Array.from(v) : v, shape);
+  const t = (v: Float64Array, shape: number[], dtype: 'f32' | 'f64') => Tensor.from(dtype === 'f32' ? Float32Array.from(v) : v, shape);
 
   it('for matmul, propagate, logSoftmax and nllLoss', () => {
     const n = 30;

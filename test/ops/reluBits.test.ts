@@ -58,8 +58,7 @@ describe('reluBits', () => {
     tidy(() => {
       const g = Tensor.from(new Float32Array(20), [4, 5]);
       const bad = Tensor.from(new Uint8Array(2), [2]);
-      expectFathom(() => native().reluBackwardMask(g.handle(), bad.handle()), 'SHAPE',
-        /reluBackwardMask: argument mask u8\[2\] must be u8\[3\].*f32\[4, 5\]/);
+      expectFathom(() => native().reluBackwardMask(g.handle(), bad.handle()), 'SHAPE', /reluBackwardMask: argument mask u8\[2\] must be u8\[3\].*f32\[4, 5\]/);
       const i32 = Tensor.from(new Int32Array(3), [3]);
       expectFathom(() => native().reluBackwardMask(g.handle(), i32.handle()), 'TYPE', 'argument mask', 'must be u8');
       expectFathom(() => reluBits(i32), 'TYPE', 'reluBits', 'argument x', 'i32[3]');

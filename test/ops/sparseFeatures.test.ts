@@ -50,7 +50,10 @@ describe('SparseFeatures', () => {
         const b = Tensor.from(bv, bShape);
         b.requiresGrad = true;
         const c = matmul(a, b, { transA, transB });
-        const seed = Tensor.from(Float64Array.from({ length: c.numel }, (_, i) => Math.sin(i)), c.shape);
+        const seed = Tensor.from(
+          Float64Array.from({ length: c.numel }, (_, i) => Math.sin(i)),
+          c.shape,
+        );
         backward(c, seed);
         return { c: c.toArray(), g: b.grad!.toArray(), shape: c.shape };
       });
@@ -81,7 +84,10 @@ describe('SparseFeatures', () => {
       expect(sparse).toBeInstanceOf(SparseFeatures);
       expect(Array.from(sparse.toDense().toArray())).toEqual(Array.from(dense.toArray()));
       // The transposed values (used by the weight gradient) carry the same mask.
-      const eye = Tensor.from(dtype === 'f32' ? new Float32Array(31 * 31).map((_, i) => (i % 32 === 0 ? 1 : 0)) : new Float64Array(31 * 31).map((_, i) => (i % 32 === 0 ? 1 : 0)), [31, 31]);
+      const eye = Tensor.from(
+        dtype === 'f32' ? new Float32Array(31 * 31).map((_, i) => (i % 32 === 0 ? 1 : 0)) : new Float64Array(31 * 31).map((_, i) => (i % 32 === 0 ? 1 : 0)),
+        [31, 31],
+      );
       expect(Array.from(matmul(sparse, eye, { transA: true }).toArray())).toEqual(Array.from(matmul(dense, eye, { transA: true }).toArray()));
       expect(dropout(xs, 0.4, { seed: 1, training: false })).toBe(xs);
     });
@@ -118,9 +124,17 @@ describe('models trained on sparse features match the dense path', () => {
   const x = Float32Array.from(sparseValues(rng, n, f, 0.05));
   const mask = Uint8Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0));
   const data: GraphData = {
-    name: 'sparse-test', numNodes: n, numEdges: 120, numFeatures: f, numClasses: 3,
-    edgeIndex: randomEdgeIndex(n, 120, 9), x,
-    y: Int32Array.from({ length: n }, (_, i) => i % 3), trainMask: mask, valMask: mask, testMask: mask,
+    name: 'sparse-test',
+    numNodes: n,
+    numEdges: 120,
+    numFeatures: f,
+    numClasses: 3,
+    edgeIndex: randomEdgeIndex(n, 120, 9),
+    x,
+    y: Int32Array.from({ length: n }, (_, i) => i % 3),
+    trainMask: mask,
+    valMask: mask,
+    testMask: mask,
   };
 
   it.each([
@@ -137,7 +151,13 @@ describe('models trained on sparse features match the dense path', () => {
       model.train();
       return tidy(() => {
         const logits = model.forward(d.features, d.graph);
-        backward(logits, Tensor.from(Float64Array.from({ length: logits.numel }, (_, i) => Math.cos(i)), logits.shape));
+        backward(
+          logits,
+          Tensor.from(
+            Float64Array.from({ length: logits.numel }, (_, i) => Math.cos(i)),
+            logits.shape,
+          ),
+        );
         return { logits: logits.toArray(), grads: model.parameters().map((p) => p.grad!.toArray()) };
       });
     };

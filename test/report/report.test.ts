@@ -14,7 +14,16 @@ import { SYNTHETIC_METRICS, syntheticCells } from '../helpers/syntheticCells.js'
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BROWSER_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let tmp: string;
@@ -27,7 +36,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function syntheticRun(): string {
   const dir = join(tmp, 'synthetic');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cells.jsonl'), syntheticCells({ failed: true }).map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileSync(
+    join(dir, 'cells.jsonl'),
+    syntheticCells({ failed: true })
+      .map((r) => `${JSON.stringify(r)}\n`)
+      .join(''),
+  );
   return dir;
 }
 
@@ -46,7 +60,10 @@ async function openInChromium(htmlPath: string) {
     await page.goto(url, { waitUntil: 'load' });
     const charts = await page.locator('section.chart > svg').count();
     // Drawn text has a size: the fonts the SVG names were found.
-    const textWidth = await page.locator('section.chart > svg text').first().evaluate((t) => (t as unknown as { getBBox(): { width: number } }).getBBox().width);
+    const textWidth = await page
+      .locator('section.chart > svg text')
+      .first()
+      .evaluate((t) => (t as unknown as { getBBox(): { width: number } }).getBBox().width);
     const tableRows = await page.locator('table tbody tr').count();
     await page.screenshot({ path: join(tmp, 'page.png'), fullPage: false });
     return { url, errors, requests, charts, textWidth, tableRows };
@@ -91,41 +108,52 @@ describe('fathom report from hand-made rows', () => {
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM)(`the report in headless Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)`}`, () => {
-  it('opens hand-made rows\' report with no console error, no request but the page, and every chart', async () => {
-    const dir = syntheticRun();
-    const { html, charts } = await buildReport(dir);
-    const seen = await openInChromium(html);
-    expect(seen.errors).toEqual([]);
-    expect(seen.requests).toEqual([seen.url]);
-    expect(seen.charts).toBe(charts.length);
-    expect(seen.charts).toBe(8);
-    expect(seen.textWidth).toBeGreaterThan(0);
-    expect(seen.tableRows).toBe(9);
-  });
+describe.skipIf(!HAVE_CHROMIUM)(
+  `the report in headless Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)`}`,
+  () => {
+    it("opens hand-made rows' report with no console error, no request but the page, and every chart", async () => {
+      const dir = syntheticRun();
+      const { html, charts } = await buildReport(dir);
+      const seen = await openInChromium(html);
+      expect(seen.errors).toEqual([]);
+      expect(seen.requests).toEqual([seen.url]);
+      expect(seen.charts).toBe(charts.length);
+      expect(seen.charts).toBe(8);
+      expect(seen.textWidth).toBeGreaterThan(0);
+      expect(seen.tableRows).toBe(9);
+    });
 
-  it('opens the report of a tiny real sweep run through the command line', async () => {
-    ensureDistBuilt();
-    const config = join(tmp, 'tiny.json');
-    writeFileSync(config, JSON.stringify({
-      name: 'tiny', dataset: 'cora', epochs: 3, hidden: 16, grid: { depth: [2], seed: [0, 1] },
-      diagnostics: { every: 1, metrics: ['featureScale', 'meanCosine', 'gradFeatureNorm'] }, outDir: 'tiny-run',
-    }));
-    const env = { ...process.env, OMP_NUM_THREADS: '1', FORCE_COLOR: '0' };
-    const sweep = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'fathom.js'), 'sweep', '--config', config], { encoding: 'utf8', env });
-    expect(sweep.status, sweep.stderr).toBe(0);
-    const runDir = join(tmp, 'tiny-run');
-    const report = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'fathom.js'), 'report', runDir], { encoding: 'utf8', env });
-    expect(report.status, report.stderr).toBe(0);
-    const { records } = readCells(join(runDir, 'cells.jsonl'));
-    expect(records.map((r) => r.status)).toEqual(['ok', 'ok']);
-    expect(diagnosticMetrics(records)).toEqual(['featureScale', 'meanCosine', 'gradFeatureNorm']);
-    const expected = 4 + 3;
-    expect(report.stdout).toContain(`2 cells, ${expected} charts`);
-    const seen = await openInChromium(join(runDir, 'report.html'));
-    expect(seen.errors).toEqual([]);
-    expect(seen.requests).toEqual([seen.url]);
-    expect(seen.charts).toBe(expected);
-    expect(seen.tableRows).toBe(2);
-  });
-});
+    it('opens the report of a tiny real sweep run through the command line', async () => {
+      ensureDistBuilt();
+      const config = join(tmp, 'tiny.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          name: 'tiny',
+          dataset: 'cora',
+          epochs: 3,
+          hidden: 16,
+          grid: { depth: [2], seed: [0, 1] },
+          diagnostics: { every: 1, metrics: ['featureScale', 'meanCosine', 'gradFeatureNorm'] },
+          outDir: 'tiny-run',
+        }),
+      );
+      const env = { ...process.env, OMP_NUM_THREADS: '1', FORCE_COLOR: '0' };
+      const sweep = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'fathom.js'), 'sweep', '--config', config], { encoding: 'utf8', env });
+      expect(sweep.status, sweep.stderr).toBe(0);
+      const runDir = join(tmp, 'tiny-run');
+      const report = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'fathom.js'), 'report', runDir], { encoding: 'utf8', env });
+      expect(report.status, report.stderr).toBe(0);
+      const { records } = readCells(join(runDir, 'cells.jsonl'));
+      expect(records.map((r) => r.status)).toEqual(['ok', 'ok']);
+      expect(diagnosticMetrics(records)).toEqual(['featureScale', 'meanCosine', 'gradFeatureNorm']);
+      const expected = 4 + 3;
+      expect(report.stdout).toContain(`2 cells, ${expected} charts`);
+      const seen = await openInChromium(join(runDir, 'report.html'));
+      expect(seen.errors).toEqual([]);
+      expect(seen.requests).toEqual([seen.url]);
+      expect(seen.charts).toBe(expected);
+      expect(seen.tableRows).toBe(2);
+    });
+  },
+);

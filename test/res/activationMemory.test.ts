@@ -21,7 +21,10 @@ const F = 16;
 const H = 32;
 const graph = Graph.fromEdgeIndex(randomEdgeIndex(N, 5000, 3), { numNodes: N });
 const rng = new Rng(4);
-const x = Tensor.from(Float64Array.from({ length: N * F }, () => rng.normal()), [N, F]);
+const x = Tensor.from(
+  Float64Array.from({ length: N * F }, () => rng.normal()),
+  [N, F],
+);
 const y = Tensor.from(Int32Array.from({ length: N }, () => rng.nextInt(4)));
 
 describe('a residual GCN step keeps only the activations its backward reads', () => {
@@ -47,7 +50,13 @@ describe('a residual GCN step keeps only the activations its backward reads', ()
         w.requiresGrad = true;
         const z = Tensor.from(z0, [N, H]);
         const out = fused ? gcnBranch(z, w, op) : propagate(op, matmul(relu(z), w, { transB: true }));
-        backward(out, Tensor.from(Float64Array.from({ length: N * H }, (_, i) => Math.sin(i)), [N, H]));
+        backward(
+          out,
+          Tensor.from(
+            Float64Array.from({ length: N * H }, (_, i) => Math.sin(i)),
+            [N, H],
+          ),
+        );
         return Array.from(w.grad!.toArray());
       });
     expect(run(true)).toEqual(run(false));

@@ -33,7 +33,10 @@ describe('gcnBranch with a scale', () => {
   const edgeIndex = randomEdgeIndex(n, 20, 5);
   const p = denseOperator(edgeIndex, n, 'gcn');
 
-  it.each([[1, 0.25], [0.6, -1.5]])('with t = %s and scale %s equals c·P_t(ReLU(z)Wᵀ) and its backward matches finite differences', (t, c) => {
+  it.each([
+    [1, 0.25],
+    [0.6, -1.5],
+  ])('with t = %s and scale %s equals c·P_t(ReLU(z)Wᵀ) and its backward matches finite differences', (t, c) => {
     const rng = new Rng(3);
     const z = randomInput(rng, [n, f], -1, 1);
     const w = randomInput(rng, [f, f], -1, 1);

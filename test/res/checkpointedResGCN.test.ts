@@ -18,7 +18,10 @@ const C = 4;
 const L = 7;
 const graph = Graph.fromEdgeIndex(randomEdgeIndex(N, 240, 6), { numNodes: N });
 const rng = new Rng(12);
-const x = Tensor.from(Float64Array.from({ length: N * F }, () => rng.normal()), [N, F]);
+const x = Tensor.from(
+  Float64Array.from({ length: N * F }, () => rng.normal()),
+  [N, F],
+);
 const y = Tensor.from(Int32Array.from({ length: N }, () => rng.nextInt(C)));
 afterAll(() => {
   graph.dispose();
@@ -101,7 +104,10 @@ describe('ResGCN with checkpointEvery', () => {
     const N2 = 1500;
     const depth = 32;
     const g2 = Graph.fromEdgeIndex(randomEdgeIndex(N2, 6000, 9), { numNodes: N2 });
-    const x2 = Tensor.from(Float64Array.from({ length: N2 * F }, () => rng.normal()), [N2, F]);
+    const x2 = Tensor.from(
+      Float64Array.from({ length: N2 * F }, () => rng.normal()),
+      [N2, F],
+    );
     const y2 = Tensor.from(Int32Array.from({ length: N2 }, () => rng.nextInt(C)));
     const peak = (checkpointEvery?: number) => {
       const model = new ResGCN({ ...base, hidden: 32, depth, branchDropout: 0.2, checkpointEvery });

@@ -22,7 +22,10 @@ const graph = Graph.fromEdgeIndex(randomEdgeIndex(N, 1500, 77), { numNodes: N })
 
 function randomFeatures(seed: number, f: number): Tensor {
   const rng = new Rng(seed);
-  return Tensor.from(Float64Array.from({ length: N * f }, () => rng.normal()), [N, f]);
+  return Tensor.from(
+    Float64Array.from({ length: N * f }, () => rng.normal()),
+    [N, f],
+  );
 }
 
 /** Feature scale M_l of Z^1..Z^L of a plain ReLU GCN (t = 1) under gnn-he with constant cW. */

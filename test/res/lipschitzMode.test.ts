@@ -21,12 +21,16 @@ const graph = Graph.fromEdgeIndex(randomEdgeIndex(N, 800, 12), { numNodes: N });
 /** ‖∂L/∂Z^1‖ / ‖∂L/∂Z^L‖ for L = Σ Z^L ⊙ R, with branch spectral norm c (null: unnormalized). */
 function expansion(c: number | null): number {
   const rng = new Rng(3);
-  const blocks = Array.from({ length: L }, () =>
-    new ResidualBlock(H, { kind: 'res+', weight: gnnHe(H, H, rng), dtype: 'f64', lipschitz: c === null ? null : { c, rng } }),
+  const blocks = Array.from(
+    { length: L },
+    () => new ResidualBlock(H, { kind: 'res+', weight: gnnHe(H, H, rng), dtype: 'f64', lipschitz: c === null ? null : { c, rng } }),
   );
   try {
     return tidy(() => {
-      let z = Tensor.from(Float64Array.from({ length: N * H }, () => rng.normal()), [N, H]);
+      let z = Tensor.from(
+        Float64Array.from({ length: N * H }, () => rng.normal()),
+        [N, H],
+      );
       const probes: Tensor[] = [];
       for (const b of blocks) {
         const p = Tensor.zeros([N, H], { dtype: 'f64' });
@@ -34,7 +38,17 @@ function expansion(c: number | null): number {
         probes.push(p);
         z = add(b.forward(z, graph), p);
       }
-      backward(sum(mul(z, Tensor.from(Float64Array.from({ length: N * H }, () => rng.normal()), [N, H]))));
+      backward(
+        sum(
+          mul(
+            z,
+            Tensor.from(
+              Float64Array.from({ length: N * H }, () => rng.normal()),
+              [N, H],
+            ),
+          ),
+        ),
+      );
       const norm = (t: Tensor) => Math.sqrt(Array.from(t.grad!.toArray()).reduce((a, v) => a + v * v, 0));
       return norm(probes[0]) / norm(probes[L - 1]);
     });

@@ -17,7 +17,10 @@ const F = 7;
 const C = 3;
 const graph = Graph.fromEdgeIndex(randomEdgeIndex(N, 90, 4), { numNodes: N });
 const rng = new Rng(8);
-const x = Tensor.from(Float64Array.from({ length: N * F }, () => rng.normal()), [N, F]);
+const x = Tensor.from(
+  Float64Array.from({ length: N * F }, () => rng.normal()),
+  [N, F],
+);
 const y = Tensor.from(Int32Array.from({ length: N }, () => rng.nextInt(C)));
 const base = { inChannels: F, outChannels: C, hidden: 8, depth: 6, dtype: 'f64' as const, seed: 1 };
 

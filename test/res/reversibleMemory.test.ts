@@ -19,7 +19,10 @@ const N = 1200;
 const F = 16;
 const graph = Graph.fromEdgeIndex(randomEdgeIndex(N, 5000, 3), { numNodes: N });
 const rng = new Rng(1);
-const x = Tensor.from(Float64Array.from({ length: N * F }, () => rng.normal()), [N, F]);
+const x = Tensor.from(
+  Float64Array.from({ length: N * F }, () => rng.normal()),
+  [N, F],
+);
 const y = Tensor.from(Int32Array.from({ length: N }, () => rng.nextInt(4)));
 
 const realSpmm = native().spmm;

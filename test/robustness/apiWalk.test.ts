@@ -27,8 +27,13 @@ describe('the public API given wrong arguments', () => {
   const disposed = F.Tensor.from([1, 2]);
   disposed.dispose();
   const bad: [string, unknown[]][] = [
-    ['no arguments', []], ['undefined', [undefined]], ['a string', ['x']], ['an empty object', [{}]],
-    ['a disposed tensor', [disposed]], ['NaN', [Number.NaN]], ['nulls', [null, null, null]],
+    ['no arguments', []],
+    ['undefined', [undefined]],
+    ['a string', ['x']],
+    ['an empty object', [{}]],
+    ['a disposed tensor', [disposed]],
+    ['NaN', [Number.NaN]],
+    ['nulls', [null, null, null]],
   ];
 
   it('exports a substantial API to walk', () => {

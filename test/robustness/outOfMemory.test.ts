@@ -9,7 +9,7 @@ describe('host out-of-memory', () => {
   for (const [what, shape, dtype, bytes] of [
     ['4 TiB of f32', [2 ** 40], 'f32', 2 ** 42],
     ['2^52 bytes of f64 in two dimensions', [2 ** 26, 2 ** 23], 'f64', 2 ** 52],
-    ['2^53 bytes, beyond any machine\'s memory', [2 ** 50], 'f64', 2 ** 53],
+    ["2^53 bytes, beyond any machine's memory", [2 ** 50], 'f64', 2 ** 53],
   ] as const) {
     it(`turns a request for ${what} into OUT_OF_MEMORY naming the size, then allocates normally`, () => {
       const before = liveCpu();

@@ -80,8 +80,6 @@ describe('findPackageRoot', () => {
     writeJson(join(app, 'node_modules', 'fathom-gnn', 'package.json'), { name: 'fathom-gnn' });
     emit(join(tmp, 'bundle', 'bundle.js'), 'esm');
     writeJson(join(tmp, 'bundle', 'package.json'), { type: 'module' });
-    expect(rootFrom(join(tmp, 'bundle', 'bundle.js'), 'esm', app)).toBe(
-      join(app, 'node_modules', 'fathom-gnn'),
-    );
+    expect(rootFrom(join(tmp, 'bundle', 'bundle.js'), 'esm', app)).toBe(join(app, 'node_modules', 'fathom-gnn'));
   });
 });

@@ -64,7 +64,11 @@ describe('edge softmax', () => {
     const logits = new Float64Array(op.nnz).map((_, k) => 800 + (k % 3));
     using alpha = edgeSoftmax(op, Tensor.from(logits, [op.nnz]));
     const got = alpha.toArray();
-    const want = softmaxReference(rowptr, logits.map((v) => v - 800), 1);
+    const want = softmaxReference(
+      rowptr,
+      logits.map((v) => v - 800),
+      1,
+    );
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 14);
   });
 

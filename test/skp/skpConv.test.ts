@@ -76,7 +76,10 @@ describe('SKPConv', () => {
   const rng = new Rng(99);
 
   it.each(ALL.map((t) => [t]))('computes Agg(X) Wᵀ with the dense %s operator alongside a gcn term', (term) => {
-    for (const [fin, fout] of [[3, 2], [2, 3]]) {
+    for (const [fin, fout] of [
+      [3, 2],
+      [2, 3],
+    ]) {
       using conv = new SKPConv(fin, fout, { terms: ['gcn', term], dtype: 'f64', graph, seed: 1 });
       randomizeEdges(conv, rng);
       const x = randomInput(rng, [N, fin]).values;
@@ -108,7 +111,15 @@ describe('SKPConv', () => {
   });
 
   it('averages softmax-only terms (softmax-SKP) and starts from uniform attention', () => {
-    using conv = new SKPConv(2, 2, { terms: ['softmax', 'softmax'], dtype: 'f64', graph, weights: [[1, 0, 0, 1], [1, 0, 0, 1]] });
+    using conv = new SKPConv(2, 2, {
+      terms: ['softmax', 'softmax'],
+      dtype: 'f64',
+      graph,
+      weights: [
+        [1, 0, 0, 1],
+        [1, 0, 0, 1],
+      ],
+    });
     expect(conv.average).toBe(true);
     const x = randomInput(rng, [N, 2]).values;
     const got = noGrad(() => {

@@ -91,8 +91,15 @@ describe('user callbacks', () => {
       callbacks: [tracer('A', log), tracer('B', log, { onEpochEnd: (ctx) => (ctx.epoch === 2 ? 'stop' : undefined) })],
     });
     const epoch = (k: number) => [
-      `A.stepStart ${k}`, `B.stepStart ${k}`, `A.backward ${k}`, `B.backward ${k}`, `A.stepEnd ${k}`, `B.stepEnd ${k}`,
-      `onEpoch ${k}`, `A.epochEnd ${k}`, `B.epochEnd ${k}`,
+      `A.stepStart ${k}`,
+      `B.stepStart ${k}`,
+      `A.backward ${k}`,
+      `B.backward ${k}`,
+      `A.stepEnd ${k}`,
+      `B.stepEnd ${k}`,
+      `onEpoch ${k}`,
+      `A.epochEnd ${k}`,
+      `B.epochEnd ${k}`,
     ];
     expect(log).toEqual(['A.fitStart 0', 'B.fitStart 0', ...epoch(1), ...epoch(2), 'A.fitEnd 2', 'B.fitEnd 2', 'B.teardown 2', 'A.teardown 2']);
     expect(result.stopped).toBe('callback');
@@ -118,13 +125,17 @@ describe('user callbacks', () => {
         {
           onStepStart: (ctx) => ({ features: ctx.epoch % 2 === 0 }),
           onBackward: (ctx, pass) => {
-            if (pass.features) seen.push({ epoch: ctx.epoch, layers: pass.features.length, grads: pass.features.every((f) => f.grad !== null), loss: pass.loss.item() });
+            if (pass.features)
+              seen.push({ epoch: ctx.epoch, layers: pass.features.length, grads: pass.features.every((f) => f.grad !== null), loss: pass.loss.item() });
             else expect(pass.loss).toBeInstanceOf(Tensor);
           },
         },
       ],
     });
-    expect(seen.map((s) => [s.epoch, s.layers, s.grads])).toEqual([[2, 2, true], [4, 2, true]]);
+    expect(seen.map((s) => [s.epoch, s.layers, s.grads])).toEqual([
+      [2, 2, true],
+      [4, 2, true],
+    ]);
     expect(seen[0].loss).toBe(result.history[1].trainLoss);
   });
 });
@@ -172,7 +183,18 @@ describe('built-in callbacks constructed by hand', () => {
 
   it('GatBalanceTracker measures the balance at the start, on its grid and at the end', async () => {
     using data = smallNodeData({ numNodes: 60, numEdges: 400 });
-    using model = new GAT({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses, numLayers: 3, heads: 1, version: 'v2', shareWeights: true, dropout: 0, init: 'balanced-o', seed: 1 });
+    using model = new GAT({
+      inChannels: data.numFeatures,
+      hiddenChannels: 8,
+      outChannels: data.numClasses,
+      numLayers: 3,
+      heads: 1,
+      version: 'v2',
+      shareWeights: true,
+      dropout: 0,
+      init: 'balanced-o',
+      seed: 1,
+    });
     const atInit = gatBalance(model.layerValues());
     const tracker = new GatBalanceTracker({ every: 3 });
     await fit(model, data, { epochs: 7, patience: 0, callbacks: [tracker] });
@@ -192,9 +214,12 @@ describe('failing callbacks', () => {
       const model = smallGcn(data);
       const failure = new Error(`${hook} failed`);
       const torn: string[] = [];
-      const failing: Callback = { [hook]: (ctx: FitContext) => {
-        if (hook === 'onFitStart' || hook === 'onFitEnd' || ctx.epoch === 3) throw failure;
-      }, teardown: () => void torn.push('failing') };
+      const failing: Callback = {
+        [hook]: (ctx: FitContext) => {
+          if (hook === 'onFitStart' || hook === 'onFitEnd' || ctx.epoch === 3) throw failure;
+        },
+        teardown: () => void torn.push('failing'),
+      };
       const run = fit(model, data, { epochs: 5, patience: 0, diagnostics: { every: 2 }, callbacks: [failing, { teardown: () => void torn.push('last') }] });
       await expect(run).rejects.toBe(failure);
       expect(torn).toEqual(['last', 'failing']);
@@ -210,11 +235,33 @@ describe('failing callbacks', () => {
     const data = smallNodeData({ numNodes: 60, numEdges: 400 });
     const model = smallGcn(data);
     const late = new FathomError('teardown failed', 'IO');
-    await expect(fit(model, data, { epochs: 3, callbacks: [{ teardown: () => { throw late; } }] })).rejects.toBe(late);
+    await expect(
+      fit(model, data, {
+        epochs: 3,
+        callbacks: [
+          {
+            teardown: () => {
+              throw late;
+            },
+          },
+        ],
+      }),
+    ).rejects.toBe(late);
     const early = new Error('epoch 2');
     const run = fit(model, data, {
       epochs: 3,
-      callbacks: [{ onEpochEnd: async (ctx) => { if (ctx.epoch === 2) throw early; } }, { teardown: () => { throw late; } }],
+      callbacks: [
+        {
+          onEpochEnd: async (ctx) => {
+            if (ctx.epoch === 2) throw early;
+          },
+        },
+        {
+          teardown: () => {
+            throw late;
+          },
+        },
+      ],
     });
     await expect(run).rejects.toBe(early);
     model.dispose();

@@ -6,11 +6,7 @@ import { Adam, type GCN, SGD, fit, type EpochReport, type FitOptions, type FitRe
 import { expectRejects, liveCpu, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
 
 /** Runs fit on a fresh model over `data` and disposes the model (and any optimizer made by `opt`). */
-async function train(
-  data: NodeData,
-  options: FitOptions & { seed?: number; dropout?: number } = {},
-  opt?: (model: GCN) => Optimizer,
-): Promise<FitResult> {
+async function train(data: NodeData, options: FitOptions & { seed?: number; dropout?: number } = {}, opt?: (model: GCN) => Optimizer): Promise<FitResult> {
   using model = smallGcn(data, { seed: options.seed ?? 0, dropout: options.dropout });
   using optimizer = opt?.(model);
   // awaited here, so that `using` disposes the model after training, not before
@@ -143,9 +139,7 @@ describe('cancellation', () => {
     let epochs = 0;
     const timer = setTimeout(() => controller.abort(reason), 30);
     try {
-      await expect(
-        fit(model, data, { epochs: 100_000, patience: 0, signal: controller.signal, onEpoch: () => void epochs++ }),
-      ).rejects.toBe(reason);
+      await expect(fit(model, data, { epochs: 100_000, patience: 0, signal: controller.signal, onEpoch: () => void epochs++ })).rejects.toBe(reason);
     } finally {
       clearTimeout(timer);
     }
@@ -208,9 +202,7 @@ describe('determinism and optimizers', () => {
     const a = await train(data, { epochs: 15, patience: 0, seed: 7 });
     const b = await train(data, { epochs: 15, patience: 0, seed: 7 });
     expect(b.history.map((h) => h.trainLoss)).toEqual(a.history.map((h) => h.trainLoss));
-    expect(b.history.map((h) => [h.valLoss, h.trainAcc, h.valAcc, h.testAcc])).toEqual(
-      a.history.map((h) => [h.valLoss, h.trainAcc, h.valAcc, h.testAcc]),
-    );
+    expect(b.history.map((h) => [h.valLoss, h.trainAcc, h.valAcc, h.testAcc])).toEqual(a.history.map((h) => [h.valLoss, h.trainAcc, h.valAcc, h.testAcc]));
     const c = await train(data, { epochs: 15, patience: 0, seed: 8 });
     expect(c.history.map((h) => h.trainLoss)).not.toEqual(a.history.map((h) => h.trainLoss));
   });

@@ -47,7 +47,8 @@ export class Checkpointing implements Callback {
 
   onFitStart(ctx: FitContext): void {
     const model = ctx.model;
-    if (!isCheckpointable(model)) throw new TypeError(`fit: checkpoints need a model whose config() records its architecture; '${(model as NodeModel).name}' does not`);
+    if (!isCheckpointable(model))
+      throw new TypeError(`fit: checkpoints need a model whose config() records its architecture; '${(model as NodeModel).name}' does not`);
     this.dir.ensure();
     if (!this.resume) return;
     this.dir.removeTemporaries();
