@@ -46,7 +46,8 @@ describe('DeeperGCN res+', () => {
     expect(model.block).toBe('res+');
     expect(model.layers).toHaveLength(2);
     expect(model.stack).toBeNull();
-    const conv = (p: string) => [`${p}.t:1`, `${p}.mlp.lin1.weight:24x12`, `${p}.mlp.lin1.bias:24`, `${p}.mlp.lin2.weight:12x24`, `${p}.mlp.lin2.bias:12`];
+    // One Linear per update by default (mlpLayers 1).
+    const conv = (p: string) => [`${p}.t:1`, `${p}.mlp.weight:12x12`, `${p}.mlp.bias:12`];
     expect(shapes(model)).toEqual([
       'encoder.weight:12x10', 'encoderNorm.weight:12', 'encoderNorm.bias:12',
       ...conv('conv0'),
@@ -59,6 +60,11 @@ describe('DeeperGCN res+', () => {
     expect([fixedT.first!, ...fixedT.layers.map((l) => l.genConv)].every((c) => values(c.t)[0] === 0.5 && !c.t.requiresGrad)).toBe(true);
     using plain = new DeeperGCN({ ...OPTS, encoderNorm: false });
     expect(shapes(plain).slice(0, 3)).toEqual(['encoder.weight:12x10', 'encoder.bias:12', 'conv0.t:1']);
+    using twoLayers = new DeeperGCN({ ...OPTS, mlpLayers: 2 });
+    expect(shapes(twoLayers).filter((s) => s.startsWith('layer1.'))).toEqual([
+      'layer1.norm.weight:12', 'layer1.norm.bias:12', 'layer1.genConv.t:1', 'layer1.genConv.mlp.lin1.weight:24x12',
+      'layer1.genConv.mlp.lin1.bias:24', 'layer1.genConv.mlp.lin2.weight:12x24', 'layer1.genConv.mlp.lin2.bias:12',
+    ]);
   });
 
   it('computes its definition in eval mode, from its own modules', () => {
@@ -134,7 +140,7 @@ describe.each(['res+', 'reversible'] as const)('DeeperGCN (%s blocks)', (block) 
   });
 
   it('config() round trip through the registry entry: the same architecture and, from the same seed, the same weights', () => {
-    using model = new DeeperGCN({ ...opts, learnT: false, t: 0.3, branchScale: 0.25 });
+    using model = new DeeperGCN({ ...opts, learnT: false, t: 0.3, branchScale: 0.25, mlpLayers: 2, branchDropout: 0.2, inputDropout: 0.1 });
     const config = model.config();
     const parsed = deeperGcnEntry.options.parse(JSON.parse(JSON.stringify(config)));
     expect(parsed).toEqual(config);
@@ -199,10 +205,9 @@ describe('DeeperGCN reversible blocks', () => {
     expect(model.layers).toEqual([]);
     const names = shapes(model);
     expect(names.filter((s) => s.startsWith('stack.f0_0.'))).toEqual([
-      'stack.f0_0.norm.weight:4', 'stack.f0_0.norm.bias:4', 'stack.f0_0.genConv.t:1', 'stack.f0_0.genConv.mlp.lin1.weight:8x4',
-      'stack.f0_0.genConv.mlp.lin1.bias:8', 'stack.f0_0.genConv.mlp.lin2.weight:4x8', 'stack.f0_0.genConv.mlp.lin2.bias:4',
+      'stack.f0_0.norm.weight:4', 'stack.f0_0.norm.bias:4', 'stack.f0_0.genConv.t:1', 'stack.f0_0.genConv.mlp.weight:4x4', 'stack.f0_0.genConv.mlp.bias:4',
     ]);
-    expect(names.filter((s) => s.startsWith('stack.')).length).toBe(3 * 3 * 7);
+    expect(names.filter((s) => s.startsWith('stack.')).length).toBe(3 * 3 * 5);
   });
 
   it('give the gradients of the same blocks with stored activations, to float64 rounding (dropout on)', () => {
@@ -261,6 +266,9 @@ describe('DeeperGCN options', () => {
     expectThrows(() => new DeeperGCN({ ...OPTS, learnT: 'yes' as never }), TypeError, 'learnT');
     expectThrows(() => new DeeperGCN({ ...OPTS, branchScale: Infinity }), RangeError, 'DeeperGCN', 'branchScale');
     expectThrows(() => new DeeperGCN({ ...OPTS, encoderNorm: 1 as never }), TypeError, 'DeeperGCN', 'encoderNorm');
+    expectThrows(() => new DeeperGCN({ ...OPTS, branchDropout: -0.1 }), RangeError, 'DeeperGCN', 'branchDropout');
+    expectThrows(() => new DeeperGCN({ ...OPTS, inputDropout: 1 }), RangeError, 'DeeperGCN', 'inputDropout');
+    expectThrows(() => new DeeperGCN({ ...OPTS, mlpLayers: 0 as never }), RangeError, 'GENConv', 'mlpLayers');
     expect(liveCpu()).toEqual(base);
     const schema = deeperGcnEntry.options;
     const ok = { ...OPTS, dtype: 'f32', device: 'cpu' };
@@ -270,6 +278,7 @@ describe('DeeperGCN options', () => {
     expect(schema.safeParse({ ...ok, block: 'dense' }).success).toBe(false);
     expect(schema.safeParse({ ...ok, t: Number.POSITIVE_INFINITY }).success).toBe(false);
     expect(schema.safeParse({ ...ok, learnT: 'yes' }).success).toBe(false);
+    expect(schema.safeParse({ ...ok, mlpLayers: 3 }).success).toBe(false);
     expect(schema.safeParse({ ...ok, extra: 1 }).success).toBe(false);
   });
 
