@@ -88,6 +88,60 @@ describe('DeeperGCN res+', () => {
   });
 });
 
+describe('DeeperGCN res+ gradients', () => {
+  it('of the input and every parameter match central differences (float64, dropout off)', () => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using model = new DeeperGCN({ ...OPTS, hiddenChannels: 6, dropout: 0, t: 0.7, dtype: 'f64', seed: 2 });
+    const xv = xValues(10);
+    const r = randomInput(new Rng(11), [N, 3]).values;
+    const h = 1e-6;
+    // The ReLU kinks are at the first GENConv's messages (the encoder's output), at every branch's
+    // LayerNorm output and at the final LayerNorm output: all must sit KINK_MARGIN from 0, far more
+    // than a step of h moves them (a derivative of ≲ 10 times 1e-6), so central differences see a
+    // smooth function. Tolerance as docs/methods.md §5 (relative error < 1e-6): truncation O(h²)
+    // and rounding O(1e-16·|L|/h) are both ≲ 1e-9 here.
+    const KINK_MARGIN = 1e-4;
+    noGrad(() =>
+      tidy(() => {
+        const { features } = model.forwardFeatures(Tensor.from(xv, [N, OPTS.inChannels]), graph);
+        const pre = [features[0], ...model.layers.map((l, i) => l.norm.forward(features[i + 1])), model.norm.forward(features.at(-1)!)];
+        for (const t of pre) expect(Math.min(...values(t).map(Math.abs))).toBeGreaterThan(KINK_MARGIN);
+      }),
+    );
+    const loss = () =>
+      noGrad(() => tidy(() => values(model.forward(Tensor.from(xv, [N, OPTS.inChannels]), graph)).reduce((a, v, i) => a + v * r[i], 0)));
+    const analytic = tidy(() => {
+      const x = Tensor.from(xv, [N, OPTS.inChannels]);
+      x.requiresGrad = true;
+      backward(model.forward(x, graph), Tensor.from(r, [N, 3]));
+      return [values(x.grad!), ...model.parameters().map((p) => values(p.grad!))];
+    });
+    clearGrads(model);
+    // ‖a − b‖ / max(‖a‖, ‖b‖), the gradcheck helper's measure.
+    const norm = (v: Float64Array) => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
+    const relErr = (a: Float64Array, b: Float64Array) => norm(a.map((v, j) => v - b[j])) / Math.max(norm(a), norm(b), 1e-12);
+    const numeric = (v: Float64Array, set: () => void) =>
+      v.map((keep, j) => {
+        v[j] = keep + h;
+        set();
+        const up = loss();
+        v[j] = keep - h;
+        set();
+        const down = loss();
+        v[j] = keep;
+        set();
+        return (up - down) / (2 * h);
+      });
+    const names = ['x', ...model.namedParameters().map(([n]) => n)];
+    const errs = [relErr(analytic[0], numeric(xv, () => {}))];
+    for (const p of model.parameters()) {
+      const v = values(p);
+      errs.push(relErr(analytic[errs.length], numeric(v, () => tidy(() => p.assign(Tensor.from(v, [...p.shape]))))));
+    }
+    errs.forEach((e, i) => expect(e, names[i]).toBeLessThan(1e-6));
+  });
+});
+
 describe.each(['res+', 'reversible'] as const)('DeeperGCN (%s blocks)', (block) => {
   const opts: DeeperGCNOptions = { ...OPTS, block };
 
