@@ -50,9 +50,9 @@ export interface DeeperGCNOptions {
   /**
    * Normalize the encoder's output per node with a LayerNorm, the encoder then without bias (the
    * norm's shift takes its place) (default true). Without it the encoder is a plain Linear, as
-   * in DeeperGCN: on row-normalized sparse features (Cora's) its output is then ~1/100 of the
-   * biases the first GENConv adds, and the node-independent part of the residual stream drowns
-   * the signal (docs/methods.md §2.7).
+   * in DeeperGCN: on row-normalized sparse features (Cora's) the first GENConv's output is then
+   * one vector shared by all nodes plus a ~2 % node-specific part, and the node-independent part
+   * of the residual stream drowns the signal (docs/methods.md §2.7).
    */
   encoderNorm?: boolean;
   seed?: number;
@@ -65,7 +65,7 @@ export interface DeeperGCNOptions {
  * LayerNorm(h))))] × (L − 1) → ReLU(LayerNorm) → dropout → Linear. reversible: the L blocks are
  * grouped reversible blocks whose branches are the same pre-activation GENConv (RevGNN), so
  * activation memory stays that of one block at any depth. The encoder is Linear (no bias) →
- * LayerNorm unless encoderNorm is false (then a plain Linear, as the paper's).
+ * LayerNorm unless encoderNorm is false (then the original plain Linear).
  *
  * @example
  * using model = new DeeperGCN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 28 });

@@ -35,8 +35,9 @@ export interface GENConvForwardOptions {
 /**
  * DeeperGCN's generalized graph convolution (PyG's `GENConv`, softmax aggregation):
  *   m_ij = ReLU(x_j + e_ij) + ε,   a_i = Σ_j softmax_j(t·m_ij)·m_ij (per channel),
- *   out_i = MLP(a_i + x_i),   MLP = Linear(out, expansion·out) → ReLU → Linear(expansion·out, out).
- * x is first projected to outChannels when the widths differ, and edge features to the same width.
+ *   out_i = MLP(a_i + x_i),   MLP = Linear(out, expansion·out) → ReLU → Linear(expansion·out, out)
+ * (or one Linear(out, out) with mlpLayers 1). x is first projected to outChannels when the widths
+ * differ, and edge features to the same width.
  * The aggregation is one fused native pass (softmaxAggregate) that keeps no E×F tensor.
  *
  * @example

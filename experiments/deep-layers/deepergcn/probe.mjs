@@ -5,7 +5,7 @@
 // apart). A ratio falling towards 0 while common grows is the collapse docs/methods.md §2.7
 // describes. Full batch, Adam, one thread.
 // Usage (after `npm run build:ts`):
-//   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/probe.mjs --encoder-norm false --weight-decay 5e-4   # the paper's encoder
+//   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/probe.mjs --encoder-norm false --weight-decay 5e-4   # the original plain encoder
 //   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/probe.mjs                                             # the default
 import { Adam, backward, datasets, DeeperGCN, logSoftmax, NodeData, nllLoss, noGrad, setNumThreads, tidy } from '../../../dist/esm/index.js';
 
