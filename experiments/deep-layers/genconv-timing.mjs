@@ -4,7 +4,7 @@
 // CPU time (user + system of this process) per call are printed. On a shared machine the CPU
 // time is the better measure of the work: wall time also counts waiting for a core.
 // Usage (after `npm run build:ts` and the native build):
-//   OMP_NUM_THREADS=1 node experiments/deep-layers/genconv-timing.mjs [--hidden 64] [--reps 30]
+//   OMP_NUM_THREADS=1 node experiments/deep-layers/genconv-timing.mjs [--hidden 64] [--reps 30] [--mlp-layers 1|2]
 import {
   add,
   backward,
@@ -23,8 +23,9 @@ import {
   tidy,
 } from '../../dist/esm/index.js';
 
-const args = { hidden: 64, reps: 30 };
+const args = { hidden: 64, reps: 30, 'mlp-layers': 2 };
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = Number(process.argv[i + 1]);
+const mlpLayers = args['mlp-layers'];
 if (process.env.OMP_NUM_THREADS) setNumThreads(Number(process.env.OMP_NUM_THREADS));
 
 const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
@@ -84,14 +85,23 @@ report(
   () => backward(softmaxAggregate(op, leaf(), null, t), seedOf([N, F])),
 );
 
-// The MLP's two GEMMs with their biases (Linear F → 2F → F), as Linear runs them.
+// The update's GEMMs: two (Linear F → 2F → F with a ReLU between) or one (Linear F → F).
 const w1 = param([2 * F, F]);
 const w2 = param([F, 2 * F]);
-report(
-  `MLP GEMMs ${N}×${F} → ${2 * F} → ${F} (+ ReLU)`,
-  () => noGrad(() => matmul(relu(matmul(Tensor.from(xv, [N, F]), w1, { transB: true })), w2, { transB: true })),
-  () => backward(matmul(relu(matmul(leaf(), w1, { transB: true })), w2, { transB: true }), seedOf([N, F])),
-);
+const w = param([F, F]);
+if (mlpLayers === 2) {
+  report(
+    `MLP GEMMs ${N}×${F} → ${2 * F} → ${F} (+ ReLU)`,
+    () => noGrad(() => matmul(relu(matmul(Tensor.from(xv, [N, F]), w1, { transB: true })), w2, { transB: true })),
+    () => backward(matmul(relu(matmul(leaf(), w1, { transB: true })), w2, { transB: true }), seedOf([N, F])),
+  );
+} else {
+  report(
+    `update GEMM ${N}×${F} → ${F}`,
+    () => noGrad(() => matmul(Tensor.from(xv, [N, F]), w, { transB: true })),
+    () => backward(matmul(leaf(), w, { transB: true }), seedOf([N, F])),
+  );
+}
 
 const g = Parameter.fromValues(new Float32Array(F).fill(1), [F]);
 const b = Parameter.fromValues(new Float32Array(F), [F]);
@@ -111,9 +121,9 @@ report(
 );
 
 // The whole pre-activation branch as a res+ layer runs it (LayerNorm → ReLU → dropout → GENConv).
-const branch = new GENBranch(F, { dropout: 0.5, seed: 0 });
+const branch = new GENBranch(F, { dropout: 0.5, mlpLayers, seed: 0 });
 report(
-  `GENBranch (whole layer) [${N}×${F}]`,
+  `GENBranch (whole layer, ${mlpLayers} MLP layer${mlpLayers > 1 ? 's' : ''}) [${N}×${F}]`,
   () => noGrad(() => branch.forward(Tensor.from(xv, [N, F]), graph, { dropoutSeed: 3 })),
   () => {
     backward(branch.forward(leaf(), graph, { dropoutSeed: 3 }), seedOf([N, F]));
@@ -124,7 +134,9 @@ report(
   },
 );
 
-console.log(`N ${N}, hidden ${F}, edges ${graph.numEdges}, ${args.reps} reps, OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? '(unset)'}\n`);
+console.log(
+  `N ${N}, hidden ${F}, edges ${graph.numEdges}, ${mlpLayers} MLP layer(s), ${args.reps} reps, OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? '(unset)'}\n`,
+);
 console.log('| piece | forward ms (wall, median) | forward ms (CPU) | backward ms (wall) | backward ms (CPU) |');
 console.log('|---|---|---|---|---|');
 const f2 = (v) => (v === null ? '–' : v.toFixed(2));

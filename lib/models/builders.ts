@@ -1,5 +1,6 @@
 // The model builders of the public API, `models.gcn(...)` and friends: typed options in, a
 // NodeModel out, from depth 1 to 1000 and beyond (see each model class for its options).
+import { DeeperGCN, type DeeperGCNOptions } from './DeeperGCN.js';
 import { GAT, type GATOptions } from './GAT.js';
 import { GCN, type GCNOptions } from './GCN.js';
 import { GIN, type GINOptions } from './GIN.js';
@@ -57,3 +58,11 @@ export const linearGNN = (options: LinearGNNOptions): LinearGNN => new LinearGNN
  * const model = models.gin({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, trainEps: true });
  */
 export const gin = (options: GINOptions): GIN => new GIN(options);
+
+/**
+ * DeeperGCN: GENConv softmax aggregation in res+ layers, or in grouped reversible blocks.
+ *
+ * @example
+ * const model = models.deeperGCN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 28 });
+ */
+export const deeperGCN = (options: DeeperGCNOptions): DeeperGCN => new DeeperGCN(options);

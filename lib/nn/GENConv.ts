@@ -18,8 +18,13 @@ export interface GENConvOptions extends LayerOptions {
   eps?: number;
   /** Width of edge features; they are projected to the layer's width (default: no edge features). */
   edgeDim?: number;
-  /** Hidden width of the MLP as a multiple of outChannels (default 2). */
+  /** Hidden width of the MLP as a multiple of outChannels (default 2; only with mlpLayers 2). */
   expansion?: number;
+  /**
+   * Layers of the update MLP: 2 (Linear → ReLU → Linear, PyG's default) or 1 (one Linear, the
+   * DeeperGCN reference's setting for node classification) (default 2).
+   */
+  mlpLayers?: 1 | 2;
 }
 
 export interface GENConvForwardOptions {
@@ -30,8 +35,9 @@ export interface GENConvForwardOptions {
 /**
  * DeeperGCN's generalized graph convolution (PyG's `GENConv`, softmax aggregation):
  *   m_ij = ReLU(x_j + e_ij) + ε,   a_i = Σ_j softmax_j(t·m_ij)·m_ij (per channel),
- *   out_i = MLP(a_i + x_i),   MLP = Linear(out, expansion·out) → ReLU → Linear(expansion·out, out).
- * x is first projected to outChannels when the widths differ, and edge features to the same width.
+ *   out_i = MLP(a_i + x_i),   MLP = Linear(out, expansion·out) → ReLU → Linear(expansion·out, out)
+ * (or one Linear(out, out) with mlpLayers 1). x is first projected to outChannels when the widths
+ * differ, and edge features to the same width.
  * The aggregation is one fused native pass (softmaxAggregate) that keeps no E×F tensor.
  *
  * @example
@@ -45,7 +51,8 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
   readonly edgeDim: number | null;
   readonly lin: Linear | null;
   readonly linEdge: Linear | null;
-  readonly mlp: MLP;
+  /** The update: an MLP (mlpLayers 2) or one Linear (mlpLayers 1). */
+  readonly mlp: MLP | Linear;
 
   constructor(inChannels: number, outChannels: number, options: GENConvOptions = {}) {
     requireObject('GENConv', 'options', options);
@@ -58,6 +65,8 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
     if (!(this.eps >= 0 && Number.isFinite(this.eps))) throw new RangeError(`GENConv: eps must be a finite number ≥ 0, got ${this.eps}`);
     const expansion = options.expansion ?? 2;
     if (!Number.isInteger(expansion) || expansion < 1) throw new RangeError(`GENConv: expansion must be a positive integer, got ${expansion}`);
+    const mlpLayers = options.mlpLayers ?? 2;
+    if (mlpLayers !== 1 && mlpLayers !== 2) throw new RangeError(`GENConv: mlpLayers must be 1 or 2, got ${String(mlpLayers)}`);
     const edgeDim = options.edgeDim ?? null;
     if (edgeDim !== null && !(Number.isInteger(edgeDim) && edgeDim >= 1)) throw new RangeError(`GENConv: edgeDim must be a positive integer, got ${edgeDim}`);
     this.edgeDim = edgeDim;
@@ -68,7 +77,12 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
       const t = learnT ? this.param('t', [1], () => [t0], rng) : null;
       const lin = inChannels !== outChannels ? this.registerModule('lin', new Linear(inChannels, outChannels, { ...common, bias: false })) : null;
       const linEdge = edgeDim !== null ? this.registerModule('linEdge', new Linear(edgeDim, outChannels, { ...common, bias: false })) : null;
-      const mlp = this.registerModule('mlp', new MLP(outChannels, outChannels, { ...common, hiddenChannels: expansion * outChannels, bias: options.bias }));
+      const mlp = this.registerModule(
+        'mlp',
+        mlpLayers === 2
+          ? new MLP(outChannels, outChannels, { ...common, hiddenChannels: expansion * outChannels, bias: options.bias })
+          : new Linear(outChannels, outChannels, { ...common, bias: options.bias }),
+      );
       return [t ?? this.#constant(t0), lin, linEdge, mlp] as const;
     });
   }

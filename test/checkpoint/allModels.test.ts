@@ -27,6 +27,11 @@ describe('every model survives a checkpoint', () => {
     ['skp', () => models.skp({ ...io, hiddenChannels: 8, depth: 3 })],
     ['kp', () => models.skp({ ...io, hiddenChannels: 8, depth: 3, kp: true })],
     ['linear-gnn with skip', () => models.linearGNN({ ...io, hiddenChannels: 8, depth: 3, skip: true })],
+    ['deepergcn (res+)', () => models.deeperGCN({ ...io, hiddenChannels: 8, numLayers: 3, t: 0.5 })],
+    [
+      'deepergcn (reversible, fixed t, two-layer update)',
+      () => models.deeperGCN({ ...io, hiddenChannels: 8, numLayers: 3, block: 'reversible', learnT: false, mlpLayers: 2 }),
+    ],
   ];
 
   it.each(builds)('%s reloads with the same architecture, weights and outputs', (name, build) => {

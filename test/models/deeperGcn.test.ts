@@ -46,7 +46,8 @@ describe('DeeperGCN res+', () => {
     expect(model.block).toBe('res+');
     expect(model.layers).toHaveLength(2);
     expect(model.stack).toBeNull();
-    const conv = (p: string) => [`${p}.t:1`, `${p}.mlp.lin1.weight:24x12`, `${p}.mlp.lin1.bias:24`, `${p}.mlp.lin2.weight:12x24`, `${p}.mlp.lin2.bias:12`];
+    // One Linear per update by default (mlpLayers 1).
+    const conv = (p: string) => [`${p}.t:1`, `${p}.mlp.weight:12x12`, `${p}.mlp.bias:12`];
     expect(shapes(model)).toEqual([
       'encoder.weight:12x10',
       'encoderNorm.weight:12',
@@ -68,6 +69,16 @@ describe('DeeperGCN res+', () => {
     expect([fixedT.first!, ...fixedT.layers.map((l) => l.genConv)].every((c) => values(c.t)[0] === 0.5 && !c.t.requiresGrad)).toBe(true);
     using plain = new DeeperGCN({ ...OPTS, encoderNorm: false });
     expect(shapes(plain).slice(0, 3)).toEqual(['encoder.weight:12x10', 'encoder.bias:12', 'conv0.t:1']);
+    using twoLayers = new DeeperGCN({ ...OPTS, mlpLayers: 2 });
+    expect(shapes(twoLayers).filter((s) => s.startsWith('layer1.'))).toEqual([
+      'layer1.norm.weight:12',
+      'layer1.norm.bias:12',
+      'layer1.genConv.t:1',
+      'layer1.genConv.mlp.lin1.weight:24x12',
+      'layer1.genConv.mlp.lin1.bias:24',
+      'layer1.genConv.mlp.lin2.weight:12x24',
+      'layer1.genConv.mlp.lin2.bias:12',
+    ]);
   });
 
   it('computes its definition in eval mode, from its own modules', () => {
@@ -88,6 +99,69 @@ describe('DeeperGCN res+', () => {
         }),
       );
     }
+  });
+});
+
+describe('DeeperGCN res+ gradients', () => {
+  it('of the input and every parameter match central differences (float64, dropout off)', () => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using model = new DeeperGCN({ ...OPTS, hiddenChannels: 6, dropout: 0, t: 0.7, dtype: 'f64', seed: 2 });
+    const xv = xValues(10);
+    const r = randomInput(new Rng(11), [N, 3]).values;
+    const h = 1e-6;
+    // The ReLU kinks are at the first GENConv's messages (the encoder's output), at every branch's
+    // LayerNorm output and at the final LayerNorm output: all must sit KINK_MARGIN from 0, far more
+    // than a step of h moves them (a derivative of ≲ 10 times 1e-6), so central differences see a
+    // smooth function. Tolerance as docs/methods.md §5 (relative error < 1e-6): truncation O(h²)
+    // and rounding O(1e-16·|L|/h) are both ≲ 1e-9 here.
+    const KINK_MARGIN = 1e-4;
+    noGrad(() =>
+      tidy(() => {
+        const { features } = model.forwardFeatures(Tensor.from(xv, [N, OPTS.inChannels]), graph);
+        const pre = [features[0], ...model.layers.map((l, i) => l.norm.forward(features[i + 1])), model.norm.forward(features.at(-1)!)];
+        for (const t of pre) expect(Math.min(...values(t).map(Math.abs))).toBeGreaterThan(KINK_MARGIN);
+      }),
+    );
+    const loss = () => noGrad(() => tidy(() => values(model.forward(Tensor.from(xv, [N, OPTS.inChannels]), graph)).reduce((a, v, i) => a + v * r[i], 0)));
+    const analytic = tidy(() => {
+      const x = Tensor.from(xv, [N, OPTS.inChannels]);
+      x.requiresGrad = true;
+      backward(model.forward(x, graph), Tensor.from(r, [N, 3]));
+      return [values(x.grad!), ...model.parameters().map((p) => values(p.grad!))];
+    });
+    clearGrads(model);
+    // ‖a − b‖ / max(‖a‖, ‖b‖), the gradcheck helper's measure.
+    const norm = (v: Float64Array) => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
+    const relErr = (a: Float64Array, b: Float64Array) => norm(a.map((v, j) => v - b[j])) / Math.max(norm(a), norm(b), 1e-12);
+    const numeric = (v: Float64Array, set: () => void) =>
+      v.map((keep, j) => {
+        v[j] = keep + h;
+        set();
+        const up = loss();
+        v[j] = keep - h;
+        set();
+        const down = loss();
+        v[j] = keep;
+        set();
+        return (up - down) / (2 * h);
+      });
+    const names = ['x', ...model.namedParameters().map(([n]) => n)];
+    const errs = [
+      relErr(
+        analytic[0],
+        numeric(xv, () => {}),
+      ),
+    ];
+    for (const p of model.parameters()) {
+      const v = values(p);
+      errs.push(
+        relErr(
+          analytic[errs.length],
+          numeric(v, () => tidy(() => p.assign(Tensor.from(v, [...p.shape])))),
+        ),
+      );
+    }
+    errs.forEach((e, i) => expect(e, names[i]).toBeLessThan(1e-6));
   });
 });
 
@@ -143,7 +217,7 @@ describe.each(['res+', 'reversible'] as const)('DeeperGCN (%s blocks)', (block) 
   });
 
   it('config() round trip through the registry entry: the same architecture and, from the same seed, the same weights', () => {
-    using model = new DeeperGCN({ ...opts, learnT: false, t: 0.3, branchScale: 0.25 });
+    using model = new DeeperGCN({ ...opts, learnT: false, t: 0.3, branchScale: 0.25, mlpLayers: 2, branchDropout: 0.2, inputDropout: 0.1 });
     const config = model.config();
     const parsed = deeperGcnEntry.options.parse(JSON.parse(JSON.stringify(config)));
     expect(parsed).toEqual(config);
@@ -217,12 +291,10 @@ describe('DeeperGCN reversible blocks', () => {
       'stack.f0_0.norm.weight:4',
       'stack.f0_0.norm.bias:4',
       'stack.f0_0.genConv.t:1',
-      'stack.f0_0.genConv.mlp.lin1.weight:8x4',
-      'stack.f0_0.genConv.mlp.lin1.bias:8',
-      'stack.f0_0.genConv.mlp.lin2.weight:4x8',
-      'stack.f0_0.genConv.mlp.lin2.bias:4',
+      'stack.f0_0.genConv.mlp.weight:4x4',
+      'stack.f0_0.genConv.mlp.bias:4',
     ]);
-    expect(names.filter((s) => s.startsWith('stack.')).length).toBe(3 * 3 * 7);
+    expect(names.filter((s) => s.startsWith('stack.')).length).toBe(3 * 3 * 5);
   });
 
   it('give the gradients of the same blocks with stored activations, to float64 rounding (dropout on)', () => {
@@ -281,6 +353,9 @@ describe('DeeperGCN options', () => {
     expectThrows(() => new DeeperGCN({ ...OPTS, learnT: 'yes' as never }), TypeError, 'learnT');
     expectThrows(() => new DeeperGCN({ ...OPTS, branchScale: Infinity }), RangeError, 'DeeperGCN', 'branchScale');
     expectThrows(() => new DeeperGCN({ ...OPTS, encoderNorm: 1 as never }), TypeError, 'DeeperGCN', 'encoderNorm');
+    expectThrows(() => new DeeperGCN({ ...OPTS, branchDropout: -0.1 }), RangeError, 'DeeperGCN', 'branchDropout');
+    expectThrows(() => new DeeperGCN({ ...OPTS, inputDropout: 1 }), RangeError, 'DeeperGCN', 'inputDropout');
+    expectThrows(() => new DeeperGCN({ ...OPTS, mlpLayers: 0 as never }), RangeError, 'GENConv', 'mlpLayers');
     expect(liveCpu()).toEqual(base);
     const schema = deeperGcnEntry.options;
     const ok = { ...OPTS, dtype: 'f32', device: 'cpu' };
@@ -290,6 +365,7 @@ describe('DeeperGCN options', () => {
     expect(schema.safeParse({ ...ok, block: 'dense' }).success).toBe(false);
     expect(schema.safeParse({ ...ok, t: Number.POSITIVE_INFINITY }).success).toBe(false);
     expect(schema.safeParse({ ...ok, learnT: 'yes' }).success).toBe(false);
+    expect(schema.safeParse({ ...ok, mlpLayers: 3 }).success).toBe(false);
     expect(schema.safeParse({ ...ok, extra: 1 }).success).toBe(false);
   });
 

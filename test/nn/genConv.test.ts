@@ -8,7 +8,8 @@ import { relu } from '../../lib/functional/relu.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { GENBranch } from '../../lib/nn/GENBranch.js';
 import { GENConv } from '../../lib/nn/GENConv.js';
-import type { Linear } from '../../lib/nn/Linear.js';
+import { Linear } from '../../lib/nn/Linear.js';
+import { MLP } from '../../lib/nn/MLP.js';
 import { Adam } from '../../lib/optim/Adam.js';
 import { Rng } from '../../lib/random/rng.js';
 import { devices } from '../../lib/runtime/devices.js';
@@ -68,7 +69,7 @@ interface Reference {
 /**
  * GENConv in plain float64, from the definition: h = x (or x W_linᵀ), e = edgeAttr W_edgeᵀ,
  * per channel a_i = Σ_{j→i} softmax_j(t·m_ij)·m_ij with m_ij = ReLU(h_j + e_ij) + ε over the
- * in-edges in edge-list order, then out = lin2(ReLU(lin1(a + h))).
+ * in-edges in edge-list order, then out = lin2(ReLU(lin1(a + h))), or lin(a + h) with one MLP layer.
  */
 function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<number> | null, edges = EDGES): Reference {
   const F = conv.outChannels;
@@ -95,11 +96,9 @@ function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<numb
       a[i * F + c] = w.reduce((s, wk, k) => s + (wk / den) * m[k], 0);
     }
   }
-  const u = linear(
-    conv.mlp.lin1,
-    a.map((v, k) => v + h[k]),
-    N,
-  );
+  const pre = a.map((v, k) => v + h[k]);
+  if (!(conv.mlp instanceof MLP)) return { out: linear(conv.mlp, pre, N), margin };
+  const u = linear(conv.mlp.lin1, pre, N);
   for (const v of u) margin = Math.min(margin, Math.abs(v));
   return {
     out: linear(
@@ -207,19 +206,22 @@ function forwardValues(conv: GENConv, graph: Graph, xv: Float64Array, ev: Float6
 }
 
 describe('GENConv forward against a float64 reference', () => {
-  // [in, out, edgeDim, t, expansion]: in = out aggregates x itself; in ≠ out projects x first
-  // (both ways); edge features are projected to the layer's width; t spans mean-like (0.1),
-  // the default (1), max-like (5) and min-like (−2) aggregation.
+  // [in, out, edgeDim, t, expansion, MLP layers]: in = out aggregates x itself; in ≠ out
+  // projects x first (both ways); edge features are projected to the layer's width; t spans
+  // mean-like (0.1), the default (1), max-like (5) and min-like (−2) aggregation.
   it.each([
-    [6, 6, null, 1, 2],
-    [6, 6, 3, 0.1, 2],
-    [5, 8, null, 5, 2],
-    [8, 5, 4, -2, 1],
-    [4, 4, 2, 1.5, 3],
-  ] as const)('%i → %i, edgeDim %s, t = %s, expansion %i', (inC, outC, edgeDim, t, expansion) => {
+    [6, 6, null, 1, 2, 2],
+    [6, 6, 3, 0.1, 2, 2],
+    [5, 8, null, 5, 2, 2],
+    [8, 5, 4, -2, 1, 2],
+    [4, 4, 2, 1.5, 3, 2],
+    [6, 6, null, 1, 2, 1],
+    [5, 7, 3, 0.7, 2, 1],
+  ] as const)('%i → %i, edgeDim %s, t = %s, expansion %i, %i MLP layers', (inC, outC, edgeDim, t, expansion, mlpLayers) => {
     using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
-    using conv = new GENConv(inC, outC, { edgeDim: edgeDim ?? undefined, t, expansion, seed: 5, dtype: 'f64' });
-    expect(conv.mlp.hiddenChannels).toBe(expansion * outC);
+    using conv = new GENConv(inC, outC, { edgeDim: edgeDim ?? undefined, t, expansion, mlpLayers, seed: 5, dtype: 'f64' });
+    if (mlpLayers === 2) expect((conv.mlp as MLP).hiddenChannels).toBe(expansion * outC);
+    else expect(conv.mlp).toBeInstanceOf(Linear);
     expect(conv.lin === null).toBe(inC === outC);
     expect(conv.linEdge === null).toBe(edgeDim === null);
     const rng = new Rng(7);
@@ -274,12 +276,13 @@ describe('GENConv forward against a float64 reference', () => {
 
 describe('GENConv gradients against central differences (float64)', () => {
   it.each([
-    [5, 5, null, 1.3, 11],
-    [4, 6, 3, -0.8, 12],
-    [6, 4, 2, 0.5, 13],
-  ] as const)('x, edge features, t and every weight: %i → %i, edgeDim %s, t = %s', (inC, outC, edgeDim, t, seed) => {
+    [5, 5, null, 1.3, 11, 2],
+    [4, 6, 3, -0.8, 12, 2],
+    [6, 4, 2, 0.5, 13, 2],
+    [4, 6, 3, 0.9, 14, 1],
+  ] as const)('x, edge features, t and every weight: %i → %i, edgeDim %s, t = %s (seed %i, %i MLP layers)', (inC, outC, edgeDim, t, seed, mlpLayers) => {
     using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
-    using conv = new GENConv(inC, outC, { edgeDim: edgeDim ?? undefined, t, seed, dtype: 'f64' });
+    using conv = new GENConv(inC, outC, { edgeDim: edgeDim ?? undefined, t, mlpLayers, seed, dtype: 'f64' });
     const rng = new Rng(seed + 100);
     const xv = randomInput(rng, [N, inC]).values;
     const ev = edgeDim ? randomInput(rng, [E, edgeDim]).values : null;
@@ -291,10 +294,7 @@ describe('GENConv gradients against central differences (float64)', () => {
       't',
       ...(inC !== outC ? ['lin.weight'] : []),
       ...(edgeDim ? ['linEdge.weight'] : []),
-      'mlp.lin1.weight',
-      'mlp.lin1.bias',
-      'mlp.lin2.weight',
-      'mlp.lin2.bias',
+      ...(mlpLayers === 2 ? ['mlp.lin1.weight', 'mlp.lin1.bias', 'mlp.lin2.weight', 'mlp.lin2.bias'] : ['mlp.weight', 'mlp.bias']),
     ];
     expect(Object.keys(errs)).toEqual(expected);
     for (const [name, e] of Object.entries(errs)) expect(e, name).toBeLessThan(GRAD_TOL);
@@ -403,6 +403,7 @@ describe('GENConv parameters and options', () => {
     expectThrows(() => new GENConv(4, 4, { expansion: 0 }), RangeError, 'GENConv', 'expansion');
     expectThrows(() => new GENConv(4, 4, { expansion: 1.5 }), RangeError, 'GENConv', 'expansion');
     expectThrows(() => new GENConv(4, 4, { edgeDim: 0 }), RangeError, 'GENConv', 'edgeDim');
+    expectThrows(() => new GENConv(4, 4, { mlpLayers: 3 as never }), RangeError, 'GENConv', 'mlpLayers must be 1 or 2');
     expectThrows(() => new GENConv(0, 4), RangeError, 'GENConv', 'inChannels');
     expectThrows(() => new GENBranch(4, { dropout: 1 }), RangeError, 'GENBranch', 'dropout');
     expectThrows(() => new GENBranch(4, { t: Number.NaN }), RangeError, 'GENConv', 't must be finite');

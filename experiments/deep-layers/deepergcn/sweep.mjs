@@ -1,0 +1,78 @@
+// One DeeperGCN configuration on Cora (public split) over several seeds, as `fathom train` runs it
+// (row-normalized features, Adam, early stopping on validation accuracy, test accuracy at the
+// best-validation epoch), with every model option reachable: the exploration behind the defaults
+// in experiments/deep-layers/deepergcn-results.md. One thread; results are deterministic.
+// Usage (after `npm run build:ts`):
+//   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/sweep.mjs --layers 28 --lr 0.005 --weight-decay 5e-3 \
+//     [--seeds 0,1,2] [--epochs 500] [--patience 100] [--hidden 64] [--dropout 0.5] [--input-dropout p]
+//     [--branch-dropout p] [--t 1] [--learn-t true] [--mlp-layers 1] [--encoder-norm true] [--branch-scale 1]
+//     [--block res+|reversible]
+// Prints one JSON line per seed, then "mean test accuracy".
+import { Adam, datasets, DeeperGCN, fit, NodeData, setNumThreads } from '../../../dist/esm/index.js';
+
+const o = {
+  seeds: '0,1,2',
+  epochs: 500,
+  patience: 100,
+  layers: 28,
+  hidden: 64,
+  lr: 0.005,
+  'weight-decay': 5e-3,
+  dropout: 0.5,
+  'input-dropout': undefined,
+  'branch-dropout': undefined,
+  t: 1,
+  'learn-t': 'true',
+  'mlp-layers': 1,
+  'encoder-norm': 'true',
+  'branch-scale': 1,
+  block: 'res+',
+};
+const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block']);
+for (let i = 2; i < process.argv.length; i += 2) {
+  const k = process.argv[i].replace(/^--/, '');
+  if (!(k in o)) throw new Error(`unknown option --${k}`);
+  o[k] = text.has(k) ? process.argv[i + 1] : Number(process.argv[i + 1]);
+}
+setNumThreads(Number(process.env.OMP_NUM_THREADS ?? 1));
+const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
+const data = NodeData.from(cora, { device: 'cpu' });
+const tests = [];
+for (const seed of o.seeds.split(',').map(Number)) {
+  const model = new DeeperGCN({
+    inChannels: cora.numFeatures,
+    hiddenChannels: o.hidden,
+    outChannels: cora.numClasses,
+    numLayers: o.layers,
+    block: o.block,
+    dropout: o.dropout,
+    inputDropout: o['input-dropout'],
+    branchDropout: o['branch-dropout'],
+    t: o.t,
+    learnT: o['learn-t'] !== 'false',
+    mlpLayers: o['mlp-layers'],
+    encoderNorm: o['encoder-norm'] !== 'false',
+    branchScale: o['branch-scale'],
+    seed,
+  });
+  const optimizer = new Adam(model.parameters(), { lr: o.lr, weightDecay: o['weight-decay'] });
+  const t0 = performance.now();
+  const r = await fit(model, data, { epochs: o.epochs, optimizer, patience: o.patience });
+  const steps = r.history.map((h) => h.stepMs).sort((a, b) => a - b);
+  const row = {
+    seed,
+    epochsRun: r.epochsRun,
+    bestEpoch: r.bestEpoch,
+    trainAcc: r.best.trainAcc,
+    valAcc: r.best.valAcc,
+    testAcc: r.best.testAcc,
+    stepMsMedian: steps[steps.length >> 1],
+    wallS: (performance.now() - t0) / 1000,
+  };
+  console.log(JSON.stringify(row));
+  tests.push(r.best.testAcc);
+  optimizer.dispose();
+  model.dispose();
+}
+data.dispose();
+console.log(`mean test accuracy ${((100 * tests.reduce((a, b) => a + b, 0)) / tests.length).toFixed(1)} % over seeds ${o.seeds}`);
