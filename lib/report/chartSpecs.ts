@@ -37,7 +37,8 @@ const CONFIG = { font: FONT, background: 'white', view: { stroke: '#ddd' }, lege
  * The report's charts for a set of cell records: training loss and accuracy against epoch, one
  * profile per diagnostic metric (metric against layer at the first and last recorded epoch),
  * and test accuracy and final training loss against depth (mean ± standard deviation over
- * seeds; a point from one seed has no band, and its method's legend label says so). Faceted by depth (profiles, curves) and dataset where there are several.
+ * seeds; a point from one seed has no band, and its method's legend label says so). Faceted by
+ * depth (profiles, curves) and dataset where there are several.
  *
  * @example
  * const charts = chartSpecs(readCells('results/cells.jsonl').records);
