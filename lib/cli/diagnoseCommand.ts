@@ -70,7 +70,8 @@ export function diagnoseCommand(): Command {
         deprecatedFlag('diagnose', '--out FILE', '--json FILE (the same JSON)');
       }
       const json = o.json ?? o.out;
-      checkOutputs('diagnose', { files: { [o.out === undefined ? '--json' : '--out']: json } });
+      const flag = o.out === undefined ? '--json' : '--out';
+      checkOutputs('diagnose', { files: { [flag]: json } });
       const t0 = performance.now();
       const summary = await runDiagnoseJob(o);
       const text = summary.records.map((rec) => {
@@ -79,6 +80,6 @@ export function diagnoseCommand(): Command {
       });
       if (summary.feature_source === 'random') process.stderr.write(`fathom diagnose: ${summary.dataset} features: ${featureSourceLabel('random')}\n`);
       process.stderr.write(`diagnose: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-      emitSummary({ text: text.join(''), summary, json, command: 'diagnose' });
+      emitSummary({ text: text.join(''), summary, json, command: 'diagnose', flag });
     });
 }

@@ -10,7 +10,7 @@ import { FathomError } from '../errors/FathomError.js';
  * @example
  * emitSummary({ text: table(rows), summary, json: o.json, command: 'train' });
  */
-export function emitSummary(o: { text: string; summary: unknown; json?: string; command: string }): void {
+export function emitSummary(o: { text: string; summary: unknown; json?: string; command: string; flag?: string }): void {
   const line = `${JSON.stringify(o.summary)}\n`;
   const text = o.text === '' || o.text.endsWith('\n') ? o.text : `${o.text}\n`;
   if (o.json === '-') {
@@ -24,7 +24,7 @@ export function emitSummary(o: { text: string; summary: unknown; json?: string; 
     writeFileSync(o.json, line);
   } catch (e) {
     // Checked before the run (checkOutputFile); this is the folder vanishing meanwhile.
-    throw new FathomError(`${o.command} --json ${o.json}: cannot write: ${e instanceof Error ? e.message : String(e)}`, 'IO');
+    throw new FathomError(`${o.command} ${o.flag ?? '--json'} ${o.json}: cannot write: ${e instanceof Error ? e.message : String(e)}`, 'IO');
   }
 }
 
