@@ -37,8 +37,8 @@ export interface SweepOutcome {
  * Runs every cell of a sweep not yet in `RUN_DIR/cells.jsonl`, appending one line per cell and
  * rewriting `RUN_DIR/summary.csv` after each, so an interrupted sweep leaves both consistent and
  * resumes where it stopped. Each line records the dataset's feature source and the provenance
- * (Fathom's version and commit, device, threads, BLAS). `RUN_DIR` is `config.outDir`, relative to `baseDir`. The config is
- * validated (parsed or not, as parseSweepConfig takes it).
+ * (Fathom's version and commit, device, threads, BLAS). `RUN_DIR` is `config.outDir`, relative
+ * to `baseDir`. The config is validated (parsed or not, as parseSweepConfig takes it).
  *
  * @example
  * const outcome = await runSweep(parseSweepConfig(json), { baseDir: 'experiments/init-speed' });
