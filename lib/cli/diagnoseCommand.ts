@@ -1,12 +1,14 @@
-import { writeFileSync } from 'node:fs';
-
 import { Command, InvalidArgumentError } from 'commander';
 
 import { DIAGNOSTIC_METRICS, type DiagnosticMetric, type LayerDiagnostics } from '../diagnostics/metrics.js';
 import { runDiagnoseJob, type DiagnoseJobOptions } from './diagnoseJob.js';
 import { addModelOptions } from './modelOptions.js';
+import { deprecatedFlag } from './deprecatedFlag.js';
+import { checkOutputs } from './outputPaths.js';
 import { integer, real } from './parseOptions.js';
+import { emitSummary } from './summaryOutput.js';
 import { table } from './table.js';
+import { featureSourceLabel } from './trainTable.js';
 import { TRAIN_DEFAULTS } from './trainJob.js';
 
 // The printed columns (the JSON has every metric): heading and metric.
@@ -60,15 +62,24 @@ export function diagnoseCommand(): Command {
     .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))
     .option('--metrics <list>', `comma-separated metrics (default all): ${DIAGNOSTIC_METRICS.join(', ')}`, metricList)
     .option('--stride <k>', 'print every k-th layer (and the last); the JSON has all', integer(1), 1)
-    .option('--out <file>', 'write every metric of every layer as JSON to this file')
-    .action(async (o: DiagnoseJobOptions & { stride: number; out?: string }) => {
+    .option('--json <file|->', 'write every metric of every layer, the setting and provenance as JSON to a file, or - for stdout')
+    .option('--out <file>', 'deprecated: the same as --json FILE')
+    .action(async (o: DiagnoseJobOptions & { stride: number; json?: string; out?: string }) => {
+      if (o.out !== undefined) {
+        if (o.json !== undefined) throw new InvalidArgumentError('diagnose: give --json only (--out is its deprecated spelling)');
+        deprecatedFlag('diagnose', '--out FILE', '--json FILE (the same JSON)');
+      }
+      const json = o.json ?? o.out;
+      const flag = o.out === undefined ? '--json' : '--out';
+      checkOutputs('diagnose', { files: { [flag]: json } });
       const t0 = performance.now();
       const summary = await runDiagnoseJob(o);
-      for (const rec of summary.records) {
+      const text = summary.records.map((rec) => {
         const when = rec.epoch === 0 ? 'at initialization' : `after ${rec.epoch} epochs`;
-        process.stdout.write(`${summary.model} × ${summary.layers} on ${summary.dataset}, ${when}\n${layerTable(rec.layers, o.stride)}\n`);
-      }
+        return `${summary.model} × ${summary.layers} on ${summary.dataset}, ${when}\n${layerTable(rec.layers, o.stride)}\n`;
+      });
+      if (summary.feature_source === 'random') process.stderr.write(`fathom diagnose: ${summary.dataset} features: ${featureSourceLabel('random')}\n`);
       process.stderr.write(`diagnose: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-      if (o.out) writeFileSync(o.out, `${JSON.stringify(summary)}\n`);
+      emitSummary({ text: text.join(''), summary, json, command: 'diagnose', flag });
     });
 }

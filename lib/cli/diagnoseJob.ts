@@ -9,7 +9,8 @@ import { fit, type DiagnosticsRecord } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import { buildModel, resolveSpec, validateModelSpec } from '../models/registry.js';
-import { modelSpec, trainingRates, type RunSetting } from './trainJob.js';
+import { runSetting, type RunSetting } from './runSummary.js';
+import { modelSpec, trainingRates } from './trainJob.js';
 
 /** Everything `fathom diagnose` takes: the model (as `fathom train`) and the optional training. */
 export interface DiagnoseJobOptions extends ModelSpec {
@@ -26,7 +27,7 @@ export interface DiagnoseJobOptions extends ModelSpec {
   metrics?: readonly DiagnosticMetric[];
 }
 
-/** The JSON `fathom diagnose --out` writes: the run's settings and one record per diagnosis. */
+/** The JSON `fathom diagnose --json` writes: the run's settings (with feature source and provenance) and one record per diagnosis. */
 export interface DiagnoseSummary extends RunSetting {
   /** Epoch 0 (initialization) and, with epochs > 0, the trained model. */
   records: DiagnosticsRecord[];
@@ -55,5 +56,5 @@ export async function runDiagnoseJob(options: DiagnoseJobOptions): Promise<Diagn
     await fit(model, data, { epochs: options.epochs, ...trainingRates(options), patience: 0 });
     records.push({ epoch: options.epochs, layers: diagnoseModel(model, data, { recorder }) });
   }
-  return { dataset: ds.name, model: options.model, layers: spec.layers!, hidden: spec.hidden!, device, seed: options.seed, records };
+  return { ...runSetting(ds, spec, device), records };
 }

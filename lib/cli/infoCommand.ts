@@ -1,22 +1,26 @@
 import { Command } from 'commander';
 
 import { devices } from '../runtime/devices.js';
+import { gitCommit } from '../runtime/gitCommit.js';
+import { findPackageRoot } from '../runtime/packageRoot.js';
 import { version } from '../runtime/version.js';
+import { checkOutputs } from './outputPaths.js';
+import { emitSummary, jsonTarget } from './summaryOutput.js';
 import { table } from './table.js';
 
 /** `fathom info`: version, build, BLAS, threads and devices. */
 export function infoCommand(): Command {
   return new Command('info')
     .description('print the version, the build and the devices')
-    .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
+    .option('--json [file|-]', 'write the same as JSON to a file, or to stdout (- or no value)')
+    .action((o: { json?: string | boolean }) => {
+      const json = jsonTarget(o.json);
+      checkOutputs('info', { files: { '--json': json } });
       const d = devices();
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify({ version: version(), ...d })}\n`);
-        return;
-      }
+      const commit = gitCommit(findPackageRoot());
       const rows: [string, string][] = [
         ['version', version()],
+        ['commit', commit ?? '-'],
         ['build', d.cuda.compiled ? 'CPU + CUDA' : 'CPU only'],
         ['BLAS', d.cpu.blas],
         ['CPU threads', String(d.cpu.threads)],
@@ -24,6 +28,6 @@ export function infoCommand(): Command {
         ['CUDA', d.cuda.available ? `${d.cuda.devices.length} device(s)` : `unavailable: ${d.cuda.reason ?? ''}`],
         ...d.cuda.devices.map((g): [string, string] => [`GPU ${g.index}`, `${g.name}, ${(g.totalMemory / 2 ** 30).toFixed(1)} GiB`]),
       ];
-      process.stdout.write(`${table(rows)}\n`);
+      emitSummary({ text: table(rows), summary: { version: version(), git_commit: commit, ...d }, json, command: 'info' });
     });
 }

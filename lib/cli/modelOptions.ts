@@ -32,7 +32,7 @@ function parser(v: FlagValue): ((s: string) => unknown) | undefined {
  * depth, width and dropout take the model's own defaults.
  *
  * @example
- * addModelOptions(new Command('diagnose'), TRAIN_DEFAULTS).option('--out <file>', 'JSON output');
+ * addModelOptions(new Command('diagnose'), TRAIN_DEFAULTS).option('--json <file|->', 'JSON summary');
  */
 export function addModelOptions(command: Command, d: ModelOptionDefaults): Command {
   command

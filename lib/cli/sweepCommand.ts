@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { Command } from 'commander';
 
 import { parseSweepConfig } from '../experiments/sweepConfig.js';
 import { runSweep } from '../experiments/runSweep.js';
+import { resolveDevice } from '../runtime/devices.js';
+import { provenance } from '../runtime/provenance.js';
+import { checkOutputs } from './outputPaths.js';
 import { Progress } from './progress.js';
+import { emitSummary } from './summaryOutput.js';
 
 /** `fathom sweep --config FILE`: runs a grid of training runs, resumably, into one run folder. */
 export function sweepCommand(): Command {
@@ -13,7 +17,8 @@ export function sweepCommand(): Command {
     .description('train every cell of a grid (depth × model × init × …) and record one JSON line per cell')
     .requiredOption('--config <file>', 'sweep config (JSON); outDir is relative to its folder')
     .option('--out <dir>', "run folder (overrides the config's outDir)")
-    .action(async (o: { config: string; out?: string }) => {
+    .option('--json <file|->', 'write the outcome (counts, files, provenance) as JSON to a file, or - for stdout')
+    .action(async (o: { config: string; out?: string; json?: string }) => {
       let json: unknown;
       try {
         json = JSON.parse(readFileSync(o.config, 'utf8'));
@@ -23,6 +28,7 @@ export function sweepCommand(): Command {
       const config = parseSweepConfig(json);
       const baseDir = o.out ? process.cwd() : dirname(o.config);
       if (o.out) config.outDir = o.out;
+      checkOutputs('sweep', { files: { '--json': o.json }, dirs: { [o.out ? '--out' : 'outDir (config)']: resolve(baseDir, config.outDir) } });
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted'));
       process.once('SIGINT', onSigint);
@@ -46,10 +52,21 @@ export function sweepCommand(): Command {
             process.stderr.write(`[${i + 1}/${total}] ${r.id}: ${what} (${(r.wallMs / 1000).toFixed(1)} s)\n`);
           },
         });
-        process.stdout.write(
+        const text =
           `${outcome.runDir}: ${outcome.total} cells, ${outcome.skipped} already done, ${outcome.ran} run, ${outcome.failed} failed` +
-            `${outcome.brokenLines ? `, ${outcome.brokenLines} unreadable line(s) of cells.jsonl ignored` : ''}\n`,
-        );
+          `${outcome.brokenLines ? `, ${outcome.brokenLines} unreadable line(s) of cells.jsonl ignored` : ''}`;
+        const summary = {
+          run_dir: outcome.runDir,
+          cells_jsonl: join(outcome.runDir, 'cells.jsonl'),
+          summary_csv: join(outcome.runDir, 'summary.csv'),
+          total: outcome.total,
+          skipped: outcome.skipped,
+          ran: outcome.ran,
+          failed: outcome.failed,
+          broken_lines: outcome.brokenLines,
+          provenance: provenance(resolveDevice(config.device)),
+        };
+        emitSummary({ text, summary, json: o.json, command: 'sweep' });
       } catch (e) {
         if (controller.signal.aborted) {
           throw new Error('sweep interrupted; the finished cells are in cells.jsonl: run the same command again to resume');

@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
-
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { Progress } from './progress.js';
 import { addModelOptions } from './modelOptions.js';
 import { integer, real } from './parseOptions.js';
-import { table } from './table.js';
+import { checkOutputs } from './outputPaths.js';
+import { emitSummary } from './summaryOutput.js';
+import { trainNotes, trainTable } from './trainTable.js';
 import { OPTIMIZERS } from '../optim/buildOptimizer.js';
 import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
@@ -26,6 +26,7 @@ export function trainCommand(): Command {
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
     .action(async (o: TrainJobOptions & { json?: string }) => {
       if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');
+      checkOutputs('train', { files: { '--json': o.json }, dirs: { '--checkpoint-dir': o.checkpointDir } });
       const progress = new Progress(o.epochs, 'train');
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted'));
@@ -44,29 +45,7 @@ export function trainCommand(): Command {
         progress.stop();
         process.off('SIGINT', onSigint);
       }
-      const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-      const text = table([
-        ['dataset', summary.dataset],
-        ['model', `${summary.model} × ${summary.layers} (hidden ${summary.hidden})`],
-        ['device', summary.device],
-        ['seed', String(summary.seed)],
-        ['epochs run', String(summary.epochs_run)],
-        ['best epoch', String(summary.best_epoch)],
-        ['train loss', summary.train_loss.toFixed(4)],
-        ['train accuracy', pct(summary.train_acc)],
-        ['val accuracy', pct(summary.val_acc)],
-        ['test accuracy', pct(summary.test_acc)],
-        ['epoch time (median)', `${summary.epoch_ms_median.toFixed(2)} ms`],
-        ['peak RSS', `${summary.peak_rss_mb.toFixed(0)} MB`],
-        ...(summary.peak_device_mb === null ? [] : [['peak device memory', `${summary.peak_device_mb.toFixed(0)} MB`] as const]),
-      ]);
-      const json = JSON.stringify(summary);
-      if (o.json === '-') {
-        process.stderr.write(`${text}\n`);
-        process.stdout.write(`${json}\n`);
-      } else {
-        process.stdout.write(`${text}\n`);
-        if (o.json) writeFileSync(o.json, `${json}\n`);
-      }
+      for (const note of trainNotes(summary, o)) process.stderr.write(`${note}\n`);
+      emitSummary({ text: trainTable(summary), summary, json: o.json, command: 'train' });
     });
 }

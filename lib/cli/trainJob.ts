@@ -1,11 +1,12 @@
 import { loadDataset } from '../data/loadDataset.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import { buildModel, modelEntry, resolveSpec, validateModelSpec } from '../models/registry.js';
-import { memory, resetPeakMemory, resolveDevice } from '../runtime/devices.js';
+import { resetPeakMemory, resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
 import { buildOptimizer, type OptimizerName } from '../optim/buildOptimizer.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
+import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
 export interface TrainJobOptions extends ModelSpec {
@@ -27,31 +28,7 @@ export interface TrainJobOptions extends ModelSpec {
   resume?: boolean;
 }
 
-/** The one JSON object `fathom train --json` writes. */
-/** The run's setting, as train and diagnose summaries both report it. */
-export interface RunSetting {
-  dataset: string;
-  model: string;
-  layers: number;
-  hidden: number;
-  device: Device;
-  seed: number;
-}
-
-export interface TrainSummary extends RunSetting {
-  epochs_run: number;
-  best_epoch: number;
-  /** train_loss, train_acc, val_acc and test_acc are taken at the best-validation epoch. */
-  train_loss: number;
-  train_acc: number;
-  val_acc: number;
-  test_acc: number;
-  epoch_ms_median: number;
-  /** Peak resident set size of the process (host memory, everything included), MB. */
-  peak_rss_mb: number;
-  /** Peak bytes of live CUDA tensors during the job (memory().cuda.peakBytes), MB; null on CPU. */
-  peak_device_mb: number | null;
-}
+export type { RunSetting, TrainSummary } from './runSummary.js';
 
 /** Unset depth, width, dropout, lr and weight decay take the model's own defaults. */
 export type TrainDefaults = Pick<TrainJobOptions, 'model' | 'epochs' | 'patience' | 'seed' | 'device' | 'normalizeFeatures' | 'optimizer' | 'momentum'>;
@@ -125,23 +102,5 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
     checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
     resume: options.resume ?? false,
   });
-  const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
-  const b = result.best;
-  return {
-    dataset: ds.name,
-    model: options.model,
-    layers: spec.layers!,
-    hidden: spec.hidden!,
-    device,
-    seed: options.seed,
-    epochs_run: result.epochsRun,
-    best_epoch: result.bestEpoch,
-    train_loss: b.trainLoss,
-    train_acc: b.trainAcc,
-    val_acc: b.valAcc,
-    test_acc: b.testAcc,
-    epoch_ms_median: times[Math.floor((times.length - 1) / 2)],
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-    peak_device_mb: device === 'cuda' ? memory().cuda.peakBytes / 2 ** 20 : null,
-  };
+  return trainSummary(runSetting(ds, spec, device), result);
 }

@@ -1,5 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
+import type { FeatureSource } from '../data/types.js';
+import type { Provenance } from '../runtime/provenance.js';
 import type { CellParams } from './sweepCells.js';
 
 /**
@@ -46,6 +48,13 @@ export interface CellRecord {
   wallMs: number;
   stepMsMedian: number | null;
   finishedAt: string;
+  /**
+   * Where the dataset's features came from ('random': seeded noise, the dataset ships none);
+   * null for an invalid cell (no data loaded). Absent in files written before Fathom recorded it.
+   */
+  featureSource?: FeatureSource | null;
+  /** What produced the cell (see Provenance). Absent in files written before Fathom recorded it. */
+  provenance?: Provenance;
 }
 
 /**
@@ -65,6 +74,7 @@ export function readCells(path: string): { records: CellRecord[]; skippedLines: 
     try {
       const r = JSON.parse(line) as CellRecord;
       if (typeof r?.id !== 'string' || typeof r.params !== 'object') throw new Error('not a cell');
+      dropMalformedRunInfo(r);
       // A cell run again (after a failed line) replaces the earlier record.
       records.set(r.id, r);
     } catch {
@@ -72,6 +82,16 @@ export function readCells(path: string): { records: CellRecord[]; skippedLines: 
     }
   }
   return { records: [...records.values()], skippedLines };
+}
+
+/**
+ * The run information fields are optional (older files lack them); a malformed one is dropped,
+ * not the line, so that the cell is not run again for a field the report only displays.
+ */
+function dropMalformedRunInfo(r: CellRecord): void {
+  if (r.featureSource !== undefined && r.featureSource !== null && r.featureSource !== 'file' && r.featureSource !== 'random') delete r.featureSource;
+  const p = r.provenance as unknown;
+  if (p !== undefined && (typeof p !== 'object' || p === null || typeof (p as Provenance).fathom_version !== 'string')) delete r.provenance;
 }
 
 /**

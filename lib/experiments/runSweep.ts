@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { loadDataset } from '../data/loadDataset.js';
+import type { FeatureSource } from '../data/types.js';
 import { resolveDevice } from '../runtime/devices.js';
+import { provenance } from '../runtime/provenance.js';
 import type { EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { requireObject } from '../errors/args.js';
@@ -34,8 +36,9 @@ export interface SweepOutcome {
 /**
  * Runs every cell of a sweep not yet in `RUN_DIR/cells.jsonl`, appending one line per cell and
  * rewriting `RUN_DIR/summary.csv` after each, so an interrupted sweep leaves both consistent and
- * resumes where it stopped. `RUN_DIR` is `config.outDir`, relative to `baseDir`. The config is
- * validated (parsed or not, as parseSweepConfig takes it).
+ * resumes where it stopped. Each line records the dataset's feature source and the provenance
+ * (Fathom's version and commit, device, threads, BLAS). `RUN_DIR` is `config.outDir`, relative
+ * to `baseDir`. The config is validated (parsed or not, as parseSweepConfig takes it).
  *
  * @example
  * const outcome = await runSweep(parseSweepConfig(json), { baseDir: 'experiments/init-speed' });
@@ -53,18 +56,22 @@ export async function runSweep(input: unknown, options: { baseDir: string } & Sw
   const done = new Set(records.map((r) => r.id));
   const todo = cells.filter((c) => !done.has(c.id));
   const device = resolveDevice(config.device);
-  const datasets = new Map<string, NodeData>();
+  const datasets = new Map<string, { data: NodeData; featureSource: FeatureSource }>();
+  // Read once: every cell this invocation runs shares the build, the device and the threads.
+  const runInfo = provenance(device);
   const outcome: SweepOutcome = { runDir, total: cells.length, skipped: cells.length - todo.length, ran: 0, failed: 0, brokenLines: skippedLines };
   writeSummary(runDir, cells, records, config);
   try {
     for (const [i, cell] of todo.entries()) {
       options.signal?.throwIfAborted();
       options.onCellStart?.(cell, outcome.skipped + i, cells.length);
-      const data = cell.invalid ? null : dataFor(cell.params.dataset, config, device, datasets);
-      const record = await runCell(cell, config, data, device, {
+      const loaded = cell.invalid ? null : dataFor(cell.params.dataset, config, device, datasets);
+      const record = await runCell(cell, config, loaded?.data ?? null, device, {
         signal: options.signal,
         onEpoch: (r) => options.onEpoch?.(cell, r),
       });
+      record.featureSource = loaded?.featureSource ?? null;
+      record.provenance = runInfo;
       appendCell(cellsPath, record);
       records.push(record);
       outcome.ran++;
@@ -73,15 +80,21 @@ export async function runSweep(input: unknown, options: { baseDir: string } & Sw
       options.onCellEnd?.(record, outcome.skipped + i, cells.length);
     }
   } finally {
-    for (const d of datasets.values()) d.dispose();
+    for (const d of datasets.values()) d.data.dispose();
   }
   return outcome;
 }
 
-function dataFor(name: string, config: SweepConfig, device: ReturnType<typeof resolveDevice>, cache: Map<string, NodeData>): NodeData {
+function dataFor(
+  name: string,
+  config: SweepConfig,
+  device: ReturnType<typeof resolveDevice>,
+  cache: Map<string, { data: NodeData; featureSource: FeatureSource }>,
+): { data: NodeData; featureSource: FeatureSource } {
   let d = cache.get(name);
   if (!d) {
-    d = NodeData.from(loadDataset(name, { normalizeFeatures: config.normalizeFeatures }), { device });
+    const ds = loadDataset(name, { normalizeFeatures: config.normalizeFeatures });
+    d = { data: NodeData.from(ds, { device }), featureSource: ds.featureSource };
     cache.set(name, d);
   }
   return d;

@@ -7,6 +7,7 @@ export function summaryColumns(lossEpochs: readonly number[] = []): string[] {
   return [
     'id',
     ...PARAMS,
+    'feature_source',
     'status',
     'epochs_run',
     'final_train_loss',
@@ -31,6 +32,8 @@ export function summaryRow(r: CellRecord, lossEpochs: readonly number[] = []): R
   const row: Record<string, unknown> = { id: r.id };
   for (const k of PARAMS) row[k] = p[k];
   Object.assign(row, {
+    // Empty for cells written before it was recorded.
+    feature_source: r.featureSource,
     status: r.status,
     epochs_run: r.epochsRun,
     final_train_loss: r.final?.trainLoss,
@@ -55,7 +58,7 @@ export function summaryRow(r: CellRecord, lossEpochs: readonly number[] = []): R
 }
 
 /**
- * summary.csv: one row per cell (RFC 4180 quoting), the parameters, status, final and best
+ * summary.csv: one row per cell (RFC 4180 quoting), the parameters, the feature source, status, final and best
  * metrics, and the training loss at `lossEpochs`.
  *
  * @example

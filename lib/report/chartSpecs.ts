@@ -1,4 +1,5 @@
 import type { CellRecord } from '../experiments/cellRecord.js';
+import { groupBySeeds, spreadPhrase } from './seedGroups.js';
 
 /** A Vega-Lite spec (kept loose: the report builds them as plain objects). */
 export type VlSpec = Record<string, unknown>;
@@ -36,7 +37,8 @@ const CONFIG = { font: FONT, background: 'white', view: { stroke: '#ddd' }, lege
  * The report's charts for a set of cell records: training loss and accuracy against epoch, one
  * profile per diagnostic metric (metric against layer at the first and last recorded epoch),
  * and test accuracy and final training loss against depth (mean ± standard deviation over
- * seeds). Faceted by depth (profiles, curves) and dataset where there are several.
+ * seeds; a point from one seed has no band, and its method's legend label says so). Faceted by
+ * depth (profiles, curves) and dataset where there are several.
  *
  * @example
  * const charts = chartSpecs(readCells('results/cells.jsonl').records);
@@ -132,10 +134,11 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
     .filter((r) => r.status === 'ok' && r.best && r.final)
     .map((r) => ({ ...base(r), testAcc: r.best!.testAcc, trainLoss: r.final!.trainLoss }));
   if (finals.length > 0) {
+    const byDepth = groupBySeeds(finals);
     charts.push({
       name: 'accuracy-vs-depth',
-      title: 'Test accuracy (at the best validation epoch) against depth: mean ± sd over seeds',
-      spec: versusDepth(finals, 'testAcc', 'test accuracy', manyDatasets, false),
+      title: `Test accuracy (at the best validation epoch) against depth: ${spreadPhrase(byDepth.spread)}`,
+      spec: versusDepth(byDepth.rows, 'testAcc', 'test accuracy', manyDatasets, false),
     });
     const lossLog = finals.every((f) => f.trainLoss !== null && f.trainLoss > 0);
     // κ at initialization holds for every cell that got that far, failed ones included.
@@ -145,16 +148,17 @@ export function chartSpecs(records: readonly CellRecord[]): ChartSpec[] {
     });
     if (kappas.length > 0) {
       const log = kappas.every((k) => k.kappa > 0);
+      const kappaByDepth = groupBySeeds(kappas);
       charts.push({
         name: 'kappa-vs-depth',
-        title: 'Linear-rate constant κ = 4λσ² at initialization against depth',
-        spec: versusDepth(kappas, 'kappa', 'κ at init', manyDatasets, log),
+        title: `Linear-rate constant κ = 4λσ² at initialization against depth: ${spreadPhrase(kappaByDepth.spread)}`,
+        spec: versusDepth(kappaByDepth.rows, 'kappa', 'κ at init', manyDatasets, log),
       });
     }
     charts.push({
       name: 'loss-vs-depth',
-      title: 'Final training loss against depth: mean ± sd over seeds',
-      spec: versusDepth(finals, 'trainLoss', 'final training loss', manyDatasets, lossLog),
+      title: `Final training loss against depth: ${spreadPhrase(byDepth.spread)}`,
+      spec: versusDepth(byDepth.rows, 'trainLoss', 'final training loss', manyDatasets, lossLog),
     });
   }
   return charts;
@@ -190,6 +194,7 @@ function profileRows(r: CellRecord, metric: string): Record<string, unknown>[] {
   );
 }
 
+/** Mean against depth, one line per method, a ± sd band only where a point has several seeds (rows from groupBySeeds). */
 function versusDepth(rows: Record<string, unknown>[], field: string, title: string, manyDatasets: boolean, log: boolean): VlSpec {
   const depths = [...new Set(rows.map((r) => r.depth as number))].sort((a, b) => a - b);
   const x = {
@@ -200,10 +205,11 @@ function versusDepth(rows: Record<string, unknown>[], field: string, title: stri
     axis: { values: depths, format: 'd' },
   };
   const y = { field, type: 'quantitative', title, scale: log ? { type: 'log' } : { zero: false } };
+  const color = { field: 'group', type: 'nominal', title: 'method' };
   return faceted(rows, manyDatasets, false, {
     layer: [
-      { mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { x, y, color: nominal('method') } },
-      { mark: { type: 'line', point: true }, encoding: { x, y: { ...y, aggregate: 'mean' }, color: nominal('method') } },
+      { transform: [{ filter: 'datum.seeds > 1' }], mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { x, y, color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { ...y, aggregate: 'mean' }, color } },
     ],
   });
 }

@@ -1,5 +1,6 @@
 import type { CellRecord } from '../experiments/cellRecord.js';
 import { summaryRow } from '../experiments/summaryCsv.js';
+import { provenanceHtml, randomFeatureNote } from './runInfoHtml.js';
 
 export interface ReportSection {
   name: string;
@@ -10,6 +11,7 @@ export interface ReportSection {
 
 const TABLE_COLUMNS: [string, string][] = [
   ['id', 'cell'],
+  ['feature_source', 'features'],
   ['status', 'status'],
   ['epochs_run', 'epochs'],
   ['final_train_loss', 'final loss'],
@@ -25,8 +27,9 @@ const TABLE_COLUMNS: [string, string][] = [
 ];
 
 /**
- * The report page: a heading, the charts as inline SVG and a summary table, with inline CSS
- * only. A Content-Security-Policy forbids every load, so the page cannot fetch anything.
+ * The report page: a heading, the charts as inline SVG, a summary table and the provenance of
+ * the cells, with inline CSS only. Charts and the table of cells trained on random features
+ * carry a note saying so. A Content-Security-Policy forbids every load, so the page cannot fetch anything.
  *
  * @example
  * writeFileSync('report.html', reportHtml({ title: 'init-speed', records, sections }));
@@ -38,7 +41,9 @@ export function reportHtml(o: {
   sections: readonly ReportSection[];
   generatedAt?: string;
 }): string {
-  const charts = o.sections.map((s) => `<section class="chart" id="chart-${esc(s.name)}"><h2>${esc(s.title)}</h2>\n${s.svg}\n</section>`).join('\n');
+  const featureNote = randomFeatureNote(o.records);
+  const note = featureNote ? `\n<p class="note">${esc(featureNote)}</p>` : '';
+  const charts = o.sections.map((s) => `<section class="chart" id="chart-${esc(s.name)}"><h2>${esc(s.title)}</h2>\n${s.svg}${note}\n</section>`).join('\n');
   const head = TABLE_COLUMNS.map(([, label]) => `<th>${esc(label)}</th>`).join('');
   const rows = o.records
     .map((r) => {
@@ -61,7 +66,9 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.1em; margin-top: 2em; }
 section.chart { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.85em; margin-top: 1em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
-td.id, td.error, td.status { text-align: left; } tr.failed, tr.invalid { background: #fde8e8; }
+td.id, td.error, td.status, td.feature_source { text-align: left; }
+p.note { background: #fff4d6; border-left: 4px solid #e0a800; padding: 0.4em 0.8em; max-width: 60em; }
+section.provenance td { text-align: left; } tr.failed, tr.invalid { background: #fde8e8; }
 </style>
 </head>
 <body>
@@ -69,19 +76,20 @@ td.id, td.error, td.status { text-align: left; } tr.failed, tr.invalid { backgro
 ${o.description ? `<p>${esc(o.description)}</p>\n` : ''}<p>${o.records.length} cells, ${ok} trained, ${o.records.length - ok} failed or invalid.${o.generatedAt ? ` Generated ${esc(o.generatedAt)}.` : ''}</p>
 ${charts}
 <h2>Summary</h2>
-<table>
+<table class="summary">
 <thead><tr>${head}</tr></thead>
 <tbody>
 ${rows}
 </tbody>
-</table>
+</table>${note}
+${provenanceHtml(o.records, esc)}
 </body>
 </html>
 `;
 }
 
 function formatCell(key: string, v: string): string {
-  if (v === '' || key === 'id' || key === 'error' || key === 'status') return v;
+  if (v === '' || key === 'id' || key === 'error' || key === 'status' || key === 'feature_source') return v;
   const n = Number(v);
   if (!Number.isFinite(n)) return v;
   if (key.endsWith('_acc')) return `${(100 * n).toFixed(1)}%`;

@@ -30,7 +30,7 @@ describe('fathom train with checkpoints', () => {
     train('--epochs', '7', '--checkpoint-dir', dir, '--checkpoint-every', '3');
     expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'epoch-000003.safetensors', 'epoch-000006.safetensors']);
     const resumed = train('--epochs', '12', '--checkpoint-dir', dir, '--checkpoint-every', '3', '--resume');
-    expect(resumed.epochs_run).toBe(6);
+    expect(resumed).toMatchObject({ epochs_run: 6, epochs_total: 12, resumed_from: 6 });
     for (const k of ['best_epoch', 'train_loss', 'train_acc', 'val_acc', 'test_acc'] as const) expect(resumed[k]).toBe(full[k]);
   });
 

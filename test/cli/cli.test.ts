@@ -17,7 +17,11 @@ const SUMMARY_KEYS = [
   'hidden',
   'device',
   'seed',
+  'feature_source',
+  'provenance',
+  'epochs_total',
   'epochs_run',
+  'resumed_from',
   'best_epoch',
   'train_loss',
   'train_acc',
@@ -103,6 +107,9 @@ describe('fathom train', () => {
     expect(summary.device).toBe(devices().cuda.available ? 'cuda' : 'cpu');
     expect(summary.seed).toBe(0);
     expect(summary.epochs_run).toBe(3);
+    expect(summary.epochs_total).toBe(3);
+    expect(summary.resumed_from).toBe(0);
+    expect(summary.feature_source).toBe('file');
     expect(summary.best_epoch).toEqual(expect.any(Number));
     expect(summary.best_epoch as number).toBeGreaterThanOrEqual(1);
     expect(summary.best_epoch as number).toBeLessThanOrEqual(3);
@@ -164,7 +171,9 @@ describe('fathom train', () => {
       'dataset',
       'model',
       'device',
-      'epochs run',
+      'features',
+      'epochs',
+      'epochs this run',
       'best epoch',
       'train loss',
       'train accuracy',
@@ -172,10 +181,12 @@ describe('fathom train', () => {
       'test accuracy',
       'epoch time (median)',
       'peak RSS',
+      'build',
     ]) {
       expect(r.stdout).toContain(row);
     }
-    expect(r.stdout).toMatch(/epochs run\s*\|\s*3\s*\|/);
+    expect(r.stdout).toMatch(/epochs this run\s*\|\s*3\s*\|/);
+    expect(r.stdout).not.toContain('resumed from');
     expect(r.stdout).toContain(`${(100 * (summary.test_acc as number)).toFixed(2)}%`);
     expect(r.stdout).not.toContain('{');
     expect(r.stderr).toMatch(/^train 3\/3 \| /m);

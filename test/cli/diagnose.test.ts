@@ -38,7 +38,7 @@ describe('fathom diagnose', () => {
       'gnn-he',
       '--residual',
       'fixup',
-      '--out',
+      '--json',
       out,
     ]);
     expect(r.status, r.stderr).toBe(0);
@@ -69,7 +69,7 @@ describe('fathom diagnose', () => {
       '2',
       '--metrics',
       'featureScale,relativeChange,gatBalanceMax',
-      '--out',
+      '--json',
       out,
     ]);
     expect(r.status, r.stderr).toBe(0);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCells, type CellRecord } from '../../lib/experiments/cellRecord.js';
 import { runSweep } from '../../lib/experiments/runSweep.js';
 import { parseSweepConfig } from '../../lib/experiments/sweepConfig.js';
+import { resolveDevice } from '../../lib/runtime/devices.js';
+import { provenance } from '../../lib/runtime/provenance.js';
 
 // A tiny real sweep: two 2-layer GCNs (seeds 0 and 1) on Cora for 3 epochs, plus one invalid
 // combination recorded as such.
@@ -92,6 +94,9 @@ describe('fathom sweep (runSweep)', () => {
     expect(trained[0].final!.trainLoss).not.toBe(trained[1].final!.trainLoss);
     const bad = first.filter((r) => r.status === 'invalid');
     expect(bad).toHaveLength(2);
+    // Every line says where the features came from (null: an invalid cell loads no data) and what produced it.
+    expect(first.map((r) => r.featureSource)).toEqual(first.map((r) => (r.status === 'ok' ? 'file' : null)));
+    for (const r of first) expect(r.provenance).toEqual(provenance(resolveDevice('auto')));
     expect(bad[0].error).toBe(
       '--init gnn-he does not apply to --model gcn: use one of glorot; for other initializers of a plain stack use --model res-gcn --residual none',
     );
@@ -109,6 +114,7 @@ describe('fathom sweep (runSweep)', () => {
         seed: String(r.params.seed),
         status: r.status,
         epochs_run: String(r.epochsRun),
+        feature_source: r.featureSource ?? '',
       });
       if (r.status !== 'ok') {
         expect(row.error).toBe(r.error);

@@ -64,7 +64,7 @@ async function openInChromium(htmlPath: string) {
       .locator('section.chart > svg text')
       .first()
       .evaluate((t) => (t as unknown as { getBBox(): { width: number } }).getBBox().width);
-    const tableRows = await page.locator('table tbody tr').count();
+    const tableRows = await page.locator('table.summary tbody tr').count();
     await page.screenshot({ path: join(tmp, 'page.png'), fullPage: false });
     return { url, errors, requests, charts, textWidth, tableRows };
   } finally {
