@@ -25,7 +25,7 @@ export function encodeNpy(data: Float32Array | Float64Array | Int32Array | Uint8
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
   const preamble = 10; // magic (6), version (2), header length (2)
-  header += ' '.repeat(63 - ((preamble + header.length) % 64)) + '\n';
+  header += `${' '.repeat(63 - ((preamble + header.length) % 64))}\n`;
   const out = new Uint8Array(preamble + header.length + data.byteLength);
   out.set([0x93, ...Buffer.from('NUMPY', 'latin1'), 1, 0]);
   new DataView(out.buffer).setUint16(8, header.length, true);

@@ -82,7 +82,9 @@ export function checkFitOptions(options: object): FitOptions {
     if (o.resume && !o.checkpoint) throw new RangeError('fit: resume needs checkpoint.dir');
     return o;
   }
-  const issue = parsed.error.issues[0]!;
+  // A mistyped key first: the missing value it leaves is only its consequence.
+  const issues = parsed.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   const path = issue.path.map(String);
   const where = path.join('.');
   if (issue.code === 'unrecognized_keys') {
