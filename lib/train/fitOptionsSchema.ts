@@ -19,12 +19,13 @@ const unit = (lo: 'open' | 'closed', hi: 'open' | 'closed') => {
   return hi === 'open' ? a.lt(1, { error: what }) : a.max(1, { error: what });
 };
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: `must be ${what}` });
+const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: 'must be an object' });
 const bool = () => z.boolean({ error: 'must be true or false' });
 
 const SCHEDULES = {
-  step: z.strictObject({ type: z.literal('step'), stepSize: posInt(), gamma: unit('open', 'closed').optional() }),
-  cosine: z.strictObject({ type: z.literal('cosine'), tMax: posInt().optional(), etaMin: nonNegative().optional() }),
-  plateau: z.strictObject({
+  step: obj({ type: z.literal('step'), stepSize: posInt(), gamma: unit('open', 'closed').optional() }),
+  cosine: obj({ type: z.literal('cosine'), tMax: posInt().optional(), etaMin: nonNegative().optional() }),
+  plateau: obj({
     type: z.literal('plateau'),
     factor: unit('open', 'open').optional(),
     patience: int(0, 'a non-negative integer').optional(),
@@ -36,15 +37,15 @@ const SCHEDULES = {
 };
 
 const NESTED = {
-  checkpoint: z.strictObject({
+  checkpoint: obj({
     dir: z.string({ error: 'must be a folder path' }).min(1, { error: 'must be a non-empty folder path' }),
     every: posInt().optional(),
     keep: posInt().optional(),
     best: bool().optional(),
     config: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
   }),
-  checkFinite: z.strictObject({ every: posInt().optional() }),
-  diagnostics: z.strictObject({ every: posInt().optional(), metrics: z.array(z.string(), { error: 'must be an array of metric names' }).optional() }),
+  checkFinite: obj({ every: posInt().optional() }),
+  diagnostics: obj({ every: posInt().optional(), metrics: z.array(z.string(), { error: 'must be an array of metric names' }).optional() }),
 };
 
 const SHAPE = {
@@ -97,7 +98,8 @@ export function checkFitOptions(options: object): FitOptions {
   const value = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], options);
   const shown = typeof value === 'string' ? `'${value}'` : typeof value === 'function' ? 'a function' : safeString(value);
   // A number of the wrong size (or not whole) is out of range; anything else is the wrong kind.
-  const wrongKind = issue.code === 'custom' || (issue.code === 'invalid_type' && typeof value !== 'number');
+  const fraction = issue.code === 'invalid_type' && typeof value === 'number' && (issue.expected === 'int' || issue.expected === 'number');
+  const wrongKind = issue.code === 'custom' || (issue.code === 'invalid_type' && !fraction);
   if (wrongKind) throw new TypeError(`fit: argument options.${where} ${issue.message}, got ${shown}`);
   throw new RangeError(`fit: ${where} ${issue.message}, got ${shown}`);
 }
