@@ -119,6 +119,30 @@ describe('a non-finite loss', () => {
 });
 
 describe('restoreBest and resumes', () => {
+  it('restores a best epoch from before the resume from best.safetensors, as an uninterrupted run has it', async () => {
+    // One validation node: valAcc is 0 or 1, so the best epoch is the first that gets it right,
+    // early, before the resume point.
+    const g = smallSbm({ numNodes: 60, numEdges: 400 });
+    const valMask = new Uint8Array(g.numNodes);
+    valMask[g.valMask.indexOf(1)] = 1;
+    using data = NodeData.from({ ...g, valMask });
+    const dir = join(tmp, 'bestfile');
+    const run = async (epochs: number, extra: FitOptions = {}) => {
+      using model = smallGcn(data, { seed: extra.resume ? 99 : 0 });
+      const r = await fit(model, data, { epochs, patience: 0, ...extra });
+      return { r, w: model.parameters().map((p) => [...p.toArray()]) };
+    };
+    const full = await run(14);
+    expect(full.r.bestEpoch).toBeLessThan(10);
+    await run(12, { checkpoint: { dir, every: 5 } });
+    const leg2 = await run(14, { checkpoint: { dir, every: 5 }, resume: true });
+    expect(leg2.r.resumedFrom).toBe(10);
+    expect(leg2.r.bestEpoch).toBe(full.r.bestEpoch);
+    expect(leg2.w).toEqual(full.w);
+    const last = await run(14, { restoreBest: false });
+    expect(last.w).not.toEqual(full.w);
+  });
+
   it('refuses, before training, to resume without the best checkpoint it would need', async () => {
     using data = smallNodeData({ numNodes: 60, numEdges: 400 });
     const dir = join(tmp, 'nobest');

@@ -129,6 +129,12 @@ describe('model.embed', () => {
     logits.dispose();
   });
 
+  it('refuses a model with no hidden layer', () => {
+    using data = smallNodeData();
+    using model = new GCN({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses, numLayers: 1, seed: 0 });
+    expectFathom(() => model.embed(data.features, data.graph), 'SHAPE', 'embed', 'no hidden layer');
+  });
+
   it('says so for a model without per-layer features', () => {
     class Plain extends NodeModel {
       readonly name = 'plain';

@@ -14,9 +14,10 @@ export interface LrSchedulerState extends PlateauState {
  * Sets the optimizer's learning rate before every training step from a schedule with
  * PyTorch's formulas (StepLR, CosineAnnealingLR, ReduceLROnPlateau; see lib/optim/lrSchedules.ts),
  * stepped once per epoch as PyTorch's `scheduler.step()` after each epoch: epoch 1 runs at the
- * optimizer's own lr (the base). Its state goes into fit()'s checkpoints and comes back on a
- * resume, so a resumed run ends bit-identical to an uninterrupted one. fit()'s `lrSchedule`
- * option makes one; every report's `lr` is the rate its step used.
+ * optimizer's own lr when fit() starts (the base). Its state goes into fit()'s checkpoints and
+ * comes back on a resume, so a resumed run ends bit-identical to an uninterrupted one (a
+ * hand-made Checkpointing carries it with `stateful: { lrSchedule: scheduler }`). fit()'s
+ * `lrSchedule` option makes one; every report's `lr` is the rate its step used.
  *
  * @example
  * await fit(model, data, { epochs: 200, lr: 0.01, lrSchedule: { type: 'cosine', etaMin: 1e-4 } });
