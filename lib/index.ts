@@ -42,6 +42,7 @@ export { glorotUniform } from './init/glorot.js';
 export { kaimingUniform } from './init/kaimingUniform.js';
 
 export { NodeModel, type LayerFeatures } from './models/NodeModel.js';
+export type { NodeSelection, Predictions } from './models/predict.js';
 export { GCN, type GCNOptions } from './models/GCN.js';
 export { GAT, type GATOptions } from './models/GAT.js';
 export { GATConv, GATv2Conv, type GATConvOptions } from './nn/GATConv.js';
@@ -105,9 +106,13 @@ export { Checkpointing, type CheckpointingOptions } from './train/callbacks/Chec
 export { DiagnosticsRecording, type DiagnosticsRecordingOptions } from './train/callbacks/DiagnosticsRecording.js';
 export { FiniteCheck, type FiniteCheckOptions } from './train/callbacks/FiniteCheck.js';
 export { ProgressCallback, type EpochListener } from './train/callbacks/ProgressCallback.js';
+export { LrScheduler, type LrSchedulerState } from './train/callbacks/LrScheduler.js';
+export { RestoreBest, type RestoreBestOptions } from './train/callbacks/RestoreBest.js';
+export type { CosineSchedule, LrSchedule, PlateauSchedule, StepSchedule } from './optim/lrSchedules.js';
 export { GatBalanceTracker, type GatBalancePoint, type GatBalanceTrackerOptions } from './train/callbacks/GatBalanceTracker.js';
 export { NodeData } from './data/NodeData.js';
 export { accuracy } from './train/accuracy.js';
+export { argmax } from './train/argmax.js';
 
 export * as datasets from './data/index.js';
 export { Rng, type RngState } from './random/rng.js';

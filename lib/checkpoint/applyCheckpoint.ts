@@ -31,6 +31,7 @@ export function applyCheckpoint(file: StFile, source: string, model: Checkpointa
   const metrics = (parseJsonEntry(meta, 'metrics', fail, true) ?? {}) as Record<string, unknown>;
   const config = (parseJsonEntry(meta, 'config', fail, true) ?? {}) as Record<string, unknown>;
   const rngState = (parseJsonEntry(meta, 'rng', fail, true) ?? null) as RngState | null;
+  const callbackState = (parseJsonEntry(meta, 'callbacks', fail, true) ?? {}) as Record<string, unknown>;
   const modelRng = parseJsonEntry(meta, 'model.rng', fail, true) as RngState | undefined;
   const optState = optimizer ? optimizerState(file, meta, fail, optimizer) : undefined;
   try {
@@ -48,7 +49,7 @@ export function applyCheckpoint(file: StFile, source: string, model: Checkpointa
   } finally {
     for (const slot of optState?.slots ?? []) for (const t of Object.values(slot ?? {})) t.dispose();
   }
-  return { epoch, metrics, config, rngState };
+  return { epoch, metrics, config, rngState, callbackState };
 }
 
 function optimizerState(file: StFile, meta: Record<string, string>, fail: (why: string) => never, optimizer: Optimizer): OptimizerState {

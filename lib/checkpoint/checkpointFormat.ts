@@ -33,6 +33,8 @@ export interface CheckpointInfo {
   config: Record<string, unknown>;
   /** State of a caller's Rng passed to saveCheckpoint, if any. */
   rngState: RngState | null;
+  /** The state of fit()'s stateful callbacks (a learning-rate schedule), by name; empty if none. */
+  callbackState: Record<string, unknown>;
 }
 
 export function isCheckpointable(model: unknown): model is CheckpointableModel {

@@ -12,6 +12,8 @@ export interface CheckpointContents {
   epoch?: number;
   metrics?: Record<string, unknown>;
   config?: Record<string, unknown>;
+  /** The state of fit()'s stateful callbacks (a learning-rate schedule), by name; JSON. */
+  callbackState?: Record<string, unknown>;
 }
 
 /**
@@ -41,6 +43,7 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
     metrics: JSON.stringify(contents.metrics ?? {}),
     config: JSON.stringify(contents.config ?? {}),
   };
+  if (contents.callbackState) metadata.callbacks = JSON.stringify(contents.callbackState);
   if (model.rngState) metadata['model.rng'] = JSON.stringify(model.rngState);
   if (rng) metadata.rng = JSON.stringify(rng.getState());
   if (optimizer) {

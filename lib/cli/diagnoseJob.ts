@@ -53,7 +53,7 @@ export async function runDiagnoseJob(options: DiagnoseJobOptions): Promise<Diagn
   using recorder = new DiagnosticsRecorder(model, data, { metrics: options.metrics });
   const records: DiagnosticsRecord[] = [{ epoch: 0, layers: diagnoseModel(model, data, { recorder }) }];
   if (options.epochs > 0) {
-    await fit(model, data, { epochs: options.epochs, ...trainingRates(options), patience: 0 });
+    await fit(model, data, { epochs: options.epochs, ...trainingRates(options), patience: 0, restoreBest: false });
     records.push({ epoch: options.epochs, layers: diagnoseModel(model, data, { recorder }) });
   }
   return { ...runSetting(ds, spec, device), records };

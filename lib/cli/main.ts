@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { version } from '../runtime/version.js';
 import { diagnoseCommand } from './diagnoseCommand.js';
 import { infoCommand } from './infoCommand.js';
+import { predictCommand } from './predictCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { sweepCommand } from './sweepCommand.js';
 import { trainCommand } from './trainCommand.js';
@@ -14,6 +15,7 @@ import { trainCommand } from './trainCommand.js';
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('fathom').description('Deep graph neural networks that train.').version(version());
   program.addCommand(trainCommand());
+  program.addCommand(predictCommand());
   program.addCommand(infoCommand());
   program.addCommand(sweepCommand());
   program.addCommand(reportCommand());

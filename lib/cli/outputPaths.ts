@@ -27,11 +27,14 @@ function fail(command: string, flag: string, path: string, why: string): never {
  * @example
  * checkOutputFile('train', '--json', '/nonexistent/x.json'); // throws: train --json /nonexistent/x.json: the folder /nonexistent does not exist
  */
-export function checkOutputFile(command: string, flag: string, path: string): void {
+export function checkOutputFile(command: string, flag: string, path: string, created: readonly string[] = []): void {
   if (path === '-') return;
   if (path.trim() === '') fail(command, flag, `'${path}'`, 'expected a file path (or - for stdout)');
   const full = resolve(path);
   const dir = dirname(full);
+  // A file inside an output folder the same command creates (e.g. --json in --checkpoint-dir):
+  // that folder's own check stands for it.
+  if (!existsSync(dir) && created.includes(dir)) return;
   if (!existsSync(dir)) fail(command, flag, path, `the folder ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) fail(command, flag, path, `${dir} is not a folder`);
   if (existsSync(full)) {
@@ -63,12 +66,15 @@ export function checkOutputDir(command: string, flag: string, path: string): voi
 
 /**
  * Checks every output of a command at once, before it does any work: `files` and `dirs` map a
- * flag to its path (unset flags are skipped).
+ * flag to its path (unset flags are skipped). A file may lie inside one of the `dirs`, which the
+ * command creates.
  *
  * @example
  * checkOutputs('train', { files: { '--json': o.json }, dirs: { '--checkpoint-dir': o.checkpointDir } });
  */
 export function checkOutputs(command: string, o: { files?: Record<string, string | undefined>; dirs?: Record<string, string | undefined> }): void {
-  for (const [flag, path] of Object.entries(o.files ?? {})) if (path !== undefined) checkOutputFile(command, flag, path);
-  for (const [flag, path] of Object.entries(o.dirs ?? {})) if (path !== undefined) checkOutputDir(command, flag, path);
+  const dirs = Object.entries(o.dirs ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
+  for (const [flag, path] of dirs) checkOutputDir(command, flag, path);
+  const created = dirs.map(([, path]) => resolve(path));
+  for (const [flag, path] of Object.entries(o.files ?? {})) if (path !== undefined) checkOutputFile(command, flag, path, created);
 }

@@ -7,9 +7,10 @@ import { buildOptimizer, type OptimizerName } from '../optim/buildOptimizer.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
+import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
-export interface TrainJobOptions extends ModelSpec {
+export interface TrainJobOptions extends ModelSpec, ScheduleFlags {
   dataset: string;
   epochs: number;
   /** Default: the model's own (its registry entry's), else 0.01. */
@@ -61,6 +62,7 @@ const RUN_KEYS = new Set([
   'json',
   'out',
   'metrics',
+  ...SCHEDULE_KEYS,
 ]);
 
 /** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
@@ -87,6 +89,7 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
+  const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
   if (device === 'cuda') resetPeakMemory();
@@ -99,8 +102,18 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
     patience: options.patience,
     signal: hooks.signal,
     onEpoch: hooks.onEpoch,
-    checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
+    // The run's data preparation goes into every checkpoint: `fathom predict` prepares the
+    // dataset the same way from it.
+    checkpoint: options.checkpointDir
+      ? {
+          dir: options.checkpointDir,
+          every: options.checkpointEvery ?? 10,
+          best: true,
+          config: { dataset: options.dataset, normalizeFeatures: options.normalizeFeatures },
+        }
+      : undefined,
     resume: options.resume ?? false,
+    lrSchedule,
   });
   return trainSummary(runSetting(ds, spec, device), result);
 }

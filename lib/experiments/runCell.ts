@@ -37,7 +37,7 @@ export async function runCell(cell: SweepCell, config: SweepConfig, data: NodeDa
       optimizer,
       patience: config.patience,
       signal: hooks.signal,
-      checkFinite: config.checkFinite ? { every: 1 } : undefined,
+      checkFinite: config.checkFinite ? { every: 1 } : false,
       // fit() records epoch 0 (initialization) and every `every` epochs after it.
       diagnostics: config.diagnostics ? { every: config.diagnostics.every, metrics: config.diagnostics.metrics } : undefined,
       onEpoch: (r) => {

@@ -2,6 +2,7 @@ import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import type { Rng, RngState } from '../random/rng.js';
 import type { Graph } from '../graph/Graph.js';
 import { Module } from '../nn/Module.js';
+import { embedNodes, type NodeSelection, type Predictions, predictNodes } from './predict.js';
 import type { Parameter } from '../nn/Parameter.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
@@ -39,6 +40,34 @@ export abstract class NodeModel extends Module {
     void x;
     void graph;
     throw new TypeError(`${this.name}: this model does not expose per-layer features (forwardFeatures)`);
+  }
+
+  /**
+   * Class predictions in eval mode (no dropout), without gradients: the most probable class
+   * and the softmax probabilities of every node, or of `nodes` (indices, or a mask with one
+   * entry per node). Frees every tensor it makes; the training mode and the dropout stream are
+   * left as they were. A bad `nodes` is a FathomError naming the argument.
+   *
+   * @example
+   * const { classes, probabilities, nodes } = model.predict(data.features, data.graph, { nodes: data.masks.test });
+   * console.log(`node ${nodes[0]}: class ${classes[0]} with p = ${probabilities[classes[0]]}`);
+   */
+  predict(x: Tensor | SparseFeatures, graph: Graph, options: { nodes?: NodeSelection } = {}): Predictions {
+    return predictNodes(this, x, graph, options);
+  }
+
+  /**
+   * Node embeddings: the output of the last hidden layer, the classifier's input, in eval mode
+   * without gradients ([N, hidden]; the caller disposes it). Taken from forwardFeatures(): the
+   * last layer output before the logits, as that reports it (for GCN and GAT, before the ReLU
+   * the last layer applies). Models without forwardFeatures() throw a TypeError saying so.
+   *
+   * @example
+   * using h = model.embed(data.features, data.graph);
+   * console.log(h.shape); // [numNodes, hiddenChannels]
+   */
+  embed(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    return embedNodes(this, x, graph);
   }
 
   /** The parameters of each layer, in forwardFeatures() order (empty where unsupported). */

@@ -19,7 +19,6 @@ export interface AdamOptions {
  * opt.step(); opt.zeroGrad();
  */
 export class Adam extends Optimizer {
-  readonly lr: number;
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
@@ -27,7 +26,7 @@ export class Adam extends Optimizer {
 
   constructor(params: Iterable<Parameter>, options: AdamOptions = {}) {
     super(params, 'Adam');
-    this.lr = checkHyper('Adam', 'lr', options.lr ?? 1e-3, 0, Infinity);
+    this.lr = options.lr ?? 1e-3;
     const [b1, b2] = options.betas ?? [0.9, 0.999];
     this.betas = [checkHyper('Adam', 'beta1', b1, 0, 1), checkHyper('Adam', 'beta2', b2, 0, 1)];
     if (b1 === 1 || b2 === 1) throw new RangeError('Adam: betas must be below 1');

@@ -16,6 +16,7 @@ export interface OptimizerState {
 export abstract class Optimizer implements Disposable {
   protected readonly params: Parameter[];
   stepCount = 0;
+  #lr = 0;
 
   constructor(
     params: Iterable<Parameter>,
@@ -29,6 +30,21 @@ export abstract class Optimizer implements Disposable {
     for (const [i, p] of this.params.entries()) {
       if (!p?.requiresGrad) throw new TypeError(`${name}: params[${i}] is not a Parameter`);
     }
+  }
+
+  /**
+   * The learning rate of the next step(). Settable, so that a schedule can change it between
+   * steps (see fit()'s `lrSchedule`); checkpoints save the current value.
+   *
+   * @example
+   * optimizer.lr *= 0.5;
+   */
+  get lr(): number {
+    return this.#lr;
+  }
+
+  set lr(value: number) {
+    this.#lr = checkHyper(this.name, 'lr', value, 0, Infinity);
   }
 
   /** Applies one update from each parameter's `.grad` (parameters without a grad are skipped). */

@@ -19,7 +19,6 @@ export interface SGDOptions {
  * using opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  */
 export class SGD extends Optimizer {
-  readonly lr: number;
   readonly momentum: number;
   readonly dampening: number;
   readonly weightDecay: number;
@@ -28,7 +27,7 @@ export class SGD extends Optimizer {
 
   constructor(params: Iterable<Parameter>, options: SGDOptions) {
     super(params, 'SGD');
-    this.lr = checkHyper('SGD', 'lr', options?.lr, 0, Infinity);
+    this.lr = options?.lr as number;
     this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0, 0, 1);
     this.dampening = checkHyper('SGD', 'dampening', options.dampening ?? 0, 0, 1);
     this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);

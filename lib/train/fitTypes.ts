@@ -1,4 +1,5 @@
 import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.js';
+import type { LrSchedule } from '../optim/lrSchedules.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { Callback, StopReason } from './callbacks/Callback.js';
 
@@ -18,18 +19,27 @@ export interface EpochReport {
   testAcc: number;
   /** Wall time of the training step (forward, backward, optimizer), ms. */
   stepMs: number;
+  /** The learning rate of this epoch's step (see FitOptions.lrSchedule). */
+  lr: number;
   bestEpoch: number;
   bestValAcc: number;
   /** Diagnostics records completed during this epoch (see FitOptions.diagnostics). */
   diagnostics?: DiagnosticsRecord[];
 }
 
+/**
+ * fit()'s options. Every key is checked before anything runs: an unknown one (a typo such as
+ * `weight_decay`) is a FathomError 'TYPE' with a did-you-mean, a bad value a TypeError or
+ * RangeError naming the option.
+ */
 export interface FitOptions {
   /** Maximum number of epochs (default 200). */
   epochs?: number;
   /** Default: Adam with `lr` and `weightDecay`. fit() disposes only the optimizer it created. */
   optimizer?: Optimizer;
+  /** The learning rate of the Adam fit() makes (default 0.01; ignored with `optimizer`). */
   lr?: number;
+  /** The L2 weight decay of the Adam fit() makes (default 0; ignored with `optimizer`). */
   weightDecay?: number;
   /** Stop after this many epochs without a better validation accuracy; 0 disables (default 100). See EarlyStopping. */
   patience?: number;
@@ -41,17 +51,40 @@ export interface FitOptions {
    * Save a checkpoint (model, optimizer, dropout stream, epoch, best and last report) to
    * `dir` every `every` epochs (default 1), keeping the newest `keep` (default 2), and
    * `best.safetensors` at every new best validation accuracy when `best` is set. Needs a
-   * model with config() (GCN). See Checkpointing.
+   * model with config() (GCN). `best` defaults to `restoreBest` (on), so that a resumed run can
+   * restore a best epoch from before the resume. `config` (the run's settings, JSON) is stored in
+   * every checkpoint. See Checkpointing.
    */
-  checkpoint?: { dir: string; every?: number; keep?: number; best?: boolean };
+  checkpoint?: { dir: string; every?: number; keep?: number; best?: boolean; config?: Record<string, unknown> };
   /** Continue from the newest valid checkpoint in `checkpoint.dir` (a fresh start if none). */
   resume?: boolean;
   /**
-   * Every `every` steps, check the loss and every parameter for NaN/Inf, and reject with a
-   * FathomError 'NUMERIC' naming the parameter and step; checkpoints taken before stay.
-   * See FiniteCheck.
+   * On by default: after every step, the training loss, and every `every` steps (default 10)
+   * every parameter, are checked for NaN/Inf; the first one rejects fit() with a FathomError
+   * 'NUMERIC' naming the loss or the parameter and the step; checkpoints taken before stay.
+   * `false` turns the check off. See FiniteCheck.
    */
-  checkFinite?: { every?: number };
+  checkFinite?: boolean | { every?: number };
+  /**
+   * At the end (default true), leave the model with the weights of the best-validation epoch,
+   * the one FitResult.best reports: a copy of the parameters taken at each new best, on the
+   * model's device, or, for a best epoch from before a resume, `best.safetensors`. Only the
+   * parameters: the dropout stream and the optimizer stay as after the last epoch. `false`
+   * keeps the last epoch's weights. When fit() rejects, the model keeps the weights it failed
+   * with. See RestoreBest.
+   */
+  restoreBest?: boolean;
+  /**
+   * A learning-rate schedule with PyTorch's formulas, stepped after every epoch (epoch 1 runs at
+   * the optimizer's lr): `{ type: 'step', stepSize, gamma? }` (StepLR), `{ type: 'cosine', tMax?,
+   * etaMin? }` (CosineAnnealingLR, tMax defaulting to `epochs`), `{ type: 'plateau', factor?,
+   * patience?, minLr?, monitor?: 'valLoss' | 'valAcc', threshold?, cooldown? }`
+   * (ReduceLROnPlateau). Checkpoints keep its state. See LrScheduler.
+   *
+   * @example
+   * await fit(model, data, { epochs: 300, lr: 0.05, lrSchedule: { type: 'plateau', factor: 0.5, patience: 20 } });
+   */
+  lrSchedule?: LrSchedule;
   /**
    * Record per-layer diagnostics (docs/methods.md §4) of the model after 0, every, 2·every, …
    * epochs (default every 10; metrics default to all). The record of epoch k is measured on the

@@ -134,7 +134,8 @@ describe('fit with checkpoints', () => {
       // First leg: stop after 12 epochs; the newest checkpoint is epoch 10.
       const leg1 = await run(data, 0, { epochs: 12, checkpoint: { dir, every: 5 } }, opt);
       expect(leg1.r.history.map((h) => h.trainLoss)).toEqual(full.r.history.slice(0, 12).map((h) => h.trainLoss));
-      expect(readdirSync(dir).sort()).toEqual(['epoch-000005.safetensors', 'epoch-000010.safetensors']);
+      // best.safetensors too: restoreBest (on by default) needs it for a best epoch before a resume.
+      expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'epoch-000005.safetensors', 'epoch-000010.safetensors']);
       // Second leg: a model with another seed, overwritten by the checkpoint.
       const leg2 = await run(data, 99, { epochs: 20, checkpoint: { dir, every: 5 }, resume: true }, opt);
       expect(leg2.r.resumedFrom).toBe(10);
@@ -213,7 +214,7 @@ describe('fit with checkFinite', () => {
       "parameter 'conv1.weight' holds NaN (element 3) before step 8",
     );
     expect((e as FathomError).code).toBe('NUMERIC');
-    expect(readdirSync(dir)).toEqual(['epoch-000005.safetensors']);
+    expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'epoch-000005.safetensors']);
     const good = loadCheckpoint(join(dir, 'epoch-000005.safetensors'));
     using m = good.model;
     good.optimizer?.dispose();

@@ -36,6 +36,13 @@ describe('checkOutputFile', () => {
     expect(e.message).toBe(`train --json ${path}: the folder ${join(tmp, 'nowhere')} does not exist`);
   });
 
+  it('accepts a file directly inside an output folder the same command creates, not one below it', () => {
+    const ckpt = join(tmp, 'new-run');
+    expect(() => checkOutputs('train', { files: { '--json': join(ckpt, 'summary.json') }, dirs: { '--checkpoint-dir': ckpt } })).not.toThrow();
+    const deeper = join(ckpt, 'sub', 'summary.json');
+    expect(errorOf(() => checkOutputs('train', { files: { '--json': deeper }, dirs: { '--checkpoint-dir': ckpt } })).message).toContain('does not exist');
+  });
+
   it('rejects a folder, a path under a file and an empty path', () => {
     expect(errorOf(() => checkOutputFile('diagnose', '--json', tmp)).message).toContain('is a folder');
     writeFileSync(join(tmp, 'plain'), '');

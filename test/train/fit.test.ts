@@ -7,10 +7,11 @@ import { expectRejects, liveCpu, smallGcn, smallNodeData } from '../helpers/apiF
 
 /** Runs fit on a fresh model over `data` and disposes the model (and any optimizer made by `opt`). */
 async function train(data: NodeData, options: FitOptions & { seed?: number; dropout?: number } = {}, opt?: (model: GCN) => Optimizer): Promise<FitResult> {
-  using model = smallGcn(data, { seed: options.seed ?? 0, dropout: options.dropout });
+  const { seed = 0, dropout, ...fitOptions } = options;
+  using model = smallGcn(data, { seed, dropout });
   using optimizer = opt?.(model);
   // awaited here, so that `using` disposes the model after training, not before
-  return await fit(model, data, { ...options, optimizer: optimizer ?? options.optimizer });
+  return await fit(model, data, { ...fitOptions, optimizer: optimizer ?? options.optimizer });
 }
 
 describe('fit on a small SBM graph', () => {

@@ -59,6 +59,8 @@ export interface StepResult {
   readonly trainLoss: number;
   /** Wall time of the step (forward, backward, onBackward hooks, optimizer), ms. */
   readonly stepMs: number;
+  /** The optimizer's learning rate during the step. */
+  readonly lr: number;
 }
 
 /** What onEpochEnd may answer: 'stop' is ctx.stop('callback'). */
@@ -66,9 +68,10 @@ export type EpochDecision = void | 'stop';
 
 /**
  * Hooks into fit(); every one is optional. fit() runs its built-in callbacks first, in this
- * order: DiagnosticsRecording, FiniteCheck, Checkpointing, ProgressCallback (onEpoch) and
- * EarlyStopping (patience), each only when its option is set, and then `options.callbacks` in
- * the order given. Each hook runs for every callback in that order (teardown in reverse),
+ * order: DiagnosticsRecording, FiniteCheck, LrScheduler (lrSchedule), Checkpointing,
+ * ProgressCallback (onEpoch) and EarlyStopping (patience), each only when its option is set,
+ * then `options.callbacks` in the order given, and last RestoreBest (restoreBest, on by default),
+ * so that it sees every resume and leaves the best weights after every other onFitEnd. Each hook runs for every callback in that order (teardown in reverse),
  * and a promise a hook returns is awaited before the next callback's hook runs.
  *
  * One call of fit(), in time:

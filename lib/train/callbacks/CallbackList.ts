@@ -8,7 +8,8 @@ const HOOKS = ['onFitStart', 'onStepStart', 'onBackward', 'onStepEnd', 'onEpochE
 export class CallbackList {
   readonly #callbacks: readonly Callback[];
 
-  constructor(builtIn: readonly Callback[], user: unknown) {
+  /** `builtIn`, then the user's callbacks (checked here), then `last`. */
+  constructor(builtIn: readonly Callback[], user: unknown, last: readonly Callback[] = []) {
     if (user !== undefined) {
       requireArray('fit', 'options.callbacks', user);
       (user as unknown[]).forEach((c, i) => {
@@ -19,7 +20,7 @@ export class CallbackList {
         }
       });
     }
-    this.#callbacks = [...builtIn, ...((user as readonly Callback[] | undefined) ?? [])];
+    this.#callbacks = [...builtIn, ...((user as readonly Callback[] | undefined) ?? []), ...last];
   }
 
   async fitStart(ctx: FitContext): Promise<void> {

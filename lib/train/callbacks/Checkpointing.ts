@@ -19,6 +19,20 @@ export interface CheckpointingOptions {
   best?: boolean;
   /** At fit start, continue from the newest valid checkpoint in `dir` (a fresh start if none). */
   resume?: boolean;
+  /**
+   * The run's configuration, stored in every checkpoint (CheckpointInfo.config): what a later
+   * reader needs to prepare data as training did (`fathom train` records the dataset and its
+   * feature normalization).
+   */
+  config?: Record<string, unknown>;
+  /** Callbacks whose state the checkpoints carry and a resume restores, by name (fit()'s learning-rate schedule). */
+  stateful?: Record<string, StatefulCallback>;
+}
+
+/** A callback with state that a checkpoint must hold for a bit-exact resume. */
+export interface StatefulCallback {
+  state(): unknown;
+  loadState(state: unknown, source: string): void;
 }
 
 /**
@@ -36,6 +50,8 @@ export class Checkpointing implements Callback {
   readonly every: number;
   readonly best: boolean;
   readonly resume: boolean;
+  readonly config: Record<string, unknown> | undefined;
+  readonly #stateful: Record<string, StatefulCallback>;
 
   constructor(options: CheckpointingOptions) {
     requireObject('Checkpointing', 'options', options);
@@ -43,6 +59,9 @@ export class Checkpointing implements Callback {
     this.every = requirePositiveInteger('Checkpointing', 'every', options.every ?? 1);
     this.best = options.best ?? false;
     this.resume = options.resume ?? false;
+    requireObject('Checkpointing', 'options.config', options.config, true);
+    this.config = options.config;
+    this.#stateful = options.stateful ?? {};
   }
 
   onFitStart(ctx: FitContext): void {
@@ -55,12 +74,21 @@ export class Checkpointing implements Callback {
     const path = this.dir.latest();
     if (!path) return;
     const info = restoreCheckpoint(path, { model, optimizer: ctx.optimizer });
+    for (const [name, cb] of Object.entries(this.#stateful)) if (info.callbackState[name] !== undefined) cb.loadState(info.callbackState[name], path);
     ctx.resume({ epoch: info.epoch, best: info.metrics.best as EpochReport | undefined, last: info.metrics.last as EpochReport | undefined });
   }
 
   onEpochEnd(ctx: FitContext, report: EpochReport): void {
     const { epoch } = report;
-    const contents = { model: ctx.model as CheckpointableModel, optimizer: ctx.optimizer, epoch, metrics: { best: ctx.best, last: report } };
+    const callbackState = Object.fromEntries(Object.entries(this.#stateful).map(([name, cb]) => [name, cb.state()]));
+    const contents = {
+      model: ctx.model as CheckpointableModel,
+      optimizer: ctx.optimizer,
+      epoch,
+      metrics: { best: ctx.best, last: report },
+      config: this.config,
+      callbackState,
+    };
     // Saved after the evaluation: it draws from the model's dropout stream too, and the
     // stream's state must be the one the next epoch starts from.
     if (epoch % this.every === 0) {

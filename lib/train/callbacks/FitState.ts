@@ -63,9 +63,10 @@ export class FitState implements FitContext {
 
   /** The epoch's report from its step and evaluation; updates best, last and history. */
   endEpoch(step: StepResult, metrics: { trainAcc: number; valAcc: number; testAcc: number; valLoss: number }): EpochReport {
-    const { epoch, trainLoss, stepMs } = step;
-    if (!this.#best || metrics.valAcc > this.#best.valAcc) this.#best = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
-    const report: EpochReport = { epoch, trainLoss, stepMs, ...metrics, bestEpoch: this.#best.epoch, bestValAcc: this.#best.valAcc };
+    const { epoch, trainLoss, stepMs, lr } = step;
+    if (!this.#best || metrics.valAcc > this.#best.valAcc)
+      this.#best = { epoch, trainLoss, stepMs, lr, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
+    const report: EpochReport = { epoch, trainLoss, stepMs, lr, ...metrics, bestEpoch: this.#best.epoch, bestValAcc: this.#best.valAcc };
     this.history.push(report);
     this.#last = report;
     return report;
