@@ -2,8 +2,8 @@
 // arrays are, and copied: Tensor.from used to fail with a bare "Error: Invalid argument".
 import { describe, expect, it } from 'vitest';
 
-import { Graph, SparseFeatures, Tensor } from '../../lib/index.js';
-import { expectFathom } from '../helpers/apiFixtures.js';
+import { Graph, NodeData, SparseFeatures, Tensor } from '../../lib/index.js';
+import { expectFathom, smallSbm } from '../helpers/apiFixtures.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 
@@ -61,5 +61,25 @@ describe('SharedArrayBuffer inputs', () => {
     expect(xs.nnz).toBe(2);
     using dense = xs.toDense();
     expect(Array.from(dense.toArray())).toEqual([0, 2, 0, 0, 0, 3]);
+  });
+
+  it('NodeData.from takes a dataset whose arrays all live in shared memory', () => {
+    const plain = smallSbm();
+    const toShared = <C extends Ctor>(C: C, a: ArrayLike<number>) => shared(C, Array.from(a));
+    const sharedData = {
+      ...plain,
+      x: toShared(Float32Array, plain.x),
+      edgeIndex: toShared(Int32Array, plain.edgeIndex),
+      y: toShared(Int32Array, plain.y),
+      trainMask: toShared(Uint8Array, plain.trainMask),
+      valMask: toShared(Uint8Array, plain.valMask),
+      testMask: toShared(Uint8Array, plain.testMask),
+    };
+    using a = NodeData.from(sharedData);
+    using b = NodeData.from(plain);
+    expect(Array.from(a.x.toArray())).toEqual(Array.from(b.x.toArray()));
+    expect(Array.from(a.y.toArray())).toEqual(Array.from(plain.y));
+    expect(Array.from(a.trainMask.toArray())).toEqual(Array.from(plain.trainMask));
+    expect(Array.from(a.graph.inDegree())).toEqual(Array.from(b.graph.inDegree()));
   });
 });
