@@ -14,6 +14,8 @@ export interface DeviceMemory {
   tensors: number;
   bytes: number;
   peakBytes: number;
+  /** The memory budget of live bytes (setMemoryLimit); Infinity when unlimited. */
+  limit: number;
   cachedBytes?: number;
   /** CPU only: large allocations served from the reuse cache, and fresh mappings. */
   poolHits?: number;
@@ -113,6 +115,8 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
 
   memory(): { cpu: DeviceMemory; cuda: DeviceMemory };
   resetPeakMemory(): void;
+  setMemoryLimit(device: Device, bytes: number): void;
+  getMemoryLimit(): { cpu: number; cuda: number };
   devices(): DevicesReport;
   setNumThreads(n: number): void;
   setDeterministic(on: boolean): void;

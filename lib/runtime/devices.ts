@@ -25,7 +25,8 @@ export function resolveDevice(device: Device | 'auto' = 'auto'): Device {
 }
 
 /**
- * Live native tensors and bytes per device (plus the peak since start or the last reset).
+ * Live native tensors and bytes per device, the peak since start or the last reset, and the
+ * memory budget (`limit`, see setMemoryLimit).
  *
  * @example
  * const before = memory().cpu.tensors;

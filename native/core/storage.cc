@@ -3,12 +3,19 @@
 #include "../cpu/cpu_allocator.h"
 #include "../cuda/runtime.h"
 #include "memory_stats.h"
+#include "op_label.h"
 
 namespace fathom {
 
 Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
-  data_ = device == Device::CPU ? cpu::allocate(bytes) : cuda::allocate(bytes);
-  MemoryStats::on_alloc(device, static_cast<int64_t>(bytes));
+  // Counted (and checked against the budget) before anything is allocated.
+  MemoryStats::on_alloc(device, static_cast<int64_t>(bytes), OpLabel::current());
+  try {
+    data_ = device == Device::CPU ? cpu::allocate(bytes) : cuda::allocate(bytes);
+  } catch (...) {
+    MemoryStats::on_free(device, static_cast<int64_t>(bytes));
+    throw;
+  }
 }
 
 Storage::~Storage() {

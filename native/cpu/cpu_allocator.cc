@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/error.h"
+#include "../core/op_label.h"
 
 namespace fathom::cpu {
 namespace {
@@ -74,7 +75,7 @@ size_t host_limit() {
 }
 
 [[noreturn]] void out_of_memory(size_t bytes, const std::string& why) {
-  fail(ErrorKind::OutOfMemory, "alloc",
+  fail(ErrorKind::OutOfMemory, OpLabel::current(),
        "could not allocate " + std::to_string(bytes) + " bytes of host memory (" + why + ")");
 }
 

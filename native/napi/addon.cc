@@ -1,6 +1,11 @@
 // Module entry: registers the handle classes, the ops and the process-level queries.
 #include <napi.h>
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "convert.h"
 #include "core/memory_stats.h"
 #include "core/runtime_info.h"
 #include "cpu/cpu_allocator.h"
@@ -14,6 +19,12 @@
 namespace fathom::napi {
 namespace {
 
+// Byte limits cross to JS as numbers, "no limit" as Infinity.
+double limit_value(int64_t bytes) {
+  return bytes == kNoMemoryLimit ? std::numeric_limits<double>::infinity()
+                                 : static_cast<double>(bytes);
+}
+
 Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
   for (Device d : {Device::CPU, Device::CUDA}) {
@@ -22,6 +33,7 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
     o.Set("tensors", static_cast<double>(m.live_tensors));
     o.Set("bytes", static_cast<double>(m.live_bytes));
     o.Set("peakBytes", static_cast<double>(m.peak_bytes));
+    o.Set("limit", limit_value(m.limit_bytes));
     if (d == Device::CUDA) o.Set("cachedBytes", static_cast<double>(cuda::cached_bytes()));
     if (d == Device::CPU) {
       const cpu::PoolStats pool = cpu::pool_stats();
@@ -38,6 +50,34 @@ Napi::Value ResetPeakMemory(const Napi::CallbackInfo& info) {
   MemoryStats::reset_peak(Device::CPU);
   MemoryStats::reset_peak(Device::CUDA);
   return info.Env().Undefined();
+}
+
+// setMemoryLimit(device, bytes): an integer >= 0, or Infinity for no limit.
+Napi::Value SetMemoryLimit(const Napi::CallbackInfo& info) {
+  const char* op = "setMemoryLimit";
+  Device d = device_arg(info, 0, op);
+  double bytes = number_arg(info, 1, op, "bytes");
+  if (!(bytes >= 0) || (std::isfinite(bytes) && std::floor(bytes) != bytes)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", bytes);
+    throw_fathom_error(info.Env(),
+                       std::string(op) + ": the " + device_name(d) +
+                           " limit must be a whole number of bytes >= 0 or Infinity, got " + buf,
+                       "RANGE");
+  }
+  // 2^63 bytes and more are no limit at all.
+  MemoryStats::set_limit(d, bytes >= 9.2e18 ? kNoMemoryLimit : static_cast<int64_t>(bytes));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetMemoryLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Napi::Object out = Napi::Object::New(env);
+    for (Device d : {Device::CPU, Device::CUDA})
+      out.Set(device_name(d), limit_value(MemoryStats::limit(d)));
+    return out;
+  });
 }
 
 Napi::Value Devices(const Napi::CallbackInfo& info) {
@@ -122,6 +162,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_diag_ops(env, exports);
   exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
   exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
+  exports.Set("setMemoryLimit", Napi::Function::New(env, SetMemoryLimit, "setMemoryLimit"));
+  exports.Set("getMemoryLimit", Napi::Function::New(env, GetMemoryLimit, "getMemoryLimit"));
   exports.Set("devices", Napi::Function::New(env, Devices, "devices"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("setDeterministic", Napi::Function::New(env, SetDeterministic, "setDeterministic"));

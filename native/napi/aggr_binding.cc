@@ -52,9 +52,8 @@ Napi::Value SoftmaxAggregateBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_aggr_ops(Napi::Env env, Napi::Object exports) {
-  exports.Set("softmaxAggregate", Napi::Function::New(env, SoftmaxAggregate, "softmaxAggregate"));
-  exports.Set("softmaxAggregateBackward",
-              Napi::Function::New(env, SoftmaxAggregateBackward, "softmaxAggregateBackward"));
+  export_op(env, exports, "softmaxAggregate", SoftmaxAggregate);
+  export_op(env, exports, "softmaxAggregateBackward", SoftmaxAggregateBackward);
 }
 
 }  // namespace fathom::napi

@@ -79,41 +79,51 @@ Napi::Value CsrHandle::Arrays(const Napi::CallbackInfo& info) {
 }
 
 void register_csr_functions(Napi::Env env, Napi::Object exports) {
-  exports.Set("csrFromEdgeIndex", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                const Tensor& ei = TensorHandle::From(info, 0, "Graph", "edgeIndex");
-                double n = number_arg(info, 1, "Graph", "numNodes");
-                return guarded(info.Env(), [&]() -> Napi::Value {
-                  return CsrHandle::Wrap(info.Env(),
-                                         csr_from_edge_index(ei, static_cast<int64_t>(n), "Graph"));
-                });
-              }));
-  exports.Set("csrTranspose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                const Csr& c = CsrHandle::From(info, 0, "csrTranspose", "csr");
-                return guarded(info.Env(), [&]() -> Napi::Value {
-                  return CsrHandle::Wrap(info.Env(), csr_transpose(c));
-                });
-              }));
-  exports.Set("csrOperator", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                const Csr& c = CsrHandle::From(info, 0, "Graph.operator", "csr");
-                std::string kind = string_arg(info, 1, "Graph.operator", "kind");
-                DType dtype = dtype_arg(info, 2, "Graph.operator");
-                return guarded(info.Env(), [&]() -> Napi::Value {
-                  return CsrHandle::Wrap(info.Env(), csr_operator(c, kind.c_str(), dtype));
-                });
-              }));
-  exports.Set("csrTo", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                const Csr& c = CsrHandle::From(info, 0, "Graph.to", "csr");
-                Device d = device_arg(info, 1, "Graph.to");
-                return guarded(info.Env(), [&]() -> Napi::Value {
-                  return CsrHandle::Wrap(info.Env(), csr_to(c, d));
-                });
-              }));
-  exports.Set("csrDegrees", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                const Csr& c = CsrHandle::From(info, 0, "Graph.degrees", "csr");
-                return guarded(info.Env(), [&]() -> Napi::Value {
-                  return TensorHandle::Wrap(info.Env(), csr_row_degrees(c));
-                });
-              }));
+  export_op(
+      env, exports, "csrFromEdgeIndex",
+      [](const Napi::CallbackInfo& info) {
+        const Tensor& ei = TensorHandle::From(info, 0, "Graph", "edgeIndex");
+        double n = number_arg(info, 1, "Graph", "numNodes");
+        return guarded(info.Env(), [&]() -> Napi::Value {
+          return CsrHandle::Wrap(info.Env(),
+                                 csr_from_edge_index(ei, static_cast<int64_t>(n), "Graph"));
+        });
+      },
+      "Graph");
+  export_op(env, exports, "csrTranspose", [](const Napi::CallbackInfo& info) {
+    const Csr& c = CsrHandle::From(info, 0, "csrTranspose", "csr");
+    return guarded(info.Env(),
+                   [&]() -> Napi::Value { return CsrHandle::Wrap(info.Env(), csr_transpose(c)); });
+  });
+  export_op(
+      env, exports, "csrOperator",
+      [](const Napi::CallbackInfo& info) {
+        const Csr& c = CsrHandle::From(info, 0, "Graph.operator", "csr");
+        std::string kind = string_arg(info, 1, "Graph.operator", "kind");
+        DType dtype = dtype_arg(info, 2, "Graph.operator");
+        return guarded(info.Env(), [&]() -> Napi::Value {
+          return CsrHandle::Wrap(info.Env(), csr_operator(c, kind.c_str(), dtype));
+        });
+      },
+      "Graph.operator");
+  export_op(
+      env, exports, "csrTo",
+      [](const Napi::CallbackInfo& info) {
+        const Csr& c = CsrHandle::From(info, 0, "Graph.to", "csr");
+        Device d = device_arg(info, 1, "Graph.to");
+        return guarded(info.Env(),
+                       [&]() -> Napi::Value { return CsrHandle::Wrap(info.Env(), csr_to(c, d)); });
+      },
+      "Graph.to");
+  export_op(
+      env, exports, "csrDegrees",
+      [](const Napi::CallbackInfo& info) {
+        const Csr& c = CsrHandle::From(info, 0, "Graph.degrees", "csr");
+        return guarded(info.Env(), [&]() -> Napi::Value {
+          return TensorHandle::Wrap(info.Env(), csr_row_degrees(c));
+        });
+      },
+      "Graph.degrees");
 }
 
 }  // namespace fathom::napi

@@ -75,11 +75,10 @@ Napi::Value SymmetricEigenvalues(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_diag_ops(Napi::Env env, Napi::Object exports) {
-  exports.Set("featureMoments", Napi::Function::New(env, FeatureMoments, "featureMoments"));
-  exports.Set("dirichletEnergy", Napi::Function::New(env, DirichletEnergy, "dirichletEnergy"));
-  exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
-  exports.Set("symmetricEigenvalues",
-              Napi::Function::New(env, SymmetricEigenvalues, "symmetricEigenvalues"));
+  export_op(env, exports, "featureMoments", FeatureMoments);
+  export_op(env, exports, "dirichletEnergy", DirichletEnergy);
+  export_op(env, exports, "sumSquares", SumSquares);
+  export_op(env, exports, "symmetricEigenvalues", SymmetricEigenvalues);
 }
 
 }  // namespace fathom::napi

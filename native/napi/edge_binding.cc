@@ -43,9 +43,7 @@ Napi::Value EdgeGather(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_edge_ops(Napi::Env env, Napi::Object exports) {
-  auto set = [&](const char* name, Napi::Value (*body)(const Napi::CallbackInfo&)) {
-    exports.Set(name, Napi::Function::New(env, body, name));
-  };
+  auto set = [&](const char* name, Callback body) { export_op(env, exports, name, body); };
   set("edgeSoftmax", EdgeSoftmax);
   set("edgeSoftmaxBackward", EdgeSoftmaxBackward);
   set("csrTransposeIndex", CsrTransposeIndex);

@@ -3,6 +3,7 @@
 #include <new>
 
 #include "core/error.h"
+#include "core/op_label.h"
 #include "env_data.h"
 
 namespace fathom::napi {
@@ -48,6 +49,16 @@ Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body) {
   } catch (const std::exception& e) {
     throw make_fathom_error(env, e.what(), "INTERNAL");
   }
+}
+
+void export_op(Napi::Env env, Napi::Object exports, const char* name, Callback body,
+               const char* label) {
+  const char* op = label != nullptr ? label : name;
+  auto labelled = [op, body](const Napi::CallbackInfo& info) -> Napi::Value {
+    OpLabel scope(op);
+    return body(info);
+  };
+  exports.Set(name, Napi::Function::New(env, labelled, name));
 }
 
 }  // namespace fathom::napi

@@ -21,4 +21,11 @@ void set_error_class(const Napi::Function& ctor);
 // Runs `body`, translating fathom::Error and std::exception into JS exceptions.
 Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body);
 
+// Sets exports[name] to a function running `body` under OpLabel(label), so that errors raised
+// deep in the core (an allocation past the memory budget) name the op. `name` and `label` are
+// literals: they must outlive the addon.
+using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
+void export_op(Napi::Env env, Napi::Object exports, const char* name, Callback body,
+               const char* label = nullptr);
+
 }  // namespace fathom::napi

@@ -69,9 +69,8 @@ Napi::Value GatAttentionBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_gat_ops(Napi::Env env, Napi::Object exports) {
-  exports.Set("gatAttention", Napi::Function::New(env, GatAttention, "gatAttention"));
-  exports.Set("gatAttentionBackward",
-              Napi::Function::New(env, GatAttentionBackward, "gatAttentionBackward"));
+  export_op(env, exports, "gatAttention", GatAttention);
+  export_op(env, exports, "gatAttentionBackward", GatAttentionBackward);
 }
 
 }  // namespace fathom::napi

@@ -79,11 +79,10 @@ Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_norm_ops(Napi::Env env, Napi::Object exports) {
-  exports.Set("pairNorm", Napi::Function::New(env, PairNorm, "pairNorm"));
-  exports.Set("pairNormBackward", Napi::Function::New(env, PairNormBackward, "pairNormBackward"));
-  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm, "layerNorm"));
-  exports.Set("layerNormBackward",
-              Napi::Function::New(env, LayerNormBackward, "layerNormBackward"));
+  export_op(env, exports, "pairNorm", PairNorm);
+  export_op(env, exports, "pairNormBackward", PairNormBackward);
+  export_op(env, exports, "layerNorm", LayerNorm);
+  export_op(env, exports, "layerNormBackward", LayerNormBackward);
 }
 
 }  // namespace fathom::napi

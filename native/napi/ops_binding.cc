@@ -220,9 +220,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_ops(Napi::Env env, Napi::Object exports) {
-  auto set = [&](const char* name, Body body) {
-    exports.Set(name, Napi::Function::New(env, body, name));
-  };
+  auto set = [&](const char* name, Body body) { export_op(env, exports, name, body); };
   set("matmul", Matmul);
   set("spmm", Spmm);
   set("sddmm", Sddmm);

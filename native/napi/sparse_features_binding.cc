@@ -40,9 +40,9 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_sparse_feature_ops(Napi::Env env, Napi::Object exports) {
-  exports.Set("csrFromDense", Napi::Function::New(env, CsrFromDense, "csrFromDense"));
-  exports.Set("csrDropout", Napi::Function::New(env, CsrDropout, "csrDropout"));
-  exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
+  export_op(env, exports, "csrFromDense", CsrFromDense);
+  export_op(env, exports, "csrDropout", CsrDropout);
+  export_op(env, exports, "transpose", Transpose);
 }
 
 }  // namespace fathom::napi

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "convert.h"
+#include "core/op_label.h"
 #include "env_data.h"
 #include "errors.h"
 
@@ -32,6 +33,7 @@ Napi::Function TensorHandle::Init(Napi::Env env) {
 TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
   if (info.Length() == 0) return;
   const char* op = "tensor";
+  OpLabel label(op);
   guarded(info.Env(), [&]() -> Napi::Value {
     if (!info[0].IsTypedArray())
       throw_type_error(info.Env(), "tensor: argument data must be a typed array");
@@ -49,7 +51,13 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
                              std::to_string(shape_numel(shape)),
                          "SHAPE");
     }
-    const uint8_t* base = static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
+    // The view's own element pointer: arr.ArrayBuffer() fails ("Invalid argument") when the
+    // array is backed by a SharedArrayBuffer, which is copied like any other.
+    void* base = nullptr;
+    if (napi_get_typedarray_info(info.Env(), arr, nullptr, nullptr, &base, nullptr, nullptr) !=
+        napi_ok) {
+      throw Napi::Error::New(info.Env());
+    }
     tensor_ = Tensor::from_host(base, shape, dtype);
     return info.Env().Undefined();
   });
@@ -139,6 +147,7 @@ Napi::Value TensorHandle::ToArray(const Napi::CallbackInfo& info) {
 Napi::Value TensorHandle::To(const Napi::CallbackInfo& info) {
   const Tensor& t = tensor("to", "this");
   Device d = device_arg(info, 0, "to");
+  OpLabel label("to");
   return guarded(info.Env(), [&]() -> Napi::Value {
     Tensor moved = t.device() == d ? t.clone() : t.to(d);
     return Wrap(info.Env(), moved);
@@ -147,6 +156,7 @@ Napi::Value TensorHandle::To(const Napi::CallbackInfo& info) {
 
 Napi::Value TensorHandle::Clone(const Napi::CallbackInfo& info) {
   const Tensor& t = tensor("clone", "this");
+  OpLabel label("clone");
   return guarded(info.Env(), [&]() -> Napi::Value { return Wrap(info.Env(), t.clone()); });
 }
 
