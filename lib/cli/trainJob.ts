@@ -1,4 +1,4 @@
-import { loadDataset } from '../data/loadDataset.js';
+import { DATASET_FLAG_KEYS, type DatasetFlags, loadCliDataset } from './datasetOptions.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import { buildModel, modelEntry, resolveSpec, validateModelSpec } from '../models/registry.js';
 import { memory, resetPeakMemory, resolveDevice } from '../runtime/devices.js';
@@ -8,7 +8,7 @@ import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
-export interface TrainJobOptions extends ModelSpec {
+export interface TrainJobOptions extends ModelSpec, Omit<DatasetFlags, 'normalizeFeatures'> {
   dataset: string;
   epochs: number;
   /** Default: the model's own (its registry entry's), else 0.01. */
@@ -84,6 +84,7 @@ const RUN_KEYS = new Set([
   'json',
   'out',
   'metrics',
+  ...DATASET_FLAG_KEYS,
 ]);
 
 /** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
@@ -106,12 +107,15 @@ export function trainingRates(o: { model: string; lr?: number; weightDecay?: num
  * @example
  * const summary = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora' });
  */
-export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {}): Promise<TrainSummary> {
+export async function runTrainJob(
+  options: TrainJobOptions,
+  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal; log?: (line: string) => void } = {},
+): Promise<TrainSummary> {
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
   const device = resolveDevice(options.device);
-  const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
+  const ds = loadCliDataset(options, hooks.log);
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });

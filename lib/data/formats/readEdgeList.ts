@@ -68,7 +68,7 @@ export function readEdgeList(path: string, o: LoadDatasetOptions, limits: LoadLi
   }
   if (ids === null) throw t.error('the file holds no edges');
 
-  const notes = [`edge list, ${delimiterName(t.delimiter)}-separated`, header ? 'header line' : 'no header'];
+  const notes = [`${delimiterName(t.delimiter)}-separated`, header ? 'header line' : 'no header'];
   let numNodes: number;
   if (ids.kind === 'string') {
     numNodes = ids.count;
