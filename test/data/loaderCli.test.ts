@@ -29,8 +29,11 @@ function expectRefused(r: CliRun, ...patterns: (string | RegExp)[]): void {
   for (const p of patterns) expect(lines[0]).toMatch(p);
 }
 
+/** meta.json as saveDataset writes it, the keys these tests change. */
+type Meta = { num_nodes: number; num_features: number; num_classes: number; files: Record<string, { shape: number[]; bytes_uncompressed?: number }> };
+
 /** A 50-node, 5-class graph in Fathom's folder format; `edit` may change meta.json before it is written back. */
-function folder(name: string, edit?: (meta: Record<string, any>) => void): string {
+function folder(name: string, edit?: (meta: Meta) => void): string {
   const dir = join(tmp, name);
   const g = sbmGraph({ numNodes: 50, numEdges: 200, numFeatures: 4, numClasses: 5, seed: 3 });
   saveDataset(dir, g);
@@ -145,10 +148,10 @@ describe('bounded loading', () => {
     const huge = folder('huge', (m) => {
       m.num_nodes = 1e8;
       m.num_features = 1433;
-      m.files.x.shape = [1e8, 1433];
-      m.files.y.shape = [1e8];
-      for (const k of ['train_mask', 'val_mask', 'test_mask']) m.files[k].shape = [1e8];
-      for (const f of Object.values(m.files) as Record<string, unknown>[]) delete f.bytes_uncompressed;
+      m.files.x!.shape = [1e8, 1433];
+      m.files.y!.shape = [1e8];
+      for (const k of ['train_mask', 'val_mask', 'test_mask']) m.files[k]!.shape = [1e8];
+      for (const f of Object.values(m.files)) delete f.bytes_uncompressed;
     });
     // 573 GB of features: over any machine's budget, and over the largest array Node can hold.
     expectRefused(
@@ -158,10 +161,10 @@ describe('bounded loading', () => {
     const mid = folder('mid', (m) => {
       m.num_nodes = 1e8;
       m.num_features = 10;
-      m.files.x.shape = [1e8, 10];
-      m.files.y.shape = [1e8];
-      for (const k of ['train_mask', 'val_mask', 'test_mask']) m.files[k].shape = [1e8];
-      for (const f of Object.values(m.files) as Record<string, unknown>[]) delete f.bytes_uncompressed;
+      m.files.x!.shape = [1e8, 10];
+      m.files.y!.shape = [1e8];
+      for (const k of ['train_mask', 'val_mask', 'test_mask']) m.files[k]!.shape = [1e8];
+      for (const f of Object.values(m.files)) delete f.bytes_uncompressed;
     });
     expectRefused(
       await fathom(['train', '--dataset', mid, '--max-memory', '4G']),
@@ -175,10 +178,10 @@ describe('bounded loading', () => {
     const dir = folder('manynodes', (m) => {
       m.num_nodes = 1e8;
       m.num_features = 1;
-      m.files.x.shape = [1e8, 1];
-      m.files.y.shape = [1e8];
-      for (const k of ['train_mask', 'val_mask', 'test_mask']) m.files[k].shape = [1e8];
-      for (const f of Object.values(m.files) as Record<string, unknown>[]) delete f.bytes_uncompressed;
+      m.files.x!.shape = [1e8, 1];
+      m.files.y!.shape = [1e8];
+      for (const k of ['train_mask', 'val_mask', 'test_mask']) m.files[k]!.shape = [1e8];
+      for (const f of Object.values(m.files)) delete f.bytes_uncompressed;
     });
     expectRefused(await fathom(['train', '--dataset', dir]), /manynodes\/y\.i32\.gz is \d+ bytes of gzip, too small to hold 400000000 bytes/);
   });
