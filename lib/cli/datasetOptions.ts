@@ -118,17 +118,27 @@ export function loadOptionsOf(f: DatasetFlags): LoadDatasetOptions {
 }
 
 /**
- * Loads `--dataset` with the dataset flags and writes the loader's report (what it found,
- * what it applied, the split) to `log`, one line each, before anything else happens.
+ * Loads `--dataset` with the dataset flags; `log` gets status lines while a large input is
+ * read. A dataset without labels is refused: there is nothing to train on.
  *
  * @example
  * const ds = loadCliDataset(options, (line) => process.stderr.write(`${line}\n`));
  */
 export function loadCliDataset(o: DatasetFlags & { dataset: string }, log?: (line: string) => void): Dataset {
   const ds = loadDataset(o.dataset, { ...loadOptionsOf(o), onProgress: log });
-  if (log) for (const line of formatReport(ds.report)) log(line);
   if (ds.report.labels === 'none') {
     throw new InvalidArgumentError(`${o.dataset} has no labels to train on; pass --labels FILE`);
   }
   return ds;
+}
+
+/**
+ * Writes the loader's report (what it found, what it applied, the split) to `log`, one line
+ * each: commands call it once their flags have all been checked, just before the work starts.
+ *
+ * @example
+ * logLoadReport(ds, (line) => process.stderr.write(`${line}\n`));
+ */
+export function logLoadReport(ds: Dataset, log?: (line: string) => void): void {
+  if (log) for (const line of formatReport(ds.report)) log(line);
 }

@@ -1,4 +1,4 @@
-import { DATASET_FLAG_KEYS, type DatasetFlags, loadCliDataset } from './datasetOptions.js';
+import { DATASET_FLAG_KEYS, type DatasetFlags, loadCliDataset, logLoadReport } from './datasetOptions.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import { buildModel, modelEntry, resolveSpec, validateModelSpec } from '../models/registry.js';
 import { memory, resetPeakMemory, resolveDevice } from '../runtime/devices.js';
@@ -120,6 +120,7 @@ export async function runTrainJob(
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
+  logLoadReport(ds, hooks.log);
   const result = await fit(model, data, {
     epochs: options.epochs,
     optimizer,
