@@ -51,7 +51,16 @@ export function finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadLi
   }
   if (raw.declaredClasses !== undefined && raw.declaredClasses > present)
     notes.push(`${raw.declaredClasses - present} declared classes above the largest label`);
+  if (raw.declaredClasses === undefined && present > n) {
+    const at = y.indexOf(maxLabel);
+    throw new DatasetError(
+      'EDATA',
+      `loadDataset: ${raw.files.y ?? label}: node ${at} has label ${maxLabel}, which makes ${present} classes for ${n} nodes; ` +
+        'number the classes 0..C-1 (or give them as names)',
+    );
+  }
   const numClasses = raw.declaredClasses ?? present;
+  checkBudget(label, { 'class scores (num_nodes x num_classes x 4)': 4 * n * numClasses }, limits);
 
   const found = inspectGraph(raw.edgeIndex, n, featureSource === 'file' ? x : null, numFeatures);
   const applied: string[] = [];

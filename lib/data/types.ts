@@ -111,9 +111,9 @@ export interface Dataset extends GraphData {
   format: DatasetFormat;
   /** What the loader found (self loops, duplicates, asymmetric pairs, isolated nodes, zero rows) and did. */
   report: LoadReport;
-  /** Original node ids by index, for inputs with string or 1-based ids; null when ids are the indices. */
+  /** Original node ids by index, for inputs with string ids; null when ids are integers (indices, or indices + 1 for 1-based files). */
   nodeIds: string[] | null;
-  /** Original id → index; null when ids are the indices. */
+  /** Original id → index, for inputs with string ids; null otherwise. */
   nodeIndex: ReadonlyMap<string, number> | null;
   /** Class names by class index, for string labels; null when labels were integers. */
   classNames: string[] | null;

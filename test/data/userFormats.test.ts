@@ -330,3 +330,38 @@ describe('OGB node-property layout', () => {
     expect(und.report.found).toEqual({ selfLoops: 1, duplicateEdges: 1, asymmetricPairs: 1, isolatedNodes: 1, zeroFeatureRows: 0 });
   });
 });
+
+describe('labels', () => {
+  it.each([
+    ['-1', 'negative'],
+    ['nan', 'NaN'],
+  ])('refuses a label %s (%s) by line instead of making it a class', (bad) => {
+    const edges = write(
+      `lab-${bad}/e.csv`,
+      csv([
+        [0, 1],
+        [1, 2],
+      ]),
+    );
+    const labels = write(`lab-${bad}/y.csv`, csv([[0], [bad], [1]]));
+    expect(() => loadDataset(edges, { labelsFile: labels })).toThrow(
+      `loadDataset: y.csv:2: label '${bad}' is missing or negative; every node needs a class ≥ 0`,
+    );
+  });
+});
+
+describe('class counts', () => {
+  it('refuses a label that would make more classes than nodes', () => {
+    const edges = write(
+      'cls/e.csv',
+      csv([
+        [0, 1],
+        [1, 2],
+      ]),
+    );
+    const labels = write('cls/y.csv', csv([[0], [2000000000], [1]]));
+    expect(() => loadDataset(edges, { labelsFile: labels })).toThrow(
+      'loadDataset: y.csv: node 1 has label 2000000000, which makes 2000000001 classes for 3 nodes; number the classes 0..C-1 (or give them as names)',
+    );
+  });
+});

@@ -64,6 +64,7 @@ export function readFeatures(path: string, ctx: Ctx): { x: Float32Array; numFeat
       x[r * width + c] = v;
     }
     r++;
+    if (ctx.o.onProgress && r % 200_000 === 0) ctx.o.onProgress(`${label}: ${r} feature rows read (${Math.round(100 * t.progress)} %)`);
   }
   if (width < 0) throw new DatasetError('EFORMAT', `loadDataset: ${label}: the file holds no feature rows`);
   return { x: x.subarray(0, r * width), numFeatures: width, rows: rows?.subarray(0, r) ?? null };
@@ -95,6 +96,7 @@ export function readLabels(path: string, ctx: Ctx): { values: Int32Array; rows: 
   const lines = rowsOf(buf);
   checkBudget(label, { [`labels (${lines} lines)`]: 8 * lines }, ctx.limits);
   const texts: string[] = [];
+  const lineOf: number[] = [];
   let rows: Int32Array | null = null;
   let width = -1;
   while (t.next()) {
@@ -106,8 +108,15 @@ export function readLabels(path: string, ctx: Ctx): { values: Int32Array; rows: 
     if (t.width !== width) throw t.error(`expected ${width} columns, got ${t.width}`);
     if (rows) rows[texts.length] = ctx.ids.read(t, 0, true);
     texts.push(t.text(width - 1));
+    lineOf.push(t.line);
   }
   if (width < 0) throw new DatasetError('EFORMAT', `loadDataset: ${label}: the file holds no labels`);
+  // A missing label (empty, nan) or a negative one (-1 often marks "unlabeled") would otherwise
+  // become a class name of its own: refuse it by line.
+  const bad = texts.findIndex((s) => s === '' || /^[+-]?nan$/i.test(s) || /^-\d+(\.0*)?$/.test(s));
+  if (bad >= 0) {
+    throw new DatasetError('EDATA', `loadDataset: ${label}:${lineOf[bad]}: label '${texts[bad]}' is missing or negative; every node needs a class ≥ 0`);
+  }
   const numeric = texts.every((s) => /^\+?\d+(\.0*)?$/.test(s));
   const values = new Int32Array(texts.length);
   let classNames: string[] | null = null;

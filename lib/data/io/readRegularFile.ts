@@ -63,7 +63,7 @@ export function checkRegularFile(path: string, spec: ReadFileSpec): number {
   }
   if (!st.isFile()) throw new DatasetError('EFILE', `loadDataset: ${spec.label} is ${kindOf(st)}, not a regular file (at ${path})`, { path });
   if (st.size > spec.maxBytes) {
-    throw new DatasetError('ELIMIT', `loadDataset: ${spec.label} is ${formatBytes(st.size)}, over the memory budget of ${formatBytes(spec.maxBytes)}`, {
+    throw new DatasetError('ELIMIT', `loadDataset: ${spec.label} is ${formatBytes(st.size)}, over the limit of ${formatBytes(spec.maxBytes)} for this file`, {
       path,
     });
   }
@@ -89,7 +89,7 @@ export function readRegularFile(path: string, spec: ReadFileSpec): Buffer {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new DatasetError('EFILE', `loadDataset: ${spec.label} is ${kindOf(st)}, not a regular file (at ${path})`, { path });
     if (st.size > spec.maxBytes) {
-      throw new DatasetError('ELIMIT', `loadDataset: ${spec.label} is ${formatBytes(st.size)}, over the memory budget of ${formatBytes(spec.maxBytes)}`, {
+      throw new DatasetError('ELIMIT', `loadDataset: ${spec.label} is ${formatBytes(st.size)}, over the limit of ${formatBytes(spec.maxBytes)} for this file`, {
         path,
       });
     }
