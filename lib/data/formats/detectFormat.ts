@@ -32,9 +32,10 @@ export function detectFormat(path: string, isFile: boolean, label: string): Data
   let head = readHead(path);
   if (isNpy(head)) return 'npy';
   if (isZip(head)) return 'npz';
+  // The first 4 KB of a gzip stream inflate to at most ~4 MB (deflate's ratio is below 1032:1).
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     try {
-      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1 << 16 });
+      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 8 << 20 });
     } catch {
       head = Buffer.alloc(0);
     }
