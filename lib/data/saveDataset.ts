@@ -41,6 +41,8 @@ export function saveDataset(dir: string, data: GraphData | Dataset, options: { o
     extra.source_format = data.report.format;
     extra.graph_report = { found: data.report.found, applied: data.report.applied, split: data.report.split };
   }
+  // String labels keep their names; string node ids have no place in the format and are not written.
+  if ('classNames' in data && data.classNames) extra.class_names = data.classNames;
   const meta = buildMeta({ ...data, x }, extra);
   mkdirSync(dir, { recursive: true });
   const arrays: Record<string, ArrayBufferView | null> = {

@@ -110,6 +110,7 @@ describe('edge lists', () => {
     expect(ds.featureSource).toBe('random');
     expect(ds.report.split).toBe('random fractions 0.6/0.2/0.2 (seed 0)');
     expectRoundTrip(ds, 'tsv');
+    expect(loadDataset(join(tmp, 'saved-tsv')).classNames).toEqual(['cat', 'dog', 'eel']);
   });
 
   it('keeps 0-based ids when told, even when the smallest id is 1', () => {

@@ -26,7 +26,7 @@ export function toInt32(a: NdArray, label: string): Int32Array {
   for (let i = 0; i < out.length; i++) {
     const v = a.data[i]!;
     if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
-      throw fail(label, `entry ${i} is ${v}; expected integers (${a.dtype} array of shape (${a.shape.join(', ')}))`);
+      throw fail(label, `entry ${i} is ${v}; expected integers within int32 (${a.dtype} array of shape (${a.shape.join(', ')}))`);
     }
     out[i] = v;
   }
@@ -73,4 +73,20 @@ export function toMask(a: NdArray, label: string, n: number, split: number): { m
     mask[i] = v;
   }
   return { mask, numSplits };
+}
+
+/** A (2, E) or (E, 2) integer array as a `[2, E]` edge index. */
+export function edgeIndexOf(a: NdArray, label: string): Int32Array {
+  const v = toInt32(a, label);
+  if (a.shape.length === 2 && a.shape[0] === 2) return v;
+  if (a.shape.length === 2 && a.shape[1] === 2) {
+    const e = a.shape[0]!;
+    const out = new Int32Array(2 * e);
+    for (let i = 0; i < e; i++) {
+      out[i] = v[2 * i]!;
+      out[e + i] = v[2 * i + 1]!;
+    }
+    return out;
+  }
+  throw fail(label, `an edge index must have shape (2, E) or (E, 2); got (${a.shape.join(', ')})`);
 }

@@ -88,9 +88,14 @@ export function readFolder(
     split,
     numSplits,
     nodeIds: null,
-    classNames: null,
+    classNames: classNamesOf(meta.class_names, meta.num_classes),
     meta,
     files: { y: f.y.path, meta: `${name}/meta.json` },
     notes: bundled ? ['bundled'] : [],
   };
+}
+
+/** `class_names` of meta.json when it is a list of one string per class (as saveDataset writes it). */
+function classNamesOf(v: unknown, numClasses: number): string[] | null {
+  return Array.isArray(v) && v.length === numClasses && v.every((c) => typeof c === 'string') ? (v as string[]) : null;
 }

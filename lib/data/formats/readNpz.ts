@@ -4,7 +4,7 @@ import type { LoadLimits } from '../io/limits.js';
 import { readRegularFile } from '../io/readRegularFile.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
 import { assembleNodeFiles } from './assembleNodeFiles.js';
-import { type NdArray, toFeatures, toInt32, toMask } from './NdArray.js';
+import { edgeIndexOf, type NdArray, toFeatures, toInt32, toMask } from './NdArray.js';
 import { NodeIds } from './NodeIds.js';
 import { parseNpy } from './parseNpy.js';
 import type { RawGraph } from './RawGraph.js';
@@ -117,39 +117,10 @@ export function readNpz(path: string, o: LoadDatasetOptions, limits: LoadLimits)
   return raw;
 }
 
-/** A (2, E) or (E, 2) integer array as a `[2, E]` edge index. */
-export function edgeIndexOf(a: NdArray, label: string): Int32Array {
-  const v = toInt32(a, label);
-  if (a.shape.length === 2 && a.shape[0] === 2) return v;
-  if (a.shape.length === 2 && a.shape[1] === 2) {
-    const e = a.shape[0]!;
-    const out = new Int32Array(2 * e);
-    for (let i = 0; i < e; i++) {
-      out[i] = v[2 * i]!;
-      out[e + i] = v[2 * i + 1]!;
-    }
-    return out;
-  }
-  throw new DatasetError('EFORMAT', `loadDataset: ${label}: an edge index must have shape (2, E) or (E, 2); got (${a.shape.join(', ')})`);
-}
-
 /** Every endpoint in [0, n). */
 function checkEdges(edgeIndex: Int32Array, n: number, label: string): void {
   for (let i = 0; i < edgeIndex.length; i++) {
     const v = edgeIndex[i]!;
     if (v < 0 || v >= n) throw new DatasetError('EDATA', `loadDataset: ${label}: edge entry ${i} is node ${v}, outside [0, ${n})`);
   }
-}
-
-/** `.npy` edge index (2, E) or (E, 2) as an edge source for {@link assembleNodeFiles}. */
-export function readNpyEdges(path: string, o: LoadDatasetOptions, limits: LoadLimits): RawGraph {
-  const label = basename(path);
-  const a = parseNpy(readRegularFile(path, { label, maxBytes: limits.maxBytes }), label, limits);
-  const edgeIndex = edgeIndexOf(a, label);
-  let n = 0;
-  for (let i = 0; i < edgeIndex.length; i++) {
-    if (edgeIndex[i]! < 0) throw new DatasetError('EDATA', `loadDataset: ${label}: edge entry ${i} is ${edgeIndex[i]}; node ids must be ≥ 0`);
-    if (edgeIndex[i]! >= n) n = edgeIndex[i]! + 1;
-  }
-  return assembleNodeFiles({ format: 'npy', path, edgeIndex, ids: NodeIds.integers(0), numNodes: n, notes: [`edge index (${a.shape.join(', ')})`] }, o, limits);
 }

@@ -40,7 +40,9 @@ export function checkRegularFile(path: string, spec: ReadFileSpec): number {
   } catch (err) {
     throw new DatasetError('ENOENT', `loadDataset: ${spec.label} is missing (expected at ${path})`, { path, cause: err });
   }
-  if (st.isSymbolicLink()) {
+  // Inside a dataset folder the resolved path must stay in the folder, whether the file itself
+  // or a folder on the way to it is the symlink.
+  if (st.isSymbolicLink() || spec.root !== undefined) {
     let target: string;
     try {
       target = realpathSync(path);
