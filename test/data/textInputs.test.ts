@@ -76,3 +76,14 @@ describe('edge list detection', () => {
     expect(Array.from(loadDataset(dir).y.subarray(0, 4))).toEqual([0, 1, 0, 1]);
   });
 });
+
+describe('progress', () => {
+  it('reports a status line per million edges while a large edge list is read', () => {
+    const lines: string[] = [];
+    const rows = Array.from({ length: 1_000_500 }, (_, i) => `${i % 1000},${(i * 7) % 1000}`);
+    const ds = loadDataset(write('large.csv', `${rows.join('\n')}\n`), { onProgress: (l) => lines.push(l) });
+    expect(ds.numEdges).toBe(1_000_500);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^large\.csv: 1000000 edges read \(\d+ %\)$/);
+  });
+});
