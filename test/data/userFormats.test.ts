@@ -261,6 +261,11 @@ describe('NumPy inputs', () => {
     expectRoundTrip(ds, `npz-${compress}`);
   });
 
+  it('refuses a negative node id in edge_index, naming the entry', () => {
+    const npz = encodeNpz({ edge_index: [[0, 1, 1, -3], [2, 2], 'int64'] }, true);
+    expect(() => loadDataset(write('npz/neg.npz', npz))).toThrow('loadDataset: neg.npz/edge_index.npy: edge entry 3 is node -3, outside [0, 2)');
+  });
+
   it('reads masks of shape (N, splits) by the split asked for', () => {
     const two = Array.from({ length: N }, (_, i) => [TRAIN[i]!, VAL[i]!]).flat();
     const npz = encodeNpz(

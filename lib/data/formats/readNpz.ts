@@ -89,6 +89,7 @@ export function readNpz(path: string, o: LoadDatasetOptions, limits: LoadLimits)
   for (let i = 0; i < edgeIndex.length; i++) if (edgeIndex[i]! >= n) n = edgeIndex[i]! + 1;
   if (x) n = Math.max(n, x.shape[0]!);
   if (y) n = Math.max(n, y.shape[0]!);
+  checkEdges(edgeIndex, n, `${label}/edge_index.npy`);
   const used = ['edge_index', 'x', 'y', 'train_mask', 'val_mask', 'test_mask'];
   const notes = ['arrays'];
   const extra = [...names.keys()].filter((k) => !used.includes(k));
