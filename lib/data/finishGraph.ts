@@ -123,7 +123,7 @@ export function finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadLi
     splitSizes: sizes,
     notes,
   };
-  const unchanged = applied.length === 0 && raw.meta !== null && graph.numFeatures === raw.meta.num_features;
+  const unchanged = applied.length === 0 && o.randomSplit === undefined && raw.meta !== null && graph.numFeatures === raw.meta.num_features;
   return {
     ...graph,
     meta: unchanged ? raw.meta! : buildMeta({ ...graph, x: featureSource === 'file' ? x : null }, { source_format: raw.format }),

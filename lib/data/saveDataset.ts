@@ -36,7 +36,13 @@ export function saveDataset(dir: string, data: GraphData | Dataset, options: { o
     if (arr?.length !== len) throw new RangeError(`saveDataset: ${key} has ${arr?.length} entries, expected ${len} for ${n} nodes`);
   }
   const x = withX ? data.x : null;
-  const extra: Record<string, unknown> = { created_by: 'fathom saveDataset' };
+  // Provenance of a loaded folder (source, preprocessing, statistics) still describes the arrays
+  // when nothing was transformed (loadDataset builds a fresh meta otherwise); counts and files are rewritten.
+  const extra: Record<string, unknown> = {};
+  if ('meta' in data && data.meta) {
+    for (const [k, v] of Object.entries(data.meta)) if (!STRUCTURAL_KEYS.has(k)) extra[k] = v;
+  }
+  extra.created_by = 'fathom saveDataset';
   if ('report' in data) {
     extra.source_format = data.report.format;
     extra.graph_report = { found: data.report.found, applied: data.report.applied, split: data.report.split };
@@ -58,7 +64,8 @@ export function saveDataset(dir: string, data: GraphData | Dataset, options: { o
     if (!arr) continue;
     options.onProgress?.(`writing ${file.path}`);
     const raw = littleEndianBytes(arr);
-    const gz = gzipSync(raw);
+    // Level 9 as the bundled files use, down to the default for large arrays where it costs seconds.
+    const gz = gzipSync(raw, { level: raw.length <= 64 << 20 ? 9 : 6 });
     const tmp = join(dir, `.${file.path}.tmp`);
     writeFileSync(tmp, gz);
     renameSync(tmp, join(dir, file.path));
@@ -73,6 +80,20 @@ export function saveDataset(dir: string, data: GraphData | Dataset, options: { o
   writeFileSync(tmp, `${JSON.stringify(meta, null, 2)}\n`);
   renameSync(tmp, join(dir, 'meta.json'));
 }
+
+/** meta.json keys saveDataset always writes itself. */
+const STRUCTURAL_KEYS = new Set([
+  'name',
+  'format_version',
+  'num_nodes',
+  'num_edges',
+  'num_features',
+  'num_classes',
+  'features_available',
+  'num_splits',
+  'files',
+  'mask_shape',
+]);
 
 /** The bytes of a typed array in little-endian order (a copy only on a big-endian host). */
 function littleEndianBytes(a: ArrayBufferView): Buffer {
