@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { version } from '../runtime/version.js';
+import { convertCommand } from './convertCommand.js';
 import { diagnoseCommand } from './diagnoseCommand.js';
 import { infoCommand } from './infoCommand.js';
 import { predictCommand } from './predictCommand.js';
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   program.addCommand(sweepCommand());
   program.addCommand(reportCommand());
   program.addCommand(diagnoseCommand());
+  program.addCommand(convertCommand());
   try {
     await program.parseAsync(argv);
   } catch (e) {

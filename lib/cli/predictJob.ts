@@ -1,5 +1,6 @@
 import { loadCheckpoint } from '../checkpoint/loadCheckpoint.js';
 import { loadDataset } from '../data/loadDataset.js';
+import { DATASET_FLAG_KEYS, type DatasetFlags, loadOptionsOf } from './datasetOptions.js';
 import { NodeData } from '../data/NodeData.js';
 import { FathomError } from '../errors/FathomError.js';
 import type { Predictions } from '../models/predict.js';
@@ -8,7 +9,7 @@ import type { Predictions } from '../models/predict.js';
 export const PREDICT_SPLITS = ['test', 'val', 'train', 'all'] as const;
 export type PredictSplit = (typeof PREDICT_SPLITS)[number];
 
-export interface PredictJobOptions {
+export interface PredictJobOptions extends Omit<DatasetFlags, 'normalizeFeatures'> {
   /** A checkpoint file (`best.safetensors` of `fathom train --checkpoint-dir`, or any other). */
   checkpoint: string;
   dataset: string;
@@ -46,7 +47,7 @@ export function runPredictJob(o: PredictJobOptions): PredictJobResult {
   ckpt.optimizer?.dispose();
   using model = ckpt.model;
   const normalizeFeatures = featureNormalization(o, ckpt.config);
-  const ds = loadDataset(o.dataset, { normalizeFeatures });
+  const ds = loadDataset(o.dataset, { ...loadOptionsOf(datasetFlags(o, ckpt.config)), normalizeFeatures });
   const config = model.config() as { inChannels?: number; outChannels?: number };
   if (config.inChannels !== undefined && config.inChannels !== ds.numFeatures) {
     throw new FathomError(`predict: dataset ${ds.name} has ${ds.numFeatures} features but the model in ${o.checkpoint} takes ${config.inChannels}`, 'SHAPE');
@@ -83,4 +84,19 @@ function featureNormalization(o: PredictJobOptions, config: Record<string, unkno
     );
   }
   return o.normalizeFeatures;
+}
+
+/**
+ * How to read the dataset: the flags training recorded in the checkpoint (an edge list's feature
+ * and label files, its split, the transforms), with any flag given here taking precedence.
+ */
+function datasetFlags(o: PredictJobOptions, config: Record<string, unknown>): DatasetFlags {
+  const recorded = typeof config.datasetFlags === 'object' && config.datasetFlags !== null ? (config.datasetFlags as Record<string, unknown>) : {};
+  const flags: Record<string, unknown> = {};
+  for (const key of DATASET_FLAG_KEYS) {
+    const given = (o as unknown as Record<string, unknown>)[key];
+    if (given !== undefined) flags[key] = given;
+    else if (Object.hasOwn(recorded, key)) flags[key] = recorded[key];
+  }
+  return flags as DatasetFlags;
 }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { Progress } from './progress.js';
+import { addDatasetOptions } from './datasetOptions.js';
 import { addModelOptions } from './modelOptions.js';
 import { integer, real } from './parseOptions.js';
 import { checkOutputs } from './outputPaths.js';
@@ -13,8 +14,10 @@ import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
   const d = TRAIN_DEFAULTS;
-  const command = new Command('train').description('train a node classifier on a bundled dataset or a dataset folder');
-  return addScheduleOptions(addModelOptions(command, d))
+  const command = new Command('train').description(
+    'train a node classifier on a bundled dataset, a dataset folder, an edge list, a .npy/.npz or an OGB folder',
+  );
+  return addScheduleOptions(addDatasetOptions(addModelOptions(command, d)))
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
     .option('--lr <x>', "learning rate (default: the model's own, else 0.01)", real(0, 10))
     .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))
@@ -36,6 +39,7 @@ export function trainCommand(): Command {
       try {
         summary = await runTrainJob(o, {
           signal: controller.signal,
+          log: (line) => process.stderr.write(`${line}\n`),
           onEpoch: (r) =>
             progress.update(
               r.epoch,

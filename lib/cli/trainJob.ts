@@ -1,4 +1,4 @@
-import { loadDataset } from '../data/loadDataset.js';
+import { DATASET_FLAG_KEYS, type DatasetFlags, datasetFlagsOf, loadCliDataset, logLoadReport } from './datasetOptions.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import { buildModel, modelEntry, resolveSpec, validateModelSpec } from '../models/registry.js';
 import { resetPeakMemory, resolveDevice } from '../runtime/devices.js';
@@ -10,7 +10,7 @@ import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
-export interface TrainJobOptions extends ModelSpec, ScheduleFlags {
+export interface TrainJobOptions extends ModelSpec, ScheduleFlags, Omit<DatasetFlags, 'normalizeFeatures'> {
   dataset: string;
   epochs: number;
   /** Default: the model's own (its registry entry's), else 0.01. */
@@ -63,6 +63,7 @@ const RUN_KEYS = new Set([
   'out',
   'metrics',
   ...SCHEDULE_KEYS,
+  ...DATASET_FLAG_KEYS,
 ]);
 
 /** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
@@ -85,17 +86,21 @@ export function trainingRates(o: { model: string; lr?: number; weightDecay?: num
  * @example
  * const summary = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora' });
  */
-export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {}): Promise<TrainSummary> {
+export async function runTrainJob(
+  options: TrainJobOptions,
+  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal; log?: (line: string) => void } = {},
+): Promise<TrainSummary> {
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
-  const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
+  const ds = loadCliDataset(options, hooks.log);
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
+  logLoadReport(ds, hooks.log);
   const result = await fit(model, data, {
     epochs: options.epochs,
     optimizer,
@@ -109,7 +114,7 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
           dir: options.checkpointDir,
           every: options.checkpointEvery ?? 10,
           best: true,
-          config: { dataset: options.dataset, normalizeFeatures: options.normalizeFeatures },
+          config: { dataset: options.dataset, normalizeFeatures: options.normalizeFeatures, datasetFlags: datasetFlagsOf(options) },
         }
       : undefined,
     resume: options.resume ?? false,

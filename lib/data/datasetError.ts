@@ -7,9 +7,14 @@
  * - `EGZIP`: a `.gz` file is truncated or corrupt
  * - `ESIZE`: a file decompresses to the wrong number of bytes for its shape
  * - `ECHECKSUM`: a `.gz` file's sha256 differs from `meta.json`
- * - `EDATA`: array contents are invalid (index or label out of range, mask not 0/1, NaN feature)
+ * - `EDATA`: array contents are invalid (index or label out of range, mask not 0/1, NaN feature,
+ *   an empty train or validation split)
+ * - `EFORMAT`: no loader accepts the input, or a file is malformed for its format (the message
+ *   names the file, the line for text formats, and the problem)
+ * - `EFILE`: a path is not a regular file (a FIFO, a device) or a symlink that leaves the dataset folder
+ * - `ELIMIT`: declared sizes exceed the memory budget, or meta.json exceeds the JSON size or depth limits
  */
-export type DatasetErrorCode = 'ENOENT' | 'EMETA' | 'EGZIP' | 'ESIZE' | 'ECHECKSUM' | 'EDATA';
+export type DatasetErrorCode = 'ENOENT' | 'EMETA' | 'EGZIP' | 'ESIZE' | 'ECHECKSUM' | 'EDATA' | 'EFORMAT' | 'EFILE' | 'ELIMIT';
 
 /**
  * Error thrown by {@link loadDataset} for missing or invalid data. The message

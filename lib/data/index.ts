@@ -1,12 +1,15 @@
 /**
  * Graph data for Fathom: the bundled benchmark datasets (`datasets/`), any
- * folder in the same format, and seeded synthetic graphs.
+ * folder in the same format, users' own graphs (edge lists, `.npy`/`.npz`, OGB folders;
+ * docs/datasets.md), PyG-style graph transforms, and seeded synthetic graphs.
  *
  * @example
  * ```ts
- * import { listDatasets, loadDataset, sbmGraph } from './data/index.js';
+ * import { listDatasets, loadDataset, saveDataset, sbmGraph } from './data/index.js';
  * for (const d of listDatasets()) console.log(d.summary);
  * const cora = loadDataset('cora', { normalizeFeatures: true });
+ * const mine = loadDataset('edges.csv', { featuresFile: 'x.npy', labelsFile: 'y.csv', undirected: true });
+ * saveDataset('./my-graph', mine);
  * const big = sbmGraph({ numNodes: 1_000_000, numEdges: 10_000_000, numFeatures: 32, seed: 1 });
  * ```
  */
@@ -32,3 +35,16 @@ export type {
   SyntheticGraph,
   SyntheticMeta,
 } from './types.js';
+export { saveDataset } from './saveDataset.js';
+export { formatReport, type LoadReport } from './loadReport.js';
+export { DEFAULT_RANDOM_SPLIT, DEFAULT_RANDOM_FEATURE_WIDTH, type RandomSplit } from './loadOptions.js';
+export { randomSplit, type SplitMasks } from './randomSplit.js';
+export { ACCEPTED_FORMATS, type DatasetFormat } from './formats/RawGraph.js';
+export { parseNpy } from './formats/parseNpy.js';
+export { readZip } from './formats/readZip.js';
+export type { NdArray, NdData } from './formats/NdArray.js';
+export { coalesce } from './transforms/coalesce.js';
+export { removeSelfLoops } from './transforms/removeSelfLoops.js';
+export { toUndirected } from './transforms/toUndirected.js';
+export { inspectGraph, type GraphFindings } from './transforms/inspectGraph.js';
+export { DEFAULT_MEMORY_SHARE, MAX_JSON_BYTES, MAX_JSON_DEPTH, type LoadLimits } from './io/limits.js';

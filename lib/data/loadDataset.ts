@@ -1,65 +1,54 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatasetError } from './datasetError.js';
-import { normalizeFeatures as rowNormalize } from './normalizeFeatures.js';
-import { parseMeta } from './parseMeta.js';
-import { readArrayFile } from './readArrayFile.js';
-import { resolveDataset } from './resolveDataset.js';
-import { Rng } from '../random/rng.js';
-import type { ArrayFileMeta, Dataset, DType, DTypeArrays } from './types.js';
-import { validateArrays } from './validateArrays.js';
+import { basename } from 'node:path';
 import { requireObject } from '../errors/args.js';
+import { finishGraph } from './finishGraph.js';
+import { detectFormat } from './formats/detectFormat.js';
+import type { RawGraph } from './formats/RawGraph.js';
+import { readEdgeList } from './formats/readEdgeList.js';
+import { assembleNodeFiles } from './formats/assembleNodeFiles.js';
+import { readFolder } from './formats/readFolder.js';
+import { readNpyEdges } from './formats/readNpyEdges.js';
+import { readNpz } from './formats/readNpz.js';
+import { readOgb } from './formats/readOgb.js';
+import { resolveLimits } from './io/limits.js';
+import type { LoadDatasetOptions } from './loadOptions.js';
+import { resolveDataset } from './resolveDataset.js';
+import type { Dataset } from './types.js';
+
+export type { LoadDatasetOptions } from './loadOptions.js';
 
 /** Seed of the random features used when a dataset ships none (PubMed). */
 export const RANDOM_FEATURE_SEED = 42;
 
-/** Options of {@link loadDataset}. */
-export interface LoadDatasetOptions {
-  /** Row-normalize `x` so each row sums to 1 (Planetoid GCN / PyG `NormalizeFeatures`). Default `false`. */
-  normalizeFeatures?: boolean;
-  /** Which train/val/test split to return masks for (datasets with 10 splits: 0..9). Default `0`. */
-  split?: number;
-  /**
-   * `'auto'` (default): the feature file when there is one, otherwise seeded
-   * random features. `'random'`: always seeded random features (the file is
-   * not read). `'file'`: the feature file, and an error when there is none.
-   */
-  features?: 'auto' | 'random' | 'file';
-  /** Seed of the random features. Default {@link RANDOM_FEATURE_SEED}. */
-  featureSeed?: number;
-  /** Check each `.gz` file's sha256 against meta.json. Default `true` for bundled datasets, `false` for folders. */
-  verifyChecksums?: boolean;
-}
-
 /**
- * Loads a node-classification graph: a bundled dataset by name (`'cora'`,
- * `'citeseer'`, `'pubmed'`, `'chameleon'`, ...; see `listDatasets()`), or
- * any folder in the same format by path (`'./data/my-graph'`; see
- * `datasets/README.md`).
+ * Loads a node-classification graph: a bundled dataset by name (`'cora'`, `'pubmed'`,
+ * `'chameleon'`, ...; see `listDatasets()`), a folder in the same format, an OGB
+ * node-property folder as downloaded (`raw/`, `split/`), an edge list (CSV/TSV, with
+ * `featuresFile`, `labelsFile` and mask files), a `.npy` edge index or a `.npz` (PyG-style
+ * arrays or a SciPy sparse adjacency). The format is detected from the content; see
+ * docs/datasets.md.
  *
- * **PubMed ships no features.** With `features: 'auto'` (the default) a
- * dataset without `x.f32.gz` gets RANDOM features: i.i.d. Gaussian N(0, 1)
- * values of width `num_features`, from a fixed seed ({@link RANDOM_FEATURE_SEED},
- * override with `featureSeed`), so runs are reproducible. They carry NO
- * information about the labels: accuracy on such a dataset measures what
- * the graph structure alone gives, and is not comparable with published
- * PubMed results. `featureSource` is `'random'` whenever this happened;
- * check it before reporting numbers.
+ * Every loader reports what it found (`report`: self loops, duplicate edges, asymmetric
+ * pairs, isolated nodes, all-zero feature rows) and applies the transforms asked for
+ * (`removeSelfLoops`, `undirected`, `coalesce`, as PyG's). Inputs without masks get a seeded
+ * random split, named in `report.split`.
  *
- * Everything read is validated (sizes, checksums for bundled data, index
- * and label ranges, 0/1 masks, finite features). Every failure is an error
- * whose message names the dataset, the file and the numbers involved.
+ * **Inputs without features get RANDOM features** (PubMed, a bare edge list): i.i.d. N(0, 1)
+ * values from a fixed seed ({@link RANDOM_FEATURE_SEED}, override with `featureSeed`). They
+ * carry no information about the labels; `featureSource` is `'random'` whenever this happened.
  *
- * @throws RangeError for an unknown name (the message lists the available ones) or a split out of range.
- * @throws DatasetError with `code` `ENOENT`, `EMETA`, `EGZIP`, `ESIZE`, `ECHECKSUM` or `EDATA`.
+ * Loading is bounded: only regular files are read (FIFOs, devices and symlinks leaving the
+ * dataset folder are refused), declared sizes are checked against a memory budget (`maxBytes`,
+ * default half the machine's memory) before allocating, decompression stops at the declared
+ * size, and meta.json has size and depth limits.
+ *
+ * @throws RangeError for an unknown name (the message lists the available ones) or a bad option.
+ * @throws DatasetError with `code` `ENOENT`, `EMETA`, `EGZIP`, `ESIZE`, `ECHECKSUM`, `EDATA`, `EFORMAT`, `EFILE` or `ELIMIT`.
  * @example
  * ```ts
  * const cora = loadDataset('cora', { normalizeFeatures: true });
- * cora.numNodes;                  // 2708
- * cora.x!.length;                 // 2708 * 1433
- * const cham = loadDataset('chameleon', { split: 3 });
- * const pub = loadDataset('pubmed');
- * if (pub.featureSource === 'random') console.warn('pubmed: random features');
+ * const mine = loadDataset('edges.csv', { featuresFile: 'x.npy', labelsFile: 'y.csv', undirected: true });
+ * console.log(mine.report.found.asymmetricPairs, mine.report.split);
+ * const arxiv = loadDataset('./ogbn_arxiv', { undirected: true });
  * ```
  */
 export function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}): Dataset {
@@ -74,66 +63,42 @@ export function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}
     throw new RangeError(`loadDataset: features must be 'auto', 'random' or 'file', got ${JSON.stringify(mode)}`);
   }
   if (!Number.isFinite(seed)) throw new RangeError(`loadDataset: featureSeed must be a finite number, got ${seed}`);
-
-  const { name, directory, bundled } = resolveDataset(nameOrPath);
-  const metaPath = join(directory, 'meta.json');
-  let metaText: string;
-  try {
-    metaText = readFileSync(metaPath, 'utf8');
-  } catch (err) {
-    throw new DatasetError('ENOENT', `loadDataset: ${name}/meta.json is missing (expected at ${metaPath})`, {
-      path: metaPath,
-      cause: err,
-    });
+  const base = options.indexBase;
+  if (base !== undefined && base !== 0 && base !== 1 && base !== 'auto') {
+    throw new RangeError(`loadDataset: indexBase must be 0, 1 or 'auto', got ${JSON.stringify(base)}`);
   }
-  const { meta, numSplits, featuresAvailable } = parseMeta(metaText, name, metaPath);
-  if (split >= numSplits) {
-    throw new RangeError(
-      `loadDataset: split ${split} is out of range for ${name}, which has ${numSplits} split${numSplits === 1 ? '' : 's'} (0..${numSplits - 1})`,
-    );
+  const width = options.randomFeatureWidth;
+  if (width !== undefined && (!Number.isSafeInteger(width) || width < 1)) {
+    throw new RangeError(`loadDataset: randomFeatureWidth must be a positive integer, got ${width}`);
   }
-  if (mode === 'file' && !featuresAvailable) {
-    throw new DatasetError(
-      'ENOENT',
-      `loadDataset: ${name} has no feature file (meta.json 'features_available' is false); use features: 'auto' or 'random' for seeded random features`,
-      { path: directory },
-    );
+  const limits = resolveLimits(options.maxBytes);
+
+  const where = resolveDataset(nameOrPath);
+  const path = where.file ?? where.directory;
+  const format = detectFormat(path, where.file !== undefined, where.file ? basename(path) : where.name);
+  let raw: RawGraph;
+  switch (format) {
+    case 'folder':
+      raw = readFolder(where, options, limits, seed);
+      break;
+    case 'ogb':
+      raw = readOgb(where.directory, options, limits);
+      break;
+    case 'npy':
+      raw = readNpyEdges(path, options, limits);
+      break;
+    case 'npz':
+    case 'npz-csr':
+      raw = readNpz(path, options, limits);
+      break;
+    default: {
+      const e = readEdgeList(path, options, limits);
+      raw = assembleNodeFiles({ format: 'edge-list', path, ...e }, options, limits);
+    }
   }
-
-  const verifyChecksum = options.verifyChecksums ?? bundled;
-  const read = <D extends DType>(key: string, file: ArrayFileMeta): DTypeArrays[D] =>
-    readArrayFile<D>({ directory, name, key, file: file as ArrayFileMeta & { dtype: D }, verifyChecksum });
-  const f = meta.files;
-  const edgeIndex = read<'int32'>('edge_index', f.edge_index);
-  const y = read<'int32'>('y', f.y);
-  const trainAll = read<'uint8'>('train_mask', f.train_mask);
-  const valAll = read<'uint8'>('val_mask', f.val_mask);
-  const testAll = read<'uint8'>('test_mask', f.test_mask);
-  const fileX = featuresAvailable && mode !== 'random' && f.x !== undefined ? read<'float32'>('x', f.x) : null;
-  validateArrays(name, directory, meta, { edgeIndex, y, trainMask: trainAll, valMask: valAll, testMask: testAll, x: fileX });
-
-  const n = meta.num_nodes;
-  const row = (mask: Uint8Array): Uint8Array => (numSplits === 1 ? mask : mask.slice(split * n, (split + 1) * n));
-  const x = fileX ?? new Rng(seed).fillNormal(new Float32Array(n * meta.num_features));
-  if (options.normalizeFeatures === true) rowNormalize(x, n, meta.num_features);
-
-  return {
-    name: meta.name ?? name,
-    numNodes: n,
-    numEdges: meta.num_edges,
-    numFeatures: meta.num_features,
-    numClasses: meta.num_classes,
-    edgeIndex,
-    x,
-    y,
-    trainMask: row(trainAll),
-    valMask: row(valAll),
-    testMask: row(testAll),
-    meta,
-    featuresAvailable,
-    featureSource: fileX === null ? 'random' : 'file',
-    split,
-    numSplits,
-    directory,
-  };
+  if (format !== 'folder' && mode === 'random') raw.x = null;
+  if (format !== 'folder' && mode === 'file' && raw.x === null) {
+    throw new RangeError(`loadDataset: ${basename(path)} has no features (pass featuresFile, or use features: 'auto' for seeded random features)`);
+  }
+  return finishGraph(raw, options, limits, seed);
 }

@@ -1,6 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { isAbsolute } from 'node:path';
 import { DatasetError } from './datasetError.js';
+import { parseJsonBounded } from './io/parseJsonBounded.js';
 import type { ArrayFileMeta, DatasetMeta, DType } from './types.js';
 
 /** Bytes per element of each dtype. */
@@ -41,15 +42,7 @@ export function parseMeta(text: string, name: string, file: string): ParsedMeta 
   const fail = (msg: string): DatasetError => new DatasetError('EMETA', `loadDataset: ${name}/meta.json: ${msg}`, { path: file });
   const bad = (key: string, want: string, got: unknown): DatasetError => fail(`key '${key}' must be ${want} (got ${describe(got)})`);
 
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new DatasetError('EMETA', `loadDataset: ${name}/meta.json is not valid JSON: ${(err as Error).message}`, {
-      path: file,
-      cause: err,
-    });
-  }
+  const raw = parseJsonBounded(text, `${name}/meta.json`, file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail('top level must be a JSON object');
   const m = raw as Record<string, unknown>;
 

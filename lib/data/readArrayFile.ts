@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from './datasetError.js';
 import { ITEM_SIZE } from './parseMeta.js';
+import { readRegularFile } from './io/readRegularFile.js';
 import type { ArrayFileMeta, DType, DTypeArrays } from './types.js';
 
 const CTORS = { int32: Int32Array, float32: Float32Array, uint8: Uint8Array } as const;
@@ -18,6 +18,8 @@ export interface ArrayFileSpec<D extends DType> {
   file: ArrayFileMeta & { dtype: D };
   /** Compare the `.gz` file's sha256 with `file.sha256` before decompressing. */
   verifyChecksum: boolean;
+  /** Largest file accepted (the memory budget). Default: the largest Buffer. */
+  maxBytes?: number;
 }
 
 /**
@@ -40,19 +42,8 @@ export function readArrayFile<D extends DType>(spec: ArrayFileSpec<D>): DTypeArr
   const path = join(directory, file.path);
   const label = `${name}/${file.path}`;
 
-  let gz: Buffer;
-  try {
-    gz = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new DatasetError('ENOENT', `loadDataset: ${label} is missing (expected at ${path})`, { path, cause: err });
-    }
-    throw new DatasetError('ENOENT', `loadDataset: cannot read ${label} at ${path}: ${(err as Error).message}`, {
-      path,
-      cause: err,
-    });
-  }
+  // A FIFO or device would hang or never end; a symlink must stay in the folder.
+  const gz = readRegularFile(path, { label, root: directory, maxBytes: spec.maxBytes ?? bufferConstants.MAX_LENGTH });
 
   if (verifyChecksum) {
     if (file.sha256 === undefined) {
@@ -74,6 +65,10 @@ export function readArrayFile<D extends DType>(spec: ArrayFileSpec<D>): DTypeArr
   const count = file.shape.reduce((a, d) => a * d, 1);
   const expected = count * itemSize;
   const shapeText = `shape [${file.shape.join(', ')}] x ${itemSize}-byte ${file.dtype}`;
+  // Deflate expands at most ~1032:1, so a small file cannot hold a huge declared shape: say so before inflating.
+  if (expected > gz.length * 1032 + 1024) {
+    throw new DatasetError('ESIZE', `loadDataset: ${label} is ${gz.length} bytes of gzip, too small to hold ${expected} bytes (${shapeText})`, { path });
+  }
   // One byte of slack lets "too long" be told apart without inflating a huge (or hostile) file in full.
   const limit = Math.min(expected + 1, bufferConstants.MAX_LENGTH);
   let raw: Buffer;

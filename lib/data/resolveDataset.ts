@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { DatasetError } from './datasetError.js';
 import { datasetsDir } from './datasetsDir.js';
 
@@ -11,6 +11,8 @@ export interface ResolvedDataset {
   directory: string;
   /** True when the folder is one of the bundled datasets. */
   bundled: boolean;
+  /** Absolute path of the file, when the argument names a file (an edge list, `.npy`, `.npz`) rather than a folder. */
+  file?: string;
 }
 
 /**
@@ -19,11 +21,12 @@ export interface ResolvedDataset {
  * A bare word is a bundled dataset name, matched case-insensitively
  * (`'cora'`, `'PubMed'`). Anything with a path separator, `.`/`..`, an
  * absolute path, or a bare word that is not a bundled name but is an existing
- * folder, is a folder path. Bundled names win over same-named folders in the
+ * folder or file, is a path. A path to a file (an edge list, `.npy`, `.npz`) resolves to
+ * its folder with `file` set. Bundled names win over same-named folders in the
  * working directory; write `./cora` to mean the folder.
  *
  * @throws RangeError for an unknown name, listing the available ones.
- * @throws DatasetError (`ENOENT`) for a path that does not exist or is not a folder.
+ * @throws DatasetError (`ENOENT`) for a path that does not exist.
  * @example
  * ```ts
  * resolveDataset('Cora');            // { name: 'cora', directory: '.../datasets/cora', bundled: true }
@@ -40,17 +43,20 @@ export function resolveDataset(nameOrPath: string): ResolvedDataset {
     const names = bundledNames(root);
     const match = names.find((n) => n.toLowerCase() === nameOrPath.toLowerCase());
     if (match !== undefined) return { name: match, directory: join(root, match), bundled: true };
-    if (!isDirectory(nameOrPath)) {
+    if (!existsSync(nameOrPath)) {
       const available = names.length > 0 ? `available: ${names.join(', ')}` : `no bundled datasets found in ${root}`;
       throw new RangeError(`loadDataset: unknown dataset '${nameOrPath}' (${available}); to load a folder, pass a path such as './${nameOrPath}'`);
     }
   }
   const directory = resolve(nameOrPath);
   if (!existsSync(directory)) {
-    throw new DatasetError('ENOENT', `loadDataset: folder ${directory} is missing`, { path: directory });
+    throw new DatasetError('ENOENT', `loadDataset: ${/\.[a-z0-9]+$/i.test(directory) ? 'file' : 'folder'} ${directory} is missing`, { path: directory });
   }
   if (!isDirectory(directory)) {
-    throw new DatasetError('ENOENT', `loadDataset: ${directory} is not a folder`, { path: directory });
+    const name = basename(directory)
+      .replace(/(\.gz)?$/, '')
+      .replace(/\.[^.]*$/, '');
+    return { name, directory: dirname(directory), bundled: false, file: directory };
   }
   return { name: basename(directory), directory, bundled: false };
 }

@@ -14,6 +14,9 @@
  * ```
  */
 
+import type { DatasetFormat } from './formats/RawGraph.js';
+import type { LoadReport } from './loadReport.js';
+
 /** Element types that appear in dataset array files. */
 export type DType = 'int32' | 'float32' | 'uint8';
 
@@ -102,8 +105,18 @@ export interface Dataset extends GraphData {
   split: number;
   /** Number of train/val/test splits the folder holds. */
   numSplits: number;
-  /** Absolute path of the folder the dataset was read from. */
+  /** Absolute path of the folder the dataset was read from (or of the folder holding the file). */
   directory: string;
+  /** Input format that was read. */
+  format: DatasetFormat;
+  /** What the loader found (self loops, duplicates, asymmetric pairs, isolated nodes, zero rows) and did. */
+  report: LoadReport;
+  /** Original node ids by index, for inputs with string ids; null when ids are integers (indices, or indices + 1 for 1-based files). */
+  nodeIds: string[] | null;
+  /** Original id → index, for inputs with string ids; null otherwise. */
+  nodeIndex: ReadonlyMap<string, number> | null;
+  /** Class names by class index, for string labels; null when labels were integers. */
+  classNames: string[] | null;
 }
 
 /** Description of how a synthetic graph was generated. */

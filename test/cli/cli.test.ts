@@ -205,12 +205,13 @@ describe('fathom train interrupted', () => {
     // never leave a training process behind, whatever happens to this test
     const guard = setTimeout(() => child.kill('SIGKILL'), 100_000);
     done.finally(() => clearTimeout(guard));
-    // Interrupt once training is under way: the first progress line (epoch 25) is on stderr.
+    // Interrupt once training is under way: the first progress line (epoch 25) is on stderr
+    // (after the loader's report lines).
     await new Promise<void>((resolve) => {
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        const first = stderr === '';
+        const first = !/^train \d+\//m.test(stderr);
         stderr += d;
-        if (first) {
+        if (first && /^train \d+\//m.test(stderr)) {
           child.kill('SIGINT');
           resolve();
         }

@@ -1,0 +1,36 @@
+import { existsSync, readdirSync } from 'node:fs';
+
+import { Command, InvalidArgumentError } from 'commander';
+
+import { loadDataset } from '../data/loadDataset.js';
+import { formatReport } from '../data/loadReport.js';
+import { saveDataset } from '../data/saveDataset.js';
+import { addDatasetOptions, type DatasetFlags, loadOptionsOf } from './datasetOptions.js';
+
+/**
+ * `fathom convert IN OUT`: reads any input `loadDataset` accepts (with the same dataset flags
+ * as `fathom train`), prints what the loader found, and writes OUT in Fathom's folder format.
+ * Status lines go to stderr while large inputs are read.
+ */
+export function convertCommand(): Command {
+  const command = new Command('convert')
+    .description("convert an edge list, .npy/.npz or OGB folder (or any dataset) to Fathom's folder format (meta.json + gzip'ed arrays)")
+    .argument('<in>', 'input: a dataset name, folder, edge list, .npy or .npz')
+    .argument('<out>', 'output folder (created; must be empty or absent unless --force)')
+    .option('--force', 'write into a folder that is not empty', false);
+  return addDatasetOptions(command).action((input: string, out: string, o: DatasetFlags & { force: boolean }) => {
+    if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
+      throw new InvalidArgumentError(`convert: ${out} is not empty; pass --force to write into it`);
+    }
+    const log = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    const started = Date.now();
+    log(`convert: reading ${input}`);
+    const ds = loadDataset(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log });
+    for (const line of formatReport(ds.report)) log(line);
+    saveDataset(out, ds, { onProgress: ds.numEdges > 1_000_000 ? log : undefined });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(`wrote ${out}: ${ds.numNodes} nodes, ${ds.numEdges} edges, ${ds.numFeatures} features, ${ds.numClasses} classes (${seconds} s)\n`);
+  });
+}
