@@ -115,6 +115,8 @@ export { Rng, type RngState } from './random/rng.js';
 export { saveCheckpoint, type CheckpointContents } from './checkpoint/saveCheckpoint.js';
 export { loadCheckpoint, loadModel, type LoadedCheckpoint } from './checkpoint/loadCheckpoint.js';
 export { restoreCheckpoint } from './checkpoint/restoreCheckpoint.js';
+export { loadStateDict, saveStateDict } from './checkpoint/stateDictFile.js';
+export type { LoadStateDictResult, StateDict } from './nn/stateDict.js';
 export { CheckpointDir } from './checkpoint/CheckpointDir.js';
 export type { CheckpointableModel, CheckpointInfo } from './checkpoint/checkpointFormat.js';
 export { findNonFinite } from './checkpoint/findNonFinite.js';

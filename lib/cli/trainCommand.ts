@@ -34,6 +34,7 @@ export function trainCommand(): Command {
       try {
         summary = await runTrainJob(o, {
           signal: controller.signal,
+          onWarning: (m) => process.stderr.write(`\nfathom train: warning: ${m}\n`),
           onEpoch: (r) =>
             progress.update(
               r.epoch,

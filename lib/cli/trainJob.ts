@@ -106,7 +106,10 @@ export function trainingRates(o: { model: string; lr?: number; weightDecay?: num
  * @example
  * const summary = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora' });
  */
-export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal } = {}): Promise<TrainSummary> {
+export async function runTrainJob(
+  options: TrainJobOptions,
+  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal; onWarning?: (message: string) => void } = {},
+): Promise<TrainSummary> {
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
@@ -122,7 +125,9 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
     patience: options.patience,
     signal: hooks.signal,
     onEpoch: hooks.onEpoch,
-    checkpoint: options.checkpointDir ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true } : undefined,
+    checkpoint: options.checkpointDir
+      ? { dir: options.checkpointDir, every: options.checkpointEvery ?? 10, best: true, onWarning: hooks.onWarning }
+      : undefined,
     resume: options.resume ?? false,
   });
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);

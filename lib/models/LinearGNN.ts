@@ -7,6 +7,7 @@ import { glorotUniform } from '../init/glorot.js';
 import { orthogonal } from '../init/orthogonal.js';
 import { checkChannels } from '../nn/layerOptions.js';
 import { Parameter } from '../nn/Parameter.js';
+import { checkParameterFits } from '../nn/parameterBudget.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
@@ -73,6 +74,7 @@ export class LinearGNN extends NodeModel {
     const rng = new Rng(options.seed ?? 0);
     const opts = { dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu' };
     const make = (name: string, given: ArrayLike<number> | undefined, rows: number, cols: number, init: () => ArrayLike<number>) => {
+      checkParameterFits([rows, cols]);
       const v = given ?? init();
       if (v.length !== rows * cols) throw new RangeError(`LinearGNN: ${name} has ${v.length} values, expected ${rows}×${cols}`);
       return this.registerParameter(name, Parameter.fromValues(v, [rows, cols], opts));
