@@ -52,7 +52,7 @@ export function parseCheckpoint(file: StFile, source: string): ParsedCheckpoint 
   };
   const meta = file.metadata;
   if (meta.format !== CHECKPOINT_FORMAT) fail(`format is ${JSON.stringify(meta.format)}, expected '${CHECKPOINT_FORMAT}'`);
-  const epoch = meta.epoch === undefined ? 0 : strictInteger(meta.epoch, MAX_EPOCH, 'epoch', fail);
+  const epoch = meta.epoch === undefined ? 0 : strictInteger(meta.epoch, MAX_EPOCH, 'epoch', fail, true);
   const metrics = objectEntry(meta, 'metrics', fail) ?? {};
   const config = objectEntry(meta, 'config', fail) ?? {};
   const rngState = rngEntry(meta, 'rng', fail);
@@ -73,10 +73,19 @@ export function parseCheckpoint(file: StFile, source: string): ParsedCheckpoint 
   return { source, epoch, metrics, config, rngState, modelName, modelConfig, modelRng, weights, optimizer };
 }
 
-/** A non-negative integer written in plain decimal ('16', not '0x10', '1e1' or ' 16'), at most `max`. */
-export function strictInteger(text: unknown, max: number, what: string, fail: (why: string) => never): number {
-  const n = typeof text === 'number' ? text : typeof text === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0 || n > max) fail(`${what} ${JSON.stringify(text)} is not an integer in [0, ${max}]`);
+/**
+ * A non-negative integer at most `max`: a JSON number, or (metadata strings) written in plain
+ * decimal: '16', not '0x10', '1e1' or ' 16'.
+ */
+export function strictInteger(value: unknown, max: number, what: string, fail: (why: string) => never, text = false): number {
+  const n = text
+    ? typeof value === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(value)
+      ? Number(value)
+      : Number.NaN
+    : typeof value === 'number'
+      ? value
+      : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0 || n > max) fail(`${what} ${JSON.stringify(value)} is not an integer in [0, ${max}]`);
   return n;
 }
 

@@ -151,7 +151,8 @@ function gatEntryFor(version: 'v1' | 'v2'): ModelEntry<GATOptions> {
       numLayers: depth().optional(),
       heads: z.int().min(1).max(1024).optional(),
       dropout: probability().optional(),
-      version: z.enum(['v1', 'v2']).optional(),
+      // 'gat' is GATv1 and 'gatv2' GATv2, whatever a config says.
+      version: z.enum([version], { error: `expected '${version}' for model '${version === 'v1' ? 'gat' : 'gatv2'}'` }).optional(),
     }),
     build: (o) => new GAT(o),
     inits: gatInits,
