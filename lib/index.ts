@@ -101,7 +101,7 @@ export { SGD, type SGDOptions } from './optim/SGD.js';
 export { fit, evaluate, type DiagnosticsRecord, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
 export type { BackwardPass, Callback, EpochDecision, FitContext, StepRequest, StepResult, StopReason } from './train/callbacks/Callback.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './train/callbacks/EarlyStopping.js';
-export { Checkpointing, type CheckpointingOptions } from './train/callbacks/Checkpointing.js';
+export { Checkpointing, type CheckpointingOptions, type CheckpointWrite } from './train/callbacks/Checkpointing.js';
 export { DiagnosticsRecording, type DiagnosticsRecordingOptions } from './train/callbacks/DiagnosticsRecording.js';
 export { FiniteCheck, type FiniteCheckOptions } from './train/callbacks/FiniteCheck.js';
 export { ProgressCallback, type EpochListener } from './train/callbacks/ProgressCallback.js';
