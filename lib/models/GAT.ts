@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { z } from 'zod';
 import type { ModelEntry, ModelSpec } from './modelEntry.js';
+import { checkParametersFit } from '../nn/parameterBudget.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import { headsFlag } from './sharedFlags.js';
@@ -102,11 +103,18 @@ export class GAT extends NodeModel {
 
   static #initialValues(o: GATOptions, L: number, heads: number, version: 'v1' | 'v2', share: boolean, init: string, rng: Rng): GatLayerValues[] {
     const layers: GatLayerValues[] = [];
+    let tensors = 0;
+    let scalars = 0;
     for (let l = 0; l < L; l++) {
       const rows = heads * (l === L - 1 ? o.outChannels : o.hiddenChannels);
       const cols = l === 0 ? o.inChannels : heads * o.hiddenChannels;
       const nw = version === 'v2' && !share ? 2 : 1;
       const na = version === 'v1' ? 2 : 1;
+      // Every layer's values are drawn before any is registered: bound them first when a
+      // checkpoint's config is being rebuilt.
+      tensors += nw + na;
+      scalars += nw * rows * cols + na * rows;
+      checkParametersFit(tensors, scalars);
       layers.push({
         rows,
         cols,

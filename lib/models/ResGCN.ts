@@ -15,6 +15,7 @@ import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import { RES_GCN_RENAMES, renameOptions } from './optionAliases.js';
+import { checkParameterFits } from '../nn/parameterBudget.js';
 import { aggTFlag, alphaFlag } from './sharedFlags.js';
 import { glorotUniform } from '../init/glorot.js';
 import { gnnHe } from '../init/gnnHe.js';
@@ -118,6 +119,8 @@ export class ResGCN extends NodeModel {
         const kind = o.residual === 'none' ? 'plain' : o.residual;
         const lipC = o.lipschitzMode === 'c/L' ? o.lipschitzTarget / o.depth : o.lipschitzTarget;
         for (let l = 0; l < o.depth; l++) {
+          // The block's weight is drawn here, before the block registers it: bound it first.
+          checkParameterFits([o.hidden, o.hidden]);
           const zero = o.zeroInitBranch;
           const block = new ResidualBlock(o.hidden, {
             ...dt,

@@ -36,11 +36,18 @@ function sizeOf(shape: readonly number[]): number {
 
 /** Throws when a parameter of `shape` would not fit the active budget (no budget: never). Call before drawing its values. */
 export function checkParameterFits(shape: readonly number[]): void {
+  checkParametersFit(1, sizeOf(shape), `a parameter of shape [${shape.join(', ')}]`);
+}
+
+/**
+ * Throws when `tensors` parameters of `scalars` scalars in all would not fit the active budget:
+ * for a model that draws the values of several layers before it registers any of them.
+ */
+export function checkParametersFit(tensors: number, scalars: number, what = `${tensors} parameters of ${scalars} scalars`): void {
   if (!active) return;
-  const n = sizeOf(shape);
-  if (active.tensors < 1 || n > active.scalars) {
+  if (tensors > active.tensors || scalars > active.scalars) {
     throw new FathomError(
-      `${active.source}: its model config describes more parameters than the file holds (a parameter of shape [${shape.join(', ')}] ` +
+      `${active.source}: its model config describes more parameters than the file holds (${what} ` +
         `does not fit the ${active.scalars} scalars and ${active.tensors} tensors left); the config and the weights disagree`,
       'RANGE',
     );

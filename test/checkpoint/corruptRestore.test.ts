@@ -16,6 +16,7 @@ const CASE_MS = 10_000;
 let tmp: string;
 let good: string;
 let goodResGcn: string;
+let goodGat: string;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fathom-corrupt-'));
@@ -28,6 +29,9 @@ beforeAll(async () => {
   using res = models.resGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, hiddenChannels: 8, numLayers: 3, seed: 2 });
   goodResGcn = join(tmp, 'res.safetensors');
   saveCheckpoint(goodResGcn, { model: res });
+  using gat = models.gat({ inChannels: data.numFeatures, outChannels: data.numClasses, hiddenChannels: 4, heads: 2, seed: 3 });
+  goodGat = join(tmp, 'gat.safetensors');
+  saveCheckpoint(goodGat, { model: gat });
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -184,6 +188,15 @@ describe('a corrupt model config', () => {
       (f) =>
         editJson(f, 'model.config', (c) => {
           c[depthKey(c)] = 100_000;
+        }),
+      'its model config describes more parameters than the file holds',
+    ],
+    [
+      'gat with 100000 layers of 8 heads × 64 channels',
+      () => goodGat,
+      (f) =>
+        editJson(f, 'model.config', (c) => {
+          Object.assign(c, { numLayers: 100_000, heads: 8, hiddenChannels: 64 });
         }),
       'its model config describes more parameters than the file holds',
     ],
