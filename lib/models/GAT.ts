@@ -162,7 +162,7 @@ function gatEntryFor(version: 'v1' | 'v2'): ModelEntry<GATOptions> {
       // 'gat' is GATv1 and 'gatv2' GATv2, whatever a config says.
       version: z.enum([version], { error: `expected '${version}' for model '${version === 'v1' ? 'gat' : 'gatv2'}'` }).optional(),
     }),
-    build: (o) => new GAT(o),
+    build: (o) => new GAT({ ...o, version }),
     inits: gatInits,
     flags: [headsFlag],
     check: (s: ModelSpec) => {

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GAT, GATConv, GATv2Conv, LinearGNN, ResGCN, SKP, loadCheckpoint } from '../../lib/index.js';
 import { writeSafetensors } from '../../lib/io/writeSafetensors.js';
 import type { StArray } from '../../lib/io/safetensorsFormat.js';
-import { buildModel, modelEntry, MODELS } from '../../lib/models/registry.js';
+import { buildModel, modelEntry, MODELS, rebuildModel } from '../../lib/models/registry.js';
 import { expectThrows } from '../helpers/apiFixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fathom-names-'));
@@ -102,5 +102,9 @@ describe('GAT is GATv1 unless asked', () => {
     expect(fromRegistry.layers.every((l) => l.version === 'v1')).toBe(true);
     using v2 = buildModel({ model: 'gatv2', seed: 0 }, { inChannels: 6, outChannels: 3, device: 'cpu' }) as GAT;
     expect(v2.layers.every((l) => l.version === 'v2')).toBe(true);
+    // A checkpoint of model 'gat' is GATv1 whatever its config says.
+    expectThrows(() => rebuildModel('gat', { ...io, hiddenChannels: 4, version: 'v2' }), RangeError, "version: expected 'v1' for model 'gat'");
+    using rebuilt = rebuildModel('gatv2', { ...io, hiddenChannels: 4 }) as GAT;
+    expect(rebuilt.name).toBe('gatv2');
   });
 });
