@@ -22,8 +22,8 @@ for (const branchDropout of a['branch-dropout'].split(',').map(Number)) {
   const model = new F.ResGCN({
     inChannels: ds.numFeatures,
     outChannels: ds.numClasses,
-    hidden: Number(a.hidden),
-    depth: Number(a.depth),
+    hiddenChannels: Number(a.hidden),
+    numLayers: Number(a.depth),
     seed: 0,
     branchDropout,
   });

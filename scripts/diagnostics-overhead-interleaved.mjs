@@ -14,7 +14,7 @@ import { NodeData } from '../dist/esm/data/NodeData.js';
 const [epochs = 49, depth = 64, every = 10] = process.argv.slice(2).map(Number);
 const ds = loadDataset('cora');
 const data = NodeData.from(ds);
-const make = () => new ResGCN({ inChannels: ds.numFeatures, outChannels: ds.numClasses, depth, hidden: 64, seed: 0 });
+const make = () => new ResGCN({ inChannels: ds.numFeatures, outChannels: ds.numClasses, numLayers: depth, hiddenChannels: 64, seed: 0 });
 const plainModel = make();
 const recordingModel = make();
 const [plain, recorded] = await Promise.all([

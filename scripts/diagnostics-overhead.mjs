@@ -14,7 +14,7 @@ const ds = loadDataset('cora');
 const data = NodeData.from(ds);
 
 async function run(withDiagnostics) {
-  const model = new ResGCN({ inChannels: ds.numFeatures, outChannels: ds.numClasses, depth, hidden: 64, seed: 0 });
+  const model = new ResGCN({ inChannels: ds.numFeatures, outChannels: ds.numClasses, numLayers: depth, hiddenChannels: 64, seed: 0 });
   try {
     const t0 = performance.now();
     const c0 = process.cpuUsage();

@@ -89,9 +89,9 @@ if (a.case === 'spmm') {
     const checkpointEvery = a['checkpoint-every'] ? Number(a['checkpoint-every']) : undefined;
     model = new F.ResGCN({
       inChannels: d.numFeatures,
-      hidden,
+      hiddenChannels: hidden,
       outChannels: d.numClasses,
-      depth: Number(a.depth),
+      numLayers: Number(a.depth),
       residual: /** @type {F.ResidualMode} */ (a.residual),
       dropout: 0.5,
       seed: 0,

@@ -23,8 +23,8 @@ function makeModel(cora, residual, depth, seed, extra = {}) {
   return new ResGCN({
     inChannels: cora.numFeatures,
     outChannels: cora.numClasses,
-    hidden: 64,
-    depth,
+    hiddenChannels: 64,
+    numLayers: depth,
     residual,
     seed,
     dropout: 0.5,

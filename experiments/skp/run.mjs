@@ -72,7 +72,7 @@ async function runSkp() {
           inChannels: cora.numFeatures,
           hiddenChannels: hidden,
           outChannels: cora.numClasses,
-          depth,
+          numLayers: depth,
           kp,
           dropout: settings.dropout,
           init,
@@ -119,7 +119,7 @@ function runLinear() {
   for (const depth of linearDepths) {
     for (const skip of [false, true]) {
       for (const seed of seeds) {
-        const model = new LinearGNN({ inChannels: cora.numFeatures, hiddenChannels: hidden, outChannels: C, depth, skip, seed });
+        const model = new LinearGNN({ inChannels: cora.numFeatures, hiddenChannels: hidden, outChannels: C, numLayers: depth, skip, seed });
         const t0 = performance.now();
         const rate = linearRate(model, data.x, data.graph, cora.trainMask, onehot);
         const rateSeconds = (performance.now() - t0) / 1000;

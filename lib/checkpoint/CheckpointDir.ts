@@ -1,17 +1,20 @@
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { FathomError } from '../errors/FathomError.js';
 import { readSafetensors } from '../io/readSafetensors.js';
 import { CHECKPOINT_FORMAT } from './checkpointFormat.js';
+import { parseCheckpoint, type ParsedCheckpoint } from './parseCheckpoint.js';
 
 const NAME = /^epoch-(\d{6,})\.safetensors$/;
-// Temporary files atomicWriteFile leaves behind when a writer is killed mid-write.
-const TMP = /^\.epoch-\d{6,}\.safetensors\..*\.tmp$/;
+// Temporary files of every kind atomicWriteFile leaves behind when a writer is killed
+// mid-write: `.epoch-000010.safetensors.<pid>.<time>.tmp`, `.best.safetensors.<pid>.<time>.tmp`.
+const TMP = /^\..+\.tmp$/;
 
 /**
  * A folder of periodic checkpoints named `epoch-000010.safetensors`: where fit() saves
- * and resumes from. Keeps the newest `keep` files; `best.safetensors` is separate.
+ * and resumes from. Keeps the newest `keep` files; `best.safetensors` is separate. Files found
+ * damaged are renamed aside to `*.corrupt`, never deleted.
  *
  * @example
  * const dir = new CheckpointDir('runs/cora');
@@ -34,6 +37,11 @@ export class CheckpointDir {
     return join(this.dir, 'best.safetensors');
   }
 
+  /** The lock file of the run writing this folder (see DirLock). */
+  get lockPath(): string {
+    return join(this.dir, 'fathom.lock');
+  }
+
   ensure(): void {
     try {
       mkdirSync(this.dir, { recursive: true });
@@ -44,20 +52,12 @@ export class CheckpointDir {
 
   /** Epochs of the checkpoint files present, newest first. */
   epochs(): number[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch {
-      return [];
-    }
-    return names.flatMap((n) => (NAME.test(n) ? [Number(NAME.exec(n)![1])] : [])).sort((a, b) => b - a);
+    return this.#names()
+      .flatMap((n) => (NAME.test(n) ? [Number(NAME.exec(n)![1])] : []))
+      .sort((a, b) => b - a);
   }
 
-  /**
-   * The newest checkpoint that parses as a Fathom checkpoint, or null. Writes are atomic,
-   * so a damaged file means damage from outside (disk, a copy cut short): skip it and fall
-   * back to the one before rather than fail the resume.
-   */
+  /** The newest checkpoint that parses as a Fathom checkpoint, or null (reads only; renames nothing). */
   latest(): string | null {
     for (const epoch of this.epochs()) {
       const path = this.pathFor(epoch);
@@ -70,19 +70,53 @@ export class CheckpointDir {
     return null;
   }
 
-  /** Deletes all but the newest `keep` checkpoints, and temporaries left by killed writers. */
+  /**
+   * The newest checkpoint that parses and passes `check` (which throws to refuse one), newest
+   * first. Each refused file is renamed aside to `*.corrupt` and reported to `onCorrupt` with
+   * the problem, so it is kept for inspection and never pruned.
+   */
+  newestValid(check: (ckpt: ParsedCheckpoint) => void, onCorrupt: (path: string, problem: string, movedTo: string) => void): ParsedCheckpoint | null {
+    for (const epoch of this.epochs()) {
+      const path = this.pathFor(epoch);
+      try {
+        const ckpt = parseCheckpoint(readSafetensors(path), path);
+        check(ckpt);
+        return ckpt;
+      } catch (e) {
+        onCorrupt(path, (e as Error).message, this.setAside(path));
+      }
+    }
+    return null;
+  }
+
+  /** Renames a damaged file to `<name>.corrupt` (`.corrupt.2`, ... when taken) and returns the new path. */
+  setAside(path: string): string {
+    let to = `${path}.corrupt`;
+    for (let i = 2; existsSync(to); i++) to = `${path}.corrupt.${i}`;
+    try {
+      renameSync(path, to);
+    } catch (e) {
+      throw new FathomError(`CheckpointDir: cannot rename damaged ${path} aside: ${(e as Error).message}`, 'IO');
+    }
+    return to;
+  }
+
+  /** Deletes all but the newest `keep` checkpoints (never `best.safetensors` or `*.corrupt` files). */
   prune(): void {
     for (const epoch of this.epochs().slice(this.keep)) unlinkQuietly(this.pathFor(epoch));
   }
 
+  /** Deletes the temporary files of writers killed mid-write (call while holding the folder's lock). */
   removeTemporaries(): void {
-    let names: string[] = [];
+    for (const n of this.#names()) if (TMP.test(n)) unlinkQuietly(join(this.dir, n));
+  }
+
+  #names(): string[] {
     try {
-      names = readdirSync(this.dir);
+      return readdirSync(this.dir);
     } catch {
-      return;
+      return [];
     }
-    for (const n of names) if (TMP.test(n)) unlinkQuietly(join(this.dir, n));
   }
 }
 

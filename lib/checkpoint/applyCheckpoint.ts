@@ -1,82 +1,76 @@
-import { FathomError } from '../errors/FathomError.js';
-import type { StFile } from '../io/safetensorsFormat.js';
+import type { StTensor } from '../io/safetensorsFormat.js';
+import { assignByName, describeProblems, stateDictProblems } from '../nn/stateDict.js';
 import type { Optimizer, OptimizerState } from '../optim/Optimizer.js';
 import { Tensor } from '../tensor/Tensor.js';
-import type { RngState } from '../random/rng.js';
-import { CHECKPOINT_FORMAT, MODEL_PREFIX, OPTIMIZER_PREFIX, parseJsonEntry, type CheckpointableModel, type CheckpointInfo } from './checkpointFormat.js';
+import type { Device } from '../tensor/dtype.js';
+import type { CheckpointableModel, CheckpointInfo } from './checkpointFormat.js';
+import { checkpointError, type ParsedCheckpoint } from './parseCheckpoint.js';
 
 /**
- * Copies a parsed checkpoint into an existing model (and optimizer): every parameter must
- * be present with the same shape and dtype, and nothing else may be. Checks everything
- * before changing anything, so a mismatched file leaves the model untouched.
+ * Copies a parsed checkpoint into an existing model (and optimizer), all or nothing: every
+ * parameter must be present with its dtype and shape and nothing else may be, the optimizer
+ * state must be the optimizer's kind, over the same parameters in the same order. Everything
+ * is checked, and every tensor copied to its device, before the first value changes, so a file
+ * that does not fit leaves model, dropout stream and optimizer untouched.
+ *
+ * @throws FathomError 'IO' naming the file and every mismatch.
  */
-export function applyCheckpoint(file: StFile, source: string, model: CheckpointableModel, optimizer?: Optimizer): CheckpointInfo {
+export function applyCheckpoint(ckpt: ParsedCheckpoint, model: CheckpointableModel, optimizer?: Optimizer): CheckpointInfo {
   const fail = (why: string): never => {
-    throw new FathomError(`${source}: not a usable checkpoint: ${why}`, 'IO');
+    throw checkpointError(ckpt.source, why);
   };
-  const meta = file.metadata;
-  if (meta.format !== CHECKPOINT_FORMAT) fail(`format is ${JSON.stringify(meta.format)}, expected '${CHECKPOINT_FORMAT}'`);
   const params = model.namedParameters();
-  const modelKeys = [...file.tensors.keys()].filter((k) => k.startsWith(MODEL_PREFIX));
-  if (modelKeys.length !== params.length) fail(`it holds ${modelKeys.length} parameters, the model has ${params.length}`);
-  for (const [name, p] of params) {
-    const t = file.tensors.get(MODEL_PREFIX + name);
-    if (!t) fail(`parameter '${name}' is missing`);
-    if (t!.dtype.toLowerCase() !== p.dtype || t!.shape.join() !== p.shape.join()) {
-      fail(`parameter '${name}' is ${t!.dtype.toLowerCase()}[${t!.shape.join(', ')}], the model's is ${p.describe()}`);
-    }
-  }
-  const epoch = Number(meta.epoch ?? '0');
-  if (!Number.isSafeInteger(epoch) || epoch < 0) fail(`epoch '${meta.epoch}' is not a non-negative integer`);
-  const metrics = (parseJsonEntry(meta, 'metrics', fail, true) ?? {}) as Record<string, unknown>;
-  const config = (parseJsonEntry(meta, 'config', fail, true) ?? {}) as Record<string, unknown>;
-  const rngState = (parseJsonEntry(meta, 'rng', fail, true) ?? null) as RngState | null;
-  const callbackState = (parseJsonEntry(meta, 'callbacks', fail, true) ?? {}) as Record<string, unknown>;
-  const modelRng = parseJsonEntry(meta, 'model.rng', fail, true) as RngState | undefined;
-  const optState = optimizer ? optimizerState(file, meta, fail, optimizer) : undefined;
+  const { problems } = stateDictProblems(params, ckpt.weights, true);
+  if (problems.length) fail(`it does not fit the model (nothing was restored): ${describeProblems(problems)}`);
+  if (optimizer) checkOptimizer(ckpt, params, optimizer, fail);
+  const created: Tensor[] = [];
   try {
-    for (const [name, p] of params) {
-      const t = file.tensors.get(MODEL_PREFIX + name)!;
-      using host = Tensor.from(t.data, t.shape);
-      if (p.device === 'cpu') p.assign(host);
-      else {
-        using dev = host.to(p.device);
-        p.assign(dev);
-      }
-    }
-    if (modelRng && model.setRngState) model.setRngState(modelRng);
-    if (optimizer && optState) optimizer.importState(optState);
+    const values = new Map<string, Tensor>();
+    for (const [name, t] of ckpt.weights) values.set(name, track(created, Tensor.from(t.data, t.shape)));
+    const state = optimizer && ckpt.optimizer ? optimizerState(ckpt, optimizer, created) : null;
+    // Nothing below can fail on the file's account: it was all checked above.
+    assignByName(params, values);
+    if (ckpt.modelRng && model.setRngState) model.setRngState(ckpt.modelRng);
+    if (optimizer && state) optimizer.importState(state);
   } finally {
-    for (const slot of optState?.slots ?? []) for (const t of Object.values(slot ?? {})) t.dispose();
+    for (const t of created) t.dispose();
   }
-  return { epoch, metrics, config, rngState, callbackState };
+  return { epoch: ckpt.epoch, metrics: ckpt.metrics, config: ckpt.config, rngState: ckpt.rngState, callbackState: ckpt.callbackState };
 }
 
-function optimizerState(file: StFile, meta: Record<string, string>, fail: (why: string) => never, optimizer: Optimizer): OptimizerState {
-  const o = parseJsonEntry(meta, 'optimizer', fail) as { name: string; hyper: OptimizerState['hyper']; stepCount: number; slots: string[][] };
-  if (o?.name !== optimizer.name) fail(`it holds ${o?.name ?? 'no'} optimizer state, the optimizer is ${optimizer.name}`);
-  if (!Array.isArray(o.slots) || o.slots.length !== optimizer.parameterList.length) fail('its optimizer state has the wrong number of parameters');
-  const slots: OptimizerState['slots'] = [];
-  try {
-    o.slots.forEach((names, i) => {
-      if (!Array.isArray(names) || names.length === 0) return void slots.push(null);
-      const slot: Record<string, Tensor> = {};
-      slots.push(slot);
-      for (const k of names) {
-        const t = file.tensors.get(`${OPTIMIZER_PREFIX}${i}/${k}`);
-        if (!t) fail(`optimizer tensor ${i}/${k} is missing`);
-        const dev = optimizer.parameterList[i]!.device;
-        const host = Tensor.from(t!.data, t!.shape);
-        if (dev === 'cpu') slot[k] = host;
-        else {
-          slot[k] = host.to(dev);
-          host.dispose();
-        }
+function track(list: Tensor[], t: Tensor): Tensor {
+  list.push(t);
+  return t;
+}
+
+function checkOptimizer(ckpt: ParsedCheckpoint, params: [string, unknown][], optimizer: Optimizer, fail: (why: string) => never): void {
+  const o = ckpt.optimizer ?? fail(`it holds no optimizer state, and ${optimizer.name} state was asked for`);
+  if (o.name !== optimizer.name) fail(`it holds ${o.name} optimizer state, the optimizer is ${optimizer.name}`);
+  const list = optimizer.parameterList;
+  if (o.slots.length !== list.length) fail(`its optimizer state covers ${o.slots.length} parameters, the optimizer has ${list.length}`);
+  const names = new Map(params.map(([n, p]) => [p, n]));
+  list.forEach((p, i) => {
+    const own = names.get(p);
+    if (own === undefined) fail(`the optimizer's parameter ${i} is not one of the model's`);
+    if (o.params && o.params[i] !== own) fail(`optimizer slot ${i} belongs to '${o.params[i]}', the optimizer's parameter ${i} is '${own}'`);
+    for (const [k, t] of o.slots[i] ?? []) {
+      if (t.dtype.toLowerCase() !== p.dtype || t.shape.join() !== p.shape.join()) {
+        fail(`optimizer tensor ${i}/${k} is ${t.dtype.toLowerCase()}[${t.shape.join(', ')}], its parameter is ${p.describe()}`);
       }
-    });
-  } catch (e) {
-    for (const slot of slots) for (const t of Object.values(slot ?? {})) t.dispose();
-    throw e;
-  }
-  return { name: o.name, hyper: o.hyper, stepCount: o.stepCount, slots };
+    }
+  });
+}
+
+function optimizerState(ckpt: ParsedCheckpoint, optimizer: Optimizer, created: Tensor[]): OptimizerState {
+  const o = ckpt.optimizer!;
+  const onDevice = (t: StTensor, device: Device): Tensor => {
+    const host = track(created, Tensor.from(t.data, t.shape));
+    return device === 'cpu' ? host : track(created, host.to(device));
+  };
+  const slots = o.slots.map((slot, i) => {
+    if (!slot) return null;
+    const device = optimizer.parameterList[i]!.device;
+    return Object.fromEntries([...slot].map(([k, t]) => [k, onDevice(t, device)]));
+  });
+  return { name: o.name, hyper: o.hyper as OptimizerState['hyper'], stepCount: o.stepCount, slots };
 }

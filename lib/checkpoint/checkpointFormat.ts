@@ -8,14 +8,18 @@ export const CHECKPOINT_FORMAT = 'fathom-checkpoint/1';
 export const MODEL_PREFIX = 'model/';
 export const OPTIMIZER_PREFIX = 'optimizer/';
 
+/** The largest epoch and optimizer step count a checkpoint may name (far past any run). */
+export const MAX_EPOCH = 1_000_000_000;
+export const MAX_STEP_COUNT = Number.MAX_SAFE_INTEGER;
+
 /**
- * A model a checkpoint can hold: named parameters, a config that rebuilds its architecture, and
- * maybe a dropout stream. Every NodeModel is one (config() throws for one that records none);
- * structural, so that checkpoint code needs nothing from the models it stores.
+ * A model a checkpoint can hold: named parameters and maybe a dropout stream. Any Module is
+ * one; a model whose config() records its architecture (every built-in NodeModel) can also be
+ * rebuilt from the file alone. Structural, so that checkpoint code needs nothing from the models.
  */
 export interface CheckpointableModel extends Disposable {
-  readonly name: string;
-  config(): object;
+  readonly name?: string;
+  config?(): object;
   namedParameters(): [string, Parameter][];
   parameters(): Parameter[];
   readonly rngState?: RngState;
@@ -37,15 +41,25 @@ export interface CheckpointInfo {
   callbackState: Record<string, unknown>;
 }
 
-export function isCheckpointable(model: unknown): model is CheckpointableModel {
+/** Whether `model` has named parameters: what saving and restoring weights needs. */
+export function isModule(model: unknown): model is CheckpointableModel {
   const m = model as Partial<CheckpointableModel> | null;
-  if (typeof m !== 'object' || m === null || typeof m.config !== 'function' || typeof m.namedParameters !== 'function') return false;
+  return typeof m === 'object' && m !== null && typeof m.namedParameters === 'function' && typeof m.parameters === 'function';
+}
+
+/** The architecture config of a model that records one, else null (the file then holds weights only). */
+export function configOf(model: CheckpointableModel): object | null {
+  if (typeof model.config !== 'function') return null;
   try {
-    m.config();
-    return true;
+    return model.config();
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** A name for the model in messages and `model.name`: its own, else its class's. */
+export function nameOf(model: CheckpointableModel): string {
+  return typeof model.name === 'string' && model.name !== '' ? model.name : (model.constructor?.name ?? 'model');
 }
 
 /** Parses a JSON metadata entry, turning any defect into the caller's error. */

@@ -1,13 +1,14 @@
 import { Rng } from '../random/rng.js';
-import { FathomError } from '../errors/FathomError.js';
 import { readSafetensors } from '../io/readSafetensors.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import { findModel, rebuildModel } from '../models/registry.js';
+import { withParameterBudget } from '../nn/parameterBudget.js';
 import { Adam, type AdamOptions } from '../optim/Adam.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { SGD, type SGDOptions } from '../optim/SGD.js';
 import { applyCheckpoint } from './applyCheckpoint.js';
-import { parseJsonEntry, type CheckpointableModel, type CheckpointInfo } from './checkpointFormat.js';
+import type { CheckpointableModel, CheckpointInfo } from './checkpointFormat.js';
+import { checkpointError, parseCheckpoint } from './parseCheckpoint.js';
 
 // A Map: a name such as 'constructor' or '__proto__' finds nothing.
 const OPTIMIZERS = new Map<string, (m: CheckpointableModel, hyper: object) => Optimizer>([
@@ -26,36 +27,49 @@ export interface LoadedCheckpoint extends CheckpointInfo {
 /**
  * Rebuilds everything a checkpoint holds: the model from its config with the saved
  * weights and dropout state, the optimizer with its state, the Rng. The caller owns (and
- * disposes) the model and optimizer.
+ * disposes) the model and optimizer. The file is parsed and bounded first, and the model is
+ * built within the parameters the file holds, so a config that disagrees with the weights
+ * fails fast. A file of a model without config() holds weights only: build the model and use
+ * restoreCheckpoint or loadStateDict.
  *
  * @throws FathomError 'IO' for a malformed file or an unknown model or optimizer.
  * @example
  * const { model, optimizer, epoch } = loadCheckpoint('ckpt/epoch-000010.safetensors');
  */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
-  const file = readSafetensors(path);
+  const ckpt = parseCheckpoint(readSafetensors(path), path);
   const fail = (why: string): never => {
-    throw new FathomError(`${path}: not a usable checkpoint: ${why}`, 'IO');
+    throw checkpointError(path, why);
   };
-  const name = file.metadata['model.name'];
-  if (name === undefined || !findModel(name)) fail(`unknown model '${name}'`);
-  const config = parseJsonEntry(file.metadata, 'model.config', fail) as object;
+  const name = ckpt.modelName;
+  if (ckpt.modelConfig === null) {
+    fail(
+      `it holds weights only (model '${name ?? 'unnamed'}' has no config() to rebuild it from): build the model yourself, then ` +
+        'restoreCheckpoint(path, { model, optimizer }) or loadStateDict(path, model)',
+    );
+  }
+  if (name === null || !findModel(name)) fail(`unknown model ${JSON.stringify(name)}`);
+  let make: ((m: CheckpointableModel, hyper: object) => Optimizer) | undefined;
+  if (ckpt.optimizer) make = OPTIMIZERS.get(ckpt.optimizer.name) ?? fail(`unknown optimizer '${ckpt.optimizer.name}'`);
+  let scalars = 0;
+  for (const t of ckpt.weights.values()) scalars += t.data.length;
   let model: NodeModel;
   try {
-    model = rebuildModel(name!, config);
+    model = withParameterBudget({ scalars, tensors: ckpt.weights.size, source: path }, () => rebuildModel(name!, ckpt.modelConfig));
   } catch (e) {
     return fail(`its model config is invalid (${(e as Error).message})`);
   }
   let optimizer: Optimizer | undefined;
   try {
-    const o = parseJsonEntry(file.metadata, 'optimizer', fail, true) as { name: string; hyper: object } | undefined;
-    if (o) {
-      const make = OPTIMIZERS.get(o.name);
-      if (!make) fail(`unknown optimizer '${o.name}'`);
-      optimizer = make!(model, o.hyper);
+    if (make) {
+      try {
+        optimizer = make(model, ckpt.optimizer!.hyper);
+      } catch (e) {
+        fail(`its optimizer hyperparameters are invalid (${(e as Error).message})`);
+      }
     }
-    const info = applyCheckpoint(file, path, model, optimizer);
-    const rng = info.rngState ? new Rng(0) : undefined;
+    const info = applyCheckpoint(ckpt, model, optimizer);
+    const rng = info.rngState ? new Rng(1) : undefined;
     rng?.setState(info.rngState!);
     return { ...info, model, optimizer, rng };
   } catch (e) {

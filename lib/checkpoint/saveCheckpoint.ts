@@ -3,7 +3,7 @@ import type { StTensorInput } from '../io/encodeSafetensors.js';
 import type { StArray } from '../io/safetensorsFormat.js';
 import { writeSafetensors } from '../io/writeSafetensors.js';
 import type { Optimizer } from '../optim/Optimizer.js';
-import { CHECKPOINT_FORMAT, isCheckpointable, MODEL_PREFIX, OPTIMIZER_PREFIX, type CheckpointableModel } from './checkpointFormat.js';
+import { CHECKPOINT_FORMAT, configOf, isModule, MAX_EPOCH, MODEL_PREFIX, nameOf, OPTIMIZER_PREFIX, type CheckpointableModel } from './checkpointFormat.js';
 
 export interface CheckpointContents {
   model: CheckpointableModel;
@@ -18,8 +18,9 @@ export interface CheckpointContents {
 
 /**
  * Saves a training state to one safetensors file, atomically (a crash mid-write leaves the
- * previous file intact): the model's parameters and architecture config, its dropout
- * stream, the optimizer's hyperparameters, step count and per-parameter state, an optional
+ * previous file intact): the model's parameters by name (its state dict), its architecture
+ * config when it records one (every built-in model; any other Module is stored as weights,
+ * restored into an instance with restoreCheckpoint), its dropout stream, the optimizer's hyperparameters, step count and per-parameter state, an optional
  * Rng, the epoch, metrics and run config. Values are copied bit for bit, so loading and
  * training on continues exactly as an uninterrupted run.
  *
@@ -29,21 +30,23 @@ export interface CheckpointContents {
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   if (typeof path !== 'string') throw new TypeError('saveCheckpoint: path must be a string');
   const { model, optimizer, rng } = contents ?? ({} as CheckpointContents);
-  if (!isCheckpointable(model)) throw new TypeError('saveCheckpoint: model must be a model with a config() method (e.g. GCN)');
+  if (!isModule(model)) throw new TypeError('saveCheckpoint: contents.model must be a Module (a model with namedParameters())');
   const epoch = contents.epoch ?? 0;
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH)
+    throw new RangeError(`saveCheckpoint: epoch must be an integer in [0, ${MAX_EPOCH}], got ${epoch}`);
+  const config = configOf(model);
   const tensors: Record<string, StTensorInput> = {};
   const params = model.namedParameters();
   for (const [name, p] of params) tensors[MODEL_PREFIX + name] = { data: p.toArray() as StArray, shape: p.shape };
   const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
-    'model.name': model.name,
-    'model.config': JSON.stringify(model.config()),
+    'model.name': nameOf(model),
     epoch: String(epoch),
     metrics: JSON.stringify(contents.metrics ?? {}),
     config: JSON.stringify(contents.config ?? {}),
   };
   if (contents.callbackState) metadata.callbacks = JSON.stringify(contents.callbackState);
+  if (config) metadata['model.config'] = JSON.stringify(config);
   if (model.rngState) metadata['model.rng'] = JSON.stringify(model.rngState);
   if (rng) metadata.rng = JSON.stringify(rng.getState());
   if (optimizer) {

@@ -40,6 +40,7 @@ export function trainCommand(): Command {
         summary = await runTrainJob(o, {
           signal: controller.signal,
           log: (line) => process.stderr.write(`${line}\n`),
+          onWarning: (m) => process.stderr.write(`\nfathom train: warning: ${m}\n`),
           onEpoch: (r) =>
             progress.update(
               r.epoch,

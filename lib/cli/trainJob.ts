@@ -88,7 +88,7 @@ export function trainingRates(o: { model: string; lr?: number; weightDecay?: num
  */
 export async function runTrainJob(
   options: TrainJobOptions,
-  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal; log?: (line: string) => void } = {},
+  hooks: { onEpoch?: (r: EpochReport) => void; signal?: AbortSignal; log?: (line: string) => void; onWarning?: (message: string) => void } = {},
 ): Promise<TrainSummary> {
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
@@ -115,6 +115,7 @@ export async function runTrainJob(
           every: options.checkpointEvery ?? 10,
           best: true,
           config: { dataset: options.dataset, normalizeFeatures: options.normalizeFeatures, datasetFlags: datasetFlagsOf(options) },
+          onWarning: hooks.onWarning,
         }
       : undefined,
     resume: options.resume ?? false,

@@ -67,7 +67,8 @@ export function decodeSafetensors(buf: Uint8Array, source = 'safetensors'): StFi
 function parseMetadata(raw: unknown, fail: (why: string) => never): Record<string, string> {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('__metadata__ is not an object');
-  const out: Record<string, string> = {};
+  // No prototype: a key such as 'constructor' or '__proto__' is data, never an inherited member.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof v !== 'string') fail(`__metadata__ entry '${k}' is not a string`);
     out[k] = v as string;

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { z } from 'zod';
 import type { ModelEntry, ModelSpec } from './modelEntry.js';
+import { checkParametersFit } from '../nn/parameterBudget.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import { headsFlag } from './sharedFlags.js';
@@ -102,11 +103,18 @@ export class GAT extends NodeModel {
 
   static #initialValues(o: GATOptions, L: number, heads: number, version: 'v1' | 'v2', share: boolean, init: string, rng: Rng): GatLayerValues[] {
     const layers: GatLayerValues[] = [];
+    let tensors = 0;
+    let scalars = 0;
     for (let l = 0; l < L; l++) {
       const rows = heads * (l === L - 1 ? o.outChannels : o.hiddenChannels);
       const cols = l === 0 ? o.inChannels : heads * o.hiddenChannels;
       const nw = version === 'v2' && !share ? 2 : 1;
       const na = version === 'v1' ? 2 : 1;
+      // Every layer's values are drawn before any is registered: bound them first when a
+      // checkpoint's config is being rebuilt.
+      tensors += nw + na;
+      scalars += nw * rows * cols + na * rows;
+      checkParametersFit(tensors, scalars);
       layers.push({
         rows,
         cols,
@@ -151,9 +159,10 @@ function gatEntryFor(version: 'v1' | 'v2'): ModelEntry<GATOptions> {
       numLayers: depth().optional(),
       heads: z.int().min(1).max(1024).optional(),
       dropout: probability().optional(),
-      version: z.enum(['v1', 'v2']).optional(),
+      // 'gat' is GATv1 and 'gatv2' GATv2, whatever a config says.
+      version: z.enum([version], { error: `expected '${version}' for model '${version === 'v1' ? 'gat' : 'gatv2'}'` }).optional(),
     }),
-    build: (o) => new GAT(o),
+    build: (o) => new GAT({ ...o, version }),
     inits: gatInits,
     flags: [headsFlag],
     check: (s: ModelSpec) => {

@@ -7,6 +7,7 @@ import { glorotUniform } from '../init/glorot.js';
 import { orthogonal } from '../init/orthogonal.js';
 import { checkChannels } from '../nn/layerOptions.js';
 import { Parameter } from '../nn/Parameter.js';
+import { checkParameterFits } from '../nn/parameterBudget.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
@@ -15,12 +16,15 @@ import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase } from './optionSchemas.js';
 import { requireObject } from '../errors/args.js';
+import { DEPTH_RENAMES, renameOptions } from './optionAliases.js';
 
 export interface LinearGNNOptions {
   inChannels: number;
   hiddenChannels: number;
   outChannels: number;
   /** H, the number of aggregation steps and of B matrices (default 2). */
+  numLayers?: number;
+  /** @deprecated The old name of numLayers (removed in the next minor version). */
   depth?: number;
   /** S: 'gcn' (P) or 'gin' (A + I) (default 'gcn'). */
   operator?: 'gcn' | 'gin';
@@ -43,7 +47,7 @@ export interface LinearGNNOptions {
  * on their rows) and Glorot W.
  *
  * @example
- * using model = new LinearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 4, skip: true });
+ * using model = new LinearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 4, skip: true });
  * const loss = mseLoss(model.forward(x, graph), oneHot, trainMask);
  */
 export class LinearGNN extends NodeModel {
@@ -54,15 +58,19 @@ export class LinearGNN extends NodeModel {
   readonly b: Parameter[] = [];
   readonly w: Parameter[] = [];
 
-  constructor(readonly options: LinearGNNOptions) {
+  readonly options: LinearGNNOptions;
+
+  constructor(options: LinearGNNOptions) {
     super();
     requireObject('LinearGNN', 'options', options);
+    options = renameOptions('LinearGNN', options, DEPTH_RENAMES);
+    this.options = options;
     const { inChannels, hiddenChannels, outChannels } = options;
     checkChannels('LinearGNN', 'inChannels', inChannels);
     checkChannels('LinearGNN', 'hiddenChannels', hiddenChannels);
     checkChannels('LinearGNN', 'outChannels', outChannels);
-    const H = options.depth ?? 2;
-    if (!Number.isInteger(H) || H < 0) throw new RangeError(`LinearGNN: depth must be a non-negative integer, got ${H}`);
+    const H = options.numLayers ?? 2;
+    if (!Number.isInteger(H) || H < 0) throw new RangeError(`LinearGNN: numLayers must be a non-negative integer, got ${H}`);
     const operator = options.operator ?? 'gcn';
     if (operator !== 'gcn' && operator !== 'gin') throw new RangeError(`LinearGNN: operator must be 'gcn' or 'gin', got '${String(operator)}'`);
     this.depth = H;
@@ -73,6 +81,7 @@ export class LinearGNN extends NodeModel {
     const rng = new Rng(options.seed ?? 0);
     const opts = { dtype: options.dtype ?? 'f32', device: options.device ?? 'cpu' };
     const make = (name: string, given: ArrayLike<number> | undefined, rows: number, cols: number, init: () => ArrayLike<number>) => {
+      checkParameterFits([rows, cols]);
       const v = given ?? init();
       if (v.length !== rows * cols) throw new RangeError(`LinearGNN: ${name} has ${v.length} values, expected ${rows}×${cols}`);
       return this.registerParameter(name, Parameter.fromValues(v, [rows, cols], opts));
@@ -118,17 +127,18 @@ export const linearGnnEntry: ModelEntry<LinearGNNOptions> = {
   options: z.looseObject({
     ...modelBase,
     hiddenChannels: channels(),
-    depth: depth(0).optional(),
+    numLayers: depth(0).optional(),
     operator: z.enum(['gcn', 'gin']).optional(),
     skip: z.boolean().optional(),
   }),
   build: (o) => new LinearGNN(o),
+  renamedOptions: DEPTH_RENAMES,
   inits: ['glorot'],
   flags: [{ key: 'skip', flag: '--skip', description: 'multiscale skip form Σ_l W_l B_l ⋯ B_1 X S^l', value: { kind: 'switch' } }],
   check: (s) => {
     if (s.dropout !== undefined && s.dropout !== 0) throw new RangeError('--model linear-gnn has no dropout: pass --dropout 0');
   },
-  fromSpec: (s, io) => ({ ...io, hiddenChannels: s.hidden!, depth: s.layers!, skip: s.skip === true, seed: s.seed }),
+  fromSpec: (s, io) => ({ ...io, hiddenChannels: s.hidden!, numLayers: s.layers!, skip: s.skip === true, seed: s.seed }),
   defaults: { layers: 2, hidden: 64, lr: 0.01, weightDecay: 5e-4 },
   // Checkpoints written before the skip form was an option of one name.
   aliases: ['linear-gnn-skip'],

@@ -93,6 +93,17 @@ export abstract class NodeModel extends Module {
   }
 
   /**
+   * Called by a model that records no config (a model of your own): the dropout stream that
+   * checkpoints store with the weights, so that a resumed run draws the same masks.
+   *
+   * @example
+   * constructor() { super(); this.registerDropoutStream(this.#rng); }
+   */
+  protected registerDropoutStream(rng: Rng): void {
+    this.#dropoutRng = rng;
+  }
+
+  /**
    * The options that rebuild this model's architecture (JSON-safe); checkpoints store it.
    *
    * @example

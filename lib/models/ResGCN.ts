@@ -14,6 +14,8 @@ import { z } from 'zod';
 import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
+import { RES_GCN_RENAMES, renameOptions } from './optionAliases.js';
+import { checkParameterFits } from '../nn/parameterBudget.js';
 import { aggTFlag, alphaFlag } from './sharedFlags.js';
 import { glorotUniform } from '../init/glorot.js';
 import { gnnHe } from '../init/gnnHe.js';
@@ -58,14 +60,14 @@ function setValues(p: Parameter, values: Float64Array): void {
  * a RangeError that says what to change.
  *
  * @example
- * using model = new ResGCN({ inChannels: 1433, hidden: 64, outChannels: 7, depth: 64, residual: 'fixup', seed: 0 });
+ * using model = new ResGCN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 64, residual: 'fixup', seed: 0 });
  * const logits = model.forward(x, graph);
  */
 export class ResGCN extends NodeModel {
   readonly name = 'res-gcn';
   readonly options: Readonly<{
-    depth: number;
-    hidden: number;
+    numLayers: number;
+    hiddenChannels: number;
     residual: ResidualMode;
     dropout: number;
     lipschitzMode: 'c' | 'c/L' | null;
@@ -79,10 +81,11 @@ export class ResGCN extends NodeModel {
 
   constructor(options: ResGCNOptions) {
     super();
+    options = renameOptions('ResGCN', options, RES_GCN_RENAMES);
     const o = resolveResGCNOptions(options);
     this.options = {
-      depth: o.depth,
-      hidden: o.hidden,
+      numLayers: o.depth,
+      hiddenChannels: o.hidden,
       residual: o.residual,
       dropout: o.dropout,
       lipschitzMode: o.norm === 'lipschitz' ? o.lipschitzMode : null,
@@ -116,6 +119,8 @@ export class ResGCN extends NodeModel {
         const kind = o.residual === 'none' ? 'plain' : o.residual;
         const lipC = o.lipschitzMode === 'c/L' ? o.lipschitzTarget / o.depth : o.lipschitzTarget;
         for (let l = 0; l < o.depth; l++) {
+          // The block's weight is drawn here, before the block registers it: bound it first.
+          checkParameterFits([o.hidden, o.hidden]);
           const zero = o.zeroInitBranch;
           const block = new ResidualBlock(o.hidden, {
             ...dt,
@@ -223,14 +228,15 @@ export const resGcnEntry: ModelEntry<ResGCNOptions> = {
   summary: 'deep residual GCN: fixup, interpolate, res+ or reversible blocks over P_t, lipschitz or PairNorm, activation checkpointing',
   options: z.looseObject({
     ...modelBase,
-    hidden: channels().optional(),
-    depth: depth(0).optional(),
+    hiddenChannels: channels().optional(),
+    numLayers: depth(0).optional(),
     dropout: probability().optional(),
     branchDropout: probability().optional(),
     residual: z.enum(RESIDUALS).optional(),
     checkpointEvery: depth().optional(),
   }),
   build: (o) => new ResGCN(o),
+  renamedOptions: RES_GCN_RENAMES,
   inits: ['gnn-he', 'fixup', 'glorot', 'kaiming-uniform', 'orthogonal', 'looks-linear'],
   flags: [
     { key: 'residual', flag: '--residual <kind>', description: 'residual block of res-gcn (default fixup)', value: { kind: 'choice', choices: RESIDUALS } },
@@ -268,8 +274,8 @@ export const resGcnEntry: ModelEntry<ResGCNOptions> = {
   },
   fromSpec: (s, io) => ({
     ...io,
-    hidden: s.hidden!,
-    depth: s.layers!,
+    hiddenChannels: s.hidden!,
+    numLayers: s.layers!,
     residual: (s.residual as ResidualMode | undefined) ?? 'fixup',
     init: (s.init === 'fixup' || !s.init ? 'gnn-he' : s.init) as ResGCNInit,
     zeroInitBranch: s.init === 'fixup',

@@ -13,12 +13,15 @@ import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
+import { DEPTH_RENAMES, renameOptions } from './optionAliases.js';
 
 export interface SKPOptions {
   inChannels: number;
   hiddenChannels: number;
   outChannels: number;
   /** Number of SKP layers (default 8). */
+  numLayers?: number;
+  /** @deprecated The old name of numLayers (removed in the next minor version). */
   depth?: number;
   /** Aggregation of each term (default ['gcn', 'identity']). Ignored by the KP baseline. */
   terms?: readonly SKPTerm[];
@@ -49,7 +52,7 @@ export interface SKPOptions {
  * for; doubling the width would give the baseline twice as many weights per layer (K = 2).
  *
  * @example
- * using model = new SKP({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 32, seed: 0 });
+ * using model = new SKP({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 32, seed: 0 });
  * const logits = model.forward(x, graph);
  */
 export class SKP extends NodeModel {
@@ -64,8 +67,9 @@ export class SKP extends NodeModel {
   constructor(options: SKPOptions) {
     super();
     requireObject('SKP', 'options', options);
-    const depth = options.depth ?? 8;
-    if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`SKP: depth must be a non-negative integer, got ${depth}`);
+    options = renameOptions('SKP', options, DEPTH_RENAMES);
+    const depth = options.numLayers ?? 8;
+    if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`SKP: numLayers must be a non-negative integer, got ${depth}`);
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`SKP: dropout must be in [0, 1), got ${this.dropout}`);
     const terms = options.terms ?? ['gcn', 'identity'];
@@ -113,17 +117,18 @@ function skpEntryFor(kp: boolean): ModelEntry<SKPOptions> {
     options: z.looseObject({
       ...modelBase,
       hiddenChannels: channels(),
-      depth: depth(0).optional(),
+      numLayers: depth(0).optional(),
       kp: z.boolean().optional(),
       kpWidth: channels().optional(),
       dropout: probability().optional(),
     }),
     build: (o) => new SKP(o),
+    renamedOptions: DEPTH_RENAMES,
     inits: ['glorot', 'orthogonal'],
     fromSpec: (s, io) => ({
       ...io,
       hiddenChannels: s.hidden!,
-      depth: s.layers!,
+      numLayers: s.layers!,
       kp,
       dropout: s.dropout,
       seed: s.seed,

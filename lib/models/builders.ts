@@ -22,8 +22,8 @@ export const gcn = (options: GCNOptions): GCN => new GCN(options);
  * `checkpointEvery` blocks for depth beyond what the activations of every block would fit.
  *
  * @example
- * const model = models.resGCN({ inChannels: 1433, outChannels: 7, depth: 256, residual: 'fixup', init: 'gnn-he' });
- * const lean = models.resGCN({ inChannels: 1433, outChannels: 7, depth: 1024, checkpointEvery: 32 });
+ * const model = models.resGCN({ inChannels: 1433, outChannels: 7, numLayers: 256, residual: 'fixup', init: 'gnn-he' });
+ * const lean = models.resGCN({ inChannels: 1433, outChannels: 7, numLayers: 1024, checkpointEvery: 32 });
  */
 export const resGCN = (options: ResGCNOptions): ResGCN => new ResGCN(options);
 
@@ -39,7 +39,7 @@ export const gat = (options: GATOptions): GAT => new GAT(options);
  * Sum-of-Kronecker-products layers (or the KP baseline with `kp: true`).
  *
  * @example
- * const model = models.skp({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 32 });
+ * const model = models.skp({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 32 });
  */
 export const skp = (options: SKPOptions): SKP => new SKP(options);
 
@@ -47,7 +47,7 @@ export const skp = (options: SKPOptions): SKP => new SKP(options);
  * A linear GNN, plain or multiscale (skip).
  *
  * @example
- * const model = models.linearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, depth: 4, skip: true });
+ * const model = models.linearGNN({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, numLayers: 4, skip: true });
  */
 export const linearGNN = (options: LinearGNNOptions): LinearGNN => new LinearGNN(options);
 

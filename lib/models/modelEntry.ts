@@ -84,6 +84,11 @@ export interface ModelEntry<Options extends object = object> {
   /** Spec checks beyond each flag's own range (combinations), with a message saying what to change. */
   readonly check?: (spec: ModelSpec) => void;
   readonly defaults?: TrainingDefaults;
+  /**
+   * Deprecated option names (old → new) that older checkpoints' configs carry; renamed silently
+   * before the config is checked.
+   */
+  readonly renamedOptions?: Readonly<Record<string, string>>;
   /** Other names older checkpoints carry for this model. */
   readonly aliases?: readonly string[];
 }

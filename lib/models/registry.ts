@@ -10,6 +10,7 @@ import { linearGnnEntry } from './LinearGNN.js';
 import { requireObject } from '../errors/args.js';
 import type { ModelEntry, ModelFlag, ModelIO, ModelSpec } from './modelEntry.js';
 import type { NodeModel } from './NodeModel.js';
+import { renameOptions } from './optionAliases.js';
 import { resGcnEntry } from './ResGCN.js';
 import { kpEntry, skpEntry } from './SKP.js';
 
@@ -148,14 +149,15 @@ export function buildModel(spec: ModelSpec, io: ModelIO): NodeModel {
 }
 
 /**
- * Rebuilds a model from a checkpoint's name and config: the config is checked against the
- * model's schema (types, bounded sizes) before anything is built.
+ * Rebuilds a model from a checkpoint's name and config: deprecated option names are renamed,
+ * then the config is checked against the model's schema (types, bounded sizes) before anything
+ * is built.
  *
  * @throws RangeError naming the first offending key.
  */
 export function rebuildModel(name: string, config: unknown): NodeModel {
   const e = modelEntry(name);
-  const parsed = e.options.safeParse(config);
+  const parsed = e.options.safeParse(e.renamedOptions ? renameOptions(e.name, config, e.renamedOptions, false) : config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new RangeError(`${issue.path.join('.') || 'config'}: ${issue.message}`);

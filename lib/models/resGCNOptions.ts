@@ -8,8 +8,12 @@ export interface ResGCNOptions {
   inChannels: number;
   outChannels: number;
   /** Hidden width h (default 64). */
-  hidden?: number;
+  hiddenChannels?: number;
   /** Number of blocks L, 1 .. any (default 64). */
+  numLayers?: number;
+  /** @deprecated The old name of hiddenChannels (removed in the next minor version). */
+  hidden?: number;
+  /** @deprecated The old name of numLayers (removed in the next minor version). */
   depth?: number;
   /** Base operator of P_t (default 'gcn'). 'sum' needs an explicit cW = 2/λ_max(A)² with gnn-he. */
   aggregation?: 'gcn' | 'mean' | 'sum';
@@ -60,7 +64,12 @@ export interface ResGCNOptions {
   device?: Device;
 }
 
-export type ResolvedResGCNOptions = Required<Omit<ResGCNOptions, 'dtype' | 'device' | 'checkpointEvery'>> & {
+/** Every option resolved; the width and depth under the short names the block code uses. */
+export type ResolvedResGCNOptions = Required<
+  Omit<ResGCNOptions, 'dtype' | 'device' | 'checkpointEvery' | 'hiddenChannels' | 'numLayers' | 'hidden' | 'depth'>
+> & {
+  hidden: number;
+  depth: number;
   dtype?: DType;
   device?: Device;
   checkpointEvery: number | null;
@@ -125,11 +134,11 @@ export function resolveResGCNOptions(options: ResGCNOptions): ResolvedResGCNOpti
       "ResGCN: checkpointEvery cannot be combined with norm 'lipschitz' (each forward advances its power iteration, so the recomputation would see another weight); use norm 'none' or 'pairnorm'",
     );
   }
-  const hidden = positiveInt('hidden', options.hidden ?? 64);
+  const hidden = positiveInt('hiddenChannels', options.hiddenChannels ?? 64);
   const groups = residual === 'reversible' ? positiveInt('groups', options.groups ?? 2) : 2;
   if (residual === 'reversible') {
     if (groups < 2) throw new RangeError(`ResGCN: reversible blocks need groups ≥ 2, got ${groups}`);
-    if (hidden % groups !== 0) throw new RangeError(`ResGCN: hidden (${hidden}) must be divisible by groups (${groups}); change one of them`);
+    if (hidden % groups !== 0) throw new RangeError(`ResGCN: hiddenChannels (${hidden}) must be divisible by groups (${groups}); change one of them`);
   }
   if (init === 'looks-linear') {
     const width = residual === 'reversible' ? hidden / groups : hidden;
@@ -154,7 +163,7 @@ export function resolveResGCNOptions(options: ResGCNOptions): ResolvedResGCNOpti
     inChannels: positiveInt('inChannels', options.inChannels),
     outChannels: positiveInt('outChannels', options.outChannels),
     hidden,
-    depth: positiveInt('depth', options.depth ?? 64),
+    depth: positiveInt('numLayers', options.numLayers ?? 64),
     aggregation,
     t: unit('t', options.t ?? 1, 0, 1, false),
     residual,

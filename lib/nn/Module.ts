@@ -1,6 +1,8 @@
 import type { Rng } from '../random/rng.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { Parameter } from './Parameter.js';
+import { chargeParameter, checkParameterFits } from './parameterBudget.js';
+import { loadStateDictInto, type LoadStateDictResult, type StateDict } from './stateDict.js';
 
 /** Draws a parameter's initial values (row-major, float64) from a random stream. */
 export type Initializer = (rng: Rng) => ArrayLike<number>;
@@ -48,6 +50,7 @@ export abstract class Module implements Disposable {
     rng: Rng,
     options: { given?: ArrayLike<number>; dtype?: DType; device?: Device } = {},
   ): Parameter {
+    checkParameterFits(shape);
     const values = options.given ?? init(rng);
     const n = shape.reduce((a, b) => a * b, 1);
     if (values.length !== n) throw new RangeError(`${this.constructor.name}: ${name} has ${values.length} values, expected ${shape.join('×')}`);
@@ -79,6 +82,7 @@ export abstract class Module implements Disposable {
 
   protected registerParameter(name: string, p: Parameter): Parameter {
     if (this.#parameters.has(name) || this.#children.has(name)) throw new RangeError(`Module: name '${name}' is already registered`);
+    chargeParameter(p.shape);
     this.#parameters.set(name, p);
     return p;
   }
@@ -108,6 +112,29 @@ export abstract class Module implements Disposable {
 
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Every parameter by dotted name, sharing the live tensors (as PyTorch's `state_dict()`):
+   * copy or read them, do not dispose them. `saveStateDict` writes one to a safetensors file.
+   *
+   * @example
+   * const dict = model.stateDict(); dict['conv0.weight'].shape; // [16, 1433]
+   */
+  stateDict(): StateDict {
+    return Object.fromEntries(this.namedParameters());
+  }
+
+  /**
+   * Copies a state dict's tensors into the parameters of the same names. All or nothing: names
+   * (with `strict`, the default: no entry missing, none unknown), dtypes and shapes are checked
+   * for the whole dict first and every mismatch is listed in one FathomError 'SHAPE'.
+   *
+   * @example
+   * const { missingKeys } = twin.loadStateDict(model.stateDict(), { strict: false });
+   */
+  loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadStateDictResult {
+    return loadStateDictInto(`${this.constructor.name}.loadStateDict`, this.namedParameters(), dict, options?.strict ?? true);
   }
 
   /** Total number of trainable scalars. */

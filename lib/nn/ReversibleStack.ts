@@ -14,6 +14,7 @@ import type { Device, DType } from '../tensor/dtype.js';
 import type { GraphConv } from './GraphConv.js';
 import { Module } from './Module.js';
 import { Parameter } from './Parameter.js';
+import { checkParameterFits } from './parameterBudget.js';
 import { requireObject } from '../errors/args.js';
 
 export interface ReversibleForwardOptions {
@@ -121,6 +122,7 @@ export class ReversibleStack extends Module {
         }
         const row: Parameter[] = [];
         for (let i = 0; i < groups; i++) {
+          checkParameterFits([k, k]);
           const w = options.weight!(l, i);
           if (w.length !== k * k) throw new RangeError(`ReversibleStack: weight(${l}, ${i}) has ${w.length} values, expected ${k}×${k}`);
           row.push(this.registerParameter(`w${l}_${i}`, Parameter.fromValues(w, [k, k], opts)));

@@ -71,7 +71,10 @@ export abstract class Optimizer implements Disposable {
 
   protected checkImport(state: OptimizerState, slotNames: string[]): void {
     if (state?.name !== this.name) throw new RangeError(`${this.name}.importState: state is for '${state?.name}'`);
-    if (!Number.isInteger(state.stepCount) || state.stepCount < 0) throw new RangeError(`${this.name}.importState: bad stepCount ${state.stepCount}`);
+    // A safe integer: the native update takes it as int64, and 1e300 would wrap to a negative step.
+    if (!Number.isSafeInteger(state.stepCount) || state.stepCount < 0) {
+      throw new RangeError(`${this.name}.importState: stepCount must be a non-negative safe integer, got ${state.stepCount}`);
+    }
     if (!Array.isArray(state.slots) || state.slots.length !== this.params.length) {
       throw new RangeError(`${this.name}.importState: ${state.slots?.length} slots for ${this.params.length} parameters`);
     }

@@ -43,6 +43,8 @@ const NESTED = {
     keep: posInt().optional(),
     best: bool().optional(),
     config: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+    onWarning: fn('a function').optional(),
+    onWrite: fn('a function').optional(),
   }),
   checkFinite: obj({ every: posInt().optional() }),
   diagnostics: obj({ every: posInt().optional(), metrics: z.array(z.string(), { error: 'must be an array of metric names' }).optional() }),

@@ -2,6 +2,7 @@ import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.
 import type { LrSchedule } from '../optim/lrSchedules.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { Callback, StopReason } from './callbacks/Callback.js';
+import type { CheckpointingOptions } from './callbacks/Checkpointing.js';
 
 /** Per-layer diagnostics of the model after `epoch` epochs (0 = at initialization). */
 export interface DiagnosticsRecord {
@@ -50,13 +51,18 @@ export interface FitOptions {
   /**
    * Save a checkpoint (model, optimizer, dropout stream, epoch, best and last report) to
    * `dir` every `every` epochs (default 1), keeping the newest `keep` (default 2), and
-   * `best.safetensors` at every new best validation accuracy when `best` is set. Needs a
-   * model with config() (GCN). `best` defaults to `restoreBest` (on), so that a resumed run can
-   * restore a best epoch from before the resume. `config` (the run's settings, JSON) is stored in
-   * every checkpoint. See Checkpointing.
+   * `best.safetensors` at every new best validation accuracy when `best` is set. Any model:
+   * one without config() is stored as weights and restored into the same instance. The folder
+   * is locked while fit() runs; `onWarning` gets the messages (damaged files set aside, stale
+   * locks taken over). `best` defaults to `restoreBest` (on), so that a resumed run can restore a
+   * best epoch from before the resume; `config` (the run's settings, JSON) is stored in every
+   * checkpoint. See Checkpointing.
    */
-  checkpoint?: { dir: string; every?: number; keep?: number; best?: boolean; config?: Record<string, unknown> };
-  /** Continue from the newest valid checkpoint in `checkpoint.dir` (a fresh start if none). */
+  checkpoint?: Omit<CheckpointingOptions, 'resume'>;
+  /**
+   * Continue from the newest valid checkpoint in `checkpoint.dir` (a fresh start if none). A
+   * damaged newer one is reported, renamed aside to `*.corrupt` and skipped.
+   */
   resume?: boolean;
   /**
    * On by default: after every step, the training loss, and every `every` steps (default 10)

@@ -21,12 +21,12 @@ describe('every model survives a checkpoint', () => {
   const io = { inChannels: 6, outChannels: 3, seed: 3 };
   const builds: [string, () => NodeModel][] = [
     ['gcn', () => models.gcn({ ...io, hiddenChannels: 8 })],
-    ['res-gcn (reversible)', () => models.resGCN({ ...io, hidden: 8, depth: 6, residual: 'reversible' })],
-    ['res-gcn (lipschitz)', () => models.resGCN({ ...io, hidden: 8, depth: 4, norm: 'lipschitz' })],
+    ['res-gcn (reversible)', () => models.resGCN({ ...io, hiddenChannels: 8, numLayers: 6, residual: 'reversible' })],
+    ['res-gcn (lipschitz)', () => models.resGCN({ ...io, hiddenChannels: 8, numLayers: 4, norm: 'lipschitz' })],
     ['gat (v2, balanced)', () => models.gat({ ...io, hiddenChannels: 8, numLayers: 3, version: 'v2', init: 'balanced-o' })],
-    ['skp', () => models.skp({ ...io, hiddenChannels: 8, depth: 3 })],
-    ['kp', () => models.skp({ ...io, hiddenChannels: 8, depth: 3, kp: true })],
-    ['linear-gnn with skip', () => models.linearGNN({ ...io, hiddenChannels: 8, depth: 3, skip: true })],
+    ['skp', () => models.skp({ ...io, hiddenChannels: 8, numLayers: 3 })],
+    ['kp', () => models.skp({ ...io, hiddenChannels: 8, numLayers: 3, kp: true })],
+    ['linear-gnn with skip', () => models.linearGNN({ ...io, hiddenChannels: 8, numLayers: 3, skip: true })],
     ['deepergcn (res+)', () => models.deeperGCN({ ...io, hiddenChannels: 8, numLayers: 3, t: 0.5 })],
     [
       'deepergcn (reversible, fixed t, two-layer update)',

@@ -1,7 +1,7 @@
 // `fathom train --checkpoint-dir DIR --resume`, run as users run it: an interrupted run
 // resumed to the end reports what an uninterrupted run reports.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,27 @@ describe('fathom train with checkpoints', () => {
     const resumed = train('--epochs', '12', '--checkpoint-dir', dir, '--checkpoint-every', '3', '--resume');
     expect(resumed).toMatchObject({ epochs_run: 6, epochs_total: 12, resumed_from: 6 });
     for (const k of ['best_epoch', 'train_loss', 'train_acc', 'val_acc', 'test_acc'] as const) expect(resumed[k]).toBe(full[k]);
+  });
+
+  it('reports a damaged newest checkpoint, sets it aside and resumes from the one before', () => {
+    const dir = join(tmp, 'damaged');
+    const full = train('--epochs', '9');
+    train('--epochs', '7', '--checkpoint-dir', dir, '--checkpoint-every', '3');
+    const newest = join(dir, 'epoch-000006.safetensors');
+    truncateSync(newest, 50);
+    const args = ['train', '--dataset', 'texas', '--hidden', '16', '--seed', '2', '--patience', '0', '--json', '-', '--epochs', '9'];
+    const run = spawnSync(process.execPath, [BIN, ...args, '--checkpoint-dir', dir, '--checkpoint-every', '3', '--resume'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`fathom train: warning: resume: ${newest}: not a valid safetensors file`);
+    expect(run.stderr).toContain(`renamed to ${newest}.corrupt`);
+    expect(run.stderr).toContain(`continuing from ${join(dir, 'epoch-000003.safetensors')} (epoch 3)`);
+    const resumed = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    expect(resumed.epochs_run).toBe(6);
+    for (const k of ['best_epoch', 'train_loss', 'train_acc', 'val_acc', 'test_acc'] as const) expect(resumed[k]).toBe(full[k]);
+    expect(readdirSync(dir)).toContain('epoch-000006.safetensors.corrupt');
   });
 
   it('refuses --resume without --checkpoint-dir', () => {

@@ -23,7 +23,8 @@ afterAll(() => {
 
 function expectOneLineError(r: CliRun, ...patterns: string[]): void {
   expect(r.status, r.stderr).not.toBe(0);
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  // The loader's report (loaded / found / applied / split) comes first; then one error line.
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !/^(loaded|found|applied|split):? /.test(l));
   expect(lines, r.stderr).toHaveLength(1);
   for (const p of patterns) expect(lines[0]).toContain(p);
 }
@@ -89,7 +90,7 @@ describe('fathom train --lr-schedule', () => {
     expect(ckpt.optimizer!.lr).toBeCloseTo(expected, 15);
     ckpt.optimizer!.dispose();
     expect(ckpt.callbackState.lrSchedule).toMatchObject({ type: 'cosine', baseLr: 0.01 });
-    expect(ckpt.config).toEqual({ dataset: 'cora', normalizeFeatures: true });
+    expect(ckpt.config).toEqual({ dataset: 'cora', normalizeFeatures: true, datasetFlags: {} });
   });
 });
 

@@ -21,11 +21,11 @@ const common = { inChannels: 6, outChannels: 3, seed: 1 };
 
 const MODELS: [string, () => NodeModel, number][] = [
   ['gcn', () => new GCN({ ...common, hiddenChannels: 8, numLayers: 3 }), 3],
-  ['res-gcn', () => new ResGCN({ ...common, hidden: 8, depth: 4 }), 5],
-  ['res-gcn (reversible)', () => new ResGCN({ ...common, hidden: 8, depth: 4, residual: 'reversible' }), 2],
+  ['res-gcn', () => new ResGCN({ ...common, hiddenChannels: 8, numLayers: 4 }), 5],
+  ['res-gcn (reversible)', () => new ResGCN({ ...common, hiddenChannels: 8, numLayers: 4, residual: 'reversible' }), 2],
   ['gat', () => new GAT({ ...common, hiddenChannels: 4, heads: 2, numLayers: 3 }), 3],
-  ['skp', () => new SKP({ ...common, hiddenChannels: 8, depth: 3 }), 4],
-  ['linear-gnn', () => new LinearGNN({ ...common, hiddenChannels: 8, depth: 3 }), 3],
+  ['skp', () => new SKP({ ...common, hiddenChannels: 8, numLayers: 3 }), 4],
+  ['linear-gnn', () => new LinearGNN({ ...common, hiddenChannels: 8, numLayers: 3 }), 3],
 ];
 
 describe.each(MODELS)('diagnoseModel on a %s', (name, make, layers) => {
@@ -87,7 +87,7 @@ describe('diagnoseModel', () => {
 
   it('wires the linear-GNN rate κ in: the value linearRate gives', () => {
     using data = NodeData.from(sbmGraph(SBM));
-    using model = new LinearGNN({ ...common, hiddenChannels: 8, depth: 2 });
+    using model = new LinearGNN({ ...common, hiddenChannels: 8, numLayers: 2 });
     const rows = diagnoseModel(model, data, { metrics: ['kappa'] });
     const rate = linearRate(model, data.x, data.graph, data.masks.train);
     expect(rows[0].kappa).toBeCloseTo(rate.kappa, 12);

@@ -9,7 +9,7 @@ import { NodeData } from '../../lib/data/NodeData.js';
 import { expectRejects } from '../helpers/apiFixtures.js';
 
 const SBM = { numNodes: 60, numEdges: 300, numFeatures: 6, numClasses: 3, homophily: 0.8, seed: 4 };
-const make = () => new ResGCN({ inChannels: 6, outChannels: 3, hidden: 8, depth: 3, seed: 2 });
+const make = () => new ResGCN({ inChannels: 6, outChannels: 3, hiddenChannels: 8, numLayers: 3, seed: 2 });
 
 describe('fit with diagnostics', () => {
   it('records the model after 0, every, 2·every, … epochs and the final state when it falls on the grid', async () => {

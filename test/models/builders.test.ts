@@ -13,10 +13,10 @@ describe('the models.* builders', () => {
   const io = { inChannels: 8, outChannels: 3, seed: 1 };
   const builds: [string, () => NodeModel][] = [
     ['gcn', () => models.gcn({ ...io, hiddenChannels: 6 })],
-    ['resGCN at depth 32', () => models.resGCN({ ...io, hidden: 6, depth: 32 })],
+    ['resGCN at depth 32', () => models.resGCN({ ...io, hiddenChannels: 6, numLayers: 32 })],
     ['gat', () => models.gat({ ...io, hiddenChannels: 6, numLayers: 3, heads: 2 })],
-    ['skp', () => models.skp({ ...io, hiddenChannels: 6, depth: 3 })],
-    ['linearGNN with skip', () => models.linearGNN({ ...io, hiddenChannels: 6, depth: 3, skip: true })],
+    ['skp', () => models.skp({ ...io, hiddenChannels: 6, numLayers: 3 })],
+    ['linearGNN with skip', () => models.linearGNN({ ...io, hiddenChannels: 6, numLayers: 3, skip: true })],
   ];
 
   it.each(builds)('%s maps [N, F] features to finite [N, C] logits and frees everything', (_name, build) => {

@@ -139,7 +139,7 @@ describe('models trained on sparse features match the dense path', () => {
 
   it.each([
     ['GCN', () => new GCN({ inChannels: f, hiddenChannels: 8, outChannels: 3, seed: 1, dtype: 'f64' })],
-    ['ResGCN', () => new ResGCN({ inChannels: f, hidden: 8, outChannels: 3, depth: 3, seed: 1, dtype: 'f64' })],
+    ['ResGCN', () => new ResGCN({ inChannels: f, hiddenChannels: 8, outChannels: 3, numLayers: 3, seed: 1, dtype: 'f64' })],
     ['GAT', () => new GAT({ inChannels: f, hiddenChannels: 4, heads: 2, outChannels: 3, seed: 1, dtype: 'f64' })],
   ] as [string, () => NodeModel][])('%s: logits and weight gradients with dropout on agree in float64', (_name, make) => {
     using sparseData = NodeData.from(data, { dtype: 'f64', sparseFeatures: true });

@@ -30,7 +30,7 @@ const y = Tensor.from(Int32Array.from({ length: N }, () => rng.nextInt(4)));
 describe('a residual GCN step keeps only the activations its backward reads', () => {
   it('holds about one [N, h] activation per fixup block at the peak (the ReLU output), not four', () => {
     const depth = 48;
-    using model = new ResGCN({ inChannels: F, outChannels: 4, hidden: H, depth, residual: 'fixup', dtype: 'f64', dropout: 0, seed: 0 });
+    using model = new ResGCN({ inChannels: F, outChannels: 4, hiddenChannels: H, numLayers: depth, residual: 'fixup', dtype: 'f64', dropout: 0, seed: 0 });
     const base = memory().cpu.bytes;
     resetPeakMemory();
     tidy(() => backward(nllLoss(logSoftmax(model.forward(x, graph)), y)));
@@ -64,7 +64,7 @@ describe('a residual GCN step keeps only the activations its backward reads', ()
 
   it('evaluates without gradients holding a few activations at a time, whatever the depth', () => {
     const depth = 48;
-    using model = new ResGCN({ inChannels: F, outChannels: 4, hidden: H, depth, residual: 'fixup', dtype: 'f64', seed: 0 });
+    using model = new ResGCN({ inChannels: F, outChannels: 4, hiddenChannels: H, numLayers: depth, residual: 'fixup', dtype: 'f64', seed: 0 });
     model.eval();
     const base = memory().cpu.bytes;
     resetPeakMemory();

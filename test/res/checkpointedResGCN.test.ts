@@ -30,7 +30,7 @@ afterAll(() => {
 });
 
 // Branch dropout on, so the recomputation has to replay the same masks to match.
-const base = { inChannels: F, outChannels: C, hidden: 8, depth: L, dtype: 'f64' as const, seed: 3, dropout: 0.4, branchDropout: 0.3 };
+const base = { inChannels: F, outChannels: C, hiddenChannels: 8, numLayers: L, dtype: 'f64' as const, seed: 3, dropout: 0.4, branchDropout: 0.3 };
 
 // Two training steps' losses and the gradients of every parameter after each (the second step
 // draws fresh dropout seeds, so a seed stream out of step would show there).
@@ -110,7 +110,7 @@ describe('ResGCN with checkpointEvery', () => {
     );
     const y2 = Tensor.from(Int32Array.from({ length: N2 }, () => rng.nextInt(C)));
     const peak = (checkpointEvery?: number) => {
-      const model = new ResGCN({ ...base, hidden: 32, depth, branchDropout: 0.2, checkpointEvery });
+      const model = new ResGCN({ ...base, hiddenChannels: 32, numLayers: depth, branchDropout: 0.2, checkpointEvery });
       try {
         const before = memory().cpu.bytes;
         resetPeakMemory();

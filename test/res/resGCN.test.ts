@@ -22,7 +22,7 @@ const x = Tensor.from(
   [N, F],
 );
 const y = Tensor.from(Int32Array.from({ length: N }, () => rng.nextInt(C)));
-const base = { inChannels: F, outChannels: C, hidden: 8, depth: 6, dtype: 'f64' as const, seed: 1 };
+const base = { inChannels: F, outChannels: C, hiddenChannels: 8, numLayers: 6, dtype: 'f64' as const, seed: 1 };
 
 describe('ResGCN', () => {
   it.each<Partial<ResGCNOptions>>([
@@ -74,7 +74,7 @@ describe('ResGCN', () => {
   });
 
   it('builds and evaluates a 1000-block stack without overflow (fixup keeps the scale O(1))', () => {
-    using model = new ResGCN({ ...base, hidden: 4, depth: 1000 });
+    using model = new ResGCN({ ...base, hiddenChannels: 4, numLayers: 1000 });
     model.eval();
     const out = noGrad(() => tidy(() => model.forward(x, graph).toArray()));
     for (const v of out) expect(Math.abs(v)).toBeLessThan(1e3);
@@ -84,13 +84,13 @@ describe('ResGCN', () => {
     [{ residual: 'fixup', alpha: 0.5 }, /alpha is the interpolate block's weight; set residual: 'interpolate'/],
     [{ residual: 'fixup', groups: 2 }, /groups applies to reversible blocks/],
     [{ residual: 'reversible', norm: 'pairnorm' }, /not available with reversible blocks/],
-    [{ residual: 'reversible', hidden: 9, groups: 2 }, /hidden \(9\) must be divisible by groups \(2\)/],
-    [{ init: 'looks-linear', hidden: 9 }, /looks-linear needs even hidden widths, got 9/],
+    [{ residual: 'reversible', hiddenChannels: 9, groups: 2 }, /hiddenChannels \(9\) must be divisible by groups \(2\)/],
+    [{ init: 'looks-linear', hiddenChannels: 9 }, /looks-linear needs even hidden widths, got 9/],
     [{ aggregation: 'sum' }, /gnn-he needs C_W = 2\/λ_max\(A\)²/],
     [{ init: 'glorot', cW: 2 }, /cW is gnn-he's constant/],
     [{ norm: 'none', lipschitzMode: 'c' }, /need norm: 'lipschitz'/],
     [{ residual: 'none', zeroInitBranch: true }, /zeroInitBranch would zero the whole signal/],
-    [{ depth: 0 }, /depth must be a positive integer, got 0/],
+    [{ numLayers: 0 }, /numLayers must be a positive integer, got 0/],
     [{ t: 0 }, /t must be in \(0, 1\], got 0/],
     [{ residual: 'dense' as never }, /residual must be one of fixup, interpolate, res\+, reversible, none/],
   ])('rejects %o with a RangeError that says what to change', (opts, message) => {

@@ -32,7 +32,17 @@ afterEach(() => {
 
 /** Peak native bytes above the live bytes before one training step, and the most tensors alive at any propagate call. */
 function stepFootprint(residual: 'reversible' | 'fixup', depth: number): { peakBytes: number; maxTensors: number } {
-  using model = new ResGCN({ inChannels: F, outChannels: 4, hidden: 32, depth, residual, dtype: 'f64', dropout: 0.2, branchDropout: 0.1, seed: 0 });
+  using model = new ResGCN({
+    inChannels: F,
+    outChannels: 4,
+    hiddenChannels: 32,
+    numLayers: depth,
+    residual,
+    dtype: 'f64',
+    dropout: 0.2,
+    branchDropout: 0.1,
+    seed: 0,
+  });
   let maxTensors = 0;
   // Every block's f_i calls spmm, forward and backward: sample the live tensor count there.
   native().spmm = (...args: Parameters<typeof realSpmm>) => {

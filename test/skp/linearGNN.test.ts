@@ -52,7 +52,7 @@ describe('LinearGNN', () => {
     ['gin', false],
     ['gin', true],
   ] as const)('with S = %s and skip = %s matches a dense plain-TS forward', (op, skip) => {
-    using model = new LinearGNN({ inChannels: F, hiddenChannels: Hd, outChannels: C, depth: 3, operator: op, skip, dtype: 'f64', seed: 1 });
+    using model = new LinearGNN({ inChannels: F, hiddenChannels: Hd, outChannels: C, numLayers: 3, operator: op, skip, dtype: 'f64', seed: 1 });
     const x = randomInput(rng, [N, F]).values;
     const got = noGrad(() => tidy(() => model.forward(Tensor.from(x, [N, F]), graph).toArray()));
     const want = reference(model, x, denseOperator(edges, N, op));
@@ -60,7 +60,7 @@ describe('LinearGNN', () => {
   });
 
   it.each([false, true])('has parameter gradients that match finite differences (skip = %s)', (skip) => {
-    using model = new LinearGNN({ inChannels: F, hiddenChannels: Hd, outChannels: C, depth: 2, skip, dtype: 'f64', seed: 2 });
+    using model = new LinearGNN({ inChannels: F, hiddenChannels: Hd, outChannels: C, numLayers: 2, skip, dtype: 'f64', seed: 2 });
     using x = Tensor.from(randomInput(rng, [N, F]).values, [N, F]);
     for (const e of paramGradcheck(() => model.forward(x, graph), model.parameters())) expect(e).toBeLessThan(TOL);
   });
@@ -91,7 +91,7 @@ describe('LinearGNN', () => {
   });
 
   it('rejects a negative depth and an unknown operator', () => {
-    expect(() => new LinearGNN({ inChannels: 2, hiddenChannels: 2, outChannels: 2, depth: -1 })).toThrow(/LinearGNN: depth/);
+    expect(() => new LinearGNN({ inChannels: 2, hiddenChannels: 2, outChannels: 2, numLayers: -1 })).toThrow(/LinearGNN: numLayers/);
     expect(() => new LinearGNN({ inChannels: 2, hiddenChannels: 2, outChannels: 2, operator: 'sum' as 'gcn' })).toThrow(/LinearGNN: operator/);
   });
 });
@@ -102,7 +102,7 @@ describe('linearRate', () => {
     const xv = Float64Array.from({ length: N * 2 }, (_, i) => Math.cos(0.9 * i) + (i % 2));
     const yv = Float64Array.from({ length: N }, (_, i) => Math.sin(i));
     const train = Uint8Array.from({ length: N }, (_, i) => (i < 6 ? 1 : 0));
-    using model = new LinearGNN({ inChannels: 2, hiddenChannels: 2, outChannels: 1, depth: 0, dtype: 'f64' });
+    using model = new LinearGNN({ inChannels: 2, hiddenChannels: 2, outChannels: 1, numLayers: 0, dtype: 'f64' });
     using x = Tensor.from(xv, [N, 2]);
     const r = linearRate(model, x, graph, train, yv);
     let [a, b, c, p, q] = [0, 0, 0, 0, 0];
@@ -135,7 +135,7 @@ describe('docs/methods.md §5 linear-GNN bound', () => {
     const train = Uint8Array.from({ length: N }, (_, i) => (i % 2 === 0 ? 1 : 0));
     const labels = Array.from({ length: N }, (_, i) => (i * 7) % C);
     const yv = new Float64Array(N * C).map((_, k) => (labels[Math.floor(k / C)] === k % C ? 1 : 0));
-    using model = new LinearGNN({ inChannels: F, hiddenChannels: Hd, outChannels: C, depth: 2, skip, dtype: 'f64', seed: 3 });
+    using model = new LinearGNN({ inChannels: F, hiddenChannels: Hd, outChannels: C, numLayers: 2, skip, dtype: 'f64', seed: 3 });
     using x = Tensor.from(xv, [N, F]);
     using y = Tensor.from(yv, [N, C]);
     using mask = Tensor.from(train);

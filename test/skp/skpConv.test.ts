@@ -161,8 +161,8 @@ describe('SKPConv', () => {
 
 describe('SKP model', () => {
   it('gives the KP baseline as many hidden-layer weights as the two-term SKP', () => {
-    using skp = new SKP({ inChannels: 5, hiddenChannels: 12, outChannels: 3, depth: 4 });
-    using kp = new SKP({ inChannels: 5, hiddenChannels: 12, outChannels: 3, depth: 4, kp: true });
+    using skp = new SKP({ inChannels: 5, hiddenChannels: 12, outChannels: 3, numLayers: 4 });
+    using kp = new SKP({ inChannels: 5, hiddenChannels: 12, outChannels: 3, numLayers: 4, kp: true });
     expect(skp.layers[0].K).toBe(2);
     expect(kp.layers[0].K).toBe(1);
     const perLayer = (m: SKP) => m.layers[0].numParameters();
@@ -171,7 +171,7 @@ describe('SKP model', () => {
   });
 
   it('produces logits of shape [N, C] and gradients for every parameter', () => {
-    using model = new SKP({ inChannels: 3, hiddenChannels: 4, outChannels: 2, depth: 3, terms: ['gcn', 'learnable-mean'], graph, dtype: 'f64', seed: 0 });
+    using model = new SKP({ inChannels: 3, hiddenChannels: 4, outChannels: 2, numLayers: 3, terms: ['gcn', 'learnable-mean'], graph, dtype: 'f64', seed: 0 });
     using x = Tensor.from(randomInput(new Rng(1), [N, 3]).values, [N, 3]);
     const errs = paramGradcheck(() => model.forward(x, graph), model.parameters());
     for (const e of errs) expect(e).toBeLessThan(TOL);

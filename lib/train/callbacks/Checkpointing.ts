@@ -1,12 +1,20 @@
 import { CheckpointDir } from '../../checkpoint/CheckpointDir.js';
-import { isCheckpointable, type CheckpointableModel } from '../../checkpoint/checkpointFormat.js';
-import { restoreCheckpoint } from '../../checkpoint/restoreCheckpoint.js';
+import { applyCheckpoint } from '../../checkpoint/applyCheckpoint.js';
+import { DirLock } from '../../checkpoint/DirLock.js';
+import { reconcileBest } from '../../checkpoint/reconcileBest.js';
 import { saveCheckpoint } from '../../checkpoint/saveCheckpoint.js';
 import { FathomError } from '../../errors/FathomError.js';
-import type { NodeModel } from '../../models/NodeModel.js';
 import { requireObject, requirePositiveInteger } from '../../errors/args.js';
 import type { EpochReport } from '../fitTypes.js';
 import type { Callback, FitContext } from './Callback.js';
+import { epochReports } from './epochReports.js';
+
+/** A checkpoint file fit() has just put in place. */
+export interface CheckpointWrite {
+  kind: 'best' | 'epoch';
+  path: string;
+  epoch: number;
+}
 
 export interface CheckpointingOptions {
   /** The folder (made when missing). */
@@ -27,6 +35,13 @@ export interface CheckpointingOptions {
   config?: Record<string, unknown>;
   /** Callbacks whose state the checkpoints carry and a resume restores, by name (fit()'s learning-rate schedule). */
   stateful?: Record<string, StatefulCallback>;
+  /**
+   * Where messages go: a damaged checkpoint set aside, the checkpoint resumed from after one, a
+   * stale lock taken over, a repaired best.safetensors (default: process.emitWarning).
+   */
+  onWarning?: (message: string) => void;
+  /** Called after each file is in place (best.safetensors first, then the epoch's checkpoint). */
+  onWrite?: (write: CheckpointWrite) => void;
 }
 
 /** A callback with state that a checkpoint must hold for a bit-exact resume. */
@@ -37,9 +52,13 @@ export interface StatefulCallback {
 
 /**
  * Saves checkpoints (model, optimizer, dropout stream, epoch, best and last report) to a
- * CheckpointDir and, with `resume`, restores the newest one when fit() starts: training then
- * continues after its epoch on the trajectory of an uninterrupted run, bit for bit. Needs a
- * model with config() (GCN). fit()'s `checkpoint` and `resume` options make one.
+ * CheckpointDir and, with `resume`, restores the newest valid one when fit() starts: training
+ * then continues after its epoch on the trajectory of an uninterrupted run, bit for bit. Any
+ * model works (one without config() is stored as weights and restored into the same instance).
+ * The folder is locked while fit() runs. A damaged checkpoint is reported, renamed aside to
+ * `*.corrupt` and the next older one used. best.safetensors is written before the epoch's
+ * checkpoint, so whenever a run is killed it holds the best epoch the checkpoints report.
+ * fit()'s `checkpoint` and `resume` options make one.
  *
  * @example
  * const result = await fit(model, data, { epochs: 200, callbacks: [new Checkpointing({ dir: 'runs/cora', every: 10, best: true, resume: true })] });
@@ -52,6 +71,9 @@ export class Checkpointing implements Callback {
   readonly resume: boolean;
   readonly config: Record<string, unknown> | undefined;
   readonly #stateful: Record<string, StatefulCallback>;
+  readonly #warn: (message: string) => void;
+  readonly #onWrite: ((write: CheckpointWrite) => void) | undefined;
+  #lock: DirLock | null = null;
 
   constructor(options: CheckpointingOptions) {
     requireObject('Checkpointing', 'options', options);
@@ -62,27 +84,45 @@ export class Checkpointing implements Callback {
     requireObject('Checkpointing', 'options.config', options.config, true);
     this.config = options.config;
     this.#stateful = options.stateful ?? {};
+    for (const key of ['onWarning', 'onWrite'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'function') throw new TypeError(`Checkpointing: options.${key} must be a function`);
+    }
+    this.#warn = options.onWarning ?? ((m) => process.emitWarning(m, { type: 'FathomWarning' }));
+    this.#onWrite = options.onWrite;
   }
 
   onFitStart(ctx: FitContext): void {
-    const model = ctx.model;
-    if (!isCheckpointable(model))
-      throw new TypeError(`fit: checkpoints need a model whose config() records its architecture; '${(model as NodeModel).name}' does not`);
     this.dir.ensure();
-    if (!this.resume) return;
+    this.#lock = DirLock.acquire(this.dir.lockPath, this.#warn);
     this.dir.removeTemporaries();
-    const path = this.dir.latest();
-    if (!path) return;
-    const info = restoreCheckpoint(path, { model, optimizer: ctx.optimizer });
-    for (const [name, cb] of Object.entries(this.#stateful)) if (info.callbackState[name] !== undefined) cb.loadState(info.callbackState[name], path);
-    ctx.resume({ epoch: info.epoch, best: info.metrics.best as EpochReport | undefined, last: info.metrics.last as EpochReport | undefined });
+    if (!this.resume) return;
+    let setAside = 0;
+    const ckpt = this.dir.newestValid(
+      (c) => epochReports(c),
+      (path, problem, movedTo) => {
+        setAside++;
+        this.#warn(`resume: ${problem.startsWith(path) ? problem : `${path}: ${problem}`}; renamed to ${movedTo} (kept, not pruned)`);
+      },
+    );
+    if (!ckpt) {
+      if (setAside) this.#warn(`resume: no valid checkpoint left in ${this.dir.dir}: training starts from scratch`);
+      return;
+    }
+    // A file that parses but does not fit this model is the caller's mismatch, not damage:
+    // the error stops fit() and the file stays where it is.
+    const info = applyCheckpoint(ckpt, ctx.model, ctx.optimizer);
+    for (const [name, cb] of Object.entries(this.#stateful)) if (info.callbackState[name] !== undefined) cb.loadState(info.callbackState[name], ckpt.source);
+    if (setAside) this.#warn(`resume: continuing from ${ckpt.source} (epoch ${ckpt.epoch}), the newest valid checkpoint`);
+    const { best, last } = epochReports(ckpt);
+    ctx.resume({ epoch: ckpt.epoch, best, last });
+    if (this.best && best) reconcileBest(this.dir, best.epoch, this.#warn);
   }
 
   onEpochEnd(ctx: FitContext, report: EpochReport): void {
     const { epoch } = report;
     const callbackState = Object.fromEntries(Object.entries(this.#stateful).map(([name, cb]) => [name, cb.state()]));
     const contents = {
-      model: ctx.model as CheckpointableModel,
+      model: ctx.model,
       optimizer: ctx.optimizer,
       epoch,
       metrics: { best: ctx.best, last: report },
@@ -90,17 +130,28 @@ export class Checkpointing implements Callback {
       callbackState,
     };
     // Saved after the evaluation: it draws from the model's dropout stream too, and the
-    // stream's state must be the one the next epoch starts from.
+    // stream's state must be the one the next epoch starts from. best.safetensors first: a kill
+    // between the two writes leaves it newer than the checkpoints, never older.
+    if (this.best && report.bestEpoch === epoch) {
+      saveCheckpoint(this.dir.bestPath, contents);
+      this.#onWrite?.({ kind: 'best', path: this.dir.bestPath, epoch });
+    }
     if (epoch % this.every === 0) {
-      saveCheckpoint(this.dir.pathFor(epoch), contents);
+      const path = this.dir.pathFor(epoch);
+      saveCheckpoint(path, contents);
+      this.#onWrite?.({ kind: 'epoch', path, epoch });
       this.dir.prune();
     }
-    if (this.best && report.bestEpoch === epoch) saveCheckpoint(this.dir.bestPath, contents);
   }
 
   onFitEnd(ctx: FitContext): void {
     // A resume from a checkpoint of the last epoch (a run killed just after finishing) runs
     // no epoch and reports the saved best and last epochs, which the checkpoint must hold.
     if (!ctx.best || !ctx.last) throw new FathomError(`fit: the checkpoint in ${this.dir.dir} has no epoch reports`, 'IO');
+  }
+
+  teardown(): void {
+    this.#lock?.release();
+    this.#lock = null;
   }
 }

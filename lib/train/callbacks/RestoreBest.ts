@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 
 import { applyCheckpoint } from '../../checkpoint/applyCheckpoint.js';
+import { parseCheckpoint } from '../../checkpoint/parseCheckpoint.js';
 import type { CheckpointableModel } from '../../checkpoint/checkpointFormat.js';
 import { FathomError } from '../../errors/FathomError.js';
 import { readSafetensors } from '../../io/readSafetensors.js';
@@ -75,17 +76,16 @@ export class RestoreBest implements Callback {
   #fromFile(model: CheckpointableModel, epoch: number): void {
     const path = this.bestPath;
     if (!path) throw new FathomError(`fit: restoreBest has no copy of the best epoch ${epoch}`, 'INTERNAL');
-    const file = readSafetensors(path);
-    const saved = Number(file.metadata.epoch);
-    if (saved !== epoch) {
+    const ckpt = parseCheckpoint(readSafetensors(path), path);
+    if (ckpt.epoch !== epoch) {
       throw new FathomError(
-        `fit: restoreBest: ${path} holds epoch ${file.metadata.epoch}, not the best epoch ${epoch}; set restoreBest: false to keep the last weights`,
+        `fit: restoreBest: ${path} holds epoch ${ckpt.epoch}, not the best epoch ${epoch}; set restoreBest: false to keep the last weights`,
         'IO',
       );
     }
     // The parameters only: the dropout stream stays where the last epoch left it.
     const rng = model.rngState;
-    applyCheckpoint(file, path, model);
+    applyCheckpoint(ckpt, model);
     if (rng && model.setRngState) model.setRngState(rng);
   }
 }
