@@ -8,13 +8,14 @@ import { emitSummary } from './summaryOutput.js';
 import { trainNotes, trainTable } from './trainTable.js';
 import { OPTIMIZERS } from '../optim/buildOptimizer.js';
 import { addScheduleOptions } from './scheduleOptions.js';
+import { addBatchOptions } from './batchOptions.js';
 import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
   const d = TRAIN_DEFAULTS;
   const command = new Command('train').description('train a node classifier on a bundled dataset or a dataset folder');
-  return addScheduleOptions(addModelOptions(command, d))
+  return addBatchOptions(addScheduleOptions(addModelOptions(command, d)))
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
     .option('--lr <x>', "learning rate (default: the model's own, else 0.01)", real(0, 10))
     .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))

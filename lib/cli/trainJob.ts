@@ -8,9 +8,10 @@ import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
+import { BATCH_KEYS, type BatchFlags, batchesFromFlags, checkBatchFlags } from './batchOptions.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
-export interface TrainJobOptions extends ModelSpec, ScheduleFlags {
+export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags {
   dataset: string;
   epochs: number;
   /** Default: the model's own (its registry entry's), else 0.01. */
@@ -63,6 +64,7 @@ const RUN_KEYS = new Set([
   'out',
   'metrics',
   ...SCHEDULE_KEYS,
+  ...BATCH_KEYS,
 ]);
 
 /** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
@@ -89,6 +91,7 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
+  checkBatchFlags(options, spec);
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
   const ds = loadDataset(options.dataset, { normalizeFeatures: options.normalizeFeatures });
@@ -96,6 +99,7 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
+  using batches = batchesFromFlags(options, data, model);
   const result = await fit(model, data, {
     epochs: options.epochs,
     optimizer,
@@ -114,6 +118,7 @@ export async function runTrainJob(options: TrainJobOptions, hooks: { onEpoch?: (
       : undefined,
     resume: options.resume ?? false,
     lrSchedule,
+    batches,
   });
   return trainSummary(runSetting(ds, spec, device), result);
 }
