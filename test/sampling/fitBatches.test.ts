@@ -4,16 +4,20 @@ import { batchesFromFlags, checkBatchFlags, fanoutList } from '../../lib/cli/bat
 import { runTrainJob, TRAIN_DEFAULTS } from '../../lib/cli/trainJob.js';
 import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
-import { fit } from '../../lib/train/fit.js';
-import { expectRejects, expectThrows, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
+import { evaluate, fit } from '../../lib/train/fit.js';
+import { expectRejects, liveCpu, expectThrows, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
 
 describe('fit with sampled batches', () => {
   it('trains GraphSAGE on mini-batches to well above chance and evaluates full-batch', async () => {
     using data = smallNodeData();
     using model = new GraphSAGE({ inChannels: data.numFeatures, hiddenChannels: 16, outChannels: data.numClasses, seed: 0 });
     using loader = neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: [5, 5], batchSize: 16, shuffle: true, seed: 0 });
+    evaluate(model, data); // builds the graph's cached mean operator, owned by the data
+    const live = liveCpu().tensors;
     const result = await fit(model, data, { epochs: 30, lr: 0.01, patience: 0, batches: loader });
     expect(result.epochsRun).toBe(30);
+    // Every batch's features, labels, blocks' operators and step tensors were freed.
+    expect(liveCpu().tensors).toBe(live);
     // Four balanced classes: chance is 0.25; the SBM (homophily 0.85) is learnable.
     expect(result.best.valAcc).toBeGreaterThan(0.6);
     expect(result.history.at(-1)!.trainLoss).toBeLessThan(result.history[0].trainLoss);
