@@ -1,4 +1,5 @@
 import { native } from '../binding/native.js';
+import { FathomError } from '../errors/FathomError.js';
 import type { SamplerHandle } from '../binding/types.js';
 import { Graph } from '../graph/Graph.js';
 import { SampledBatch } from './SampledBatch.js';
@@ -67,8 +68,9 @@ export class NeighborSampler implements Disposable {
     if (!(seeds instanceof Int32Array) && !Array.isArray(seeds)) throw new TypeError(`${op}: seeds must be an Int32Array or an array of node ids`);
     if (typeof key !== 'object' || key === null) throw new TypeError(`${op}: argument key must be an object { seed, batch }`);
     if (Array.isArray(seeds)) {
-      const bad = seeds.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= this.numNodes);
-      if (bad >= 0) throw new RangeError(`${op}: seeds[${bad}] = ${String(seeds[bad])} is not a node id in [0, ${this.numNodes})`);
+      // Int32Array.from would truncate 1.5 and wrap 2^32 silently; the native check sees the rest.
+      const bad = seeds.findIndex((v) => !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff);
+      if (bad >= 0) throw new FathomError(`${op}: seeds[${bad}] = ${String(seeds[bad])} is not an integer node id`, 'RANGE');
     }
     return [seeds instanceof Int32Array ? seeds : Int32Array.from(seeds), key.seed ?? 0, key.batch ?? 0];
   }

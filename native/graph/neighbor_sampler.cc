@@ -95,7 +95,7 @@ int64_t NeighborSampler::draw_count(int64_t degree, int64_t fanout) const {
 
 SampledHops NeighborSampler::sample(const int32_t* seeds, int64_t n, uint64_t seed, uint64_t batch,
                                     int threads) const {
-  const char* op = "neighborSample";
+  const char* op = "NeighborSampler.sample";
   SampledHops out;
   std::unordered_map<int32_t, int32_t> local;
   local.reserve(static_cast<size_t>(n) * 4);

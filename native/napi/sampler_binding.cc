@@ -88,7 +88,7 @@ class SampleWorker : public Napi::AsyncWorker {
       SetError(e.what());
     } catch (const std::bad_alloc&) {
       code_ = "OUT_OF_MEMORY";
-      SetError("neighborSample: out of host memory");
+      SetError("NeighborSampler.sampleAsync: out of host memory");
     } catch (const std::exception& e) {
       code_ = "INTERNAL";
       SetError(e.what());
@@ -153,7 +153,7 @@ class SamplerHandle : public Napi::ObjectWrap<SamplerHandle> {
   }
 
   Napi::Value Sample(const Napi::CallbackInfo& info) {
-    Call c = read_call(info, "neighborSample");
+    Call c = read_call(info, "NeighborSampler.sample");
     return guarded(info.Env(), [&]() -> Napi::Value {
       return hops_to_js(info.Env(),
                         c.sampler->sample(c.seeds.data(), static_cast<int64_t>(c.seeds.size()),
@@ -162,7 +162,7 @@ class SamplerHandle : public Napi::ObjectWrap<SamplerHandle> {
   }
 
   Napi::Value SampleAsync(const Napi::CallbackInfo& info) {
-    Call c = read_call(info, "neighborSample");
+    Call c = read_call(info, "NeighborSampler.sampleAsync");
     auto* worker =
         new SampleWorker(info.Env(), std::move(c.sampler), std::move(c.seeds), c.seed, c.batch);
     Napi::Promise p = worker->promise();

@@ -78,10 +78,10 @@ TEST(neighbor_sampler_rejects_bad_csr_fanouts_and_seeds) {
               ErrorKind::Range, "fanouts[1] = -2");
   NeighborSampler s(kRowptr, kCol, {2}, false, "NeighborSampler");
   const int32_t out_of_range[] = {0, 5};
-  CHECK_FAILS(s.check_seeds(out_of_range, 2, "neighborSample"), ErrorKind::Range, "seeds[1] = 5",
+  CHECK_FAILS(s.check_seeds(out_of_range, 2, "NeighborSampler.sample"), ErrorKind::Range, "seeds[1] = 5",
               "out of range for 5 nodes");
   const int32_t repeated[] = {3, 1, 3};
-  CHECK_FAILS(s.check_seeds(repeated, 3, "neighborSample"), ErrorKind::Range,
+  CHECK_FAILS(s.check_seeds(repeated, 3, "NeighborSampler.sample"), ErrorKind::Range,
               "seeds[2] = 3 repeats seeds[0]");
 }
 

@@ -157,10 +157,11 @@ describe('NeighborSampler', () => {
     expectThrows(() => new NeighborSampler(graph, { fanouts: [5, -2] }), RangeError, 'fanouts[1] = -2');
     expectThrows(() => new NeighborSampler(graph, { fanouts: [2.5] }), RangeError, 'fanouts[0] = 2.5');
     const sampler = new NeighborSampler(graph, { fanouts: [2] });
-    expectThrows(() => sampler.sample([0, 9]), RangeError, 'seeds[1] = 9', '[0, 5)');
+    expectFathom(() => sampler.sample([0, 9]), 'RANGE', 'NeighborSampler.sample: seeds[1] = 9', 'out of range for 5 nodes');
+    expectFathom(() => sampler.sample([0, 1.5]), 'RANGE', 'seeds[1] = 1.5 is not an integer node id');
     expectFathom(() => sampler.sample(Int32Array.from([0, -1])), 'RANGE', 'seeds[1] = -1', 'out of range for 5 nodes');
     expectFathom(() => sampler.sample([3, 1, 3]), 'RANGE', 'seeds[2] = 3 repeats seeds[0]');
-    expect(() => sampler.sampleAsync([2, 2])).toThrow(/seeds\[1\] = 2 repeats/);
+    expectFathom(() => sampler.sampleAsync([2, 2]), 'RANGE', 'NeighborSampler.sampleAsync: seeds[1] = 2 repeats seeds[0]');
     expectFathom(() => sampler.sample([0], { seed: -1 }), 'RANGE', 'seed = -1');
     sampler.dispose();
     sampler.dispose();
