@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { batchesFromFlags, checkBatchFlags, fanoutList } from '../../lib/cli/batchOptions.js';
 import { runTrainJob, TRAIN_DEFAULTS } from '../../lib/cli/trainJob.js';
 import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
-import { evaluate, fit } from '../../lib/train/fit.js';
+import { evaluate, fit, type FitOptions } from '../../lib/train/fit.js';
 import { expectRejects, liveCpu, expectThrows, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
 
 describe('fit with sampled batches', () => {
@@ -21,6 +25,27 @@ describe('fit with sampled batches', () => {
     // Four balanced classes: chance is 0.25; the SBM (homophily 0.85) is learnable.
     expect(result.best.valAcc).toBeGreaterThan(0.6);
     expect(result.history.at(-1)!.trainLoss).toBeLessThan(result.history[0].trainLoss);
+  });
+
+  it('resumes a sampled run bit for bit: the batches of an epoch are a function of (seed, epoch)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'fathom-batches-'));
+    try {
+      using data = smallNodeData();
+      const run = async (epochs: number, extra: FitOptions = {}) => {
+        using model = new GraphSAGE({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses, seed: extra.resume ? 9 : 0 });
+        using loader = neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: [4, 3], batchSize: 20, shuffle: true, seed: 2 });
+        const r = await fit(model, data, { epochs, patience: 0, restoreBest: false, batches: loader, ...extra });
+        return { r, w: model.parameters().map((p) => [...p.toArray()]) };
+      };
+      const straight = await run(6);
+      await run(3, { checkpoint: { dir: tmp, every: 3 } });
+      const resumed = await run(6, { checkpoint: { dir: tmp, every: 3 }, resume: true });
+      expect(resumed.r.resumedFrom).toBe(3);
+      expect(resumed.r.history.map((h) => h.trainLoss)).toEqual(straight.r.history.slice(3).map((h) => h.trainLoss));
+      expect(resumed.w).toEqual(straight.w);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('refuses a model that trains full-batch only, diagnostics, and a batches value that is not a loader', async () => {
