@@ -12,8 +12,8 @@ import { Block } from '../graph/Block.js';
  * Blocks are built on first use and freed by dispose().
  *
  * @example
- * using batch = await sampler.sampleAsync(seeds);
- * const x = gatherRows(features, batch.nodeIds);           // [batch.blocks[0].numSources, F]
+ * using batch = await sampler.sampleAsync(seeds, { seed: 0, batch: 0 });
+ * // x: the feature rows of batch.nodeIds, [batch.nodeIds.length, F] (fit() gathers them)
  * const logits = model.forwardBlocks(x, batch.blocks);     // [batch.batchSize, C]
  */
 export class SampledBatch implements Disposable {
