@@ -32,6 +32,10 @@ export { mseLoss } from './functional/mseLoss.js';
 
 export { AGGREGATIONS, Graph, type Aggregation, type GraphOptions } from './graph/Graph.js';
 export { GraphOperator } from './graph/GraphOperator.js';
+export { Block, type BlockOperatorKind } from './graph/Block.js';
+export { NeighborSampler, type NeighborSamplerOptions, type SampleKey } from './sampling/NeighborSampler.js';
+export { NeighborLoader, neighborLoader, type NeighborLoaderOptions } from './sampling/neighborLoader.js';
+export { SampledBatch } from './sampling/SampledBatch.js';
 
 export { Module } from './nn/Module.js';
 export { Parameter } from './nn/Parameter.js';
@@ -59,6 +63,8 @@ export { SKP, type SKPOptions } from './models/SKP.js';
 export { MLP, type MLPOptions } from './nn/MLP.js';
 export { GINConv, type GINConvOptions, type NodeFunction } from './nn/GINConv.js';
 export { GIN, type GINOptions } from './models/GIN.js';
+export { GraphSAGE, type GraphSAGEOptions } from './models/GraphSAGE.js';
+export { SAGEConv, type SAGEConvOptions } from './nn/SAGEConv.js';
 export { GENConv, type GENConvOptions, type GENConvForwardOptions } from './nn/GENConv.js';
 export { GENBranch, type GENBranchOptions, type GENBranchForwardOptions } from './nn/GENBranch.js';
 export { DeeperGCN, type DeeperGCNOptions } from './models/DeeperGCN.js';

@@ -6,9 +6,11 @@ import type { DiagBinding } from './diagBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
 import type { NormBinding } from './normBinding.js';
+import type { SamplingBinding } from './samplingBinding.js';
 import type { CsrHandle, Device, DType, NativeArray, TensorHandle } from './handles.js';
 
 export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } from './handles.js';
+export type { SampledHops, SamplerHandle } from './samplingBinding.js';
 
 export interface DeviceMemory {
   tensors: number;
@@ -33,7 +35,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding {
+export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;
@@ -108,6 +110,8 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
   csrDropout(csr: CsrHandle, p: number, seed: number, transposed: boolean): TensorHandle;
   transpose(x: TensorHandle): TensorHandle;
   csrFromEdgeIndex(edgeIndex: TensorHandle, numNodes: number): CsrHandle;
+  /** The [numTargets × numSources] CSR by target of a bipartite edgeIndex (a sampled block). */
+  csrFromBipartite(edgeIndex: TensorHandle, numSources: number, numTargets: number): CsrHandle;
   csrTranspose(csr: CsrHandle): CsrHandle;
   csrOperator(csr: CsrHandle, kind: string, dtype: DType): CsrHandle;
   csrTo(csr: CsrHandle, device: Device): CsrHandle;

@@ -9,6 +9,7 @@ import { emitSummary } from './summaryOutput.js';
 import { trainNotes, trainTable } from './trainTable.js';
 import { OPTIMIZERS } from '../optim/buildOptimizer.js';
 import { addScheduleOptions } from './scheduleOptions.js';
+import { addBatchOptions } from './batchOptions.js';
 import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
@@ -17,7 +18,7 @@ export function trainCommand(): Command {
   const command = new Command('train').description(
     'train a node classifier on a bundled dataset, a dataset folder, an edge list, a .npy/.npz or an OGB folder',
   );
-  return addScheduleOptions(addDatasetOptions(addModelOptions(command, d)))
+  return addBatchOptions(addScheduleOptions(addDatasetOptions(addModelOptions(command, d))))
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
     .option('--lr <x>', "learning rate (default: the model's own, else 0.01)", real(0, 10))
     .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))

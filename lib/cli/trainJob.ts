@@ -8,9 +8,10 @@ import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
+import { BATCH_KEYS, type BatchFlags, batchesFromFlags, checkBatchFlags } from './batchOptions.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
-export interface TrainJobOptions extends ModelSpec, ScheduleFlags, Omit<DatasetFlags, 'normalizeFeatures'> {
+export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, Omit<DatasetFlags, 'normalizeFeatures'> {
   dataset: string;
   epochs: number;
   /** Default: the model's own (its registry entry's), else 0.01. */
@@ -64,6 +65,7 @@ const RUN_KEYS = new Set([
   'metrics',
   ...SCHEDULE_KEYS,
   ...DATASET_FLAG_KEYS,
+  ...BATCH_KEYS,
 ]);
 
 /** The ModelSpec of parsed command-line options (train's and diagnose's alike): every model key, nothing else. */
@@ -93,6 +95,7 @@ export async function runTrainJob(
   // Flag combinations are checked before any data is loaded.
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
+  checkBatchFlags(options, spec);
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
   const ds = loadCliDataset(options, hooks.log);
@@ -101,6 +104,7 @@ export async function runTrainJob(
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
   logLoadReport(ds, hooks.log);
+  using batches = batchesFromFlags(options, data, model);
   const result = await fit(model, data, {
     epochs: options.epochs,
     optimizer,
@@ -120,6 +124,7 @@ export async function runTrainJob(
       : undefined,
     resume: options.resume ?? false,
     lrSchedule,
+    batches,
   });
   return trainSummary(runSetting(ds, spec, device), result);
 }

@@ -1,5 +1,6 @@
 import type { DatasetFormat } from './formats/RawGraph.js';
 import type { GraphFindings } from './transforms/inspectGraph.js';
+import { requireObject } from '../errors/args.js';
 
 /** What a loader found in its input and what it did about it: printed by `fathom train` and `fathom convert`. */
 export interface LoadReport {
@@ -33,6 +34,10 @@ export interface LoadReport {
  * for (const line of formatReport(ds.report)) console.error(line);
  */
 export function formatReport(r: LoadReport): string[] {
+  requireObject('formatReport', 'report', r);
+  if (typeof r.found !== 'object' || r.found === null || typeof r.splitSizes !== 'object' || r.splitSizes === null) {
+    throw new TypeError('formatReport: report must be a dataset load report (dataset.report)');
+  }
   const f = r.found;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const found = [

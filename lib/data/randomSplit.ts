@@ -1,5 +1,6 @@
 import { Rng } from '../random/rng.js';
 import type { RandomSplit } from './loadOptions.js';
+import { requireObject } from '../errors/args.js';
 
 /** Train/val/test masks and a description of how they were drawn. */
 export interface SplitMasks {
@@ -20,6 +21,10 @@ export interface SplitMasks {
  * randomSplit({ kind: 'fractions', train: 0.6, val: 0.2 }, y, 7);
  */
 export function randomSplit(spec: RandomSplit, y: Int32Array, numClasses: number): SplitMasks {
+  requireObject('randomSplit', 'spec', spec);
+  if (!(y instanceof Int32Array)) throw new TypeError('randomSplit: y must be an Int32Array of labels');
+  if (!Number.isSafeInteger(numClasses) || numClasses < 1)
+    throw new RangeError(`randomSplit: numClasses must be a positive integer, got ${String(numClasses)}`);
   const n = y.length;
   const seed = spec.seed ?? 0;
   const rng = new Rng(seed);

@@ -111,6 +111,20 @@ export class Graph implements Disposable {
     return this.#inDegree;
   }
 
+  /**
+   * Host copies of the adjacency in CSR by target: row i of `col` (from rowptr[i] to
+   * rowptr[i + 1]) lists the sources j of the edges j → i, in edge order. What samplers read.
+   */
+  csr(): { rowptr: Int32Array; col: Int32Array } {
+    const arrays = this.adjacency('Graph.csr').arrays();
+    const [rowptr, col, perm] = [new Tensor(arrays.rowptr), new Tensor(arrays.col), new Tensor(arrays.perm)];
+    try {
+      return { rowptr: rowptr.toArray() as Int32Array, col: col.toArray() as Int32Array };
+    } finally {
+      for (const t of [rowptr, col, perm]) t.dispose();
+    }
+  }
+
   private adjacency(op: string): CsrHandle {
     if (!this.#adjacency) throw new TypeError(`${op}: the graph was disposed`);
     return this.#adjacency;

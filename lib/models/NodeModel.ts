@@ -1,5 +1,6 @@
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
 import type { Rng, RngState } from '../random/rng.js';
+import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
 import { Module } from '../nn/Module.js';
 import { embedNodes, type NodeSelection, type Predictions, predictNodes } from './predict.js';
@@ -68,6 +69,26 @@ export abstract class NodeModel extends Module {
    */
   embed(x: Tensor | SparseFeatures, graph: Graph): Tensor {
     return embedNodes(this, x, graph);
+  }
+
+  /**
+   * Logits [batch size, C] of a sampled mini-batch: `x` holds the features of every node the
+   * batch reached (the first block's sources), `blocks[l]` is what layer l runs on and the last
+   * block's targets are the seed nodes (see neighborLoader). Models that train on sampled batches
+   * (GraphSAGE) override it; the default says the model does not.
+   *
+   * @example
+   * const logits = model.forwardBlocks(batchX, batch.blocks);
+   */
+  forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
+    void x;
+    void blocks;
+    throw new TypeError(`${this.name}: this model trains full-batch only; sampled batches need a model that runs on blocks (sage)`);
+  }
+
+  /** Whether this model overrides forwardBlocks() (trains on sampled mini-batches). */
+  get acceptsBlocks(): boolean {
+    return this.forwardBlocks !== NodeModel.prototype.forwardBlocks;
   }
 
   /** The parameters of each layer, in forwardFeatures() order (empty where unsupported). */

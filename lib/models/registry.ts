@@ -12,6 +12,7 @@ import type { ModelEntry, ModelFlag, ModelIO, ModelSpec } from './modelEntry.js'
 import type { NodeModel } from './NodeModel.js';
 import { renameOptions } from './optionAliases.js';
 import { resGcnEntry } from './ResGCN.js';
+import { sageEntry } from './GraphSAGE.js';
 import { kpEntry, skpEntry } from './SKP.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: entries hold different option types; each checks its own.
@@ -27,6 +28,7 @@ const ENTRIES: readonly ModelEntry<any>[] = [
   appnpEntry,
   ginEntry,
   deeperGcnEntry,
+  sageEntry,
 ];
 
 // A Map, not an object: a name such as '__proto__' or 'constructor' finds nothing.

@@ -1,4 +1,5 @@
 import { FathomError } from '../errors/FathomError.js';
+import { Block } from '../graph/Block.js';
 import { Graph, type Aggregation } from '../graph/Graph.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
 import type { Rng } from '../random/rng.js';
@@ -51,20 +52,43 @@ export abstract class GraphConv<ForwardOptions extends object = Record<string, n
   }
 
   /**
-   * The layer's output [N, outChannels] for node features `x` [N, inChannels] on `graph`.
+   * The layer's output [N, outChannels] for node features `x` [N, inChannels] on `graph`; on a
+   * sampled {@link Block} (layers that implement {@link convBlock}, such as SAGEConv), `x` holds
+   * the block's sources [numSources, inChannels] and the output its targets [numTargets, outChannels].
    *
-   * @throws TypeError when x is not a Tensor or SparseFeatures, graph not a Graph, options not an object.
-   * @throws FathomError 'SHAPE' when x is not [graph.numNodes, inChannels].
+   * @throws TypeError when x is not a Tensor or SparseFeatures, graph not a Graph (or a Block the layer takes), options not an object.
+   * @throws FathomError 'SHAPE' when x is not [graph.numNodes, inChannels] ([block.numSources, inChannels]).
    */
-  forward(x: NodeFeatures, graph: Graph, options?: ForwardOptions): Tensor {
+  forward(x: NodeFeatures, graph: Graph | Block, options?: ForwardOptions): Tensor {
     const op = `${this.layerName}.forward`;
     if (!(x instanceof Tensor) && !(x instanceof SparseFeatures)) throw new TypeError(`${op}: argument x must be a Tensor or SparseFeatures`);
-    if (!(graph instanceof Graph)) throw new TypeError(`${op}: argument graph must be a Graph`);
+    const block = graph instanceof Block;
+    if (block && !this.acceptsBlocks) throw new TypeError(`${op}: argument graph is a sampled Block, but ${this.layerName} runs on a full Graph only`);
+    if (!block && !(graph instanceof Graph)) throw new TypeError(`${op}: argument graph must be a Graph${this.acceptsBlocks ? ' or a Block' : ''}`);
     if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError(`${op}: argument options must be an object`);
-    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels || x.shape[0] !== graph.numNodes) {
-      throw new FathomError(`${op}: argument x ${x.describe()} must be [${graph.numNodes}, ${this.inChannels}] (graph nodes × inChannels)`, 'SHAPE');
+    const rows = block ? graph.numSources : graph.numNodes;
+    if (x.shape.length !== 2 || x.shape[1] !== this.inChannels || x.shape[0] !== rows) {
+      const what = block ? 'block sources' : 'graph nodes';
+      throw new FathomError(`${op}: argument x ${x.describe()} must be [${rows}, ${this.inChannels}] (${what} × inChannels)`, 'SHAPE');
     }
-    return this.conv(x, graph, options ?? ({} as ForwardOptions));
+    if (block && graph.disposed) throw new TypeError(`${op}: the block was disposed`);
+    return block ? this.convBlock(x, graph, options ?? ({} as ForwardOptions)) : this.conv(x, graph, options ?? ({} as ForwardOptions));
+  }
+
+  /** Whether this layer runs on sampled blocks (overrides {@link convBlock}). */
+  get acceptsBlocks(): boolean {
+    return this.convBlock !== GraphConv.prototype.convBlock;
+  }
+
+  /**
+   * Message passing on a sampled block, on checked inputs: x [numSources, in] → [numTargets, out].
+   * Layers that train on mini-batches override it; the default is never reached (forward refuses
+   * blocks for layers without it).
+   */
+  protected convBlock(x: NodeFeatures, block: Block, options: ForwardOptions): Tensor {
+    void x;
+    void options;
+    throw new TypeError(`${this.layerName}.forward: blocks of ${block.numTargets} targets are not supported by this layer`);
   }
 
   /** The message passing itself, on checked inputs. */

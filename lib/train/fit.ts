@@ -4,6 +4,7 @@ import { FathomError } from '../errors/FathomError.js';
 import { requireInstance, requireObject } from '../errors/args.js';
 import { NodeModel } from '../models/NodeModel.js';
 import { Adam } from '../optim/Adam.js';
+import type { Tensor } from '../tensor/Tensor.js';
 import type { Callback } from './callbacks/Callback.js';
 import { CallbackList } from './callbacks/CallbackList.js';
 import { Checkpointing } from './callbacks/Checkpointing.js';
@@ -18,6 +19,7 @@ import { evaluate } from './evaluate.js';
 import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
 import { trainStep } from './trainStep.js';
+import { BatchEpochs } from './batchEpoch.js';
 
 export { evaluate } from './evaluate.js';
 export type { DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
@@ -55,6 +57,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const callbacks = new CallbackList(builtIn, options.callbacks, last);
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
+  const batches = options.batches ? new BatchEpochs(model, data, options.batches) : null;
   const ctx = new FitState(model, data, optimizer, epochs);
   let finished = false;
   training.add(model);
@@ -66,7 +69,8 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       const features = callbacks.stepStart(ctx);
       const lr = optimizer.lr;
       const t0 = performance.now();
-      const trainLoss = trainStep(model, data, optimizer, features, (loss, layers) => callbacks.backward(ctx, { loss, features: layers }));
+      const afterBackward = (loss: Tensor, layers: Tensor[] | null) => callbacks.backward(ctx, { loss, features: layers });
+      const trainLoss = batches ? await batches.run(epoch, optimizer, features, afterBackward) : trainStep(model, data, optimizer, features, afterBackward);
       const step = { epoch, trainLoss, stepMs: performance.now() - t0, lr };
       await callbacks.stepEnd(ctx, step);
       // Yield between the step and the evaluation too: each is a full forward pass, and

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { didYouMean } from '../errors/didYouMean.js';
 import { FathomError } from '../errors/FathomError.js';
 import { Optimizer } from '../optim/Optimizer.js';
+import { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { FitOptions } from './fitTypes.js';
 
 // fit()'s options, checked before anything runs: a mistyped key (weight_decay) would otherwise
@@ -64,6 +65,7 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
+  batches: z.instanceof(NeighborLoader, { error: 'must be a NeighborLoader (neighborLoader({ graph, nodes, fanouts, batchSize }))' }),
   lrSchedule: z.discriminatedUnion('type', [SCHEDULES.step, SCHEDULES.cosine, SCHEDULES.plateau], { error: "must have type 'step', 'cosine' or 'plateau'" }),
 } satisfies Record<keyof FitOptions, z.ZodType>;
 
@@ -83,6 +85,7 @@ export function checkFitOptions(options: object): FitOptions {
   if (parsed.success) {
     const o = options as FitOptions;
     if (o.resume && !o.checkpoint) throw new RangeError('fit: resume needs checkpoint.dir');
+    if (o.batches && o.diagnostics) throw new RangeError('fit: diagnostics need full-batch steps; drop diagnostics or batches');
     return o;
   }
   // A mistyped key first: the missing value it leaves is only its consequence.

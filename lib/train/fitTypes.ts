@@ -1,6 +1,7 @@
 import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.js';
 import type { LrSchedule } from '../optim/lrSchedules.js';
 import type { Optimizer } from '../optim/Optimizer.js';
+import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { Callback, StopReason } from './callbacks/Callback.js';
 import type { CheckpointingOptions } from './callbacks/Checkpointing.js';
 
@@ -102,6 +103,17 @@ export interface FitOptions {
    * See DiagnosticsRecording.
    */
   diagnostics?: { every?: number; metrics?: readonly DiagnosticMetric[] };
+  /**
+   * Train on sampled mini-batches: every epoch runs one optimizer step per batch of the loader
+   * (the loss on each batch's seed nodes) and evaluates full-batch as usual; trainLoss is the
+   * mean over the epoch's seed nodes. Needs a model that runs on blocks (GraphSAGE) and no
+   * diagnostics. The loader is the caller's to dispose.
+   *
+   * @example
+   * using loader = neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: [25, 10], batchSize: 512, shuffle: true });
+   * await fit(model, data, { epochs: 200, batches: loader });
+   */
+  batches?: NeighborLoader;
   /**
    * More callbacks, run after the built-in ones that the options above make (see Callback for
    * the order of the hooks).

@@ -68,7 +68,12 @@ void require_structure(const Csr& a, const char* op) {
 
 }  // namespace
 
-Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char* op) {
+namespace {
+
+// CSR by target of edge_index with sources in [0, num_sources) and targets in [0, num_targets);
+// `square`: both limits are num_nodes (a graph), else numSources and numTargets (a block).
+Csr csr_by_target(const Tensor& edge_index, int64_t num_sources, int64_t num_targets, bool square,
+                  const char* op) {
   FATHOM_CHECK(edge_index.defined(), ErrorKind::Type, op, "argument edgeIndex is undefined");
   FATHOM_CHECK(edge_index.dtype() == DType::I32, ErrorKind::Type, op,
                "argument edgeIndex must be i32, got " + edge_index.describe());
@@ -76,9 +81,13 @@ Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char*
                "argument edgeIndex must be [2, E], got " + edge_index.describe());
   FATHOM_CHECK(edge_index.device() == Device::CPU, ErrorKind::Device, op,
                "argument edgeIndex must be on cpu, got " + edge_index.describe());
-  FATHOM_CHECK(num_nodes >= 0 && num_nodes <= kMaxI32, ErrorKind::Range, op,
-               "argument num_nodes = " + std::to_string(num_nodes) + " must be in [0, " +
-                   std::to_string(kMaxI32) + "]");
+  const char* names[2] = {square ? "num_nodes" : "numSources", square ? "num_nodes" : "numTargets"};
+  const int64_t limits[2] = {num_sources, num_targets};
+  for (int r = 0; r < 2; ++r) {
+    FATHOM_CHECK(limits[r] >= 0 && limits[r] <= kMaxI32, ErrorKind::Range, op,
+                 std::string("argument ") + names[r] + " = " + std::to_string(limits[r]) +
+                     " must be in [0, " + std::to_string(kMaxI32) + "]");
+  }
   const int64_t E = edge_index.dim(1);
   FATHOM_CHECK(E <= kMaxI32, ErrorKind::Range, op,
                "argument edgeIndex has " + std::to_string(E) + " edges; at most " +
@@ -89,14 +98,14 @@ Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char*
   for (int r = 0; r < 2; ++r) {
     const int32_t* idx = r == 0 ? src : dst;
     for (int64_t e = 0; e < E; ++e) {
-      FATHOM_CHECK(idx[e] >= 0 && idx[e] < num_nodes, ErrorKind::Range, op,
+      FATHOM_CHECK(idx[e] >= 0 && idx[e] < limits[r], ErrorKind::Range, op,
                    "edgeIndex[" + std::to_string(r) + ", " + std::to_string(e) +
-                       "] = " + std::to_string(idx[e]) +
-                       " is out of range for num_nodes = " + std::to_string(num_nodes));
+                       "] = " + std::to_string(idx[e]) + " is out of range for " + names[r] +
+                       " = " + std::to_string(limits[r]));
     }
   }
 
-  const size_t N = static_cast<size_t>(num_nodes);
+  const size_t N = static_cast<size_t>(num_targets);
   std::vector<int32_t> counts(N, 0);
   for (int64_t e = 0; e < E; ++e) ++counts[static_cast<size_t>(dst[e])];
   std::vector<int32_t> rowptr = prefix_sum(counts);
@@ -109,11 +118,23 @@ Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char*
   }
 
   Csr out;
-  out.rows = out.cols = num_nodes;
+  out.rows = num_targets;
+  out.cols = num_sources;
   out.rowptr = i32_tensor(rowptr);
   out.col = i32_tensor(col);
   out.perm = i32_tensor(perm);
   return out;
+}
+
+}  // namespace
+
+Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char* op) {
+  return csr_by_target(edge_index, num_nodes, num_nodes, true, op);
+}
+
+Csr csr_from_bipartite(const Tensor& edge_index, int64_t num_sources, int64_t num_targets,
+                       const char* op) {
+  return csr_by_target(edge_index, num_sources, num_targets, false, op);
 }
 
 Csr csr_transpose(const Csr& a) {

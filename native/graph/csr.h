@@ -26,6 +26,12 @@ struct Csr {
 // Error(Range) naming the position and value. Duplicate edges are kept (they count twice).
 Csr csr_from_edge_index(const Tensor& edge_index, int64_t num_nodes, const char* op);
 
+// The rectangular CSR [num_targets x num_sources] of a bipartite edge_index (i32 [2, E], CPU):
+// row 0 holds source ids in [0, num_sources), row 1 target ids in [0, num_targets) (a sampled
+// block). Same order and validation as csr_from_edge_index.
+Csr csr_from_bipartite(const Tensor& edge_index, int64_t num_sources, int64_t num_targets,
+                       const char* op);
+
 // The transpose: rows become columns; values follow their entries; perm follows too.
 Csr csr_transpose(const Csr& a);
 

@@ -90,6 +90,18 @@ void register_csr_functions(Napi::Env env, Napi::Object exports) {
         });
       },
       "Graph");
+  export_op(
+      env, exports, "csrFromBipartite",
+      [](const Napi::CallbackInfo& info) {
+        const Tensor& ei = TensorHandle::From(info, 0, "Block", "edgeIndex");
+        double s = integer_arg(info, 1, "Block", "numSources", 0);
+        double t = integer_arg(info, 2, "Block", "numTargets", 0);
+        return guarded(info.Env(), [&]() -> Napi::Value {
+          return CsrHandle::Wrap(info.Env(), csr_from_bipartite(ei, static_cast<int64_t>(s),
+                                                                static_cast<int64_t>(t), "Block"));
+        });
+      },
+      "Block");
   export_op(env, exports, "csrTranspose", [](const Napi::CallbackInfo& info) {
     const Csr& c = CsrHandle::From(info, 0, "csrTranspose", "csr");
     return guarded(info.Env(),

@@ -26,7 +26,8 @@ class CsrHandle : public Napi::ObjectWrap<CsrHandle> {
   bool disposed_ = false;
 };
 
-// Module functions: csrFromEdgeIndex(edgeIndex: Tensor i32 [2,E], numNodes), csrTranspose(csr),
+// Module functions: csrFromEdgeIndex(edgeIndex: Tensor i32 [2,E], numNodes),
+// csrFromBipartite(edgeIndex, numSources, numTargets), csrTranspose(csr),
 // csrOperator(csr, kind, dtype), csrTo(csr, device), csrDegrees(csr) -> Tensor f64.
 void register_csr_functions(Napi::Env env, Napi::Object exports);
 

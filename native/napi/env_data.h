@@ -8,9 +8,10 @@
 namespace fathom::napi {
 
 struct EnvData {
-  Napi::FunctionReference tensor_handle;  // TensorHandle constructor
-  Napi::FunctionReference csr_handle;     // CsrHandle constructor
-  Napi::FunctionReference error_class;    // FathomError subclass registered by lib/
+  Napi::FunctionReference tensor_handle;   // TensorHandle constructor
+  Napi::FunctionReference csr_handle;      // CsrHandle constructor
+  Napi::FunctionReference sampler_handle;  // SamplerHandle constructor
+  Napi::FunctionReference error_class;     // FathomError subclass registered by lib/
 };
 
 // The calling environment's data, created on first use.

@@ -11,6 +11,8 @@ namespace {
 
 Napi::FunctionReference& error_class(Napi::Env env) { return env_data(env).error_class; }
 
+}  // namespace
+
 Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const char* code) {
   Napi::Object err;
   if (!error_class(env).IsEmpty()) {
@@ -22,8 +24,6 @@ Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const c
   err.Set("code", code);
   return Napi::Error(env, err);
 }
-
-}  // namespace
 
 void set_error_class(const Napi::Function& ctor) {
   error_class(ctor.Env()) = Napi::Persistent(ctor);

@@ -18,6 +18,9 @@ void set_error_class(const Napi::Function& ctor);
 // itself, before any op runs (never returns).
 [[noreturn]] void throw_fathom_error(Napi::Env env, const std::string& message, const char* code);
 
+// The FathomError with `code` as a value (to reject a promise with).
+Napi::Error make_fathom_error(Napi::Env env, const std::string& message, const char* code);
+
 // Runs `body`, translating fathom::Error and std::exception into JS exceptions.
 Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body);
 

@@ -11,4 +11,6 @@ void register_gat_ops(Napi::Env env, Napi::Object exports);
 void register_norm_ops(Napi::Env env, Napi::Object exports);
 void register_sparse_feature_ops(Napi::Env env, Napi::Object exports);
 void register_diag_ops(Napi::Env env, Napi::Object exports);
+// Neighbour sampling for mini-batches (sampler_binding.cc).
+void register_sampling(Napi::Env env, Napi::Object exports);
 }  // namespace fathom::napi

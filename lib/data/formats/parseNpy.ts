@@ -1,6 +1,7 @@
 import { DatasetError } from '../datasetError.js';
 import { checkBudget, type LoadLimits } from '../io/limits.js';
 import type { NdArray, NdData } from './NdArray.js';
+import { requireBuffer } from '../io/requireBuffer.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
@@ -31,6 +32,7 @@ export function isNpy(buf: Buffer): boolean {
  * const a = parseNpy(readFileSync('x.npy'), 'x.npy', limits); // { dtype: 'float32', shape: [N, F], data }
  */
 export function parseNpy(buf: Buffer, label: string, limits: LoadLimits): NdArray {
+  requireBuffer('parseNpy', buf);
   const fail = (msg: string): DatasetError => new DatasetError('EFORMAT', `loadDataset: ${label}: ${msg}`);
   if (!isNpy(buf)) throw fail('not a .npy file (it does not start with \\x93NUMPY)');
   if (buf.length < 10) throw fail('the file ends inside its header');

@@ -2,6 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { inflateRawSync } from 'node:zlib';
 import { DatasetError } from '../datasetError.js';
 import { checkBudget, type LoadLimits } from '../io/limits.js';
+import { requireBuffer } from '../io/requireBuffer.js';
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
@@ -27,6 +28,7 @@ export function isZip(buf: Buffer): boolean {
  * const entries = readZip(readFileSync('data.npz'), 'data.npz', limits); // Map { 'x.npy' => Buffer, ... }
  */
 export function readZip(buf: Buffer, label: string, limits: LoadLimits): Map<string, Buffer> {
+  requireBuffer('readZip', buf);
   const fail = (msg: string): DatasetError => new DatasetError('EFORMAT', `loadDataset: ${label}: ${msg}`);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {

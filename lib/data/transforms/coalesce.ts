@@ -1,4 +1,5 @@
 import { sortEdges } from './sortEdges.js';
+import { checkEdgeIndex } from './checkEdgeIndex.js';
 
 /**
  * Sorts a `[2, E]` edge index by (source, target) and drops repeated edges, as PyG's
@@ -8,6 +9,7 @@ import { sortEdges } from './sortEdges.js';
  * coalesce(Int32Array.of(1, 0, 1, 0, 1, 0), 2); // [0, 1, 1, 0]: edges (0,1), (1,0)
  */
 export function coalesce(edgeIndex: Int32Array, numNodes: number): Int32Array {
+  checkEdgeIndex('coalesce', edgeIndex, numNodes);
   const sorted = sortEdges(edgeIndex, numNodes);
   const e = sorted.length / 2;
   let kept = 0;

@@ -1,4 +1,5 @@
 import { sortEdges } from './sortEdges.js';
+import { checkEdgeIndex } from './checkEdgeIndex.js';
 
 /** What a graph holds that training code may not expect: the counts a loader reports. */
 export interface GraphFindings {
@@ -24,6 +25,11 @@ export interface GraphFindings {
  * // { selfLoops: 1, duplicateEdges: 0, asymmetricPairs: 1, isolatedNodes: 0, zeroFeatureRows: null }
  */
 export function inspectGraph(edgeIndex: Int32Array, numNodes: number, x: Float32Array | null, numFeatures: number): GraphFindings {
+  checkEdgeIndex('inspectGraph', edgeIndex, numNodes);
+  if (x !== null && !(x instanceof Float32Array)) throw new TypeError('inspectGraph: x must be a Float32Array [N, F] or null');
+  if (x !== null && (!Number.isSafeInteger(numFeatures) || numFeatures < 0 || x.length !== numNodes * numFeatures)) {
+    throw new RangeError(`inspectGraph: x holds ${x.length} values, not numNodes × numFeatures = ${numNodes} × ${numFeatures}`);
+  }
   const e = edgeIndex.length / 2;
   const sorted = sortEdges(edgeIndex, numNodes);
   const src = sorted.subarray(0, e);

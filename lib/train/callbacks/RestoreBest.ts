@@ -8,6 +8,7 @@ import { readSafetensors } from '../../io/readSafetensors.js';
 import type { Tensor } from '../../tensor/Tensor.js';
 import type { EpochReport } from '../fitTypes.js';
 import type { Callback, FitContext } from './Callback.js';
+import { requireObject } from '../../errors/args.js';
 
 export interface RestoreBestOptions {
   /**
@@ -35,6 +36,7 @@ export class RestoreBest implements Callback {
   #copyEpoch = -1;
 
   constructor(options: RestoreBestOptions = {}) {
+    requireObject('RestoreBest', 'options', options);
     this.bestPath = options.bestPath ?? null;
   }
 

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+import { requireObject } from '../errors/args.js';
+import { dropout } from '../functional/dropout.js';
+import { reluDropout } from '../functional/reluDropout.js';
+import { Block } from '../graph/Block.js';
+import type { Graph } from '../graph/Graph.js';
+import type { NodeFeatures } from '../nn/GraphConv.js';
+import type { Parameter } from '../nn/Parameter.js';
+import { SAGEConv } from '../nn/SAGEConv.js';
+import { Rng } from '../random/rng.js';
+import type { SparseFeatures } from '../tensor/SparseFeatures.js';
+import type { Tensor } from '../tensor/Tensor.js';
+import type { Device, DType } from '../tensor/dtype.js';
+import type { ModelEntry } from './modelEntry.js';
+import { NodeModel, type LayerFeatures } from './NodeModel.js';
+import { channels, depth, modelBase, probability } from './optionSchemas.js';
+
+export interface GraphSAGEOptions {
+  inChannels: number;
+  hiddenChannels: number;
+  outChannels: number;
+  /** Number of SAGEConv layers (default 2); a sampled batch needs one fanout per layer. */
+  numLayers?: number;
+  /** Dropout before every layer, the input included (default 0.5). */
+  dropout?: number;
+  seed?: number;
+  dtype?: DType;
+  device?: Device;
+}
+
+/**
+ * GraphSAGE (Hamilton et al.; PyG's `GraphSAGE` with mean aggregation):
+ * [dropout → SAGEConv → ReLU] × (L−1) → dropout → SAGEConv. It trains full-batch on a Graph or
+ * on sampled mini-batches ({@link forwardBlocks}, one Block per layer, see neighborLoader) and
+ * evaluates on the full graph; a block of every neighbour of every node gives the full-batch
+ * logits. Dropout masks come from the model's own seeded stream.
+ *
+ * @example
+ * using model = new GraphSAGE({ inChannels: 1433, hiddenChannels: 64, outChannels: 7, seed: 0 });
+ * const logits = model.forward(x, graph);
+ * const batchLogits = model.forwardBlocks(batchX, batch.blocks); // [batch.batchSize, 7]
+ */
+export class GraphSAGE extends NodeModel {
+  readonly name = 'sage';
+  readonly layers: SAGEConv[] = [];
+  readonly dropout: number;
+  #dropoutRng: Rng;
+
+  constructor(options: GraphSAGEOptions) {
+    super();
+    requireObject('GraphSAGE', 'options', options);
+    const L = options.numLayers ?? 2;
+    if (!Number.isInteger(L) || L < 1) throw new RangeError(`GraphSAGE: numLayers must be a positive integer, got ${L}`);
+    this.dropout = options.dropout ?? 0.5;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`GraphSAGE: dropout must be in [0, 1), got ${this.dropout}`);
+    const seed = options.seed ?? 0;
+    this.#dropoutRng = new Rng(seed + 0x5eed);
+    this.registerCheckpointState(
+      {
+        inChannels: options.inChannels,
+        hiddenChannels: options.hiddenChannels,
+        outChannels: options.outChannels,
+        numLayers: L,
+        dropout: this.dropout,
+        seed,
+        dtype: options.dtype ?? 'f32',
+        device: options.device ?? 'cpu',
+      },
+      this.#dropoutRng,
+    );
+    const rng = new Rng(seed);
+    const widths = [options.inChannels, ...Array<number>(L - 1).fill(options.hiddenChannels), options.outChannels];
+    this.build(() => {
+      for (let l = 0; l < L; l++) {
+        this.layers.push(this.registerModule(`conv${l}`, new SAGEConv(widths[l], widths[l + 1], { rng, dtype: options.dtype, device: options.device })));
+      }
+    });
+  }
+
+  /** The options that rebuild this model's architecture (JSON-safe); checkpoints store it. */
+  override config(): GraphSAGEOptions {
+    return super.config() as GraphSAGEOptions;
+  }
+
+  /** Logits and every SAGEConv output Z^l (before its ReLU; the last one is the logits), full-batch. */
+  override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
+    const features: Tensor[] = [];
+    return { logits: this.#run(x, () => graph, features), features };
+  }
+
+  /**
+   * Logits of a sampled batch's seed nodes: layer l runs on blocks[l] (x holds blocks[0]'s
+   * sources; each block's targets are the next one's sources).
+   */
+  override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
+    const L = this.layers.length;
+    if (!Array.isArray(blocks) || blocks.length !== L || !blocks.every((b) => b instanceof Block)) {
+      throw new RangeError(`GraphSAGE.forwardBlocks: blocks must be ${L} Blocks, one per layer (one fanout per layer), got ${describe(blocks)}`);
+    }
+    for (let l = 1; l < L; l++) {
+      if (blocks[l].numSources !== blocks[l - 1].numTargets) {
+        throw new RangeError(
+          `GraphSAGE.forwardBlocks: blocks[${l}] has ${blocks[l].numSources} sources but blocks[${l - 1}] ${blocks[l - 1].numTargets} targets`,
+        );
+      }
+    }
+    return this.#run(x, (l) => blocks[l], null);
+  }
+
+  #run(x: NodeFeatures, graphOf: (l: number) => Graph | Block, features: Tensor[] | null): Tensor {
+    let out: Tensor | null = null;
+    this.layers.forEach((conv, l) => {
+      const how = { seed: this.#dropoutRng.nextUint32(), training: this.training };
+      out = conv.forward(out === null ? dropout(x, this.dropout, how) : reluDropout(out, this.dropout, how), graphOf(l));
+      features?.push(out);
+    });
+    return out!;
+  }
+
+  override layerParameters(): Parameter[][] {
+    return this.layers.map((conv) => conv.parameters());
+  }
+}
+
+function describe(v: unknown): string {
+  return Array.isArray(v) ? `an array of ${v.length}` : typeof v;
+}
+
+/** The registry's entry for GraphSAGE (lib/models/registry.ts). */
+export const sageEntry: ModelEntry<GraphSAGEOptions> = {
+  name: 'sage',
+  summary: 'GraphSAGE (mean): [dropout → SAGEConv → ReLU] × (L−1) → dropout → SAGEConv; trains on sampled batches with --batch-size',
+  options: z.looseObject({ ...modelBase, hiddenChannels: channels(), numLayers: depth().optional(), dropout: probability().optional() }),
+  build: (o) => new GraphSAGE(o),
+  inits: ['kaiming-uniform'],
+  fromSpec: (s, io) => ({ ...io, hiddenChannels: s.hidden!, numLayers: s.layers!, dropout: s.dropout, seed: s.seed }),
+  defaults: { layers: 2, hidden: 64, dropout: 0.5, lr: 0.01, weightDecay: 5e-4 },
+};

@@ -1,0 +1,104 @@
+import { backward } from '../autograd/backward.js';
+import { tidy } from '../autograd/scope.js';
+import type { NodeData } from '../data/NodeData.js';
+import { FathomError } from '../errors/FathomError.js';
+import { logSoftmax } from '../functional/logSoftmax.js';
+import { nllLoss } from '../functional/nllLoss.js';
+import type { NodeModel } from '../models/NodeModel.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import type { NeighborLoader } from '../sampling/neighborLoader.js';
+import type { SampledBatch } from '../sampling/SampledBatch.js';
+import { SparseFeatures } from '../tensor/SparseFeatures.js';
+import { Tensor } from '../tensor/Tensor.js';
+
+/**
+ * fit()'s training epoch on sampled mini-batches (FitOptions.batches): one optimizer step per
+ * batch of the loader, the loss the NLL of the batch's seed nodes. Features and labels are
+ * gathered per batch from a host copy of the data's features, taken once; sparse features stay
+ * sparse in the batch. Evaluation stays full-batch (the model's forward on the whole graph).
+ */
+export class BatchEpochs {
+  readonly #host: Float32Array | Float64Array;
+
+  constructor(
+    readonly model: NodeModel,
+    readonly data: NodeData,
+    readonly loader: NeighborLoader,
+  ) {
+    if (!model.acceptsBlocks)
+      throw new FathomError(`fit: batches need a model that runs on sampled blocks (sage); ${model.name} trains full-batch only`, 'TYPE');
+    if (loader.disposed) throw new TypeError('fit: the batches loader was disposed');
+    if (loader.numNodes !== data.graph.numNodes) {
+      throw new FathomError(`fit: the batches loader samples a graph of ${loader.numNodes} nodes; the data has ${data.graph.numNodes}`, 'SHAPE');
+    }
+    this.#host = hostFeatures(data);
+  }
+
+  /**
+   * Trains one epoch and returns the mean loss over its seed nodes. `afterBackward` runs after
+   * every batch's backward pass (no per-layer features: diagnostics need full-batch steps).
+   */
+  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: (loss: Tensor, features: null) => void): Promise<number> {
+    if (features)
+      throw new FathomError('fit: per-layer diagnostics need full-batch steps; drop diagnostics (or the callback asking for features) or batches', 'TYPE');
+    this.model.train();
+    let total = 0;
+    let count = 0;
+    for await (const batch of this.loader.batches(epoch)) {
+      try {
+        total += this.step(batch, optimizer, afterBackward) * batch.batchSize;
+        count += batch.batchSize;
+      } finally {
+        batch.dispose();
+      }
+    }
+    return total / count;
+  }
+
+  private step(batch: SampledBatch, optimizer: Optimizer, afterBackward: (loss: Tensor, features: null) => void): number {
+    const x = this.features(batch.nodeIds);
+    try {
+      return tidy(() => {
+        const y = Tensor.from(this.labels(batch), [batch.batchSize], { device: this.data.y.device });
+        const loss = nllLoss(logSoftmax(this.model.forwardBlocks(x, batch.blocks)), y);
+        backward(loss);
+        afterBackward(loss, null);
+        optimizer.step();
+        optimizer.zeroGrad();
+        return loss.item();
+      });
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Rows `nodes` of the features, sparse when the data's are. */
+  private features(nodes: Int32Array): Tensor | SparseFeatures {
+    const F = this.data.numFeatures;
+    const rows = new (this.#host.constructor as Float32ArrayConstructor)(nodes.length * F);
+    nodes.forEach((v, i) => rows.set(this.#host.subarray(v * F, (v + 1) * F), i * F));
+    const dense = Tensor.from(rows, [nodes.length, F], { device: this.data.y.device });
+    if (!this.data.sparseX) return dense;
+    try {
+      return SparseFeatures.fromDense(dense);
+    } finally {
+      dense.dispose();
+    }
+  }
+
+  private labels(batch: SampledBatch): Int32Array {
+    const y = new Int32Array(batch.batchSize);
+    for (let i = 0; i < y.length; i++) y[i] = this.data.labels[batch.nodeIds[i]];
+    return y;
+  }
+}
+
+function hostFeatures(data: NodeData): Float32Array | Float64Array {
+  if (!data.sparseX) return data.x.toArray() as Float32Array | Float64Array;
+  const dense = data.sparseX.toDense();
+  try {
+    return dense.toArray() as Float32Array | Float64Array;
+  } finally {
+    dense.dispose();
+  }
+}
