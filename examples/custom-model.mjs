@@ -1,6 +1,6 @@
 // A model of your own: any NodeModel subclass trains with fit(). This one is a GCN layer, a
 // residual GCN layer and a linear read-out.
-//   node examples/custom-model.mjs
+//   node examples/custom-model.mjs        (EPOCHS=100)
 import { add, datasets, fit, GCNConv, Linear, NodeData, NodeModel, relu } from 'fathom-gnn';
 
 class ResidualGCN extends NodeModel {
@@ -8,6 +8,7 @@ class ResidualGCN extends NodeModel {
 
   constructor(inChannels, hidden, outChannels) {
     super();
+    // build() disposes what was registered when a constructor throws half-way.
     this.build(() => {
       this.conv1 = this.registerModule('conv1', new GCNConv(inChannels, hidden, { seed: 1 }));
       this.conv2 = this.registerModule('conv2', new GCNConv(hidden, hidden, { seed: 2 }));
@@ -22,7 +23,12 @@ class ResidualGCN extends NodeModel {
 }
 
 const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
-using data = NodeData.from(cora, { device: 'cpu' });
-using model = new ResidualGCN(cora.numFeatures, 32, cora.numClasses);
-const result = await fit(model, data, { epochs: Number(process.env.EPOCHS ?? 100), lr: 0.01, weightDecay: 5e-4 });
-console.log(`${model.name} (${model.numParameters()} parameters): test accuracy ${(100 * result.best.testAcc).toFixed(1)}%`);
+const data = NodeData.from(cora, { device: 'cpu' });
+const model = new ResidualGCN(cora.numFeatures, 32, cora.numClasses);
+try {
+  const result = await fit(model, data, { epochs: Number(process.env.EPOCHS ?? 100), lr: 0.01, weightDecay: 5e-4 });
+  console.log(`${model.name} (${model.numParameters()} parameters): test accuracy ${(100 * result.best.testAcc).toFixed(1)}%`);
+} finally {
+  model.dispose();
+  data.dispose();
+}

@@ -6,7 +6,10 @@
 // flags and no build paths in the binary, and writes manifest.json (versions, sha256 of each file).
 // Needs CMake, a C++17 compiler, OpenBLAS (libopenblas-openmp-dev) and patchelf.
 //
-//   node scripts/prebuild.js        (npm run build:prebuild)
+//   node scripts/prebuild.js                 (npm run build:prebuild)
+//   node scripts/prebuild.js --reuse-build   package build-prebuild/ again without rebuilding
+// The prebuild needs the build machine's glibc or newer (manifest.json's glibcMin): build it on
+// the oldest glibc it should serve.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -37,6 +40,18 @@ function neededLibraries(file) {
   return libs;
 }
 
+/** The newest glibc symbol version any of the files needs: the oldest glibc the prebuild loads on. */
+function glibcFloor(files) {
+  const versions = files.flatMap((f) => execFileSync('objdump', ['-T', f], { encoding: 'utf8', maxBuffer: 1 << 28 }).match(/GLIBC_\d+\.\d+/g) ?? []);
+  const key = (v) => v.slice(6).split('.').map(Number);
+  return (
+    versions
+      .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1])
+      .at(-1)
+      ?.slice(6) ?? null
+  );
+}
+
 function sha256(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
@@ -46,13 +61,16 @@ function main() {
   if (name !== 'linux-x64' || libc !== 'glibc') fail(`prebuilds are made on linux-x64 with glibc, this is ${name} ${libc ?? ''}`);
   if (spawnSync('patchelf', ['--version'], { stdio: 'ignore' }).status !== 0) fail('patchelf is needed (apt-get install patchelf)');
 
-  fs.rmSync(buildDir, { recursive: true, force: true });
-  const built = spawnSync(process.execPath, [path.join(__dirname, 'build-native.js'), '--out', buildDir, '--portable'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, FATHOM_CUDA: 'OFF', SOURCE_DATE_EPOCH: '0' },
-  });
-  if (built.status !== 0) fail('the build failed (see above)');
+  const reuse = process.argv.includes('--reuse-build') && fs.existsSync(path.join(buildDir, 'Release', 'fathom.node'));
+  if (!reuse) {
+    fs.rmSync(buildDir, { recursive: true, force: true });
+    const built = spawnSync(process.execPath, [path.join(__dirname, 'build-native.js'), '--out', buildDir, '--portable'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, FATHOM_CUDA: 'OFF', SOURCE_DATE_EPOCH: '0' },
+    });
+    if (built.status !== 0) fail('the build failed (see above)');
+  }
   const cache = fs.readFileSync(path.join(buildDir, 'CMakeCache.txt'), 'utf8');
   const blas = /FATHOM_OPENBLAS_OPENMP:FILEPATH=(\S+)/.exec(cache)?.[1];
   if (!blas || blas.endsWith('NOTFOUND')) fail('OpenBLAS (OpenMP build) was not found: apt-get install libopenblas-openmp-dev');
@@ -63,6 +81,8 @@ function main() {
   const addon = path.join(outDir, 'fathom.node');
   fs.copyFileSync(path.join(buildDir, 'Release', 'fathom.node'), addon);
   execFileSync('strip', ['--strip-unneeded', addon]);
+  // Only $ORIGIN: CMake adds the link folders of the build machine too.
+  execFileSync('patchelf', ['--set-rpath', '$ORIGIN', addon]);
   for (const lib of neededLibraries(addon)) {
     const dest = path.join(outDir, lib.soname);
     fs.copyFileSync(lib.file, dest);
@@ -87,6 +107,11 @@ function main() {
       .map((f) => [f, sha256(path.join(outDir, f))]),
   );
   const manifest = {
+    glibcMin: glibcFloor(
+      Object.keys(files)
+        .filter((f) => f !== 'manifest.json')
+        .map((f) => path.join(outDir, f)),
+    ),
     target: name,
     libc,
     napiVersion: 8,

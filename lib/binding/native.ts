@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 import { FathomError, type FathomErrorCode } from '../errors/FathomError.js';
 import { findPackageRoot as packageRoot } from '../runtime/packageRoot.js';
@@ -29,7 +29,7 @@ export function native(): NativeBinding {
   }
   let loaded: NativeBinding;
   try {
-    loaded = withPassiveOpenMpThreads(() => createRequire(join(root, 'package.json'))(path) as NativeBinding);
+    loaded = withPassiveOpenMpThreads(() => createRequire(resolve(root, 'package.json'))(resolve(path)) as NativeBinding);
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     throw new FathomError(

@@ -46,8 +46,7 @@ export function cudaUnavailable(compiled: boolean, probe: CudaProbe | undefined,
     return {
       kind: 'not-compiled',
       message:
-        'CUDA not compiled in: this build of Fathom is CPU only (the prebuilt addon always is; a source build is ' +
-        'CPU only without a CUDA compiler or with FATHOM_CUDA=OFF). For the GPU: FATHOM_BUILD_FROM_SOURCE=1 npm rebuild fathom-gnn with the CUDA toolkit installed',
+        'CUDA not compiled in (a CPU-only build, as the prebuilt addon is); FATHOM_BUILD_FROM_SOURCE=1 npm rebuild fathom-gnn with the CUDA toolkit builds it',
     };
   }
   if (!probe) return fallback ? { kind: 'other', message: fallback } : null;
