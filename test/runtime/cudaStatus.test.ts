@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { type CudaProbe, cudaUnavailable, cudaVersionString } from '../../lib/runtime/cudaStatus.js';
+import { devices } from '../../lib/runtime/devices.js';
 
 const probe = (p: Partial<CudaProbe>): CudaProbe => ({ error: 0, errorName: '', driverVersion: 13000, runtimeVersion: 13000, deviceCount: 1, ...p });
 
@@ -62,5 +63,27 @@ describe('cudaUnavailable', () => {
     expect(cudaVersionString(13000)).toBe('13.0');
     expect(cudaVersionString(12020)).toBe('12.2');
     expect(cudaVersionString(11080)).toBe('11.8');
+  });
+});
+
+describe('devices() on this machine', () => {
+  const { cuda } = devices();
+
+  it.runIf(!cuda.available && !cuda.compiled)('says CUDA is not compiled in, in a CPU-only build', () => {
+    expect(cuda.unavailable).toBe('not-compiled');
+    expect(cuda.reason).toMatch(/^CUDA not compiled in/);
+  });
+
+  it.runIf(!cuda.available && cuda.compiled && cuda.probe?.driverVersion === 0)('says no driver was found where none is installed, not a version error', () => {
+    expect(cuda.probe?.runtimeVersion).toBeGreaterThan(0);
+    expect(cuda.unavailable).toBe('no-driver');
+    expect(cuda.reason).toMatch(/^no NVIDIA driver found/);
+    expect(cuda.reason).not.toMatch(/insufficient/i);
+  });
+
+  it.runIf(cuda.available)('reports the driver and runtime versions of a working GPU', () => {
+    expect(cuda.probe?.error).toBe(0);
+    expect(cuda.probe?.driverVersion).toBeGreaterThan(0);
+    expect(cuda.probe?.runtimeVersion).toBeGreaterThan(0);
   });
 });
