@@ -5,8 +5,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+// (The published package leaves native/tests out: a missing folder lists nothing.)
 const list = (dir, ext) =>
-  fs.readdirSync(path.join(root, 'native', dir))
+  (fs.existsSync(path.join(root, 'native', dir)) ? fs.readdirSync(path.join(root, 'native', dir)) : [])
     .filter((f) => f.endsWith(ext))
     .sort()
     .map((f) => `native/${dir}/${f}`);

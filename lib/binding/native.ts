@@ -1,32 +1,42 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 import { FathomError, type FathomErrorCode } from '../errors/FathomError.js';
 import { findPackageRoot as packageRoot } from '../runtime/packageRoot.js';
+import { addonCandidates, currentTarget } from './addonCandidates.js';
 import type { NativeBinding } from './types.js';
 
 let binding: NativeBinding | undefined;
 
-const CANDIDATES = ['build/Release/fathom.node', 'build/Debug/fathom.node'];
-
 /**
- * The loaded addon. Loaded on first use so that importing Fathom never fails: the error,
- * when the addon was not built, says how to build it.
+ * The loaded addon: a source build in the package, else the prebuilt one for this machine
+ * (addonCandidates). Loaded on first use so that importing Fathom never fails: the error, when
+ * no addon is there or it does not load, says how to build one.
  */
 export function native(): NativeBinding {
   if (binding) return binding;
   const root = packageRoot();
-  const path = CANDIDATES.map((c) => join(root, c)).find((p) => existsSync(p));
+  const candidates = addonCandidates(root, currentTarget());
+  const path = candidates.find((p) => existsSync(p));
+  const rebuild = 'FATHOM_BUILD_FROM_SOURCE=1 npm rebuild fathom-gnn (needs CMake and a C++17 compiler)';
   if (!path) {
     throw new FathomError(
-      `Fathom's native addon is not built (looked for ${CANDIDATES.join(', ')} under ${root}). ` +
-        'Build it with `npm run build:native` inside the package, or, where npm 11 held back the install ' +
-        'script, approve it with `npm install-scripts approve fathom-gnn` and run `npm rebuild fathom-gnn`.',
+      `Fathom's native addon is not built (looked for ${candidates.map((c) => relative(root, c)).join(', ')} under ${root}). ` +
+        `Build it with \`npm run build:native\` inside the package, or with ${rebuild}.`,
       'NOT_BUILT',
     );
   }
-  const loaded = withPassiveOpenMpThreads(() => createRequire(join(root, 'package.json'))(path) as NativeBinding);
+  let loaded: NativeBinding;
+  try {
+    loaded = withPassiveOpenMpThreads(() => createRequire(resolve(root, 'package.json'))(resolve(path)) as NativeBinding);
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    throw new FathomError(
+      `Fathom's native addon ${relative(root, path)} does not load on this machine: ${why}. Build one from source with ${rebuild}.`,
+      'NOT_BUILT',
+    );
+  }
   loaded.setErrorClass(
     class extends FathomError {
       constructor(message: string, code: string) {

@@ -1,6 +1,7 @@
 // The one typed boundary between the native addon and the TypeScript API. Nothing outside
 // lib/binding touches the addon except through these types.
 
+import type { CudaProbe, CudaUnavailable } from '../runtime/cudaStatus.js';
 import type { AggrBinding } from './aggrBinding.js';
 import type { DiagBinding } from './diagBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
@@ -31,6 +32,10 @@ export interface DevicesReport {
     available: boolean;
     cublas: boolean;
     reason?: string;
+    /** Why CUDA is unavailable, as a kind (lib/runtime/cudaStatus.ts); absent when it is available. */
+    unavailable?: CudaUnavailable['kind'];
+    /** What the CUDA runtime answered (error code, driver and runtime versions); absent in older builds. */
+    probe?: CudaProbe;
     devices: { index: number; name: string; totalMemory: number }[];
   };
 }

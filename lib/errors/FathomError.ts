@@ -5,9 +5,21 @@
  * - `RANGE`: a numeric argument or option value outside what the op accepts (dropout p = 1, a
  *   non-finite coefficient, a label ≥ C, an unknown option value);
  * - `DEVICE`: tensors on different devices, or a device that is not available;
- * - `OUT_OF_MEMORY`, `IO`, `INTERNAL`, `NOT_BUILT`, `ABORTED`, `NUMERIC`: the run itself failed.
+ * - `OUT_OF_MEMORY`, `IO`, `INTERNAL`, `NOT_BUILT`, `ABORTED`, `NUMERIC`: the run itself failed;
+ * - `MISSING_MODULE`: an optional package a feature needs is not installed (the report's charts).
  */
-export type FathomErrorCode = 'TYPE' | 'SHAPE' | 'RANGE' | 'DEVICE' | 'OUT_OF_MEMORY' | 'IO' | 'INTERNAL' | 'NOT_BUILT' | 'ABORTED' | 'NUMERIC';
+export type FathomErrorCode =
+  | 'TYPE'
+  | 'SHAPE'
+  | 'RANGE'
+  | 'DEVICE'
+  | 'OUT_OF_MEMORY'
+  | 'IO'
+  | 'INTERNAL'
+  | 'NOT_BUILT'
+  | 'ABORTED'
+  | 'NUMERIC'
+  | 'MISSING_MODULE';
 
 /**
  * Every failure Fathom detects in the values it is given or meets while running: a tensor's

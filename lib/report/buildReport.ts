@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { requireObject } from '../errors/args.js';
 import { readCells } from '../experiments/cellRecord.js';
 import { chartSpecs } from './chartSpecs.js';
-import { renderChart, scopeSvgIds } from './renderChart.js';
+import { loadChartStack, renderChart, scopeSvgIds } from './renderChart.js';
 import { reportHtml, type ReportSection } from './reportHtml.js';
 
 export interface ReportOutcome {
@@ -38,6 +38,7 @@ export async function buildReport(runDir: string, options: { title?: string; out
   const specs = chartSpecs(records);
   const html = options.out === undefined ? join(dir, 'report.html') : resolve(options.out);
   const chartDir = join(dirname(html), 'charts');
+  await loadChartStack(); // says what to install before anything is written
   mkdirSync(chartDir, { recursive: true });
   const sections: ReportSection[] = [];
   for (const c of specs) {

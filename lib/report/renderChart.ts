@@ -1,10 +1,8 @@
+import { CHART_PACKAGES, type Importer, importOptional } from './optionalModules.js';
 import type { VlSpec } from './chartSpecs.js';
 
-// The chart stack is ESM-only (vega-lite with top-level await) and typed for Node16 resolution,
-// which the CommonJS build does not use: these are the few calls the report makes. The modules
-// load on first use, by a name in a variable so that neither build resolves them at compile
-// time. In the CommonJS build tsc turns import() into require(), which cannot load them: the
-// fallback is a native import() that tsc does not see.
+// The few calls the report makes into the chart stack (typed here: its own types need Node16
+// resolution, which the CommonJS build does not use).
 interface VegaLite {
   compile(spec: unknown): { spec: unknown };
 }
@@ -19,16 +17,23 @@ interface Vega {
 interface ResvgModule {
   Resvg: new (svg: string, options: Record<string, unknown>) => { render(): { asPng(): Buffer } };
 }
-const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+interface ChartStack {
+  vl: VegaLite;
+  vega: Vega;
+  Resvg: ResvgModule['Resvg'];
+}
 
-async function importEsm<T>(specifier: string): Promise<T> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_REQUIRE_ASYNC_MODULE' || code === 'ERR_REQUIRE_ESM') return (await nativeImport(specifier)) as T;
-    throw e;
-  }
+/**
+ * Loads vega-lite, vega and resvg (optional packages) on first use; a MISSING_MODULE FathomError
+ * says what to install when one is absent.
+ *
+ * @example
+ * await loadChartStack(); // before writing anything
+ */
+export async function loadChartStack(importer?: Importer): Promise<ChartStack> {
+  const load = <T>(name: string) => importOptional<T>(name, 'fathom report (its charts)', CHART_PACKAGES, importer);
+  const [vl, vega, { Resvg }] = await Promise.all([load<VegaLite>('vega-lite'), load<Vega>('vega'), load<ResvgModule>('@resvg/resvg-js')]);
+  return { vl, vega, Resvg };
 }
 
 /** A chart rendered for the page (SVG) and for files (SVG, PNG). */
@@ -46,7 +51,7 @@ export interface RenderedChart {
  * const { svg, png } = await renderChart(chartSpecs(records)[0].spec);
  */
 export async function renderChart(spec: VlSpec): Promise<RenderedChart> {
-  const [vl, vega, { Resvg }] = await Promise.all([importEsm<VegaLite>('vega-lite'), importEsm<Vega>('vega'), importEsm<ResvgModule>('@resvg/resvg-js')]);
+  const { vl, vega, Resvg } = await loadChartStack();
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   let svg: string;

@@ -1,6 +1,8 @@
 import { native } from '../binding/native.js';
+import { FathomError } from '../errors/FathomError.js';
 import type { DeviceMemory, DevicesReport } from '../binding/types.js';
 import type { Device } from '../tensor/dtype.js';
+import { cudaUnavailable } from './cudaStatus.js';
 
 /**
  * What this build can run on, and why CUDA is unavailable when it is.
@@ -10,7 +12,26 @@ import type { Device } from '../tensor/dtype.js';
  * if (!cuda.available) console.log(cuda.reason);
  */
 export function devices(): DevicesReport {
-  return native().devices();
+  const report = native().devices();
+  const { cuda } = report;
+  if (cuda.available) return report;
+  const why = cudaUnavailable(cuda.compiled, cuda.probe, cuda.reason);
+  return { ...report, cuda: { ...cuda, reason: why?.message ?? cuda.reason, unavailable: why?.kind ?? 'other' } };
+}
+
+let cudaReason: string | null | undefined;
+
+/**
+ * Throws a DEVICE error that says why (no driver, a driver too old, no device, not compiled in)
+ * when CUDA cannot be used, before an operation reaches the CUDA runtime and fails with its own
+ * words. The answer is kept: drivers and devices do not come and go within a process.
+ */
+export function assertCudaUsable(op: string): void {
+  if (cudaReason === undefined) {
+    const { cuda } = devices();
+    cudaReason = cuda.available ? null : (cuda.reason ?? 'unknown reason');
+  }
+  if (cudaReason !== null) throw new FathomError(`${op}: CUDA is unavailable: ${cudaReason}`, 'DEVICE');
 }
 
 /** 'auto' becomes 'cuda' when a GPU answers, else 'cpu'; 'cuda' without one is an error. */

@@ -1,6 +1,7 @@
 import { native } from '../binding/native.js';
 import type { TensorHandle } from '../binding/types.js';
 import { track } from '../autograd/scope.js';
+import { assertCudaUsable } from '../runtime/devices.js';
 import { ARRAY_TYPES, dtypeOfArray, isDType, shapeString, type Device, type DType, type NativeArray } from './dtype.js';
 
 /** A node of the autograd graph: how to map the output's gradient to the inputs' gradients. */
@@ -77,6 +78,7 @@ export class Tensor implements Disposable {
   static full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
     checkShape('Tensor.full', shape);
     if (typeof value !== 'number') throw new TypeError('Tensor.full: value must be a number');
+    if (options.device === 'cuda') assertCudaUsable('Tensor.full');
     return new Tensor(native().fill([...shape], options.dtype ?? 'f32', options.device ?? 'cpu', value));
   }
 
@@ -87,6 +89,7 @@ export class Tensor implements Disposable {
   static onDevice(handle: TensorHandle, device: Device): Tensor {
     if (device === 'cpu') return new Tensor(handle);
     try {
+      if (device === 'cuda') assertCudaUsable('Tensor.onDevice');
       return new Tensor(handle.to(device));
     } finally {
       handle.dispose();
@@ -157,6 +160,7 @@ export class Tensor implements Disposable {
   /** A copy on `device` (always a new tensor). */
   to(device: Device): Tensor {
     if (device !== 'cpu' && device !== 'cuda') throw new RangeError(`to: device '${String(device)}' is not one of cpu, cuda`);
+    if (device === 'cuda') assertCudaUsable('to');
     return new Tensor(this.handle('to').to(device));
   }
 

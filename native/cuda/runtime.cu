@@ -120,6 +120,26 @@ cudaError_t drain_locked(Pool& p) {
 
 bool compiled() { return true; }
 
+Probe probe() {
+  Probe p;
+  p.runtime_version = CUDART_VERSION;
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    p.error = static_cast<int>(e);
+    p.error_name = cudaGetErrorName(e);
+  } else {
+    p.device_count = n;
+  }
+  // 0 when no driver is installed (and then cudaGetDeviceCount says the driver is insufficient).
+  if (cudaDriverGetVersion(&p.driver_version) != cudaSuccess) {
+    (void)cudaGetLastError();
+    p.driver_version = 0;
+  }
+  return p;
+}
+
 bool available(std::string* why) {
   int n = 0;
   const cudaError_t e = cudaGetDeviceCount(&n);

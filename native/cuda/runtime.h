@@ -9,6 +9,19 @@ namespace fathom::cuda {
 // True when built with CUDA and at least one device answers. `why` says what is missing.
 bool available(std::string* why);
 bool compiled();
+
+// What the CUDA runtime answered when asked for its devices, for the messages that explain it
+// (lib/runtime/cudaStatus.ts): the cudaError_t code (0: none), the installed driver's CUDA version
+// and this build's runtime version (1000 * major + 10 * minor; the driver's is 0 where no NVIDIA
+// driver is installed), and the number of devices. All zero in a CPU-only build.
+struct Probe {
+  int error = 0;
+  std::string error_name;
+  int driver_version = 0;
+  int runtime_version = 0;
+  int device_count = 0;
+};
+Probe probe();
 int device_count();
 std::string device_name(int index);
 size_t device_total_memory(int index);

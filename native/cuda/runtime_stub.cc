@@ -17,6 +17,7 @@ bool available(std::string* why) {
   return false;
 }
 bool compiled() { return false; }
+Probe probe() { return Probe{}; }
 int device_count() { return 0; }
 std::string device_name(int) { unavailable("cuda.deviceName"); }
 size_t device_total_memory(int) { unavailable("cuda.deviceMemory"); }

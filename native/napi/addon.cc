@@ -97,6 +97,14 @@ Napi::Value Devices(const Napi::CallbackInfo& info) {
     gpu.Set("available", ok);
     gpu.Set("cublas", cuda::has_cublas());
     if (!ok) gpu.Set("reason", why);
+    const cuda::Probe probe = cuda::probe();
+    Napi::Object facts = Napi::Object::New(env);
+    facts.Set("error", probe.error);
+    facts.Set("errorName", probe.error_name);
+    facts.Set("driverVersion", probe.driver_version);
+    facts.Set("runtimeVersion", probe.runtime_version);
+    facts.Set("deviceCount", probe.device_count);
+    gpu.Set("probe", facts);
     Napi::Array list = Napi::Array::New(env);
     for (int i = 0; ok && i < cuda::device_count(); ++i) {
       Napi::Object d = Napi::Object::New(env);
