@@ -19,7 +19,8 @@ try {
   });
   console.log(`test accuracy ${(100 * result.best.testAcc).toFixed(1)}% (best epoch ${result.bestEpoch})`);
   model.save(file);
-  console.log(`saved the last epoch's weights to ${file}; predict with: node examples/predict.mjs ${file}`);
+  // fit() ends with the best-validation weights (restoreBest), the ones the summary reports.
+  console.log(`saved the best epoch's weights to ${file}; predict with: node examples/predict.mjs ${file}`);
 } finally {
   model.dispose();
   data.dispose();

@@ -27,7 +27,7 @@ describe('sweep config validation', () => {
 
   it('lists the allowed values for enumerations', () => {
     expect(errorOf({ ...ok, grid: { depth: [2], model: ['gcn', 'mlp'] } })).toBe(
-      'sweep config: grid.model[1]: expected one of gcn, res-gcn, gat, gatv2, skp, kp, linear-gnn, gcnii, appnp, gin, deepergcn, got "mlp"',
+      'sweep config: grid.model[1]: expected one of gcn, res-gcn, gat, gatv2, skp, kp, linear-gnn, gcnii, appnp, gin, deepergcn, sage, got "mlp"',
     );
     expect(errorOf({ ...ok, optimizer: 'rmsprop' })).toBe('sweep config: optimizer: expected one of adam, sgd, got "rmsprop"');
   });
