@@ -8,6 +8,7 @@ import type { Graph } from '../graph/Graph.js';
 import { GENBranch } from '../nn/GENBranch.js';
 import { GENConv } from '../nn/GENConv.js';
 import { checkChannels } from '../nn/layerOptions.js';
+import { BatchNorm } from '../nn/BatchNorm.js';
 import { LayerNorm } from '../nn/LayerNorm.js';
 import { Linear } from '../nn/Linear.js';
 import type { Parameter } from '../nn/Parameter.js';
@@ -55,6 +56,17 @@ export interface DeeperGCNOptions {
    * of the residual stream drowns the signal (docs/methods.md §2.7).
    */
   encoderNorm?: boolean;
+  /**
+   * The norm of every branch and before the classifier: 'layer' (LayerNorm, per node) or 'batch'
+   * (BatchNorm over the nodes with the graph's own statistics, DeeperGCN's default) (default 'layer').
+   */
+  norm?: 'layer' | 'batch';
+  /** MsgNorm in every GENConv (DeeperGCN's message normalization, GENConvOptions.msgNorm) (default false). */
+  msgNorm?: boolean;
+  /** Learn every MsgNorm's scale (default false). */
+  learnMsgScale?: boolean;
+  /** Every GENConv aggregates over N(i) ∪ {i} (GENConvOptions.addSelfLoops) (default false). */
+  addSelfLoops?: boolean;
   seed?: number;
   dtype?: DType;
   device?: Device;
@@ -84,7 +96,7 @@ export class DeeperGCN extends NodeModel {
   readonly first: GENConv | null;
   readonly layers: GENBranch[];
   readonly stack: ReversibleStack | null;
-  readonly norm: LayerNorm;
+  readonly norm: LayerNorm | BatchNorm;
   readonly decoder: Linear;
   #dropoutRng: Rng;
 
@@ -105,6 +117,8 @@ export class DeeperGCN extends NodeModel {
       throw new RangeError(`DeeperGCN: branchScale must be a finite number, got ${String(branchScale)}`);
     const encoderNorm = options.encoderNorm ?? true;
     if (typeof encoderNorm !== 'boolean') throw new TypeError(`DeeperGCN: encoderNorm must be true or false, got ${String(encoderNorm)}`);
+    const norm = options.norm ?? 'layer';
+    if (norm !== 'layer' && norm !== 'batch') throw new RangeError(`DeeperGCN: norm must be 'layer' or 'batch', got ${String(norm)}`);
     const groups = options.groups ?? 2;
     if (this.block === 'reversible') {
       if (!Number.isInteger(groups) || groups < 2 || options.hiddenChannels % groups !== 0) {
@@ -119,8 +133,17 @@ export class DeeperGCN extends NodeModel {
     const rng = new Rng(seed);
     const h = options.hiddenChannels;
     const dt = { dtype: options.dtype, device: options.device };
-    const gen = { ...dt, rng, t: options.t, learnT: options.learnT, mlpLayers: options.mlpLayers ?? 1 };
-    const branch = (channels: number) => new GENBranch(channels, { ...gen, dropout: this.branchDropout, scale: branchScale });
+    const gen = {
+      ...dt,
+      rng,
+      t: options.t,
+      learnT: options.learnT,
+      mlpLayers: options.mlpLayers ?? 1,
+      msgNorm: options.msgNorm,
+      learnMsgScale: options.learnMsgScale,
+      addSelfLoops: options.addSelfLoops,
+    };
+    const branch = (channels: number) => new GENBranch(channels, { ...gen, dropout: this.branchDropout, scale: branchScale, norm });
     this.layers = [];
     [this.encoder, this.encoderNorm, this.first, this.stack, this.norm, this.decoder] = this.build(() => {
       const encoder = this.registerModule('encoder', new Linear(options.inChannels, h, { ...dt, rng, bias: !encoderNorm }));
@@ -133,9 +156,9 @@ export class DeeperGCN extends NodeModel {
       } else {
         stack = this.registerModule('stack', new ReversibleStack(h, { ...dt, depth: L, groups, seed, branch: () => branch(h / groups) }));
       }
-      const norm = this.registerModule('norm', new LayerNorm(h, dt));
+      const last = this.registerModule('norm', norm === 'batch' ? new BatchNorm(h, dt) : new LayerNorm(h, dt));
       const decoder = this.registerModule('decoder', new Linear(h, options.outChannels, { ...dt, rng }));
-      return [encoder, encNorm, first, stack, norm, decoder] as const;
+      return [encoder, encNorm, first, stack, last, decoder] as const;
     });
   }
 
@@ -191,6 +214,10 @@ export const deeperGcnOptionsSchema = z.strictObject({
   mlpLayers: z.union([z.literal(1), z.literal(2)]).optional(),
   branchScale: finite().optional(),
   encoderNorm: z.boolean().optional(),
+  norm: z.enum(['layer', 'batch']).optional(),
+  msgNorm: z.boolean().optional(),
+  learnMsgScale: z.boolean().optional(),
+  addSelfLoops: z.boolean().optional(),
 });
 
 /** The registry's entry for DeeperGCN (GENConv with softmax aggregation; res+ or reversible blocks). */

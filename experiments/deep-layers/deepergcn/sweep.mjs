@@ -27,8 +27,13 @@ const o = {
   'encoder-norm': 'true',
   'branch-scale': 1,
   block: 'res+',
+  'decay-weights-only': 'false',
+  norm: 'layer',
+  'msg-norm': 'false',
+  'learn-msg-scale': 'false',
+  'self-loops': 'false',
 };
-const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block']);
+const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block', 'decay-weights-only', 'norm', 'msg-norm', 'learn-msg-scale', 'self-loops']);
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, '');
   if (!(k in o)) throw new Error(`unknown option --${k}`);
@@ -53,8 +58,16 @@ for (const seed of o.seeds.split(',').map(Number)) {
     mlpLayers: o['mlp-layers'],
     encoderNorm: o['encoder-norm'] !== 'false',
     branchScale: o['branch-scale'],
+    norm: o.norm,
+    msgNorm: o['msg-norm'] === 'true',
+    learnMsgScale: o['learn-msg-scale'] === 'true',
+    addSelfLoops: o['self-loops'] === 'true',
     seed,
   });
+  if (o['decay-weights-only'] === 'true') {
+    // Decay only the Linear weights: not LayerNorm's gains and shifts, not t, not biases.
+    for (const [name, p] of model.namedParameters()) if (!/(encoder|mlp|decoder|lin)\.weight$/.test(name) || /norm\./i.test(name)) p.weightDecay = 0;
+  }
   const optimizer = new Adam(model.parameters(), { lr: o.lr, weightDecay: o['weight-decay'] });
   const t0 = performance.now();
   const r = await fit(model, data, { epochs: o.epochs, optimizer, patience: o.patience });
