@@ -67,6 +67,11 @@ export interface DeeperGCNOptions {
   learnMsgScale?: boolean;
   /** Every GENConv aggregates over N(i) ∪ {i} (GENConvOptions.addSelfLoops) (default false). */
   addSelfLoops?: boolean;
+  /**
+   * DropEdge: in training, every pass runs on a subgraph that keeps each edge with probability
+   * 1 − edgeDropout, drawn once per pass and shared by all layers (default 0).
+   */
+  edgeDropout?: number;
   seed?: number;
   dtype?: DType;
   device?: Device;
@@ -89,6 +94,7 @@ export class DeeperGCN extends NodeModel {
   readonly dropout: number;
   readonly branchDropout: number;
   readonly inputDropout: number;
+  readonly edgeDropout: number;
   readonly encoder: Linear;
   /** The encoder's per-node LayerNorm (null with encoderNorm false). */
   readonly encoderNorm: LayerNorm | null;
@@ -99,6 +105,8 @@ export class DeeperGCN extends NodeModel {
   readonly norm: LayerNorm | BatchNorm;
   readonly decoder: Linear;
   #dropoutRng: Rng;
+  /** The last training pass's DropEdge subgraph: its backward still reads it, so it lives until the next pass. */
+  #dropped: Graph | null = null;
 
   constructor(options: DeeperGCNOptions) {
     super();
@@ -112,6 +120,7 @@ export class DeeperGCN extends NodeModel {
     this.dropout = probabilityOption('dropout', options.dropout ?? 0.5);
     this.branchDropout = probabilityOption('branchDropout', options.branchDropout ?? this.dropout);
     this.inputDropout = probabilityOption('inputDropout', options.inputDropout ?? this.dropout);
+    this.edgeDropout = probabilityOption('edgeDropout', options.edgeDropout ?? 0);
     const branchScale = options.branchScale ?? 1;
     if (typeof branchScale !== 'number' || !Number.isFinite(branchScale))
       throw new RangeError(`DeeperGCN: branchScale must be a finite number, got ${String(branchScale)}`);
@@ -169,6 +178,12 @@ export class DeeperGCN extends NodeModel {
    */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     const drop = (t: Tensor | SparseFeatures, p: number, seed: number) => dropout(t, p, { seed, training: this.training });
+    this.#dropped?.dispose();
+    this.#dropped = null;
+    if (this.training && this.edgeDropout > 0) {
+      this.#dropped = graph.dropEdges(this.edgeDropout, this.#dropoutRng.nextUint32());
+      graph = this.#dropped;
+    }
     let h = this.encoder.forward(drop(x, this.inputDropout, this.#dropoutRng.nextUint32()));
     if (this.encoderNorm) h = this.encoderNorm.forward(h);
     const features = [h];
@@ -185,6 +200,12 @@ export class DeeperGCN extends NodeModel {
     }
     const out = drop(relu(this.norm.forward(h)), this.dropout, this.#dropoutRng.nextUint32()) as Tensor;
     return { logits: this.decoder.forward(out), features };
+  }
+
+  override dispose(): void {
+    this.#dropped?.dispose();
+    this.#dropped = null;
+    super.dispose();
   }
 
   override layerParameters(): Parameter[][] {
@@ -218,6 +239,7 @@ export const deeperGcnOptionsSchema = z.strictObject({
   msgNorm: z.boolean().optional(),
   learnMsgScale: z.boolean().optional(),
   addSelfLoops: z.boolean().optional(),
+  edgeDropout: probability().optional(),
 });
 
 /** The registry's entry for DeeperGCN (GENConv with softmax aggregation; res+ or reversible blocks). */

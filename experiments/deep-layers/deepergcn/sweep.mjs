@@ -32,6 +32,7 @@ const o = {
   'msg-norm': 'false',
   'learn-msg-scale': 'false',
   'self-loops': 'false',
+  'edge-dropout': 0,
 };
 const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block', 'decay-weights-only', 'norm', 'msg-norm', 'learn-msg-scale', 'self-loops']);
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -62,6 +63,7 @@ for (const seed of o.seeds.split(',').map(Number)) {
     msgNorm: o['msg-norm'] === 'true',
     learnMsgScale: o['learn-msg-scale'] === 'true',
     addSelfLoops: o['self-loops'] === 'true',
+    edgeDropout: o['edge-dropout'],
     seed,
   });
   if (o['decay-weights-only'] === 'true') {
