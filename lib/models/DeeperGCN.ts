@@ -257,9 +257,19 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
       value: { kind: 'choice', choices: ['res+', 'reversible'] },
     },
     { key: 'groups', flag: '--groups <n>', description: 'channel groups of reversible blocks (default 2)', value: { kind: 'int', min: 2, max: 1024 } },
+    { key: 'msgNorm', flag: '--msg-norm', description: 'deepergcn: MsgNorm in every GENConv (s·‖h_i‖·a_i/‖a_i‖, s = 1)', value: { kind: 'switch' } },
+    { key: 'learnMsgScale', flag: '--learn-msg-scale', description: 'deepergcn: learn the MsgNorm scale s (with --msg-norm)', value: { kind: 'switch' } },
+    { key: 'selfLoops', flag: '--self-loops', description: 'deepergcn: every GENConv aggregates over N(i) ∪ {i}', value: { kind: 'switch' } },
+    {
+      key: 'edgeDropout',
+      flag: '--edge-dropout <p>',
+      description: 'deepergcn: DropEdge, drop each edge with probability p in training passes (default 0)',
+      value: { kind: 'real', min: 0, max: 1, openMax: true },
+    },
   ],
   check: (s) => {
     if (s.groups !== undefined && s.block !== 'reversible') throw new RangeError('--groups applies to --block reversible only');
+    if (s.learnMsgScale === true && s.msgNorm !== true) throw new RangeError('--learn-msg-scale needs --msg-norm');
   },
   fromSpec: (s, io) => ({
     ...io,
@@ -268,6 +278,10 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
     block: (s.block as DeeperGCNOptions['block']) ?? 'res+',
     groups: s.groups as number | undefined,
     dropout: s.dropout,
+    msgNorm: s.msgNorm === true ? true : undefined,
+    learnMsgScale: s.learnMsgScale === true ? true : undefined,
+    addSelfLoops: s.selfLoops === true ? true : undefined,
+    edgeDropout: s.edgeDropout as number | undefined,
     seed: s.seed,
   }),
   // Chosen on Cora at 28 layers (experiments/deep-layers/deepergcn-results.md): weight decay 5e-3

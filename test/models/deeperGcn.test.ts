@@ -415,7 +415,14 @@ describe('DeeperGCN options', () => {
 
   it('has a registry entry: name, --block and --groups flags, training defaults, options from a spec', () => {
     expect(deeperGcnEntry.name).toBe('deepergcn');
-    expect(deeperGcnEntry.flags!.map((f) => f.flag)).toEqual(['--block <kind>', '--groups <n>']);
+    expect(deeperGcnEntry.flags!.map((f) => f.flag)).toEqual([
+      '--block <kind>',
+      '--groups <n>',
+      '--msg-norm',
+      '--learn-msg-scale',
+      '--self-loops',
+      '--edge-dropout <p>',
+    ]);
     const d = deeperGcnEntry.defaults!;
     expect(d.layers).toBe(28);
     expect(d.hidden).toBe(64);
@@ -427,6 +434,13 @@ describe('DeeperGCN options', () => {
     using rev = buildModel({ model: 'deepergcn', seed: 3, layers: 4, hidden: 16, block: 'reversible', groups: 4 }, io) as DeeperGCN;
     expect(rev.stack!.groups).toBe(4);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, groups: 2 })).toThrow(/--groups applies to --block reversible/);
+    using opts = buildModel(
+      { model: 'deepergcn', seed: 3, layers: 2, hidden: 16, msgNorm: true, learnMsgScale: true, selfLoops: true, edgeDropout: 0.25 },
+      io,
+    ) as DeeperGCN;
+    expect([opts.edgeDropout, opts.first!.addSelfLoops, opts.layers[0]!.genConv.msgScale?.requiresGrad]).toEqual([0.25, true, true]);
+    expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, learnMsgScale: true })).toThrow(/--learn-msg-scale needs --msg-norm/);
+    expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, edgeDropout: 1 })).toThrow(/--edge-dropout/);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, block: 'dense' })).toThrow(/--block must be one of res\+, reversible/);
   });
 
