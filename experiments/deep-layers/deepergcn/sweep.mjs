@@ -6,7 +6,10 @@
 //   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/sweep.mjs --layers 28 --lr 0.005 --weight-decay 5e-3 \
 //     [--seeds 0,1,2] [--epochs 500] [--patience 100] [--hidden 64] [--dropout 0.5] [--input-dropout p]
 //     [--branch-dropout p] [--t 1] [--learn-t true] [--mlp-layers 1] [--encoder-norm true] [--branch-scale 1]
-//     [--block res+|reversible]
+//     [--block res+|reversible] [--norm layer|batch] [--msg-norm false] [--learn-msg-scale false]
+//     [--self-loops false] [--edge-dropout 0] [--decay-weights-only false]
+// --decay-weights-only true sets weight decay 0 on every parameter but the Linear weights (LayerNorm
+// gains and shifts, t, biases), through Parameter.weightDecay.
 // Prints one JSON line per seed, then "mean test accuracy".
 import { Adam, datasets, DeeperGCN, fit, NodeData, setNumThreads } from '../../../dist/esm/index.js';
 
