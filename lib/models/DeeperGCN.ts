@@ -69,7 +69,8 @@ export interface DeeperGCNOptions {
   addSelfLoops?: boolean;
   /**
    * DropEdge: in training, every pass runs on a subgraph that keeps each edge with probability
-   * 1 − edgeDropout, drawn once per pass and shared by all layers (default 0).
+   * 1 − edgeDropout, drawn once per pass from the dropout stream and shared by all layers; the
+   * subgraph lives until the next forward pass, so run backward before the next pass (default 0).
    */
   edgeDropout?: number;
   seed?: number;
