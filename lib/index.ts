@@ -77,6 +77,7 @@ export { ResidualBlock, type ResidualBlockOptions, type ResidualKind } from './n
 export { ReversibleStack, type ReversibleBranch, type ReversibleForwardOptions, type ReversibleStackOptions } from './nn/ReversibleStack.js';
 export { PairNorm } from './nn/PairNorm.js';
 export { LayerNorm, type LayerNormModuleOptions } from './nn/LayerNorm.js';
+export { BatchNorm, type BatchNormModuleOptions } from './nn/BatchNorm.js';
 export { GCN2Conv, type GCN2ConvForwardOptions, type GCN2ConvOptions } from './nn/GCN2Conv.js';
 export { APPNP, type APPNPOptions } from './nn/APPNP.js';
 export { GCNII, type GCNIIOptions } from './models/GCNII.js';
@@ -84,6 +85,7 @@ export { APPNPNet, type APPNPNetOptions } from './models/APPNPNet.js';
 export { LipschitzWeight } from './nn/LipschitzWeight.js';
 export { pairNorm, type PairNormOptions } from './functional/pairNorm.js';
 export { layerNorm, type LayerNormOptions } from './functional/layerNorm.js';
+export { batchNorm, type BatchNormOptions } from './functional/batchNorm.js';
 export { spectralNormalize } from './functional/spectralNormalize.js';
 export { gcnBranch, type GcnBranchOptions } from './functional/gcnBranch.js';
 export { gnnHe } from './init/gnnHe.js';

@@ -1,5 +1,6 @@
 import { native } from '../binding/native.js';
-import type { CsrHandle } from '../binding/types.js';
+import type { CsrHandle, TensorHandle } from '../binding/types.js';
+import { Rng } from '../random/rng.js';
 import { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { GraphOperator } from './GraphOperator.js';
@@ -29,6 +30,7 @@ export class Graph implements Disposable {
   #adjacency: CsrHandle | null;
   #operators = new Map<string, GraphOperator>();
   #inDegree: Float64Array | null = null;
+  #edges: Int32Array | null = null;
 
   private constructor(adjacency: CsrHandle, numNodes: number, numEdges: number) {
     if (!adjacency || typeof adjacency !== 'object' || typeof adjacency.dispose !== 'function') {
@@ -96,6 +98,60 @@ export class Graph implements Disposable {
       for (const h of made) h.dispose();
       throw e;
     }
+  }
+
+  /**
+   * DropEdge: a new graph that keeps every edge independently with probability 1 − p, the
+   * draws from `seed` in edge-list order (the same edges for the same seed). The caller owns
+   * and disposes it.
+   *
+   * @example
+   * using sub = graph.dropEdges(0.2, 7);
+   */
+  dropEdges(p: number, seed: number): Graph {
+    const op = 'Graph.dropEdges';
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`${op}: p must be in [0, 1), got ${String(p)}`);
+    if (!Number.isInteger(seed)) throw new RangeError(`${op}: seed must be an integer, got ${String(seed)}`);
+    const edges = this.edgeList(op);
+    const e = this.numEdges;
+    const rng = new Rng(seed);
+    const src: number[] = [];
+    const dst: number[] = [];
+    for (let k = 0; k < e; k++) {
+      if (rng.nextFloat() < p) continue;
+      src.push(edges[k]!);
+      dst.push(edges[e + k]!);
+    }
+    return Graph.fromEdgeIndex(Int32Array.from([...src, ...dst]), { numNodes: this.numNodes });
+  }
+
+  /** The edge index [sources..., targets...] in the order it was given, from the adjacency (cached). */
+  private edgeList(op: string): Int32Array {
+    if (this.#edges) return this.#edges;
+    const a = this.adjacency(op).arrays();
+    const host = (h: TensorHandle | undefined) => {
+      if (!h) return null;
+      const t = new Tensor(h);
+      try {
+        return t.toArray();
+      } finally {
+        t.dispose();
+      }
+    };
+    const rowptr = host(a.rowptr)!;
+    const col = host(a.col)!;
+    const perm = host(a.perm)!;
+    host(a.values);
+    const e = this.numEdges;
+    const edges = new Int32Array(2 * e);
+    for (let r = 0; r < this.numNodes; r++) {
+      for (let k = rowptr[r]!; k < rowptr[r + 1]!; k++) {
+        edges[perm[k]!] = col[k]!;
+        edges[e + perm[k]!] = r;
+      }
+    }
+    this.#edges = edges;
+    return edges;
   }
 
   /** In-degree of every node (number of edges j → i), cached. */

@@ -8,6 +8,7 @@ import type { Graph } from '../graph/Graph.js';
 import { GENBranch } from '../nn/GENBranch.js';
 import { GENConv } from '../nn/GENConv.js';
 import { checkChannels } from '../nn/layerOptions.js';
+import { BatchNorm } from '../nn/BatchNorm.js';
 import { LayerNorm } from '../nn/LayerNorm.js';
 import { Linear } from '../nn/Linear.js';
 import type { Parameter } from '../nn/Parameter.js';
@@ -55,6 +56,23 @@ export interface DeeperGCNOptions {
    * of the residual stream drowns the signal (docs/methods.md §2.7).
    */
   encoderNorm?: boolean;
+  /**
+   * The norm of every branch and before the classifier: 'layer' (LayerNorm, per node) or 'batch'
+   * (BatchNorm over the nodes with the graph's own statistics, DeeperGCN's default) (default 'layer').
+   */
+  norm?: 'layer' | 'batch';
+  /** MsgNorm in every GENConv (DeeperGCN's message normalization, GENConvOptions.msgNorm) (default false). */
+  msgNorm?: boolean;
+  /** Learn every MsgNorm's scale (default false). */
+  learnMsgScale?: boolean;
+  /** Every GENConv aggregates over N(i) ∪ {i} (GENConvOptions.addSelfLoops) (default false). */
+  addSelfLoops?: boolean;
+  /**
+   * DropEdge: in training, every pass runs on a subgraph that keeps each edge with probability
+   * 1 − edgeDropout, drawn once per pass from the dropout stream and shared by all layers; the
+   * subgraph lives until the next forward pass, so run backward before the next pass (default 0).
+   */
+  edgeDropout?: number;
   seed?: number;
   dtype?: DType;
   device?: Device;
@@ -77,6 +95,7 @@ export class DeeperGCN extends NodeModel {
   readonly dropout: number;
   readonly branchDropout: number;
   readonly inputDropout: number;
+  readonly edgeDropout: number;
   readonly encoder: Linear;
   /** The encoder's per-node LayerNorm (null with encoderNorm false). */
   readonly encoderNorm: LayerNorm | null;
@@ -84,9 +103,11 @@ export class DeeperGCN extends NodeModel {
   readonly first: GENConv | null;
   readonly layers: GENBranch[];
   readonly stack: ReversibleStack | null;
-  readonly norm: LayerNorm;
+  readonly norm: LayerNorm | BatchNorm;
   readonly decoder: Linear;
   #dropoutRng: Rng;
+  /** The last training pass's DropEdge subgraph: its backward still reads it, so it lives until the next pass. */
+  #dropped: Graph | null = null;
 
   constructor(options: DeeperGCNOptions) {
     super();
@@ -100,11 +121,14 @@ export class DeeperGCN extends NodeModel {
     this.dropout = probabilityOption('dropout', options.dropout ?? 0.5);
     this.branchDropout = probabilityOption('branchDropout', options.branchDropout ?? this.dropout);
     this.inputDropout = probabilityOption('inputDropout', options.inputDropout ?? this.dropout);
+    this.edgeDropout = probabilityOption('edgeDropout', options.edgeDropout ?? 0);
     const branchScale = options.branchScale ?? 1;
     if (typeof branchScale !== 'number' || !Number.isFinite(branchScale))
       throw new RangeError(`DeeperGCN: branchScale must be a finite number, got ${String(branchScale)}`);
     const encoderNorm = options.encoderNorm ?? true;
     if (typeof encoderNorm !== 'boolean') throw new TypeError(`DeeperGCN: encoderNorm must be true or false, got ${String(encoderNorm)}`);
+    const norm = options.norm ?? 'layer';
+    if (norm !== 'layer' && norm !== 'batch') throw new RangeError(`DeeperGCN: norm must be 'layer' or 'batch', got ${String(norm)}`);
     const groups = options.groups ?? 2;
     if (this.block === 'reversible') {
       if (!Number.isInteger(groups) || groups < 2 || options.hiddenChannels % groups !== 0) {
@@ -119,8 +143,17 @@ export class DeeperGCN extends NodeModel {
     const rng = new Rng(seed);
     const h = options.hiddenChannels;
     const dt = { dtype: options.dtype, device: options.device };
-    const gen = { ...dt, rng, t: options.t, learnT: options.learnT, mlpLayers: options.mlpLayers ?? 1 };
-    const branch = (channels: number) => new GENBranch(channels, { ...gen, dropout: this.branchDropout, scale: branchScale });
+    const gen = {
+      ...dt,
+      rng,
+      t: options.t,
+      learnT: options.learnT,
+      mlpLayers: options.mlpLayers ?? 1,
+      msgNorm: options.msgNorm,
+      learnMsgScale: options.learnMsgScale,
+      addSelfLoops: options.addSelfLoops,
+    };
+    const branch = (channels: number) => new GENBranch(channels, { ...gen, dropout: this.branchDropout, scale: branchScale, norm });
     this.layers = [];
     [this.encoder, this.encoderNorm, this.first, this.stack, this.norm, this.decoder] = this.build(() => {
       const encoder = this.registerModule('encoder', new Linear(options.inChannels, h, { ...dt, rng, bias: !encoderNorm }));
@@ -133,9 +166,9 @@ export class DeeperGCN extends NodeModel {
       } else {
         stack = this.registerModule('stack', new ReversibleStack(h, { ...dt, depth: L, groups, seed, branch: () => branch(h / groups) }));
       }
-      const norm = this.registerModule('norm', new LayerNorm(h, dt));
+      const last = this.registerModule('norm', norm === 'batch' ? new BatchNorm(h, dt) : new LayerNorm(h, dt));
       const decoder = this.registerModule('decoder', new Linear(h, options.outChannels, { ...dt, rng }));
-      return [encoder, encNorm, first, stack, norm, decoder] as const;
+      return [encoder, encNorm, first, stack, last, decoder] as const;
     });
   }
 
@@ -146,6 +179,12 @@ export class DeeperGCN extends NodeModel {
    */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     const drop = (t: Tensor | SparseFeatures, p: number, seed: number) => dropout(t, p, { seed, training: this.training });
+    this.#dropped?.dispose();
+    this.#dropped = null;
+    if (this.training && this.edgeDropout > 0) {
+      this.#dropped = graph.dropEdges(this.edgeDropout, this.#dropoutRng.nextUint32());
+      graph = this.#dropped;
+    }
     let h = this.encoder.forward(drop(x, this.inputDropout, this.#dropoutRng.nextUint32()));
     if (this.encoderNorm) h = this.encoderNorm.forward(h);
     const features = [h];
@@ -162,6 +201,12 @@ export class DeeperGCN extends NodeModel {
     }
     const out = drop(relu(this.norm.forward(h)), this.dropout, this.#dropoutRng.nextUint32()) as Tensor;
     return { logits: this.decoder.forward(out), features };
+  }
+
+  override dispose(): void {
+    this.#dropped?.dispose();
+    this.#dropped = null;
+    super.dispose();
   }
 
   override layerParameters(): Parameter[][] {
@@ -191,6 +236,11 @@ export const deeperGcnOptionsSchema = z.strictObject({
   mlpLayers: z.union([z.literal(1), z.literal(2)]).optional(),
   branchScale: finite().optional(),
   encoderNorm: z.boolean().optional(),
+  norm: z.enum(['layer', 'batch']).optional(),
+  msgNorm: z.boolean().optional(),
+  learnMsgScale: z.boolean().optional(),
+  addSelfLoops: z.boolean().optional(),
+  edgeDropout: probability().optional(),
 });
 
 /** The registry's entry for DeeperGCN (GENConv with softmax aggregation; res+ or reversible blocks). */
@@ -208,9 +258,19 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
       value: { kind: 'choice', choices: ['res+', 'reversible'] },
     },
     { key: 'groups', flag: '--groups <n>', description: 'channel groups of reversible blocks (default 2)', value: { kind: 'int', min: 2, max: 1024 } },
+    { key: 'msgNorm', flag: '--msg-norm', description: 'deepergcn: MsgNorm in every GENConv (s·‖h_i‖·a_i/‖a_i‖, s = 1)', value: { kind: 'switch' } },
+    { key: 'learnMsgScale', flag: '--learn-msg-scale', description: 'deepergcn: learn the MsgNorm scale s (with --msg-norm)', value: { kind: 'switch' } },
+    { key: 'selfLoops', flag: '--self-loops', description: 'deepergcn: every GENConv aggregates over N(i) ∪ {i}', value: { kind: 'switch' } },
+    {
+      key: 'edgeDropout',
+      flag: '--edge-dropout <p>',
+      description: 'deepergcn: DropEdge, drop each edge with probability p in training passes (default 0)',
+      value: { kind: 'real', min: 0, max: 1, openMax: true },
+    },
   ],
   check: (s) => {
     if (s.groups !== undefined && s.block !== 'reversible') throw new RangeError('--groups applies to --block reversible only');
+    if (s.learnMsgScale === true && s.msgNorm !== true) throw new RangeError('--learn-msg-scale needs --msg-norm');
   },
   fromSpec: (s, io) => ({
     ...io,
@@ -219,6 +279,10 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
     block: (s.block as DeeperGCNOptions['block']) ?? 'res+',
     groups: s.groups as number | undefined,
     dropout: s.dropout,
+    msgNorm: s.msgNorm === true ? true : undefined,
+    learnMsgScale: s.learnMsgScale === true ? true : undefined,
+    addSelfLoops: s.selfLoops === true ? true : undefined,
+    edgeDropout: s.edgeDropout as number | undefined,
     seed: s.seed,
   }),
   // Chosen on Cora at 28 layers (experiments/deep-layers/deepergcn-results.md): weight decay 5e-3

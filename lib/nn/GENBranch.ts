@@ -6,6 +6,7 @@ import type { Graph } from '../graph/Graph.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { GENConv, type GENConvOptions } from './GENConv.js';
 import { dense, GraphConv, type NodeFeatures } from './GraphConv.js';
+import { BatchNorm } from './BatchNorm.js';
 import { LayerNorm } from './LayerNorm.js';
 
 export interface GENBranchOptions extends GENConvOptions {
@@ -13,6 +14,8 @@ export interface GENBranchOptions extends GENConvOptions {
   dropout?: number;
   /** Constant factor on the branch's output (default 1). */
   scale?: number;
+  /** The branch's norm: 'layer' (per node, LayerNorm) or 'batch' (per channel over the nodes, BatchNorm) (default 'layer'). */
+  norm?: 'layer' | 'batch';
 }
 
 export interface GENBranchForwardOptions {
@@ -21,7 +24,8 @@ export interface GENBranchForwardOptions {
 }
 
 /**
- * The pre-activation branch of DeeperGCN's res+ block, f(h) = GENConv(Dropout(ReLU(LayerNorm(h)))):
+ * The pre-activation branch of DeeperGCN's res+ block, f(h) = GENConv(Dropout(ReLU(Norm(h)))), Norm a
+ * LayerNorm or a BatchNorm:
  * a res+ layer adds it to its input (h + f(h)), and a reversible GENConv block runs it on each
  * channel group (RevGNN).
  *
@@ -30,7 +34,7 @@ export interface GENBranchForwardOptions {
  * const h1 = add(h, f.forward(h, graph, { dropoutSeed: 7 }));
  */
 export class GENBranch extends GraphConv<GENBranchForwardOptions> {
-  readonly norm: LayerNorm;
+  readonly norm: LayerNorm | BatchNorm;
   readonly genConv: GENConv;
   readonly dropout: number;
   readonly scale: number;
@@ -44,10 +48,12 @@ export class GENBranch extends GraphConv<GENBranchForwardOptions> {
     this.scale = options.scale ?? 1;
     if (typeof this.scale !== 'number' || !Number.isFinite(this.scale))
       throw new RangeError(`GENBranch: scale must be a finite number, got ${String(this.scale)}`);
+    const norm = options.norm ?? 'layer';
+    if (norm !== 'layer' && norm !== 'batch') throw new RangeError(`GENBranch: norm must be 'layer' or 'batch', got ${String(norm)}`);
     [this.norm, this.genConv] = this.build(
       () =>
         [
-          this.registerModule('norm', new LayerNorm(channels, this.placement)),
+          this.registerModule('norm', norm === 'batch' ? new BatchNorm(channels, this.placement) : new LayerNorm(channels, this.placement)),
           this.registerModule('genConv', new GENConv(channels, channels, options)),
         ] as const,
     );

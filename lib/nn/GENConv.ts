@@ -1,6 +1,7 @@
 import { keep } from '../autograd/scope.js';
 import { requireObject } from '../errors/args.js';
 import { add } from '../functional/arithmetic.js';
+import { messageNorm } from '../functional/messageNorm.js';
 import { softmaxAggregate } from '../functional/softmaxAggregate.js';
 import type { Graph } from '../graph/Graph.js';
 import { Tensor } from '../tensor/Tensor.js';
@@ -25,6 +26,18 @@ export interface GENConvOptions extends LayerOptions {
    * DeeperGCN reference's setting for node classification) (default 2).
    */
   mlpLayers?: 1 | 2;
+  /**
+   * MsgNorm (DeeperGCN): rescale every aggregated message to s·‖x_i‖ before it joins x_i,
+   * a_i ← s·‖x_i‖·a_i/‖a_i‖ (PyG's `msg_norm`) (default false).
+   */
+  msgNorm?: boolean;
+  /** Learn MsgNorm's scale s, initialized to 1 (PyG's `learn_msg_scale`) (default false: s = 1). */
+  learnMsgScale?: boolean;
+  /**
+   * Aggregate over N(i) ∪ {i}: one self loop per node joins the softmax (DeeperGCN's
+   * `self_loop`); not with edgeDim (default false).
+   */
+  addSelfLoops?: boolean;
 }
 
 export interface GENConvForwardOptions {
@@ -35,7 +48,7 @@ export interface GENConvForwardOptions {
 /**
  * DeeperGCN's generalized graph convolution (PyG's `GENConv`, softmax aggregation):
  *   m_ij = ReLU(x_j + e_ij) + ε,   a_i = Σ_j softmax_j(t·m_ij)·m_ij (per channel),
- *   out_i = MLP(a_i + x_i),   MLP = Linear(out, expansion·out) → ReLU → Linear(expansion·out, out)
+ *   out_i = MLP(a_i + x_i) (with msgNorm: MLP(s·‖x_i‖·a_i/‖a_i‖ + x_i)),   MLP = Linear(out, expansion·out) → ReLU → Linear(expansion·out, out)
  * (or one Linear(out, out) with mlpLayers 1). x is first projected to outChannels when the widths
  * differ, and edge features to the same width.
  * The aggregation is one fused native pass (softmaxAggregate) that keeps no E×F tensor.
@@ -53,6 +66,9 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
   readonly linEdge: Linear | null;
   /** The update: an MLP (mlpLayers 2) or one Linear (mlpLayers 1). */
   readonly mlp: MLP | Linear;
+  readonly addSelfLoops: boolean;
+  /** MsgNorm's scale s [1] (a parameter when learned), or null without MsgNorm. */
+  readonly msgScale: Tensor | null;
 
   constructor(inChannels: number, outChannels: number, options: GENConvOptions = {}) {
     requireObject('GENConv', 'options', options);
@@ -67,14 +83,23 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
     if (!Number.isInteger(expansion) || expansion < 1) throw new RangeError(`GENConv: expansion must be a positive integer, got ${expansion}`);
     const mlpLayers = options.mlpLayers ?? 2;
     if (mlpLayers !== 1 && mlpLayers !== 2) throw new RangeError(`GENConv: mlpLayers must be 1 or 2, got ${String(mlpLayers)}`);
+    const msgNorm = options.msgNorm ?? false;
+    if (typeof msgNorm !== 'boolean') throw new TypeError(`GENConv: msgNorm must be true or false, got ${String(msgNorm)}`);
+    const learnMsgScale = options.learnMsgScale ?? false;
+    if (typeof learnMsgScale !== 'boolean') throw new TypeError(`GENConv: learnMsgScale must be true or false, got ${String(learnMsgScale)}`);
+    if (learnMsgScale && !msgNorm) throw new RangeError('GENConv: learnMsgScale needs msgNorm: true');
+    this.addSelfLoops = options.addSelfLoops ?? false;
+    if (typeof this.addSelfLoops !== 'boolean') throw new TypeError(`GENConv: addSelfLoops must be true or false, got ${String(this.addSelfLoops)}`);
     const edgeDim = options.edgeDim ?? null;
     if (edgeDim !== null && !(Number.isInteger(edgeDim) && edgeDim >= 1)) throw new RangeError(`GENConv: edgeDim must be a positive integer, got ${edgeDim}`);
+    if (this.addSelfLoops && edgeDim !== null) throw new RangeError('GENConv: addSelfLoops cannot be combined with edgeDim (a self loop has no edge feature)');
     this.edgeDim = edgeDim;
     const rng = layerRng(options);
     const common = { rng, ...this.placement };
-    [this.t, this.lin, this.linEdge, this.mlp] = this.build(() => {
-      // A fixed t is made last: nothing after it can throw and leave it undisposed.
+    [this.t, this.lin, this.linEdge, this.mlp, this.msgScale] = this.build(() => {
+      // A fixed t (and a fixed MsgNorm scale) is made last: nothing after it can throw and leave it undisposed.
       const t = learnT ? this.param('t', [1], () => [t0], rng) : null;
+      const msgScale = learnMsgScale ? this.param('msgScale', [1], () => [1], rng) : null;
       const lin = inChannels !== outChannels ? this.registerModule('lin', new Linear(inChannels, outChannels, { ...common, bias: false })) : null;
       const linEdge = edgeDim !== null ? this.registerModule('linEdge', new Linear(edgeDim, outChannels, { ...common, bias: false })) : null;
       const mlp = this.registerModule(
@@ -83,7 +108,8 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
           ? new MLP(outChannels, outChannels, { ...common, hiddenChannels: expansion * outChannels, bias: options.bias })
           : new Linear(outChannels, outChannels, { ...common, bias: options.bias }),
       );
-      return [t ?? this.#constant(t0), lin, linEdge, mlp] as const;
+      const fixedScale = msgNorm && !msgScale ? this.#constant(1) : null;
+      return [t ?? this.#constant(t0), lin, linEdge, mlp, msgScale ?? fixedScale] as const;
     });
   }
 
@@ -96,6 +122,7 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
 
   override dispose(): void {
     if (!this.t?.requiresGrad) this.t?.dispose();
+    if (!this.msgScale?.requiresGrad) this.msgScale?.dispose();
     super.dispose();
   }
 
@@ -113,7 +140,8 @@ export class GENConv extends GraphConv<GENConvForwardOptions> {
     } else if (this.linEdge) {
       throw new RangeError(`GENConv.forward: this layer was built with edgeDim ${this.edgeDim}: pass options.edgeAttr`);
     }
-    const aggregated = softmaxAggregate(this.operator(graph, 'sum'), h, e, this.t, { eps: this.eps });
+    let aggregated = softmaxAggregate(this.operator(graph, this.addSelfLoops ? 'gin' : 'sum'), h, e, this.t, { eps: this.eps });
+    if (this.msgScale) aggregated = messageNorm(h, aggregated, this.msgScale);
     return this.mlp.forward(add(aggregated, h));
   }
 }

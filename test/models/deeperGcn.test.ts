@@ -337,6 +337,46 @@ describe('DeeperGCN reversible blocks', () => {
   });
 });
 
+describe('DeeperGCN GENConv and training options', () => {
+  it('passes msgNorm, learnMsgScale, addSelfLoops and norm to every layer', () => {
+    using model = new DeeperGCN({ ...OPTS, msgNorm: true, learnMsgScale: true, addSelfLoops: true, norm: 'batch' });
+    const convs = [model.first!, ...model.layers.map((l) => l.genConv)];
+    for (const c of convs) expect([c.msgScale?.requiresGrad, c.addSelfLoops]).toEqual([true, true]);
+    expect(shapes(model).filter((n) => n.includes('msgScale'))).toEqual(['conv0.msgScale:1', 'layer1.genConv.msgScale:1', 'layer2.genConv.msgScale:1']);
+    expect(model.layers.map((l) => l.norm.constructor.name)).toEqual(['BatchNorm', 'BatchNorm']);
+    expect(model.norm.constructor.name).toBe('BatchNorm');
+    expect(deeperGcnEntry.options.safeParse({ ...OPTS, msgNorm: true, learnMsgScale: true, addSelfLoops: true, norm: 'batch', edgeDropout: 0.2 }).success).toBe(
+      true,
+    );
+  });
+
+  it('with edgeDropout drops edges in training passes only, from the model dropout stream, and frees the subgraphs', () => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    const x = () => Tensor.from(xValues(9), [N, OPTS.inChannels], { dtype: 'f64' });
+    const run = (m: DeeperGCN) => tidy(() => values(m.forward(x(), graph)));
+    using plain = new DeeperGCN({ ...OPTS, dropout: 0, dtype: 'f64' });
+    using dropped = new DeeperGCN({ ...OPTS, dropout: 0, edgeDropout: 0.5, dtype: 'f64' });
+    // Evaluation runs on the whole graph: the same weights give the same logits.
+    plain.eval();
+    dropped.eval();
+    expect(run(dropped)).toEqual(run(plain));
+    const base = liveCpu(); // the graph's own operators are built by now
+    // Training passes run on subgraphs drawn from the dropout stream: another each pass, replayed from its state.
+    plain.train();
+    dropped.train();
+    const state = dropped.rngState!;
+    const first = run(dropped);
+    expect(maxRelDiff(first, run(plain))).toBeGreaterThan(1e-3);
+    expect(run(dropped)).not.toEqual(first);
+    dropped.setRngState(state);
+    expect(run(dropped)).toEqual(first);
+    // One subgraph lives until the next pass (its backward reads it); an eval pass frees it.
+    dropped.eval();
+    run(dropped);
+    expect(liveCpu()).toEqual(base);
+  });
+});
+
 describe('DeeperGCN options', () => {
   it('rejects bad options with messages that say what to change, leaking nothing', () => {
     const base = liveCpu();
@@ -356,6 +396,10 @@ describe('DeeperGCN options', () => {
     expectThrows(() => new DeeperGCN({ ...OPTS, branchDropout: -0.1 }), RangeError, 'DeeperGCN', 'branchDropout');
     expectThrows(() => new DeeperGCN({ ...OPTS, inputDropout: 1 }), RangeError, 'DeeperGCN', 'inputDropout');
     expectThrows(() => new DeeperGCN({ ...OPTS, mlpLayers: 0 as never }), RangeError, 'GENConv', 'mlpLayers');
+    expectThrows(() => new DeeperGCN({ ...OPTS, norm: 'group' as never }), RangeError, 'DeeperGCN', "norm must be 'layer' or 'batch'");
+    expectThrows(() => new DeeperGCN({ ...OPTS, edgeDropout: 1 }), RangeError, 'DeeperGCN', 'edgeDropout');
+    expectThrows(() => new DeeperGCN({ ...OPTS, learnMsgScale: true }), RangeError, 'GENConv', 'learnMsgScale needs msgNorm');
+    expectThrows(() => new DeeperGCN({ ...OPTS, addSelfLoops: 'yes' as never }), TypeError, 'GENConv', 'addSelfLoops');
     expect(liveCpu()).toEqual(base);
     const schema = deeperGcnEntry.options;
     const ok = { ...OPTS, dtype: 'f32', device: 'cpu' };
@@ -371,7 +415,14 @@ describe('DeeperGCN options', () => {
 
   it('has a registry entry: name, --block and --groups flags, training defaults, options from a spec', () => {
     expect(deeperGcnEntry.name).toBe('deepergcn');
-    expect(deeperGcnEntry.flags!.map((f) => f.flag)).toEqual(['--block <kind>', '--groups <n>']);
+    expect(deeperGcnEntry.flags!.map((f) => f.flag)).toEqual([
+      '--block <kind>',
+      '--groups <n>',
+      '--msg-norm',
+      '--learn-msg-scale',
+      '--self-loops',
+      '--edge-dropout <p>',
+    ]);
     const d = deeperGcnEntry.defaults!;
     expect(d.layers).toBe(28);
     expect(d.hidden).toBe(64);
@@ -383,6 +434,13 @@ describe('DeeperGCN options', () => {
     using rev = buildModel({ model: 'deepergcn', seed: 3, layers: 4, hidden: 16, block: 'reversible', groups: 4 }, io) as DeeperGCN;
     expect(rev.stack!.groups).toBe(4);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, groups: 2 })).toThrow(/--groups applies to --block reversible/);
+    using opts = buildModel(
+      { model: 'deepergcn', seed: 3, layers: 2, hidden: 16, msgNorm: true, learnMsgScale: true, selfLoops: true, edgeDropout: 0.25 },
+      io,
+    ) as DeeperGCN;
+    expect([opts.edgeDropout, opts.first!.addSelfLoops, opts.layers[0]!.genConv.msgScale?.requiresGrad]).toEqual([0.25, true, true]);
+    expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, learnMsgScale: true })).toThrow(/--learn-msg-scale needs --msg-norm/);
+    expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, edgeDropout: 1 })).toThrow(/--edge-dropout/);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, block: 'dense' })).toThrow(/--block must be one of res\+, reversible/);
   });
 

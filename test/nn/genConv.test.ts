@@ -10,6 +10,7 @@ import { GENBranch } from '../../lib/nn/GENBranch.js';
 import { GENConv } from '../../lib/nn/GENConv.js';
 import { Linear } from '../../lib/nn/Linear.js';
 import { MLP } from '../../lib/nn/MLP.js';
+import type { Parameter } from '../../lib/nn/Parameter.js';
 import { Adam } from '../../lib/optim/Adam.js';
 import { Rng } from '../../lib/random/rng.js';
 import { devices } from '../../lib/runtime/devices.js';
@@ -94,6 +95,15 @@ function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<numb
       const w = m.map((v) => Math.exp(t * v - mx));
       const den = w.reduce((s, v) => s + v, 0);
       a[i * F + c] = w.reduce((s, wk, k) => s + (wk / den) * m[k], 0);
+    }
+  }
+  if (conv.msgScale) {
+    // MsgNorm: a_i ← s·‖h_i‖·a_i/‖a_i‖.
+    const s = values(conv.msgScale)[0];
+    for (let i = 0; i < N; i++) {
+      const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from({ length: F }, (_, c) => v[i * F + c] ** 2).reduce((x, y) => x + y, 0));
+      const ratio = (s * norm(h)) / Math.max(norm(a), 1e-12);
+      for (let c = 0; c < F; c++) a[i * F + c] *= ratio;
     }
   }
   const pre = a.map((v, k) => v + h[k]);
@@ -317,6 +327,68 @@ describe('GENConv gradients against central differences (float64)', () => {
       });
     expect(Math.abs(tGrad(new Float64Array(N * 3).map((_, k) => 0.3 + 0.2 * (k % 3))))).toBeLessThan(1e-14);
     expect(Math.abs(tGrad(randomInput(new Rng(2), [N, 3]).values))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('GENConv with addSelfLoops', () => {
+  it('equals the plain layer on the graph with one explicit self loop per node', () => {
+    const loops = Int32Array.from([
+      ...EDGES.subarray(0, E),
+      ...Array.from({ length: N }, (_, i) => i),
+      ...EDGES.subarray(E),
+      ...Array.from({ length: N }, (_, i) => i),
+    ]);
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using conv = new GENConv(4, 5, { addSelfLoops: true, t: 1.4, seed: 41, dtype: 'f64' });
+    const xv = randomInput(new Rng(141), [N, 4]).values;
+    const ref = reference(conv, xv, null, loops);
+    expect(ref.margin).toBeGreaterThan(KINK_MARGIN);
+    const got = forwardValues(conv, graph, xv, null);
+    expect(maxRelDiff(got, ref.out)).toBeLessThan(FWD_TOL);
+    // The isolated nodes 28 and 29 now aggregate their own message: not MLP(x_i) any more.
+    expect(maxRelDiff(got, reference(conv, xv, null).out)).toBeGreaterThan(1e-3);
+    const errs = layerGradcheck(conv, graph, xv, null);
+    expect(Object.keys(errs)).toEqual(['x', 't', 'lin.weight', 'mlp.lin1.weight', 'mlp.lin1.bias', 'mlp.lin2.weight', 'mlp.lin2.bias']);
+    for (const [name, e] of Object.entries(errs)) expect(e, name).toBeLessThan(GRAD_TOL);
+  });
+
+  it('rejects self loops together with edge features (a loop has no edge feature)', () => {
+    expect(() => new GENConv(4, 4, { addSelfLoops: true, edgeDim: 2 })).toThrow(/GENConv: addSelfLoops cannot be combined with edgeDim/);
+  });
+});
+
+describe('GENConv with MsgNorm', () => {
+  it.each([
+    [5, 5, false, 31],
+    [4, 6, true, 32],
+  ] as const)('matches the float64 reference and central differences: %i → %i, learned scale %s (seed %i)', (inC, outC, learnMsgScale, seed) => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using conv = new GENConv(inC, outC, { msgNorm: true, learnMsgScale, mlpLayers: 1, t: 0.8, seed, dtype: 'f64' });
+    if (learnMsgScale) tidy(() => (conv.msgScale as Parameter).assign(Tensor.from([1.7], [1], { dtype: 'f64' })));
+    const rng = new Rng(seed + 100);
+    const xv = randomInput(rng, [N, inC]).values;
+    const ref = reference(conv, xv, null);
+    expect(ref.margin).toBeGreaterThan(KINK_MARGIN);
+    expect(maxRelDiff(forwardValues(conv, graph, xv, null), ref.out)).toBeLessThan(FWD_TOL);
+    const errs = layerGradcheck(conv, graph, xv, null);
+    expect(Object.keys(errs)).toEqual(['x', 't', ...(learnMsgScale ? ['msgScale'] : []), ...(inC !== outC ? ['lin.weight'] : []), 'mlp.weight', 'mlp.bias']);
+    for (const [name, e] of Object.entries(errs)) expect(e, name).toBeLessThan(GRAD_TOL);
+  });
+
+  it('keeps a fixed scale of 1 out of parameters() unless learnMsgScale, and frees it with the layer', () => {
+    const before = liveCpu();
+    {
+      using conv = new GENConv(4, 4, { msgNorm: true, mlpLayers: 1, seed: 5 });
+      expect(conv.namedParameters().map(([n]) => n)).toEqual(['t', 'mlp.weight', 'mlp.bias']);
+      expect(Array.from(conv.msgScale!.toArray())).toEqual([1]);
+      expect(conv.msgScale!.requiresGrad).toBe(false);
+    }
+    expect(liveCpu()).toEqual(before);
+  });
+
+  it('rejects a learned scale without MsgNorm and non-boolean flags', () => {
+    expect(() => new GENConv(4, 4, { learnMsgScale: true })).toThrow(/GENConv: learnMsgScale needs msgNorm: true/);
+    expect(() => new GENConv(4, 4, { msgNorm: 1 as unknown as boolean })).toThrow(/GENConv: msgNorm must be true or false, got 1/);
   });
 });
 

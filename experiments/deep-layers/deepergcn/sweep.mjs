@@ -6,7 +6,10 @@
 //   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/sweep.mjs --layers 28 --lr 0.005 --weight-decay 5e-3 \
 //     [--seeds 0,1,2] [--epochs 500] [--patience 100] [--hidden 64] [--dropout 0.5] [--input-dropout p]
 //     [--branch-dropout p] [--t 1] [--learn-t true] [--mlp-layers 1] [--encoder-norm true] [--branch-scale 1]
-//     [--block res+|reversible]
+//     [--block res+|reversible] [--norm layer|batch] [--msg-norm false] [--learn-msg-scale false]
+//     [--self-loops false] [--edge-dropout 0] [--decay-weights-only false]
+// --decay-weights-only true sets weight decay 0 on every parameter but the Linear weights (LayerNorm
+// gains and shifts, t, biases), through Parameter.weightDecay.
 // Prints one JSON line per seed, then "mean test accuracy".
 import { Adam, datasets, DeeperGCN, fit, NodeData, setNumThreads } from '../../../dist/esm/index.js';
 
@@ -27,8 +30,14 @@ const o = {
   'encoder-norm': 'true',
   'branch-scale': 1,
   block: 'res+',
+  'decay-weights-only': 'false',
+  norm: 'layer',
+  'msg-norm': 'false',
+  'learn-msg-scale': 'false',
+  'self-loops': 'false',
+  'edge-dropout': 0,
 };
-const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block']);
+const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block', 'decay-weights-only', 'norm', 'msg-norm', 'learn-msg-scale', 'self-loops']);
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, '');
   if (!(k in o)) throw new Error(`unknown option --${k}`);
@@ -53,8 +62,17 @@ for (const seed of o.seeds.split(',').map(Number)) {
     mlpLayers: o['mlp-layers'],
     encoderNorm: o['encoder-norm'] !== 'false',
     branchScale: o['branch-scale'],
+    norm: o.norm,
+    msgNorm: o['msg-norm'] === 'true',
+    learnMsgScale: o['learn-msg-scale'] === 'true',
+    addSelfLoops: o['self-loops'] === 'true',
+    edgeDropout: o['edge-dropout'],
     seed,
   });
+  if (o['decay-weights-only'] === 'true') {
+    // Decay only the Linear weights: not LayerNorm's gains and shifts, not t, not biases.
+    for (const [name, p] of model.namedParameters()) if (!/(encoder|mlp|decoder|lin)\.weight$/.test(name) || /norm\./i.test(name)) p.weightDecay = 0;
+  }
   const optimizer = new Adam(model.parameters(), { lr: o.lr, weightDecay: o['weight-decay'] });
   const t0 = performance.now();
   const r = await fit(model, data, { epochs: o.epochs, optimizer, patience: o.patience });
