@@ -20,6 +20,8 @@ import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
 import { trainStep } from './trainStep.js';
 import { BatchEpochs } from './batchEpoch.js';
+import { PartitionEpochs } from './partitionEpoch.js';
+import { PartitionLoader } from '../sampling/partitionLoader.js';
 
 export { evaluate } from './evaluate.js';
 export type { DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
@@ -57,7 +59,8 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const callbacks = new CallbackList(builtIn, options.callbacks, last);
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
-  const batches = options.batches ? new BatchEpochs(model, data, options.batches) : null;
+  const b = options.batches;
+  const batches = !b ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
   const ctx = new FitState(model, data, optimizer, epochs);
   let finished = false;
   training.add(model);

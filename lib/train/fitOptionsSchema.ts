@@ -4,6 +4,7 @@ import { didYouMean } from '../errors/didYouMean.js';
 import { FathomError } from '../errors/FathomError.js';
 import { Optimizer } from '../optim/Optimizer.js';
 import { NeighborLoader } from '../sampling/neighborLoader.js';
+import { PartitionLoader } from '../sampling/partitionLoader.js';
 import type { FitOptions } from './fitTypes.js';
 
 // fit()'s options, checked before anything runs: a mistyped key (weight_decay) would otherwise
@@ -65,7 +66,11 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
-  batches: z.instanceof(NeighborLoader, { error: 'must be a NeighborLoader (neighborLoader({ graph, nodes, fanouts, batchSize }))' }),
+  // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
+  batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {
+    error:
+      'must be a NeighborLoader (neighborLoader({ graph, nodes, fanouts, batchSize })) or a PartitionLoader (partitionLoader({ data, numParts, partsPerBatch }))',
+  }),
   lrSchedule: z.discriminatedUnion('type', [SCHEDULES.step, SCHEDULES.cosine, SCHEDULES.plateau], { error: "must have type 'step', 'cosine' or 'plateau'" }),
 } satisfies Record<keyof FitOptions, z.ZodType>;
 
