@@ -50,6 +50,7 @@ const NESTED = {
   }),
   checkFinite: obj({ every: posInt().optional() }),
   diagnostics: obj({ every: posInt().optional(), metrics: z.array(z.string(), { error: 'must be an array of metric names' }).optional() }),
+  evaluation: obj({ layerwise: bool().optional(), batchSize: posInt().optional() }),
 };
 
 const SHAPE = {
@@ -66,6 +67,7 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
+  evaluation: NESTED.evaluation,
   // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
   batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {
     error:
@@ -91,6 +93,7 @@ export function checkFitOptions(options: object): FitOptions {
     const o = options as FitOptions;
     if (o.resume && !o.checkpoint) throw new RangeError('fit: resume needs checkpoint.dir');
     if (o.batches && o.diagnostics) throw new RangeError('fit: diagnostics need full-batch steps; drop diagnostics or batches');
+    if (o.evaluation?.layerwise && o.evaluation.batchSize === undefined) throw new RangeError('fit: evaluation.layerwise needs evaluation.batchSize');
     return o;
   }
   // A mistyped key first: the missing value it leaves is only its consequence.

@@ -119,6 +119,15 @@ export interface FitOptions {
    */
   batches?: NeighborLoader | PartitionLoader;
   /**
+   * How every epoch's evaluation runs: full-batch (default), or with `layerwise: true` through
+   * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE only), whose memory is
+   * one layer of one batch's neighbourhood. The metrics are the same up to f32 rounding.
+   *
+   * @example
+   * await fit(sage, data, { batches: loader, evaluation: { layerwise: true, batchSize: 1024 } });
+   */
+  evaluation?: { layerwise?: boolean; batchSize?: number };
+  /**
    * More callbacks, run after the built-in ones that the options above make (see Callback for
    * the order of the hooks).
    */

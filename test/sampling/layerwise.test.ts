@@ -5,6 +5,8 @@ import { tidy } from '../../lib/autograd/scope.js';
 import { loadDataset } from '../../lib/data/loadDataset.js';
 import { NodeData } from '../../lib/data/NodeData.js';
 import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
+import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
+import { fit, type FitOptions } from '../../lib/train/fit.js';
 import { layerwiseInference } from '../../lib/train/layerwiseInference.js';
 import { expectRejects, liveCpu, smallGcn, smallNodeData, smallSbm } from '../helpers/apiFixtures.js';
 
@@ -68,6 +70,28 @@ describe('layerwiseInference', () => {
       if (argmax(row(got)) !== argmax(row(ref))) mismatched++;
     }
     expect(mismatched).toBeLessThanOrEqual(2);
+  });
+
+  it('lets fit evaluate through it: the same accuracies as full-batch evaluation, and refuses other models', async () => {
+    using data = NodeData.from(smallSbm(), { dtype: 'f64' });
+    const run = async (evaluation?: FitOptions['evaluation']) => {
+      using model = new GraphSAGE({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses, dropout: 0, dtype: 'f64', seed: 2 });
+      using loader = neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: [4, 4], batchSize: 32, shuffle: true, seed: 1 });
+      const r = await fit(model, data, { epochs: 4, patience: 0, batches: loader, evaluation });
+      return r.history;
+    };
+    // Without dropout the training steps are the same; the evaluations differ only by rounding.
+    const full = await run();
+    const layered = await run({ layerwise: true, batchSize: 50 });
+    expect(layered.map((h) => [h.trainAcc, h.valAcc, h.testAcc])).toEqual(full.map((h) => [h.trainAcc, h.valAcc, h.testAcc]));
+    for (const [i, h] of layered.entries()) expect(h.valLoss).toBeCloseTo(full[i].valLoss, 10);
+    using small = smallNodeData();
+    using gcn = smallGcn(small);
+    await expect(fit(gcn, small, { epochs: 1, evaluation: { layerwise: true, batchSize: 8 } })).rejects.toThrow(
+      'evaluation.layerwise runs GraphSAGE layer by layer; gcn',
+    );
+    await expectRejects(fit(gcn, small, { epochs: 1, evaluation: { layerwise: true } }), RangeError, 'evaluation.layerwise needs evaluation.batchSize');
+    await expectRejects(fit(gcn, small, { epochs: 1, evaluation: { batchSize: 0 } }), RangeError, 'evaluation.batchSize', 'got 0');
   });
 
   it('names the argument and the value of bad input', async () => {
