@@ -121,7 +121,9 @@ export interface FitOptions {
   /**
    * How every epoch's evaluation runs: full-batch (default), or with `layerwise: true` through
    * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE only), whose memory is
-   * one layer of one batch's neighbourhood. The metrics are the same up to f32 rounding.
+   * one layer of one batch's neighbourhood. The metrics are the same up to f32 rounding; with
+   * dropout the later dropout masks differ from a full-batch-evaluated run's (a full forward
+   * draws from the model's dropout stream even in eval mode, layer-wise inference does not).
    *
    * @example
    * await fit(sage, data, { batches: loader, evaluation: { layerwise: true, batchSize: 1024 } });

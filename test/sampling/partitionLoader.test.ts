@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { batchesFromFlags, checkBatchFlags } from '../../lib/cli/batchOptions.js';
@@ -10,7 +14,7 @@ import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { ResGCN } from '../../lib/models/ResGCN.js';
 import { PartitionLoader, partitionLoader } from '../../lib/sampling/partitionLoader.js';
 import { Rng } from '../../lib/random/rng.js';
-import { evaluate, fit } from '../../lib/train/fit.js';
+import { evaluate, fit, type FitOptions } from '../../lib/train/fit.js';
 import { expectThrows, liveCpu, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
 
 /** A random directed multigraph (self loops and repeated edges included) as a flat edge index. */
@@ -118,6 +122,27 @@ describe('partitionLoader', () => {
       const parts = await step(make, true);
       expect(parts.loss).toEqual(full.loss);
       expect(parts.w).toEqual(full.w);
+    }
+  });
+
+  it('resumes a partition run bit for bit: the batches of an epoch are a function of (seed, epoch)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'fathom-parts-'));
+    try {
+      using data = smallNodeData();
+      const run = async (epochs: number, extra: FitOptions = {}) => {
+        using model = smallGcn(data, { seed: extra.resume ? 9 : 0 });
+        using loader = partitionLoader({ data, numParts: 6, partsPerBatch: 2, shuffle: true, seed: 2 });
+        const r = await fit(model, data, { epochs, patience: 0, restoreBest: false, batches: loader, ...extra });
+        return { r, w: weights(model) };
+      };
+      const straight = await run(6);
+      await run(3, { checkpoint: { dir: tmp, every: 3 } });
+      const resumed = await run(6, { checkpoint: { dir: tmp, every: 3 }, resume: true });
+      expect(resumed.r.resumedFrom).toBe(3);
+      expect(resumed.r.history.map((h) => h.trainLoss)).toEqual(straight.r.history.slice(3).map((h) => h.trainLoss));
+      expect(resumed.w).toEqual(straight.w);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 
