@@ -114,7 +114,9 @@ describe('partitionLoader', () => {
     // every op sees the same inputs in the same order (dropout stream included): no tolerance.
     const makers: (() => NodeModel)[] = [
       () => smallGcn(data, { seed: 4 }),
-      () => new ResGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, hiddenChannels: 8, numLayers: 4, residual: 'reversible', seed: 2 }),
+      ...(['fixup', 'interpolate', 'res+', 'reversible', 'none'] as const).map(
+        (residual) => () => new ResGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, hiddenChannels: 8, numLayers: 4, residual, seed: 2 }),
+      ),
       () => new GAT({ inChannels: data.numFeatures, hiddenChannels: 4, outChannels: data.numClasses, heads: 2, seed: 1 }),
     ];
     for (const make of makers) {
@@ -165,6 +167,17 @@ describe('partitionLoader', () => {
     expect(result.best.testAcc).toBeGreaterThan(0.55);
     expect(result.history.at(-1)!.trainLoss).toBeLessThan(result.history[0].trainLoss);
   }, 120_000);
+
+  it('takes one step per batch holding a training node and none for the others', async () => {
+    using data = smallNodeData();
+    using model = smallGcn(data);
+    // One node per batch: most batches hold no training node and take no step.
+    using loader = partitionLoader({ data, numParts: data.graph.numNodes, partsPerBatch: 1, shuffle: true });
+    let steps = 0;
+    const r = await fit(model, data, { epochs: 1, patience: 0, batches: loader, callbacks: [{ onBackward: () => void steps++ }] });
+    expect(steps).toBe(data.masks.train.reduce((a, m) => a + m, 0));
+    expect(Number.isFinite(r.history[0].trainLoss)).toBe(true);
+  });
 
   it('names the argument and the value of every bad option', async () => {
     using data = smallNodeData();
