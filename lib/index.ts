@@ -36,6 +36,11 @@ export { Block, type BlockOperatorKind } from './graph/Block.js';
 export { NeighborSampler, type NeighborSamplerOptions, type SampleKey } from './sampling/NeighborSampler.js';
 export { NeighborLoader, neighborLoader, type NeighborLoaderOptions } from './sampling/neighborLoader.js';
 export { SampledBatch } from './sampling/SampledBatch.js';
+export { PartitionLoader, partitionLoader, type PartitionLoaderOptions } from './sampling/partitionLoader.js';
+export { PartitionBatch } from './sampling/PartitionBatch.js';
+export { inducedSubgraph } from './sampling/inducedSubgraph.js';
+export { oneHopNeighborhood } from './sampling/oneHopNeighborhood.js';
+export { layerwiseInference, type LayerwiseOptions } from './train/layerwiseInference.js';
 
 export { Module } from './nn/Module.js';
 export { Parameter } from './nn/Parameter.js';

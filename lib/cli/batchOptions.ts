@@ -4,6 +4,7 @@ import type { NodeData } from '../data/NodeData.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import { type NeighborLoader, neighborLoader } from '../sampling/neighborLoader.js';
+import { type PartitionLoader, partitionLoader } from '../sampling/partitionLoader.js';
 import { integer } from './parseOptions.js';
 
 /** The mini-batch flags as commander parses them. */
@@ -11,10 +12,12 @@ export interface BatchFlags {
   batchSize?: number;
   fanout?: number[];
   replace?: boolean;
+  partitions?: number;
+  partsPerBatch?: number;
 }
 
 /** The command-line keys these flags land in (not part of a model's spec). */
-export const BATCH_KEYS = ['batchSize', 'fanout', 'replace'] as const;
+export const BATCH_KEYS = ['batchSize', 'fanout', 'replace', 'partitions', 'partsPerBatch'] as const;
 
 /** `--fanout 25,10`: one count per layer, the seeds' hop first; -1 = every neighbour. */
 export function fanoutList(v: string): number[] {
@@ -29,21 +32,31 @@ export function fanoutList(v: string): number[] {
 
 /**
  * Adds `--batch-size`, `--fanout` and `--replace` (sampled mini-batch training, PyG's
- * NeighborLoader) to a command.
+ * NeighborLoader) and `--partitions`, `--parts-per-batch` (random-partition batches, ClusterGCN's
+ * protocol with random parts) to a command.
  *
  * @example
  * addBatchOptions(new Command('train'));
  * // fathom train --dataset cora --model sage --batch-size 512 --fanout 25,10
+ * // fathom train --dataset cora --model res-gcn --layers 16 --partitions 10 --parts-per-batch 2
  */
 export function addBatchOptions(command: Command): Command {
   return command
     .option('--batch-size <n>', 'train on sampled mini-batches of this many training nodes (models that run on blocks: sage)', integer(1))
     .option('--fanout <list>', 'with --batch-size: neighbours sampled per node at each hop, seeds first, one per layer (-1 = all), e.g. 25,10', fanoutList)
-    .option('--replace', 'with --batch-size: sample neighbours with replacement');
+    .option('--replace', 'with --batch-size: sample neighbours with replacement')
+    .option('--partitions <n>', 'train on batches of random parts: split the nodes into this many (any model; not with --batch-size)', integer(1))
+    .option('--parts-per-batch <n>', 'with --partitions: parts per batch, trained on with the subgraph they induce (default 1)', integer(1));
 }
 
 /** Rejects flag combinations before any data is loaded; `spec` is the resolved model spec. */
 export function checkBatchFlags(o: BatchFlags, spec: ModelSpec): void {
+  if (o.partitions !== undefined && o.batchSize !== undefined)
+    throw new InvalidArgumentError('--partitions and --batch-size are two kinds of batches; give one of them');
+  if (o.partsPerBatch !== undefined) {
+    if (o.partitions === undefined) throw new InvalidArgumentError('--parts-per-batch needs --partitions');
+    if (o.partsPerBatch > o.partitions) throw new InvalidArgumentError(`--parts-per-batch ${o.partsPerBatch} exceeds --partitions ${o.partitions}`);
+  }
   if (o.batchSize === undefined) {
     if (o.fanout !== undefined) throw new InvalidArgumentError('--fanout needs --batch-size');
     if (o.replace) throw new InvalidArgumentError('--replace needs --batch-size');
@@ -61,10 +74,15 @@ export function checkBatchFlags(o: BatchFlags, spec: ModelSpec): void {
 }
 
 /**
- * The loader fit() trains on with --batch-size (shuffled every epoch, keyed by the run's seed),
- * or undefined for full-batch training. The caller disposes it.
+ * The loader fit() trains on with --batch-size or --partitions (shuffled every epoch, keyed by
+ * the run's seed), or undefined for full-batch training. The caller disposes it.
  */
-export function batchesFromFlags(o: BatchFlags & { seed: number }, data: NodeData, model: NodeModel): NeighborLoader | undefined {
+export function batchesFromFlags(o: BatchFlags & { seed: number }, data: NodeData, model: NodeModel): NeighborLoader | PartitionLoader | undefined {
+  if (o.partitions !== undefined) {
+    const n = data.graph.numNodes;
+    if (o.partitions > n) throw new InvalidArgumentError(`--partitions ${o.partitions} exceeds the dataset's ${n} nodes`);
+    return partitionLoader({ data, numParts: o.partitions, partsPerBatch: o.partsPerBatch ?? 1, shuffle: true, seed: o.seed });
+  }
   if (o.batchSize === undefined) return undefined;
   if (!model.acceptsBlocks)
     throw new InvalidArgumentError(`--batch-size needs a model that trains on sampled blocks (sage); ${model.name} trains full-batch only`);

@@ -8,17 +8,16 @@ import type { NodeModel } from '../models/NodeModel.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { SampledBatch } from '../sampling/SampledBatch.js';
-import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
+import { BatchFeatures } from './batchFeatures.js';
 
 /**
  * fit()'s training epoch on sampled mini-batches (FitOptions.batches): one optimizer step per
  * batch of the loader, the loss the NLL of the batch's seed nodes. Features and labels are
- * gathered per batch from a host copy of the data's features, taken once; sparse features stay
- * sparse in the batch. Evaluation stays full-batch (the model's forward on the whole graph).
+ * gathered per batch by BatchFeatures. Evaluation stays full-batch (the model's forward on the whole graph).
  */
 export class BatchEpochs {
-  readonly #host: Float32Array | Float64Array;
+  readonly #inputs: BatchFeatures;
 
   constructor(
     readonly model: NodeModel,
@@ -31,7 +30,7 @@ export class BatchEpochs {
     if (loader.numNodes !== data.graph.numNodes) {
       throw new FathomError(`fit: the batches loader samples a graph of ${loader.numNodes} nodes; the data has ${data.graph.numNodes}`, 'SHAPE');
     }
-    this.#host = hostFeatures(data);
+    this.#inputs = new BatchFeatures(data);
   }
 
   /**
@@ -56,10 +55,10 @@ export class BatchEpochs {
   }
 
   private step(batch: SampledBatch, optimizer: Optimizer, afterBackward: (loss: Tensor, features: null) => void): number {
-    const x = this.features(batch.nodeIds);
+    const x = this.#inputs.rows(batch.nodeIds);
     try {
       return tidy(() => {
-        const y = Tensor.from(this.labels(batch), [batch.batchSize], { device: this.data.y.device });
+        const y = Tensor.from(this.#inputs.labels(batch.nodeIds, batch.batchSize), [batch.batchSize], { device: this.data.y.device });
         const loss = nllLoss(logSoftmax(this.model.forwardBlocks(x, batch.blocks)), y);
         backward(loss);
         afterBackward(loss, null);
@@ -70,35 +69,5 @@ export class BatchEpochs {
     } finally {
       x.dispose();
     }
-  }
-
-  /** Rows `nodes` of the features, sparse when the data's are. */
-  private features(nodes: Int32Array): Tensor | SparseFeatures {
-    const F = this.data.numFeatures;
-    const rows = new (this.#host.constructor as Float32ArrayConstructor)(nodes.length * F);
-    nodes.forEach((v, i) => rows.set(this.#host.subarray(v * F, (v + 1) * F), i * F));
-    const dense = Tensor.from(rows, [nodes.length, F], { device: this.data.y.device });
-    if (!this.data.sparseX) return dense;
-    try {
-      return SparseFeatures.fromDense(dense);
-    } finally {
-      dense.dispose();
-    }
-  }
-
-  private labels(batch: SampledBatch): Int32Array {
-    const y = new Int32Array(batch.batchSize);
-    for (let i = 0; i < y.length; i++) y[i] = this.data.labels[batch.nodeIds[i]];
-    return y;
-  }
-}
-
-function hostFeatures(data: NodeData): Float32Array | Float64Array {
-  if (!data.sparseX) return data.x.toArray() as Float32Array | Float64Array;
-  const dense = data.sparseX.toDense();
-  try {
-    return dense.toArray() as Float32Array | Float64Array;
-  } finally {
-    dense.dispose();
   }
 }

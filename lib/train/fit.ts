@@ -15,11 +15,14 @@ import { FitState } from './callbacks/FitState.js';
 import { LrScheduler } from './callbacks/LrScheduler.js';
 import { ProgressCallback } from './callbacks/ProgressCallback.js';
 import { RestoreBest } from './callbacks/RestoreBest.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, evaluateLayerwise } from './evaluate.js';
+import { GraphSAGE } from '../models/GraphSAGE.js';
 import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
 import { trainStep } from './trainStep.js';
 import { BatchEpochs } from './batchEpoch.js';
+import { PartitionEpochs } from './partitionEpoch.js';
+import { PartitionLoader } from '../sampling/partitionLoader.js';
 
 export { evaluate } from './evaluate.js';
 export type { DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
@@ -57,7 +60,9 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const callbacks = new CallbackList(builtIn, options.callbacks, last);
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
-  const batches = options.batches ? new BatchEpochs(model, data, options.batches) : null;
+  const b = options.batches;
+  const batches = !b ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
+  const layerwise = layerwiseEvaluation(model, options);
   const ctx = new FitState(model, data, optimizer, epochs);
   let finished = false;
   training.add(model);
@@ -76,7 +81,8 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       // Yield between the step and the evaluation too: each is a full forward pass, and
       // together they would hold the event loop for twice as long.
       await yieldToEventLoop();
-      await callbacks.epochEnd(ctx, ctx.endEpoch(step, evaluate(model, data)));
+      const metrics = layerwise ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize) : evaluate(model, data);
+      await callbacks.epochEnd(ctx, ctx.endEpoch(step, metrics));
       if (ctx.stopReason) break;
       await yieldToEventLoop();
     }
@@ -121,6 +127,16 @@ function builtInCallbacks(options: FitOptions): { builtIn: Callback[]; last: Cal
   const bestPath = (checkpointing ?? userCheckpointing)?.dir.bestPath ?? null;
   const last = restoreBest ? [new RestoreBest({ bestPath })] : [];
   return { builtIn: builtIn.filter((cb) => cb !== null), last, diagnostics };
+}
+
+/** The model and batch size of layer-wise evaluation when the options ask for it (GraphSAGE only). */
+function layerwiseEvaluation(model: NodeModel, options: FitOptions): { model: GraphSAGE; batchSize: number } | null {
+  const e = options.evaluation;
+  if (!e?.layerwise) return null;
+  if (!(model instanceof GraphSAGE)) {
+    throw new FathomError(`fit: evaluation.layerwise runs GraphSAGE layer by layer; ${model.name} evaluates full-batch only`, 'TYPE');
+  }
+  return { model, batchSize: e.batchSize! };
 }
 
 function yieldToEventLoop(): Promise<void> {

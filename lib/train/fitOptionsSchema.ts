@@ -4,6 +4,7 @@ import { didYouMean } from '../errors/didYouMean.js';
 import { FathomError } from '../errors/FathomError.js';
 import { Optimizer } from '../optim/Optimizer.js';
 import { NeighborLoader } from '../sampling/neighborLoader.js';
+import { PartitionLoader } from '../sampling/partitionLoader.js';
 import type { FitOptions } from './fitTypes.js';
 
 // fit()'s options, checked before anything runs: a mistyped key (weight_decay) would otherwise
@@ -49,6 +50,7 @@ const NESTED = {
   }),
   checkFinite: obj({ every: posInt().optional() }),
   diagnostics: obj({ every: posInt().optional(), metrics: z.array(z.string(), { error: 'must be an array of metric names' }).optional() }),
+  evaluation: obj({ layerwise: bool().optional(), batchSize: posInt().optional() }),
 };
 
 const SHAPE = {
@@ -65,7 +67,12 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
-  batches: z.instanceof(NeighborLoader, { error: 'must be a NeighborLoader (neighborLoader({ graph, nodes, fanouts, batchSize }))' }),
+  evaluation: NESTED.evaluation,
+  // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
+  batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {
+    error:
+      'must be a NeighborLoader (neighborLoader({ graph, nodes, fanouts, batchSize })) or a PartitionLoader (partitionLoader({ data, numParts, partsPerBatch }))',
+  }),
   lrSchedule: z.discriminatedUnion('type', [SCHEDULES.step, SCHEDULES.cosine, SCHEDULES.plateau], { error: "must have type 'step', 'cosine' or 'plateau'" }),
 } satisfies Record<keyof FitOptions, z.ZodType>;
 
@@ -86,6 +93,7 @@ export function checkFitOptions(options: object): FitOptions {
     const o = options as FitOptions;
     if (o.resume && !o.checkpoint) throw new RangeError('fit: resume needs checkpoint.dir');
     if (o.batches && o.diagnostics) throw new RangeError('fit: diagnostics need full-batch steps; drop diagnostics or batches');
+    if (o.evaluation?.layerwise && o.evaluation.batchSize === undefined) throw new RangeError('fit: evaluation.layerwise needs evaluation.batchSize');
     return o;
   }
   // A mistyped key first: the missing value it leaves is only its consequence.

@@ -2,6 +2,7 @@ import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.
 import type { LrSchedule } from '../optim/lrSchedules.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
+import type { PartitionLoader } from '../sampling/partitionLoader.js';
 import type { Callback, StopReason } from './callbacks/Callback.js';
 import type { CheckpointingOptions } from './callbacks/Checkpointing.js';
 
@@ -104,16 +105,30 @@ export interface FitOptions {
    */
   diagnostics?: { every?: number; metrics?: readonly DiagnosticMetric[] };
   /**
-   * Train on sampled mini-batches: every epoch runs one optimizer step per batch of the loader
-   * (the loss on each batch's seed nodes) and evaluates full-batch as usual; trainLoss is the
-   * mean over the epoch's seed nodes. Needs a model that runs on blocks (GraphSAGE) and no
-   * diagnostics. The loader is the caller's to dispose.
+   * Train on mini-batches: every epoch runs one optimizer step per batch of the loader and
+   * evaluates full-batch as usual. A NeighborLoader's batches are sampled blocks, the loss on
+   * their seed nodes (a model that runs on blocks: GraphSAGE); a PartitionLoader's are induced
+   * subgraphs of random parts, the loss on their training nodes (any model). trainLoss is the
+   * mean over the epoch's loss nodes. Needs no diagnostics. The loader is the caller's to dispose.
    *
    * @example
    * using loader = neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: [25, 10], batchSize: 512, shuffle: true });
    * await fit(model, data, { epochs: 200, batches: loader });
+   * using parts = partitionLoader({ data, numParts: 10, partsPerBatch: 2, shuffle: true });
+   * await fit(deepModel, data, { epochs: 200, batches: parts });
    */
-  batches?: NeighborLoader;
+  batches?: NeighborLoader | PartitionLoader;
+  /**
+   * How every epoch's evaluation runs: full-batch (default), or with `layerwise: true` through
+   * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE only), whose memory is
+   * one layer of one batch's neighbourhood. The metrics are the same up to f32 rounding; with
+   * dropout the later dropout masks differ from a full-batch-evaluated run's (a full forward
+   * draws from the model's dropout stream even in eval mode, layer-wise inference does not).
+   *
+   * @example
+   * await fit(sage, data, { batches: loader, evaluation: { layerwise: true, batchSize: 1024 } });
+   */
+  evaluation?: { layerwise?: boolean; batchSize?: number };
   /**
    * More callbacks, run after the built-in ones that the options above make (see Callback for
    * the order of the hooks).

@@ -1,0 +1,59 @@
+import type { NodeData } from '../data/NodeData.js';
+import { SparseFeatures } from '../tensor/SparseFeatures.js';
+import { Tensor } from '../tensor/Tensor.js';
+
+/**
+ * The per-batch inputs of mini-batch training, gathered by global node id from host copies of
+ * the data taken once: feature rows (sparse when the data's are, so a batch of bag-of-words
+ * features costs its nonzeros in the first layer), labels and mask entries.
+ */
+export class BatchFeatures {
+  readonly #host: Float32Array | Float64Array;
+
+  constructor(readonly data: NodeData) {
+    this.#host = hostFeatures(data);
+  }
+
+  /** Rows `nodes` of the features [nodes.length, F], sparse when the data's are; the caller disposes. */
+  rows(nodes: Int32Array): Tensor | SparseFeatures {
+    const F = this.data.numFeatures;
+    const rows = new (this.#host.constructor as Float32ArrayConstructor)(nodes.length * F);
+    nodes.forEach((v, i) => rows.set(this.#host.subarray(v * F, (v + 1) * F), i * F));
+    const dense = Tensor.from(rows, [nodes.length, F], { device: this.data.y.device });
+    if (!this.data.sparseX) return dense;
+    try {
+      return SparseFeatures.fromDense(dense);
+    } finally {
+      dense.dispose();
+    }
+  }
+
+  /** The labels of the first `count` of `nodes` (default all). */
+  labels(nodes: Int32Array, count = nodes.length): Int32Array {
+    const y = new Int32Array(count);
+    for (let i = 0; i < count; i++) y[i] = this.data.labels[nodes[i]];
+    return y;
+  }
+
+  /** The training mask restricted to `nodes`, and how many of them it selects. */
+  trainMask(nodes: Int32Array): { mask: Uint8Array; count: number } {
+    const mask = new Uint8Array(nodes.length);
+    let count = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      if (!this.data.masks.train[nodes[i]]) continue;
+      mask[i] = 1;
+      count++;
+    }
+    return { mask, count };
+  }
+}
+
+function hostFeatures(data: NodeData): Float32Array | Float64Array {
+  if (!data.sparseX) return data.x.toArray() as Float32Array | Float64Array;
+  const dense = data.sparseX.toDense();
+  try {
+    return dense.toArray() as Float32Array | Float64Array;
+  } finally {
+    dense.dispose();
+  }
+}

@@ -1,0 +1,76 @@
+import { backward } from '../autograd/backward.js';
+import { tidy } from '../autograd/scope.js';
+import type { NodeData } from '../data/NodeData.js';
+import { FathomError } from '../errors/FathomError.js';
+import { logSoftmax } from '../functional/logSoftmax.js';
+import { nllLoss } from '../functional/nllLoss.js';
+import type { NodeModel } from '../models/NodeModel.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import type { PartitionBatch } from '../sampling/PartitionBatch.js';
+import type { PartitionLoader } from '../sampling/partitionLoader.js';
+import { Tensor } from '../tensor/Tensor.js';
+import { BatchFeatures } from './batchFeatures.js';
+
+/**
+ * fit()'s training epoch on random-partition batches (FitOptions.batches a PartitionLoader):
+ * one optimizer step per batch, the model's ordinary forward on the batch's induced subgraph,
+ * the loss the NLL of the batch's training nodes. A batch without training nodes takes no step.
+ * Any full-batch model trains this way. Evaluation stays full-batch.
+ */
+export class PartitionEpochs {
+  readonly #inputs: BatchFeatures;
+
+  constructor(
+    readonly model: NodeModel,
+    readonly data: NodeData,
+    readonly loader: PartitionLoader,
+  ) {
+    if (loader.disposed) throw new TypeError('fit: the batches loader was disposed');
+    if (loader.numNodes !== data.graph.numNodes) {
+      throw new FathomError(`fit: the batches loader splits a graph of ${loader.numNodes} nodes; the data has ${data.graph.numNodes}`, 'SHAPE');
+    }
+    this.#inputs = new BatchFeatures(data);
+  }
+
+  /** Trains one epoch and returns the mean loss over its training nodes. */
+  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: (loss: Tensor, features: null) => void): Promise<number> {
+    if (features)
+      throw new FathomError('fit: per-layer diagnostics need full-batch steps; drop diagnostics (or the callback asking for features) or batches', 'TYPE');
+    this.model.train();
+    let total = 0;
+    let count = 0;
+    for (const batch of this.loader.batches(epoch)) {
+      try {
+        const { mask, count: n } = this.#inputs.trainMask(batch.nodeIds);
+        if (n === 0) continue;
+        total += this.step(batch, mask, optimizer, afterBackward) * n;
+        count += n;
+      } finally {
+        batch.dispose();
+      }
+      // One batch at a time holds the event loop, not the epoch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (count === 0) throw new FathomError(`fit: no batch of epoch ${epoch} holds a training node`, 'RANGE');
+    return total / count;
+  }
+
+  private step(batch: PartitionBatch, mask: Uint8Array, optimizer: Optimizer, afterBackward: (loss: Tensor, features: null) => void): number {
+    const x = this.#inputs.rows(batch.nodeIds);
+    const device = this.data.y.device;
+    try {
+      return tidy(() => {
+        const y = Tensor.from(this.#inputs.labels(batch.nodeIds), [batch.numNodes], { device });
+        const m = Tensor.from(mask, [batch.numNodes], { device });
+        const loss = nllLoss(logSoftmax(this.model.forward(x, batch.graph)), y, m);
+        backward(loss);
+        afterBackward(loss, null);
+        optimizer.step();
+        optimizer.zeroGrad();
+        return loss.item();
+      });
+    } finally {
+      x.dispose();
+    }
+  }
+}
