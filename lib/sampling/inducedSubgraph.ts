@@ -1,3 +1,6 @@
+import { FathomError } from '../errors/FathomError.js';
+import { checkCsrArgs } from './checkCsrArgs.js';
+
 /**
  * The edges among `nodes` (the induced subgraph), in local ids: local id i is `nodes[i]`.
  * Reads the graph's CSR by target (`Graph.csr()`): for each node v of the set, in the given
@@ -13,6 +16,11 @@
  * const edgeIndex = inducedSubgraph(rowptr, col, Int32Array.of(0, 4, 7), scratch); // [sources..., targets...]
  */
 export function inducedSubgraph(rowptr: Int32Array, col: Int32Array, nodes: Int32Array, scratch: Int32Array): Int32Array {
+  const n = checkCsrArgs('inducedSubgraph', rowptr, col, scratch);
+  if (!(nodes instanceof Int32Array)) throw new TypeError('inducedSubgraph: nodes must be an Int32Array of node ids');
+  for (let i = 0; i < nodes.length; i++) {
+    if (nodes[i]! < 0 || nodes[i]! >= n) throw new FathomError(`inducedSubgraph: nodes[${i}] = ${nodes[i]} is not a node id in [0, ${n})`, 'RANGE');
+  }
   for (let i = 0; i < nodes.length; i++) scratch[nodes[i]] = i;
   try {
     let count = 0;

@@ -1,3 +1,5 @@
+import { checkCsrArgs } from './checkCsrArgs.js';
+
 /**
  * The full one-hop neighbourhood of the target nodes `start … end − 1` as a bipartite block's
  * pieces (what layer-wise inference runs one layer on): `nodes` are the global ids of the
@@ -19,6 +21,10 @@ export function oneHopNeighborhood(
   end: number,
   scratch: Int32Array,
 ): { nodes: Int32Array; edgeIndex: Int32Array } {
+  const n = checkCsrArgs('oneHopNeighborhood', rowptr, col, scratch);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > n) {
+    throw new RangeError(`oneHopNeighborhood: targets start … end − 1 must lie in [0, ${n}), got start ${String(start)}, end ${String(end)}`);
+  }
   const T = end - start;
   const E = rowptr[end] - rowptr[start];
   const nodes: number[] = [];
