@@ -9,7 +9,7 @@ import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { SampledBatch } from '../sampling/SampledBatch.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { BatchFeatures } from './batchFeatures.js';
+import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from './batchFeatures.js';
 
 /**
  * fit()'s training epoch on sampled mini-batches (FitOptions.batches): one optimizer step per
@@ -26,10 +26,7 @@ export class BatchEpochs {
   ) {
     if (!model.acceptsBlocks)
       throw new FathomError(`fit: batches need a model that runs on sampled blocks (sage); ${model.name} trains full-batch only`, 'TYPE');
-    if (loader.disposed) throw new TypeError('fit: the batches loader was disposed');
-    if (loader.numNodes !== data.graph.numNodes) {
-      throw new FathomError(`fit: the batches loader samples a graph of ${loader.numNodes} nodes; the data has ${data.graph.numNodes}`, 'SHAPE');
-    }
+    checkLoaderFits(loader, data, 'samples');
     this.#inputs = new BatchFeatures(data);
   }
 
@@ -38,8 +35,7 @@ export class BatchEpochs {
    * every batch's backward pass (no per-layer features: diagnostics need full-batch steps).
    */
   async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: (loss: Tensor, features: null) => void): Promise<number> {
-    if (features)
-      throw new FathomError('fit: per-layer diagnostics need full-batch steps; drop diagnostics (or the callback asking for features) or batches', 'TYPE');
+    refuseLayerFeatures(features);
     this.model.train();
     let total = 0;
     let count = 0;

@@ -1,4 +1,5 @@
 import type { NodeData } from '../data/NodeData.js';
+import { FathomError } from '../errors/FathomError.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
 
@@ -55,5 +56,20 @@ function hostFeatures(data: NodeData): Float32Array | Float64Array {
     return dense.toArray() as Float32Array | Float64Array;
   } finally {
     dense.dispose();
+  }
+}
+
+/** A batch loader must be live and built over the data's graph (sampled or partitioned alike). */
+export function checkLoaderFits(loader: { disposed: boolean; numNodes: number }, data: NodeData, what: string): void {
+  if (loader.disposed) throw new TypeError('fit: the batches loader was disposed');
+  if (loader.numNodes !== data.graph.numNodes) {
+    throw new FathomError(`fit: the batches loader ${what} a graph of ${loader.numNodes} nodes; the data has ${data.graph.numNodes}`, 'SHAPE');
+  }
+}
+
+/** Per-layer features (diagnostics) are measured on full-batch steps only. */
+export function refuseLayerFeatures(features: boolean): void {
+  if (features) {
+    throw new FathomError('fit: per-layer diagnostics need full-batch steps; drop diagnostics (or the callback asking for features) or batches', 'TYPE');
   }
 }

@@ -9,7 +9,7 @@ import type { Optimizer } from '../optim/Optimizer.js';
 import type { PartitionBatch } from '../sampling/PartitionBatch.js';
 import type { PartitionLoader } from '../sampling/partitionLoader.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { BatchFeatures } from './batchFeatures.js';
+import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from './batchFeatures.js';
 
 /**
  * fit()'s training epoch on random-partition batches (FitOptions.batches a PartitionLoader):
@@ -25,17 +25,13 @@ export class PartitionEpochs {
     readonly data: NodeData,
     readonly loader: PartitionLoader,
   ) {
-    if (loader.disposed) throw new TypeError('fit: the batches loader was disposed');
-    if (loader.numNodes !== data.graph.numNodes) {
-      throw new FathomError(`fit: the batches loader splits a graph of ${loader.numNodes} nodes; the data has ${data.graph.numNodes}`, 'SHAPE');
-    }
+    checkLoaderFits(loader, data, 'splits');
     this.#inputs = new BatchFeatures(data);
   }
 
   /** Trains one epoch and returns the mean loss over its training nodes. */
   async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: (loss: Tensor, features: null) => void): Promise<number> {
-    if (features)
-      throw new FathomError('fit: per-layer diagnostics need full-batch steps; drop diagnostics (or the callback asking for features) or batches', 'TYPE');
+    refuseLayerFeatures(features);
     this.model.train();
     let total = 0;
     let count = 0;
