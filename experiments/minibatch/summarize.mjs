@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const dir = join(import.meta.dirname, 'results');
 const rows = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ mode: f.split('-')[0], ...JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
+  .map((f) => ({ mode: f.replace(/-\d+\.json$/, ''), ...JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
 for (const mode of [...new Set(rows.map((r) => r.mode))].sort()) {
   const rs = rows.filter((r) => r.mode === mode).sort((a, b) => a.seed - b.seed);
   const acc = rs.map((r) => 100 * r.test_acc);
