@@ -14,6 +14,7 @@
  * ```
  */
 export { loadDataset, RANDOM_FEATURE_SEED, type LoadDatasetOptions } from './loadDataset.js';
+export { loadDatasetAsync, type LoadDatasetAsyncOptions } from './loadDatasetAsync.js';
 export { listDatasets, type DatasetSummary } from './listDatasets.js';
 export { resolveDataset, type ResolvedDataset } from './resolveDataset.js';
 export { datasetsDir, DATASETS_DIR_ENV } from './datasetsDir.js';
