@@ -2,15 +2,16 @@ import { existsSync, readdirSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
-import { loadDataset } from '../data/loadDataset.js';
+import { loadDatasetAsync } from '../data/loadDatasetAsync.js';
 import { formatReport } from '../data/loadReport.js';
 import { saveDataset } from '../data/saveDataset.js';
 import { addDatasetOptions, type DatasetFlags, loadOptionsOf } from './datasetOptions.js';
+import { withInterrupt } from './withInterrupt.js';
 
 /**
  * `fathom convert IN OUT`: reads any input `loadDataset` accepts (with the same dataset flags
  * as `fathom train`), prints what the loader found, and writes OUT in Fathom's folder format.
- * Status lines go to stderr while large inputs are read.
+ * Status lines go to stderr while large inputs are read; Ctrl-C stops the read before OUT is written.
  */
 export function convertCommand(): Command {
   const command = new Command('convert')
@@ -18,7 +19,7 @@ export function convertCommand(): Command {
     .argument('<in>', 'input: a dataset name, folder, edge list, .npy or .npz')
     .argument('<out>', 'output folder (created; must be empty or absent unless --force)')
     .option('--force', 'write into a folder that is not empty', false);
-  return addDatasetOptions(command).action((input: string, out: string, o: DatasetFlags & { force: boolean }) => {
+  return addDatasetOptions(command).action(async (input: string, out: string, o: DatasetFlags & { force: boolean }) => {
     if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
       throw new InvalidArgumentError(`convert: ${out} is not empty; pass --force to write into it`);
     }
@@ -27,7 +28,9 @@ export function convertCommand(): Command {
     };
     const started = Date.now();
     log(`convert: reading ${input}`);
-    const ds = loadDataset(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log });
+    const ds = await withInterrupt((signal) =>
+      loadDatasetAsync(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log, signal }),
+    );
     for (const line of formatReport(ds.report)) log(line);
     saveDataset(out, ds, { onProgress: ds.numEdges > 1_000_000 ? log : undefined });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
