@@ -27,10 +27,11 @@ export function convertCommand(): Command {
       process.stderr.write(`${line}\n`);
     };
     const started = Date.now();
-    log(`convert: reading ${input}`);
-    const ds = await withInterrupt((signal) =>
-      loadDatasetAsync(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log, signal }),
-    );
+    // Ctrl-C is caught from before the "reading" line on, so an early one stops the read too.
+    const ds = await withInterrupt((signal) => {
+      log(`convert: reading ${input}`);
+      return loadDatasetAsync(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log, signal });
+    });
     for (const line of formatReport(ds.report)) log(line);
     saveDataset(out, ds, { onProgress: ds.numEdges > 1_000_000 ? log : undefined });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
