@@ -4,14 +4,15 @@ import { Command, InvalidArgumentError } from 'commander';
 
 import { loadDatasetAsync } from '../data/loadDatasetAsync.js';
 import { formatReport } from '../data/loadReport.js';
-import { saveDataset } from '../data/saveDataset.js';
+import { saveDatasetAsync } from '../data/saveDataset.js';
 import { addDatasetOptions, type DatasetFlags, loadOptionsOf } from './datasetOptions.js';
 import { withInterrupt } from './withInterrupt.js';
 
 /**
  * `fathom convert IN OUT`: reads any input `loadDataset` accepts (with the same dataset flags
  * as `fathom train`), prints what the loader found, and writes OUT in Fathom's folder format.
- * Status lines go to stderr while large inputs are read; Ctrl-C stops the read before OUT is written.
+ * Status lines go to stderr while large inputs are read; Ctrl-C stops the read or the write, leaving
+ * no partial OUT.
  */
 export function convertCommand(): Command {
   const command = new Command('convert')
@@ -28,12 +29,13 @@ export function convertCommand(): Command {
     };
     const started = Date.now();
     // Ctrl-C is caught from before the "reading" line on, so an early one stops the read too.
-    const ds = await withInterrupt((signal) => {
+    const ds = await withInterrupt(async (signal) => {
       log(`convert: reading ${input}`);
-      return loadDatasetAsync(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log, signal });
+      const loaded = await loadDatasetAsync(input, { ...loadOptionsOf({ ...o, normalizeFeatures: false }), features: 'auto', onProgress: log, signal });
+      for (const line of formatReport(loaded.report)) log(line);
+      await saveDatasetAsync(out, loaded, { onProgress: loaded.numEdges > 1_000_000 ? log : undefined, signal });
+      return loaded;
     });
-    for (const line of formatReport(ds.report)) log(line);
-    saveDataset(out, ds, { onProgress: ds.numEdges > 1_000_000 ? log : undefined });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(`wrote ${out}: ${ds.numNodes} nodes, ${ds.numEdges} edges, ${ds.numFeatures} features, ${ds.numClasses} classes (${seconds} s)\n`);
   });

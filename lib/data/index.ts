@@ -36,7 +36,7 @@ export type {
   SyntheticGraph,
   SyntheticMeta,
 } from './types.js';
-export { saveDataset } from './saveDataset.js';
+export { saveDataset, saveDatasetAsync, type SaveDatasetOptions } from './saveDataset.js';
 export { formatReport, type LoadReport } from './loadReport.js';
 export { DEFAULT_RANDOM_SPLIT, DEFAULT_RANDOM_FEATURE_WIDTH, type RandomSplit } from './loadOptions.js';
 export { randomSplit, type SplitMasks } from './randomSplit.js';

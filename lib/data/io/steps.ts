@@ -1,12 +1,15 @@
 import { promisify } from 'node:util';
-import { gunzip, gunzipSync, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
+import { gunzip, gunzipSync, gzip, gzipSync, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
 
 /**
  * What a reader asks its runner for: `undefined` is a checkpoint (the async runner yields to
- * the event loop and checks the AbortSignal there), an inflate request is answered with the
- * inflated buffer (in place by the sync runner, on libuv's thread pool by the async one).
+ * the event loop and checks the AbortSignal there), a zlib request is answered with the
+ * output buffer (in place by the sync runner, on libuv's thread pool by the async one).
  */
-export type Step = undefined | { op: 'gunzip' | 'inflateRaw'; data: Buffer; options: ZlibOptions };
+export type Step = undefined | { op: ZlibOp; data: Buffer; options: ZlibOptions };
+
+/** The zlib work a reader or writer hands to its runner. */
+export type ZlibOp = 'gunzip' | 'inflateRaw' | 'gzip';
 
 /** A reader written once as a generator and driven by {@link runSync} or {@link runAsync}. */
 export type Steps<T> = Generator<Step, T, Buffer | undefined>;
@@ -14,8 +17,8 @@ export type Steps<T> = Generator<Step, T, Buffer | undefined>;
 /** Rows of text parsed between two checkpoints: a few MB of text, a few ms of work. */
 export const ROWS_PER_STEP = 1 << 16;
 
-/** Inflates `data` through the runner (gzip or raw deflate), within `options.maxOutputLength`. */
-export function* inflateStep(op: 'gunzip' | 'inflateRaw', data: Buffer, options: ZlibOptions): Steps<Buffer> {
+/** Runs zlib on `data` through the runner: gunzip or raw inflate (within `options.maxOutputLength`), or gzip. */
+export function* inflateStep(op: ZlibOp, data: Buffer, options: ZlibOptions): Steps<Buffer> {
   return (yield { op, data, options }) as Buffer;
 }
 
@@ -26,7 +29,7 @@ export function runSync<T>(steps: Steps<T>): T {
     const s = r.value;
     let out: Buffer | undefined;
     try {
-      out = s === undefined ? undefined : s.op === 'gunzip' ? gunzipSync(s.data, s.options) : inflateRawSync(s.data, s.options);
+      out = s === undefined ? undefined : SYNC[s.op](s.data, s.options);
     } catch (err) {
       r = steps.throw(err);
       continue;
@@ -36,8 +39,8 @@ export function runSync<T>(steps: Steps<T>): T {
   return r.value;
 }
 
-const gunzipAsync = promisify(gunzip);
-const inflateRawAsync = promisify(inflateRaw);
+const SYNC = { gunzip: gunzipSync, inflateRaw: inflateRawSync, gzip: gzipSync };
+const ASYNC = { gunzip: promisify(gunzip), inflateRaw: promisify(inflateRaw), gzip: promisify(gzip) };
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -66,7 +69,7 @@ export async function runAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promis
     const s = r.value;
     try {
       if (s === undefined) await nextTurn();
-      else input = await (s.op === 'gunzip' ? gunzipAsync(s.data, s.options) : inflateRawAsync(s.data, s.options));
+      else input = await ASYNC[s.op](s.data, s.options);
     } catch (err) {
       // Inflate errors go back into the reader, which turns them into its own DatasetError.
       failure = { error: err };
