@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
-import { loadDataset } from '../data/loadDataset.js';
+import { loadDatasetAsync } from '../data/loadDatasetAsync.js';
 import { formatReport } from '../data/loadReport.js';
 import type { LoadDatasetOptions, RandomSplit } from '../data/loadOptions.js';
 import type { Dataset } from '../data/types.js';
@@ -132,13 +132,13 @@ export function loadOptionsOf(f: DatasetFlags): LoadDatasetOptions {
 
 /**
  * Loads `--dataset` with the dataset flags; `log` gets status lines while a large input is
- * read. A dataset without labels is refused: there is nothing to train on.
+ * read, and `signal` stops the load. A dataset without labels is refused: there is nothing to train on.
  *
  * @example
- * const ds = loadCliDataset(options, (line) => process.stderr.write(`${line}\n`));
+ * const ds = await loadCliDataset(options, (line) => process.stderr.write(`${line}\n`), signal);
  */
-export function loadCliDataset(o: DatasetFlags & { dataset: string }, log?: (line: string) => void): Dataset {
-  const ds = loadDataset(o.dataset, { ...loadOptionsOf(o), onProgress: log });
+export async function loadCliDataset(o: DatasetFlags & { dataset: string }, log?: (line: string) => void, signal?: AbortSignal): Promise<Dataset> {
+  const ds = await loadDatasetAsync(o.dataset, { ...loadOptionsOf(o), onProgress: log, signal });
   if (ds.report.labels === 'none') {
     throw new InvalidArgumentError(`${o.dataset} has no labels to train on; pass --labels FILE`);
   }

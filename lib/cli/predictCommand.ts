@@ -7,6 +7,7 @@ import { addDatasetOptions, type DatasetFlags } from './datasetOptions.js';
 import { checkOutputs } from './outputPaths.js';
 import { PREDICT_SPLITS, type PredictSplit, runPredictJob } from './predictJob.js';
 import { table } from './table.js';
+import { withInterrupt } from './withInterrupt.js';
 import { predictionsCsv, predictionsNpy } from './writePredictions.js';
 
 interface PredictFlags extends Omit<DatasetFlags, 'normalizeFeatures'> {
@@ -34,11 +35,14 @@ export function predictCommand(): Command {
     .option('--normalize-features', 'row-normalize features (only for a checkpoint that does not record it)')
     .option('--no-normalize-features', 'keep raw features (only for a checkpoint that does not record it)');
   // The dataset flags default to what training recorded in the checkpoint.
-  return addDatasetOptions(command).action((o: PredictFlags) => {
+  return addDatasetOptions(command).action(async (o: PredictFlags) => {
     if (o.out === '-' && o.json === '-') throw new InvalidArgumentError('--out - and --json - both want stdout; write one of them to a file');
     checkOutputs('predict', { files: { '--out': o.out, '--json': o.json } });
     const write = o.out === undefined || o.out === '-' ? null : outputWriter(o.out);
-    const r = runPredictJob(o);
+    const log = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    const r = await withInterrupt((signal) => runPredictJob(o, { signal, log }));
     const summary = {
       checkpoint: o.checkpoint,
       dataset: r.dataset,

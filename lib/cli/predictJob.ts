@@ -1,5 +1,5 @@
 import { loadCheckpoint } from '../checkpoint/loadCheckpoint.js';
-import { loadDataset } from '../data/loadDataset.js';
+import { loadDatasetAsync } from '../data/loadDatasetAsync.js';
 import { DATASET_FLAG_KEYS, type DatasetFlags, loadOptionsOf } from './datasetOptions.js';
 import { NodeData } from '../data/NodeData.js';
 import { FathomError } from '../errors/FathomError.js';
@@ -36,18 +36,23 @@ export interface PredictJobResult {
 /**
  * Loads a checkpoint and a dataset prepared as training prepared it (the feature normalization
  * recorded in the checkpoint's run config), and predicts the class of every node of a split:
- * what `fathom predict` runs.
+ * what `fathom predict` runs. `log` gets status lines while a large input is read; `signal` stops the load.
  *
  * @example
- * const r = runPredictJob({ checkpoint: 'runs/cora/best.safetensors', dataset: 'cora', nodes: 'test' });
+ * const r = await runPredictJob({ checkpoint: 'runs/cora/best.safetensors', dataset: 'cora', nodes: 'test' });
  * console.log(r.accuracy);
  */
-export function runPredictJob(o: PredictJobOptions): PredictJobResult {
+export async function runPredictJob(o: PredictJobOptions, hooks: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<PredictJobResult> {
   const ckpt = loadCheckpoint(o.checkpoint);
   ckpt.optimizer?.dispose();
   using model = ckpt.model;
   const normalizeFeatures = featureNormalization(o, ckpt.config);
-  const ds = loadDataset(o.dataset, { ...loadOptionsOf(datasetFlags(o, ckpt.config)), normalizeFeatures });
+  const ds = await loadDatasetAsync(o.dataset, {
+    ...loadOptionsOf(datasetFlags(o, ckpt.config)),
+    normalizeFeatures,
+    onProgress: hooks.log,
+    signal: hooks.signal,
+  });
   const config = model.config() as { inChannels?: number; outChannels?: number };
   if (config.inChannels !== undefined && config.inChannels !== ds.numFeatures) {
     throw new FathomError(`predict: dataset ${ds.name} has ${ds.numFeatures} features but the model in ${o.checkpoint} takes ${config.inChannels}`, 'SHAPE');

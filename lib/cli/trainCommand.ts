@@ -11,6 +11,7 @@ import { OPTIMIZERS } from '../optim/buildOptimizer.js';
 import { addScheduleOptions } from './scheduleOptions.js';
 import { addBatchOptions } from './batchOptions.js';
 import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
+import { withInterrupt } from './withInterrupt.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
@@ -33,24 +34,22 @@ export function trainCommand(): Command {
       if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');
       checkOutputs('train', { files: { '--json': o.json }, dirs: { '--checkpoint-dir': o.checkpointDir } });
       const progress = new Progress(o.epochs, 'train');
-      const controller = new AbortController();
-      const onSigint = () => controller.abort(new Error('interrupted'));
-      process.once('SIGINT', onSigint);
       let summary: Awaited<ReturnType<typeof runTrainJob>>;
       try {
-        summary = await runTrainJob(o, {
-          signal: controller.signal,
-          log: (line) => process.stderr.write(`${line}\n`),
-          onWarning: (m) => process.stderr.write(`\nfathom train: warning: ${m}\n`),
-          onEpoch: (r) =>
-            progress.update(
-              r.epoch,
-              `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`,
-            ),
-        });
+        summary = await withInterrupt((signal) =>
+          runTrainJob(o, {
+            signal,
+            log: (line) => process.stderr.write(`${line}\n`),
+            onWarning: (m) => process.stderr.write(`\nfathom train: warning: ${m}\n`),
+            onEpoch: (r) =>
+              progress.update(
+                r.epoch,
+                `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`,
+              ),
+          }),
+        );
       } finally {
         progress.stop();
-        process.off('SIGINT', onSigint);
       }
       for (const note of trainNotes(summary, o)) process.stderr.write(`${note}\n`);
       emitSummary({ text: trainTable(summary), summary, json: o.json, command: 'train' });

@@ -98,7 +98,7 @@ export async function runTrainJob(
   checkBatchFlags(options, spec);
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
-  const ds = loadCliDataset(options, hooks.log);
+  const ds = await loadCliDataset(options, hooks.log, hooks.signal);
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });

@@ -3,6 +3,7 @@ import { buildMeta } from './buildMeta.js';
 import { DatasetError } from './datasetError.js';
 import type { RawGraph } from './formats/RawGraph.js';
 import { checkBudget, type LoadLimits } from './io/limits.js';
+import type { Steps } from './io/steps.js';
 import { DEFAULT_RANDOM_FEATURE_WIDTH, DEFAULT_RANDOM_SPLIT, type LoadDatasetOptions } from './loadOptions.js';
 import type { LoadReport } from './loadReport.js';
 import { normalizeFeatures as rowNormalize } from './normalizeFeatures.js';
@@ -21,9 +22,9 @@ import type { Dataset } from './types.js';
  * labels present, a non-empty train and validation split.
  *
  * @example
- * return finishGraph(readEdgeList(path, options, limits), options, limits, seed);
+ * return yield* finishGraph(yield* readNpz(path, options, limits), options, limits, seed);
  */
-export function finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadLimits, featureSeed: number): Dataset {
+export function* finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadLimits, featureSeed: number): Steps<Dataset> {
   const n = raw.numNodes;
   const label = raw.files.meta ?? raw.source;
   let x = raw.x;
@@ -63,6 +64,7 @@ export function finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadLi
   checkBudget(label, { 'class scores (num_nodes x num_classes x 4)': 4 * n * numClasses }, limits);
 
   const found = inspectGraph(raw.edgeIndex, n, featureSource === 'file' ? x : null, numFeatures);
+  yield;
   const applied: string[] = [];
   let edgeIndex = raw.edgeIndex;
   const apply = (name: string, f: (e: Int32Array) => Int32Array): void => {
@@ -72,8 +74,10 @@ export function finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadLi
     applied.push(`${name} (${delta >= 0 ? '+' : ''}${delta} edges)`);
   };
   if (o.removeSelfLoops) apply('removeSelfLoops', removeSelfLoops);
+  yield;
   if (o.undirected) apply('toUndirected', (e) => toUndirected(e, n));
   if (o.coalesce && !o.undirected) apply('coalesce', (e) => coalesce(e, n));
+  yield;
 
   let masks = raw.masks;
   let split = raw.splitSource ?? 'from the input';

@@ -14,6 +14,7 @@
  * ```
  */
 export { loadDataset, RANDOM_FEATURE_SEED, type LoadDatasetOptions } from './loadDataset.js';
+export { loadDatasetAsync, type LoadDatasetAsyncOptions } from './loadDatasetAsync.js';
 export { listDatasets, type DatasetSummary } from './listDatasets.js';
 export { resolveDataset, type ResolvedDataset } from './resolveDataset.js';
 export { datasetsDir, DATASETS_DIR_ENV } from './datasetsDir.js';
@@ -35,7 +36,7 @@ export type {
   SyntheticGraph,
   SyntheticMeta,
 } from './types.js';
-export { saveDataset } from './saveDataset.js';
+export { saveDataset, saveDatasetAsync, type SaveDatasetOptions } from './saveDataset.js';
 export { formatReport, type LoadReport } from './loadReport.js';
 export { DEFAULT_RANDOM_SPLIT, DEFAULT_RANDOM_FEATURE_WIDTH, type RandomSplit } from './loadOptions.js';
 export { randomSplit, type SplitMasks } from './randomSplit.js';

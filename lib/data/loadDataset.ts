@@ -10,6 +10,7 @@ import { readNpyEdges } from './formats/readNpyEdges.js';
 import { readNpz } from './formats/readNpz.js';
 import { readOgb } from './formats/readOgb.js';
 import { resolveLimits } from './io/limits.js';
+import { runSync, type Steps } from './io/steps.js';
 import type { LoadDatasetOptions } from './loadOptions.js';
 import { resolveDataset } from './resolveDataset.js';
 import type { Dataset } from './types.js';
@@ -53,6 +54,14 @@ export const RANDOM_FEATURE_SEED = 42;
  */
 export function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}): Dataset {
   requireObject('loadDataset', 'options', options);
+  return runSync(loadSteps(nameOrPath, options));
+}
+
+/**
+ * The loader as reader steps, shared by {@link loadDataset} (driven on the calling thread) and
+ * `loadDatasetAsync` (driven with event-loop yields and an AbortSignal).
+ */
+export function* loadSteps(nameOrPath: string, options: LoadDatasetOptions): Steps<Dataset> {
   const split = options.split ?? 0;
   const mode = options.features ?? 'auto';
   const seed = options.featureSeed ?? RANDOM_FEATURE_SEED;
@@ -79,26 +88,26 @@ export function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}
   let raw: RawGraph;
   switch (format) {
     case 'folder':
-      raw = readFolder(where, options, limits, seed);
+      raw = yield* readFolder(where, options, limits, seed);
       break;
     case 'ogb':
-      raw = readOgb(where.directory, options, limits);
+      raw = yield* readOgb(where.directory, options, limits);
       break;
     case 'npy':
-      raw = readNpyEdges(path, options, limits);
+      raw = yield* readNpyEdges(path, options, limits);
       break;
     case 'npz':
     case 'npz-csr':
-      raw = readNpz(path, options, limits);
+      raw = yield* readNpz(path, options, limits);
       break;
     default: {
-      const e = readEdgeList(path, options, limits);
-      raw = assembleNodeFiles({ format: 'edge-list', path, ...e }, options, limits);
+      const e = yield* readEdgeList(path, options, limits);
+      raw = yield* assembleNodeFiles({ format: 'edge-list', path, ...e }, options, limits);
     }
   }
   if (format !== 'folder' && mode === 'random') raw.x = null;
   if (format !== 'folder' && mode === 'file' && raw.x === null) {
     throw new RangeError(`loadDataset: ${basename(path)} has no features (pass featuresFile, or use features: 'auto' for seeded random features)`);
   }
-  return finishGraph(raw, options, limits, seed);
+  return yield* finishGraph(raw, options, limits, seed);
 }

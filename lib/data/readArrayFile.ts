@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { constants as bufferConstants } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
 import { DatasetError } from './datasetError.js';
 import { ITEM_SIZE } from './parseMeta.js';
 import { readRegularFile } from './io/readRegularFile.js';
+import { inflateStep, type Steps } from './io/steps.js';
 import type { ArrayFileMeta, DType, DTypeArrays } from './types.js';
 
 const CTORS = { int32: Int32Array, float32: Float32Array, uint8: Uint8Array } as const;
@@ -34,10 +34,10 @@ export interface ArrayFileSpec<D extends DType> {
  *
  * @example
  * ```ts
- * const y = readArrayFile({ directory, name: 'cora', key: 'y', file: meta.files.y, verifyChecksum: true });
+ * const y = runSync(readArrayFile({ directory, name: 'cora', key: 'y', file: meta.files.y, verifyChecksum: true }));
  * ```
  */
-export function readArrayFile<D extends DType>(spec: ArrayFileSpec<D>): DTypeArrays[D] {
+export function* readArrayFile<D extends DType>(spec: ArrayFileSpec<D>): Steps<DTypeArrays[D]> {
   const { directory, name, key, file, verifyChecksum } = spec;
   const path = join(directory, file.path);
   const label = `${name}/${file.path}`;
@@ -73,7 +73,7 @@ export function readArrayFile<D extends DType>(spec: ArrayFileSpec<D>): DTypeArr
   const limit = Math.min(expected + 1, bufferConstants.MAX_LENGTH);
   let raw: Buffer;
   try {
-    raw = gunzipSync(gz, { maxOutputLength: Math.max(limit, 1) });
+    raw = yield* inflateStep('gunzip', gz, { maxOutputLength: Math.max(limit, 1) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new DatasetError('ESIZE', `loadDataset: ${label} decompresses to more than ${expected} bytes; expected exactly ${expected} bytes (${shapeText})`, {

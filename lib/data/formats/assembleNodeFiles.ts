@@ -4,6 +4,7 @@ import type { LoadLimits } from '../io/limits.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
 import type { NodeIds } from './NodeIds.js';
 import type { DatasetFormat, RawGraph } from './RawGraph.js';
+import type { Steps } from '../io/steps.js';
 import { readFeatures, readLabels, readMask } from './readNodeFiles.js';
 
 /** A graph's edges as read from one file, before its node files are attached. */
@@ -24,12 +25,12 @@ export interface EdgeSource {
  * error naming it.
  *
  * @example
- * return assembleNodeFiles(readEdgeListAsSource(path), options, limits);
+ * return yield* assembleNodeFiles(edgeSource, options, limits);
  */
-export function assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits: LoadLimits): RawGraph {
+export function* assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits: LoadLimits): Steps<RawGraph> {
   const ctx = { o, limits, ids: e.ids };
-  const feats = o.featuresFile !== undefined ? readFeatures(o.featuresFile, ctx) : null;
-  const labels = o.labelsFile !== undefined ? readLabels(o.labelsFile, ctx) : null;
+  const feats = o.featuresFile !== undefined ? yield* readFeatures(o.featuresFile, ctx) : null;
+  const labels = o.labelsFile !== undefined ? yield* readLabels(o.labelsFile, ctx) : null;
   let n = Math.max(e.numNodes, e.ids.count);
   if (feats && !feats.rows) n = Math.max(n, feats.x.length / feats.numFeatures);
   if (labels && !labels.rows) n = Math.max(n, labels.values.length);
@@ -84,9 +85,9 @@ export function assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits: 
     }
     const split = o.split ?? 0;
     masks = {
-      train: readMask(o.trainMaskFile, ctx, n, split),
-      val: readMask(o.valMaskFile, ctx, n, split),
-      test: o.testMaskFile === undefined ? new Uint8Array(n) : readMask(o.testMaskFile, ctx, n, split),
+      train: yield* readMask(o.trainMaskFile, ctx, n, split),
+      val: yield* readMask(o.valMaskFile, ctx, n, split),
+      test: o.testMaskFile === undefined ? new Uint8Array(n) : yield* readMask(o.testMaskFile, ctx, n, split),
     };
   }
   const abs = resolve(e.path);

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { detectHeader } from '../io/detectHeader.js';
 import { checkBudget, type LoadLimits } from '../io/limits.js';
 import { readMaybeGzip } from '../io/readRegularFile.js';
+import { ROWS_PER_STEP, type Steps } from '../io/steps.js';
 import { delimiterName, TextTable } from '../io/TextTable.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
 import { NodeIds } from './NodeIds.js';
@@ -24,11 +25,11 @@ export interface EdgeListFile {
  *
  * @throws DatasetError `EFORMAT` naming file and line (`edges.csv:17: expected 2 columns, got 3`).
  * @example
- * const { edgeIndex, ids, numNodes } = readEdgeList('edges.csv', {}, limits);
+ * const { edgeIndex, ids, numNodes } = runSync(readEdgeList('edges.csv', {}, limits));
  */
-export function readEdgeList(path: string, o: LoadDatasetOptions, limits: LoadLimits): EdgeListFile {
+export function* readEdgeList(path: string, o: LoadDatasetOptions, limits: LoadLimits): Steps<EdgeListFile> {
   const label = basename(path);
-  const buf = readMaybeGzip(path, { label, maxBytes: limits.maxBytes });
+  const buf = yield* readMaybeGzip(path, { label, maxBytes: limits.maxBytes });
   const header = detectHeader(buf, label, o.header ?? 'auto');
   let lines = 1;
   for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) lines++;
@@ -55,6 +56,7 @@ export function readEdgeList(path: string, o: LoadDatasetOptions, limits: LoadLi
     src[e] = s;
     dst[e] = d;
     e++;
+    if (e % ROWS_PER_STEP === 0) yield;
     if (ids.kind === 'integer') {
       if (s < min) min = s;
       if (d < min) min = d;

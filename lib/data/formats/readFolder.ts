@@ -9,6 +9,7 @@ import { readArrayFile } from '../readArrayFile.js';
 import type { ArrayFileMeta, DType, DTypeArrays } from '../types.js';
 import { validateArrays } from '../validateArrays.js';
 import type { RawGraph } from './RawGraph.js';
+import type { Steps } from '../io/steps.js';
 
 /**
  * Reads a folder in Fathom's own format (meta.json + gzip'ed little-endian arrays, as in
@@ -16,14 +17,14 @@ import type { RawGraph } from './RawGraph.js';
  * every file a regular file inside the folder, then the checks of `validateArrays`.
  *
  * @example
- * const raw = readFolder({ name: 'cora', directory, bundled: true }, options, limits, 42);
+ * const raw = runSync(readFolder({ name: 'cora', directory, bundled: true }, options, limits, 42));
  */
-export function readFolder(
+export function* readFolder(
   where: { name: string; directory: string; bundled: boolean },
   options: LoadDatasetOptions,
   limits: LoadLimits,
   seed: number,
-): RawGraph {
+): Steps<RawGraph> {
   const { name, directory, bundled } = where;
   const split = options.split ?? 0;
   const mode = options.features ?? 'auto';
@@ -57,15 +58,15 @@ export function readFolder(
   );
 
   const verifyChecksum = options.verifyChecksums ?? bundled;
-  const read = <D extends DType>(key: string, file: ArrayFileMeta): DTypeArrays[D] =>
+  const read = <D extends DType>(key: string, file: ArrayFileMeta): Steps<DTypeArrays[D]> =>
     readArrayFile<D>({ directory, name, key, file: file as ArrayFileMeta & { dtype: D }, verifyChecksum, maxBytes: limits.maxBytes });
   const f = meta.files;
-  const edgeIndex = read<'int32'>('edge_index', f.edge_index);
-  const y = read<'int32'>('y', f.y);
-  const trainAll = read<'uint8'>('train_mask', f.train_mask);
-  const valAll = read<'uint8'>('val_mask', f.val_mask);
-  const testAll = read<'uint8'>('test_mask', f.test_mask);
-  const fileX = featuresAvailable && mode !== 'random' && f.x !== undefined ? read<'float32'>('x', f.x) : null;
+  const edgeIndex = yield* read<'int32'>('edge_index', f.edge_index);
+  const y = yield* read<'int32'>('y', f.y);
+  const trainAll = yield* read<'uint8'>('train_mask', f.train_mask);
+  const valAll = yield* read<'uint8'>('val_mask', f.val_mask);
+  const testAll = yield* read<'uint8'>('test_mask', f.test_mask);
+  const fileX = featuresAvailable && mode !== 'random' && f.x !== undefined ? yield* read<'float32'>('x', f.x) : null;
   validateArrays(name, directory, meta, { edgeIndex, y, trainMask: trainAll, valMask: valAll, testMask: testAll, x: fileX });
 
   const row = (mask: Uint8Array): Uint8Array => (numSplits === 1 ? mask : mask.slice(split * n, (split + 1) * n));

@@ -3,6 +3,7 @@ import { DatasetError } from '../datasetError.js';
 import { detectHeader } from '../io/detectHeader.js';
 import { checkBudget, type LoadLimits } from '../io/limits.js';
 import { readMaybeGzip } from '../io/readRegularFile.js';
+import { ROWS_PER_STEP, type Steps } from '../io/steps.js';
 import { TextTable } from '../io/TextTable.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
 import { toFeatures, toInt32, toMask } from './NdArray.js';
@@ -11,9 +12,9 @@ import { isNpy, parseNpy } from './parseNpy.js';
 
 type Ctx = { o: LoadDatasetOptions; limits: LoadLimits; ids: NodeIds };
 
-function open(path: string, ctx: Ctx): { label: string; buf: Buffer } {
+function* open(path: string, ctx: Ctx): Steps<{ label: string; buf: Buffer }> {
   const label = basename(path);
-  return { label, buf: readMaybeGzip(path, { label, maxBytes: ctx.limits.maxBytes }) };
+  return { label, buf: yield* readMaybeGzip(path, { label, maxBytes: ctx.limits.maxBytes }) };
 }
 
 function rowsOf(buf: Buffer): number {
@@ -30,8 +31,8 @@ function rowsOf(buf: Buffer): number {
  * @example
  * const { x, numFeatures, rows } = readFeatures('x.csv', ctx);
  */
-export function readFeatures(path: string, ctx: Ctx): { x: Float32Array; numFeatures: number; rows: Int32Array | null } {
-  const { label, buf } = open(path, ctx);
+export function* readFeatures(path: string, ctx: Ctx): Steps<{ x: Float32Array; numFeatures: number; rows: Int32Array | null }> {
+  const { label, buf } = yield* open(path, ctx);
   if (isNpy(buf)) {
     const a = parseNpy(buf, label, ctx.limits);
     return { x: toFeatures(a, label), numFeatures: a.shape.length === 2 ? a.shape[1]! : 1, rows: null };
@@ -64,6 +65,8 @@ export function readFeatures(path: string, ctx: Ctx): { x: Float32Array; numFeat
       x[r * width + c] = v;
     }
     r++;
+    // A checkpoint every ROWS_PER_STEP values, whatever the width: a few ms of parsing.
+    if (r % Math.max(1, Math.floor(ROWS_PER_STEP / width)) === 0) yield;
     if (ctx.o.onProgress && r % 200_000 === 0) ctx.o.onProgress(`${label}: ${r} feature rows read (${Math.round(100 * t.progress)} %)`);
   }
   if (width < 0) throw new DatasetError('EFORMAT', `loadDataset: ${label}: the file holds no feature rows`);
@@ -78,8 +81,8 @@ export function readFeatures(path: string, ctx: Ctx): { x: Float32Array; numFeat
  * @example
  * const { y, classNames } = readLabels('y.csv', ctx);
  */
-export function readLabels(path: string, ctx: Ctx): { values: Int32Array; rows: Int32Array | null; classNames: string[] | null } {
-  const { label, buf } = open(path, ctx);
+export function* readLabels(path: string, ctx: Ctx): Steps<{ values: Int32Array; rows: Int32Array | null; classNames: string[] | null }> {
+  const { label, buf } = yield* open(path, ctx);
   if (isNpy(buf)) {
     const a = parseNpy(buf, label, ctx.limits);
     if (a.shape.length !== 1 && !(a.shape.length === 2 && a.shape[1] === 1)) {
@@ -109,6 +112,7 @@ export function readLabels(path: string, ctx: Ctx): { values: Int32Array; rows: 
     if (rows) rows[texts.length] = ctx.ids.read(t, 0, true);
     texts.push(t.text(width - 1));
     lineOf.push(t.line);
+    if (lineOf.length % ROWS_PER_STEP === 0) yield;
   }
   if (width < 0) throw new DatasetError('EFORMAT', `loadDataset: ${label}: the file holds no labels`);
   // A missing label (empty, nan) or a negative one (-1 often marks "unlabeled") would otherwise
@@ -141,8 +145,8 @@ export function readLabels(path: string, ctx: Ctx): { values: Int32Array; rows: 
  * @example
  * const train = readMask('train.csv', ctx, numNodes, 0);
  */
-export function readMask(path: string, ctx: Ctx, n: number, split: number): Uint8Array {
-  const { label, buf } = open(path, ctx);
+export function* readMask(path: string, ctx: Ctx, n: number, split: number): Steps<Uint8Array> {
+  const { label, buf } = yield* open(path, ctx);
   if (isNpy(buf)) return toMask(parseNpy(buf, label, ctx.limits), label, n, split).mask;
   const header = detectHeader(buf, label, ctx.o.header ?? 'auto');
   const values: string[] = [];
@@ -153,6 +157,7 @@ export function readMask(path: string, ctx: Ctx, n: number, split: number): Uint
     if (t.width !== 1) throw t.error(`expected 1 column (a 0/1 flag or a node id), got ${t.width}`);
     values.push(t.text(0));
     lineOf.push(t.line);
+    if (lineOf.length % ROWS_PER_STEP === 0) yield;
   }
   const mask = new Uint8Array(n);
   if (values.length === n && values.every((v) => v === '0' || v === '1' || v === 'True' || v === 'False')) {

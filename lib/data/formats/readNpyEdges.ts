@@ -3,6 +3,7 @@ import { DatasetError } from '../datasetError.js';
 import type { LoadLimits } from '../io/limits.js';
 import { readRegularFile } from '../io/readRegularFile.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
+import type { Steps } from '../io/steps.js';
 import { assembleNodeFiles } from './assembleNodeFiles.js';
 import { edgeIndexOf } from './NdArray.js';
 import { NodeIds } from './NodeIds.js';
@@ -14,9 +15,9 @@ import type { RawGraph } from './RawGraph.js';
  * attaches the node files named in the options.
  *
  * @example
- * const raw = readNpyEdges('edge_index.npy', { featuresFile: 'x.npy', labelsFile: 'y.npy' }, limits);
+ * const raw = runSync(readNpyEdges('edge_index.npy', { featuresFile: 'x.npy', labelsFile: 'y.npy' }, limits));
  */
-export function readNpyEdges(path: string, o: LoadDatasetOptions, limits: LoadLimits): RawGraph {
+export function* readNpyEdges(path: string, o: LoadDatasetOptions, limits: LoadLimits): Steps<RawGraph> {
   const label = basename(path);
   const a = parseNpy(readRegularFile(path, { label, maxBytes: limits.maxBytes }), label, limits);
   const edgeIndex = edgeIndexOf(a, label);
@@ -25,5 +26,10 @@ export function readNpyEdges(path: string, o: LoadDatasetOptions, limits: LoadLi
     if (edgeIndex[i]! < 0) throw new DatasetError('EDATA', `loadDataset: ${label}: edge entry ${i} is ${edgeIndex[i]}; node ids must be ≥ 0`);
     if (edgeIndex[i]! >= n) n = edgeIndex[i]! + 1;
   }
-  return assembleNodeFiles({ format: 'npy', path, edgeIndex, ids: NodeIds.integers(0), numNodes: n, notes: [`edge index (${a.shape.join(', ')})`] }, o, limits);
+  yield;
+  return yield* assembleNodeFiles(
+    { format: 'npy', path, edgeIndex, ids: NodeIds.integers(0), numNodes: n, notes: [`edge index (${a.shape.join(', ')})`] },
+    o,
+    limits,
+  );
 }

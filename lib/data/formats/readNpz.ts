@@ -8,7 +8,8 @@ import { edgeIndexOf, type NdArray, toFeatures, toInt32, toMask } from './NdArra
 import { NodeIds } from './NodeIds.js';
 import { parseNpy } from './parseNpy.js';
 import type { RawGraph } from './RawGraph.js';
-import { readZip } from './readZip.js';
+import { zipEntries } from './readZip.js';
+import type { Steps } from '../io/steps.js';
 
 /**
  * Reads a `.npz`: either the arrays PyG users save (`edge_index` of shape (2, E) or (E, 2), and
@@ -18,11 +19,11 @@ import { readZip } from './readZip.js';
  * Features, labels and masks named in the options fill what the archive lacks.
  *
  * @example
- * const raw = readNpz('cora.npz', {}, limits);
+ * const raw = runSync(readNpz('cora.npz', {}, limits));
  */
-export function readNpz(path: string, o: LoadDatasetOptions, limits: LoadLimits): RawGraph {
+export function* readNpz(path: string, o: LoadDatasetOptions, limits: LoadLimits): Steps<RawGraph> {
   const label = basename(path);
-  const entries = readZip(readRegularFile(path, { label, maxBytes: limits.maxBytes }), label, limits);
+  const entries = yield* zipEntries(readRegularFile(path, { label, maxBytes: limits.maxBytes }), label, limits);
   const names = new Map([...entries.keys()].map((k) => [k.replace(/\.npy$/, ''), k]));
   const get = (key: string): NdArray | null => {
     const k = names.get(key);
@@ -77,7 +78,7 @@ export function readNpz(path: string, o: LoadDatasetOptions, limits: LoadLimits)
     }
     checkEdges(edgeIndex, n, label);
     const notes = [`SciPy ${fmt} adjacency (stored entries are edges; values ignored)`];
-    return assembleNodeFiles({ format: 'npz-csr', path, edgeIndex, ids, numNodes: n, notes }, o, limits);
+    return yield* assembleNodeFiles({ format: 'npz-csr', path, edgeIndex, ids, numNodes: n, notes }, o, limits);
   }
 
   const ei = get('edge_index');
@@ -94,7 +95,7 @@ export function readNpz(path: string, o: LoadDatasetOptions, limits: LoadLimits)
   const notes = ['arrays'];
   const extra = [...names.keys()].filter((k) => !used.includes(k));
   if (extra.length > 0) notes.push(`ignored ${extra.join(', ')}`);
-  const raw = assembleNodeFiles({ format: 'npz', path, edgeIndex, ids, numNodes: n, notes }, o, limits);
+  const raw = yield* assembleNodeFiles({ format: 'npz', path, edgeIndex, ids, numNodes: n, notes }, o, limits);
   const n2 = raw.numNodes;
   if (!raw.x && x) {
     if (x.shape[0] !== n2) throw fail(`x has ${x.shape[0]} rows but the graph has ${n2} nodes`);

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { DatasetError } from '../datasetError.js';
 import type { LoadLimits } from '../io/limits.js';
 import { checkRegularFile, readMaybeGzip } from '../io/readRegularFile.js';
+import type { Steps } from '../io/steps.js';
 import { TextTable } from '../io/TextTable.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
 import { NodeIds } from './NodeIds.js';
@@ -23,9 +24,9 @@ export function isOgbFolder(dir: string): boolean {
  * a regular file inside the folder.
  *
  * @example
- * const raw = readOgb('/data/ogbn_arxiv', { undirected: true }, limits);
+ * const raw = runSync(readOgb('/data/ogbn_arxiv', { undirected: true }, limits));
  */
-export function readOgb(dir: string, o: LoadDatasetOptions, limits: LoadLimits): RawGraph {
+export function* readOgb(dir: string, o: LoadDatasetOptions, limits: LoadLimits): Steps<RawGraph> {
   const name = basename(dir);
   const file = (...parts: string[]): string | null => {
     for (const p of [join(dir, ...parts), `${join(dir, ...parts)}.gz`]) {
@@ -37,24 +38,27 @@ export function readOgb(dir: string, o: LoadDatasetOptions, limits: LoadLimits):
     return null;
   };
   const plain = { ...o, header: false, indexBase: 0 as const };
-  const edges = readEdgeList(file('raw', 'edge.csv')!, plain, limits);
+  const edges = yield* readEdgeList(file('raw', 'edge.csv')!, plain, limits);
   const ids = NodeIds.integers(0);
   const ctx = { o: plain, limits, ids };
 
   let n = edges.numNodes;
   const countFile = file('raw', 'num-node-list.csv');
   if (countFile) {
-    const t = new TextTable(readMaybeGzip(countFile, { label: `${name}/raw/num-node-list.csv.gz`, maxBytes: 1 << 20 }), `${name}/raw/num-node-list.csv.gz`);
+    const t = new TextTable(
+      yield* readMaybeGzip(countFile, { label: `${name}/raw/num-node-list.csv.gz`, maxBytes: 1 << 20 }),
+      `${name}/raw/num-node-list.csv.gz`,
+    );
     if (!t.next() || !(t.int(0) >= n)) throw t.error(`expected one node count ≥ ${n} (the largest id in raw/edge.csv.gz + 1)`);
     n = t.int(0);
   }
   const featFile = file('raw', 'node-feat.csv');
-  const feats = featFile ? readFeatures(featFile, ctx) : null;
+  const feats = featFile ? yield* readFeatures(featFile, ctx) : null;
   if (feats && feats.x.length / feats.numFeatures !== n) {
     throw new DatasetError('EDATA', `loadDataset: ${name}/raw/node-feat.csv.gz has ${feats.x.length / feats.numFeatures} rows, expected ${n} (one per node)`);
   }
   const labelFile = file('raw', 'node-label.csv');
-  const labels = labelFile ? readLabels(labelFile, ctx) : null;
+  const labels = labelFile ? yield* readLabels(labelFile, ctx) : null;
   if (labels && labels.values.length !== n) {
     throw new DatasetError('EDATA', `loadDataset: ${name}/raw/node-label.csv.gz has ${labels.values.length} labels, expected ${n} (one per node)`);
   }
@@ -72,12 +76,12 @@ export function readOgb(dir: string, o: LoadDatasetOptions, limits: LoadLimits):
   }
   let masks: RawGraph['masks'] = null;
   if (chosen !== undefined) {
-    const mask = (part: string): Uint8Array => {
+    const mask = function* (part: string): Steps<Uint8Array> {
       const p = file('split', chosen, `${part}.csv`);
       if (!p) throw new DatasetError('ENOENT', `loadDataset: ${name}/split/${chosen}/${part}.csv.gz is missing`, { path: join(splitRoot, chosen) });
-      return readMask(p, ctx, n, 0);
+      return yield* readMask(p, ctx, n, 0);
     };
-    masks = { train: mask('train'), val: mask('valid'), test: mask('test') };
+    masks = { train: yield* mask('train'), val: yield* mask('valid'), test: yield* mask('test') };
   }
   return {
     name,

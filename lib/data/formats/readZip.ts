@@ -1,8 +1,8 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { inflateRawSync } from 'node:zlib';
 import { DatasetError } from '../datasetError.js';
 import { checkBudget, type LoadLimits } from '../io/limits.js';
 import { requireBuffer } from '../io/requireBuffer.js';
+import { inflateStep, runSync, type Steps } from '../io/steps.js';
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
@@ -29,6 +29,11 @@ export function isZip(buf: Buffer): boolean {
  */
 export function readZip(buf: Buffer, label: string, limits: LoadLimits): Map<string, Buffer> {
   requireBuffer('readZip', buf);
+  return runSync(zipEntries(buf, label, limits));
+}
+
+/** {@link readZip} as reader steps: one inflate request per deflated entry. */
+export function* zipEntries(buf: Buffer, label: string, limits: LoadLimits): Steps<Map<string, Buffer>> {
   const fail = (msg: string): DatasetError => new DatasetError('EFORMAT', `loadDataset: ${label}: ${msg}`);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
@@ -93,7 +98,7 @@ export function readZip(buf: Buffer, label: string, limits: LoadLimits): Map<str
       data = packed;
     } else if (method === 8) {
       try {
-        data = inflateRawSync(packed, { maxOutputLength: Math.max(1, Math.min(usize + 1, bufferConstants.MAX_LENGTH)) });
+        data = yield* inflateStep('inflateRaw', packed, { maxOutputLength: Math.max(1, Math.min(usize + 1, bufferConstants.MAX_LENGTH)) });
       } catch (err) {
         throw fail(`entry ${name} does not inflate (${(err as Error).message}); the archive is corrupt or its sizes are wrong`);
       }
@@ -103,6 +108,7 @@ export function readZip(buf: Buffer, label: string, limits: LoadLimits): Map<str
     if (data.length !== usize) throw fail(`entry ${name} holds ${data.length} bytes, the archive declares ${usize}`);
     if (crc32(data) !== crc) throw fail(`entry ${name} fails its CRC-32 check; the archive is corrupt`);
     entries.set(name, data);
+    yield;
   }
   return entries;
 }

@@ -1,9 +1,9 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { DatasetError } from '../datasetError.js';
 import { formatBytes } from './limits.js';
+import { inflateStep, runSync, type Steps } from './steps.js';
 
 /** What a file read is allowed to be. */
 export interface ReadFileSpec {
@@ -117,8 +117,13 @@ export function readRegularFile(path: string, spec: ReadFileSpec): Buffer {
  * const text = gunzipBounded(readRegularFile(p, spec), 'raw/edge.csv.gz', limits.maxBytes, p);
  */
 export function gunzipBounded(gz: Buffer, label: string, maxBytes: number, path?: string): Buffer {
+  return runSync(gunzipBoundedSteps(gz, label, maxBytes, path));
+}
+
+/** {@link gunzipBounded} as reader steps, for the sync and the async runner alike. */
+export function* gunzipBoundedSteps(gz: Buffer, label: string, maxBytes: number, path?: string): Steps<Buffer> {
   try {
-    return gunzipSync(gz, { maxOutputLength: Math.max(1, Math.min(maxBytes, bufferConstants.MAX_LENGTH)) });
+    return yield* inflateStep('gunzip', gz, { maxOutputLength: Math.max(1, Math.min(maxBytes, bufferConstants.MAX_LENGTH)) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new DatasetError('ESIZE', `loadDataset: ${label} decompresses to more than ${formatBytes(maxBytes)}, the most it may hold`, { path, cause: err });
@@ -136,7 +141,8 @@ export function isGzip(buf: Buffer): boolean {
 }
 
 /** Reads a file, gunzipping it when it is gzip'ed (by content, not by name), within `maxBytes` either way. */
-export function readMaybeGzip(path: string, spec: ReadFileSpec): Buffer {
+export function* readMaybeGzip(path: string, spec: ReadFileSpec): Steps<Buffer> {
   const buf = readRegularFile(path, spec);
-  return isGzip(buf) ? gunzipBounded(buf, spec.label, spec.maxBytes, path) : buf;
+  yield;
+  return isGzip(buf) ? yield* gunzipBoundedSteps(buf, spec.label, spec.maxBytes, path) : buf;
 }
