@@ -40,6 +40,10 @@ export interface SaveDatasetOptions {
  * await saveDatasetAsync('./data/my-graph', await loadDatasetAsync('edges.csv'), { signal });
  */
 export async function saveDatasetAsync(dir: string, data: GraphData | Dataset, options: SaveDatasetOptions = {}): Promise<void> {
+  requireObject('saveDatasetAsync', 'options', options);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError('saveDatasetAsync: options.signal must be an AbortSignal');
+  }
   await runAsync(saveSteps(dir, data, options), options.signal);
 }
 
