@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatasetError, loadDataset, loadDatasetAsync, type LoadDatasetOptions, saveDataset } from '../../lib/data/index.js';
 import { Rng } from '../../lib/random/rng.js';
+import { N, EDGES, X, Y, TRAIN, VAL, TEST, EI } from '../helpers/formatFixture.js';
 import { encodeNpy, encodeNpz } from '../helpers/npyWriter.js';
 
 let tmp: string;
@@ -14,26 +15,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-// The small graph of the format tests: 7 nodes, 3 classes, 3 features, 9 directed edges with a
-// self loop and a repeated edge.
-const N = 7;
-const EDGES: [number, number][] = [
-  [0, 1],
-  [1, 0],
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [3, 2],
-  [4, 4],
-  [5, 6],
-  [6, 5],
-];
-const X = Array.from({ length: N * 3 }, (_, i) => (i % 5) * 0.25 - 0.5);
-const Y = [0, 1, 2, 0, 1, 2, 0];
-const TRAIN = [1, 1, 1, 0, 0, 0, 0];
-const VAL = [0, 0, 0, 1, 1, 0, 0];
-const TEST = [0, 0, 0, 0, 0, 1, 1];
-const EI = [...EDGES.map((e) => e[0]), ...EDGES.map((e) => e[1])];
 const NAMES = ['ann', 'bob', 'cid', 'dan', 'eve', 'fay', 'gus'];
 
 function write(name: string, data: string | Buffer): string {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, type DatasetError, loadDataset, type LoadDatasetOptions, saveDataset } from '../../lib/data/index.js';
+import { N, EDGES, X, Y, TRAIN, VAL, TEST, EI } from '../helpers/formatFixture.js';
 import { encodeNpy, encodeNpz, encodeZip } from '../helpers/npyWriter.js';
 
 let tmp: string;
@@ -11,27 +12,6 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'fathom-formats-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-// One small graph, written in every format: 7 nodes, 3 classes, 3 features, 9 directed edges
-// (a self loop 4→4 and a repeated 0→1 included, so nothing is coalesced on the way).
-const N = 7;
-const EDGES: [number, number][] = [
-  [0, 1],
-  [1, 0],
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [3, 2],
-  [4, 4],
-  [5, 6],
-  [6, 5],
-];
-const X = Array.from({ length: N * 3 }, (_, i) => (i % 5) * 0.25 - 0.5);
-const Y = [0, 1, 2, 0, 1, 2, 0];
-const TRAIN = [1, 1, 1, 0, 0, 0, 0];
-const VAL = [0, 0, 0, 1, 1, 0, 0];
-const TEST = [0, 0, 0, 0, 0, 1, 1];
-const EI = [...EDGES.map((e) => e[0]), ...EDGES.map((e) => e[1])];
 
 function write(name: string, data: string | Buffer): string {
   const p = join(tmp, name);
