@@ -58,11 +58,12 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   }
   const { builtIn, last, diagnostics } = builtInCallbacks(options);
   const callbacks = new CallbackList(builtIn, options.callbacks, last);
-  const ownOptimizer = !options.optimizer;
-  const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
+  // Everything that can refuse the options comes before the optimizer fit() may create.
   const b = options.batches;
   const batches = !b ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
   const layerwise = layerwiseEvaluation(model, options);
+  const ownOptimizer = !options.optimizer;
+  const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const ctx = new FitState(model, data, optimizer, epochs);
   let finished = false;
   training.add(model);
