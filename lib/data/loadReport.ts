@@ -1,8 +1,10 @@
-import type { DatasetFormat } from './formats/RawGraph.js';
 import type { GraphFindings } from './transforms/inspectGraph.js';
 import { requireObject } from '../errors/args.js';
 
 /** What a loader found in its input and what it did about it: printed by `fathom train` and `fathom convert`. */
+/** Input formats `loadDataset` reads. */
+export type DatasetFormat = 'folder' | 'edge-list' | 'npy' | 'npz' | 'npz-csr' | 'ogb';
+
 export interface LoadReport {
   format: DatasetFormat;
   /** The path that was read. */

@@ -14,8 +14,7 @@
  * ```
  */
 
-import type { DatasetFormat } from './formats/RawGraph.js';
-import type { LoadReport } from './loadReport.js';
+import type { DatasetFormat, LoadReport } from './loadReport.js';
 
 /** Element types that appear in dataset array files. */
 export type DType = 'int32' | 'float32' | 'uint8';
@@ -133,3 +132,5 @@ export interface SyntheticGraph extends GraphData {
   x: Float32Array;
   meta: SyntheticMeta;
 }
+
+export type { DatasetFormat } from './loadReport.js';

@@ -6,7 +6,20 @@ import { logSoftmax } from '../functional/logSoftmax.js';
 import { Graph } from '../graph/Graph.js';
 import { Tensor } from '../tensor/Tensor.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
-import type { NodeModel } from './NodeModel.js';
+import type { RngState } from '../random/rng.js';
+
+/** What predict and embed use of a NodeModel (structural: NodeModel builds on this module). */
+export interface PredictingModel {
+  readonly name: string;
+  readonly training: boolean;
+  readonly rngState: RngState | undefined;
+  readonly hasLayerFeatures: boolean;
+  eval(): unknown;
+  train(mode?: boolean): unknown;
+  setRngState(state: RngState): void;
+  forward(x: Tensor | SparseFeatures, graph: Graph): Tensor;
+  forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): { logits: Tensor; features: Tensor[] };
+}
 
 /** Which nodes predict() reports: indices, or a mask with one entry per node (Uint8Array or booleans). */
 export type NodeSelection = ArrayLike<number> | Uint8Array | readonly boolean[];
@@ -27,7 +40,7 @@ export interface Predictions {
  * it returns; the training mode and the dropout stream are as before afterwards, so a
  * prediction changes nothing of a later training run.
  */
-export function inference<R>(model: NodeModel, fn: () => R): R {
+export function inference<R>(model: PredictingModel, fn: () => R): R {
   const wasTraining = model.training;
   const rng = model.rngState;
   model.eval();
@@ -40,7 +53,7 @@ export function inference<R>(model: NodeModel, fn: () => R): R {
 }
 
 /** NodeModel.predict's body (see there). */
-export function predictNodes(model: NodeModel, x: Tensor | SparseFeatures, graph: Graph, options: { nodes?: NodeSelection } = {}): Predictions {
+export function predictNodes(model: PredictingModel, x: Tensor | SparseFeatures, graph: Graph, options: { nodes?: NodeSelection } = {}): Predictions {
   const op = `${model.name}.predict`;
   if (!(graph instanceof Graph)) throw new TypeError(`${op}: argument graph must be a Graph`);
   if (options === null || typeof options !== 'object') throw new TypeError(`${op}: argument options must be an object`);
@@ -64,7 +77,7 @@ export function predictNodes(model: NodeModel, x: Tensor | SparseFeatures, graph
 }
 
 /** NodeModel.embed's body (see there). */
-export function embedNodes(model: NodeModel, x: Tensor | SparseFeatures, graph: Graph): Tensor {
+export function embedNodes(model: PredictingModel, x: Tensor | SparseFeatures, graph: Graph): Tensor {
   const op = `${model.name}.embed`;
   if (!model.hasLayerFeatures) {
     throw new TypeError(`${op}: this model does not expose its hidden layers (no forwardFeatures); predict() works, embeddings do not`);

@@ -1,34 +1,13 @@
-import type { DiagnosticMetric, LayerDiagnostics } from '../diagnostics/metrics.js';
+import type { DiagnosticMetric } from '../diagnostics/metrics.js';
 import type { LrSchedule } from '../optim/lrSchedules.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { PartitionLoader } from '../sampling/partitionLoader.js';
 import type { Callback, StopReason } from './callbacks/Callback.js';
-import type { CheckpointingOptions } from './callbacks/Checkpointing.js';
+import type { CheckpointingOptions } from './callbacks/checkpointingOptions.js';
+import type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 
-/** Per-layer diagnostics of the model after `epoch` epochs (0 = at initialization). */
-export interface DiagnosticsRecord {
-  epoch: number;
-  layers: LayerDiagnostics[];
-}
-
-/** What fit() reports after every epoch. */
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  valLoss: number;
-  valAcc: number;
-  testAcc: number;
-  /** Wall time of the training step (forward, backward, optimizer), ms. */
-  stepMs: number;
-  /** The learning rate of this epoch's step (see FitOptions.lrSchedule). */
-  lr: number;
-  bestEpoch: number;
-  bestValAcc: number;
-  /** Diagnostics records completed during this epoch (see FitOptions.diagnostics). */
-  diagnostics?: DiagnosticsRecord[];
-}
+export type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 
 /**
  * fit()'s options. Every key is checked before anything runs: an unknown one (a typo such as

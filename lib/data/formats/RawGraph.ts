@@ -1,7 +1,6 @@
-import type { DatasetMeta, FeatureSource } from '../types.js';
+import type { DatasetFormat, DatasetMeta, FeatureSource } from '../types.js';
 
-/** Input formats `loadDataset` reads. */
-export type DatasetFormat = 'folder' | 'edge-list' | 'npy' | 'npz' | 'npz-csr' | 'ogb';
+export type { DatasetFormat } from '../types.js';
 
 /** One-line description of every accepted input, for errors that list them. */
 export const ACCEPTED_FORMATS =

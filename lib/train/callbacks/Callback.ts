@@ -2,7 +2,7 @@ import type { NodeData } from '../../data/NodeData.js';
 import type { NodeModel } from '../../models/NodeModel.js';
 import type { Optimizer } from '../../optim/Optimizer.js';
 import type { Tensor } from '../../tensor/Tensor.js';
-import type { EpochReport } from '../fitTypes.js';
+import type { EpochReport } from '../epochReport.js';
 
 /** Why training ended before its last epoch: early stopping ('patience') or any other callback. */
 export type StopReason = 'patience' | 'callback';
