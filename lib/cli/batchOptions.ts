@@ -73,6 +73,32 @@ export function checkBatchFlags(o: BatchFlags, spec: ModelSpec): void {
   }
 }
 
+/** How a run batched its training steps, as its summary records it. */
+export type BatchSetting =
+  | { kind: 'full' }
+  | { kind: 'sampled'; batch_size: number; fanouts: number[]; replace: boolean }
+  | { kind: 'partitions'; partitions: number; parts_per_batch: number };
+
+/**
+ * The BatchSetting of checked flags (see checkBatchFlags): what the train summary and its table
+ * say of the batches.
+ *
+ * @example
+ * batchSetting({ batchSize: 512, fanout: [25, 10] }); // { kind: 'sampled', batch_size: 512, fanouts: [25, 10], replace: false }
+ */
+export function batchSetting(o: BatchFlags): BatchSetting {
+  if (o.partitions !== undefined) return { kind: 'partitions', partitions: o.partitions, parts_per_batch: o.partsPerBatch ?? 1 };
+  if (o.batchSize !== undefined) return { kind: 'sampled', batch_size: o.batchSize, fanouts: [...(o.fanout ?? [])], replace: o.replace ?? false };
+  return { kind: 'full' };
+}
+
+/** The table's words for a BatchSetting. */
+export function batchSettingLabel(b: BatchSetting): string {
+  if (b.kind === 'sampled') return `sampled: ${b.batch_size} seeds, fanouts ${b.fanouts.join(',')}${b.replace ? ', with replacement' : ''}`;
+  if (b.kind === 'partitions') return `random partitions: ${b.partitions} parts, ${b.parts_per_batch} per batch`;
+  return 'full batch';
+}
+
 /**
  * The loader fit() trains on with --batch-size or --partitions (shuffled every epoch, keyed by
  * the run's seed), or undefined for full-batch training. The caller disposes it.

@@ -4,6 +4,7 @@ import { memory } from '../runtime/devices.js';
 import { provenance, type Provenance } from '../runtime/provenance.js';
 import type { Device } from '../tensor/dtype.js';
 import type { FitResult } from '../train/fit.js';
+import type { BatchSetting } from './batchOptions.js';
 
 /** The run's setting, as train and diagnose summaries both report it. */
 export interface RunSetting {
@@ -21,6 +22,8 @@ export interface RunSetting {
 
 /** The one JSON object `fathom train --json` writes. */
 export interface TrainSummary extends RunSetting {
+  /** How the training steps were batched: full batch, sampled (--batch-size) or partitions. */
+  batches: BatchSetting;
   /** Epochs the model has trained in all: the last epoch reached (a resumed run counts the restored ones). */
   epochs_total: number;
   /** Epochs trained by this invocation (0 when a resumed checkpoint was already at or past --epochs). */
@@ -57,11 +60,12 @@ export function runSetting(ds: Pick<Dataset, 'name' | 'featureSource'>, spec: Mo
 }
 
 /** The TrainSummary of a finished fit(); peak memory is read now. */
-export function trainSummary(setting: RunSetting, result: FitResult): TrainSummary {
+export function trainSummary(setting: RunSetting, result: FitResult, batches: BatchSetting = { kind: 'full' }): TrainSummary {
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;
   return {
     ...setting,
+    batches,
     epochs_total: result.last.epoch,
     epochs_run: result.epochsRun,
     resumed_from: result.resumedFrom,

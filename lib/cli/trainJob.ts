@@ -8,7 +8,7 @@ import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
-import { BATCH_KEYS, type BatchFlags, batchesFromFlags, checkBatchFlags } from './batchOptions.js';
+import { BATCH_KEYS, type BatchFlags, batchesFromFlags, batchSetting, checkBatchFlags } from './batchOptions.js';
 
 /** Everything `fathom train` takes: the model (see ModelSpec) and how to train it. */
 export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, Omit<DatasetFlags, 'normalizeFeatures'> {
@@ -126,5 +126,5 @@ export async function runTrainJob(
     lrSchedule,
     batches,
   });
-  return trainSummary(runSetting(ds, spec, device), result);
+  return trainSummary(runSetting(ds, spec, device), result, batchSetting(options));
 }

@@ -2,6 +2,7 @@ import { RANDOM_FEATURE_SEED } from '../data/loadDataset.js';
 import type { Provenance } from '../runtime/provenance.js';
 import type { TrainSummary } from './runSummary.js';
 import { table } from './table.js';
+import { batchSettingLabel } from './batchOptions.js';
 
 /** The table row that says where a dataset's features came from. */
 export function featureSourceLabel(source: TrainSummary['feature_source']): string {
@@ -30,6 +31,7 @@ export function trainTable(s: TrainSummary): string {
     ['features', featureSourceLabel(s.feature_source)],
     ['model', `${s.model} × ${s.layers} (hidden ${s.hidden})`],
     ['device', s.device],
+    ['batches', batchSettingLabel(s.batches)],
     ['seed', String(s.seed)],
     ['epochs', String(s.epochs_total)],
     ['epochs this run', String(s.epochs_run)],

@@ -19,6 +19,7 @@ const SUMMARY_KEYS = [
   'seed',
   'feature_source',
   'provenance',
+  'batches',
   'epochs_total',
   'epochs_run',
   'resumed_from',
@@ -106,6 +107,7 @@ describe('fathom train', () => {
     expect(summary.hidden).toBe(64);
     expect(summary.device).toBe(devices().cuda.available ? 'cuda' : 'cpu');
     expect(summary.seed).toBe(0);
+    expect(summary.batches).toEqual({ kind: 'full' });
     expect(summary.epochs_run).toBe(3);
     expect(summary.epochs_total).toBe(3);
     expect(summary.resumed_from).toBe(0);

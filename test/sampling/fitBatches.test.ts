@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { batchesFromFlags, checkBatchFlags, fanoutList } from '../../lib/cli/batchOptions.js';
+import { batchesFromFlags, batchSetting, batchSettingLabel, checkBatchFlags, fanoutList } from '../../lib/cli/batchOptions.js';
 import { runTrainJob, TRAIN_DEFAULTS } from '../../lib/cli/trainJob.js';
 import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
@@ -97,6 +97,17 @@ describe('mini-batch command-line flags', () => {
     const summary = await runTrainJob({ ...TRAIN_DEFAULTS, dataset: 'cora', model: 'sage', epochs: 3, batchSize: 512, fanout: [25, 10], device: 'cpu' });
     expect(summary.model).toBe('sage');
     expect(summary.epochs_run).toBe(3);
+    // The summary says how the steps were batched.
+    expect(summary.batches).toEqual({ kind: 'sampled', batch_size: 512, fanouts: [25, 10], replace: false });
     expect(Number.isFinite(summary.train_loss) && summary.train_loss > 0).toBe(true);
+  });
+
+  it('records full-batch, sampled and partition runs in the summary and its table', () => {
+    expect(batchSetting({})).toEqual({ kind: 'full' });
+    expect(batchSetting({ partitions: 10, partsPerBatch: 2 })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 2 });
+    expect(batchSetting({ partitions: 10 })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 1 });
+    expect(batchSettingLabel(batchSetting({ batchSize: 64, fanout: [5, -1], replace: true }))).toBe('sampled: 64 seeds, fanouts 5,-1, with replacement');
+    expect(batchSettingLabel(batchSetting({ partitions: 10, partsPerBatch: 2 }))).toBe('random partitions: 10 parts, 2 per batch');
+    expect(batchSettingLabel(batchSetting({}))).toBe('full batch');
   });
 });
