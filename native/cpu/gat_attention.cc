@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../core/counter_rng.h"
+#include "fast_exp.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "row_sums.h"
@@ -37,28 +38,6 @@ template <typename T>
 FATHOM_INLINE T lrelu_grad(T z, T slope) {
   return z > T(0) ? T(1) : slope;
 }
-
-// exp for the softmax weights. float: a Cephes-style polynomial (within 2 ulp of expf) that
-// compiles to straight-line vector code, so the per-head loops below vectorize across heads
-// instead of calling expf once per (edge, head); double keeps std::exp (reference precision).
-FATHOM_INLINE float softmax_exp(float x) {
-  const float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
-  const float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = (p * r) * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof(scale));
-  const float v = y * scale;
-  return x < -87.0f ? 0.0f : v;
-}
-FATHOM_INLINE double softmax_exp(double x) { return std::exp(x); }
 
 // Eight independent partial sums combined in a fixed order: vectorizable without -ffast-math,
 // and the result depends on F alone (not on threads).
@@ -304,7 +283,7 @@ FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_
   all_logits(g, i, j, H, F, e);
   const T* m = g.fwd_stats + i * H;
   const T* s = g.fwd_stats + g.N * H + i * H;
-  for (int64_t h = 0; h < H; ++h) e[h] = softmax_exp(e[h] - m[h]) / s[h];  // α
+  for (int64_t h = 0; h < H; ++h) e[h] = fast_exp(e[h] - m[h]) / s[h];  // α
   if (g.no_drop) {
     for (int64_t h = 0; h < H; ++h) d[h] = g.keep_scale;
   } else {
@@ -356,7 +335,7 @@ FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
         prefetch_span(g.xs + static_cast<int64_t>(g.col[k + kPrefetchAhead]) * HF, HF);
       const T* e = ebuf.data() + static_cast<size_t>(k - begin) * H;
       T w[kMaxHeads];
-      for (int64_t h = 0; h < H; ++h) w[h] = softmax_exp(e[h] - m[h]);
+      for (int64_t h = 0; h < H; ++h) w[h] = fast_exp(e[h] - m[h]);
       for (int64_t h = 0; h < H; ++h) s[h] += w[h];
       if (!g.no_drop) {
         const uint64_t key = edge_key(g.perm, k, i);
