@@ -74,3 +74,34 @@ export function gradcheck(f: (xs: Tensor[]) => Tensor, inputs: GradInput[], seed
     return Math.sqrt(diff) / Math.max(Math.sqrt(na), Math.sqrt(nn), 1e-12);
   });
 }
+
+/**
+ * Central differences (L(v + h) − L(v − h)) / 2h of `loss` in each entry of `v`, for checks
+ * whose inputs live in a model: `set` pushes `v` into it after every change. `v` ends as it was.
+ */
+export function centralDifferences(v: Float64Array, set: () => void, loss: () => number, h: number): Float64Array {
+  return v.map((keep, j) => {
+    v[j] = keep + h;
+    set();
+    const up = loss();
+    v[j] = keep - h;
+    set();
+    const down = loss();
+    v[j] = keep;
+    set();
+    return (up - down) / (2 * h);
+  });
+}
+
+/** ‖a − b‖ / max(‖a‖, ‖b‖, 1e-12): the measure gradcheck reports. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (let j = 0; j < a.length; j++) {
+    d += (a[j] - b[j]) ** 2;
+    na += a[j] ** 2;
+    nb += b[j] ** 2;
+  }
+  return Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), 1e-12);
+}

@@ -18,7 +18,7 @@ import { Tensor } from '../../lib/tensor/Tensor.js';
 import type { Device } from '../../lib/tensor/dtype.js';
 import { fit } from '../../lib/train/fit.js';
 import { expectThrows, liveCpu, smallNodeData } from '../helpers/apiFixtures.js';
-import { randomInput } from '../helpers/gradcheck.js';
+import { randomInput, centralDifferences, relativeError } from '../helpers/gradcheck.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
@@ -130,21 +130,8 @@ describe('DeeperGCN res+ gradients', () => {
       return [values(x.grad!), ...model.parameters().map((p) => values(p.grad!))];
     });
     clearGrads(model);
-    // ‖a − b‖ / max(‖a‖, ‖b‖), the gradcheck helper's measure.
-    const norm = (v: Float64Array) => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
-    const relErr = (a: Float64Array, b: Float64Array) => norm(a.map((v, j) => v - b[j])) / Math.max(norm(a), norm(b), 1e-12);
-    const numeric = (v: Float64Array, set: () => void) =>
-      v.map((keep, j) => {
-        v[j] = keep + h;
-        set();
-        const up = loss();
-        v[j] = keep - h;
-        set();
-        const down = loss();
-        v[j] = keep;
-        set();
-        return (up - down) / (2 * h);
-      });
+    const relErr = relativeError;
+    const numeric = (v: Float64Array, set: () => void) => centralDifferences(v, set, loss, h);
     const names = ['x', ...model.namedParameters().map(([n]) => n)];
     const errs = [
       relErr(

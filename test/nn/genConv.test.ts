@@ -18,7 +18,7 @@ import { SparseFeatures } from '../../lib/tensor/SparseFeatures.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import type { Device } from '../../lib/tensor/dtype.js';
 import { expectFathom, expectThrows, liveCpu } from '../helpers/apiFixtures.js';
-import { randomInput } from '../helpers/gradcheck.js';
+import { randomInput, centralDifferences, relativeError } from '../helpers/gradcheck.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
@@ -121,17 +121,7 @@ function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<numb
 }
 
 /** Relative error ‖a − b‖ / max(‖a‖, ‖b‖): the gradcheck helper's measure. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let j = 0; j < a.length; j++) {
-    d += (a[j] - b[j]) ** 2;
-    na += a[j] ** 2;
-    nb += b[j] ** 2;
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), 1e-12);
-}
+const relErr = relativeError;
 
 /**
  * Relative errors of the gradients of L = Σ conv(x, edgeAttr) ⊙ R with respect to x, the edge
@@ -172,22 +162,7 @@ function layerGradcheck(conv: GENConv, graph: Graph, xv: Float64Array, ev: Float
     }
     return g;
   });
-  const numeric = (v: Float64Array, set: () => void) => {
-    const num = new Float64Array(v.length);
-    for (let j = 0; j < v.length; j++) {
-      const keep = v[j];
-      v[j] = keep + h;
-      set();
-      const up = loss();
-      v[j] = keep - h;
-      set();
-      const down = loss();
-      v[j] = keep;
-      set();
-      num[j] = (up - down) / (2 * h);
-    }
-    return num;
-  };
+  const numeric = (v: Float64Array, set: () => void) => centralDifferences(v, set, loss, h);
   const out: Record<string, number> = {
     x: relErr(
       analytic.x,
@@ -563,18 +538,7 @@ describe('GENBranch', () => {
         expect(reference(branch.genConv, hv, null).margin).toBeGreaterThan(KINK_MARGIN);
       }),
     );
-    const numeric = (v: Float64Array, set: () => void) =>
-      v.map((keep, j) => {
-        v[j] = keep + h;
-        set();
-        const up = loss();
-        v[j] = keep - h;
-        set();
-        const down = loss();
-        v[j] = keep;
-        set();
-        return (up - down) / (2 * h);
-      });
+    const numeric = (v: Float64Array, set: () => void) => centralDifferences(v, set, loss, h);
     const errs = [
       relErr(
         analytic[0],

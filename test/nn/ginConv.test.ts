@@ -17,7 +17,7 @@ import { SparseFeatures } from '../../lib/tensor/SparseFeatures.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import type { Device, DType } from '../../lib/tensor/dtype.js';
 import { expectThrows, liveCpu, expectFathom } from '../helpers/apiFixtures.js';
-import { gradcheck, randomInput } from '../helpers/gradcheck.js';
+import { gradcheck, randomInput, centralDifferences, relativeError } from '../helpers/gradcheck.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
 import { denseMatmul, denseOperator, randomEdgeIndex } from '../helpers/randomGraph.js';
 
@@ -105,46 +105,16 @@ function layerGradcheck(conv: GINConv, graph: Graph, xv: Float64Array, h = 1e-6)
     backward(conv.forward(x, graph), Tensor.from(r, [N, conv.outChannels]));
     return { x: values(x.grad!), ...Object.fromEntries(named.map(([n, p]) => [n, values(p.grad!)])) } as Record<string, Float64Array>;
   });
-  const relErr = (a: Float64Array, num: Float64Array) => {
-    let d = 0;
-    let na = 0;
-    let nn = 0;
-    for (let j = 0; j < a.length; j++) {
-      d += (a[j] - num[j]) ** 2;
-      na += a[j] ** 2;
-      nn += num[j] ** 2;
-    }
-    return Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nn), 1e-12);
+  const out: Record<string, number> = {
+    x: relativeError(
+      analytic.x,
+      centralDifferences(xv, () => {}, loss, h),
+    ),
   };
-  const out: Record<string, number> = {};
-  const numX = new Float64Array(xv.length);
-  for (let j = 0; j < xv.length; j++) {
-    const keep = xv[j];
-    xv[j] = keep + h;
-    const up = loss();
-    xv[j] = keep - h;
-    const down = loss();
-    xv[j] = keep;
-    numX[j] = (up - down) / (2 * h);
-  }
-  out.x = relErr(analytic.x, numX);
   for (const [name, p] of named) {
     const v = values(p);
-    const num = new Float64Array(v.length);
     const set = () => tidy(() => p.assign(Tensor.from(v, [...p.shape])));
-    for (let j = 0; j < v.length; j++) {
-      const keep = v[j];
-      v[j] = keep + h;
-      set();
-      const up = loss();
-      v[j] = keep - h;
-      set();
-      const down = loss();
-      v[j] = keep;
-      set();
-      num[j] = (up - down) / (2 * h);
-    }
-    out[name] = relErr(analytic[name], num);
+    out[name] = relativeError(analytic[name], centralDifferences(v, set, loss, h));
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { devices } from '../../lib/runtime/devices.js';
 import { SparseFeatures } from '../../lib/tensor/SparseFeatures.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import { expectFathom, expectThrows } from '../helpers/apiFixtures.js';
-import { randomInput } from '../helpers/gradcheck.js';
+import { randomInput, centralDifferences, relativeError } from '../helpers/gradcheck.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
 import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
@@ -106,33 +106,8 @@ function layerGradcheck(conv: SAGEConv, on: Graph | Block, rows: number, xv: Flo
     backward(conv.forward(x, on), Tensor.from(r, [targets, conv.outChannels]));
     return { x: values(x.grad!), ...Object.fromEntries(named.map(([n, p]) => [n, values(p.grad!)])) } as Record<string, Float64Array>;
   });
-  const numeric = (v: Float64Array, set: () => void) => {
-    const num = new Float64Array(v.length);
-    for (let j = 0; j < v.length; j++) {
-      const keep = v[j];
-      v[j] = keep + h;
-      set();
-      const up = loss();
-      v[j] = keep - h;
-      set();
-      const down = loss();
-      v[j] = keep;
-      set();
-      num[j] = (up - down) / (2 * h);
-    }
-    return num;
-  };
-  const relErr = (a: Float64Array, n: Float64Array) => {
-    let d = 0;
-    let na = 0;
-    let nn = 0;
-    a.forEach((v, j) => {
-      d += (v - n[j]) ** 2;
-      na += v ** 2;
-      nn += n[j] ** 2;
-    });
-    return Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nn), 1e-12);
-  };
+  const numeric = (v: Float64Array, set: () => void) => centralDifferences(v, set, loss, h);
+  const relErr = relativeError;
   const out: Record<string, number> = {
     x: relErr(
       analytic.x,
