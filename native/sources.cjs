@@ -17,6 +17,8 @@ const core = [
   ...list('cpu', '.cc'),
   ...list('graph', '.cc'),
   ...list('ops', '.cc'),
+  ...list('table', '.cc'),
+  ...list('plan', '.cc'),
 ];
 const sets = {
   core,

@@ -11,6 +11,9 @@ enum class Device : int32_t { CPU = 0, CUDA = 1 };
 size_t dtype_size(DType t);
 const char* dtype_name(DType t);
 const char* device_name(Device d);
+// The inverses of dtype_name and device_name: false for an unknown name.
+bool dtype_from_name(const char* name, DType* out);
+bool device_from_name(const char* name, Device* out);
 bool is_floating(DType t);
 
 template <typename T>

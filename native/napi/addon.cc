@@ -13,7 +13,9 @@
 #include "cuda/runtime.h"
 #include "errors.h"
 #include "feature_bindings.h"
+#include "napi_args.h"
 #include "ops_binding.h"
+#include "plan_handle.h"
 #include "tensor_handle.h"
 
 namespace fathom::napi {
@@ -160,15 +162,13 @@ Napi::Value Synchronize(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TensorHandle", TensorHandle::Init(env));
   exports.Set("CsrHandle", CsrHandle::Init(env));
+  register_table_ops(env, exports);
   register_ops(env, exports);
   register_csr_functions(env, exports);
-  register_aggr_ops(env, exports);
-  register_edge_ops(env, exports);
-  register_gat_ops(env, exports);
-  register_norm_ops(env, exports);
   register_sparse_feature_ops(env, exports);
   register_diag_ops(env, exports);
   register_sampling(env, exports);
+  register_plan(env, exports);
   exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
   exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
   exports.Set("setMemoryLimit", Napi::Function::New(env, SetMemoryLimit, "setMemoryLimit"));

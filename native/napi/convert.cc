@@ -17,18 +17,16 @@ std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char*
 
 DType dtype_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
   std::string s = string_arg(info, index, op, "dtype");
-  if (s == "f32") return DType::F32;
-  if (s == "f64") return DType::F64;
-  if (s == "i32") return DType::I32;
-  if (s == "u8") return DType::U8;
+  DType t;
+  if (dtype_from_name(s.c_str(), &t)) return t;
   throw_fathom_error(
       info.Env(), std::string(op) + ": dtype '" + s + "' is not one of f32, f64, i32, u8", "RANGE");
 }
 
 Device device_arg(const Napi::CallbackInfo& info, size_t index, const char* op) {
   std::string s = string_arg(info, index, op, "device");
-  if (s == "cpu") return Device::CPU;
-  if (s == "cuda") return Device::CUDA;
+  Device d;
+  if (device_from_name(s.c_str(), &d)) return d;
   throw_fathom_error(info.Env(), std::string(op) + ": device '" + s + "' is not one of cpu, cuda",
                      "RANGE");
 }

@@ -22,6 +22,13 @@ Napi::Function CsrHandle::Init(Napi::Env env) {
 
 CsrHandle::CsrHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CsrHandle>(info) {}
 
+CsrHandle* CsrHandle::Unwrapped(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(constructor(env).Value())) {
+    return nullptr;
+  }
+  return Unwrap(value.As<Napi::Object>());
+}
+
 Napi::Object CsrHandle::Wrap(Napi::Env env, Csr csr) {
   Napi::Object obj = constructor(env).New({});
   CsrHandle::Unwrap(obj)->csr_ = std::move(csr);

@@ -14,6 +14,10 @@ class CsrHandle : public Napi::ObjectWrap<CsrHandle> {
                          const char* arg);
 
   explicit CsrHandle(const Napi::CallbackInfo& info);
+  // The handle behind a JS value (nullptr when it is not one), and its operator while it is not
+  // disposed (nullptr after): how a compiled plan reads its inputs at every run.
+  static CsrHandle* Unwrapped(Napi::Env env, Napi::Value value);
+  const Csr* live() { return disposed_ ? nullptr : &csr_; }
 
  private:
   const Csr& csr(const char* op) const;

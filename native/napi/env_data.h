@@ -11,6 +11,7 @@ struct EnvData {
   Napi::FunctionReference tensor_handle;   // TensorHandle constructor
   Napi::FunctionReference csr_handle;      // CsrHandle constructor
   Napi::FunctionReference sampler_handle;  // SamplerHandle constructor
+  Napi::FunctionReference plan_handle;     // PlanHandle constructor
   Napi::FunctionReference error_class;     // FathomError subclass registered by lib/
 };
 

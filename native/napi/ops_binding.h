@@ -1,4 +1,5 @@
-// Registers every op of ops/ops.h on the module exports under its camelCase name.
+// countNonfinite, the op that answers a number; every op that answers tensors is in the op
+// table (native/table, exported by napi_args.cc).
 #pragma once
 #include <napi.h>
 

@@ -6,6 +6,7 @@
 #include "core/op_label.h"
 #include "env_data.h"
 #include "errors.h"
+#include "table/handle_table.h"
 
 namespace fathom::napi {
 namespace {
@@ -61,6 +62,13 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
     tensor_ = Tensor::from_host(base, shape, dtype);
     return info.Env().Undefined();
   });
+}
+
+TensorHandle* TensorHandle::Unwrapped(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(constructor(env).Value())) {
+    return nullptr;
+  }
+  return Unwrap(value.As<Napi::Object>());
 }
 
 Napi::Object TensorHandle::Wrap(Napi::Env env, Tensor tensor) {
@@ -148,10 +156,8 @@ Napi::Value TensorHandle::To(const Napi::CallbackInfo& info) {
   const Tensor& t = tensor("to", "this");
   Device d = device_arg(info, 0, "to");
   OpLabel label("to");
-  return guarded(info.Env(), [&]() -> Napi::Value {
-    Tensor moved = t.device() == d ? t.clone() : t.to(d);
-    return Wrap(info.Env(), moved);
-  });
+  return guarded(info.Env(),
+                 [&]() -> Napi::Value { return Wrap(info.Env(), table::clone_to(t, d)); });
 }
 
 Napi::Value TensorHandle::Clone(const Napi::CallbackInfo& info) {

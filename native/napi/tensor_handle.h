@@ -20,6 +20,10 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
                              const char* arg);
 
   explicit TensorHandle(const Napi::CallbackInfo& info);
+  // The handle behind a JS value (nullptr when it is not one), and its tensor while it is not
+  // disposed (nullptr after): how a compiled plan reads its inputs at every run.
+  static TensorHandle* Unwrapped(Napi::Env env, Napi::Value value);
+  Tensor* live() { return disposed_ ? nullptr : &tensor_; }
   const Tensor& tensor(const char* op, const char* arg) const;
   Tensor& mutable_tensor(const char* op, const char* arg);
 

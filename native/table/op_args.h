@@ -1,0 +1,55 @@
+// The one description of an op that both callers use: the N-API binding (eager calls from
+// JavaScript) and a compiled plan (replayed steps). An op reads its arguments through OpArgs,
+// whichever caller it has, so a compiled step runs exactly the code an eager call runs.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "graph/csr.h"
+
+namespace fathom::table {
+
+// Typed access to argument `i` of the current op call; `arg` names it in error messages.
+// Each accessor throws (a JS TypeError for the binding, a fathom::Error for a plan) when
+// the argument has the wrong kind.
+class OpArgs {
+ public:
+  virtual ~OpArgs() = default;
+  virtual const Tensor& tensor(size_t i, const char* arg) = 0;
+  virtual Tensor& mutable_tensor(size_t i, const char* arg) = 0;
+  // undefined / null give an undefined Tensor.
+  virtual Tensor optional_tensor(size_t i, const char* arg) = 0;
+  virtual const Csr& csr(size_t i, const char* arg) = 0;
+  virtual double number(size_t i, const char* arg) = 0;
+  // An integer in [min, 2^53 - 1] (seeds, counts).
+  virtual double integer(size_t i, const char* arg, double min) = 0;
+  virtual bool flag(size_t i, const char* arg) = 0;
+  virtual std::string text(size_t i, const char* arg) = 0;
+  virtual bool present(size_t i) = 0;  // not undefined
+  virtual DType dtype(size_t i) = 0;
+  virtual Device device(size_t i) = 0;
+  virtual Shape shape(size_t i) = 0;
+  // Errors about the arguments read after this name `op` (an op that serves several JS ops).
+  virtual void name_op(const std::string& op) = 0;
+};
+
+// What an op returns: nothing (it updates a tensor in place), one tensor, or a tuple of
+// tensors whose undefined entries are null in JavaScript.
+enum class Returns { Nothing, One, Tuple };
+
+using OpFn = std::vector<Tensor> (*)(OpArgs&);
+
+struct OpDef {
+  const char* name;
+  OpFn fn;
+  Returns returns;
+  // The op named in errors when it is not `name` (csrDropout is reached only from dropout).
+  const char* label = nullptr;
+  // A method of a tensor handle (clone, copyFrom ...), argument 0 being the tensor: a plan
+  // replays it, the binding exports it as the handle's method instead.
+  bool method = false;
+};
+
+}  // namespace fathom::table
