@@ -8,6 +8,8 @@ import { addonCandidates, currentTarget } from './addonCandidates.js';
 import type { NativeBinding } from './types.js';
 
 let binding: NativeBinding | undefined;
+// A stand-in for the addon while a compiled step is traced (lib/compile/trace.ts).
+let stand: NativeBinding | null = null;
 
 /**
  * The loaded addon: a source build in the package, else the prebuilt one for this machine
@@ -15,6 +17,7 @@ let binding: NativeBinding | undefined;
  * no addon is there or it does not load, says how to build one.
  */
 export function native(): NativeBinding {
+  if (stand) return stand;
   if (binding) return binding;
   const root = packageRoot();
   const candidates = addonCandidates(root, currentTarget());
@@ -46,6 +49,20 @@ export function native(): NativeBinding {
   );
   binding = loaded;
   return loaded;
+}
+
+/**
+ * @internal Runs `fn` with `proxy` answering native(): how a trace sees every op call. Not
+ * reentrant: a trace inside a trace is refused.
+ */
+export function withNativeStandIn<T>(proxy: NativeBinding, fn: () => T): T {
+  if (stand) throw new Error('withNativeStandIn: a trace is already running');
+  stand = proxy;
+  try {
+    return fn();
+  } finally {
+    stand = null;
+  }
 }
 
 /**

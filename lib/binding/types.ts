@@ -7,11 +7,13 @@ import type { DiagBinding } from './diagBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
 import type { NormBinding } from './normBinding.js';
+import type { PlanBinding } from './planBinding.js';
 import type { SamplingBinding } from './samplingBinding.js';
 import type { CsrHandle, Device, DType, NativeArray, TensorHandle } from './handles.js';
 
 export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } from './handles.js';
 export type { SampledHops, SamplerHandle } from './samplingBinding.js';
+export type { PlanArg, PlanHandle, PlanSpec, PlanStepSpec } from './planBinding.js';
 
 export interface DeviceMemory {
   tensors: number;
@@ -40,7 +42,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding {
+export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding, PlanBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;
@@ -78,11 +80,15 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
   logSoftmax(x: TensorHandle): TensorHandle;
   logSoftmaxBackward(grad: TensorHandle, y: TensorHandle): TensorHandle;
   nllLoss(logp: TensorHandle, labels: TensorHandle, mask: TensorHandle | null): TensorHandle;
-  nllLossBackward(grad: number, logp: TensorHandle, labels: TensorHandle, mask: TensorHandle | null): TensorHandle;
+  nllLossBackward(grad: TensorHandle, logp: TensorHandle, labels: TensorHandle, mask: TensorHandle | null): TensorHandle;
   sum(x: TensorHandle): TensorHandle;
   mean(x: TensorHandle): TensorHandle;
   argmaxRows(x: TensorHandle): TensorHandle;
   fill(shape: number[], dtype: DType, device: Device, value: number): TensorHandle;
+  /** A tensor of `shape` filled with factor·s, s a one-element float tensor read by the op. */
+  expandScalar(s: TensorHandle, shape: number[], factor: number): TensorHandle;
+  /** factor·s·x, s a one-element float tensor read by the op. */
+  scaleBy(x: TensorHandle, s: TensorHandle, factor: number): TensorHandle;
   cast(x: TensorHandle, dtype: DType): TensorHandle;
   countNonfinite(x: TensorHandle): number;
   adamStep(

@@ -19,5 +19,5 @@ export function nllLoss(logp: Tensor, labels: Tensor, mask?: Tensor | null): Ten
   if (mask) tensorArg(op, 'mask', mask);
   const m = mask ? mask.handle(op) : null;
   const out = new Tensor(native().nllLoss(logp.handle(op), labels.handle(op), m));
-  return record(out, op, [logp], (g) => [new Tensor(native().nllLossBackward(g.item(), logp.handle(op), labels.handle(op), m))]);
+  return record(out, op, [logp], (g) => [new Tensor(native().nllLossBackward(g.handle(op), logp.handle(op), labels.handle(op), m))]);
 }

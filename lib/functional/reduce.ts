@@ -7,10 +7,8 @@ function reduction(name: 'sum' | 'mean', x: Tensor): Tensor {
   tensorArg(name, 'x', x);
   const out = new Tensor(native()[name](x.handle(name)));
   const n = x.numel;
-  return record(out, name, [x], (g) => {
-    const v = g.item() * (name === 'mean' ? 1 / n : 1);
-    return [Tensor.full(x.shape, v, { dtype: x.dtype, device: x.device })];
-  });
+  // The upstream gradient stays on the device: the op reads it (no host read in a step).
+  return record(out, name, [x], (g) => [new Tensor(native().expandScalar(g.handle(name), [...x.shape], name === 'mean' ? 1 / n : 1))]);
 }
 
 /**

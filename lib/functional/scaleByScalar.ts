@@ -4,8 +4,8 @@ import { Tensor } from '../tensor/Tensor.js';
 import { brief, requireFloat, requireSameDevice, requireSameDtype, tensorArg, valueError } from './checks.js';
 
 /**
- * `s` must be a one-element [1] float tensor of x's dtype, on x's device. Checked here: the op
- * reads s's value on the host and no single native call sees s and x together.
+ * `s` must be a one-element [1] float tensor of x's dtype, on x's device. Checked here: the
+ * native op checks only that s has one float element.
  */
 export function scalarArg(op: string, name: string, s: unknown, x: Tensor): Tensor {
   const t = tensorArg(op, name, s);
@@ -31,7 +31,7 @@ export function sumOfProducts(g: Tensor, x: Tensor): Tensor {
       return new Tensor(native().sumRows(rows.handle(op)));
     }
     using total = new Tensor(native().sum(gx.handle(op)));
-    return Tensor.full([1], total.item(), { dtype: gx.dtype, device: gx.device });
+    return new Tensor(native().expandScalar(total.handle(op), [1], 1));
   } finally {
     gx.dispose();
   }
@@ -39,8 +39,7 @@ export function sumOfProducts(g: Tensor, x: Tensor): Tensor {
 
 /**
  * y = s·x for a one-element tensor s of shape [1] (a learnable scalar such as GIN's ε), with
- * gradients for both: dx = s·g, ds = Σ g ⊙ x. The forward reads s's current value; the backward
- * uses that same value.
+ * gradients for both: dx = s·g, ds = Σ g ⊙ x.
  *
  * @example
  * const y = scaleByScalar(eps, x);   // eps: a [1] Parameter
@@ -50,7 +49,10 @@ export function scaleByScalar(s: Tensor, x: Tensor): Tensor {
   tensorArg(op, 'x', x);
   requireFloat(op, 'x', x);
   scalarArg(op, 's', s, x);
-  const value = s.item();
-  const out = new Tensor(native().scale(x.handle(op), value));
-  return record(out, op, [s, x], (g) => [s.requiresGrad ? sumOfProducts(g, x) : null, x.requiresGrad ? new Tensor(native().scale(g.handle(op), value)) : null]);
+  // The op reads s where it lives (no host read in a step); the backward runs before any update of s.
+  const out = new Tensor(native().scaleBy(x.handle(op), s.handle(op), 1));
+  return record(out, op, [s, x], (g) => [
+    s.requiresGrad ? sumOfProducts(g, x) : null,
+    x.requiresGrad ? new Tensor(native().scaleBy(g.handle(op), s.handle(op), 1)) : null,
+  ]);
 }

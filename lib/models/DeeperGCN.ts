@@ -189,7 +189,7 @@ export class DeeperGCN extends NodeModel {
     if (this.encoderNorm) h = this.encoderNorm.forward(h);
     const features = [h];
     if (this.stack) {
-      h = this.stack.forward(h, graph, { seed: this.#dropoutRng.nextUint32() });
+      h = this.stack.forward(h, graph, { rng: this.#dropoutRng });
       features.push(h);
     } else {
       h = this.first!.forward(h, graph);

@@ -3,7 +3,7 @@ import { gatAttention } from '../functional/gatAttention.js';
 import { matmul } from '../functional/matmul.js';
 import type { Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
-import type { Rng } from '../random/rng.js';
+import { Rng } from '../random/rng.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { GraphConv, type NodeFeatures } from './GraphConv.js';
 import { checkChannels, layerRng, type LayerOptions } from './layerOptions.js';
@@ -56,8 +56,9 @@ export class GATConv extends GraphConv {
   readonly negativeSlope: number;
   readonly dropout: number;
   readonly addSelfLoops: boolean;
-  /** Seed of the next attention-dropout mask; advanced on every training forward. */
-  dropoutSeed: number;
+  // The attention-dropout seeds, one draw per training forward: a random stream, so that a
+  // compiled step replays the draws (CompiledStep).
+  readonly #seeds: Rng;
 
   constructor(inChannels: number, outChannels: number, options: GATConvOptions = {}) {
     const name = 'GATConv';
@@ -74,7 +75,7 @@ export class GATConv extends GraphConv {
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${name}: dropout must be in [0, 1), got ${this.dropout}`);
     this.addSelfLoops = options.addSelfLoops ?? true;
     const rng = layerRng(options);
-    this.dropoutSeed = rng.nextUint32();
+    this.#seeds = new Rng(rng.nextUint32());
     const width = this.heads * outChannels;
     // PyG: glorot on the projections, and on the attention vectors viewed as [heads, out].
     const att = (r: Rng) => glorotUniform(this.heads, outChannels, r);
@@ -96,8 +97,8 @@ export class GATConv extends GraphConv {
     const op = this.operator(graph, this.addSelfLoops ? 'gin' : 'sum');
     const xs = matmul(x, this.weight, { transB: true });
     const xt = this.weightDst ? matmul(x, this.weightDst, { transB: true }) : xs;
-    const seed = this.dropoutSeed;
-    if (this.training && this.dropout > 0) this.dropoutSeed = (this.dropoutSeed + 0x9e3779b9) >>> 0;
+    // Without dropout the seed is unused: 0, a constant of any compiled pass.
+    const seed = this.training && this.dropout > 0 ? this.#seeds.nextUint32() : 0;
     let h = gatAttention(op, xs, xt, this.attSrc, this.attDst, {
       version: this.version,
       heads: this.heads,

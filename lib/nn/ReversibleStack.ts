@@ -24,6 +24,11 @@ export interface ReversibleForwardOptions {
    * from one checkpointed stream passes a draw of it here, so one state replays the whole pass.
    */
   seed?: number;
+  /**
+   * Draws this call's per-block seeds from `rng` (a model's checkpointed dropout stream) instead:
+   * the draws of one stream, which a compiled step replays (a fresh stream per call is not).
+   */
+  rng?: Rng;
 }
 
 /** A branch of a reversible block: replays the same dropout mask for the same seed. */
@@ -141,7 +146,7 @@ export class ReversibleStack extends Module {
   forward(x: Tensor, graph: Graph, options: ReversibleForwardOptions = {}): Tensor {
     this.#check(x, graph, options);
     const op = this.#operator(graph);
-    const seeds = this.#drawSeeds(options.seed);
+    const seeds = this.#drawSeeds(options);
     const out = noGrad(() => {
       let xs = this.#split(x);
       for (let l = 0; l < this.depth; l++) {
@@ -164,7 +169,7 @@ export class ReversibleStack extends Module {
   forwardStored(x: Tensor, graph: Graph, options: ReversibleForwardOptions = {}): Tensor {
     this.#check(x, graph, options);
     const op = this.#operator(graph);
-    const seeds = this.#drawSeeds(options.seed);
+    const seeds = this.#drawSeeds(options);
     let xs = this.#split(x);
     for (let l = 0; l < this.depth; l++) xs = this.#block(l, xs, op, seeds);
     return this.#concat(xs);
@@ -195,11 +200,11 @@ export class ReversibleStack extends Module {
     return { graph, op: graph.operator(this.aggregation, { dtype: p.dtype, device: p.device }) };
   }
 
-  #drawSeeds(seed: number | undefined): number[] {
+  #drawSeeds(options: ReversibleForwardOptions): number[] {
     // Branch modules carry their own dropout: draw seeds whenever training.
     const on = this.training && (this.dropout > 0 || this.#branches !== null);
     if (!on) return new Array<number>(this.depth).fill(0);
-    const rng = seed === undefined ? this.#rng : new Rng(seed);
+    const rng = options.rng ?? (options.seed === undefined ? this.#rng : new Rng(options.seed));
     return Array.from({ length: this.depth }, () => rng.nextUint32());
   }
 

@@ -1,4 +1,5 @@
 import { native } from '../binding/native.js';
+import type { StepInput } from '../compile/planFromTraces.js';
 import type { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { checkHyper, Optimizer, type OptimizerState } from './Optimizer.js';
@@ -58,6 +59,13 @@ export class Adam extends Optimizer {
     }
   }
 
+  override stepInputs(): StepInput[] {
+    return [
+      { op: 'adamStep', arg: 4, name: 'learning rate', value: () => this.lr },
+      { op: 'adamStep', arg: 9, name: 'step count', value: () => this.stepCount },
+    ];
+  }
+
   exportState(): OptimizerState {
     const slots = this.params.map((p) => {
       const s = this.#state.get(p);
@@ -87,5 +95,6 @@ export class Adam extends Optimizer {
       s.v.dispose();
     }
     this.#state.clear();
+    this.stateVersion++;
   }
 }

@@ -1,3 +1,4 @@
+import type { StepInput } from '../compile/planFromTraces.js';
 import type { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
 
@@ -49,6 +50,26 @@ export abstract class Optimizer implements Disposable {
 
   /** Applies one update from each parameter's `.grad` (parameters without a grad are skipped). */
   abstract step(): void;
+
+  /**
+   * @internal Bumped whenever the state tensors are replaced (importState, dispose): a compiled
+   * step made before would read the old ones, so it is traced anew.
+   */
+  stateVersion = 0;
+
+  /**
+   * @internal For compiled steps: the arguments of this optimizer's native update that change
+   * from step to step (read at every replay), or null when this optimizer does not say, and
+   * steps using it run eagerly.
+   */
+  stepInputs(): StepInput[] | null {
+    return null;
+  }
+
+  /** @internal What step() does in JavaScript besides its native updates, for a replayed step. */
+  replayedStep(): void {
+    this.stepCount++;
+  }
 
   /** Drops every `.grad`. */
   zeroGrad(): void {

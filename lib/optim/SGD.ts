@@ -1,4 +1,5 @@
 import { native } from '../binding/native.js';
+import type { StepInput } from '../compile/planFromTraces.js';
 import type { Parameter } from '../nn/Parameter.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { checkHyper, Optimizer, type OptimizerState } from './Optimizer.js';
@@ -61,6 +62,10 @@ export class SGD extends Optimizer {
     }
   }
 
+  override stepInputs(): StepInput[] {
+    return [{ op: 'sgdStep', arg: 3, name: 'learning rate', value: () => this.lr }];
+  }
+
   exportState(): OptimizerState {
     const slots = this.params.map((p) => {
       const b = this.#buffers.get(p);
@@ -85,6 +90,7 @@ export class SGD extends Optimizer {
 
   dispose(): void {
     for (const b of this.#buffers.values()) b.dispose();
+    this.stateVersion++;
     this.#buffers.clear();
   }
 }

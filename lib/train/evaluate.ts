@@ -1,6 +1,7 @@
 import { noGrad } from '../autograd/gradMode.js';
 import { tidy } from '../autograd/scope.js';
 import { native } from '../binding/native.js';
+import type { CompiledStep } from '../compile/CompiledStep.js';
 import { NodeData } from '../data/NodeData.js';
 import { requireInstance } from '../errors/args.js';
 import { logSoftmax } from '../functional/logSoftmax.js';
@@ -19,18 +20,24 @@ export interface Metrics {
   valLoss: number;
 }
 
-/** Accuracy on every split and the validation loss, without dropout or gradients. */
-export function evaluate(model: NodeModel, data: NodeData): Metrics {
+/**
+ * Accuracy on every split and the validation loss, without dropout or gradients. `compiled`
+ * (fit's) runs the pass through a CompiledStep: eager, traced or replayed, with the same result.
+ */
+export function evaluate(model: NodeModel, data: NodeData, compiled: CompiledStep | null = null): Metrics {
   requireInstance('evaluate', 'model', model, NodeModel, 'a NodeModel');
   requireInstance('evaluate', 'data', data, NodeData, 'NodeData');
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() =>
-      tidy(() => {
-        return metricsOf(model.forward(data.features, data.graph), data);
-      }),
-    );
+    const body = () => noGrad(() => tidy(() => predictions(model.forward(data.features, data.graph), data)));
+    const [valLoss, pred] = compiled ? compiled.run(body) : body();
+    try {
+      return metricsFrom(valLoss!, pred!, data);
+    } finally {
+      valLoss!.dispose();
+      pred!.dispose();
+    }
   } finally {
     model.train(wasTraining);
   }
@@ -40,20 +47,30 @@ export function evaluate(model: NodeModel, data: NodeData): Metrics {
 export async function evaluateLayerwise(model: GraphSAGE, data: NodeData, batchSize: number): Promise<Metrics> {
   const logits = await layerwiseInference(model, data, { batchSize });
   try {
-    return noGrad(() => tidy(() => metricsOf(logits, data)));
+    const [valLoss, pred] = noGrad(() => tidy(() => predictions(logits, data)));
+    try {
+      return metricsFrom(valLoss, pred, data);
+    } finally {
+      valLoss.dispose();
+      pred.dispose();
+    }
   } finally {
     logits.dispose();
   }
 }
 
-function metricsOf(logits: Tensor, data: NodeData): Metrics {
+// The validation loss and the predicted classes, as tensors: what a compiled pass returns.
+function predictions(logits: Tensor, data: NodeData): [Tensor, Tensor] {
   const logp = logSoftmax(logits);
-  const valLoss = nllLoss(logp, data.y, data.valMask).item();
-  const pred = new Tensor(native().argmaxRows(logp.handle('evaluate'))).toArray() as Int32Array;
+  return [nllLoss(logp, data.y, data.valMask), new Tensor(native().argmaxRows(logp.handle('evaluate')))];
+}
+
+function metricsFrom(valLoss: Tensor, pred: Tensor, data: NodeData): Metrics {
+  const classes = pred.toArray() as Int32Array;
   return {
-    trainAcc: accuracy(pred, data.labels, data.masks.train),
-    valAcc: accuracy(pred, data.labels, data.masks.val),
-    testAcc: accuracy(pred, data.labels, data.masks.test),
-    valLoss,
+    trainAcc: accuracy(classes, data.labels, data.masks.train),
+    valAcc: accuracy(classes, data.labels, data.masks.val),
+    testAcc: accuracy(classes, data.labels, data.masks.test),
+    valLoss: valLoss.item(),
   };
 }

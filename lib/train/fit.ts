@@ -19,6 +19,7 @@ import { evaluate, evaluateLayerwise } from './evaluate.js';
 import { GraphSAGE } from '../models/GraphSAGE.js';
 import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
+import { fitCompilation } from './fitCompilation.js';
 import { trainStep } from './trainStep.js';
 import { BatchEpochs } from './batchEpoch.js';
 import { PartitionEpochs } from './partitionEpoch.js';
@@ -65,6 +66,11 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const ctx = new FitState(model, data, optimizer, epochs);
+  using compiled = fitCompilation(model, optimizer, {
+    compile: options.compile ?? false,
+    batches: batches !== null,
+    backwardHooks: callbacks.hasBackwardHooks,
+  });
   let finished = false;
   training.add(model);
   try {
@@ -76,13 +82,15 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       const lr = optimizer.lr;
       const t0 = performance.now();
       const afterBackward = (loss: Tensor, layers: Tensor[] | null) => callbacks.backward(ctx, { loss, features: layers });
-      const trainLoss = batches ? await batches.run(epoch, optimizer, features, afterBackward) : trainStep(model, data, optimizer, features, afterBackward);
+      const trainLoss = batches
+        ? await batches.run(epoch, optimizer, features, afterBackward)
+        : trainStep(model, data, optimizer, features, afterBackward, compiled.train);
       const step = { epoch, trainLoss, stepMs: performance.now() - t0, lr };
       await callbacks.stepEnd(ctx, step);
       // Yield between the step and the evaluation too: each is a full forward pass, and
       // together they would hold the event loop for twice as long.
       await yieldToEventLoop();
-      const metrics = layerwise ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize) : evaluate(model, data);
+      const metrics = layerwise ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize) : evaluate(model, data, compiled.evaluation);
       await callbacks.epochEnd(ctx, ctx.endEpoch(step, metrics));
       if (ctx.stopReason) break;
       await yieldToEventLoop();
@@ -99,7 +107,9 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
     }
   }
   if (!ctx.best || !ctx.last) throw new FathomError(`fit: no epoch ran and none was restored (epochs ${epochs}, resumed after ${ctx.startEpoch})`, 'IO');
-  return ctx.result(ctx.best, ctx.last, diagnostics?.records ?? []);
+  const result = ctx.result(ctx.best, ctx.last, diagnostics?.records ?? []);
+  const compiledSummary = compiled.summary();
+  return compiledSummary ? { ...result, compiled: compiledSummary } : result;
 }
 
 /** The built-in callbacks the options ask for, in their documented order (see Callback). */

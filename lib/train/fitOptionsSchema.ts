@@ -67,6 +67,7 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
+  compile: bool(),
   evaluation: NESTED.evaluation,
   // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
   batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {

@@ -62,6 +62,15 @@ export interface FitOptions {
    */
   restoreBest?: boolean;
   /**
+   * Compile the full-batch training step and the evaluation pass (default false): the first
+   * epoch runs eagerly, the next two are traced, and from then on each step is replayed natively
+   * in one call, with the same losses and weights bit for bit (CompiledStep). A step the tracer
+   * cannot capture (host reads such as Lipschitz normalization's power iteration, DropEdge, an
+   * optimizer that does not declare its step inputs) runs eagerly with a one-line warning;
+   * steps that record diagnostics and mini-batch steps always run eagerly.
+   */
+  compile?: boolean;
+  /**
    * A learning-rate schedule with PyTorch's formulas, stepped after every epoch (epoch 1 runs at
    * the optimizer's lr): `{ type: 'step', stepSize, gamma? }` (StepLR), `{ type: 'cosine', tMax?,
    * etaMin? }` (CosineAnnealingLR, tMax defaulting to `epochs`), `{ type: 'plateau', factor?,
@@ -128,4 +137,9 @@ export interface FitResult {
   resumedFrom: number;
   /** The diagnostics records, by epoch (empty without the diagnostics option). */
   diagnostics: DiagnosticsRecord[];
+  /**
+   * With `compile`: whether the training step and the evaluation pass ended compiled, and why
+   * not where they did not (null when they did). Absent without `compile`.
+   */
+  compiled?: { train: boolean; evaluation: boolean; trainReason: string | null; evaluationReason: string | null };
 }

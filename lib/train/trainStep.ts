@@ -1,6 +1,7 @@
 import { backward } from '../autograd/backward.js';
 import { retainGrad } from '../autograd/retainGrad.js';
 import { tidy } from '../autograd/scope.js';
+import type { CompiledStep } from '../compile/CompiledStep.js';
 import type { NodeData } from '../data/NodeData.js';
 import { logSoftmax } from '../functional/logSoftmax.js';
 import { nllLoss } from '../functional/nllLoss.js';
@@ -12,7 +13,8 @@ import type { Tensor } from '../tensor/Tensor.js';
  * One full-batch training step in training mode: forward, NLL of log-softmax on the training
  * nodes, backward, `afterBackward`, optimizer step, zeroGrad. With `features`, the forward pass
  * is forwardFeatures() and every layer's features keep their gradients for `afterBackward`.
- * Every tensor of the step is freed; returns the loss.
+ * With `compiled` (and no features), the step runs through it: eager, traced or replayed
+ * (CompiledStep), with the same result. Every tensor of the step is freed; returns the loss.
  */
 export function trainStep(
   model: NodeModel,
@@ -20,22 +22,30 @@ export function trainStep(
   optimizer: Optimizer,
   features: boolean,
   afterBackward: (loss: Tensor, features: Tensor[] | null) => void,
+  compiled: CompiledStep | null = null,
 ): number {
   model.train();
-  return tidy(() => {
-    let logits: Tensor;
-    let layers: Tensor[] | null = null;
-    if (features) {
-      ({ logits, features: layers } = model.forwardFeatures(data.features, data.graph));
-      for (const f of layers) retainGrad(f);
-    } else {
-      logits = model.forward(data.features, data.graph);
-    }
-    const loss = nllLoss(logSoftmax(logits), data.y, data.trainMask);
-    backward(loss);
-    afterBackward(loss, layers);
-    optimizer.step();
-    optimizer.zeroGrad();
+  const body = (): Tensor =>
+    tidy(() => {
+      let logits: Tensor;
+      let layers: Tensor[] | null = null;
+      if (features) {
+        ({ logits, features: layers } = model.forwardFeatures(data.features, data.graph));
+        for (const f of layers) retainGrad(f);
+      } else {
+        logits = model.forward(data.features, data.graph);
+      }
+      const loss = nllLoss(logSoftmax(logits), data.y, data.trainMask);
+      backward(loss);
+      afterBackward(loss, layers);
+      optimizer.step();
+      optimizer.zeroGrad();
+      return loss;
+    });
+  const loss = compiled && !features ? compiled.run(() => [body()])[0]! : body();
+  try {
     return loss.item();
-  });
+  } finally {
+    loss.dispose();
+  }
 }

@@ -60,6 +60,10 @@ Napi::Value call(const Napi::CallbackInfo& info, const table::OpDef& def) {
 }  // namespace
 
 void register_table_ops(Napi::Env env, Napi::Object exports) {
+  // The names a compiled plan can replay (handle methods included), for the tracer.
+  Napi::Array names = Napi::Array::New(env);
+  for (const table::OpDef& d : table::op_table()) names.Set(names.Length(), d.name);
+  exports.Set("tableOps", names);
   for (const table::OpDef& d : table::op_table()) {
     if (d.method) continue;
     const table::OpDef* def = &d;

@@ -14,17 +14,20 @@ Napi::FunctionReference& constructor(Napi::Env env) { return env_data(env).tenso
 }  // namespace
 
 Napi::Function TensorHandle::Init(Napi::Env env) {
-  Napi::Function ctor = DefineClass(
-      env, "TensorHandle",
-      {InstanceMethod("dispose", &TensorHandle::Dispose),
-       InstanceAccessor("disposed", &TensorHandle::Disposed, nullptr),
-       InstanceAccessor("shape", &TensorHandle::GetShape, nullptr),
-       InstanceAccessor("dtype", &TensorHandle::GetDType, nullptr),
-       InstanceAccessor("device", &TensorHandle::GetDevice, nullptr),
-       InstanceMethod("toArray", &TensorHandle::ToArray), InstanceMethod("to", &TensorHandle::To),
-       InstanceMethod("clone", &TensorHandle::Clone),
-       InstanceMethod("reshape", &TensorHandle::Reshape),
-       InstanceMethod("copyFrom", &TensorHandle::CopyFrom)});
+  // Methods are writable so that a trace (lib/compile/trace.ts) can record their calls.
+  const auto patchable = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
+  Napi::Function ctor =
+      DefineClass(env, "TensorHandle",
+                  {InstanceMethod("dispose", &TensorHandle::Dispose, patchable),
+                   InstanceAccessor("disposed", &TensorHandle::Disposed, nullptr),
+                   InstanceAccessor("shape", &TensorHandle::GetShape, nullptr),
+                   InstanceAccessor("dtype", &TensorHandle::GetDType, nullptr),
+                   InstanceAccessor("device", &TensorHandle::GetDevice, nullptr),
+                   InstanceMethod("toArray", &TensorHandle::ToArray, patchable),
+                   InstanceMethod("to", &TensorHandle::To, patchable),
+                   InstanceMethod("clone", &TensorHandle::Clone, patchable),
+                   InstanceMethod("reshape", &TensorHandle::Reshape, patchable),
+                   InstanceMethod("copyFrom", &TensorHandle::CopyFrom, patchable)});
   constructor(env) = Napi::Persistent(ctor);
   return ctor;
 }

@@ -104,4 +104,9 @@ Tensor nll_loss_backward(double grad, const Tensor& logp, const Tensor& labels,
   return dlogp;
 }
 
+Tensor nll_loss_backward(const Tensor& grad, const Tensor& logp, const Tensor& labels,
+                         const Tensor& mask) {
+  return nll_loss_backward(scalar_value(grad, "nllLossBackward", "grad"), logp, labels, mask);
+}
+
 }  // namespace fathom::ops

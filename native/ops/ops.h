@@ -83,10 +83,22 @@ Tensor log_softmax_backward(const Tensor& grad, const Tensor& y);
 Tensor nll_loss(const Tensor& logp, const Tensor& labels, const Tensor& mask);
 // grad: the upstream scalar gradient.
 Tensor nll_loss_backward(double grad, const Tensor& logp, const Tensor& labels, const Tensor& mask);
+// The same with the upstream gradient as a one-element float tensor, read by the op: the caller
+// never reads it on the host, so a compiled step holds no host read.
+Tensor nll_loss_backward(const Tensor& grad, const Tensor& logp, const Tensor& labels,
+                         const Tensor& mask);
 
 // 0-d results.
 Tensor sum(const Tensor& x);
 Tensor mean(const Tensor& x);
+
+// The value of a one-element float tensor `s` (argument `arg` of `op`), read by the op so that
+// the caller never reads it on the host (a compiled step holds no host read).
+double scalar_value(const Tensor& s, const char* op, const char* arg);
+// A tensor of `shape` filled with factor·s (the gradient of sum and mean), s's dtype and device.
+Tensor expand_scalar(const Tensor& s, const Shape& shape, double factor);
+// factor·s·x for a one-element float tensor s (scaleByScalar).
+Tensor scale_by(const Tensor& x, const Tensor& s, double factor);
 
 Tensor argmax_rows(const Tensor& x);  // i32 [R]
 Tensor fill(const Shape& shape, DType dtype, Device device, double value);

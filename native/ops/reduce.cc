@@ -66,4 +66,27 @@ Tensor argmax_rows(const Tensor& x) {
   return out;
 }
 
+double scalar_value(const Tensor& s, const char* op, const char* arg) {
+  FATHOM_CHECK(s.defined() && s.numel() == 1 && is_floating(s.dtype()), ErrorKind::Shape, op,
+               std::string(arg) + " must be a one-element float tensor, got " +
+                   (s.defined() ? s.describe() : std::string("undefined")));
+  if (s.dtype() == DType::F32) {
+    float f = 0;
+    s.copy_to_host(&f);
+    return f;
+  }
+  double d = 0;
+  s.copy_to_host(&d);
+  return d;
+}
+
+Tensor expand_scalar(const Tensor& s, const Shape& shape, double factor) {
+  const double v = scalar_value(s, "expandScalar", "s");
+  return fill(shape, s.dtype(), s.device(), factor * v);
+}
+
+Tensor scale_by(const Tensor& x, const Tensor& s, double factor) {
+  return scale(x, factor * scalar_value(s, "scaleBy", "s"));
+}
+
 }  // namespace fathom::ops

@@ -93,8 +93,16 @@ Out nll_loss(OpArgs& a) {
 }
 
 Out nll_loss_backward(OpArgs& a) {
-  return {ops::nll_loss_backward(a.number(0, "grad"), a.tensor(1, "logp"), a.tensor(2, "labels"),
+  return {ops::nll_loss_backward(a.tensor(0, "grad"), a.tensor(1, "logp"), a.tensor(2, "labels"),
                                  a.optional_tensor(3, "mask"))};
+}
+
+Out expand_scalar(OpArgs& a) {
+  return {ops::expand_scalar(a.tensor(0, "s"), a.shape(1), a.number(2, "factor"))};
+}
+
+Out scale_by(OpArgs& a) {
+  return {ops::scale_by(a.tensor(0, "x"), a.tensor(1, "s"), a.number(2, "factor"))};
 }
 
 Out fill(OpArgs& a) {
@@ -151,6 +159,8 @@ void add_tensor_ops(std::vector<OpDef>& ops) {
                  {"mean", unary<ops::mean>, Returns::One},
                  {"argmaxRows", unary<ops::argmax_rows>, Returns::One},
                  {"fill", fill, Returns::One},
+                 {"expandScalar", expand_scalar, Returns::One},
+                 {"scaleBy", scale_by, Returns::One},
                  {"cast", cast, Returns::One},
                  {"adamStep", adam_step, Returns::Nothing},
                  {"sgdStep", sgd_step, Returns::Nothing},

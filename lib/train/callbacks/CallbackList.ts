@@ -34,6 +34,11 @@ export class CallbackList {
     return features;
   }
 
+  /** Whether any callback runs inside the step (onBackward): such a step cannot be compiled. */
+  get hasBackwardHooks(): boolean {
+    return this.#callbacks.some((c) => c.onBackward !== undefined);
+  }
+
   backward(ctx: FitContext, pass: BackwardPass): void {
     for (const c of this.#callbacks) c.onBackward?.(ctx, pass);
   }

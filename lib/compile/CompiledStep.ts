@@ -1,0 +1,130 @@
+import { native } from '../binding/native.js';
+import type { PlanHandle } from '../binding/types.js';
+import type { Rng } from '../random/rng.js';
+import { Tensor } from '../tensor/Tensor.js';
+import { planFromTraces, type ScalarSource, type StepInput } from './planFromTraces.js';
+import { traceStep, type Trace } from './trace.js';
+
+/** What a compiled step needs of its owner besides the body (see CompiledStep). */
+export interface CompiledStepOptions {
+  /** Arguments that change by design from step to step (the optimizer's lr and step count). */
+  inputs?: readonly StepInput[];
+  /** Called before each replay to do what the body's JavaScript would (an optimizer's stepCount++). */
+  advance?: () => void;
+  /** Named in the notice when the step cannot be compiled. */
+  name: string;
+  /** Told once, when the step falls back to eager execution for good. */
+  onFallback?: (reason: string) => void;
+  /** A value that changes when the step's inputs are replaced (the optimizer's state): the step is traced anew. */
+  key?: () => unknown;
+}
+
+/** Mismatching pairs of traces before the step gives up on compiling. */
+const MAX_RETRACES = 3;
+
+/**
+ * A step (training or evaluation) that runs eagerly at first, is traced on its next two runs,
+ * and from then on replays natively in one call: the plan both traces agree on (planFromTraces),
+ * with the per-step scalars — random seeds drawn from the same streams, the optimizer's inputs —
+ * filled in at every replay. The first run is never traced: it creates lazy state (optimizer
+ * moments, cached operators). A step that cannot be replayed (a host read, state carried out of
+ * the step, an op outside the table) or whose traces keep disagreeing runs eagerly from then on,
+ * with one notice: never a wrong result.
+ *
+ * @example
+ * const step = new CompiledStep({ name: 'train', inputs: optimizer.stepInputs(), advance: () => optimizer.advance() });
+ * const [loss] = step.run(() => { ...forward, backward, optimizer.step(), zeroGrad; return [loss]; });
+ */
+export class CompiledStep implements Disposable {
+  readonly #options: CompiledStepOptions;
+  #runs = 0;
+  #previous: { trace: Trace; inputs: number[] } | null = null;
+  #retraces = 0;
+  #plan: { handle: PlanHandle; sources: ScalarSource[]; draws: [Rng, number][]; scalars: Float64Array } | null = null;
+  #fallback: string | null = null;
+  #key: unknown;
+
+  constructor(options: CompiledStepOptions) {
+    this.#options = options;
+  }
+
+  /** Whether the next run replays a plan. */
+  get compiled(): boolean {
+    return this.#plan !== null;
+  }
+
+  /** Why the step runs eagerly for good; null while it may compile. */
+  get fallbackReason(): string | null {
+    return this.#fallback;
+  }
+
+  /** Runs the step: `body` eagerly, traced, or not at all (a replay); returns its outputs. */
+  run(body: () => Tensor[]): Tensor[] {
+    const key = this.#options.key?.();
+    if (key !== this.#key) {
+      this.dispose();
+      this.#runs = 0;
+      this.#retraces = 0;
+      this.#key = key;
+    }
+    this.#runs++;
+    if (this.#plan) return this.#replay();
+    if (this.#fallback !== null || this.#runs === 1) return body();
+    let result: Tensor[] = [];
+    const { trace } = traceStep(() => {
+      result = body();
+      return result.map((t) => t.handle('compiledStep'));
+    });
+    const inputs = (this.#options.inputs ?? []).map((i) => i.value());
+    if (trace.unsupported) {
+      this.#giveUp(trace.unsupported);
+    } else if (this.#previous) {
+      const draft = planFromTraces(this.#previous.trace, trace, this.#options.inputs ?? [], [this.#previous.inputs, inputs]);
+      if ('mismatch' in draft) {
+        if (++this.#retraces >= MAX_RETRACES) this.#giveUp(draft.mismatch);
+      } else {
+        this.#plan = {
+          handle: new (native().PlanHandle)(draft.spec),
+          sources: draft.sources,
+          draws: [...draft.draws],
+          scalars: new Float64Array(draft.sources.length),
+        };
+      }
+    }
+    this.#previous = this.#plan || this.#fallback !== null ? null : { trace, inputs };
+    return result;
+  }
+
+  #replay(): Tensor[] {
+    const plan = this.#plan!;
+    this.#options.advance?.();
+    // The streams advance exactly as the body's draws would; the plan takes the values it uses.
+    const drawn = new Map<Rng, number[]>();
+    for (const [rng, n] of plan.draws) {
+      const values = new Array<number>(n);
+      for (let k = 0; k < n; k++) values[k] = rng.nextUint32();
+      drawn.set(rng, values);
+    }
+    plan.sources.forEach((s, i) => {
+      plan.scalars[i] = s.kind === 'input' ? s.input.value() : (drawn.get(s.rng)![s.index]! + s.offset) >>> 0;
+    });
+    return plan.handle.run(plan.scalars).map((h) => new Tensor(h));
+  }
+
+  #giveUp(reason: string): void {
+    this.#fallback = reason;
+    this.#previous = null;
+    this.#options.onFallback?.(reason);
+  }
+
+  /** Frees the plan (its inputs stay with their owners). Idempotent. */
+  dispose(): void {
+    this.#plan?.handle.dispose();
+    this.#plan = null;
+    this.#previous = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,61 @@
+import { CompiledStep } from '../compile/CompiledStep.js';
+import type { NodeModel } from '../models/NodeModel.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import type { FitResult } from './fitTypes.js';
+
+/** The compiled training step and evaluation pass of one fit() call (FitOptions.compile). */
+export interface FitCompilation extends Disposable {
+  train: CompiledStep | null;
+  evaluation: CompiledStep | null;
+  /** FitResult.compiled: how the steps ended; undefined without `compile`. */
+  summary(): FitResult['compiled'];
+}
+
+/**
+ * The compiled steps fit() runs, or nulls where its options rule them out; each reason to run
+ * eagerly is told once as a process warning (code FATHOM_EAGER_STEP), never as an error.
+ */
+export function fitCompilation(
+  model: NodeModel,
+  optimizer: Optimizer,
+  options: { compile: boolean; batches: boolean; backwardHooks: boolean },
+): FitCompilation {
+  const none = { train: null, evaluation: null, summary: () => undefined, [Symbol.dispose]() {} };
+  if (!options.compile) return none;
+  const notice = (what: string, reason: string) =>
+    process.emitWarning(`fit: the ${what} of ${model.name} runs eagerly: ${reason}`, { code: 'FATHOM_EAGER_STEP' });
+  const evaluation = new CompiledStep({ name: 'evaluation', onFallback: (r) => notice('evaluation pass', r) });
+  let train: CompiledStep | null = null;
+  const inputs = optimizer.stepInputs();
+  const eager = options.batches
+    ? 'mini-batch steps differ from batch to batch'
+    : options.backwardHooks
+      ? 'a callback runs inside the step (onBackward)'
+      : !inputs
+        ? `the optimizer ${optimizer.name} does not declare its step inputs (stepInputs())`
+        : null;
+  if (eager) notice('training step', eager);
+  else {
+    train = new CompiledStep({
+      name: 'training step',
+      inputs: inputs ?? [],
+      advance: () => optimizer.replayedStep(),
+      key: () => optimizer.stateVersion,
+      onFallback: (r) => notice('training step', r),
+    });
+  }
+  return {
+    train,
+    evaluation,
+    summary: () => ({
+      train: train?.compiled ?? false,
+      evaluation: evaluation.compiled,
+      trainReason: train ? (train.compiled ? null : (train.fallbackReason ?? 'not yet traced')) : eager,
+      evaluationReason: evaluation.compiled ? null : (evaluation.fallbackReason ?? 'not yet traced'),
+    }),
+    [Symbol.dispose]() {
+      train?.dispose();
+      evaluation.dispose();
+    },
+  };
+}
