@@ -210,9 +210,9 @@ function patchRng(rec: Recorder): (() => void)[] {
   const next = proto.nextUint32!;
   proto.nextUint32 = function (this: Rng) {
     const v = next.apply(this) as number;
-    let list = rec.draws.get(this);
-    if (!list) rec.draws.set(this, (list = []));
-    list.push(v);
+    const list = rec.draws.get(this);
+    if (list) list.push(v);
+    else rec.draws.set(this, [v]);
     return v;
   };
   const undo = [
