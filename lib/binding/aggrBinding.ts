@@ -1,4 +1,4 @@
-// Native functions of the softmax-aggregation op family (native/napi/aggr_binding.cc).
+// Native functions of the softmax-aggregation op family (native/table/aggr_table.cc).
 import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface AggrBinding {

@@ -1,4 +1,4 @@
-// Native functions of the edge op family (native/napi/edge_binding.cc).
+// Native functions of the edge op family (native/table/edge_table.cc).
 import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface EdgeBinding {

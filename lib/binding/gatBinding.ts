@@ -1,4 +1,4 @@
-// Native functions of the gat op family (native/napi/gat_binding.cc).
+// Native functions of the gat op family (native/table/gat_table.cc).
 import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface GatBinding {

@@ -39,6 +39,11 @@ export interface TrainSummary extends RunSetting {
   test_acc: number;
   /** Median training-step time of this invocation's epochs, ms; null when it ran none. */
   epoch_ms_median: number | null;
+  /**
+   * Whether the training step ended compiled (replayed natively), and why not where it did not;
+   * null with --no-compile.
+   */
+  compiled: { train: boolean; evaluation: boolean; train_reason: string | null } | null;
   /** Peak resident set size of the process (host memory, everything included), MB. */
   peak_rss_mb: number;
   /** Peak bytes of live CUDA tensors during the job (memory().cuda.peakBytes), MB; null on CPU. */
@@ -75,6 +80,7 @@ export function trainSummary(setting: RunSetting, result: FitResult, batches: Ba
     val_acc: b.valAcc,
     test_acc: b.testAcc,
     epoch_ms_median: times.length > 0 ? times[Math.floor((times.length - 1) / 2)] : null,
+    compiled: result.compiled ? { train: result.compiled.train, evaluation: result.compiled.evaluation, train_reason: result.compiled.trainReason } : null,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     peak_device_mb: setting.device === 'cuda' ? memory().cuda.peakBytes / 2 ** 20 : null,
   };

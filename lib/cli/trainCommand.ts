@@ -30,6 +30,7 @@ export function trainCommand(): Command {
     .option('--checkpoint-every <n>', 'epochs between checkpoints', integer(1), 10)
     .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
+    .option('--no-compile', 'run every training step eagerly (default: steps are traced once and replayed natively, with the same results)')
     .action(async (o: TrainJobOptions & { json?: string }) => {
       if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');
       checkOutputs('train', { files: { '--json': o.json }, dirs: { '--checkpoint-dir': o.checkpointDir } });

@@ -28,6 +28,8 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   checkpointDir?: string;
   checkpointEvery?: number;
   resume?: boolean;
+  /** Compiled training steps (default true; --no-compile runs every step eagerly). */
+  compile?: boolean;
 }
 
 export type { RunSetting, TrainSummary } from './runSummary.js';
@@ -125,6 +127,7 @@ export async function runTrainJob(
     resume: options.resume ?? false,
     lrSchedule,
     batches,
+    compile: options.compile ?? true,
   });
   return trainSummary(runSetting(ds, spec, device), result, batchSetting(options));
 }

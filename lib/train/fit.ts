@@ -67,7 +67,8 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const ctx = new FitState(model, data, optimizer, epochs);
   using compiled = fitCompilation(model, optimizer, {
-    compile: options.compile ?? false,
+    compile: options.compile ?? true,
+    explicit: options.compile === true,
     batches: batches !== null,
     backwardHooks: callbacks.hasBackwardHooks,
   });

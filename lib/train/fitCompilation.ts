@@ -12,13 +12,14 @@ export interface FitCompilation extends Disposable {
 }
 
 /**
- * The compiled steps fit() runs, or nulls where its options rule them out; each reason to run
- * eagerly is told once as a process warning (code FATHOM_EAGER_STEP), never as an error.
+ * The compiled steps fit() runs, or nulls where its options rule them out; a step that falls back
+ * to eager execution is told once as a process warning (code FATHOM_EAGER_STEP), never as an
+ * error.
  */
 export function fitCompilation(
   model: NodeModel,
   optimizer: Optimizer,
-  options: { compile: boolean; batches: boolean; backwardHooks: boolean },
+  options: { compile: boolean; explicit: boolean; batches: boolean; backwardHooks: boolean },
 ): FitCompilation {
   const none = { train: null, evaluation: null, summary: () => undefined, [Symbol.dispose]() {} };
   if (!options.compile) return none;
@@ -34,7 +35,8 @@ export function fitCompilation(
       : !inputs
         ? `the optimizer ${optimizer.name} does not declare its step inputs (stepInputs())`
         : null;
-  if (eager) notice('training step', eager);
+  // Steps the options rule out are no surprise unless compiling was asked for.
+  if (eager && options.explicit) notice('training step', eager);
   else {
     train = new CompiledStep({
       name: 'training step',

@@ -29,6 +29,7 @@ const SUMMARY_KEYS = [
   'val_acc',
   'test_acc',
   'epoch_ms_median',
+  'compiled',
   'peak_rss_mb',
   'peak_device_mb',
 ];
