@@ -137,6 +137,22 @@ export abstract class Module implements Disposable {
     return loadStateDictInto(`${this.constructor.name}.loadStateDict`, this.namedParameters(), dict, options?.strict ?? true);
   }
 
+  /**
+   * @internal The module tree's own settings as one string: every public field that holds a
+   * number, string or boolean, children included. A compiled step compares it before each
+   * replay: a setting changed between steps (a callback lowering `dropout`, say) is a constant
+   * baked into the plan, so the step is traced anew rather than replayed stale.
+   */
+  settingsKey(): string {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(this)) {
+      const t = typeof v;
+      if (t === 'number' || t === 'string' || t === 'boolean') parts.push(`${k}=${String(v)}`);
+    }
+    for (const [name, c] of this.#children) parts.push(`${name}{${c.settingsKey()}}`);
+    return parts.join(',');
+  }
+
   /** Total number of trainable scalars. */
   numParameters(): number {
     return this.parameters().reduce((n, p) => n + p.numel, 0);

@@ -25,7 +25,7 @@ export function fitCompilation(
   if (!options.compile) return none;
   const notice = (what: string, reason: string) =>
     process.emitWarning(`fit: the ${what} of ${model.name} runs eagerly: ${reason}`, { code: 'FATHOM_EAGER_STEP' });
-  const evaluation = new CompiledStep({ name: 'evaluation', onFallback: (r) => notice('evaluation pass', r) });
+  const evaluation = new CompiledStep({ name: 'evaluation', key: () => model.settingsKey(), onFallback: (r) => notice('evaluation pass', r) });
   let train: CompiledStep | null = null;
   const inputs = optimizer.stepInputs();
   const eager = options.batches
@@ -42,7 +42,7 @@ export function fitCompilation(
       name: 'training step',
       inputs: inputs ?? [],
       advance: () => optimizer.replayedStep(),
-      key: () => optimizer.stateVersion,
+      key: () => `${optimizer.stateVersion}|${model.settingsKey()}`,
       onFallback: (r) => notice('training step', r),
     });
   }

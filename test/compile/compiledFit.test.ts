@@ -122,6 +122,13 @@ describe('compiled training steps', () => {
     expect(run.result.history.at(-1)!.lr).toBeCloseTo(0.01 * 0.5 ** 6, 12);
   });
 
+  it('trace anew when a setting of the model changes between epochs, as a callback may do', async () => {
+    // Lowering dropout at epoch 8 changes a constant of the plan: a stale replay would differ.
+    const lower = { onEpochEnd: (ctx: { epoch: number; model: NodeModel }) => void (ctx.epoch === 8 && Object.assign(ctx.model, { dropout: 0.1 })) };
+    const run = await compareCompiled(fromSpec({ model: 'gcn' }), { callbacks: [lower] });
+    expect(run.result.compiled?.train).toBe(true);
+  });
+
   it('replay SGD with momentum as eager training runs it', async () => {
     let optimizer: SGD | null = null;
     const make = (io: { inChannels: number; outChannels: number }) => {
