@@ -50,6 +50,8 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
   matmul(a: TensorHandle, b: TensorHandle, transA: boolean, transB: boolean): TensorHandle;
   /** `name`: the JS op this SpMM implements, named in error messages (default 'spmm'). */
   spmm(op: CsrHandle, edgeValues: TensorHandle | null, x: TensorHandle, alpha: number, selfScale: number, name?: string): TensorHandle;
+  /** spmm with the self term selfBase + s, s a one-element float tensor read by the op (GIN's 1 + ε). */
+  spmmSelfTensor(op: CsrHandle, x: TensorHandle, alpha: number, selfBase: number, s: TensorHandle, name: string): TensorHandle;
   propagateBiasAct(op: CsrHandle, x: TensorHandle, bias: TensorHandle | null, alpha: number, selfScale: number, relu: boolean): TensorHandle;
   propagateBiasActBackward(
     opT: CsrHandle,

@@ -32,14 +32,14 @@ const char* kind_name(ArgKind k) {
 }  // namespace
 
 const Arg& PlanArgs::at(size_t i, ArgKind kind, ArgKind alt, const char* arg) {
-  static const Arg null_arg;
-  const Arg& a = i < step_.args.size() ? step_.args[i] : null_arg;
-  if (a.kind != kind && a.kind != alt) {
-    fail(ErrorKind::Type, op(),
-         std::string("argument ") + arg + " of the compiled step is " + kind_name(a.kind) +
-             ", not " + kind_name(kind));
+  if (i < step_.args.size()) {
+    const Arg& a = step_.args[i];
+    if (a.kind == kind || a.kind == alt) return a;
   }
-  return a;
+  const ArgKind got = i < step_.args.size() ? step_.args[i].kind : ArgKind::Null;
+  fail(ErrorKind::Type, op(),
+       std::string("argument ") + arg + " of the compiled step is " + kind_name(got) + ", not " +
+           kind_name(kind));
 }
 
 const Arg& PlanArgs::at(size_t i, ArgKind kind, const char* arg) { return at(i, kind, kind, arg); }

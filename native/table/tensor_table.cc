@@ -1,7 +1,9 @@
 // The dense and sparse tensor ops (ops/ops.h): products, elementwise, activations, dropout,
 // losses, reductions, fills and the optimizer updates.
+#include <cmath>
 #include <string>
 
+#include "core/error.h"
 #include "op_table.h"
 #include "ops/ops.h"
 
@@ -38,6 +40,19 @@ Out spmm(OpArgs& a) {
   a.name_op(name);
   return {ops::spmm(a.csr(0, "op"), a.optional_tensor(1, "edgeValues"), a.tensor(2, "x"),
                     a.number(3, "alpha"), a.number(4, "selfScale"), name.c_str())};
+}
+
+// spmmSelfTensor(op, x, alpha, selfBase, s, name): SpMM whose self term is selfBase + s for a
+// one-element tensor s (GIN's 1 + ε), read by the op so that the caller never reads it.
+Out spmm_self_tensor(OpArgs& a) {
+  const std::string name = a.text(5, "name");
+  a.name_op(name);
+  const double self_scale =
+      a.number(3, "selfBase") + ops::scalar_value(a.tensor(4, "s"), name.c_str(), "s");
+  FATHOM_CHECK(std::isfinite(self_scale), ErrorKind::Range, name,
+               "the self term " + std::to_string(self_scale) + " is not finite");
+  return {ops::spmm(a.csr(0, "op"), Tensor(), a.tensor(1, "x"), a.number(2, "alpha"), self_scale,
+                    name.c_str())};
 }
 
 Out propagate_bias_act(OpArgs& a) {
@@ -134,6 +149,7 @@ void add_tensor_ops(std::vector<OpDef>& ops) {
              {
                  {"matmul", matmul, Returns::One},
                  {"spmm", spmm, Returns::One},
+                 {"spmmSelfTensor", spmm_self_tensor, Returns::One},
                  {"sddmm", sddmm, Returns::One},
                  {"propagateBiasAct", propagate_bias_act, Returns::One},
                  {"propagateBiasActBackward", propagate_bias_act_backward, Returns::Tuple},

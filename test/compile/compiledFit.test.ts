@@ -73,6 +73,7 @@ const SPECS: Omit<ModelSpec, 'seed'>[] = [
   { model: 'gcnii', layers: 6 },
   { model: 'appnp' },
   { model: 'gin' },
+  { model: 'gin', trainEps: true },
   { model: 'deepergcn', layers: 4 },
   { model: 'deepergcn', layers: 4, block: 'reversible' },
   { model: 'sage' },
