@@ -6,30 +6,30 @@ import { keep } from './scope.js';
 /**
  * Reverse-mode differentiation from `root`: fills `.grad` of every leaf tensor with
  * requiresGrad (accumulating into an existing `.grad`). `root` must be a scalar unless a
- * `seed` gradient of its shape is given. Intermediate gradients are freed as soon as they have
- * been propagated, except those of tensors marked with retainGrad(), which replace their
- * `.grad`; leaf gradients survive tidy() scopes and are freed with their tensor (or by an
+ * `seed` gradient of its shape is given. Several roots take one seed each: the gradient of
+ * Σᵢ ⟨rootᵢ, seedᵢ⟩ in one pass (a vector-Jacobian product of several outputs, as PyTorch's
+ * `torch.autograd.backward(tensors, grad_tensors)`). Intermediate gradients are freed as soon
+ * as they have been propagated, except those of tensors marked with retainGrad(), which replace
+ * their `.grad`; leaf gradients survive tidy() scopes and are freed with their tensor (or by an
  * optimizer's zeroGrad()).
  *
  * @example
  * const loss = nllLoss(logSoftmax(model.forward(x, graph)), y, trainMask);
  * backward(loss);
+ * backward([out1, out2], [g1, g2]);   // the gradients of ⟨out1, g1⟩ + ⟨out2, g2⟩
  */
-export function backward(root: Tensor, seed?: Tensor): void {
-  if (!(root instanceof Tensor)) throw new TypeError('backward: argument root must be a Tensor');
-  if (root.disposed) throw new TypeError(`backward: root ${root.describe()} was disposed`);
-  if (!root.requiresGrad) throw new RangeError('backward: root does not require grad (no parameter reaches it)');
-  if (seed !== undefined) {
-    if (!(seed instanceof Tensor) || seed.disposed) throw new TypeError('backward: seed must be a live Tensor');
-    if (seed.dtype !== root.dtype || seed.shape.join() !== root.shape.join()) {
-      throw new RangeError(`backward: seed ${seed.describe()} does not match root ${root.describe()}`);
-    }
-  } else if (root.numel !== 1) {
-    throw new RangeError(`backward: root ${root.describe()} is not a scalar; pass the seed gradient`);
-  }
-  const order = topologicalOrder(root);
+export function backward(root: Tensor | readonly Tensor[], seed?: Tensor | readonly Tensor[]): void {
+  const roots = Array.isArray(root) ? (root as readonly Tensor[]) : [root as Tensor];
+  const given = seed === undefined ? undefined : Array.isArray(seed) ? (seed as readonly Tensor[]) : [seed as Tensor];
+  if (roots.length === 0) throw new RangeError('backward: no roots');
+  if (given && given.length !== roots.length) throw new RangeError(`backward: ${roots.length} roots but ${given.length} seeds`);
+  const name = (i: number) => (roots.length > 1 ? `root ${i}` : 'root');
+  roots.forEach((r, i) => checkRoot(r, given?.[i], name(i)));
+  if (new Set(roots).size !== roots.length) throw new RangeError('backward: a root is given twice');
   const pending = new Map<Tensor, Tensor>();
-  pending.set(root, seed ?? Tensor.full(root.shape, 1, { dtype: root.dtype, device: root.device }));
+  const seeds = new Set<Tensor>(given ?? []);
+  roots.forEach((r, i) => pending.set(r, given?.[i] ?? Tensor.full(r.shape, 1, { dtype: r.dtype, device: r.device })));
+  const order = topologicalOrder(roots);
   const leafGrads = new Set<Tensor>();
 
   // A gradient tensor may be shared (add returns the same gradient for both inputs), so it
@@ -39,7 +39,7 @@ export function backward(root: Tensor, seed?: Tensor): void {
     return leafGrads.has(g);
   };
   const release = (g: Tensor): void => {
-    if (g !== seed && !inUse(g)) g.dispose();
+    if (!seeds.has(g) && !inUse(g)) g.dispose();
   };
 
   for (const t of order) {
@@ -52,7 +52,7 @@ export function backward(root: Tensor, seed?: Tensor): void {
         release(g);
       } else {
         // A leaf owns its gradient: never share one tensor between two leaves or with the seed.
-        const own = inUse(g) || g === seed ? g.clone() : g;
+        const own = inUse(g) || seeds.has(g) ? g.clone() : g;
         t.grad = keep(own);
         leafGrads.add(own);
       }
@@ -62,7 +62,7 @@ export function backward(root: Tensor, seed?: Tensor): void {
       // Kept like a leaf's gradient and never released below. Sharing it with inputs still
       // pending is safe (backward never writes into a pending gradient, and a leaf that later
       // receives it takes a copy); only another owner or the caller's seed forces a copy.
-      const own = leafGrads.has(g) || g === seed ? g.clone() : g;
+      const own = leafGrads.has(g) || seeds.has(g) ? g.clone() : g;
       if (t.grad && t.grad !== own) t.grad.dispose();
       t.grad = keep(own);
       leafGrads.add(own);
@@ -89,10 +89,34 @@ export function backward(root: Tensor, seed?: Tensor): void {
   }
 }
 
-// Tensors reachable from root, each after every tensor that depends on it.
-function topologicalOrder(root: Tensor): Tensor[] {
-  const visited = new Set<Tensor>([root]);
+function checkRoot(root: Tensor, seed: Tensor | undefined, name: string): void {
+  if (!(root instanceof Tensor)) throw new TypeError(`backward: argument ${name} must be a Tensor`);
+  if (root.disposed) throw new TypeError(`backward: ${name} ${root.describe()} was disposed`);
+  if (!root.requiresGrad) throw new RangeError(`backward: ${name} does not require grad (no parameter reaches it)`);
+  if (seed !== undefined) {
+    if (!(seed instanceof Tensor) || seed.disposed) throw new TypeError(`backward: the seed of ${name} must be a live Tensor`);
+    if (seed.dtype !== root.dtype || seed.shape.join() !== root.shape.join()) {
+      throw new RangeError(`backward: seed ${seed.describe()} does not match ${name} ${root.describe()}`);
+    }
+  } else if (root.numel !== 1) {
+    throw new RangeError(`backward: ${name} ${root.describe()} is not a scalar; pass the seed gradient`);
+  }
+}
+
+// Tensors reachable from the roots, each after every tensor that depends on it: the reverse
+// post-order of one depth-first search started from each root in turn.
+function topologicalOrder(roots: readonly Tensor[]): Tensor[] {
+  const visited = new Set<Tensor>();
   const post: Tensor[] = [];
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    visit(root, visited, post);
+  }
+  return post.reverse();
+}
+
+function visit(root: Tensor, visited: Set<Tensor>, post: Tensor[]): void {
   const stack: [Tensor, number][] = [[root, 0]];
   while (stack.length) {
     const top = stack[stack.length - 1];
@@ -113,5 +137,4 @@ function topologicalOrder(root: Tensor): Tensor[] {
       stack.pop();
     }
   }
-  return post.reverse();
 }

@@ -3,10 +3,9 @@ import { isGradEnabled, noGrad } from '../autograd/gradMode.js';
 import { record } from '../autograd/record.js';
 import { tidy } from '../autograd/scope.js';
 import { Rng } from '../random/rng.js';
-import { add, mul, scale, sub } from '../functional/arithmetic.js';
+import { add, scale, sub } from '../functional/arithmetic.js';
 import { gcnBranch } from '../functional/gcnBranch.js';
 import { matmul } from '../functional/matmul.js';
-import { sum } from '../functional/reduce.js';
 import { Graph, type Aggregation } from '../graph/Graph.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
 import { Tensor } from '../tensor/Tensor.js';
@@ -262,10 +261,8 @@ export class ReversibleStack extends Module {
       for (const t of ys) t.dispose();
       const grads = tidy(() => {
         for (const x of xs) x.requiresGrad = true;
-        const outs = this.#block(l, xs, op, seeds);
-        let root = sum(mul(outs[0], gs[0]));
-        for (let i = 1; i < this.groups; i++) root = add(root, sum(mul(outs[i], gs[i])));
-        backward(root);
+        // The vector-Jacobian product of the block's outputs with their gradients, in one pass.
+        backward(this.#block(l, xs, op, seeds), gs);
         // Leaf gradients live outside every scope; take them before their tensors are freed.
         return xs.map((x) => {
           const gx = x.grad ?? Tensor.zeros(x.shape, { dtype: x.dtype, device: x.device });
