@@ -18,6 +18,8 @@ import { DataParallelSteps } from './DataParallelSteps.js';
 import { abortDistributed, currentWorld, type DistributedWorld } from './runtime.js';
 
 const STOPS: readonly (StopReason | null)[] = [null, 'patience', 'callback'];
+// An epoch's control message: stop, lr, trainAcc, valAcc, testAcc, valLoss, then the dropout stream (7).
+const CONTROL_LENGTH = 13;
 const SOURCE = 'the state rank 0 sent';
 
 /**
@@ -81,7 +83,7 @@ export class DataParallelFit implements Disposable {
 
   /** A follower's end of the epoch: rank 0's report, learning rate and stop. True to stop. */
   followEpoch(ctx: FitState, step: StepResult, optimizer: Optimizer): boolean {
-    const c = this.sendControl(new Array(13).fill(0));
+    const c = this.sendControl(new Array(CONTROL_LENGTH).fill(0));
     ctx.endEpoch(step, { trainAcc: c[2]!, valAcc: c[3]!, testAcc: c[4]!, valLoss: c[5]! });
     optimizer.lr = c[1]!;
     setRng(ctx.model, c.slice(6));

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ensureDistBuilt } from '../helpers/apiFixtures.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
-import { MPIRUN_MISSING, runWorker, writeWorker } from '../helpers/mpiRun.js';
+import { BIN } from '../helpers/runCli.js';
+import { MPIRUN_MISSING, runMpi, runWorker, writeWorker } from '../helpers/mpiRun.js';
 import { WORKER_SOURCE } from './worker.js';
 
 interface FitOut {
@@ -120,5 +121,57 @@ describe.skipIf(MPIRUN_MISSING !== null)(`data-parallel fit under mpirun${MPIRUN
     expect(run.code).not.toBe(0);
     expect(run.output).toMatch(/signal 9|Killed/);
     expect(run.ranks.every((r) => r === null)).toBe(true);
+  });
+
+  it('ends the job with a DISTRIBUTED error naming the rank when the ranks are not running the same training', async () => {
+    const run = await runWorker<FitOut>(dir, worker, 2, 'mismatch', { ...SAGE, distributed: true, epochsOnRank: { 1: 7 } }, 45_000);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(
+      /rank 1 of 2 failed, aborting the job: FathomError: fit: rank 1 runs \[epochs, parameters, seeds, batch size\] = \[7,.*rank 0 \[4,/,
+    );
+    expect(run.ranks.every((r) => r === null)).toBe(true);
+  });
+
+  it('runs `fathom train --distributed` under mpirun -np 2 with one summary, from rank 0, matching one process', async () => {
+    const args = [
+      BIN,
+      'train',
+      '--dataset',
+      'cora',
+      '--model',
+      'sage',
+      '--dropout',
+      '0',
+      '--batch-size',
+      '64',
+      '--fanout',
+      '-1,-1',
+      '--epochs',
+      '3',
+      '--patience',
+      '0',
+      '--device',
+      'cpu',
+      '--json',
+      '-',
+    ];
+    const two = await runMpi(2, [...args, '--distributed']);
+    expect(two.code, two.output).toBe(0);
+    const lines = two.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    // The other rank stays silent: one load report, one summary table.
+    expect(two.output.match(/^loaded .*cora/gm)).toHaveLength(1);
+    const one = await runMpi(0, args);
+    expect(one.code, one.output).toBe(0);
+    const [a, b] = [JSON.parse(lines[0]!), JSON.parse(one.stdout)] as { train_loss: number; val_acc: number; epochs_run: number }[];
+    expect(a.epochs_run).toBe(3);
+    expect(Math.abs(a.train_loss - b!.train_loss) / b!.train_loss).toBeLessThan(TOL);
+    expect(a.val_acc).toBe(b!.val_acc);
+  });
+
+  it('refuses --partitions with --distributed before loading any data', async () => {
+    const run = await runMpi(2, [BIN, 'train', '--distributed', '--dataset', 'cora', '--partitions', '4', '--epochs', '1']);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('--partitions is not supported with it');
   });
 });

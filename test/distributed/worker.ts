@@ -33,7 +33,7 @@ if (cfg.mode === 'collectives') {
   if (cfg.killRank === world.rank) setTimeout(() => process.kill(process.pid, 'SIGKILL'), cfg.killAfterMs);
   const t0 = performance.now();
   const r = await f.fit(model, data, {
-    epochs: cfg.epochs, lr: 0.01, patience: cfg.patience ?? 0, restoreBest: false, batches: loader, distributed: cfg.distributed,
+    epochs: cfg.epochsOnRank?.[world.rank] ?? cfg.epochs, lr: 0.01, patience: cfg.patience ?? 0, restoreBest: false, batches: loader, distributed: cfg.distributed,
     checkpoint: cfg.checkpoint ? { dir: cfg.checkpoint, every: 1 } : undefined, resume: cfg.resume ?? false,
   });
   write({

@@ -16,6 +16,7 @@ export const MPIRUN_MISSING: string | null = (() => {
 export interface MpiRun<T> {
   code: number | null;
   output: string;
+  stdout: string;
   /** What rank r wrote, by rank (null where it wrote nothing). */
   ranks: (T | null)[];
   ms: number;
@@ -28,30 +29,44 @@ const MPI_ENV = { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '
  * Runs `worker` with `config` (JSON in DP_CONFIG, plus `out`, the prefix of the files each rank
  * writes: `${out}.${rank}.json`) under `mpirun -np np`, or as a plain process when np is 0.
  */
-export function runWorker<T>(dir: string, worker: string, np: number, name: string, config: object, timeoutMs = 60_000): Promise<MpiRun<T>> {
+export async function runWorker<T>(dir: string, worker: string, np: number, name: string, config: object, timeoutMs = 60_000): Promise<MpiRun<T>> {
   const out = join(dir, name);
-  const env = { ...process.env, ...MPI_ENV, FATHOM_DIST: DIST_INDEX, DP_CONFIG: JSON.stringify({ ...config, out }) };
-  const [cmd, args] =
+  const run = await runMpi(np, [worker], { FATHOM_DIST: DIST_INDEX, DP_CONFIG: JSON.stringify({ ...config, out }) }, timeoutMs);
+  const ranks = Array.from({ length: Math.max(np, 1) }, (_, r) => {
+    const f = `${out}.${r}.json`;
+    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as T) : null;
+  });
+  return { ...run, ranks };
+}
+
+/** `node ...args` under `mpirun -np np` (plainly when np is 0); a run past `timeoutMs` is killed and rejects as a hang. */
+export function runMpi(
+  np: number,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string; stdout: string; ms: number }> {
+  const [cmd, argv] =
     np === 0
-      ? [process.execPath, [worker]]
-      : ['mpirun', ['-np', String(np), '--oversubscribe', '--allow-run-as-root', '--bind-to', 'none', process.execPath, worker]];
+      ? [process.execPath, args]
+      : ['mpirun', ['-np', String(np), '--oversubscribe', '--allow-run-as-root', '--bind-to', 'none', process.execPath, ...args]];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { env: { ...process.env, ...MPI_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+      stdout += d;
+    });
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name}: mpirun -np ${np} still running after ${timeoutMs} ms (a hang):\n${output}`));
+      reject(new Error(`mpirun -np ${np} ${args.join(' ')}: still running after ${timeoutMs} ms (a hang):\n${output}`));
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const ranks = Array.from({ length: Math.max(np, 1) }, (_, r) => {
-        const f = `${out}.${r}.json`;
-        return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as T) : null;
-      });
-      resolve({ code, output, ranks, ms: performance.now() - t0 });
+      resolve({ code, output, stdout, ms: performance.now() - t0 });
     });
   });
 }
