@@ -9,7 +9,7 @@ import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { SampledBatch } from '../sampling/SampledBatch.js';
 import { Tensor } from '../tensor/Tensor.js';
-import { BatchFeatures, checkLoaderFits } from '../train/batchFeatures.js';
+import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from '../train/batchFeatures.js';
 import { allReduceScaled } from './collectives.js';
 import type { DistributedWorld } from './runtime.js';
 import { shareOf } from './shareOf.js';
@@ -49,7 +49,8 @@ export class DataParallelSteps implements Disposable {
   }
 
   /** Trains one epoch; returns the mean loss over all ranks' seed nodes (the same on every rank). */
-  async run(epoch: number, optimizer: Optimizer, afterBackward: AfterBackward): Promise<number> {
+  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: AfterBackward): Promise<number> {
+    refuseLayerFeatures(features);
     this.model.train();
     if (!this.loader) {
       const { mask, count, total } = this.#share!;

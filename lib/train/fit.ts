@@ -61,11 +61,12 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const { builtIn, last, diagnostics } = builtInCallbacks(options);
   // Everything that can refuse the options comes before the optimizer fit() may create.
   const b = options.batches;
+  const layerwise = layerwiseEvaluation(model, options);
+  const all = new CallbackList(builtIn, options.callbacks, last);
   const dp = options.distributed ? new DataParallelFit(model, data, b) : null;
   // Under data parallelism only rank 0 evaluates, reports and writes (see DataParallelFit).
-  const callbacks = dp && !dp.leader ? new CallbackList([], [], []) : new CallbackList(builtIn, options.callbacks, last);
+  const callbacks = dp && !dp.leader ? new CallbackList([], [], []) : all;
   const batches = !b || dp ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
-  const layerwise = layerwiseEvaluation(model, options);
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const ctx = new FitState(model, data, optimizer, epochs);
@@ -82,7 +83,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       const t0 = performance.now();
       const afterBackward = (loss: Tensor, layers: Tensor[] | null) => callbacks.backward(ctx, { loss, features: layers });
       const trainLoss = dp
-        ? await dp.steps.run(epoch, optimizer, afterBackward)
+        ? await dp.steps.run(epoch, optimizer, features, afterBackward)
         : batches
           ? await batches.run(epoch, optimizer, features, afterBackward)
           : trainStep(model, data, optimizer, features, afterBackward);
