@@ -1,7 +1,7 @@
 // Data-parallel fit() under mpirun against one process: the same global batches must give the
 // same losses and weights up to f32 rounding of the weighted gradient sum, whatever the number
 // of ranks, and a rank that dies must end the job rather than hang it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,11 +77,12 @@ describe.skipIf(MPIRUN_MISSING !== null)(`data-parallel fit under mpirun${MPIRUN
     return run.ranks[0]!;
   }
 
-  it('resumes a run of 2 ranks from its checkpoints on the trajectory of an uninterrupted one', async () => {
+  it('resumes a run of 2 ranks from its checkpoints on the trajectory of an uninterrupted one, with 2 ranks or 4', async () => {
     const checkpoint = join(dir, 'ckpt');
     const whole = await runWorker<FitOut>(dir, worker, 2, 'whole', { ...SAGE, distributed: true });
     const first = await runWorker<FitOut>(dir, worker, 2, 'first', { ...SAGE, epochs: 2, distributed: true, checkpoint });
     expect(first.code, first.output).toBe(0);
+    cpSync(checkpoint, `${checkpoint}-4`, { recursive: true });
     const rest = await runWorker<FitOut>(dir, worker, 2, 'rest', { ...SAGE, distributed: true, checkpoint, resume: true });
     expect(rest.code, rest.output).toBe(0);
     for (const r of rest.ranks) {
@@ -89,6 +90,12 @@ describe.skipIf(MPIRUN_MISSING !== null)(`data-parallel fit under mpirun${MPIRUN
       expect(r!.weights).toEqual(whole.ranks[0]!.weights);
     }
     expect(rest.ranks[0]!.losses).toEqual(whole.ranks[0]!.losses.slice(2));
+    // The checkpoint holds the run, not the ranks: 4 ranks continue it, to rounding.
+    const four = await runWorker<FitOut>(dir, worker, 4, 'rest4', { ...SAGE, distributed: true, checkpoint: `${checkpoint}-4`, resume: true });
+    expect(four.code, four.output).toBe(0);
+    expect(four.ranks[0]!.resumedFrom).toBe(2);
+    expect(maxRelDiff(four.ranks[0]!.weights, whole.ranks[0]!.weights)).toBeLessThan(TOL);
+    expect(maxRelDiff(four.ranks[0]!.losses, whole.ranks[0]!.losses.slice(2))).toBeLessThan(TOL);
   });
 
   it('sums and averages f32 and f64 tensors and broadcasts from the last rank as plain TypeScript does', async () => {
