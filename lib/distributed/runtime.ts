@@ -17,7 +17,7 @@ let world: DistributedWorld | null = null;
  * OMPI_COMM_WORLD_RANK and OMPI_COMM_WORLD_SIZE) it initializes MPI, which the addon opens at run
  * time (`libmpi.so.40`); started plainly it is a world of one process, and every collective is
  * the identity. Idempotent: later calls return the same world. MPI is finalized when the process
- * exits.
+ * exits with code 0; after an exit with another code (an uncaught error) mpirun ends the job.
  *
  * @throws FathomError 'DISTRIBUTED' under mpirun when Open MPI's library cannot be opened.
  * @example
@@ -39,7 +39,12 @@ export function initDistributed(): DistributedWorld {
   if (mpiSize !== size) {
     throw new FathomError(`initDistributed: MPI reports a world of ${mpiSize} processes, OMPI_COMM_WORLD_SIZE says ${size}`, 'DISTRIBUTED');
   }
-  process.once('exit', () => native().distFinalize());
+  // Only a clean exit finalizes MPI, which waits for every rank to finalize: a rank that fails
+  // (an uncaught error, process.exit(1)) would wait there for ranks that wait for it. It exits
+  // unfinalized instead, and mpirun ends the job when a rank exits with an error.
+  process.once('exit', (code) => {
+    if (code === 0) native().distFinalize();
+  });
   world = Object.freeze({ rank, worldSize: size, mpi: true });
   return world;
 }

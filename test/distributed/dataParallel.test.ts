@@ -130,6 +130,13 @@ describe.skipIf(MPIRUN_MISSING !== null)(`data-parallel fit under mpirun${MPIRUN
     expect(run.ranks.every((r) => r === null)).toBe(true);
   });
 
+  it('ends the job when a rank throws outside fit while the others wait in a collective', async () => {
+    const run = await runWorker<object>(dir, worker, 2, 'throw', { mode: 'throw' }, 30_000);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('Error: rank 1 fails outside fit');
+    expect(run.ranks.every((r) => r === null)).toBe(true);
+  });
+
   it('ends the job with a DISTRIBUTED error naming the rank when the ranks are not running the same training', async () => {
     const run = await runWorker<FitOut>(dir, worker, 2, 'mismatch', { ...SAGE, distributed: true, epochsOnRank: { 1: 7 } }, 45_000);
     expect(run.code).not.toBe(0);

@@ -19,6 +19,11 @@ if (cfg.mode === 'collectives') {
   const bi32 = f.broadcast(f.Tensor.from(Int32Array.from({ length: 10 }, (_, i) => world.rank * 1000 + i)), root);
   f.barrier();
   write({ sum32: [...sum32.toArray()], mean64: [...mean64.toArray()], b32: [...b32.toArray()], bi32: [...bi32.toArray()], size: f.worldSize(), rank: f.rank() });
+} else if (cfg.mode === 'throw') {
+  // A rank failing outside fit() while the others wait in a collective.
+  if (world.rank === 1) throw new Error('rank 1 fails outside fit');
+  f.barrier();
+  write({});
 } else {
   const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
   const data = f.NodeData.from(g);
