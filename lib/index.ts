@@ -38,6 +38,19 @@ export { NeighborLoader, neighborLoader, type NeighborLoaderOptions } from './sa
 export { SampledBatch } from './sampling/SampledBatch.js';
 export { PartitionLoader, partitionLoader, type PartitionLoaderOptions } from './sampling/partitionLoader.js';
 export { PartitionBatch } from './sampling/PartitionBatch.js';
+export {
+  abortDistributed,
+  allReduce,
+  type AllReduceOptions,
+  barrier,
+  broadcast,
+  type DistributedWorld,
+  initDistributed,
+  mpiStatus,
+  rank,
+  shareOf,
+  worldSize,
+} from './distributed/index.js';
 export { inducedSubgraph } from './sampling/inducedSubgraph.js';
 export { oneHopNeighborhood } from './sampling/oneHopNeighborhood.js';
 export { layerwiseInference, type LayerwiseOptions } from './train/layerwiseInference.js';
@@ -131,7 +144,7 @@ export { argmax } from './train/argmax.js';
 export * as datasets from './data/index.js';
 export { Rng, type RngState } from './random/rng.js';
 
-export { saveCheckpoint, type CheckpointContents } from './checkpoint/saveCheckpoint.js';
+export { encodeCheckpoint, saveCheckpoint, type CheckpointContents } from './checkpoint/saveCheckpoint.js';
 export { loadCheckpoint, loadModel, type LoadedCheckpoint } from './checkpoint/loadCheckpoint.js';
 export { restoreCheckpoint } from './checkpoint/restoreCheckpoint.js';
 export { loadStateDict, saveStateDict } from './checkpoint/stateDictFile.js';

@@ -4,6 +4,7 @@
 import type { CudaProbe, CudaUnavailable } from '../runtime/cudaStatus.js';
 import type { AggrBinding } from './aggrBinding.js';
 import type { DiagBinding } from './diagBinding.js';
+import type { DistBinding } from './distBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
 import type { NormBinding } from './normBinding.js';
@@ -14,6 +15,7 @@ import type { CsrHandle, Device, DType, NativeArray, TensorHandle } from './hand
 export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } from './handles.js';
 export type { SampledHops, SamplerHandle } from './samplingBinding.js';
 export type { PlanArg, PlanHandle, PlanSpec, PlanStepSpec } from './planBinding.js';
+export type { MpiInfo } from './distBinding.js';
 
 export interface DeviceMemory {
   tensors: number;
@@ -42,7 +44,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding, PlanBinding {
+export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding, PlanBinding, DistBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;

@@ -1,7 +1,8 @@
 import type { Rng } from '../random/rng.js';
 import type { StTensorInput } from '../io/encodeSafetensors.js';
 import type { StArray } from '../io/safetensorsFormat.js';
-import { writeSafetensors } from '../io/writeSafetensors.js';
+import { atomicWriteFile } from '../io/atomicWriteFile.js';
+import { encodeSafetensors } from '../io/encodeSafetensors.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import { CHECKPOINT_FORMAT, configOf, isModule, MAX_EPOCH, MODEL_PREFIX, nameOf, OPTIMIZER_PREFIX, type CheckpointableModel } from './checkpointFormat.js';
 
@@ -29,6 +30,17 @@ export interface CheckpointContents {
  */
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   if (typeof path !== 'string') throw new TypeError('saveCheckpoint: path must be a string');
+  atomicWriteFile(path, encodeCheckpoint(contents));
+}
+
+/**
+ * The bytes saveCheckpoint() writes (a safetensors file), in memory: data-parallel training sends
+ * them from rank 0 to the others, which read them with parseCheckpoint(decodeSafetensors(bytes)).
+ *
+ * @example
+ * const bytes = encodeCheckpoint({ model, optimizer, epoch: 3 });
+ */
+export function encodeCheckpoint(contents: CheckpointContents): Buffer {
   const { model, optimizer, rng } = contents ?? ({} as CheckpointContents);
   if (!isModule(model)) throw new TypeError('saveCheckpoint: contents.model must be a Module (a model with namedParameters())');
   const epoch = contents.epoch ?? 0;
@@ -63,5 +75,5 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
     });
     metadata.optimizer = JSON.stringify({ name: state.name, hyper: state.hyper, stepCount: state.stepCount, params: order, slots: present });
   }
-  writeSafetensors(path, tensors, metadata);
+  return encodeSafetensors(tensors, metadata);
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { mpiStatus } from '../distributed/runtime.js';
 import { devices } from '../runtime/devices.js';
 import { gitCommit } from '../runtime/gitCommit.js';
 import { findPackageRoot } from '../runtime/packageRoot.js';
@@ -8,7 +9,7 @@ import { checkOutputs } from './outputPaths.js';
 import { emitSummary, jsonTarget } from './summaryOutput.js';
 import { table } from './table.js';
 
-/** `fathom info`: version, build, BLAS, threads and devices. */
+/** `fathom info`: version, build, BLAS, threads, devices and whether MPI (data-parallel training) is there. */
 export function infoCommand(): Command {
   return new Command('info')
     .description('print the version, the build and the devices')
@@ -18,6 +19,7 @@ export function infoCommand(): Command {
       checkOutputs('info', { files: { '--json': json } });
       const d = devices();
       const commit = gitCommit(findPackageRoot());
+      const mpi = mpiStatus();
       const rows: [string, string][] = [
         ['version', version()],
         ['commit', commit ?? '-'],
@@ -27,7 +29,8 @@ export function infoCommand(): Command {
         ['CUDA GEMM', d.cuda.compiled ? (d.cuda.cublas ? 'cuBLAS' : 'built-in tiled kernel') : '-'],
         ['CUDA', d.cuda.available ? `${d.cuda.devices.length} device(s)` : `unavailable: ${d.cuda.reason ?? ''}`],
         ...d.cuda.devices.map((g): [string, string] => [`GPU ${g.index}`, `${g.name}, ${(g.totalMemory / 2 ** 30).toFixed(1)} GiB`]),
+        ['MPI', mpi.available ? `Open MPI (${mpi.library})` : `unavailable: ${mpi.reason ?? ''}`],
       ];
-      emitSummary({ text: table(rows), summary: { version: version(), git_commit: commit, ...d }, json, command: 'info' });
+      emitSummary({ text: table(rows), summary: { version: version(), git_commit: commit, ...d, mpi }, json, command: 'info' });
     });
 }

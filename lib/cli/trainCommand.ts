@@ -12,6 +12,7 @@ import { addScheduleOptions } from './scheduleOptions.js';
 import { addBatchOptions } from './batchOptions.js';
 import { runTrainJob, TRAIN_DEFAULTS, type TrainJobOptions } from './trainJob.js';
 import { withInterrupt } from './withInterrupt.js';
+import { initDistributed } from '../distributed/runtime.js';
 
 /** `fathom train`: trains a model on a dataset with a progress bar and prints a summary. */
 export function trainCommand(): Command {
@@ -31,27 +32,32 @@ export function trainCommand(): Command {
     .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
     .option('--no-compile', 'run every training step eagerly (default: steps are traced once and replayed natively, with the same results)')
+    .option('--distributed', 'data-parallel over the processes of an mpirun job (mpirun -np N fathom train --distributed ...); rank 0 reports', false)
     .action(async (o: TrainJobOptions & { json?: string }) => {
       if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');
       checkOutputs('train', { files: { '--json': o.json }, dirs: { '--checkpoint-dir': o.checkpointDir } });
-      const progress = new Progress(o.epochs, 'train');
+      // Under mpirun only rank 0 speaks: progress, log, warnings, summary.
+      const quiet = o.distributed && initDistributed().rank !== 0;
+      const say = (text: string) => quiet || process.stderr.write(text);
+      const progress = quiet ? null : new Progress(o.epochs, 'train');
       let summary: Awaited<ReturnType<typeof runTrainJob>>;
       try {
         summary = await withInterrupt((signal) =>
           runTrainJob(o, {
             signal,
-            log: (line) => process.stderr.write(`${line}\n`),
-            onWarning: (m) => process.stderr.write(`\nfathom train: warning: ${m}\n`),
+            log: (line) => say(`${line}\n`),
+            onWarning: (m) => say(`\nfathom train: warning: ${m}\n`),
             onEpoch: (r) =>
-              progress.update(
+              progress?.update(
                 r.epoch,
                 `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`,
               ),
           }),
         );
       } finally {
-        progress.stop();
+        progress?.stop();
       }
+      if (quiet) return;
       for (const note of trainNotes(summary, o)) process.stderr.write(`${note}\n`);
       emitSummary({ text: trainTable(summary), summary, json: o.json, command: 'train' });
     });

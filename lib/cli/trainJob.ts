@@ -4,6 +4,9 @@ import { buildModel, modelEntry, resolveSpec, validateModelSpec } from '../model
 import { resetPeakMemory, resolveDevice } from '../runtime/devices.js';
 import type { Device } from '../tensor/dtype.js';
 import { buildOptimizer, type OptimizerName } from '../optim/buildOptimizer.js';
+import { InvalidArgumentError } from 'commander';
+
+import { initDistributed } from '../distributed/runtime.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
@@ -30,6 +33,8 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   resume?: boolean;
   /** Compiled training steps (default true; --no-compile runs every step eagerly). */
   compile?: boolean;
+  /** Data-parallel over the ranks of an mpirun job (fit's `distributed`); needs full-batch or --batch-size. */
+  distributed?: boolean;
 }
 
 export type { RunSetting, TrainSummary } from './runSummary.js';
@@ -62,6 +67,7 @@ const RUN_KEYS = new Set([
   'checkpointDir',
   'checkpointEvery',
   'resume',
+  'distributed',
   'json',
   'out',
   'metrics',
@@ -98,8 +104,11 @@ export async function runTrainJob(
   const spec = resolveSpec(modelSpec(options));
   validateModelSpec(spec);
   checkBatchFlags(options, spec);
+  if (options.distributed && options.partitions !== undefined)
+    throw new InvalidArgumentError('--distributed splits --batch-size batches or full-batch steps across the ranks; --partitions is not supported with it');
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
+  if (options.distributed) initDistributed();
   const ds = await loadCliDataset(options, hooks.log, hooks.signal);
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
@@ -128,6 +137,7 @@ export async function runTrainJob(
     lrSchedule,
     batches,
     compile: options.compile ?? true,
+    distributed: options.distributed ?? false,
   });
   return trainSummary(runSetting(ds, spec, device), result, batchSetting(options));
 }

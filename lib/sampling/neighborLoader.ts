@@ -70,7 +70,7 @@ export class NeighborLoader implements AsyncIterable<SampledBatch>, Disposable {
   /** The batches of epoch `epoch` (integer ≥ 1): the next one is sampled while one is in use. */
   async *batches(epoch: number): AsyncGenerator<SampledBatch, void, undefined> {
     if (!Number.isInteger(epoch) || epoch < 1) throw new RangeError(`NeighborLoader.batches: epoch must be an integer ≥ 1, got ${String(epoch)}`);
-    const order = this.order(epoch);
+    const order = this.seedOrder(epoch);
     const n = this.numBatches;
     const draw = (b: number) => {
       const p = this.sampler.sampleAsync(order.subarray(b * this.batchSize, (b + 1) * this.batchSize), { seed: this.seed, batch: (epoch - 1) * n + b });
@@ -91,8 +91,12 @@ export class NeighborLoader implements AsyncIterable<SampledBatch>, Disposable {
     return this.batches(this.#epoch);
   }
 
-  /** The seed order of an epoch: as given, or a Fisher–Yates shuffle keyed by (seed, epoch). */
-  private order(epoch: number): Int32Array {
+  /**
+   * The seed order of an epoch: as given, or a Fisher–Yates shuffle keyed by (seed, epoch). Batch
+   * b holds entries [b · batchSize, (b + 1) · batchSize); its draws are keyed by (seed, (epoch − 1)
+   * · numBatches + b). Data-parallel training splits each batch of it across the ranks.
+   */
+  seedOrder(epoch: number): Int32Array {
     const order = Int32Array.from(this.seeds);
     if (!this.shuffle) return order;
     const rng = new Rng(this.seed * 0x10000 + epoch);

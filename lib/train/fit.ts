@@ -24,6 +24,7 @@ import { trainStep } from './trainStep.js';
 import { BatchEpochs } from './batchEpoch.js';
 import { PartitionEpochs } from './partitionEpoch.js';
 import { PartitionLoader } from '../sampling/partitionLoader.js';
+import { DataParallelFit } from '../distributed/DataParallelFit.js';
 
 export { evaluate } from './evaluate.js';
 export type { DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
@@ -40,7 +41,8 @@ const training = new WeakSet<NodeModel>();
  * which run after them (see Callback for the hooks and their order). The options are checked
  * before anything runs (see FitOptions); the model ends with the weights of the best epoch
  * (`restoreBest`); a non-finite loss stops training (`checkFinite`); a model already in a
- * running fit() is refused.
+ * running fit() is refused. With `distributed` the run is data-parallel over the processes of
+ * an mpirun job (see FitOptions.distributed and docs/distributed.md).
  *
  * @example
  * const result = await fit(model, data, { epochs: 200, lr: 0.01, weightDecay: 5e-4, patience: 100 });
@@ -58,24 +60,28 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
     throw new FathomError(`fit: this ${model.name} is already training in another fit() call; await that one first (or train a copy)`, 'RANGE');
   }
   const { builtIn, last, diagnostics } = builtInCallbacks(options);
-  const callbacks = new CallbackList(builtIn, options.callbacks, last);
   // Everything that can refuse the options comes before the optimizer fit() may create.
   const b = options.batches;
-  const batches = !b ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
   const layerwise = layerwiseEvaluation(model, options);
+  const all = new CallbackList(builtIn, options.callbacks, last);
+  const dp = options.distributed ? new DataParallelFit(model, data, b) : null;
+  // Under data parallelism only rank 0 evaluates, reports and writes (see DataParallelFit).
+  const callbacks = dp && !dp.leader ? new CallbackList([], [], []) : all;
+  const batches = !b || dp ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const ctx = new FitState(model, data, optimizer, epochs);
   using compiled = fitCompilation(model, optimizer, {
     compile: options.compile ?? true,
     explicit: options.compile === true,
-    batches: batches !== null,
+    batches: batches !== null || dp !== null,
     backwardHooks: callbacks.hasBackwardHooks,
   });
   let finished = false;
   training.add(model);
   try {
     await callbacks.fitStart(ctx);
+    dp?.shareStart(ctx, epochs);
     for (let epoch = ctx.startEpoch + 1; epoch <= epochs; epoch++) {
       options.signal?.throwIfAborted();
       ctx.beginEpoch(epoch);
@@ -83,22 +89,35 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       const lr = optimizer.lr;
       const t0 = performance.now();
       const afterBackward = (loss: Tensor, layers: Tensor[] | null) => callbacks.backward(ctx, { loss, features: layers });
-      const trainLoss = batches
-        ? await batches.run(epoch, optimizer, features, afterBackward)
-        : trainStep(model, data, optimizer, features, afterBackward, compiled.train);
+      const trainLoss = dp
+        ? await dp.steps.run(epoch, optimizer, features, afterBackward)
+        : batches
+          ? await batches.run(epoch, optimizer, features, afterBackward)
+          : trainStep(model, data, optimizer, features, afterBackward, compiled.train);
       const step = { epoch, trainLoss, stepMs: performance.now() - t0, lr };
+      if (dp && !dp.leader) {
+        if (dp.followEpoch(ctx, step, optimizer)) break;
+        continue;
+      }
       await callbacks.stepEnd(ctx, step);
       // Yield between the step and the evaluation too: each is a full forward pass, and
       // together they would hold the event loop for twice as long.
       await yieldToEventLoop();
       const metrics = layerwise ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize) : evaluate(model, data, compiled.evaluation);
       await callbacks.epochEnd(ctx, ctx.endEpoch(step, metrics));
+      dp?.leadEpoch(ctx, optimizer);
       if (ctx.stopReason) break;
       await yieldToEventLoop();
     }
     await callbacks.fitEnd(ctx);
+    dp?.shareEnd(model);
     finished = true;
+  } catch (e) {
+    // The other ranks wait for this one in a collective: end them all rather than hang.
+    if (dp) dp.fail(e);
+    throw e;
   } finally {
+    dp?.dispose();
     training.delete(model);
     try {
       // A teardown error surfaces only when nothing failed before it.

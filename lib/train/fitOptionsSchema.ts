@@ -68,6 +68,7 @@ const SHAPE = {
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
   compile: bool(),
+  distributed: bool(),
   evaluation: NESTED.evaluation,
   // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
   batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {
@@ -94,6 +95,7 @@ export function checkFitOptions(options: object): FitOptions {
     const o = options as FitOptions;
     if (o.resume && !o.checkpoint) throw new RangeError('fit: resume needs checkpoint.dir');
     if (o.batches && o.diagnostics) throw new RangeError('fit: diagnostics need full-batch steps; drop diagnostics or batches');
+    if (o.distributed && o.diagnostics) throw new RangeError('fit: diagnostics need one process; drop diagnostics or distributed');
     if (o.evaluation?.layerwise && o.evaluation.batchSize === undefined) throw new RangeError('fit: evaluation.layerwise needs evaluation.batchSize');
     return o;
   }

@@ -109,6 +109,22 @@ export interface FitOptions {
    */
   batches?: NeighborLoader | PartitionLoader;
   /**
+   * Data-parallel training over the processes of an mpirun job (call initDistributed() first;
+   * outside mpirun a world of one, the same as without it). Every step's global batch (a
+   * NeighborLoader batch, or without `batches` all training nodes) is split across the ranks,
+   * each samples and runs its share, and the gradients are averaged with weights so that they
+   * equal the one-process gradient of the global batch's mean loss; every rank takes the same
+   * optimizer step. Rank 0 broadcasts its initial (or resumed) state, evaluates, runs `onEpoch`,
+   * `callbacks` and checkpoints; the other ranks get its decisions and final weights, and the
+   * same FitResult. An error on any rank after the start aborts the whole job (MPI_Abort). Not
+   * with a PartitionLoader or diagnostics. See docs/distributed.md.
+   *
+   * @example
+   * initDistributed(); // under: mpirun -np 4 node train.js
+   * await fit(sage, data, { distributed: true, batches: loader });
+   */
+  distributed?: boolean;
+  /**
    * How every epoch's evaluation runs: full-batch (default), or with `layerwise: true` through
    * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE only), whose memory is
    * one layer of one batch's neighbourhood. The metrics are the same up to f32 rounding; with

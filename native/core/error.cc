@@ -16,6 +16,8 @@ const char* Error::code() const {
       return "OUT_OF_MEMORY";
     case ErrorKind::Io:
       return "IO";
+    case ErrorKind::Distributed:
+      return "DISTRIBUTED";
     case ErrorKind::Internal:
       return "INTERNAL";
   }

@@ -14,6 +14,7 @@ enum class ErrorKind {
   Device,       // mismatched or unavailable device                  -> FathomError DEVICE
   OutOfMemory,  // allocation failed                                 -> FathomError OUT_OF_MEMORY
   Io,           // file problems                                     -> FathomError IO
+  Distributed,  // MPI missing, not initialized, or a collective failed -> FathomError DISTRIBUTED
   Internal      // a bug or a CUDA failure                           -> FathomError INTERNAL
 };
 

@@ -8,4 +8,6 @@ void register_sparse_feature_ops(Napi::Env env, Napi::Object exports);
 void register_diag_ops(Napi::Env env, Napi::Object exports);
 // Neighbour sampling for mini-batches (sampler_binding.cc).
 void register_sampling(Napi::Env env, Napi::Object exports);
+// Data-parallel training over MPI loaded at run time (dist_binding.cc).
+void register_distributed(Napi::Env env, Napi::Object exports);
 }  // namespace fathom::napi

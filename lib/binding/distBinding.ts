@@ -1,0 +1,27 @@
+// Native functions of data-parallel training over MPI (native/napi/dist_binding.cc). MPI is
+// opened at run time (native/dist/mpi_runtime.h): every function exists in every build.
+import type { TensorHandle } from './handles.js';
+
+/** Whether Open MPI's libmpi opened, which file, and why not. */
+export interface MpiInfo {
+  available: boolean;
+  /** The library file opened ('' when none). */
+  library: string;
+  reason?: string;
+}
+
+export interface DistBinding {
+  /** Opens libmpi (once) without initializing MPI. */
+  mpiInfo(): MpiInfo;
+  /** MPI_Init_thread once (later calls only report); FathomError DISTRIBUTED when MPI is missing. */
+  distInit(): { rank: number; size: number };
+  /** Sums each tensor (times `scale`) over the ranks in place; `mean` divides by the world size. f32 and f64. */
+  distAllReduce(mean: boolean, scale: number, ...tensors: TensorHandle[]): void;
+  /** Rank `root`'s values into every rank's tensor, in place. */
+  distBroadcast(tensor: TensorHandle, root: number): void;
+  distBarrier(): void;
+  /** MPI_Abort: ends every rank of the job with `code`. Never returns. */
+  distAbort(code: number): never;
+  /** MPI_Finalize when initialized; safe to repeat. */
+  distFinalize(): void;
+}
