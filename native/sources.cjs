@@ -15,7 +15,7 @@ const list = (dir, ext) =>
 const core = [
   ...list('core', '.cc'),
   ...list('cpu', '.cc'),
-  ...list('dist', '.cc'),
+  ...list('mpi', '.cc'),
   ...list('graph', '.cc'),
   ...list('ops', '.cc'),
   ...list('table', '.cc'),

@@ -26,10 +26,11 @@ export function backward(root: Tensor | readonly Tensor[], seed?: Tensor | reado
   const name = (i: number) => (roots.length > 1 ? `root ${i}` : 'root');
   roots.forEach((r, i) => checkRoot(r, given?.[i], name(i)));
   if (new Set(roots).size !== roots.length) throw new RangeError('backward: a root is given twice');
+  // The order first: it refuses a disposed intermediate before any seed tensor is made.
+  const order = topologicalOrder(roots);
   const pending = new Map<Tensor, Tensor>();
   const seeds = new Set<Tensor>(given ?? []);
   roots.forEach((r, i) => pending.set(r, given?.[i] ?? Tensor.full(r.shape, 1, { dtype: r.dtype, device: r.device })));
-  const order = topologicalOrder(roots);
   const leafGrads = new Set<Tensor>();
 
   // A gradient tensor may be shared (add returns the same gradient for both inputs), so it

@@ -1,5 +1,5 @@
 // Native functions of data-parallel training over MPI (native/napi/dist_binding.cc). MPI is
-// opened at run time (native/dist/mpi_runtime.h): every function exists in every build.
+// opened at run time (native/mpi/mpi_runtime.h): every function exists in every build.
 import type { TensorHandle } from './handles.js';
 
 /** Whether Open MPI's libmpi opened, which file, and why not. */

@@ -1,13 +1,13 @@
-// N-API entry points of data-parallel training over MPI (native/dist/mpi_runtime.h): whether MPI
+// N-API entry points of data-parallel training over MPI (native/mpi/mpi_runtime.h): whether MPI
 // loads, init, and the in-place collectives on tensors. CUDA tensors go through a host copy.
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "convert.h"
-#include "dist/mpi_runtime.h"
 #include "errors.h"
 #include "feature_bindings.h"
+#include "mpi/mpi_runtime.h"
 #include "tensor_handle.h"
 
 namespace fathom::napi {

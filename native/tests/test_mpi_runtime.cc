@@ -1,9 +1,9 @@
-// The MPI runtime (dist/mpi_runtime.h) before MPI is initialized: every collective refuses with
+// The MPI runtime (mpi/mpi_runtime.h) before MPI is initialized: every collective refuses with
 // ErrorKind::Distributed naming the op, and the kind reaches JS as the code DISTRIBUTED. (Loading
 // Open MPI itself is exercised by test/distributed under mpirun.)
 #include "check.h"
 #include "core/error.h"
-#include "dist/mpi_runtime.h"
+#include "mpi/mpi_runtime.h"
 
 namespace {
 
