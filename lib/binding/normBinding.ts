@@ -20,4 +20,10 @@ export interface NormBinding {
     wantWeight: boolean,
     wantBias: boolean,
   ): [TensorHandle | null, TensorHandle | null, TensorHandle | null];
+  /** One power-iteration step on f64 vectors u [out, 1], v [in, 1] for W [out, in], in place. */
+  powerIteration(w: TensorHandle, u: TensorHandle, v: TensorHandle): void;
+  /** c·W/σ with σ = uᵀWv (f64 u, v on W's device); FathomError NUMERIC for a zero weight. */
+  spectralNormalize(w: TensorHandle, u: TensorHandle, v: TensorHandle, c: number): TensorHandle;
+  /** ∂L/∂W with u and v constant; all NaN for a non-finite upstream gradient. */
+  spectralNormalizeBackward(grad: TensorHandle, w: TensorHandle, u: TensorHandle, v: TensorHandle, c: number): TensorHandle;
 }

@@ -90,6 +90,12 @@ export class ResidualBlock extends GraphConv<ResidualBlockForwardOptions> {
     this.lipschitz = options.lipschitz ? new LipschitzWeight(this.weight, options.lipschitz.c, options.lipschitz.rng) : null;
   }
 
+  /** Frees the weight and the power-iteration vectors. Idempotent. */
+  override dispose(): void {
+    this.lipschitz?.dispose();
+    super.dispose();
+  }
+
   /**
    * Whether backward reads the values of this block's input z: only res+ with PairNorm
    * (PairNorm's backward needs its input); every other form reads ReLU(z), not z.

@@ -65,8 +65,7 @@ export interface FitOptions {
    * Compile the full-batch training step and the evaluation pass (default true): the first
    * epoch runs eagerly, the next two are traced, and from then on each step is replayed natively
    * in one call, with the same losses and weights bit for bit (CompiledStep). A step the tracer
-   * cannot capture (host reads such as Lipschitz normalization's power iteration or MsgNorm's
-   * row norms, DropEdge, an optimizer that does not declare its step inputs) runs eagerly with a
+   * cannot capture (host reads such as MsgNorm's row norms or a custom layer's item(), DropEdge, an optimizer that does not declare its step inputs) runs eagerly with a
    * one-line process warning (code FATHOM_EAGER_STEP); steps that record diagnostics, steps with
    * an onBackward callback and mini-batch steps run eagerly (with a warning only when `compile`
    * was asked for explicitly). `false` runs every step eagerly.

@@ -18,6 +18,8 @@ const char* Error::code() const {
       return "IO";
     case ErrorKind::Distributed:
       return "DISTRIBUTED";
+    case ErrorKind::Numeric:
+      return "NUMERIC";
     case ErrorKind::Internal:
       return "INTERNAL";
   }

@@ -15,6 +15,7 @@ enum class ErrorKind {
   OutOfMemory,  // allocation failed                                 -> FathomError OUT_OF_MEMORY
   Io,           // file problems                                     -> FathomError IO
   Distributed,  // MPI missing, not initialized, or a collective failed -> FathomError DISTRIBUTED
+  Numeric,      // a value the op cannot work with (a zero spectral norm) -> FathomError NUMERIC
   Internal      // a bug or a CUDA failure                           -> FathomError INTERNAL
 };
 

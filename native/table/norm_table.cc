@@ -1,7 +1,9 @@
-// The norm family: pairNorm, pairNormBackward, layerNorm, layerNormBackward.
+// The norm family: pairNorm, layerNorm and spectral normalization (powerIteration,
+// spectralNormalize), with their backwards.
 #include "op_table.h"
 #include "ops/layer_norm.h"
 #include "ops/norm.h"
+#include "ops/spectral.h"
 
 namespace fathom::table {
 namespace {
@@ -34,13 +36,32 @@ Out layer_norm_backward(OpArgs& a) {
   return {std::move(g.dx), std::move(g.dweight), std::move(g.dbias)};
 }
 
+// powerIteration(w, u, v): one step, u and v updated in place.
+Out power_iteration(OpArgs& a) {
+  ops::power_iteration_(a.tensor(0, "w"), a.mutable_tensor(1, "u"), a.mutable_tensor(2, "v"));
+  return {};
+}
+
+Out spectral_normalize(OpArgs& a) {
+  return {ops::spectral_normalize(a.tensor(0, "w"), a.tensor(1, "u"), a.tensor(2, "v"),
+                                  a.number(3, "c"))};
+}
+
+Out spectral_normalize_backward(OpArgs& a) {
+  return {ops::spectral_normalize_backward(a.tensor(0, "grad"), a.tensor(1, "w"), a.tensor(2, "u"),
+                                           a.tensor(3, "v"), a.number(4, "c"))};
+}
+
 }  // namespace
 
 void add_norm_ops(std::vector<OpDef>& ops) {
   ops.insert(ops.end(), {{"pairNorm", pair_norm, Returns::One},
                          {"pairNormBackward", pair_norm_backward, Returns::One},
                          {"layerNorm", layer_norm, Returns::Tuple},
-                         {"layerNormBackward", layer_norm_backward, Returns::Tuple}});
+                         {"layerNormBackward", layer_norm_backward, Returns::Tuple},
+                         {"powerIteration", power_iteration, Returns::Nothing},
+                         {"spectralNormalize", spectral_normalize, Returns::One},
+                         {"spectralNormalizeBackward", spectral_normalize_backward, Returns::One}});
 }
 
 }  // namespace fathom::table
