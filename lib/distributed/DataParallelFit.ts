@@ -100,7 +100,7 @@ export class DataParallelFit implements Disposable {
 
   /** An error after the ranks started talking ends the whole job (see abortDistributed). */
   fail(error: unknown): never {
-    return abortDistributed(error);
+    return abortDistributed(error instanceof Error ? error : new Error(String(error)));
   }
 
   private sendControl(values: number[]): Float64Array {

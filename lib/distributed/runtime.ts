@@ -76,7 +76,7 @@ export function mpiStatus(): MpiInfo {
  * In a world of one it only rethrows.
  */
 export function abortDistributed(error: unknown): never {
-  if (error === undefined) throw new TypeError('abortDistributed: argument error is required (the error that ends the job)');
+  if (!(error instanceof Error)) throw new TypeError(`abortDistributed: argument error must be an Error (the error that ends the job), got ${typeof error}`);
   if (!world?.mpi) throw error;
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`fathom: rank ${world.rank} of ${world.worldSize} failed, aborting the job: ${message}\n`);
