@@ -31,6 +31,7 @@ export function trainCommand(): Command {
     .option('--checkpoint-every <n>', 'epochs between checkpoints', integer(1), 10)
     .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
+    .option('--compile', 'compile the training step and evaluation (the default; warns when a step runs eagerly)')
     .option('--no-compile', 'run every training step eagerly (default: steps are traced once and replayed natively, with the same results)')
     .option('--distributed', 'data-parallel over the processes of an mpirun job (mpirun -np N fathom train --distributed ...); rank 0 reports', false)
     .action(async (o: TrainJobOptions & { json?: string }) => {

@@ -161,6 +161,19 @@ describe('fathom train', () => {
     checkSummary(JSON.parse(r.stdout.trim()) as Record<string, unknown>);
   });
 
+  it('compiles steps by default and trains to the same losses with --no-compile', async () => {
+    const args = ['train', '--dataset', 'cora', '--epochs', '8', '--patience', '0', '--json', '-'];
+    const compiled = await fathom(args);
+    const eager = await fathom([...args, '--no-compile']);
+    expect(compiled.status, compiled.stderr).toBe(0);
+    expect(eager.status, eager.stderr).toBe(0);
+    const a = JSON.parse(compiled.stdout.trim()) as Record<string, unknown>;
+    const b = JSON.parse(eager.stdout.trim()) as Record<string, unknown>;
+    expect(a.compiled).toEqual({ train: true, evaluation: true, train_reason: null });
+    expect(b.compiled).toBeNull();
+    for (const k of ['train_loss', 'train_acc', 'val_acc', 'test_acc', 'best_epoch']) expect(a[k], k).toBe(b[k]);
+  });
+
   it('writes the JSON summary to a file with --json FILE and prints the summary table', async () => {
     const file = join(tmp, 'summary.json');
     const r = await fathom(['train', '--dataset', 'cora', '--epochs', '3', '--patience', '0', '--json', file]);
