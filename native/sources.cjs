@@ -24,7 +24,8 @@ const core = [
 const sets = {
   core,
   addon: list('napi', '.cc'),
-  cuda: list('cuda', '.cu'),
+  // The cuBLAS loader is plain C++ (no CUDA header): the CUDA backend's only .cc file.
+  cuda: [...list('cuda', '.cu'), 'native/cuda/cublas_loader.cc'],
   'cuda-stub': ['native/cuda/runtime_stub.cc'],
   tests: list('tests', '.cc'),
 };

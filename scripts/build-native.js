@@ -7,7 +7,8 @@
 //   node scripts/build-native.js [--out DIR] [--portable]
 //
 // --out: the build folder (default build/; the addon lands in DIR/Release/fathom.node).
-// --portable: the prebuild's settings: CPU only, libstdc++ linked statically, rpath $ORIGIN.
+// --portable: the prebuild's settings: libstdc++ linked statically, rpath $ORIGIN, no build paths
+// (scripts/prebuild.js sets FATHOM_CUDA for it).
 // FATHOM_CUDA=OFF|ON|AUTO chooses the CUDA backend; FATHOM_SKIP_NATIVE=1 skips the build.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -55,7 +56,7 @@ function cmakeBuild({ dir, portable }, headers) {
   if (fs.existsSync(cache) && !fs.readFileSync(cache, 'utf8').includes(`CMAKE_GENERATOR:INTERNAL=${generator}`)) {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const cuda = portable ? 'OFF' : process.env.FATHOM_CUDA;
+  const cuda = process.env.FATHOM_CUDA;
   const args = [
     '-S',
     root,

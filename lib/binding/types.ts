@@ -34,7 +34,14 @@ export interface DevicesReport {
   cuda: {
     compiled: boolean;
     available: boolean;
+    /** Whether GEMM on the GPU goes through cuBLAS, which the addon opens at run time (libcublas.so.13 or .12). */
     cublas: boolean;
+    /** The libcublas file that was loaded, when one was. */
+    cublasLibrary?: string;
+    /** Its version ("13.0.2"); empty when the library does not say. */
+    cublasVersion?: string;
+    /** Why cuBLAS is not in use (none found, FATHOM_CUBLAS=off, ...): the built-in tiled kernel runs instead. */
+    cublasReason?: string;
     reason?: string;
     /** Why CUDA is unavailable, as a kind (lib/runtime/cudaStatus.ts); absent when it is available. */
     unavailable?: CudaUnavailable['kind'];

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { mpiStatus } from '../distributed/runtime.js';
+import { cudaGemm } from '../runtime/cudaGemm.js';
 import { devices } from '../runtime/devices.js';
 import { gitCommit } from '../runtime/gitCommit.js';
 import { findPackageRoot } from '../runtime/packageRoot.js';
@@ -26,7 +27,7 @@ export function infoCommand(): Command {
         ['build', d.cuda.compiled ? 'CPU + CUDA' : 'CPU only'],
         ['BLAS', d.cpu.blas],
         ['CPU threads', String(d.cpu.threads)],
-        ['CUDA GEMM', d.cuda.compiled ? (d.cuda.cublas ? 'cuBLAS' : 'built-in tiled kernel') : '-'],
+        ['CUDA GEMM', cudaGemm(d.cuda)],
         ['CUDA', d.cuda.available ? `${d.cuda.devices.length} device(s)` : `unavailable: ${d.cuda.reason ?? ''}`],
         ...d.cuda.devices.map((g): [string, string] => [`GPU ${g.index}`, `${g.name}, ${(g.totalMemory / 2 ** 30).toFixed(1)} GiB`]),
         ['MPI', mpi.available ? `Open MPI (${mpi.library})` : `unavailable: ${mpi.reason ?? ''}`],

@@ -46,7 +46,7 @@ export function cudaUnavailable(compiled: boolean, probe: CudaProbe | undefined,
     return {
       kind: 'not-compiled',
       message:
-        'CUDA not compiled in (a CPU-only build, as the prebuilt addon is); FATHOM_BUILD_FROM_SOURCE=1 npm rebuild fathom-gnn with the CUDA toolkit builds it',
+        'CUDA not compiled in (a CPU-only build: no CUDA compiler at build time, or FATHOM_CUDA=OFF); FATHOM_BUILD_FROM_SOURCE=1 npm rebuild fathom-gnn with the CUDA toolkit builds it',
     };
   }
   if (!probe) return fallback ? { kind: 'other', message: fallback } : null;

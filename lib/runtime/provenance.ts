@@ -1,4 +1,5 @@
 import type { Device } from '../tensor/dtype.js';
+import { cudaGemmShort } from './cudaGemm.js';
 import { devices } from './devices.js';
 import { gitCommit } from './gitCommit.js';
 import { findPackageRoot } from './packageRoot.js';
@@ -22,7 +23,7 @@ export interface Provenance {
   threads: number;
   /** The CPU BLAS in use, as `fathom info` reports it. */
   blas: string;
-  /** The CUDA GEMM ('cuBLAS' or 'built-in tiled kernel') on 'cuda', else null. */
+  /** The CUDA GEMM ('cuBLAS 13.0.2', loaded at run time, or 'built-in tiled kernel') on 'cuda', else null. */
   cuda_gemm: string | null;
   /** Whether setDeterministic(true) was on (CPU results independent of the thread count). */
   deterministic: boolean;
@@ -46,7 +47,7 @@ export function provenance(device: Device): Provenance {
     gpu: cuda ? (d.cuda.devices[0]?.name ?? null) : null,
     threads: d.cpu.threads,
     blas: d.cpu.blas,
-    cuda_gemm: cuda ? (d.cuda.cublas ? 'cuBLAS' : 'built-in tiled kernel') : null,
+    cuda_gemm: cuda ? cudaGemmShort(d.cuda) : null,
     deterministic: d.cpu.deterministic,
   };
 }

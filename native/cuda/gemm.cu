@@ -1,8 +1,8 @@
 // Dense GEMM on the GPU, row-major as in core/kernel_api.inc.
 //
-// With cuBLAS (FATHOM_HAVE_CUBLAS) the product goes to cublasSgemm/cublasDgemm through the
-// usual row-major trick: a row-major [r,c] matrix is the column-major [c,r] matrix of its
-// transpose, so C^T = op(B)^T op(A)^T is a column-major GEMM with the operands swapped.
+// When libcublas loads at run time (cublas_loader.h) the product goes to cublasSgemm/Dgemm
+// through the usual row-major trick: a row-major [r,c] matrix is the column-major [c,r] matrix of
+// its transpose, so C^T = op(B)^T op(A)^T is a column-major GEMM with the operands swapped.
 // Without cuBLAS, and for sizes cuBLAS's int API cannot express, the tiled kernel below runs.
 #include <climits>
 #include <cstdint>
@@ -10,11 +10,8 @@
 #include <string>
 
 #include "common.cuh"
+#include "cublas_loader.h"
 #include "gemm_tiled.cuh"
-
-#ifdef FATHOM_HAVE_CUBLAS
-#include <cublas_v2.h>
-#endif
 
 namespace fathom::cuda {
 namespace {
@@ -133,11 +130,10 @@ void launch_tiled(int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T*
   FATHOM_CUDA_LAUNCH_CHECK("gemm");
 }
 
-#ifdef FATHOM_HAVE_CUBLAS
 // ---- cuBLAS -------------------------------------------------------------------------------
 
-std::string blas_error(cublasStatus_t s) {
-  return std::string(cublasGetStatusName(s)) + ": " + cublasGetStatusString(s);
+std::string blas_error(const cublas::Api& b, cublas::Status s) {
+  return std::string(b.status_name(s)) + ": " + b.status_string(s);
 }
 
 // One handle for the process, created on first use (never at load time) and never destroyed
@@ -148,39 +144,47 @@ std::mutex& blas_mutex() {
   return *m;
 }
 
-cublasHandle_t blas_handle_locked() {
-  static cublasHandle_t handle = nullptr;
+// The handle, or nullptr when cuBLAS loaded but cannot serve this GPU (then it is disabled and
+// the tiled kernel runs, as on a machine without it). Out of memory is an error, not a fallback.
+cublas::Handle blas_handle_locked(const cublas::Api& b) {
+  static cublas::Handle handle = nullptr;
   if (handle == nullptr) {
-    cublasHandle_t h = nullptr;
-    const cublasStatus_t s = cublasCreate(&h);
-    if (s != CUBLAS_STATUS_SUCCESS) {
+    cublas::Handle h = nullptr;
+    const cublas::Status s = b.create(&h);
+    if (s != cublas::kStatusSuccess) {
       (void)cudaGetLastError();
-      fail(s == CUBLAS_STATUS_ALLOC_FAILED ? ErrorKind::OutOfMemory : ErrorKind::Internal, "gemm",
-           "could not create the cuBLAS handle: " + blas_error(s));
+      if (s == cublas::kStatusAllocFailed) {
+        fail(ErrorKind::OutOfMemory, "gemm",
+             "could not create the cuBLAS handle: " + blas_error(b, s));
+      }
+      cublas::disable(b.path + " loaded but cublasCreate failed (" + blas_error(b, s) +
+                      "); GEMM uses the built-in kernel");
+      return nullptr;
     }
     // Full-precision FP32 (no TF32), host-side alpha/beta, the legacy default stream.
-    cublasSetMathMode(h, CUBLAS_DEFAULT_MATH);
-    cublasSetPointerMode(h, CUBLAS_POINTER_MODE_HOST);
-    cublasSetStream(h, nullptr);
+    b.set_math_mode(h, cublas::kDefaultMath);
+    b.set_pointer_mode(h, cublas::kPointerModeHost);
+    b.set_stream(h, nullptr);
     handle = h;
   }
   return handle;
 }
 
-cublasStatus_t blas_gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n,
+cublas::Status blas_gemm(const cublas::Api& b, cublas::Handle h, int ta, int tb, int m, int n,
                          int k, const float* alpha, const float* A, int lda, const float* B,
                          int ldb, const float* beta, float* C, int ldc) {
-  return cublasSgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+  return b.sgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
-cublasStatus_t blas_gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n,
+cublas::Status blas_gemm(const cublas::Api& b, cublas::Handle h, int ta, int tb, int m, int n,
                          int k, const double* alpha, const double* A, int lda, const double* B,
                          int ldb, const double* beta, double* C, int ldc) {
-  return cublasDgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+  return b.dgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+// False when cuBLAS cannot serve this GPU (the caller runs the tiled kernel instead).
 template <typename T>
-void gemm_cublas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
-                 const T* B, T beta, T* C) {
+bool gemm_cublas(const cublas::Api& b, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                 T alpha, const T* A, const T* B, T beta, T* C) {
   // Column-major view: C^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M].
   const int m = static_cast<int>(N);
   const int n = static_cast<int>(M);
@@ -189,17 +193,18 @@ void gemm_cublas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T 
   const int lda = static_cast<int>(trans_a ? M : K);  // A is [M,K] or, transposed, [K,M]
   const int ldc = static_cast<int>(N);
   std::lock_guard<std::mutex> lock(blas_mutex());
-  cublasHandle_t h = blas_handle_locked();
-  const cublasStatus_t s =
-      blas_gemm(h, trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, m, n,
-                k, &alpha, B, ldb, A, lda, &beta, C, ldc);
-  if (s != CUBLAS_STATUS_SUCCESS) {
+  cublas::Handle h = blas_handle_locked(b);
+  if (h == nullptr) return false;
+  const cublas::Status s =
+      blas_gemm(b, h, trans_b ? cublas::kOpT : cublas::kOpN, trans_a ? cublas::kOpT : cublas::kOpN,
+                m, n, k, &alpha, B, ldb, A, lda, &beta, C, ldc);
+  if (s != cublas::kStatusSuccess) {
     (void)cudaGetLastError();
-    fail(ErrorKind::Internal, "gemm", "cuBLAS GEMM failed: " + blas_error(s));
+    fail(ErrorKind::Internal, "gemm", "cuBLAS GEMM failed: " + blas_error(b, s));
   }
   FATHOM_CUDA_LAUNCH_CHECK("gemm");
+  return true;
 }
-#endif  // FATHOM_HAVE_CUBLAS
 
 }  // namespace
 
@@ -226,15 +231,13 @@ template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
           const T* B, T beta, T* C) {
   if (M <= 0 || N <= 0) return;
-#ifdef FATHOM_HAVE_CUBLAS
   // K == 0 (C = beta*C, A and B unread) goes to the tiled kernel, whose semantics for it are
   // spelled out; so do sizes beyond cuBLAS's 32-bit arguments.
   const bool fits_int = M <= INT_MAX && N <= INT_MAX && K <= INT_MAX;
   if (K > 0 && fits_int) {
-    gemm_cublas<T>(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
-    return;
+    const cublas::Api* b = cublas::api();
+    if (b != nullptr && gemm_cublas<T>(*b, trans_a, trans_b, M, N, K, alpha, A, B, beta, C)) return;
   }
-#endif
   gemm_tiled<T>(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
 }
 

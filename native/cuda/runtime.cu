@@ -23,7 +23,8 @@ namespace {
 // ---- device queries -----------------------------------------------------------------------
 
 // The oldest compute capability this build has code for (x10), from nvcc's list of targets.
-// PTX for the oldest target is embedded too (CMake's default), so newer GPUs JIT it.
+// Machine code for sm_80 runs on every 8.x GPU; PTX for the newest target (compute_90) is
+// embedded too, so GPUs newer than the build JIT it.
 constexpr int oldest_target() {
 #ifdef __CUDA_ARCH_LIST__
   constexpr int list[] = {__CUDA_ARCH_LIST__};
@@ -185,14 +186,6 @@ std::string device_name(int index) { return properties("cuda.deviceName", index)
 
 size_t device_total_memory(int index) {
   return properties("cuda.deviceMemory", index).totalGlobalMem;
-}
-
-bool has_cublas() {
-#ifdef FATHOM_HAVE_CUBLAS
-  return true;
-#else
-  return false;
-#endif
 }
 
 void* allocate(size_t bytes) {

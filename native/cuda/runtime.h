@@ -1,5 +1,6 @@
-// The CUDA runtime as the core sees it. Implemented by runtime.cu when the CUDA backend is
-// built, and by runtime_stub.cc otherwise, so no other file needs #ifdefs.
+// The CUDA runtime as the core sees it. Implemented by runtime.cu (and cublas_info by
+// cublas_loader.cc) when the CUDA backend is built, and by runtime_stub.cc otherwise, so no other
+// file needs #ifdefs.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -25,7 +26,18 @@ Probe probe();
 int device_count();
 std::string device_name(int index);
 size_t device_total_memory(int index);
-bool has_cublas();
+
+// Whether GEMM on the GPU goes through cuBLAS, opened at run time (cublas_loader.h): the file
+// loaded and its version, or why it is not (no libcublas found, one that lacks an entry point,
+// FATHOM_CUBLAS=off, or a handle that could not be created); the built-in kernel runs then.
+// The first call tries to load it.
+struct CublasInfo {
+  bool loaded = false;
+  std::string library;
+  std::string version;
+  std::string reason;
+};
+CublasInfo cublas_info();
 
 // Caching allocator: freed blocks are kept by size class and reused; throws Error(OutOfMemory)
 // naming the request size when the device is full even after the cache was emptied.

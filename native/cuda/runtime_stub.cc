@@ -21,7 +21,11 @@ Probe probe() { return Probe{}; }
 int device_count() { return 0; }
 std::string device_name(int) { unavailable("cuda.deviceName"); }
 size_t device_total_memory(int) { unavailable("cuda.deviceMemory"); }
-bool has_cublas() { return false; }
+CublasInfo cublas_info() {
+  CublasInfo info;
+  info.reason = "built without CUDA";
+  return info;
+}
 void* allocate(size_t) { unavailable("cuda.alloc"); }
 void release(void*, size_t) {}
 size_t cached_bytes() { return 0; }

@@ -97,7 +97,15 @@ Napi::Value Devices(const Napi::CallbackInfo& info) {
     bool ok = cuda::available(&why);
     gpu.Set("compiled", cuda::compiled());
     gpu.Set("available", ok);
-    gpu.Set("cublas", cuda::has_cublas());
+    // cuBLAS is opened at run time: whether it loaded, which file, or why not.
+    const cuda::CublasInfo blas = cuda::cublas_info();
+    gpu.Set("cublas", blas.loaded);
+    if (blas.loaded) {
+      gpu.Set("cublasLibrary", blas.library);
+      gpu.Set("cublasVersion", blas.version);
+    } else {
+      gpu.Set("cublasReason", blas.reason);
+    }
     if (!ok) gpu.Set("reason", why);
     const cuda::Probe probe = cuda::probe();
     Napi::Object facts = Napi::Object::New(env);

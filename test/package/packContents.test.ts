@@ -37,6 +37,8 @@ describe('the packed tarball', () => {
       'native/napi/addon.cc',
       'native/cuda/runtime.cu',
       'native/cuda/runtime_stub.cc',
+      'native/cuda/cublas_loader.cc',
+      'native/cuda/cublas_loader.h',
       'datasets/index.json',
     ]) {
       expect(files, f).toContain(f);

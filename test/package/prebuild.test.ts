@@ -1,5 +1,6 @@
-// The prebuilt addon, where `npm run build:prebuild` has made one: CPU only with OpenBLAS, every
-// shared library it needs beside it or part of glibc, and a manifest whose checksums match.
+// The prebuilt addon, where `npm run build:prebuild` has made one: OpenBLAS, the CUDA backend when
+// its manifest says so (the CUDA runtime linked in, cuBLAS opened at run time), every shared
+// library it needs beside it or part of glibc, and a manifest whose checksums match.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,12 +16,21 @@ const DIR = join(REPO_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
 const ADDON = join(DIR, 'fathom.node');
 
 describe.runIf(existsSync(ADDON))('the prebuilt addon', () => {
-  it('is CPU only with OpenBLAS, and says CUDA is not compiled in', () => {
+  const manifest = () => JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as { files: Record<string, string>; libc: string; backend: string };
+
+  it('has OpenBLAS, and the CUDA backend exactly when its manifest says so', () => {
     const b = createRequire(import.meta.url)(ADDON) as NativeBinding;
     const d = b.devices();
     expect(d.cpu.blas).toMatch(/OpenBLAS/);
-    expect(d.cuda.compiled).toBe(false);
-    expect(cudaUnavailable(d.cuda.compiled, d.cuda.probe, d.cuda.reason)?.message).toMatch(/^CUDA not compiled in/);
+    expect(['cpu', 'cpu+cuda']).toContain(manifest().backend);
+    expect(d.cuda.compiled).toBe(manifest().backend === 'cpu+cuda');
+    if (!d.cuda.compiled) expect(cudaUnavailable(d.cuda.compiled, d.cuda.probe, d.cuda.reason)?.message).toMatch(/^CUDA not compiled in/);
+  });
+
+  it('needs no CUDA library: the CUDA runtime is linked in and cuBLAS is opened at run time', () => {
+    const needed = execFileSync('objdump', ['-p', ADDON], { encoding: 'utf8' }).match(/NEEDED\s+\S+/g) ?? [];
+    expect(needed.length).toBeGreaterThan(0);
+    expect(needed.filter((n) => /lib(cuda|cudart|cublas|cublasLt)\.so/.test(n))).toEqual([]);
   });
 
   it('finds every library outside glibc in its own folder, through an rpath of $ORIGIN', () => {
@@ -32,9 +42,9 @@ describe.runIf(existsSync(ADDON))('the prebuilt addon', () => {
   });
 
   it('matches the checksums in its manifest', () => {
-    const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as { files: Record<string, string>; libc: string };
-    expect(manifest.libc).toBe('glibc');
-    for (const [file, sum] of Object.entries(manifest.files)) {
+    const m = manifest();
+    expect(m.libc).toBe('glibc');
+    for (const [file, sum] of Object.entries(m.files)) {
       expect(
         createHash('sha256')
           .update(readFileSync(join(DIR, file)))

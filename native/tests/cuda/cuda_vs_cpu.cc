@@ -1,5 +1,5 @@
 // GPU-only check: every fathom::cuda kernel against its fathom::cpu twin on random data, plus
-// gemm_tiled vs gemm (cuBLAS when built with it). Prints "N passed, M failed".
+// gemm_tiled vs gemm (cuBLAS when libcublas loads). Prints "N passed, M failed".
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -449,7 +449,10 @@ int main() {
     std::printf("no GPU: %s\n0 passed, 0 failed, 1 skipped\n", why.c_str());
     return 0;
   }
-  std::printf("GPU 0: %s, cuBLAS %d\n", c::device_name(0).c_str(), int(c::has_cublas()));
+  const c::CublasInfo blas = c::cublas_info();
+  std::printf("GPU 0: %s, cuBLAS: %s\n", c::device_name(0).c_str(),
+              blas.loaded ? (blas.version + " (" + blas.library + ")").c_str()
+                          : ("not loaded: " + blas.reason).c_str());
   try {
     run_all<float>("f32");
     run_all<double>("f64");
