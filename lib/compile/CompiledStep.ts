@@ -11,8 +11,6 @@ export interface CompiledStepOptions {
   inputs?: readonly StepInput[];
   /** Called before each replay to do what the body's JavaScript would (an optimizer's stepCount++). */
   advance?: () => void;
-  /** Named in the notice when the step cannot be compiled. */
-  name: string;
   /** Told once, when the step falls back to eager execution for good. */
   onFallback?: (reason: string) => void;
   /** A value that changes when the step's inputs are replaced (the optimizer's state): the step is traced anew. */
@@ -32,7 +30,7 @@ const MAX_RETRACES = 3;
  * with one notice: never a wrong result.
  *
  * @example
- * const step = new CompiledStep({ name: 'train', inputs: optimizer.stepInputs(), advance: () => optimizer.advance() });
+ * const step = new CompiledStep({ inputs: optimizer.stepInputs() ?? [], advance: () => optimizer.replayedStep() });
  * const [loss] = step.run(() => { ...forward, backward, optimizer.step(), zeroGrad; return [loss]; });
  */
 export class CompiledStep implements Disposable {

@@ -25,7 +25,7 @@ export function fitCompilation(
   if (!options.compile) return none;
   const notice = (what: string, reason: string) =>
     process.emitWarning(`fit: the ${what} of ${model.name} runs eagerly: ${reason}`, { code: 'FATHOM_EAGER_STEP' });
-  const evaluation = new CompiledStep({ name: 'evaluation', key: () => model.settingsKey(), onFallback: (r) => notice('evaluation pass', r) });
+  const evaluation = new CompiledStep({ key: () => model.settingsKey(), onFallback: (r) => notice('evaluation pass', r) });
   let train: CompiledStep | null = null;
   const inputs = optimizer.stepInputs();
   const eager = options.batches
@@ -39,7 +39,6 @@ export function fitCompilation(
   if (eager && options.explicit) notice('training step', eager);
   else {
     train = new CompiledStep({
-      name: 'training step',
       inputs: inputs ?? [],
       advance: () => optimizer.replayedStep(),
       key: () => `${optimizer.stateVersion}|${model.settingsKey()}`,
