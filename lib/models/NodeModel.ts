@@ -1,4 +1,5 @@
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
+import { BLOCK_MODELS } from './checkBlocks.js';
 import type { Rng, RngState } from '../random/rng.js';
 import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
@@ -83,7 +84,7 @@ export abstract class NodeModel extends Module {
   forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
     void x;
     void blocks;
-    throw new TypeError(`${this.name}: this model trains full-batch only; sampled batches need a model that runs on blocks (sage)`);
+    throw new TypeError(`${this.name}: this model trains full-batch only; sampled batches need a model that runs on blocks (${BLOCK_MODELS.join(', ')})`);
   }
 
   /** Whether this model overrides forwardBlocks() (trains on sampled mini-batches). */
