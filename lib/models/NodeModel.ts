@@ -76,7 +76,7 @@ export abstract class NodeModel extends Module {
    * Logits [batch size, C] of a sampled mini-batch: `x` holds the features of every node the
    * batch reached (the first block's sources), `blocks[l]` is what layer l runs on and the last
    * block's targets are the seed nodes (see neighborLoader). Models that train on sampled batches
-   * (GraphSAGE) override it; the default says the model does not.
+   * (GraphSAGE, GCN, GAT) override it; the default says the model does not.
    *
    * @example
    * const logits = model.forwardBlocks(batchX, batch.blocks);

@@ -16,7 +16,8 @@ import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { buildModel, MODELS } from '../../lib/models/registry.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
 import { evaluate, fit, type FitOptions } from '../../lib/train/fit.js';
-import { expectRejects, liveCpu, expectThrows, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
+import { ensureDistBuilt, expectRejects, liveCpu, expectThrows, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
+import { runCli } from '../helpers/runCli.js';
 
 describe('fit with sampled batches', () => {
   it('trains GraphSAGE on mini-batches to well above chance and evaluates full-batch', async () => {
@@ -147,6 +148,15 @@ describe('mini-batch command-line flags', () => {
     expect(summary.model).toBe('gcn');
     expect(summary.batches).toEqual({ kind: 'sampled', batch_size: 512, fanouts: [25, 10], replace: false });
     expect(Number.isFinite(summary.train_loss) && summary.train_loss > 0).toBe(true);
+  });
+
+  it('the fathom command trains gat in sampled batches and refuses them for gin, naming the models that take them', async () => {
+    ensureDistBuilt();
+    const ok = await runCli(['train', '--dataset', 'cora', '--model', 'gat', '--epochs', '1', '--batch-size', '512', '--fanout', '25,10']);
+    expect(ok.status, ok.stderr).toBe(0);
+    const refused = await runCli(['train', '--dataset', 'cora', '--model', 'gin', '--epochs', '1', '--batch-size', '512', '--fanout', '25,10']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('--batch-size needs a model that trains on sampled blocks (sage, gcn, gat, gatv2); gin trains full-batch only');
   });
 
   it('records full-batch, sampled and partition runs in the summary and its table', () => {
