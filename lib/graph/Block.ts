@@ -129,7 +129,7 @@ export class Block implements Disposable {
     const key = `${dtype}/${device}`;
     let cached = this.#gcn.get(key);
     if (!cached) {
-      const operator = this.structured('gcn', withTargetLoops(this.edgeIndex, this.numTargets), this.numTargets, 'sum', dtype, device);
+      const operator = this.structured('gcnNorm', withTargetLoops(this.edgeIndex, this.numTargets), this.numTargets, 'sum', dtype, device);
       const made: Tensor[] = [];
       try {
         const fill = gcnBlockWeights('Block.gcnNorm', hostArrays(operator.forward('Block.gcnNorm')).rowptr, this.degrees);
@@ -172,7 +172,7 @@ export class Block implements Disposable {
     const key = `attention-${kind}/${dtype}/${device}`;
     let cached = this.#operators.get(key);
     if (!cached) {
-      cached = this.structured(kind, this.edgeIndex, this.numSources, kind, dtype, device);
+      cached = this.structured('attentionOperator', this.edgeIndex, this.numSources, kind, dtype, device);
       this.#operators.set(key, cached);
     }
     return cached;

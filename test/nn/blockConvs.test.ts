@@ -254,6 +254,16 @@ describe('GATConv on a sampled block', () => {
     expect(got.subarray(0, 4 * 2).every((v) => v !== 0)).toBe(true);
   });
 
+  it('refuses a disposed block by name', () => {
+    const block = Block.fromEdgeIndex(blockEdges(), { numSources: S, numTargets: T });
+    block.dispose();
+    expectThrows(() => block.gcnNorm(), TypeError, 'Block.gcnNorm', 'disposed');
+    expectThrows(() => block.attentionOperator(true), TypeError, 'Block.attentionOperator', 'disposed');
+    using conv = new GATConv(3, 2);
+    using x = Tensor.zeros([S, 3]);
+    expectThrows(() => conv.forward(x, block), TypeError, 'GATConv.forward', 'disposed');
+  });
+
   it('frees its block operators with the block', () => {
     const live = liveCpu().tensors;
     {

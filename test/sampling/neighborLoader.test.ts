@@ -7,10 +7,16 @@ import { GAT } from '../../lib/models/GAT.js';
 import { GCN } from '../../lib/models/GCN.js';
 import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
 import type { NodeModel } from '../../lib/models/NodeModel.js';
+import { Graph } from '../../lib/graph/Graph.js';
+import { Rng } from '../../lib/random/rng.js';
+import { NeighborSampler } from '../../lib/sampling/NeighborSampler.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
 import type { SampledBatch } from '../../lib/sampling/SampledBatch.js';
 import { Tensor } from '../../lib/tensor/Tensor.js';
 import { expectThrows, smallNodeData } from '../helpers/apiFixtures.js';
+import { randomInput } from '../helpers/gradcheck.js';
+import { maxRelDiff } from '../helpers/maxRelDiff.js';
+import { randomEdgeIndex } from '../helpers/randomGraph.js';
 
 /** Every batch of one epoch, collected and then disposed. */
 async function collect(loader: AsyncIterable<SampledBatch>, each: (b: SampledBatch) => void): Promise<number> {
@@ -139,6 +145,45 @@ describe('neighborLoader', () => {
       // (2^-24 ≈ 6e-8) of values up to `scale` per step, far below 1e-5 · scale. A missing
       // neighbour, a wrong degree or a wrong attention row moves logits by ~0.1 · scale.
       expect(worst / scale, `batch size ${batchSize}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('with fanout −1 gives full-batch GCN and GAT logits in f64 on a graph with self loops, a repeated loop and repeated edges', () => {
+    // The graph's operators keep one self loop per node and count repeated edges twice; the
+    // sampler's degrees and the blocks must agree. f64: only the order of sums differs (~1e-15).
+    const base = randomEdgeIndex(30, 90, 12);
+    const E = base.length / 2;
+    const extra: [number, number][] = [
+      [3, 3],
+      [3, 3],
+      [7, 7],
+      [base[0], base[E]],
+      [base[5], base[E + 5]],
+    ];
+    const edges = Int32Array.from([...base.subarray(0, E), ...extra.map((p) => p[0]), ...base.subarray(E), ...extra.map((p) => p[1])]);
+    using graph = Graph.fromEdgeIndex(edges, { numNodes: 30 });
+    using sampler = new NeighborSampler(graph, { fanouts: [-1, -1] });
+    expect(sampler.degrees[3]).toBe(graph.inDegree()[3] - 2);
+    const xv = randomInput(new Rng(3), [30, 6]).values;
+    using x = Tensor.from(xv, [30, 6]);
+    const models = [
+      new GCN({ inChannels: 6, hiddenChannels: 5, outChannels: 3, dtype: 'f64', seed: 4 }),
+      new GAT({ inChannels: 6, hiddenChannels: 4, heads: 2, outChannels: 3, dtype: 'f64', seed: 4 }),
+    ];
+    for (const model of models) {
+      using m = model;
+      m.eval();
+      const full = noGrad(() => tidy(() => m.forward(x, graph).toArray()));
+      for (const seeds of [
+        [3, 7, 0],
+        [12, 3],
+      ]) {
+        using batch = sampler.sample(seeds, { seed: 1 });
+        const rows = Float64Array.from({ length: batch.nodeIds.length * 6 }, (_, k) => xv[batch.nodeIds[Math.floor(k / 6)] * 6 + (k % 6)]);
+        const got = noGrad(() => tidy(() => m.forwardBlocks(Tensor.from(rows, [batch.nodeIds.length, 6]), batch.blocks).toArray()));
+        const want = seeds.flatMap((v) => [...full.subarray(v * 3, v * 3 + 3)]);
+        expect(maxRelDiff(got, want), `${m.name} seeds ${seeds.join(',')}`).toBeLessThan(1e-12);
+      }
     }
   });
 
