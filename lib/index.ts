@@ -28,11 +28,12 @@ export { scaleByScalar } from './functional/scaleByScalar.js';
 export { ginAggregate } from './functional/ginAggregate.js';
 export { edgeSoftmax } from './functional/edgeSoftmax.js';
 export { propagateWeighted } from './functional/propagateWeighted.js';
+export { propagateFixed } from './functional/propagateFixed.js';
 export { mseLoss } from './functional/mseLoss.js';
 
 export { AGGREGATIONS, Graph, type Aggregation, type GraphOptions } from './graph/Graph.js';
 export { GraphOperator } from './graph/GraphOperator.js';
-export { Block, type BlockOperatorKind } from './graph/Block.js';
+export { Block, type BlockGcnNorm, type BlockOperatorKind, type BlockOptions } from './graph/Block.js';
 export { NeighborSampler, type NeighborSamplerOptions, type SampleKey } from './sampling/NeighborSampler.js';
 export { NeighborLoader, neighborLoader, type NeighborLoaderOptions } from './sampling/neighborLoader.js';
 export { SampledBatch } from './sampling/SampledBatch.js';

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { BLOCK_MODELS } from '../models/checkBlocks.js';
 
 import type { NodeData } from '../data/NodeData.js';
 import type { ModelSpec } from '../models/modelEntry.js';
@@ -42,7 +43,7 @@ export function fanoutList(v: string): number[] {
  */
 export function addBatchOptions(command: Command): Command {
   return command
-    .option('--batch-size <n>', 'train on sampled mini-batches of this many training nodes (models that run on blocks: sage)', integer(1))
+    .option('--batch-size <n>', `train on sampled mini-batches of this many training nodes (models that run on blocks: ${BLOCK_MODELS.join(', ')})`, integer(1))
     .option('--fanout <list>', 'with --batch-size: neighbours sampled per node at each hop, seeds first, one per layer (-1 = all), e.g. 25,10', fanoutList)
     .option('--replace', 'with --batch-size: sample neighbours with replacement')
     .option('--partitions <n>', 'train on batches of random parts: split the nodes into this many (any model; not with --batch-size)', integer(1))
@@ -111,7 +112,9 @@ export function batchesFromFlags(o: BatchFlags & { seed: number }, data: NodeDat
   }
   if (o.batchSize === undefined) return undefined;
   if (!model.acceptsBlocks)
-    throw new InvalidArgumentError(`--batch-size needs a model that trains on sampled blocks (sage); ${model.name} trains full-batch only`);
+    throw new InvalidArgumentError(
+      `--batch-size needs a model that trains on sampled blocks (${BLOCK_MODELS.join(', ')}); ${model.name} trains full-batch only`,
+    );
   return neighborLoader({
     graph: data.graph,
     nodes: data.masks.train,

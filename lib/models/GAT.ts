@@ -1,5 +1,6 @@
 import { Rng } from '../random/rng.js';
 import type { Graph } from '../graph/Graph.js';
+import type { Block } from '../graph/Block.js';
 import { balancedInit, type GatLayerValues } from '../init/balanced.js';
 import { glorotUniform } from '../init/glorot.js';
 import { GATConv } from '../nn/GATConv.js';
@@ -12,6 +13,7 @@ import { checkParametersFit } from '../nn/parameterBudget.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
 import { headsFlag } from './sharedFlags.js';
+import { checkBlocks } from './checkBlocks.js';
 import { layerStack } from './layerStack.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { requireObject } from '../errors/args.js';
@@ -140,6 +142,15 @@ export class GAT extends NodeModel {
   /** Logits and every GATConv output Z^l (before its ReLU; the last one is the logits). */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
     return layerStack(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
+  }
+
+  /**
+   * Logits of a sampled batch's seed nodes: layer l runs on blocks[l] (x holds blocks[0]'s
+   * sources); the same stack, dropout draws and attention as forward().
+   */
+  override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
+    const checked = checkBlocks('GAT.forwardBlocks', this.layers.length, blocks);
+    return layerStack(this.layers, x, checked, this.dropout, this.#dropoutRng, this.training).logits;
   }
 
   override layerParameters(): Parameter[][] {

@@ -1,10 +1,12 @@
 import { Rng } from '../random/rng.js';
+import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
 import { GCNConv } from '../nn/GCNConv.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
 import { z } from 'zod';
+import { checkBlocks } from './checkBlocks.js';
 import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { aggTFlag } from './sharedFlags.js';
@@ -89,11 +91,24 @@ export class GCN extends NodeModel {
    * forwardFeatures(), which keeps the pre-activation outputs diagnostics read.
    */
   override forward(x: Tensor | SparseFeatures, graph: Graph): Tensor {
+    return this.#run(x, () => graph);
+  }
+
+  /**
+   * Logits of a sampled batch's seed nodes: layer l runs on blocks[l] (x holds blocks[0]'s
+   * sources), normalized with the graph's degrees the blocks carry (GCNConv, Block.gcnNorm).
+   */
+  override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
+    const checked = checkBlocks('GCN.forwardBlocks', this.layers.length, blocks);
+    return this.#run(x, (l) => checked[l]);
+  }
+
+  #run(x: Tensor | SparseFeatures, graphOf: (l: number) => Graph | Block): Tensor {
     const L = this.layers.length;
     let h: Tensor | SparseFeatures = x;
     this.layers.forEach((conv, l) => {
       const input = dropout(h, this.dropout, { seed: this.#dropoutRng.nextUint32(), training: this.training });
-      h = conv.forward(input, graph, { activation: l < L - 1 ? 'relu' : 'none' });
+      h = conv.forward(input, graphOf(l), { activation: l < L - 1 ? 'relu' : 'none' });
     });
     return h as Tensor;
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireObject } from '../errors/args.js';
 import { dropout } from '../functional/dropout.js';
 import { reluDropout } from '../functional/reluDropout.js';
-import { Block } from '../graph/Block.js';
+import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
 import type { NodeFeatures } from '../nn/GraphConv.js';
 import type { Parameter } from '../nn/Parameter.js';
@@ -12,6 +12,7 @@ import { Rng } from '../random/rng.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { checkBlocks } from './checkBlocks.js';
 import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
 import { channels, depth, modelBase, probability } from './optionSchemas.js';
@@ -94,18 +95,8 @@ export class GraphSAGE extends NodeModel {
    * sources; each block's targets are the next one's sources).
    */
   override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
-    const L = this.layers.length;
-    if (!Array.isArray(blocks) || blocks.length !== L || !blocks.every((b) => b instanceof Block)) {
-      throw new RangeError(`GraphSAGE.forwardBlocks: blocks must be ${L} Blocks, one per layer (one fanout per layer), got ${describe(blocks)}`);
-    }
-    for (let l = 1; l < L; l++) {
-      if (blocks[l].numSources !== blocks[l - 1].numTargets) {
-        throw new RangeError(
-          `GraphSAGE.forwardBlocks: blocks[${l}] has ${blocks[l].numSources} sources but blocks[${l - 1}] ${blocks[l - 1].numTargets} targets`,
-        );
-      }
-    }
-    return this.#run(x, (l) => blocks[l], null);
+    const checked = checkBlocks('GraphSAGE.forwardBlocks', this.layers.length, blocks);
+    return this.#run(x, (l) => checked[l], null);
   }
 
   #run(x: NodeFeatures, graphOf: (l: number) => Graph | Block, features: Tensor[] | null): Tensor {
@@ -121,10 +112,6 @@ export class GraphSAGE extends NodeModel {
   override layerParameters(): Parameter[][] {
     return this.layers.map((conv) => conv.parameters());
   }
-}
-
-function describe(v: unknown): string {
-  return Array.isArray(v) ? `an array of ${v.length}` : typeof v;
 }
 
 /** The registry's entry for GraphSAGE (lib/models/registry.ts). */

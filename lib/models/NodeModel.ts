@@ -1,4 +1,5 @@
 import { saveCheckpoint } from '../checkpoint/saveCheckpoint.js';
+import { BLOCK_MODELS } from './checkBlocks.js';
 import type { Rng, RngState } from '../random/rng.js';
 import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
@@ -75,7 +76,7 @@ export abstract class NodeModel extends Module {
    * Logits [batch size, C] of a sampled mini-batch: `x` holds the features of every node the
    * batch reached (the first block's sources), `blocks[l]` is what layer l runs on and the last
    * block's targets are the seed nodes (see neighborLoader). Models that train on sampled batches
-   * (GraphSAGE) override it; the default says the model does not.
+   * (GraphSAGE, GCN, GAT) override it; the default says the model does not.
    *
    * @example
    * const logits = model.forwardBlocks(batchX, batch.blocks);
@@ -83,7 +84,7 @@ export abstract class NodeModel extends Module {
   forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
     void x;
     void blocks;
-    throw new TypeError(`${this.name}: this model trains full-batch only; sampled batches need a model that runs on blocks (sage)`);
+    throw new TypeError(`${this.name}: this model trains full-batch only; sampled batches need a model that runs on blocks (${BLOCK_MODELS.join(', ')})`);
   }
 
   /** Whether this model overrides forwardBlocks() (trains on sampled mini-batches). */

@@ -1,7 +1,10 @@
 import { biasAdd } from '../functional/biasAdd.js';
 import { gatAttention } from '../functional/gatAttention.js';
 import { matmul } from '../functional/matmul.js';
+import { propagate } from '../functional/propagate.js';
+import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
+import type { GraphOperator } from '../graph/GraphOperator.js';
 import { glorotUniform } from '../init/glorot.js';
 import { Rng } from '../random/rng.js';
 import { Tensor } from '../tensor/Tensor.js';
@@ -40,9 +43,16 @@ export interface GATConvOptions extends LayerOptions {
  * e_ij = LeakyReLU(a_srcᵀ W h_j + a_dstᵀ W h_i); GATv2 scores e_ij = aᵀ LeakyReLU(W_s h_j + W_t h_i).
  * Heads are concatenated or averaged; the optional bias is added last.
  *
+ * On a sampled {@link Block}, x holds the block's sources and the output one row per target:
+ * target i attends over its sampled in-neighbours and (with addSelfLoops) itself, x_src the
+ * source rows and x_dst the target rows (the targets are the first sources). The fused kernel
+ * takes square operators, so attention runs over {@link Block.attentionOperator} and the first
+ * numTargets rows are kept.
+ *
  * @example
  * using conv = new GATConv(1433, 8, { heads: 8, seed: 0 });
  * const h = conv.forward(x, graph); // [N, 64]
+ * const hb = conv.forward(xb, block); // [block.numTargets, 64]
  */
 export class GATConv extends GraphConv {
   readonly weight: Parameter;
@@ -94,12 +104,22 @@ export class GATConv extends GraphConv {
   }
 
   protected conv(x: NodeFeatures, graph: Graph): Tensor {
-    const op = this.operator(graph, this.addSelfLoops ? 'gin' : 'sum');
+    return this.finish(this.attend(x, this.operator(graph, this.addSelfLoops ? 'gin' : 'sum')));
+  }
+
+  protected override convBlock(x: NodeFeatures, block: Block): Tensor {
+    const h = this.attend(x, block.attentionOperator(this.addSelfLoops, this.placement));
+    // Rows of sources that are not targets attended over their self loop only: drop them first.
+    return this.finish(propagate(block.operator('target', this.placement), h));
+  }
+
+  /** Projection and attention over the square operator `op`: [rows of op, heads·out], heads concatenated. */
+  private attend(x: NodeFeatures, op: GraphOperator): Tensor {
     const xs = matmul(x, this.weight, { transB: true });
     const xt = this.weightDst ? matmul(x, this.weightDst, { transB: true }) : xs;
     // Without dropout the seed is unused: 0, a constant of any compiled pass.
     const seed = this.training && this.dropout > 0 ? this.#seeds.nextUint32() : 0;
-    let h = gatAttention(op, xs, xt, this.attSrc, this.attDst, {
+    return gatAttention(op, xs, xt, this.attSrc, this.attDst, {
       version: this.version,
       heads: this.heads,
       negativeSlope: this.negativeSlope,
@@ -107,7 +127,11 @@ export class GATConv extends GraphConv {
       seed,
       training: this.training,
     });
-    if (!this.concat && this.heads > 1) h = matmul(h, this.#headMean(), {});
+  }
+
+  /** Heads averaged (when not concatenated), then the bias. */
+  private finish(attended: Tensor): Tensor {
+    const h = !this.concat && this.heads > 1 ? matmul(attended, this.#headMean(), {}) : attended;
     return this.bias ? biasAdd(h, this.bias) : h;
   }
 

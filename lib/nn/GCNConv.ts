@@ -2,7 +2,9 @@ import { biasAdd } from '../functional/biasAdd.js';
 import { matmul } from '../functional/matmul.js';
 import { propagate } from '../functional/propagate.js';
 import { propagateBiasAct, type FusedActivation } from '../functional/propagateBiasAct.js';
+import { propagateFixed } from '../functional/propagateFixed.js';
 import { relu } from '../functional/relu.js';
+import type { Block } from '../graph/Block.js';
 import type { Aggregation, Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
 import type { Tensor } from '../tensor/Tensor.js';
@@ -33,9 +35,15 @@ export interface GCNConvForwardOptions {
  * The operator is applied on whichever side has fewer columns; when it runs last, the bias
  * (and an optional ReLU) are applied in the same pass (propagateBiasAct).
  *
+ * On a sampled {@link Block} (aggregation 'gcn', t = 1) x holds the block's sources and the output
+ * one row per target, aggregated with {@link Block.gcnNorm}: the graph's degrees that the block
+ * carries (its own in-degrees when it carries none), with each target's sampled neighbours scaled
+ * up to its whole neighbourhood; a block of whole neighbourhoods gives the full-graph rows.
+ *
  * @example
  * using conv = new GCNConv(1433, 16, { seed: 0 });
  * const h = conv.forward(x, graph, { activation: 'relu' });
+ * const hb = conv.forward(xb, block); // [block.numTargets, 16]
  */
 export class GCNConv extends GraphConv<GCNConvForwardOptions> {
   readonly weight: Parameter;
@@ -60,10 +68,7 @@ export class GCNConv extends GraphConv<GCNConvForwardOptions> {
   }
 
   protected conv(x: NodeFeatures, graph: Graph, options: GCNConvForwardOptions): Tensor {
-    const activation = options.activation ?? 'none';
-    if (activation !== 'none' && activation !== 'relu') {
-      throw new TypeError(`GCNConv.forward: activation must be 'none' or 'relu', got ${String(activation)}`);
-    }
+    const activation = checkActivation(options);
     const op = this.operator(graph, this.aggregation);
     const p = { alpha: this.t, selfScale: 1 - this.t };
     // P_t (X Wᵀ) = (P_t X) Wᵀ: aggregate the narrower matrix.
@@ -75,7 +80,34 @@ export class GCNConv extends GraphConv<GCNConvForwardOptions> {
       return out;
     }
     const y = matmul(propagate(op, dense(x), p), this.weight, { transB: true });
+    return this.finish(y, activation);
+  }
+
+  protected override convBlock(x: NodeFeatures, block: Block, options: GCNConvForwardOptions): Tensor {
+    const activation = checkActivation(options);
+    if (this.aggregation !== 'gcn' || this.t !== 1) {
+      throw new TypeError(
+        `GCNConv.forward: on a sampled Block the layer aggregates with 'gcn' and t = 1; this one has aggregation '${this.aggregation}', t = ${this.t}`,
+      );
+    }
+    const { operator, values, transposedValues } = block.gcnNorm(this.placement);
+    const aggregate = (h: Tensor) => propagateFixed(operator, h, values, transposedValues);
+    // As on a graph: aggregate the narrower of x and x Wᵀ.
+    const y =
+      this.outChannels <= this.inChannels ? aggregate(matmul(x, this.weight, { transB: true })) : matmul(aggregate(dense(x)), this.weight, { transB: true });
+    return this.finish(y, activation);
+  }
+
+  private finish(y: Tensor, activation: FusedActivation): Tensor {
     const z = this.bias ? biasAdd(y, this.bias) : y;
     return activation === 'relu' ? relu(z) : z;
   }
+}
+
+function checkActivation(options: GCNConvForwardOptions): FusedActivation {
+  const activation = options.activation ?? 'none';
+  if (activation !== 'none' && activation !== 'relu') {
+    throw new TypeError(`GCNConv.forward: activation must be 'none' or 'relu', got ${String(activation)}`);
+  }
+  return activation;
 }

@@ -53,7 +53,7 @@ export abstract class GraphConv<ForwardOptions extends object = Record<string, n
 
   /**
    * The layer's output [N, outChannels] for node features `x` [N, inChannels] on `graph`; on a
-   * sampled {@link Block} (layers that implement {@link convBlock}, such as SAGEConv), `x` holds
+   * sampled {@link Block} (layers that implement {@link convBlock}: SAGEConv, GCNConv, GATConv), `x` holds
    * the block's sources [numSources, inChannels] and the output its targets [numTargets, outChannels].
    *
    * @throws TypeError when x is not a Tensor or SparseFeatures, graph not a Graph (or a Block the layer takes), options not an object.

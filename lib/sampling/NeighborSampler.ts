@@ -24,7 +24,8 @@ export interface SampleKey {
  * hop, every newly reached node drawing up to fanouts[hop] of its in-neighbours (uniformly,
  * without replacement unless `replace`). The draws of node v at hop k depend only on (seed,
  * batch, k, v), so a batch is the same for every thread count. The graph's adjacency is copied
- * and checked once; the sampler does not keep the graph. `sampleAsync` draws on a worker thread,
+ * and checked once; the sampler does not keep the graph, only its in-degrees, which every batch's
+ * blocks carry for GCN's normalization (Block.gcnNorm). `sampleAsync` draws on a worker thread,
  * so the next batch is sampled while the current training step runs.
  *
  * @example
@@ -36,6 +37,8 @@ export class NeighborSampler implements Disposable {
   readonly fanouts: readonly number[];
   readonly replace: boolean;
   readonly numNodes: number;
+  /** Each node's in-degree in the graph, self loops not counted: what GCN normalizes blocks with. */
+  readonly degrees: Int32Array;
   #handle: SamplerHandle | null;
 
   constructor(graph: Graph, options: NeighborSamplerOptions) {
@@ -47,13 +50,17 @@ export class NeighborSampler implements Disposable {
     if (typeof this.replace !== 'boolean') throw new TypeError(`${op}: replace must be true or false, got ${String(this.replace)}`);
     const { rowptr, col } = graph.csr();
     this.numNodes = graph.numNodes;
+    this.degrees = new Int32Array(graph.numNodes);
+    for (let v = 0; v < graph.numNodes; v++) {
+      for (let k = rowptr[v]; k < rowptr[v + 1]; k++) if (col[k] !== v) this.degrees[v] += 1;
+    }
     this.#handle = native().neighborSampler(rowptr, col, [...this.fanouts], this.replace);
   }
 
   /** Samples the batch of `seeds` (distinct node ids) on this thread. */
   sample(seeds: Int32Array | readonly number[], key: SampleKey = {}): SampledBatch {
     const [s, seed, batch] = this.args('NeighborSampler.sample', seeds, key);
-    return new SampledBatch(this.handle('NeighborSampler.sample').sample(s, seed, batch));
+    return new SampledBatch(this.handle('NeighborSampler.sample').sample(s, seed, batch), this.degrees);
   }
 
   /** The same batch as {@link sample}, drawn on a worker thread; bad arguments throw at once. */
@@ -61,7 +68,7 @@ export class NeighborSampler implements Disposable {
     const [s, seed, batch] = this.args('NeighborSampler.sampleAsync', seeds, key);
     return this.handle('NeighborSampler.sampleAsync')
       .sampleAsync(s, seed, batch)
-      .then((hops) => new SampledBatch(hops));
+      .then((hops) => new SampledBatch(hops, this.degrees));
   }
 
   private args(op: string, seeds: Int32Array | readonly number[], key: SampleKey): [Int32Array, number, number] {

@@ -24,8 +24,10 @@ export class SampledBatch implements Disposable {
   readonly hopEdges: readonly Int32Array[];
   #blocks: Block[] | null = null;
   #disposed = false;
+  readonly #degrees: ArrayLike<number> | undefined;
 
-  constructor(hops: SampledHops) {
+  /** `degrees`: every node's in-degree in the sampled graph, self loops not counted (global ids), for the blocks' GCN normalization. */
+  constructor(hops: SampledHops, degrees?: ArrayLike<number>) {
     requireObject('SampledBatch', 'hops', hops);
     if (!(hops.nodes instanceof Int32Array) || !Array.isArray(hops.numSampledNodes) || !Array.isArray(hops.edges)) {
       throw new TypeError('SampledBatch: hops must be a sampler result { nodes: Int32Array, numSampledNodes: number[], edges: Int32Array[] }');
@@ -33,6 +35,10 @@ export class SampledBatch implements Disposable {
     this.nodeIds = hops.nodes;
     this.numSampledNodes = Object.freeze([...hops.numSampledNodes]);
     this.hopEdges = Object.freeze([...hops.edges]);
+    if (degrees !== undefined && (typeof degrees !== 'object' || degrees === null || typeof degrees.length !== 'number')) {
+      throw new TypeError('SampledBatch: degrees must be an array of in-degrees, one per node of the graph');
+    }
+    this.#degrees = degrees;
   }
 
   /** The number of seed nodes: the rows of the logits, the first local ids. */
@@ -58,6 +64,8 @@ export class SampledBatch implements Disposable {
     const L = this.numLayers;
     const upTo = (hop: number) => this.numSampledNodes.slice(0, hop + 1).reduce((a, b) => a + b, 0);
     const blocks: Block[] = [];
+    // The in-degrees of the batch's nodes in local order; each block's sources are a prefix.
+    const local = this.#degrees && Float64Array.from(this.nodeIds, (v) => this.#degrees![v] ?? Number.NaN);
     try {
       for (let l = 0; l < L; l++) {
         const steps = this.hopEdges.slice(0, L - l);
@@ -70,7 +78,8 @@ export class SampledBatch implements Disposable {
           flat.set(s.subarray(e), E + at);
           at += e;
         }
-        blocks.push(Block.fromEdgeIndex(flat, { numSources: upTo(L - l), numTargets: upTo(L - l - 1) }));
+        const numSources = upTo(L - l);
+        blocks.push(Block.fromEdgeIndex(flat, { numSources, numTargets: upTo(L - l - 1), degrees: local?.subarray(0, numSources) }));
       }
       return blocks;
     } catch (e) {

@@ -1,4 +1,5 @@
 import { backward } from '../autograd/backward.js';
+import { BLOCK_MODELS } from '../models/checkBlocks.js';
 import { tidy } from '../autograd/scope.js';
 import type { NodeData } from '../data/NodeData.js';
 import { FathomError } from '../errors/FathomError.js';
@@ -25,7 +26,7 @@ export class BatchEpochs {
     readonly loader: NeighborLoader,
   ) {
     if (!model.acceptsBlocks)
-      throw new FathomError(`fit: batches need a model that runs on sampled blocks (sage); ${model.name} trains full-batch only`, 'TYPE');
+      throw new FathomError(`fit: batches need a model that runs on sampled blocks (${BLOCK_MODELS.join(', ')}); ${model.name} trains full-batch only`, 'TYPE');
     checkLoaderFits(loader, data, 'samples');
     this.#inputs = new BatchFeatures(data);
   }

@@ -24,6 +24,7 @@ import {
   pairNorm,
   propagate,
   propagateBiasAct,
+  propagateFixed,
   propagateWeighted,
   relu,
   scale,
@@ -114,6 +115,11 @@ const binaryCases: BinaryCase[] = [
     op: 'propagateWeighted',
     dtype: [() => propagateWeighted(sum64(), f64([3, 2]), f32([sum64().nnz])), 'argument edgeValues'],
     shape: [() => propagateWeighted(sum64(), f64([3, 2]), f64([sum64().nnz - 1])), 'argument edgeValues'],
+  },
+  {
+    op: 'propagateFixed',
+    dtype: [() => propagateFixed(sum64(), f64([3, 2]), f64([sum64().nnz]), f32([sum64().nnz])), 'argument transposedValues'],
+    shape: [() => propagateFixed(sum64(), f64([3, 2]), f64([sum64().nnz]), f64([sum64().nnz - 1])), 'argument transposedValues'],
   },
   {
     op: 'propagateBiasAct',

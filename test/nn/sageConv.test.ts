@@ -5,7 +5,7 @@ import { noGrad } from '../../lib/autograd/gradMode.js';
 import { tidy } from '../../lib/autograd/scope.js';
 import { Block } from '../../lib/graph/Block.js';
 import { Graph } from '../../lib/graph/Graph.js';
-import { GCNConv } from '../../lib/nn/GCNConv.js';
+import { GINConv } from '../../lib/nn/GINConv.js';
 import { SAGEConv } from '../../lib/nn/SAGEConv.js';
 import { Rng } from '../../lib/random/rng.js';
 import { devices } from '../../lib/runtime/devices.js';
@@ -194,10 +194,10 @@ describe('SAGEConv', () => {
 
   it('is refused a block by a layer that runs on full graphs only', () => {
     using block = Block.fromEdgeIndex(blockEdges(), { numSources: 12, numTargets: 5 });
-    using conv = new GCNConv(3, 2, { seed: 1 });
+    using conv = new GINConv(3, 2, { seed: 1 });
     using x = Tensor.zeros([12, 3]);
     expect(conv.acceptsBlocks).toBe(false);
-    expectThrows(() => conv.forward(x, block), TypeError, 'GCNConv.forward', 'Block', 'full Graph only');
+    expectThrows(() => conv.forward(x, block), TypeError, 'GINConv.forward', 'Block', 'full Graph only');
   });
 
   it('rejects bad options with the option named', () => {
