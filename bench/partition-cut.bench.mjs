@@ -50,7 +50,7 @@ const rows = [];
 for (const name of a.datasets.split(',')) {
   const ds = F.datasets.loadDataset(name);
   const pairs = undirected(ds.edgeIndex);
-  using graph = F.Graph.fromEdgeIndex(ds.edgeIndex, { numNodes: ds.numNodes });
+  const graph = F.Graph.fromEdgeIndex(ds.edgeIndex, { numNodes: ds.numNodes });
   for (const numParts of a.parts.split(',').map(Number)) {
     /** @type {{ metis: number[], random: number[] }} */
     const cuts = { metis: [], random: [] };
@@ -58,9 +58,10 @@ for (const name of a.datasets.split(',')) {
     let largest = 0;
     for (const seed of a.seeds.split(',').map(Number)) {
       for (const method of /** @type {const} */ (['metis', 'random'])) {
-        using loader = F.partitionLoader({ graph, numParts, partsPerBatch: 1, method, seed });
+        const loader = F.partitionLoader({ graph, numParts, partsPerBatch: 1, method, seed });
         const t0 = performance.now();
         const parts = loader.parts(1);
+        loader.dispose();
         if (method === 'metis') {
           seconds += (performance.now() - t0) / 1000;
           largest = Math.max(largest, ...parts.map((p) => p.length / (ds.numNodes / numParts)));
@@ -87,6 +88,7 @@ for (const name of a.datasets.split(',')) {
         `(largest METIS part ${row.metis_largest_part_over_mean}× the mean, ${row.metis_seconds_mean} s)`,
     );
   }
+  graph.dispose();
 }
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ machine: machine(1), metis, rows }, null, 2)}\n`);

@@ -4,6 +4,7 @@ import type { NodeData } from '../data/NodeData.js';
 import type { ModelSpec } from '../models/modelEntry.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import { type NeighborLoader, neighborLoader } from '../sampling/neighborLoader.js';
+import { requireMetis } from '../sampling/metisParts.js';
 import { type PartitionLoader, type PartitionMethod, partitionLoader } from '../sampling/partitionLoader.js';
 import { integer } from './parseOptions.js';
 
@@ -56,7 +57,10 @@ export function addBatchOptions(command: Command): Command {
     );
 }
 
-/** Rejects flag combinations before any data is loaded; `spec` is the resolved model spec. */
+/**
+ * Rejects flag combinations before any data is loaded, and `--partition-method metis` where
+ * METIS is missing (FathomError MISSING_MODULE); `spec` is the resolved model spec.
+ */
 export function checkBatchFlags(o: BatchFlags, spec: ModelSpec): void {
   if (o.partitions !== undefined && o.batchSize !== undefined)
     throw new InvalidArgumentError('--partitions and --batch-size are two kinds of batches; give one of them');
@@ -65,6 +69,8 @@ export function checkBatchFlags(o: BatchFlags, spec: ModelSpec): void {
     if (o.partsPerBatch > o.partitions) throw new InvalidArgumentError(`--parts-per-batch ${o.partsPerBatch} exceeds --partitions ${o.partitions}`);
   }
   if (o.partitionMethod !== undefined && o.partitions === undefined) throw new InvalidArgumentError('--partition-method needs --partitions');
+  // Before any data is loaded: METIS is asked for by name, so its absence is an error, not random parts.
+  if (o.partitionMethod === 'metis') requireMetis('--partition-method metis', '--partition-method random');
   if (o.batchSize === undefined) {
     if (o.fanout !== undefined) throw new InvalidArgumentError('--fanout needs --batch-size');
     if (o.replace) throw new InvalidArgumentError('--replace needs --batch-size');

@@ -16,15 +16,13 @@ export function metisStatus(): MetisInfo {
   return native().metisInfo();
 }
 
-/** Throws FathomError MISSING_MODULE naming `op` when METIS is not available. */
-export function requireMetis(op: string): void {
+/**
+ * Throws FathomError MISSING_MODULE when METIS is not available: "`subject` needs METIS: why, or
+ * use `alternative`" (the partition loader's option, or the command line's flag).
+ */
+export function requireMetis(subject: string, alternative: string): void {
   const info = metisStatus();
-  if (!info.available) {
-    throw new FathomError(
-      `${op}: method 'metis' needs METIS (libmetis.so.5), which is not available: ${info.reason ?? ''}; install it or use method: 'random'`,
-      'MISSING_MODULE',
-    );
-  }
+  if (!info.available) throw new FathomError(`${subject} needs METIS: ${info.reason ?? 'libmetis did not load'}, or use ${alternative}`, 'MISSING_MODULE');
 }
 
 /**

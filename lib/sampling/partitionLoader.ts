@@ -81,7 +81,7 @@ export class PartitionLoader implements Iterable<PartitionBatch>, Disposable {
     if (method !== 'metis' && method !== 'random') throw new RangeError(`${op}: method must be 'metis' or 'random', got ${String(method)}`);
     if (typeof shuffle !== 'boolean') throw new TypeError(`${op}: shuffle must be true or false, got ${String(shuffle)}`);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`${op}: seed must be an integer ≥ 0, got ${String(seed)}`);
-    if (method === 'metis') requireMetis(op);
+    if (method === 'metis') requireMetis(`${op}: method 'metis'`, "method: 'random'");
     this.numNodes = n;
     this.numParts = numParts;
     this.partsPerBatch = partsPerBatch;
