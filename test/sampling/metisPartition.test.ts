@@ -76,6 +76,26 @@ describe.skipIf(!metis.available)('METIS partitions', () => {
     }
   });
 
+  it('skip the batches whose METIS parts are all empty, still covering every node once', () => {
+    // Parts of one or two nodes: METIS leaves many of them empty (about 150 of 200 here).
+    const { flat, numNodes } = sbm();
+    using graph = Graph.fromEdgeIndex(flat, { numNodes });
+    using loader = partitionLoader({ graph, numParts: 400, partsPerBatch: 2, method: 'metis', seed: 0 });
+    const parts = loader.parts(1);
+    const empty = parts.filter((p) => p.length === 0).length;
+    expect(empty).toBeGreaterThan(0);
+    const seen: number[] = [];
+    let batches = 0;
+    for (const b of loader.batches(1)) {
+      using batch = b;
+      expect(batch.numNodes).toBeGreaterThan(0);
+      seen.push(...batch.nodeIds);
+      batches += 1;
+    }
+    expect(batches).toBeLessThan(loader.numBatches);
+    expect(seen.sort((x, y) => x - y)).toEqual(Array.from({ length: numNodes }, (_, i) => i));
+  });
+
   it('cut far fewer edges of a clustered graph than random parts', () => {
     const { flat, numNodes } = sbm();
     const edges = undirectedEdges(flat);
