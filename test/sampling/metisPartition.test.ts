@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/binding/native.js';
 import { loadDataset } from '../../lib/data/loadDataset.js';
 import { NodeData } from '../../lib/data/NodeData.js';
+import { FathomError } from '../../lib/errors/FathomError.js';
 import { sbmGraph } from '../../lib/data/sbmGraph.js';
 import { Graph } from '../../lib/graph/Graph.js';
 import { ResGCN } from '../../lib/models/ResGCN.js';
@@ -13,7 +14,7 @@ import { Rng } from '../../lib/random/rng.js';
 import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { partitionLoader } from '../../lib/sampling/partitionLoader.js';
 import { evaluate, fit } from '../../lib/train/fit.js';
-import { liveCpu } from '../helpers/apiFixtures.js';
+import { expectFathom, expectThrows, liveCpu } from '../helpers/apiFixtures.js';
 
 const metis = metisStatus();
 if (!metis.available) console.warn(`METIS partition tests skipped: METIS is not available (${metis.reason ?? ''})`);
@@ -165,23 +166,50 @@ describe.skipIf(!metis.available)('METIS partitions', () => {
     expect(asArrays(early.parts(1))).toEqual(asArrays(late.parts(1)));
   });
 
-  it('refuse a bad method value and bad native arguments, naming them', () => {
+  it('refuse a bad method value and bad native arguments, naming them, with the code a value error has', async () => {
     using graph = Graph.fromEdgeIndex(randomEdges(20, 40, 1), { numNodes: 20 });
-    expect(() => partitionLoader({ graph, numParts: 2, partsPerBatch: 1, method: 'kmeans' as never })).toThrow(
-      /partitionLoader: method must be 'metis' or 'random', got kmeans/,
+    expectThrows(
+      () => partitionLoader({ graph, numParts: 2, partsPerBatch: 1, method: 'kmeans' as never }),
+      RangeError,
+      "partitionLoader: method must be 'metis' or 'random', got kmeans",
     );
     const { rowptr, col } = graph.csr();
-    expect(() => native().metisPartition(rowptr, col, 21, 0, 30)).toThrow(/metisPartition: numParts must be an integer in \[1, numNodes = 20\], got 21/);
-    expect(() => native().metisPartition(rowptr, col, 2, 0, 0)).toThrow(/metisPartition: argument ufactor = 0 must be an integer >= 1/);
-    expect(() =>
-      native().metisPartition(
+    const m = native();
+    expectFathom(() => m.metisPartition(rowptr, col, 21, 0, 30), 'RANGE', 'metisPartition: numParts must be an integer in [1, numNodes = 20], got 21');
+    expectFathom(() => m.metisPartition(rowptr, col, 2, 0, 0), 'RANGE', 'metisPartition: argument ufactor = 0');
+    expectFathom(() => m.metisPartition(rowptr, col, 2, 2 ** 31, 30), 'RANGE', 'seed must be an integer in [0, 2^31), got 2147483648');
+    expectFathom(
+      () =>
+        m.metisPartition(
+          rowptr,
+          Int32Array.from(col, (c) => c + 20),
+          2,
+          0,
+          30,
+        ),
+      'RANGE',
+      /metisPartition: col\[0\] = \d+ is not a node id in \[0, 20\)/,
+    );
+    expectFathom(() => m.metisPartition(Int32Array.of(0, 1, 3), Int32Array.of(0), 2, 0, 30), 'RANGE', 'rowptr must run from 0 to col.length = 1, got 0 .. 3');
+    expectFathom(() => m.metisPartition(Int32Array.of(0, 2, 1), Int32Array.of(0), 2, 0, 30), 'RANGE', 'rowptr must not decrease, but rowptr[1] > rowptr[2]');
+    expectThrows(
+      () => m.metisPartition(Float32Array.from(rowptr) as unknown as Int32Array, col, 2, 0, 30),
+      TypeError,
+      'metisPartition: argument rowptr must be an Int32Array',
+    );
+    // The worker thread's failures reject the promise with the same class and code.
+    const rejected = await m
+      .metisPartitionAsync(
         rowptr,
         Int32Array.from(col, (c) => c + 20),
         2,
         0,
         30,
-      ),
-    ).toThrow(/metisPartition: col\[0\] = \d+ is not a node id in \[0, 20\)/);
+      )
+      .catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(FathomError);
+    expect((rejected as FathomError).code).toBe('RANGE');
+    expect((rejected as FathomError).message).toMatch(/metisPartition: col\[0\]/);
   });
 
   it('train a res-gcn on METIS partition batches of Cora above chance, freeing every batch', async () => {
