@@ -111,14 +111,16 @@ export class PartitionLoader implements Iterable<PartitionBatch>, Disposable {
    * The parts of epoch `epoch` (integer ≥ 1) in the order batches take them: `numParts`
    * disjoint node sets covering every node, each in ascending order. Random parts: the first
    * numNodes mod numParts have one node more. METIS parts: the same sets every epoch (a set may
-   * be empty when numParts is near numNodes), reordered per epoch with `shuffle`.
+   * be empty when parts are a few nodes each), reordered per epoch with `shuffle`.
    */
   parts(epoch: number): Int32Array[] {
     checkEpoch('PartitionLoader.parts', epoch);
     const key = this.seed * 0x10000 + (this.shuffle ? epoch : 0);
     if (this.method === 'random') return randomParts(this.numNodes, this.numParts, key);
     this.#metis ??= metisPartsSync(this.#hostCsr('PartitionLoader.parts'), this.numParts, this.seed);
-    return this.shuffle ? shuffledParts(this.#metis, key) : this.#metis.slice();
+    // Copies: the caller may change what it gets; the loader keeps its partition.
+    const parts = this.#metis.map((p) => p.slice());
+    return this.shuffle ? shuffledParts(parts, key) : parts;
   }
 
   /** The batches of epoch `epoch` (integer ≥ 1), each built when it is asked for. */
