@@ -15,7 +15,7 @@ using fathom::ErrorKind;
 using fathom::metis::MetisRuntime;
 using fathom::metis::undirected_csr;
 
-TEST(undirected_csr_merges_reverse_and_repeated_edges_and_drops_self_loops) {
+TEST(metis_undirected_csr_merges_reverse_and_repeated_edges_and_drops_self_loops) {
   // 4 nodes; rows by target: 0 <- {1, 1, 0}, 1 <- {0}, 2 <- {3, 2}, 3 <- {} (node 3 only as a
   // source). Undirected: 0-1, 2-3; nothing else.
   const std::vector<int32_t> rowptr = {0, 3, 4, 6, 6};
@@ -26,7 +26,7 @@ TEST(undirected_csr_merges_reverse_and_repeated_edges_and_drops_self_loops) {
   CHECK(g.adjncy == (std::vector<int32_t>{1, 0, 3, 2}));
 }
 
-TEST(undirected_csr_sorts_each_row_and_keeps_isolated_nodes) {
+TEST(metis_undirected_csr_sorts_each_row_and_keeps_isolated_nodes) {
   // A directed triangle 0 -> 1 -> 2 -> 0 and node 3 alone: every node of the triangle has the
   // other two as neighbours, in ascending order.
   const std::vector<int32_t> rowptr = {0, 1, 2, 3, 3};
@@ -36,13 +36,15 @@ TEST(undirected_csr_sorts_each_row_and_keeps_isolated_nodes) {
   CHECK(g.adjncy == (std::vector<int32_t>{1, 2, 0, 2, 0, 1}));
 }
 
-TEST(undirected_csr_refuses_a_malformed_csr) {
+TEST(metis_undirected_csr_refuses_a_malformed_csr) {
   CHECK_FAILS(undirected_csr({0, 1, 2}, {0, 5}, "metisPartition"), ErrorKind::Range,
               "metisPartition", "col[1] = 5");
-  CHECK_FAILS(undirected_csr({0, 2, 1}, {0}, "metisPartition"), ErrorKind::Range, "metisPartition",
-              "from 0 to col.length = 1");
+  CHECK_FAILS(undirected_csr({0, 1, 3}, {0}, "metisPartition"), ErrorKind::Range, "metisPartition",
+              "from 0 to col.length = 1, got 0 .. 3");
   CHECK_FAILS(undirected_csr({0, 2, 1, 2}, {0, 1}, "metisPartition"), ErrorKind::Range,
               "metisPartition", "must not decrease");
+  CHECK_FAILS(undirected_csr({}, {}, "metisPartition"), ErrorKind::Range, "metisPartition",
+              "numNodes + 1 offsets");
 }
 
 TEST(metis_cuts_only_the_bridge_between_two_cliques) {
