@@ -37,7 +37,8 @@ export { Block, type BlockGcnNorm, type BlockOperatorKind, type BlockOptions } f
 export { NeighborSampler, type NeighborSamplerOptions, type SampleKey } from './sampling/NeighborSampler.js';
 export { NeighborLoader, neighborLoader, type NeighborLoaderOptions } from './sampling/neighborLoader.js';
 export { SampledBatch } from './sampling/SampledBatch.js';
-export { PartitionLoader, partitionLoader, type PartitionLoaderOptions } from './sampling/partitionLoader.js';
+export { PartitionLoader, partitionLoader, type PartitionLoaderOptions, type PartitionMethod } from './sampling/partitionLoader.js';
+export { metisStatus } from './sampling/metisParts.js';
 export { PartitionBatch } from './sampling/PartitionBatch.js';
 export {
   abortDistributed,

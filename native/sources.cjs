@@ -16,6 +16,7 @@ const core = [
   ...list('core', '.cc'),
   ...list('cpu', '.cc'),
   ...list('mpi', '.cc'),
+  ...list('metis', '.cc'),
   ...list('graph', '.cc'),
   ...list('ops', '.cc'),
   ...list('table', '.cc'),

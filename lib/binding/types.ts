@@ -7,6 +7,7 @@ import type { DiagBinding } from './diagBinding.js';
 import type { DistBinding } from './distBinding.js';
 import type { EdgeBinding } from './edgeBinding.js';
 import type { GatBinding } from './gatBinding.js';
+import type { MetisBinding } from './metisBinding.js';
 import type { NormBinding } from './normBinding.js';
 import type { PlanBinding } from './planBinding.js';
 import type { SamplingBinding } from './samplingBinding.js';
@@ -16,6 +17,7 @@ export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } fro
 export type { SampledHops, SamplerHandle } from './samplingBinding.js';
 export type { PlanArg, PlanHandle, PlanSpec, PlanStepSpec } from './planBinding.js';
 export type { MpiInfo } from './distBinding.js';
+export type { MetisInfo, MetisPartition } from './metisBinding.js';
 
 export interface DeviceMemory {
   tensors: number;
@@ -51,7 +53,7 @@ export interface DevicesReport {
   };
 }
 
-export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding, PlanBinding, DistBinding {
+export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, NormBinding, DiagBinding, SamplingBinding, PlanBinding, DistBinding, MetisBinding {
   TensorHandle: new (data: NativeArray, shape: number[], dtype: DType) => TensorHandle;
   CsrHandle: unknown;
   cudaCompiled: boolean;

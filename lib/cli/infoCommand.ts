@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { mpiStatus } from '../distributed/runtime.js';
 import { cudaGemm } from '../runtime/cudaGemm.js';
 import { devices } from '../runtime/devices.js';
+import { metisStatus } from '../sampling/metisParts.js';
 import { gitCommit } from '../runtime/gitCommit.js';
 import { findPackageRoot } from '../runtime/packageRoot.js';
 import { version } from '../runtime/version.js';
@@ -10,7 +11,7 @@ import { checkOutputs } from './outputPaths.js';
 import { emitSummary, jsonTarget } from './summaryOutput.js';
 import { table } from './table.js';
 
-/** `fathom info`: version, build, BLAS, threads, devices and whether MPI (data-parallel training) is there. */
+/** `fathom info`: version, build, BLAS, threads, devices, and whether MPI (data-parallel training) and METIS (partition batches) are there. */
 export function infoCommand(): Command {
   return new Command('info')
     .description('print the version, the build and the devices')
@@ -21,6 +22,7 @@ export function infoCommand(): Command {
       const d = devices();
       const commit = gitCommit(findPackageRoot());
       const mpi = mpiStatus();
+      const metis = metisStatus();
       const rows: [string, string][] = [
         ['version', version()],
         ['commit', commit ?? '-'],
@@ -31,7 +33,8 @@ export function infoCommand(): Command {
         ['CUDA', d.cuda.available ? `${d.cuda.devices.length} device(s)` : `unavailable: ${d.cuda.reason ?? ''}`],
         ...d.cuda.devices.map((g): [string, string] => [`GPU ${g.index}`, `${g.name}, ${(g.totalMemory / 2 ** 30).toFixed(1)} GiB`]),
         ['MPI', mpi.available ? `Open MPI (${mpi.library})` : `unavailable: ${mpi.reason ?? ''}`],
+        ['METIS', metis.available ? `${metis.library} (${metis.idxBits}-bit idx_t)` : `unavailable: ${metis.reason ?? ''}`],
       ];
-      emitSummary({ text: table(rows), summary: { version: version(), git_commit: commit, ...d, mpi }, json, command: 'info' });
+      emitSummary({ text: table(rows), summary: { version: version(), git_commit: commit, ...d, mpi, metis }, json, command: 'info' });
     });
 }

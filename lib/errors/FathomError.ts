@@ -6,7 +6,8 @@
  *   non-finite coefficient, a label ≥ C, an unknown option value);
  * - `DEVICE`: tensors on different devices, or a device that is not available;
  * - `OUT_OF_MEMORY`, `IO`, `INTERNAL`, `NOT_BUILT`, `ABORTED`, `NUMERIC`: the run itself failed;
- * - `MISSING_MODULE`: an optional package a feature needs is not installed (the report's charts);
+ * - `MISSING_MODULE`: an optional package or library a feature needs is not installed (the report's
+ *   charts, METIS for partition batches);
  * - `DISTRIBUTED`: MPI is missing or not initialized, or a data-parallel run cannot go on.
  */
 export type FathomErrorCode =

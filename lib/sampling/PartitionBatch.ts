@@ -1,7 +1,7 @@
 import { Graph } from '../graph/Graph.js';
 
 /**
- * One random-partition mini-batch (ClusterGCN's batch without METIS): a set of nodes and the
+ * One partition mini-batch (ClusterGCN's batch, of METIS or random parts): a set of nodes and the
  * subgraph they induce (every edge among them) as an ordinary {@link Graph}, so any full-batch
  * model runs on it unchanged. `nodeIds` are the global ids in ascending order; local id i is
  * `nodeIds[i]`. fit() gathers the batch's features, labels and training mask by `nodeIds`.

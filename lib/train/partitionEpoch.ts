@@ -12,7 +12,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from './batchFeatures.js';
 
 /**
- * fit()'s training epoch on random-partition batches (FitOptions.batches a PartitionLoader):
+ * fit()'s training epoch on partition batches (FitOptions.batches a PartitionLoader, METIS or random parts):
  * one optimizer step per batch, the model's ordinary forward on the batch's induced subgraph,
  * the loss the NLL of the batch's training nodes. A batch without training nodes takes no step.
  * Any full-batch model trains this way. Evaluation stays full-batch.
@@ -35,6 +35,7 @@ export class PartitionEpochs {
     this.model.train();
     let total = 0;
     let count = 0;
+    await this.loader.prepare(); // METIS, once, off the event loop
     for (const batch of this.loader.batches(epoch)) {
       try {
         const { mask, count: n } = this.#inputs.trainMask(batch.nodeIds);

@@ -10,4 +10,6 @@ void register_diag_ops(Napi::Env env, Napi::Object exports);
 void register_sampling(Napi::Env env, Napi::Object exports);
 // Data-parallel training over MPI loaded at run time (dist_binding.cc).
 void register_distributed(Napi::Env env, Napi::Object exports);
+// Graph partitioning with METIS loaded at run time (metis_binding.cc).
+void register_metis(Napi::Env env, Napi::Object exports);
 }  // namespace fathom::napi

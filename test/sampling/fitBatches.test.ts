@@ -161,10 +161,12 @@ describe('mini-batch command-line flags', () => {
 
   it('records full-batch, sampled and partition runs in the summary and its table', () => {
     expect(batchSetting({})).toEqual({ kind: 'full' });
-    expect(batchSetting({ partitions: 10, partsPerBatch: 2 })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 2 });
-    expect(batchSetting({ partitions: 10 })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 1 });
+    expect(batchSetting({ partitions: 10, partsPerBatch: 2 })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 2, method: 'random' });
+    expect(batchSetting({ partitions: 10 })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 1, method: 'random' });
+    expect(batchSetting({ partitions: 10, partitionMethod: 'metis' })).toEqual({ kind: 'partitions', partitions: 10, parts_per_batch: 1, method: 'metis' });
     expect(batchSettingLabel(batchSetting({ batchSize: 64, fanout: [5, -1], replace: true }))).toBe('sampled: 64 seeds, fanouts 5,-1, with replacement');
     expect(batchSettingLabel(batchSetting({ partitions: 10, partsPerBatch: 2 }))).toBe('random partitions: 10 parts, 2 per batch');
+    expect(batchSettingLabel(batchSetting({ partitions: 10, partitionMethod: 'metis' }))).toBe('METIS partitions: 10 parts, 1 per batch');
     expect(batchSettingLabel(batchSetting({}))).toBe('full batch');
   });
 });

@@ -12,7 +12,8 @@ import { Graph } from '../../lib/graph/Graph.js';
 import { GAT } from '../../lib/models/GAT.js';
 import type { NodeModel } from '../../lib/models/NodeModel.js';
 import { ResGCN } from '../../lib/models/ResGCN.js';
-import { PartitionLoader, partitionLoader } from '../../lib/sampling/partitionLoader.js';
+import { metisStatus } from '../../lib/sampling/metisParts.js';
+import { PartitionLoader, type PartitionMethod, partitionLoader } from '../../lib/sampling/partitionLoader.js';
 import { Rng } from '../../lib/random/rng.js';
 import { evaluate, fit, type FitOptions } from '../../lib/train/fit.js';
 import { expectThrows, liveCpu, smallGcn, smallNodeData } from '../helpers/apiFixtures.js';
@@ -41,6 +42,9 @@ function batchEdges(graph: Graph, nodeIds: Int32Array): string[] {
   for (let i = 0; i < graph.numNodes; i++) for (let k = rowptr[i]; k < rowptr[i + 1]; k++) out.push(`${nodeIds[col[k]]}>${nodeIds[i]}`);
   return out.sort();
 }
+
+/** The partition methods this machine runs: METIS only where libmetis loads. */
+const METHODS: PartitionMethod[] = metisStatus().available ? ['random', 'metis'] : ['random'];
 
 function weights(model: NodeModel): number[][] {
   return model.parameters().map((p) => [...p.toArray()]);
@@ -102,11 +106,11 @@ describe('partitionLoader', () => {
     expect(total).toBeLessThan(400);
   });
 
-  it('with one part per batch of all parts trains exactly as full batch: the same weights after a step, bit for bit', async () => {
+  it.each(METHODS)('with one %s part of all nodes trains exactly as full batch: the same weights after a step, bit for bit', async (method) => {
     using data = smallNodeData();
     const step = async (make: () => NodeModel, parts: boolean) => {
       using model = make();
-      using loader = partitionLoader({ data, numParts: 1, partsPerBatch: 1, shuffle: true, seed: 3 });
+      using loader = partitionLoader({ data, numParts: 1, partsPerBatch: 1, method, shuffle: true, seed: 3 });
       const r = await fit(model, data, { epochs: 2, patience: 0, restoreBest: false, batches: parts ? loader : undefined });
       return { w: weights(model), loss: r.history.map((h) => h.trainLoss) };
     };
@@ -125,6 +129,20 @@ describe('partitionLoader', () => {
       expect(parts.loss).toEqual(full.loss);
       expect(parts.w).toEqual(full.w);
     }
+  });
+
+  it.each(METHODS)('with %s parts, every batch of all parts at once trains exactly as full batch', async (method) => {
+    using data = smallNodeData();
+    const run = async (parts: boolean) => {
+      using model = smallGcn(data, { seed: 4 });
+      using loader = partitionLoader({ data, numParts: 6, partsPerBatch: 6, method, shuffle: true, seed: 1 });
+      const r = await fit(model, data, { epochs: 2, patience: 0, restoreBest: false, batches: parts ? loader : undefined });
+      return { w: weights(model), loss: r.history.map((h) => h.trainLoss) };
+    };
+    const full = await run(false);
+    const parts = await run(true);
+    expect(parts.loss).toEqual(full.loss);
+    expect(parts.w).toEqual(full.w);
   });
 
   it('resumes a partition run bit for bit: the batches of an epoch are a function of (seed, epoch)', async () => {
@@ -210,6 +228,7 @@ describe('random-partition command-line flags', () => {
     expect(() => checkBatchFlags({ partsPerBatch: 2 }, spec)).toThrow('--parts-per-batch needs --partitions');
     expect(() => checkBatchFlags({ partitions: 3, partsPerBatch: 4 }, spec)).toThrow('--parts-per-batch 4 exceeds --partitions 3');
     expect(() => checkBatchFlags({ partitions: 3, partsPerBatch: 3 }, spec)).not.toThrow();
+    expect(() => checkBatchFlags({ partitionMethod: 'metis' }, spec)).toThrow('--partition-method needs --partitions');
   });
 
   it('make a shuffled partition loader keyed by the run seed, and refuse more parts than nodes', () => {
@@ -217,7 +236,11 @@ describe('random-partition command-line flags', () => {
     using gcn = smallGcn(data);
     using loader = batchesFromFlags({ seed: 7, partitions: 10 }, data, gcn) as PartitionLoader;
     expect(loader).toBeInstanceOf(PartitionLoader);
-    expect([loader.numParts, loader.partsPerBatch, loader.seed, loader.shuffle]).toEqual([10, 1, 7, true]);
+    expect([loader.numParts, loader.partsPerBatch, loader.seed, loader.shuffle, loader.method]).toEqual([10, 1, 7, true, 'random']);
+    for (const method of METHODS) {
+      using chosen = batchesFromFlags({ seed: 7, partitions: 10, partitionMethod: method }, data, gcn) as PartitionLoader;
+      expect(chosen.method).toBe(method);
+    }
     expect(() => batchesFromFlags({ seed: 0, partitions: 241 }, data, gcn)).toThrow("--partitions 241 exceeds the dataset's 240 nodes");
   });
 
