@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/shared_library.h"
 
 namespace fathom::metis {
 
@@ -48,28 +49,14 @@ bool MetisRuntime::load() {
 }
 
 void MetisRuntime::open() {
-  std::string candidates[2];
-  int n = 0;
   // FATHOM_METIS_LIBRARY names the one library to use (a METIS built elsewhere).
-  if (const char* env = std::getenv("FATHOM_METIS_LIBRARY"); env && *env) {
-    candidates[n++] = env;
-  } else {
-    candidates[n++] = "libmetis.so.5";
-    candidates[n++] = "libmetis.so";
-  }
-  for (int i = 0; i < n && !lib_; ++i) {
-    lib_ = dlopen(candidates[i].c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (lib_) {
-      library_ = candidates[i];
-    } else if (i == 0) {
-      const char* why = dlerror();
-      reason_ = "cannot open " + candidates[i] + (why ? std::string(" (") + why + ")" : "");
-    }
-  }
-  if (!lib_) {
-    reason_ += "; install METIS (Debian: apt-get install libmetis5)";
-    return;
-  }
+  OpenedLibrary opened = open_first_library("FATHOM_METIS_LIBRARY",
+                                            {"libmetis.so.5", "libmetis.so"}, RTLD_NOW | RTLD_LOCAL,
+                                            "install METIS (Debian: apt-get install libmetis5)");
+  lib_ = opened.handle;
+  library_ = opened.name;
+  reason_ = opened.reason;
+  if (!lib_) return;
   set_default_options_ = reinterpret_cast<int (*)(void*)>(dlsym(lib_, "METIS_SetDefaultOptions"));
   part_graph_kway_ = dlsym(lib_, "METIS_PartGraphKway");
   if (!set_default_options_ || !part_graph_kway_) {

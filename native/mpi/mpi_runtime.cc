@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/shared_library.h"
 
 namespace fathom::dist {
 
@@ -39,29 +40,15 @@ MpiRuntime& MpiRuntime::instance() {
 bool MpiRuntime::load() {
   if (tried_) return loaded_;
   tried_ = true;
-  std::string candidates[3];
-  int n = 0;
   // FATHOM_MPI_LIBRARY names the one library to use (a non-default Open MPI install).
-  if (const char* env = std::getenv("FATHOM_MPI_LIBRARY"); env && *env) {
-    candidates[n++] = env;
-  } else {
-    candidates[n++] = "libmpi.so.40";
-    candidates[n++] = "libmpi.so";
-  }
   // RTLD_GLOBAL: Open MPI's own plugins (loaded later by dlopen) resolve libmpi's symbols.
-  for (int i = 0; i < n && !lib_; ++i) {
-    lib_ = dlopen(candidates[i].c_str(), RTLD_NOW | RTLD_GLOBAL);
-    if (lib_) {
-      library_ = candidates[i];
-    } else if (i == 0) {
-      const char* why = dlerror();
-      reason_ = "cannot open " + candidates[i] + (why ? std::string(" (") + why + ")" : "");
-    }
-  }
-  if (!lib_) {
-    reason_ += "; install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev)";
-    return false;
-  }
+  OpenedLibrary opened = open_first_library(
+      "FATHOM_MPI_LIBRARY", {"libmpi.so.40", "libmpi.so"}, RTLD_NOW | RTLD_GLOBAL,
+      "install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev)");
+  lib_ = opened.handle;
+  library_ = opened.name;
+  reason_ = opened.reason;
+  if (!lib_) return false;
   std::string missing;
   resolve(lib_, "MPI_Init_thread", init_thread_, missing);
   resolve(lib_, "MPI_Initialized", initialized_fn_, missing);

@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "feature_bindings.h"
 #include "metis/metis_runtime.h"
+#include "promise_worker.h"
 
 namespace fathom::napi {
 namespace {
@@ -54,46 +55,22 @@ Call read_call(const Napi::CallbackInfo& info, const char* op) {
   return c;
 }
 
-Partition run(const Call& c, const char* op) {
+Partition partition(const Call& c, const char* op) {
   const metis::UndirectedCsr g = metis::undirected_csr(c.rowptr, c.col, op);
   return MetisRuntime::instance().partition_kway(g, c.num_parts, c.seed, c.ufactor, op);
 }
 
-class PartitionWorker : public Napi::AsyncWorker {
+class PartitionWorker : public PromiseWorker {
  public:
   PartitionWorker(Napi::Env env, Call call)
-      : Napi::AsyncWorker(env, "fathom.metisPartition"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        call_(std::move(call)) {}
-
-  Napi::Promise promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = run(call_, "metisPartition");
-    } catch (const Error& e) {
-      code_ = e.code();
-      SetError(e.what());
-    } catch (const std::bad_alloc&) {
-      code_ = "OUT_OF_MEMORY";
-      SetError("metisPartition: out of host memory");
-    } catch (const std::exception& e) {
-      code_ = "INTERNAL";
-      SetError(e.what());
-    }
-  }
-
-  void OnOK() override { deferred_.Resolve(partition_to_js(Env(), result_)); }
-
-  void OnError(const Napi::Error& e) override {
-    deferred_.Reject(make_fathom_error(Env(), e.Message(), code_).Value());
-  }
+      : PromiseWorker(env, "fathom.metisPartition", "metisPartition"), call_(std::move(call)) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void run() override { result_ = partition(call_, "metisPartition"); }
+  Napi::Value result(Napi::Env env) override { return partition_to_js(env, result_); }
+
   Call call_;
   Partition result_;
-  const char* code_ = "INTERNAL";
 };
 
 // { available, library, idxBits, reason }: opens libmetis on the first call.
@@ -112,7 +89,7 @@ Napi::Value MetisPartition(const Napi::CallbackInfo& info) {
   const char* op = "metisPartition";
   Call c = read_call(info, op);
   return guarded(info.Env(),
-                 [&]() -> Napi::Value { return partition_to_js(info.Env(), run(c, op)); });
+                 [&]() -> Napi::Value { return partition_to_js(info.Env(), partition(c, op)); });
 }
 
 Napi::Value MetisPartitionAsync(const Napi::CallbackInfo& info) {

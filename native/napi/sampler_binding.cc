@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "feature_bindings.h"
 #include "graph/neighbor_sampler.h"
+#include "promise_worker.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -63,12 +64,11 @@ int current_threads() {
 #endif
 }
 
-class SampleWorker : public Napi::AsyncWorker {
+class SampleWorker : public PromiseWorker {
  public:
   SampleWorker(Napi::Env env, std::shared_ptr<const NeighborSampler> sampler,
                std::vector<int32_t> seeds, uint64_t seed, uint64_t batch)
-      : Napi::AsyncWorker(env, "fathom.neighborSample"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "fathom.neighborSample", "NeighborSampler.sampleAsync"),
         sampler_(std::move(sampler)),
         seeds_(std::move(seeds)),
         seed_(seed),
@@ -77,38 +77,18 @@ class SampleWorker : public Napi::AsyncWorker {
         // would be the process default.
         threads_(current_threads()) {}
 
-  Napi::Promise promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      hops_ = sampler_->sample(seeds_.data(), static_cast<int64_t>(seeds_.size()), seed_, batch_,
-                               threads_);
-    } catch (const Error& e) {
-      code_ = e.code();
-      SetError(e.what());
-    } catch (const std::bad_alloc&) {
-      code_ = "OUT_OF_MEMORY";
-      SetError("NeighborSampler.sampleAsync: out of host memory");
-    } catch (const std::exception& e) {
-      code_ = "INTERNAL";
-      SetError(e.what());
-    }
-  }
-
-  void OnOK() override { deferred_.Resolve(hops_to_js(Env(), hops_)); }
-
-  void OnError(const Napi::Error& e) override {
-    deferred_.Reject(make_fathom_error(Env(), e.Message(), code_).Value());
-  }
-
  private:
-  Napi::Promise::Deferred deferred_;
+  void run() override {
+    hops_ = sampler_->sample(seeds_.data(), static_cast<int64_t>(seeds_.size()), seed_, batch_,
+                             threads_);
+  }
+  Napi::Value result(Napi::Env env) override { return hops_to_js(env, hops_); }
+
   std::shared_ptr<const NeighborSampler> sampler_;
   std::vector<int32_t> seeds_;
   uint64_t seed_, batch_;
   int threads_;
   SampledHops hops_;
-  const char* code_ = "INTERNAL";
 };
 
 class SamplerHandle : public Napi::ObjectWrap<SamplerHandle> {
