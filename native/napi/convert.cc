@@ -102,4 +102,14 @@ napi_typedarray_type typed_array_type(DType dtype) {
   return napi_uint8_array;
 }
 
+std::vector<int32_t> int32_array_arg(const Napi::CallbackInfo& info, size_t index, const char* op,
+                                     const char* arg) {
+  if (index >= info.Length() || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be an Int32Array");
+  }
+  Napi::Int32Array a = info[index].As<Napi::Int32Array>();
+  return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
 }  // namespace fathom::napi

@@ -2,6 +2,8 @@
 #pragma once
 #include <napi.h>
 
+#include <vector>
+
 #include "core/tensor.h"
 
 namespace fathom::napi {
@@ -18,6 +20,9 @@ bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* op, cons
 std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* op,
                        const char* arg);
 Napi::Array shape_value(Napi::Env env, const Shape& shape);
+// A copy of argument `index`, which must be an Int32Array (a TypeError naming op and arg if not).
+std::vector<int32_t> int32_array_arg(const Napi::CallbackInfo& info, size_t index, const char* op,
+                                     const char* arg);
 
 // The typed-array kind that holds `dtype` (Float32Array for f32 ...).
 napi_typedarray_type typed_array_type(DType dtype);

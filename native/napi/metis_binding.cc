@@ -16,16 +16,6 @@ namespace {
 using metis::MetisRuntime;
 using metis::Partition;
 
-std::vector<int32_t> int32_array(const Napi::CallbackInfo& info, size_t index, const char* op,
-                                 const char* arg) {
-  if (index >= info.Length() || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be an Int32Array");
-  }
-  Napi::Int32Array a = info[index].As<Napi::Int32Array>();
-  return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
-}
-
 // { parts: Int32Array (a part per node), edgeCut: number }
 Napi::Object partition_to_js(Napi::Env env, const Partition& p) {
   Napi::Int32Array parts = Napi::Int32Array::New(env, p.part.size());
@@ -44,7 +34,7 @@ struct Call {
 };
 
 Call read_call(const Napi::CallbackInfo& info, const char* op) {
-  Call c{int32_array(info, 0, op, "rowptr"), int32_array(info, 1, op, "col"), 0, 0, 0};
+  Call c{int32_array_arg(info, 0, op, "rowptr"), int32_array_arg(info, 1, op, "col"), 0, 0, 0};
   c.num_parts = static_cast<int64_t>(integer_arg(info, 2, op, "numParts", 1));
   c.seed = static_cast<int64_t>(integer_arg(info, 3, op, "seed", 0));
   c.ufactor = static_cast<int64_t>(integer_arg(info, 4, op, "ufactor", 1));

@@ -20,16 +20,6 @@
 namespace fathom::napi {
 namespace {
 
-std::vector<int32_t> int32_array(const Napi::CallbackInfo& info, size_t index, const char* op,
-                                 const char* arg) {
-  if (index >= info.Length() || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be an Int32Array");
-  }
-  Napi::Int32Array a = info[index].As<Napi::Int32Array>();
-  return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
-}
-
 Napi::Int32Array to_js(Napi::Env env, const int32_t* data, size_t n) {
   Napi::Int32Array a = Napi::Int32Array::New(env, n);
   std::copy(data, data + n, a.Data());
@@ -122,7 +112,7 @@ class SamplerHandle : public Napi::ObjectWrap<SamplerHandle> {
 
   Call read_call(const Napi::CallbackInfo& info, const char* op) {
     if (!sampler_) throw_type_error(info.Env(), std::string(op) + ": the sampler was disposed");
-    Call c{sampler_, int32_array(info, 0, op, "seeds"), 0, 0};
+    Call c{sampler_, int32_array_arg(info, 0, op, "seeds"), 0, 0};
     c.seed = static_cast<uint64_t>(integer_arg(info, 1, op, "seed", 0));
     c.batch = static_cast<uint64_t>(integer_arg(info, 2, op, "batch", 0));
     guarded(info.Env(), [&]() -> Napi::Value {
@@ -165,8 +155,8 @@ class SamplerHandle : public Napi::ObjectWrap<SamplerHandle> {
 // neighborSampler(rowptr: Int32Array, col: Int32Array, fanouts: number[], replace) -> handle
 Napi::Value NeighborSamplerNew(const Napi::CallbackInfo& info) {
   const char* op = "NeighborSampler";
-  std::vector<int32_t> rowptr = int32_array(info, 0, op, "rowptr");
-  std::vector<int32_t> col = int32_array(info, 1, op, "col");
+  std::vector<int32_t> rowptr = int32_array_arg(info, 0, op, "rowptr");
+  std::vector<int32_t> col = int32_array_arg(info, 1, op, "col");
   if (info.Length() < 3 || !info[2].IsArray())
     throw_type_error(info.Env(),
                      std::string(op) + ": argument fanouts must be an array of integers");

@@ -68,41 +68,8 @@ describe('neighborLoader', () => {
     expect(replay).toEqual(epochs[1]);
   });
 
-  it('with fanout −1 gives every batch’s seeds the full-batch SAGE logits', async () => {
-    using data = smallNodeData();
-    using model = new GraphSAGE({ inChannels: data.numFeatures, hiddenChannels: 16, outChannels: data.numClasses, seed: 2 });
-    model.eval();
-    const N = data.graph.numNodes;
-    const full = noGrad(() => tidy(() => model.forward(data.x, data.graph).toArray()));
-    const C = data.numClasses;
-    let scale = 0;
-    for (const v of full) scale = Math.max(scale, Math.abs(v));
-    for (const batchSize of [N, 50]) {
-      using loader = neighborLoader({
-        graph: data.graph,
-        nodes: Int32Array.from({ length: N }, (_, i) => i),
-        fanouts: [-1, -1],
-        batchSize,
-        shuffle: true,
-        seed: 1,
-      });
-      let worst = 0;
-      await collect(loader, (b) => {
-        const got = noGrad(() => tidy(() => model.forwardBlocks(gather(data, b.nodeIds), b.blocks).toArray()));
-        expect(got.length).toBe(b.batchSize * C);
-        for (let i = 0; i < b.batchSize; i++) {
-          for (let c = 0; c < C; c++) worst = Math.max(worst, Math.abs(got[i * C + c] - full[b.nodeIds[i] * C + c]));
-        }
-      });
-      // Same sums in another order (local ids renumber each row's neighbours, GEMMs run on other
-      // row sets): f32 rounding of means over ~10 neighbours and products of width 16, a few ulps
-      // (2^-24 ≈ 6e-8) of values up to `scale` per step, far below 1e-5 · scale. A missing or
-      // wrong neighbour moves logits by ~0.1 · scale.
-      expect(worst / scale, `batch size ${batchSize}`).toBeLessThan(1e-5);
-    }
-  });
-
   it.each([
+    ['SAGE', (d: NodeData) => new GraphSAGE({ inChannels: d.numFeatures, hiddenChannels: 16, outChannels: d.numClasses, seed: 2 })],
     ['GCN', (d: NodeData) => new GCN({ inChannels: d.numFeatures, hiddenChannels: 16, outChannels: d.numClasses, seed: 2 })],
     ['GAT', (d: NodeData) => new GAT({ inChannels: d.numFeatures, hiddenChannels: 8, heads: 2, outChannels: d.numClasses, bias: true, seed: 2 })],
     ['GATv2', (d: NodeData) => new GAT({ inChannels: d.numFeatures, hiddenChannels: 8, heads: 2, outChannels: d.numClasses, version: 'v2', seed: 2 })],
