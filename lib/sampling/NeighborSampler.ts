@@ -2,6 +2,7 @@ import { native } from '../binding/native.js';
 import { FathomError } from '../errors/FathomError.js';
 import type { SamplerHandle } from '../binding/types.js';
 import { Graph } from '../graph/Graph.js';
+import { loopFreeInDegrees } from '../graph/loopFreeInDegrees.js';
 import { SampledBatch } from './SampledBatch.js';
 
 export interface NeighborSamplerOptions {
@@ -50,10 +51,7 @@ export class NeighborSampler implements Disposable {
     if (typeof this.replace !== 'boolean') throw new TypeError(`${op}: replace must be true or false, got ${String(this.replace)}`);
     const { rowptr, col } = graph.csr();
     this.numNodes = graph.numNodes;
-    this.degrees = new Int32Array(graph.numNodes);
-    for (let v = 0; v < graph.numNodes; v++) {
-      for (let k = rowptr[v]; k < rowptr[v + 1]; k++) if (col[k] !== v) this.degrees[v] += 1;
-    }
+    this.degrees = loopFreeInDegrees(rowptr, col);
     this.#handle = native().neighborSampler(rowptr, col, [...this.fanouts], this.replace);
   }
 

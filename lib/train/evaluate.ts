@@ -6,11 +6,11 @@ import { NodeData } from '../data/NodeData.js';
 import { requireInstance } from '../errors/args.js';
 import { logSoftmax } from '../functional/logSoftmax.js';
 import { nllLoss } from '../functional/nllLoss.js';
-import type { GraphSAGE } from '../models/GraphSAGE.js';
+
 import { NodeModel } from '../models/NodeModel.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { accuracy } from './accuracy.js';
-import { layerwiseInference } from './layerwiseInference.js';
+import { layerwiseInference, type LayerwiseModel } from './layerwiseInference.js';
 
 /** What evaluate() measures. */
 export interface Metrics {
@@ -44,7 +44,7 @@ export function evaluate(model: NodeModel, data: NodeData, compiled: CompiledSte
 }
 
 /** evaluate()'s metrics from layer-wise inference (see layerwiseInference), for models too large for a full-batch forward. */
-export async function evaluateLayerwise(model: GraphSAGE, data: NodeData, batchSize: number): Promise<Metrics> {
+export async function evaluateLayerwise(model: LayerwiseModel, data: NodeData, batchSize: number): Promise<Metrics> {
   const logits = await layerwiseInference(model, data, { batchSize });
   try {
     const [valLoss, pred] = noGrad(() => tidy(() => predictions(logits, data)));

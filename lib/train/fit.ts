@@ -16,7 +16,7 @@ import { LrScheduler } from './callbacks/LrScheduler.js';
 import { ProgressCallback } from './callbacks/ProgressCallback.js';
 import { RestoreBest } from './callbacks/RestoreBest.js';
 import { evaluate, evaluateLayerwise } from './evaluate.js';
-import { GraphSAGE } from '../models/GraphSAGE.js';
+import { isLayerwiseModel, type LayerwiseModel } from './layerwiseInference.js';
 import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
 import { fitCompilation } from './fitCompilation.js';
@@ -160,12 +160,12 @@ function builtInCallbacks(options: FitOptions): { builtIn: Callback[]; last: Cal
   return { builtIn: builtIn.filter((cb) => cb !== null), last, diagnostics };
 }
 
-/** The model and batch size of layer-wise evaluation when the options ask for it (GraphSAGE only). */
-function layerwiseEvaluation(model: NodeModel, options: FitOptions): { model: GraphSAGE; batchSize: number } | null {
+/** The model and batch size of layer-wise evaluation when the options ask for it (GraphSAGE, GCN, GAT). */
+function layerwiseEvaluation(model: NodeModel, options: FitOptions): { model: LayerwiseModel; batchSize: number } | null {
   const e = options.evaluation;
   if (!e?.layerwise) return null;
-  if (!(model instanceof GraphSAGE)) {
-    throw new FathomError(`fit: evaluation.layerwise runs GraphSAGE layer by layer; ${model.name} evaluates full-batch only`, 'TYPE');
+  if (!isLayerwiseModel(model)) {
+    throw new FathomError(`fit: evaluation.layerwise runs GraphSAGE, GCN and GAT layer by layer; ${model.name} evaluates full-batch only`, 'TYPE');
   }
   return { model, batchSize: e.batchSize! };
 }

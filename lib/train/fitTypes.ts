@@ -125,7 +125,7 @@ export interface FitOptions {
   distributed?: boolean;
   /**
    * How every epoch's evaluation runs: full-batch (default), or with `layerwise: true` through
-   * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE only), whose memory is
+   * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE, GCN, GAT), whose memory is
    * one layer of one batch's neighbourhood. The metrics are the same up to f32 rounding; with
    * dropout the later dropout masks differ from a full-batch-evaluated run's (a full forward
    * draws from the model's dropout stream even in eval mode, layer-wise inference does not).

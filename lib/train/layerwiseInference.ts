@@ -4,6 +4,9 @@ import { NodeData } from '../data/NodeData.js';
 import { requireInstance, requireObject } from '../errors/args.js';
 import { relu } from '../functional/relu.js';
 import { Block } from '../graph/Block.js';
+import { loopFreeInDegrees } from '../graph/loopFreeInDegrees.js';
+import { GAT } from '../models/GAT.js';
+import { GCN } from '../models/GCN.js';
 import { GraphSAGE } from '../models/GraphSAGE.js';
 import { oneHopNeighborhood } from '../sampling/oneHopNeighborhood.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
@@ -17,13 +20,22 @@ export interface LayerwiseOptions {
   signal?: AbortSignal;
 }
 
+/** The models layer-wise inference runs: a stack of convolutions with ReLU between them. */
+export type LayerwiseModel = GraphSAGE | GCN | GAT;
+
+/** Whether `model` is one layer-wise inference runs. */
+export function isLayerwiseModel(model: unknown): model is LayerwiseModel {
+  return model instanceof GraphSAGE || model instanceof GCN || model instanceof GAT;
+}
+
 /**
- * Full-graph logits of a GraphSAGE computed layer by layer (PyG's `inference` with a subgraph
+ * Full-graph logits of a GraphSAGE, GCN or GAT computed layer by layer (PyG's `inference` with a subgraph
  * loader): each layer runs over all nodes in batches of `batchSize` consecutive target nodes,
  * each batch a {@link Block} of its targets' full one-hop neighbourhood, and writes the layer's
  * output for every node into a host buffer before the next layer reads it. A batch's memory is
  * its targets and their neighbours at one layer, never an L-hop neighbourhood, so graphs whose
- * full-batch forward does not fit can still be evaluated. Eval mode (no dropout), no gradients;
+ * full-batch forward does not fit can still be evaluated. Blocks carry the graph's in-degrees,
+ * so GCN's normalized rows are the full graph's (Block.gcnNorm). Eval mode (no dropout), no gradients;
  * every block and tensor of a batch is freed before the next. Equals `model.forward(data.features,
  * data.graph)` up to f32 rounding: each row aggregates the same neighbours in the same order,
  * but the layer may multiply before or after aggregating depending on the block's size. Yields
@@ -32,9 +44,9 @@ export interface LayerwiseOptions {
  * @example
  * const logits = await layerwiseInference(model, data, { batchSize: 1024 });
  */
-export async function layerwiseInference(model: GraphSAGE, data: NodeData, options: LayerwiseOptions): Promise<Tensor> {
+export async function layerwiseInference(model: LayerwiseModel, data: NodeData, options: LayerwiseOptions): Promise<Tensor> {
   const op = 'layerwiseInference';
-  requireInstance(op, 'model', model, GraphSAGE, 'a GraphSAGE');
+  if (!isLayerwiseModel(model)) throw new TypeError(`${op}: argument model must be a GraphSAGE, GCN or GAT`);
   requireInstance(op, 'data', data, NodeData, 'NodeData (NodeData.from(dataset))');
   requireObject(op, 'options', options);
   const { batchSize, signal } = options;
@@ -43,6 +55,7 @@ export async function layerwiseInference(model: GraphSAGE, data: NodeData, optio
   const n = data.graph.numNodes;
   if (n === 0) throw new RangeError(`${op}: the data's graph has no nodes`);
   const { rowptr, col } = data.graph.csr();
+  const graphDegrees = loopFreeInDegrees(rowptr, col);
   const scratch = new Int32Array(n).fill(-1);
   const inputs = new BatchFeatures(data);
   const device = data.y.device;
@@ -51,15 +64,21 @@ export async function layerwiseInference(model: GraphSAGE, data: NodeData, optio
   try {
     let prev: Float32Array | Float64Array | null = null;
     let prevC = data.numFeatures;
-    for (const [l, conv] of model.layers.entries()) {
-      const last = l === model.layers.length - 1;
-      const C = conv.outChannels;
+    const layers: readonly { forward(x: Tensor | SparseFeatures, graph: Block): Tensor }[] = model.layers;
+    for (const [l, conv] of layers.entries()) {
+      const last = l === layers.length - 1;
+      // A layer's width from its first batch: GAT's concatenated heads make it heads × out.
+      let C = 0;
       let out: Float32Array | Float64Array | null = null;
       for (let start = 0; start < n; start += batchSize) {
         signal?.throwIfAborted();
         const end = Math.min(n, start + batchSize);
         const { nodes, edgeIndex } = oneHopNeighborhood(rowptr, col, start, end, scratch);
-        using block = Block.fromEdgeIndex(edgeIndex, { numSources: nodes.length, numTargets: end - start });
+        using block = Block.fromEdgeIndex(edgeIndex, {
+          numSources: nodes.length,
+          numTargets: end - start,
+          degrees: Array.from(nodes, (v) => graphDegrees[v]!),
+        });
         const x: Tensor | SparseFeatures = prev === null ? inputs.rows(nodes) : gather(prev, prevC, nodes, device);
         try {
           const rows = noGrad(() =>
@@ -68,6 +87,7 @@ export async function layerwiseInference(model: GraphSAGE, data: NodeData, optio
               return (last ? h : relu(h)).toArray() as Float32Array | Float64Array;
             }),
           );
+          C ||= rows.length / (end - start);
           out ??= new (rows.constructor as Float32ArrayConstructor)(n * C);
           out.set(rows, start * C);
         } finally {

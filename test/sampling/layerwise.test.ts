@@ -7,11 +7,14 @@ import { NodeData } from '../../lib/data/NodeData.js';
 import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
 import { fit, type FitOptions } from '../../lib/train/fit.js';
-import { layerwiseInference } from '../../lib/train/layerwiseInference.js';
+import { GAT } from '../../lib/models/GAT.js';
+import { GCN } from '../../lib/models/GCN.js';
+import { GIN } from '../../lib/models/GIN.js';
+import { layerwiseInference, type LayerwiseModel } from '../../lib/train/layerwiseInference.js';
 import { expectRejects, liveCpu, smallGcn, smallNodeData, smallSbm } from '../helpers/apiFixtures.js';
 
 /** Full-batch logits in eval mode, as a host array. */
-function fullBatch(model: GraphSAGE, data: NodeData): Float32Array | Float64Array {
+function fullBatch(model: LayerwiseModel, data: NodeData): Float32Array | Float64Array {
   model.eval();
   try {
     return noGrad(() => tidy(() => model.forward(data.features, data.graph).toArray() as Float32Array | Float64Array));
@@ -20,7 +23,7 @@ function fullBatch(model: GraphSAGE, data: NodeData): Float32Array | Float64Arra
   }
 }
 
-async function layerwise(model: GraphSAGE, data: NodeData, batchSize: number): Promise<Float32Array | Float64Array> {
+async function layerwise(model: LayerwiseModel, data: NodeData, batchSize: number): Promise<Float32Array | Float64Array> {
   using logits = await layerwiseInference(model, data, { batchSize });
   expect(logits.shape).toEqual([data.graph.numNodes, data.numClasses]);
   return logits.toArray() as Float32Array | Float64Array;
@@ -49,6 +52,28 @@ describe('layerwiseInference', () => {
       expect(relativeError(await layerwise(model, data, batchSize), ref)).toBeLessThan(1e-12);
     }
     expect(model.training).toBe(true);
+  });
+
+  it.each([
+    ['GCN', (d: NodeData) => new GCN({ inChannels: d.numFeatures, hiddenChannels: 12, outChannels: d.numClasses, numLayers: 3, dtype: 'f64', seed: 5 })],
+    [
+      'GAT with concatenated heads',
+      (d: NodeData) => new GAT({ inChannels: d.numFeatures, hiddenChannels: 6, heads: 3, outChannels: d.numClasses, numLayers: 3, dtype: 'f64', seed: 5 }),
+    ],
+    [
+      'GATv2',
+      (d: NodeData) => new GAT({ inChannels: d.numFeatures, hiddenChannels: 6, heads: 2, outChannels: d.numClasses, version: 'v2', dtype: 'f64', seed: 5 }),
+    ],
+  ] as [string, (d: NodeData) => LayerwiseModel][])('reproduces full-batch %s logits in f64 to rounding, for any batch size', async (_, make) => {
+    // As for GraphSAGE: only the association of sums differs. The blocks carry the graph's
+    // in-degrees, so GCN's normalized rows are the full graph's; block-local degrees (the outer
+    // neighbours have no in-edges in their block) would differ by order one.
+    using data = NodeData.from(smallSbm(), { dtype: 'f64' });
+    using model = make(data);
+    const ref = fullBatch(model, data);
+    for (const batchSize of [1, 13, data.graph.numNodes]) {
+      expect(relativeError(await layerwise(model, data, batchSize), ref)).toBeLessThan(1e-12);
+    }
   });
 
   it('reproduces full-batch logits on Cora in f32 (sparse features) within f32 rounding, freeing every batch', async () => {
@@ -87,8 +112,9 @@ describe('layerwiseInference', () => {
     for (const [i, h] of layered.entries()) expect(h.valLoss).toBeCloseTo(full[i].valLoss, 10);
     using small = smallNodeData();
     using gcn = smallGcn(small);
-    await expect(fit(gcn, small, { epochs: 1, evaluation: { layerwise: true, batchSize: 8 } })).rejects.toThrow(
-      'evaluation.layerwise runs GraphSAGE layer by layer; gcn',
+    using gin = new GIN({ inChannels: small.numFeatures, hiddenChannels: 8, outChannels: small.numClasses, seed: 1 });
+    await expect(fit(gin, small, { epochs: 1, evaluation: { layerwise: true, batchSize: 8 } })).rejects.toThrow(
+      'evaluation.layerwise runs GraphSAGE, GCN and GAT layer by layer; gin',
     );
     await expectRejects(fit(gcn, small, { epochs: 1, evaluation: { layerwise: true } }), RangeError, 'evaluation.layerwise needs evaluation.batchSize');
     await expectRejects(fit(gcn, small, { epochs: 1, evaluation: { batchSize: 0 } }), RangeError, 'evaluation.batchSize', 'got 0');
@@ -97,8 +123,8 @@ describe('layerwiseInference', () => {
   it('names the argument and the value of bad input', async () => {
     using data = smallNodeData();
     using model = new GraphSAGE({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses });
-    using gcn = smallGcn(data);
-    await expectRejects(layerwiseInference(gcn as never, data, { batchSize: 8 }), TypeError, 'layerwiseInference', 'model', 'GraphSAGE');
+    using gin = new GIN({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses, seed: 1 });
+    await expectRejects(layerwiseInference(gin as never, data, { batchSize: 8 }), TypeError, 'layerwiseInference', 'model', 'GraphSAGE, GCN or GAT');
     await expectRejects(layerwiseInference(model, {} as never, { batchSize: 8 }), TypeError, 'layerwiseInference', 'data');
     await expectRejects(layerwiseInference(model, data, { batchSize: 0 }), RangeError, 'layerwiseInference: batchSize', 'got 0');
     await expectRejects(layerwiseInference(model, data, { batchSize: 2.5 }), RangeError, 'batchSize', 'got 2.5');
