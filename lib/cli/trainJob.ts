@@ -31,7 +31,7 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   checkpointDir?: string;
   checkpointEvery?: number;
   resume?: boolean;
-  /** Compiled training steps (default true; --no-compile runs every step eagerly). */
+  /** Compiled training steps: undefined is fit's default (compiled, quiet about eager steps), true warns when a step runs eagerly, false (--no-compile) runs every step eagerly. */
   compile?: boolean;
   /** Data-parallel over the ranks of an mpirun job (fit's `distributed`); needs full-batch or --batch-size. */
   distributed?: boolean;
@@ -136,7 +136,7 @@ export async function runTrainJob(
     resume: options.resume ?? false,
     lrSchedule,
     batches,
-    compile: options.compile ?? true,
+    compile: options.compile,
     distributed: options.distributed ?? false,
   });
   return trainSummary(runSetting(ds, spec, device), result, batchSetting(options));
