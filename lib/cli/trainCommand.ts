@@ -29,6 +29,11 @@ export function trainCommand(): Command {
     .option('--checkpoint-dir <dir>', 'save checkpoints (model, optimizer, RNG state) to this folder')
     .option('--checkpoint-every <n>', 'epochs between checkpoints', integer(1), 10)
     .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)
+    .option(
+      '--fit-all-labels',
+      'fitting test: loss, train accuracy and early stopping over every labelled node (train and val masks replaced; test mask kept)',
+      false,
+    )
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
     .action(async (o: TrainJobOptions & { json?: string }) => {
       if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');

@@ -6,6 +6,7 @@ import type { Device } from '../tensor/dtype.js';
 import { buildOptimizer, type OptimizerName } from '../optim/buildOptimizer.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
+import { allLabelsSplit } from '../data/allLabelsSplit.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
 import { BATCH_KEYS, type BatchFlags, batchesFromFlags, batchSetting, checkBatchFlags } from './batchOptions.js';
@@ -28,6 +29,8 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   checkpointDir?: string;
   checkpointEvery?: number;
   resume?: boolean;
+  /** Train, report train_acc and stop early over every labelled node (see allLabelsSplit): a fitting test. */
+  fitAllLabels?: boolean;
 }
 
 export type { RunSetting, TrainSummary } from './runSummary.js';
@@ -60,6 +63,7 @@ const RUN_KEYS = new Set([
   'checkpointDir',
   'checkpointEvery',
   'resume',
+  'fitAllLabels',
   'json',
   'out',
   'metrics',
@@ -98,12 +102,14 @@ export async function runTrainJob(
   checkBatchFlags(options, spec);
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
-  const ds = await loadCliDataset(options, hooks.log, hooks.signal);
+  const loaded = await loadCliDataset(options, hooks.log, hooks.signal);
+  const ds = options.fitAllLabels ? allLabelsSplit(loaded) : loaded;
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
   logLoadReport(ds, hooks.log);
+  if (options.fitAllLabels) hooks.log?.(`fitting all labels: loss, train accuracy and early stopping over all ${count(ds.trainMask)} labelled nodes`);
   using batches = batchesFromFlags(options, data, model);
   const result = await fit(model, data, {
     epochs: options.epochs,
@@ -126,5 +132,11 @@ export async function runTrainJob(
     lrSchedule,
     batches,
   });
-  return trainSummary(runSetting(ds, spec, device), result, batchSetting(options));
+  return trainSummary(runSetting(ds, spec, device), result, batchSetting(options), options.fitAllLabels ?? false);
+}
+
+function count(mask: Uint8Array): number {
+  let n = 0;
+  for (const m of mask) n += m;
+  return n;
 }
