@@ -54,7 +54,12 @@ for (const k of order) {
   const rs = groups.get(k).sort((a, b) => a.params.seed - b.params.seed);
   const [dataset, method, depth] = k.split('|');
   const maxAcc = rs.map((r) => Math.max(...r.history.map((h) => h.trainAcc)));
-  const losses = lossAt.map((e) => pm(rs.map((r) => lossAtEpoch(r, e)).filter((v) => v !== null), num(3)));
+  const losses = lossAt.map((e) =>
+    pm(
+      rs.map((r) => lossAtEpoch(r, e)).filter((v) => v !== null),
+      num(3),
+    ),
+  );
   const perSeed = rs.map((r) => pct(r.final.trainAcc)).join(' / ');
   console.log(
     `| ${dataset} | ${method} | ${depth} | ${rs.map((r) => r.params.seed).join(',')} | ${rs[0].params.width ?? ''} | ${rs[0].params.parameters ?? ''} | ${pm(
@@ -71,7 +76,8 @@ for (const k of order) {
 const csv = ['dataset,model,depth,seed,epoch,layer,effectiveRank,sigmaRatio'];
 for (const r of records) {
   for (const snap of r.diagnostics) {
-    for (const l of snap.layers) csv.push([r.params.dataset, r.params.method, r.params.depth, r.params.seed, snap.epoch, l.layer, l.effectiveRank, l.sigmaRatio].join(','));
+    for (const l of snap.layers)
+      csv.push([r.params.dataset, r.params.method, r.params.depth, r.params.seed, snap.epoch, l.layer, l.effectiveRank, l.sigmaRatio].join(','));
   }
 }
 writeFileSync(csvPath, `${csv.join('\n')}\n`);
