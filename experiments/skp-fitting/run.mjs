@@ -7,7 +7,7 @@
 // Plain JS over the built package: run `npm run build:ts` first.
 //
 //   OMP_NUM_THREADS=1 node experiments/skp-fitting/run.mjs [--depths 8,32,64] [--seeds 0,1,2]
-//     [--models skp,kp] [--epochs 500] [--every 100] [--out results]
+//     [--models skp,kp] [--epochs 500] [--every 100] [--lr 1e-3] [--out results]
 //
 // Appends one cell record per run to OUT/cells.jsonl (the sweep format: `fathom report` draws it),
 // skipping cells already there, so an interrupted run list resumes where it stopped.
@@ -31,6 +31,7 @@ const seeds = opt('seeds', '0,1,2').split(',').map(Number);
 const models = opt('models', 'skp,kp').split(',');
 const epochs = Number(opt('epochs', '500'));
 const every = Number(opt('every', '100'));
+const lr = Number(opt('lr', '1e-3'));
 const dataset = opt('dataset', 'cora');
 const outDir = resolve(here, opt('out', 'results'));
 mkdirSync(outDir, { recursive: true });
@@ -43,7 +44,7 @@ const settings = {
   init: 'gnn-he',
   dropout: 0,
   weightDecay: 0,
-  lr: 1e-3,
+  lr,
   epochs,
   patience: 0,
   loss: 'all labelled nodes',
