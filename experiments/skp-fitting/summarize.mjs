@@ -83,13 +83,14 @@ for (const r of records) {
 writeFileSync(csvPath, `${csv.join('\n')}\n`);
 
 for (const metric of ['effectiveRank', 'sigmaRatio']) {
-  console.log(`\n### ${metric === 'effectiveRank' ? 'Effective rank' : 'σ₂/σ₁'} per layer (mean over seeds): layer 0 (encoder), L/4, L/2, 3L/4, L\n`);
+  console.log(`\n### ${metric === 'effectiveRank' ? 'Effective rank' : 'σ₂/σ₁'} per layer (mean over seeds): first, 1/4, 1/2, 3/4 and last recorded layer\n`);
   console.log(`| dataset | model | depth | ${diagEpochs.map((e) => `epoch ${e}`).join(' | ')} |`);
   console.log(`|---|---|---|${diagEpochs.map(() => '---|').join('')}`);
   for (const k of order) {
     const rs = groups.get(k);
     const [dataset, method, depth] = k.split('|');
-    const L = Number(depth);
+    // The last recorded layer: L for SKP/KP (layer 0 is the encoder), L − 1 for a GCN's hidden layers.
+    const L = Math.max(...rs.flatMap((r) => r.diagnostics.flatMap((s) => s.layers.map((x) => x.layer))));
     const layers = [0, Math.round(L / 4), Math.round(L / 2), Math.round((3 * L) / 4), L];
     const cols = diagEpochs.map((e) => {
       const snaps = rs.map((r) => r.diagnostics.find((s) => s.epoch === e)).filter(Boolean);
