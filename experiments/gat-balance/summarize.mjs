@@ -15,7 +15,7 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const epochs = r.partial ? `${r.epochsSoFar} of ${r.maxEpochs} (cut short)` : `${r.epochs}`;
+  const epochs = r.partial ? `${r.epochsSoFar} of ${r.maxEpochs} (cut short)` : r.diverged ? `${r.epochs} of ${r.maxEpochs}, then loss NaN` : `${r.epochs}`;
   const n = r.partial ? r.epochsSoFar : r.epochs;
   console.log(
     `| ${r.optimizer} | ${r.lr} | ${r.depth} | ${r.init} | ${epochs} | ${r.bestEpoch} | ${pct(r.best.trainAcc)} | ${pct(r.best.valAcc)} | ${pct(r.best.testAcc)} | ${pct(r.maxTrainAcc)} | ${r.firstPerfectTrainEpoch ?? '—'} | ${(r.wallS / n).toFixed(2)} |`,
