@@ -71,33 +71,67 @@ for (const depth of args.depths) {
     };
     // The balance when training starts and when it ends.
     const balance = new GatBalanceTracker({ every: args.epochs });
-    const result = await fit(model, data, {
-      epochs: args.epochs,
-      optimizer,
-      patience: 0,
-      callbacks: [balance],
-      onEpoch: (e) => {
-        maxTrainAcc = Math.max(maxTrainAcc, e.trainAcc);
-        if (firstPerfect === null && e.trainAcc === 1) firstPerfect = e.epoch;
-        if (best === null || e.valAcc > best.valAcc) best = e;
-        // A partial record every 25 epochs, so a run cut short still leaves its figures.
-        if (e.epoch % 25 === 0) {
-          const partial = {
-            ...header,
-            partial: true,
-            epochsSoFar: e.epoch,
-            bestEpoch: best.epoch,
-            best: { trainAcc: best.trainAcc, valAcc: best.valAcc, testAcc: best.testAcc, trainLoss: best.trainLoss },
-            last: { trainAcc: e.trainAcc, valAcc: e.valAcc, testAcc: e.testAcc, trainLoss: e.trainLoss },
-            maxTrainAcc,
-            firstPerfectTrainEpoch: firstPerfect,
-            wallS: (performance.now() - t0) / 1000,
-          };
-          writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
-        }
-      },
-    });
+    let lastEpoch = null;
+    let result = null;
+    let diverged = null;
+    // A non-finite loss (SGD at lr 0.1 can diverge at depth) ends the run, not the run list:
+    // the record keeps the epochs before it and says where it stopped.
+    try {
+      result = await fit(model, data, {
+        epochs: args.epochs,
+        optimizer,
+        patience: 0,
+        callbacks: [balance],
+        onEpoch: (e) => {
+          lastEpoch = e;
+          maxTrainAcc = Math.max(maxTrainAcc, e.trainAcc);
+          if (firstPerfect === null && e.trainAcc === 1) firstPerfect = e.epoch;
+          if (best === null || e.valAcc > best.valAcc) best = e;
+          // A partial record every 25 epochs, so a run cut short still leaves its figures.
+          if (e.epoch % 25 === 0) {
+            const partial = {
+              ...header,
+              partial: true,
+              epochsSoFar: e.epoch,
+              bestEpoch: best.epoch,
+              best: { trainAcc: best.trainAcc, valAcc: best.valAcc, testAcc: best.testAcc, trainLoss: best.trainLoss },
+              last: { trainAcc: e.trainAcc, valAcc: e.valAcc, testAcc: e.testAcc, trainLoss: e.trainLoss },
+              maxTrainAcc,
+              firstPerfectTrainEpoch: firstPerfect,
+              wallS: (performance.now() - t0) / 1000,
+            };
+            writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
+          }
+        },
+      });
+    } catch (e) {
+      if (e?.code !== 'NUMERIC') throw e;
+      diverged = e.message;
+    }
     const wallS = (performance.now() - t0) / 1000;
+    if (diverged) {
+      const pick = (e) => ({ trainAcc: e.trainAcc, valAcc: e.valAcc, testAcc: e.testAcc, trainLoss: e.trainLoss });
+      const record = {
+        ...header,
+        partial: false,
+        diverged,
+        epochs: lastEpoch?.epoch ?? 0,
+        bestEpoch: best?.epoch ?? null,
+        best: best && pick(best),
+        last: lastEpoch && pick(lastEpoch),
+        maxTrainAcc,
+        firstPerfectTrainEpoch: firstPerfect,
+        balanceMaxAbsAtInit: balance.records[0]?.maxAbs ?? null,
+        balanceMaxAbsAtEnd: null,
+        stepMsMedian: null,
+        wallS,
+      };
+      writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+      console.log(JSON.stringify({ depth, init, opt: args.opt, diverged, best: record.best, maxTrainAcc }));
+      optimizer.dispose?.();
+      model.dispose();
+      continue;
+    }
     const stepMs = result.history.map((e) => e.stepMs).sort((a, b) => a - b);
     const record = {
       ...header,

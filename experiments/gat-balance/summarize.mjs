@@ -15,9 +15,36 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const epochs = r.partial ? `${r.epochsSoFar} of ${r.maxEpochs} (cut short)` : `${r.epochs}`;
+  const epochs = r.partial ? `${r.epochsSoFar} of ${r.maxEpochs} (cut short)` : r.diverged ? `${r.epochs} of ${r.maxEpochs}, then loss NaN` : `${r.epochs}`;
   const n = r.partial ? r.epochsSoFar : r.epochs;
   console.log(
     `| ${r.optimizer} | ${r.lr} | ${r.depth} | ${r.init} | ${epochs} | ${r.bestEpoch} | ${pct(r.best.trainAcc)} | ${pct(r.best.valAcc)} | ${pct(r.best.testAcc)} | ${pct(r.maxTrainAcc)} | ${r.firstPerfectTrainEpoch ?? '—'} | ${(r.wallS / n).toFixed(2)} |`,
   );
+}
+
+// Mean ± sd over the seeds of each (optimizer, lr, depth, init) with more than one finished seed.
+const groups = new Map();
+for (const r of rows.filter((r) => !r.partial)) {
+  const k = `${r.optimizer}|${r.lr}|${r.depth}|${r.init}`;
+  if (!groups.has(k)) groups.set(k, []);
+  groups.get(k).push(r);
+}
+const mean = (xs) => xs.reduce((a, v) => a + v, 0) / xs.length;
+const sd = (xs) => Math.sqrt(xs.reduce((a, v) => a + (v - mean(xs)) ** 2, 0) / (xs.length - 1));
+const pm = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
+const multi = [...groups.values()].filter((g) => g.length > 1);
+if (multi.length > 0) {
+  console.log('\nMean ± sd over seeds (sample sd); per-seed values in brackets, seeds in ascending order.\n');
+  console.log('| optimizer | lr | depth | init | seeds | test acc @best-val | max train acc | seeds reaching 100% train (first epoch) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const g of multi) {
+    g.sort((a, b) => a.seed - b.seed);
+    const r = g[0];
+    const test = g.map((x) => x.best.testAcc);
+    const train = g.map((x) => x.maxTrainAcc);
+    const perfect = g.filter((x) => x.firstPerfectTrainEpoch !== null);
+    console.log(
+      `| ${r.optimizer} | ${r.lr} | ${r.depth} | ${r.init} | ${g.map((x) => x.seed).join(',')} | ${pm(test)} (${test.map(pct).join(' / ')}) | ${pm(train)} (${train.map(pct).join(' / ')}) | ${perfect.length} of ${g.length} (${g.map((x) => x.firstPerfectTrainEpoch ?? '—').join(' / ')}) |`,
+    );
+  }
 }

@@ -1,5 +1,6 @@
 // Res-GCN experiments on Cora (public split), CPU. Plain JS over dist/esm (run `npm run build:ts`).
 //   node experiments/res-gcn/run.mjs accuracy <residual> <depth> <seeds> [epochs] [options JSON] -> results/acc-*.json
+//     (options: ResGCN options, and lr, weightDecay, patience for fit)
 //   node experiments/res-gcn/run.mjs memory <residual> <depth>                        -> one JSON line (child process)
 //   node experiments/res-gcn/run.mjs memory-all                                       -> results/memory.json
 //   node experiments/res-gcn/run.mjs gradients                                        -> results/lipschitz-gradients.json
@@ -32,14 +33,23 @@ function makeModel(cora, residual, depth, seed, extra = {}) {
   });
 }
 
-async function accuracy(residual, depth, seeds, epochs, extra = {}, tag = '') {
+// Keys of the options JSON that set training, not the model.
+const FIT_KEYS = ['lr', 'weightDecay', 'patience'];
+
+async function accuracy(residual, depth, seeds, epochs, options = {}, tag = '') {
+  const train = { lr: 0.01, weightDecay: 5e-4, patience: 100 };
+  const extra = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (FIT_KEYS.includes(k)) train[k] = v;
+    else extra[k] = v;
+  }
   const cora = datasets.loadDataset('cora', { normalizeFeatures: true });
   const data = NodeData.from(cora, { device: 'cpu' });
   const runs = [];
   for (const seed of seeds) {
     const model = makeModel(cora, residual, depth, seed, extra);
     const t0 = performance.now();
-    const r = await fit(model, data, { epochs, lr: 0.01, weightDecay: 5e-4, patience: 100 });
+    const r = await fit(model, data, { epochs, ...train });
     const nan = r.history.some((e) => !Number.isFinite(e.trainLoss));
     const stepMs = r.history.map((e) => e.stepMs).sort((a, b) => a - b)[Math.floor(r.history.length / 2)];
     runs.push({
@@ -66,9 +76,7 @@ async function accuracy(residual, depth, seeds, epochs, extra = {}, tag = '') {
     extra,
     hidden: 64,
     epochs,
-    lr: 0.01,
-    weightDecay: 5e-4,
-    patience: 100,
+    ...train,
     init: 'gnn-he',
     meanTestAcc: mean,
     sdTestAcc: sd,
@@ -168,7 +176,8 @@ function gradients() {
 
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'accuracy') {
-  // Optional 5th argument: extra ResGCN options as JSON, e.g. '{"norm":"lipschitz"}' (named in the file).
+  // Optional 5th argument: extra ResGCN options as JSON, e.g. '{"norm":"lipschitz"}' (named in the file);
+  // its keys lr, weightDecay and patience set training instead (default 0.01, 5e-4, 100).
   const extra = args[4] ? JSON.parse(args[4]) : {};
   const tag = Object.entries(extra)
     .map(([k, v]) => `-${k}-${String(v).replace('/', '')}`)

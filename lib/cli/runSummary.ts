@@ -37,6 +37,11 @@ export interface TrainSummary extends RunSetting {
   train_acc: number;
   val_acc: number;
   test_acc: number;
+  /** Training accuracy at the last epoch run, and its maximum over this invocation's epochs. */
+  final_train_acc: number;
+  max_train_acc: number;
+  /** Whether the train and val masks were every labelled node (--fit-all-labels). */
+  fit_all_labels: boolean;
   /** Median training-step time of this invocation's epochs, ms; null when it ran none. */
   epoch_ms_median: number | null;
   /**
@@ -65,7 +70,7 @@ export function runSetting(ds: Pick<Dataset, 'name' | 'featureSource'>, spec: Mo
 }
 
 /** The TrainSummary of a finished fit(); peak memory is read now. */
-export function trainSummary(setting: RunSetting, result: FitResult, batches: BatchSetting = { kind: 'full' }): TrainSummary {
+export function trainSummary(setting: RunSetting, result: FitResult, batches: BatchSetting = { kind: 'full' }, fitAllLabels = false): TrainSummary {
   const times = result.history.map((h) => h.stepMs).sort((a, b) => a - b);
   const b = result.best;
   return {
@@ -79,6 +84,9 @@ export function trainSummary(setting: RunSetting, result: FitResult, batches: Ba
     train_acc: b.trainAcc,
     val_acc: b.valAcc,
     test_acc: b.testAcc,
+    final_train_acc: result.last.trainAcc,
+    max_train_acc: result.history.reduce((m, h) => Math.max(m, h.trainAcc), result.last.trainAcc),
+    fit_all_labels: fitAllLabels,
     epoch_ms_median: times.length > 0 ? times[Math.floor((times.length - 1) / 2)] : null,
     compiled: result.compiled ? { train: result.compiled.train, evaluation: result.compiled.evaluation, train_reason: result.compiled.trainReason } : null,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,

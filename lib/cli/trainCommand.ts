@@ -30,6 +30,11 @@ export function trainCommand(): Command {
     .option('--checkpoint-dir <dir>', 'save checkpoints (model, optimizer, RNG state) to this folder')
     .option('--checkpoint-every <n>', 'epochs between checkpoints', integer(1), 10)
     .option('--resume', 'continue from the newest checkpoint in --checkpoint-dir (fresh start when there is none)', false)
+    .option(
+      '--fit-all-labels',
+      'fitting test: loss, train accuracy and early stopping over every labelled node (train and val masks replaced; test mask kept)',
+      false,
+    )
     .option('--json <file|->', 'write the summary as JSON to a file, or - for stdout')
     .option('--compile', 'compile the training step and evaluation (the default; warns when a step runs eagerly)')
     .option('--no-compile', 'run every training step eagerly (default: steps are traced once and replayed natively, with the same results)')

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { initDistributed } from '../distributed/runtime.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
+import { allLabelsSplit } from '../data/allLabelsSplit.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
 import { SCHEDULE_KEYS, type ScheduleFlags, scheduleFromFlags } from './scheduleOptions.js';
 import { BATCH_KEYS, type BatchFlags, batchesFromFlags, batchSetting, checkBatchFlags } from './batchOptions.js';
@@ -35,6 +36,8 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   compile?: boolean;
   /** Data-parallel over the ranks of an mpirun job (fit's `distributed`); needs full-batch or --batch-size. */
   distributed?: boolean;
+  /** Train, report train_acc and stop early over every labelled node (see allLabelsSplit): a fitting test. */
+  fitAllLabels?: boolean;
 }
 
 export type { RunSetting, TrainSummary } from './runSummary.js';
@@ -68,6 +71,7 @@ const RUN_KEYS = new Set([
   'checkpointEvery',
   'resume',
   'distributed',
+  'fitAllLabels',
   'json',
   'out',
   'metrics',
@@ -109,12 +113,14 @@ export async function runTrainJob(
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
   if (options.distributed) initDistributed();
-  const ds = await loadCliDataset(options, hooks.log, hooks.signal);
+  const loaded = await loadCliDataset(options, hooks.log, hooks.signal);
+  const ds = options.fitAllLabels ? allLabelsSplit(loaded) : loaded;
   if (device === 'cuda') resetPeakMemory();
   using data = NodeData.from(ds, { device });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
   logLoadReport(ds, hooks.log);
+  if (options.fitAllLabels) hooks.log?.(`fitting all labels: loss, train accuracy and early stopping over all ${count(ds.trainMask)} labelled nodes`);
   using batches = batchesFromFlags(options, data, model);
   const result = await fit(model, data, {
     epochs: options.epochs,
@@ -139,5 +145,11 @@ export async function runTrainJob(
     compile: options.compile,
     distributed: options.distributed ?? false,
   });
-  return trainSummary(runSetting(ds, spec, device), result, batchSetting(options));
+  return trainSummary(runSetting(ds, spec, device), result, batchSetting(options), options.fitAllLabels ?? false);
+}
+
+function count(mask: Uint8Array): number {
+  let n = 0;
+  for (const m of mask) n += m;
+  return n;
 }

@@ -39,6 +39,7 @@ export function trainTable(s: TrainSummary): string {
     ['best epoch', String(s.best_epoch)],
     ['train loss', s.train_loss.toFixed(4)],
     ['train accuracy', pct(s.train_acc)],
+    ['train acc. last / max', `${pct(s.final_train_acc)} / ${pct(s.max_train_acc)}${s.fit_all_labels ? ' (all labelled nodes)' : ''}`],
     ['val accuracy', pct(s.val_acc)],
     ['test accuracy', pct(s.test_acc)],
     ['epoch time (median)', s.epoch_ms_median === null ? '- (no epoch run)' : `${s.epoch_ms_median.toFixed(2)} ms`],

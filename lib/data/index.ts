@@ -21,6 +21,7 @@ export { datasetsDir, DATASETS_DIR_ENV } from './datasetsDir.js';
 export { findPackageRoot, PACKAGE_NAME } from '../runtime/packageRoot.js';
 export { DatasetError, type DatasetErrorCode } from './datasetError.js';
 export { normalizeFeatures } from './normalizeFeatures.js';
+export { allLabelsSplit } from './allLabelsSplit.js';
 export { rmatGraph, type RmatOptions } from './rmatGraph.js';
 export { sbmGraph, type SbmOptions } from './sbmGraph.js';
 export type { SyntheticOptions } from './syntheticOptions.js';

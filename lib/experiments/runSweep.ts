@@ -7,6 +7,7 @@ import { resolveDevice } from '../runtime/devices.js';
 import { provenance } from '../runtime/provenance.js';
 import type { EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
+import { allLabelsSplit } from '../data/allLabelsSplit.js';
 import { requireObject } from '../errors/args.js';
 import { appendCell, readCells, type CellRecord } from './cellRecord.js';
 import { runCell } from './runCell.js';
@@ -93,7 +94,8 @@ function dataFor(
 ): { data: NodeData; featureSource: FeatureSource } {
   let d = cache.get(name);
   if (!d) {
-    const ds = loadDataset(name, { normalizeFeatures: config.normalizeFeatures });
+    const loaded = loadDataset(name, { normalizeFeatures: config.normalizeFeatures });
+    const ds = config.fitAllLabels ? allLabelsSplit(loaded) : loaded;
     d = { data: NodeData.from(ds, { device }), featureSource: ds.featureSource };
     cache.set(name, d);
   }

@@ -72,6 +72,8 @@ const sweepSchema = z.strictObject(
     weightDecay: range(0, 1).default(5e-4),
     patience: nonNegInt().default(0),
     normalizeFeatures: z.boolean({ error: 'expected true or false' }).default(true),
+    /** Fitting test: train, report train accuracy and stop early over every labelled node (see allLabelsSplit). */
+    fitAllLabels: z.boolean({ error: 'expected true or false' }).default(false),
     /** Stop a cell at the first non-finite loss or parameter (default true). */
     checkFinite: z.boolean({ error: 'expected true or false' }).default(true),
     /** Record invalid flag combinations as failed cells instead of rejecting the config. */

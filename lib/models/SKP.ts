@@ -32,8 +32,8 @@ export interface SKPOptions {
   kp?: boolean;
   /** Hidden width of the KP baseline, overriding the parameter-matched default. */
   kpWidth?: number;
-  /** Initializer of the SKP weights (default 'glorot'). */
-  init?: 'glorot' | 'orthogonal';
+  /** Initializer of the SKP weights (default 'glorot'; 'gnn-he': N(0, 2/(K·width)), see SKPConv). */
+  init?: 'glorot' | 'orthogonal' | 'gnn-he';
   /** Dropout before every SKP layer and the decoder (default 0). */
   dropout?: number;
   /** Required for learnable terms: the graph their edge parameters belong to. */
@@ -124,7 +124,7 @@ function skpEntryFor(kp: boolean): ModelEntry<SKPOptions> {
     }),
     build: (o) => new SKP(o),
     renamedOptions: DEPTH_RENAMES,
-    inits: ['glorot', 'orthogonal'],
+    inits: ['glorot', 'orthogonal', 'gnn-he'],
     fromSpec: (s, io) => ({
       ...io,
       hiddenChannels: s.hidden!,

@@ -7,6 +7,7 @@ import { propagate } from '../functional/propagate.js';
 import { propagateWeighted } from '../functional/propagateWeighted.js';
 import { Graph } from '../graph/Graph.js';
 import { glorotUniform } from '../init/glorot.js';
+import { gnnHe } from '../init/gnnHe.js';
 import { orthogonal } from '../init/orthogonal.js';
 import type { Rng } from '../random/rng.js';
 import { Tensor } from '../tensor/Tensor.js';
@@ -19,13 +20,19 @@ import type { Parameter } from './Parameter.js';
 export type SKPTerm = 'gcn' | 'identity' | 'mean' | 'gcn2' | 'sum' | 'gin' | 'learnable-mean' | 'softmax';
 export const SKP_TERMS: readonly SKPTerm[] = ['gcn', 'identity', 'mean', 'gcn2', 'sum', 'gin', 'learnable-mean', 'softmax'];
 
+const SKP_INITS: readonly string[] = ['glorot', 'orthogonal', 'gnn-he'];
+
 export interface SKPConvOptions extends LayerOptions {
   /** One aggregation per term; K = terms.length ≥ 1 (default ['gcn', 'identity']: distinct from step 0). */
   terms?: readonly SKPTerm[];
   /** The graph the learnable terms ('learnable-mean', 'softmax') are tied to; required for them. */
   graph?: Graph;
-  /** Weight initializer per term (default 'glorot'). */
-  init?: 'glorot' | 'orthogonal';
+  /**
+   * Weight initializer per term (default 'glorot'). 'gnn-he' draws every W_k from
+   * N(0, 2/(K·inChannels)): He on the fan-in of the concatenated terms [Agg_1(X) … Agg_K(X)],
+   * so that a K-term layer after a ReLU starts with the variance of a one-term He layer.
+   */
+  init?: 'glorot' | 'orthogonal' | 'gnn-he';
   /** Explicit initial weights, one [out·in] array per term (overrides init). */
   weights?: readonly ArrayLike<number>[];
   /** Divide the sum by K (default: true when every term is 'softmax', the softmax-SKP average). */
@@ -72,7 +79,15 @@ export class SKPConv extends GraphConv {
     if (options.weights && options.weights.length !== terms.length) {
       throw new RangeError(`SKPConv: weights has ${options.weights.length} arrays for K = ${terms.length} terms`);
     }
-    const init = (r: Rng) => (options.init === 'orthogonal' ? orthogonal(outChannels, inChannels, r) : glorotUniform(outChannels, inChannels, r));
+    if (options.init !== undefined && !SKP_INITS.includes(options.init)) {
+      throw new RangeError(`SKPConv: init must be one of ${SKP_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
+    }
+    const init = (r: Rng) => {
+      if (options.init === 'orthogonal') return orthogonal(outChannels, inChannels, r);
+      // C/fanIn with C = 2/K and fanIn = inChannels is 2/(K·inChannels), the concatenated fan-in.
+      if (options.init === 'gnn-he') return gnnHe(outChannels, inChannels, r, { cW: 2 / terms.length });
+      return glorotUniform(outChannels, inChannels, r);
+    };
     let bias: Parameter | null = null;
     this.build(() => {
       terms.forEach((term, k) => {

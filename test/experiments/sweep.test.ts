@@ -195,4 +195,22 @@ describe('fathom sweep (runSweep)', () => {
     expect(r.epochsRun).toBe(r.history.length);
     expect(r.epochsRun).toBeLessThan(10);
   });
+  it('trains on every labelled node with fitAllLabels, reporting train accuracy over all 2708 Cora nodes', async () => {
+    const config = parseSweepConfig({
+      ...CONFIG,
+      methods: [{ name: 'gcn', model: 'gcn' }],
+      grid: { depth: [2], seed: [0] },
+      fitAllLabels: true,
+      epochs: 2,
+      outDir: 'all',
+    });
+    await runSweep(config, { baseDir: tmp });
+    const [r] = readCells(join(tmp, 'all', 'cells.jsonl')).records;
+    for (const h of r.history) {
+      // Train and validation masks are both every labelled node; 140 training nodes would give multiples of 1/140.
+      expect(h.valAcc).toBe(h.trainAcc);
+      expect(Math.abs(h.trainAcc * 2708 - Math.round(h.trainAcc * 2708))).toBeLessThan(1e-6);
+    }
+    expect(() => parseSweepConfig({ ...CONFIG, fitAllLabels: 'yes' })).toThrow(/fitAllLabels: expected true or false, got "yes"/);
+  });
 });
