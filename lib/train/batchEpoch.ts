@@ -1,4 +1,3 @@
-import { backward } from '../autograd/backward.js';
 import { BLOCK_MODELS } from '../models/checkBlocks.js';
 import { tidy } from '../autograd/scope.js';
 import type { NodeData } from '../data/NodeData.js';
@@ -11,6 +10,7 @@ import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { SampledBatch } from '../sampling/SampledBatch.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from './batchFeatures.js';
+import { type AfterBackward, optimizeStep } from './optimizeStep.js';
 
 /**
  * fit()'s training epoch on sampled mini-batches (FitOptions.batches): one optimizer step per
@@ -35,7 +35,7 @@ export class BatchEpochs {
    * Trains one epoch and returns the mean loss over its seed nodes. `afterBackward` runs after
    * every batch's backward pass (no per-layer features: diagnostics need full-batch steps).
    */
-  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: (loss: Tensor, features: null) => void): Promise<number> {
+  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: AfterBackward): Promise<number> {
     refuseLayerFeatures(features);
     this.model.train();
     let total = 0;
@@ -51,16 +51,13 @@ export class BatchEpochs {
     return total / count;
   }
 
-  private step(batch: SampledBatch, optimizer: Optimizer, afterBackward: (loss: Tensor, features: null) => void): number {
+  private step(batch: SampledBatch, optimizer: Optimizer, afterBackward: AfterBackward): number {
     const x = this.#inputs.rows(batch.nodeIds);
     try {
       return tidy(() => {
         const y = Tensor.from(this.#inputs.labels(batch.nodeIds, batch.batchSize), [batch.batchSize], { device: this.data.y.device });
         const loss = nllLoss(logSoftmax(this.model.forwardBlocks(x, batch.blocks)), y);
-        backward(loss);
-        afterBackward(loss, null);
-        optimizer.step();
-        optimizer.zeroGrad();
+        optimizeStep(loss, optimizer, afterBackward);
         return loss.item();
       });
     } finally {

@@ -1,4 +1,3 @@
-import { backward } from '../autograd/backward.js';
 import { tidy } from '../autograd/scope.js';
 import type { NodeData } from '../data/NodeData.js';
 import { FathomError } from '../errors/FathomError.js';
@@ -10,6 +9,7 @@ import type { PartitionBatch } from '../sampling/PartitionBatch.js';
 import type { PartitionLoader } from '../sampling/partitionLoader.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from './batchFeatures.js';
+import { type AfterBackward, optimizeStep } from './optimizeStep.js';
 
 /**
  * fit()'s training epoch on partition batches (FitOptions.batches a PartitionLoader, METIS or random parts):
@@ -30,7 +30,7 @@ export class PartitionEpochs {
   }
 
   /** Trains one epoch and returns the mean loss over its training nodes. */
-  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: (loss: Tensor, features: null) => void): Promise<number> {
+  async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: AfterBackward): Promise<number> {
     refuseLayerFeatures(features);
     this.model.train();
     let total = 0;
@@ -52,7 +52,7 @@ export class PartitionEpochs {
     return total / count;
   }
 
-  private step(batch: PartitionBatch, mask: Uint8Array, optimizer: Optimizer, afterBackward: (loss: Tensor, features: null) => void): number {
+  private step(batch: PartitionBatch, mask: Uint8Array, optimizer: Optimizer, afterBackward: AfterBackward): number {
     const x = this.#inputs.rows(batch.nodeIds);
     const device = this.data.y.device;
     try {
@@ -60,10 +60,7 @@ export class PartitionEpochs {
         const y = Tensor.from(this.#inputs.labels(batch.nodeIds), [batch.numNodes], { device });
         const m = Tensor.from(mask, [batch.numNodes], { device });
         const loss = nllLoss(logSoftmax(this.model.forward(x, batch.graph)), y, m);
-        backward(loss);
-        afterBackward(loss, null);
-        optimizer.step();
-        optimizer.zeroGrad();
+        optimizeStep(loss, optimizer, afterBackward);
         return loss.item();
       });
     } finally {

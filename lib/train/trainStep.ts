@@ -1,4 +1,3 @@
-import { backward } from '../autograd/backward.js';
 import { retainGrad } from '../autograd/retainGrad.js';
 import { tidy } from '../autograd/scope.js';
 import type { CompiledStep } from '../compile/CompiledStep.js';
@@ -8,6 +7,7 @@ import { nllLoss } from '../functional/nllLoss.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { Tensor } from '../tensor/Tensor.js';
+import { type AfterBackward, optimizeStep } from './optimizeStep.js';
 
 /**
  * One full-batch training step in training mode: forward, NLL of log-softmax on the training
@@ -21,7 +21,7 @@ export function trainStep(
   data: NodeData,
   optimizer: Optimizer,
   features: boolean,
-  afterBackward: (loss: Tensor, features: Tensor[] | null) => void,
+  afterBackward: AfterBackward,
   compiled: CompiledStep | null = null,
 ): number {
   model.train();
@@ -36,10 +36,7 @@ export function trainStep(
         logits = model.forward(data.features, data.graph);
       }
       const loss = nllLoss(logSoftmax(logits), data.y, data.trainMask);
-      backward(loss);
-      afterBackward(loss, layers);
-      optimizer.step();
-      optimizer.zeroGrad();
+      optimizeStep(loss, optimizer, afterBackward, layers);
       return loss;
     });
   const loss = compiled && !features ? compiled.run(() => [body()])[0]! : body();
