@@ -1,17 +1,15 @@
 import { z } from 'zod';
 
 import { requireObject } from '../errors/args.js';
-import { dropout } from '../functional/dropout.js';
-import { reluDropout } from '../functional/reluDropout.js';
 import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
-import type { NodeFeatures } from '../nn/GraphConv.js';
 import type { Parameter } from '../nn/Parameter.js';
 import { SAGEConv } from '../nn/SAGEConv.js';
 import { Rng } from '../random/rng.js';
 import type { SparseFeatures } from '../tensor/SparseFeatures.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import type { Device, DType } from '../tensor/dtype.js';
+import { layerStack } from './layerStack.js';
 import { checkBlocks } from './checkBlocks.js';
 import type { ModelEntry } from './modelEntry.js';
 import { NodeModel, type LayerFeatures } from './NodeModel.js';
@@ -86,8 +84,7 @@ export class GraphSAGE extends NodeModel {
 
   /** Logits and every SAGEConv output Z^l (before its ReLU; the last one is the logits), full-batch. */
   override forwardFeatures(x: Tensor | SparseFeatures, graph: Graph): LayerFeatures {
-    const features: Tensor[] = [];
-    return { logits: this.#run(x, () => graph, features), features };
+    return layerStack(this.layers, x, graph, this.dropout, this.#dropoutRng, this.training);
   }
 
   /**
@@ -96,17 +93,7 @@ export class GraphSAGE extends NodeModel {
    */
   override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
     const checked = checkBlocks('GraphSAGE.forwardBlocks', this.layers.length, blocks);
-    return this.#run(x, (l) => checked[l], null);
-  }
-
-  #run(x: NodeFeatures, graphOf: (l: number) => Graph | Block, features: Tensor[] | null): Tensor {
-    let out: Tensor | null = null;
-    this.layers.forEach((conv, l) => {
-      const how = { seed: this.#dropoutRng.nextUint32(), training: this.training };
-      out = conv.forward(out === null ? dropout(x, this.dropout, how) : reluDropout(out, this.dropout, how), graphOf(l));
-      features?.push(out);
-    });
-    return out!;
+    return layerStack(this.layers, x, checked, this.dropout, this.#dropoutRng, this.training).logits;
   }
 
   override layerParameters(): Parameter[][] {
