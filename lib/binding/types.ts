@@ -16,7 +16,7 @@ import type { CsrHandle, Device, DType, NativeArray, TensorHandle } from './hand
 export type { CsrHandle, CsrInfo, Device, DType, NativeArray, TensorHandle } from './handles.js';
 export type { SampledHops, SamplerHandle } from './samplingBinding.js';
 export type { PlanArg, PlanHandle, PlanSpec, PlanStepSpec } from './planBinding.js';
-export type { MpiInfo } from './distBinding.js';
+export type { MpiInfo, NcclInfo } from './distBinding.js';
 export type { MetisInfo, MetisPartition } from './metisBinding.js';
 
 export interface DeviceMemory {

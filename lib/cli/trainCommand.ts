@@ -39,6 +39,10 @@ export function trainCommand(): Command {
     .option('--compile', 'compile the training step and evaluation (the default; warns when a step runs eagerly)')
     .option('--no-compile', 'run every training step eagerly (default: steps are traced once and replayed natively, with the same results)')
     .option('--distributed', 'data-parallel over the processes of an mpirun job (mpirun -np N fathom train --distributed ...); rank 0 reports', false)
+    .option(
+      '--partition-features [method]',
+      'with --distributed and --batch-size: each rank holds 1/N of the feature rows and batches fetch theirs over MPI; method auto (METIS where it loads, else contiguous), metis, random or contiguous',
+    )
     .action(async (o: TrainJobOptions & { json?: string }) => {
       if (o.resume && !o.checkpointDir) throw new InvalidArgumentError('--resume needs --checkpoint-dir');
       checkOutputs('train', { files: { '--json': o.json }, dirs: { '--checkpoint-dir': o.checkpointDir } });

@@ -7,6 +7,9 @@ import { buildOptimizer, type OptimizerName } from '../optim/buildOptimizer.js';
 import { InvalidArgumentError } from 'commander';
 
 import { initDistributed } from '../distributed/runtime.js';
+import type { DistributedFeatures } from '../distributed/DistributedFeatures.js';
+import { FEATURE_PARTITION_METHODS, type FeaturePartitionMethod } from '../distributed/partitionBook.js';
+import { partitionFeatures } from '../distributed/partitionFeatures.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { allLabelsSplit } from '../data/allLabelsSplit.js';
@@ -36,6 +39,8 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   compile?: boolean;
   /** Data-parallel over the ranks of an mpirun job (fit's `distributed`); needs full-batch or --batch-size. */
   distributed?: boolean;
+  /** With --distributed and --batch-size: split the features across the ranks (partitionFeatures) by this method; true is 'auto'. */
+  partitionFeatures?: boolean | FeaturePartitionMethod;
   /** Train, report train_acc and stop early over every labelled node (see allLabelsSplit): a fitting test. */
   fitAllLabels?: boolean;
 }
@@ -71,6 +76,7 @@ const RUN_KEYS = new Set([
   'checkpointEvery',
   'resume',
   'distributed',
+  'partitionFeatures',
   'fitAllLabels',
   'json',
   'out',
@@ -110,6 +116,7 @@ export async function runTrainJob(
   checkBatchFlags(options, spec);
   if (options.distributed && options.partitions !== undefined)
     throw new InvalidArgumentError('--distributed splits --batch-size batches or full-batch steps across the ranks; --partitions is not supported with it');
+  const featureMethod = featurePartitionFlag(options);
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
   if (options.distributed) initDistributed();
@@ -122,6 +129,8 @@ export async function runTrainJob(
   logLoadReport(ds, hooks.log);
   if (options.fitAllLabels) hooks.log?.(`fitting all labels: loss, train accuracy and early stopping over all ${count(ds.trainMask)} labelled nodes`);
   using batches = batchesFromFlags(options, data, model);
+  using features = featureMethod ? await partitionFeatures(data, { method: featureMethod }) : null;
+  if (features) hooks.log?.(featureReport(features, featureMethod!));
   const result = await fit(model, data, {
     epochs: options.epochs,
     optimizer,
@@ -144,8 +153,29 @@ export async function runTrainJob(
     batches,
     compile: options.compile,
     distributed: options.distributed ?? false,
+    features: features ?? undefined,
   });
   return trainSummary(runSetting(ds, spec, device), result, batchSetting(options), options.fitAllLabels ?? false);
+}
+
+/** `--partition-features [method]`, checked before any data is loaded: needs --distributed and --batch-size. */
+function featurePartitionFlag(o: TrainJobOptions): FeaturePartitionMethod | null {
+  const flag = o.partitionFeatures;
+  if (flag === undefined || flag === false) return null;
+  const method = flag === true ? 'auto' : flag;
+  if (!FEATURE_PARTITION_METHODS.includes(method)) {
+    throw new InvalidArgumentError(`--partition-features takes ${FEATURE_PARTITION_METHODS.join(', ')} (or no value: auto), got '${String(flag)}'`);
+  }
+  if (!o.distributed) throw new InvalidArgumentError('--partition-features splits the features across the ranks of --distributed; add --distributed');
+  if (o.batchSize === undefined) throw new InvalidArgumentError('--partition-features feeds sampled batches; add --batch-size');
+  return method;
+}
+
+/** Rank 0's line about its share of the partitioned features. */
+function featureReport(store: DistributedFeatures, method: FeaturePartitionMethod): string {
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  const share = store.localNodes.length;
+  return `partitioned features (${method}): rank 0 holds ${share} of ${store.numNodes} rows, ${mib(store.nbytes)} (partition book ${mib(store.bookBytes)})`;
 }
 
 function count(mask: Uint8Array): number {

@@ -15,6 +15,7 @@ import { epochReports } from '../train/callbacks/epochReports.js';
 import type { FitState } from '../train/callbacks/FitState.js';
 import { broadcast, broadcastBytes } from './collectives.js';
 import { DataParallelSteps } from './DataParallelSteps.js';
+import type { DistributedFeatures } from './DistributedFeatures.js';
 import { abortDistributed, currentWorld, type DistributedWorld } from './runtime.js';
 
 const STOPS: readonly (StopReason | null)[] = [null, 'patience', 'callback'];
@@ -34,7 +35,12 @@ export class DataParallelFit implements Disposable {
   readonly world: DistributedWorld;
   readonly steps: DataParallelSteps;
 
-  constructor(model: NodeModel, data: NodeData, batches: NeighborLoader | PartitionLoader | undefined) {
+  constructor(
+    model: NodeModel,
+    data: NodeData,
+    batches: NeighborLoader | PartitionLoader | undefined,
+    features: 'replicated' | 'partitioned' | DistributedFeatures = 'replicated',
+  ) {
     this.world = currentWorld('fit');
     if (batches && !(batches instanceof NeighborLoader)) {
       throw new FathomError(
@@ -42,7 +48,7 @@ export class DataParallelFit implements Disposable {
         'TYPE',
       );
     }
-    this.steps = new DataParallelSteps(model, data, batches ?? null, this.world);
+    this.steps = new DataParallelSteps(model, data, batches ?? null, this.world, features);
   }
 
   /** Rank 0 runs the callbacks; the other ranks only train. */
@@ -55,12 +61,13 @@ export class DataParallelFit implements Disposable {
     if (!this.world.mpi) return;
     const { model, optimizer } = ctx;
     const loader = this.steps.loader;
-    using shape = Tensor.from(new Float64Array([epochs, optimizer.parameterList.length, loader?.seeds.length ?? -1, loader?.batchSize ?? -1]));
+    const partitioned = this.steps.partitioned ? 1 : 0;
+    using shape = Tensor.from(new Float64Array([epochs, optimizer.parameterList.length, loader?.seeds.length ?? -1, loader?.batchSize ?? -1, partitioned]));
     const mine = shape.toArray().join();
     broadcast(shape, 0);
     if (shape.toArray().join() !== mine) {
       throw new FathomError(
-        `fit: rank ${this.world.rank} runs [epochs, parameters, seeds, batch size] = [${mine}], rank 0 [${shape.toArray().join()}]`,
+        `fit: rank ${this.world.rank} runs [epochs, parameters, seeds, batch size, partitioned features] = [${mine}], rank 0 [${shape.toArray().join()}]`,
         'DISTRIBUTED',
       );
     }

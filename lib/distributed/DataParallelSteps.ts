@@ -12,10 +12,14 @@ import type { SampledBatch } from '../sampling/SampledBatch.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from '../train/batchFeatures.js';
 import { allReduceScaled } from './collectives.js';
+import { DistributedFeatures } from './DistributedFeatures.js';
+import { partitionFeatures } from './partitionFeatures.js';
 import type { DistributedWorld } from './runtime.js';
 import { shareOf } from './shareOf.js';
 
 type AfterBackward = (loss: Tensor, features: null) => void;
+
+const NO_NODES = new Int32Array(0);
 
 /**
  * The training steps of data-parallel fit(). Each step has a GLOBAL batch, the one a single
@@ -25,18 +29,33 @@ type AfterBackward = (loss: Tensor, features: null) => void;
  * n_r / B, which is the gradient of the global batch's mean loss, so the optimizer, fed the same
  * gradient on every rank, takes the same step everywhere. Without batches every rank runs the
  * full-graph forward (the loss split, not the work): a full-batch model gives the same result
- * under mpirun as in one process, but no speed-up.
+ * under mpirun as in one process, but no speed-up. With partitioned features (a
+ * DistributedFeatures store) a batch's input rows are fetched from the ranks that own them, every
+ * rank joining the exchange at every step, those without seeds with no ids.
  */
 export class DataParallelSteps implements Disposable {
   readonly #inputs: BatchFeatures | null;
   readonly #share: { mask: Tensor; count: number; total: number } | null;
+  #store: DistributedFeatures | null;
+  #ownStore = false;
 
   constructor(
     readonly model: NodeModel,
     readonly data: NodeData,
     readonly loader: NeighborLoader | null,
     readonly world: DistributedWorld,
+    readonly features: 'replicated' | 'partitioned' | DistributedFeatures = 'replicated',
   ) {
+    this.#store = features instanceof DistributedFeatures ? features : null;
+    if (this.#store) {
+      if (this.#store.disposed) throw new FathomError('fit: options.features, a DistributedFeatures, was disposed', 'TYPE');
+      if (this.#store.numNodes !== data.graph.numNodes || this.#store.numFeatures !== data.numFeatures) {
+        throw new FathomError(
+          `fit: options.features holds ${this.#store.numNodes} nodes × ${this.#store.numFeatures} features; the data has ${data.graph.numNodes} × ${data.numFeatures}`,
+          'SHAPE',
+        );
+      }
+    }
     if (loader) {
       if (!model.acceptsBlocks)
         throw new FathomError(
@@ -50,6 +69,18 @@ export class DataParallelSteps implements Disposable {
       this.#inputs = null;
       this.#share = trainShare(data, world);
     }
+  }
+
+  /** Whether the steps read partitioned features. */
+  get partitioned(): boolean {
+    return this.features !== 'replicated';
+  }
+
+  /** With features 'partitioned': splits the data's features across the ranks (a collective, once). */
+  async prepare(): Promise<void> {
+    if (this.features !== 'partitioned' || this.#store) return;
+    this.#store = await partitionFeatures(this.data);
+    this.#ownStore = true;
   }
 
   /** Trains one epoch; returns the mean loss over all ranks' seed nodes (the same on every rank). */
@@ -93,7 +124,7 @@ export class DataParallelSteps implements Disposable {
   }
 
   private blockStep(batch: SampledBatch | null, globalSize: number, optimizer: Optimizer, afterBackward: AfterBackward): number {
-    const x = batch ? this.#inputs!.rows(batch.nodeIds) : null;
+    const x = this.#store ? this.#gathered(batch) : batch ? this.#inputs!.rows(batch.nodeIds) : null;
     try {
       return this.exchangeAndStep(batch?.batchSize ?? 0, globalSize, optimizer, afterBackward, () => {
         const y = Tensor.from(this.#inputs!.labels(batch!.nodeIds, batch!.batchSize), [batch!.batchSize], { device: this.data.y.device });
@@ -102,6 +133,14 @@ export class DataParallelSteps implements Disposable {
     } finally {
       x?.dispose();
     }
+  }
+
+  /** The batch's input rows through the store: a rank without seeds still joins the exchange. */
+  #gathered(batch: SampledBatch | null) {
+    const rows = this.#store!.gather(batch?.nodeIds ?? NO_NODES);
+    if (batch) return this.#inputs!.asInput(rows);
+    rows.dispose();
+    return null;
   }
 
   /**
@@ -136,6 +175,7 @@ export class DataParallelSteps implements Disposable {
 
   dispose(): void {
     this.#share?.mask.dispose();
+    if (this.#ownStore) this.#store?.dispose();
   }
 
   [Symbol.dispose](): void {

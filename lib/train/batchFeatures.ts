@@ -6,21 +6,27 @@ import { Tensor } from '../tensor/Tensor.js';
 /**
  * The per-batch inputs of mini-batch training, gathered by global node id from host copies of
  * the data taken once: feature rows (sparse when the data's are, so a batch of bag-of-words
- * features costs its nonzeros in the first layer), labels and mask entries.
+ * features costs its nonzeros in the first layer), labels and mask entries. The features' copy
+ * is taken at the first rows(): steps that read their rows elsewhere (partitioned features) never
+ * take it.
  */
 export class BatchFeatures {
-  readonly #host: Float32Array | Float64Array;
+  #host: Float32Array | Float64Array | null = null;
 
-  constructor(readonly data: NodeData) {
-    this.#host = hostFeatures(data);
-  }
+  constructor(readonly data: NodeData) {}
 
   /** Rows `nodes` of the features [nodes.length, F], sparse when the data's are; the caller disposes. */
   rows(nodes: Int32Array): Tensor | SparseFeatures {
     const F = this.data.numFeatures;
-    const rows = new (this.#host.constructor as Float32ArrayConstructor)(nodes.length * F);
-    nodes.forEach((v, i) => rows.set(this.#host.subarray(v * F, (v + 1) * F), i * F));
-    const dense = Tensor.from(rows, [nodes.length, F], { device: this.data.y.device });
+    this.#host ??= hostFeatures(this.data);
+    const host = this.#host;
+    const rows = new (host.constructor as Float32ArrayConstructor)(nodes.length * F);
+    nodes.forEach((v, i) => rows.set(host.subarray(v * F, (v + 1) * F), i * F));
+    return this.asInput(Tensor.from(rows, [nodes.length, F], { device: this.data.y.device }));
+  }
+
+  /** Dense rows as the model takes them: sparse when the data's features are (takes `dense`). */
+  asInput(dense: Tensor): Tensor | SparseFeatures {
     if (!this.data.sparseX) return dense;
     try {
       return SparseFeatures.fromDense(dense);
@@ -49,7 +55,8 @@ export class BatchFeatures {
   }
 }
 
-function hostFeatures(data: NodeData): Float32Array | Float64Array {
+/** A host copy of the data's features, dense [numNodes × numFeatures]. */
+export function hostFeatures(data: NodeData): Float32Array | Float64Array {
   if (!data.sparseX) return data.x.toArray() as Float32Array | Float64Array;
   const dense = data.sparseX.toDense();
   try {

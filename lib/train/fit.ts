@@ -64,7 +64,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const b = options.batches;
   const layerwise = layerwiseEvaluation(model, options);
   const all = new CallbackList(builtIn, options.callbacks, last);
-  const dp = options.distributed ? new DataParallelFit(model, data, b) : null;
+  const dp = options.distributed ? new DataParallelFit(model, data, b, options.features) : null;
   // Under data parallelism only rank 0 evaluates, reports and writes (see DataParallelFit).
   const callbacks = dp && !dp.leader ? new CallbackList([], [], []) : all;
   const batches = !b || dp ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
@@ -82,6 +82,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   try {
     await callbacks.fitStart(ctx);
     dp?.shareStart(ctx, epochs);
+    await dp?.steps.prepare();
     for (let epoch = ctx.startEpoch + 1; epoch <= epochs; epoch++) {
       options.signal?.throwIfAborted();
       ctx.beginEpoch(epoch);

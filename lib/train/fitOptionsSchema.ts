@@ -1,3 +1,4 @@
+import { DistributedFeatures } from '../distributed/DistributedFeatures.js';
 import { z } from 'zod';
 
 import { didYouMean } from '../errors/didYouMean.js';
@@ -69,6 +70,9 @@ const SHAPE = {
   restoreBest: bool(),
   compile: bool(),
   distributed: bool(),
+  features: z.union([z.enum(['replicated', 'partitioned']), z.custom<DistributedFeatures>((v) => v instanceof DistributedFeatures)], {
+    error: "must be 'replicated', 'partitioned' or a DistributedFeatures (partitionFeatures(data))",
+  }),
   evaluation: NESTED.evaluation,
   // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
   batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {
@@ -96,6 +100,11 @@ export function checkFitOptions(options: object): FitOptions {
     if (o.resume && !o.checkpoint) throw new RangeError('fit: resume needs checkpoint.dir');
     if (o.batches && o.diagnostics) throw new RangeError('fit: diagnostics need full-batch steps; drop diagnostics or batches');
     if (o.distributed && o.diagnostics) throw new RangeError('fit: diagnostics need one process; drop diagnostics or distributed');
+    if (o.features !== undefined && o.features !== 'replicated') {
+      const what = typeof o.features === 'string' ? `'${o.features}'` : 'a DistributedFeatures';
+      if (!o.distributed) throw new RangeError(`fit: features ${what} is for distributed training; add distributed: true`);
+      if (!o.batches) throw new RangeError(`fit: features ${what} feeds sampled batches; add batches (a NeighborLoader)`);
+    }
     if (o.evaluation?.layerwise && o.evaluation.batchSize === undefined) throw new RangeError('fit: evaluation.layerwise needs evaluation.batchSize');
     return o;
   }

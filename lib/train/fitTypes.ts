@@ -1,3 +1,4 @@
+import type { DistributedFeatures } from '../distributed/DistributedFeatures.js';
 import type { DiagnosticMetric } from '../diagnostics/metrics.js';
 import type { LrSchedule } from '../optim/lrSchedules.js';
 import type { Optimizer } from '../optim/Optimizer.js';
@@ -123,6 +124,19 @@ export interface FitOptions {
    * await fit(sage, data, { distributed: true, batches: loader });
    */
   distributed?: boolean;
+  /**
+   * Where a distributed run's sampled batches read their input features. 'replicated' (default):
+   * every rank's own copy of the data's features. 'partitioned': fit() splits them across the
+   * ranks with partitionFeatures(data) (METIS where it loads, else contiguous ranges) and every
+   * batch fetches its rows from their owners over MPI; each rank holds about 1/worldSize of the
+   * rows, and the run's losses and weights are those of replicated features. Or a
+   * DistributedFeatures you made (fit does not dispose it). Needs `distributed` and a
+   * NeighborLoader `batches`; rank 0 still evaluates on `data`. See docs/distributed.md.
+   *
+   * @example
+   * await fit(sage, data, { distributed: true, batches: loader, features: 'partitioned' });
+   */
+  features?: 'replicated' | 'partitioned' | DistributedFeatures;
   /**
    * How every epoch's evaluation runs: full-batch (default), or with `layerwise: true` through
    * layerwiseInference() in blocks of `batchSize` target nodes (GraphSAGE, GCN, GAT), whose memory is

@@ -58,6 +58,11 @@ bool MpiRuntime::load() {
   resolve(lib_, "MPI_Allreduce", allreduce_, missing);
   resolve(lib_, "MPI_Bcast", bcast_, missing);
   resolve(lib_, "MPI_Barrier", barrier_, missing);
+  resolve(lib_, "MPI_Alltoall", alltoall_, missing);
+  resolve(lib_, "MPI_Alltoallv", alltoallv_, missing);
+  resolve(lib_, "MPI_Type_contiguous", type_contiguous_, missing);
+  resolve(lib_, "MPI_Type_commit", type_commit_, missing);
+  resolve(lib_, "MPI_Type_free", type_free_, missing);
   resolve(lib_, "MPI_Abort", abort_, missing);
   resolve(lib_, "MPI_Finalize", finalize_, missing);
   resolve(lib_, "MPI_Error_string", error_string_, missing);
@@ -150,6 +155,29 @@ void MpiRuntime::broadcast(void* data, int64_t count, DType dtype, int root, con
 void MpiRuntime::barrier(const char* op) {
   require_init(op);
   check(barrier_(comm_world_), op, "MPI_Barrier");
+}
+
+void MpiRuntime::all_to_all_int(const int* send, int* recv, const char* op) {
+  require_init(op);
+  check(alltoall_(send, 1, int_, recv, 1, int_, comm_world_), op, "MPI_Alltoall");
+}
+
+void MpiRuntime::all_to_all_v(const void* send, const int* send_counts, const int* send_displs,
+                              void* recv, const int* recv_counts, const int* recv_displs,
+                              DType dtype, int64_t block, const char* op) {
+  require_init(op);
+  FATHOM_CHECK(block >= 1 && block <= std::numeric_limits<int>::max(), ErrorKind::Range, op,
+               "a block of " + std::to_string(block) + " values is not in [1, 2^31)");
+  void* type = datatype(dtype, op);
+  void* row = type;
+  if (block > 1) {
+    check(type_contiguous_(static_cast<int>(block), type, &row), op, "MPI_Type_contiguous");
+    check(type_commit_(&row), op, "MPI_Type_commit");
+  }
+  const int rc = alltoallv_(send, send_counts, send_displs, row, recv, recv_counts, recv_displs,
+                            row, comm_world_);
+  if (block > 1) type_free_(&row);
+  check(rc, op, "MPI_Alltoallv");
 }
 
 void MpiRuntime::abort(int code) {

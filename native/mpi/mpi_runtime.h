@@ -36,6 +36,15 @@ class MpiRuntime {
   // Rank `root`'s `count` values of `dtype` into every rank's `data`.
   void broadcast(void* data, int64_t count, DType dtype, int root, const char* op);
   void barrier(const char* op);
+  // MPI_Alltoall of one int per rank: send[r] goes to rank r, recv[r] comes from rank r (both
+  // size() long).
+  void all_to_all_int(const int* send, int* recv, const char* op);
+  // MPI_Alltoallv of blocks of `block` consecutive `dtype` values (a feature row): counts and
+  // displacements in blocks, one per rank. Counting blocks, not values, keeps MPI's int counts
+  // within range for any row width.
+  void all_to_all_v(const void* send, const int* send_counts, const int* send_displs, void* recv,
+                    const int* recv_counts, const int* recv_displs, DType dtype, int64_t block,
+                    const char* op);
   // Ends every rank of the job with `code` (never returns).
   [[noreturn]] void abort(int code);
   // MPI_Finalize when initialized and not yet finalized; safe to call more than once.
@@ -61,6 +70,12 @@ class MpiRuntime {
   int (*allreduce_)(const void*, void*, int, void*, void*, void*) = nullptr;
   int (*bcast_)(void*, int, void*, int, void*) = nullptr;
   int (*barrier_)(void*) = nullptr;
+  int (*alltoall_)(const void*, int, void*, void*, int, void*, void*) = nullptr;
+  int (*alltoallv_)(const void*, const int*, const int*, void*, void*, const int*, const int*,
+                    void*, void*) = nullptr;
+  int (*type_contiguous_)(int, void*, void**) = nullptr;
+  int (*type_commit_)(void**) = nullptr;
+  int (*type_free_)(void**) = nullptr;
   int (*abort_)(void*, int) = nullptr;
   int (*finalize_)() = nullptr;
   int (*error_string_)(int, char*, int*) = nullptr;

@@ -1,5 +1,6 @@
 // N-API entry points of data-parallel training over MPI (native/mpi/mpi_runtime.h): whether MPI
-// loads, init, and the in-place collectives on tensors. CUDA tensors go through a host copy.
+// and NCCL load, init, the in-place collectives on tensors (CUDA tensors through NCCL when the job
+// uses it, else through a host copy), and the row exchange of partitioned features.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -7,15 +8,20 @@
 #include "convert.h"
 #include "errors.h"
 #include "feature_bindings.h"
+#include "mpi/feature_exchange.h"
 #include "mpi/mpi_runtime.h"
+#include "mpi/nccl_runtime.h"
+#include "ops/ops.h"
 #include "tensor_handle.h"
 
 namespace fathom::napi {
 namespace {
 
 using dist::MpiRuntime;
+using dist::NcclRuntime;
 
-// { available, library, reason }: loads libmpi on the first call, never initializes MPI.
+// { available, library, reason, nccl: { available, library, version, inUse, reason } }: loads
+// libmpi and libnccl on the first call, never initializes MPI.
 Napi::Value MpiInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MpiRuntime& mpi = MpiRuntime::instance();
@@ -23,6 +29,14 @@ Napi::Value MpiInfo(const Napi::CallbackInfo& info) {
   out.Set("available", mpi.load());
   out.Set("library", mpi.library());
   if (!mpi.loaded()) out.Set("reason", mpi.reason());
+  NcclRuntime& nccl = NcclRuntime::instance();
+  Napi::Object n = Napi::Object::New(env);
+  n.Set("available", nccl.load());
+  n.Set("library", nccl.library());
+  n.Set("version", nccl.version());
+  n.Set("inUse", nccl.in_use());
+  if (!nccl.loaded()) n.Set("reason", nccl.reason());
+  out.Set("nccl", n);
   return out;
 }
 
@@ -30,7 +44,9 @@ Napi::Value DistInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     MpiRuntime& mpi = MpiRuntime::instance();
+    const bool fresh = !mpi.initialized();
     mpi.init();
+    if (fresh) NcclRuntime::instance().decide("initDistributed");
     Napi::Object out = Napi::Object::New(env);
     out.Set("rank", mpi.rank());
     out.Set("size", mpi.size());
@@ -38,10 +54,27 @@ Napi::Value DistInit(const Napi::CallbackInfo& info) {
   });
 }
 
+// CUDA tensors where the job uses NCCL: each summed in place on the device (scaled before, divided
+// after on the device too). False, doing nothing, when the host path is to be taken.
+bool reduce_nccl(std::vector<Tensor*>& tensors, bool mean, double scale, const char* op) {
+  NcclRuntime& nccl = NcclRuntime::instance();
+  if (!nccl.in_use() || tensors.empty()) return false;
+  for (Tensor* t : tensors)
+    if (t->device() != Device::CUDA) return false;
+  const double after = mean ? 1.0 / MpiRuntime::instance().size() : 1.0;
+  for (Tensor* t : tensors) {
+    if (scale != 1.0) t->copy_from(ops::scale(*t, scale));
+    nccl.all_reduce_sum(t->raw(), t->numel(), t->dtype(), op);
+    if (after != 1.0) t->copy_from(ops::scale(*t, after));
+  }
+  return true;
+}
+
 // The tensors of one dtype, packed into one host buffer (times `scale`), summed over the ranks in
 // one collective (divided by the world size for a mean) and copied back.
 template <typename T>
 void reduce_packed(std::vector<Tensor*>& tensors, bool mean, double scale, const char* op) {
+  if (reduce_nccl(tensors, mean, scale, op)) return;
   int64_t total = 0;
   for (Tensor* t : tensors) total += t->numel();
   if (total == 0) return;
@@ -99,6 +132,11 @@ Napi::Value DistBroadcast(const Napi::CallbackInfo& info) {
     MpiRuntime& mpi = MpiRuntime::instance();
     if (t.device() == Device::CPU) {
       mpi.broadcast(t.raw(), t.numel(), t.dtype(), static_cast<int>(root), op);
+    } else if (NcclRuntime::instance().in_use()) {
+      FATHOM_CHECK(root < mpi.size(), ErrorKind::Range, op,
+                   "root " + std::to_string(root) + " is not a rank of a world of " +
+                       std::to_string(mpi.size()));
+      NcclRuntime::instance().broadcast(t.raw(), t.numel(), t.dtype(), static_cast<int>(root), op);
     } else {
       std::vector<unsigned char> host(t.nbytes());
       t.copy_to_host(host.data());
@@ -122,7 +160,63 @@ Napi::Value DistAbort(const Napi::CallbackInfo& info) {
   MpiRuntime::instance().abort(static_cast<int>(std::fmin(code, 255)));
 }
 
+// An Int32Array argument, without a copy (the partition book is as long as the graph).
+Napi::Int32Array int32_view(const Napi::CallbackInfo& info, size_t index, const char* op,
+                            const char* arg) {
+  if (index >= info.Length() || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw_type_error(info.Env(), std::string(op) + ": argument " + arg + " must be an Int32Array");
+  return info[index].As<Napi::Int32Array>();
+}
+
+// distGatherRows(ids, owner, local, rows, width): rows `ids` of the partitioned features
+// [ids.length, width], from their owners (feature_exchange.h). A collective under MPI.
+Napi::Value DistGatherRows(const Napi::CallbackInfo& info) {
+  const char* op = "gather";
+  Napi::Env env = info.Env();
+  Napi::Int32Array ids = int32_view(info, 0, op, "nodeIds");
+  Napi::Int32Array owner = int32_view(info, 1, op, "owner");
+  Napi::Int32Array local = int32_view(info, 2, op, "local");
+  if (info.Length() < 4 || !info[3].IsTypedArray())
+    throw_type_error(env,
+                     std::string(op) + ": argument rows must be a Float32Array or Float64Array");
+  Napi::TypedArray rows = info[3].As<Napi::TypedArray>();
+  const napi_typedarray_type kind = rows.TypedArrayType();
+  if (kind != napi_float32_array && kind != napi_float64_array)
+    throw_type_error(env,
+                     std::string(op) + ": argument rows must be a Float32Array or Float64Array");
+  const int64_t width = static_cast<int64_t>(integer_arg(info, 4, op, "width", 0));
+  const DType dtype = kind == napi_float32_array ? DType::F32 : DType::F64;
+  const int64_t elements = static_cast<int64_t>(rows.ElementLength());
+  if (owner.ElementLength() != local.ElementLength() || (width > 0 && elements % width != 0))
+    throw_fathom_error(env,
+                       std::string(op) + ": the partition book (" +
+                           std::to_string(owner.ElementLength()) + " owners, " +
+                           std::to_string(local.ElementLength()) + " local rows) or the shard (" +
+                           std::to_string(elements) + " values of rows of " +
+                           std::to_string(width) + ") does not fit",
+                       "SHAPE");
+  dist::FeatureShard shard;
+  shard.owner = owner.Data();
+  shard.local = local.Data();
+  shard.num_nodes = static_cast<int64_t>(owner.ElementLength());
+  shard.rows = static_cast<const char*>(rows.ArrayBuffer().Data()) + rows.ByteOffset();
+  shard.num_local = width > 0 ? elements / width : 0;
+  shard.width = width;
+  shard.dtype = dtype;
+  const int64_t n = static_cast<int64_t>(ids.ElementLength());
+  Napi::TypedArray out = kind == napi_float32_array
+                             ? Napi::TypedArray(Napi::Float32Array::New(env, n * width))
+                             : Napi::TypedArray(Napi::Float64Array::New(env, n * width));
+  void* dst = static_cast<char*>(out.ArrayBuffer().Data()) + out.ByteOffset();
+  return guarded(env, [&]() -> Napi::Value {
+    dist::gather_rows(shard, ids.Data(), n, dst, op);
+    return out;
+  });
+}
+
 Napi::Value DistFinalize(const Napi::CallbackInfo& info) {
+  NcclRuntime::instance().finalize();
   MpiRuntime::instance().finalize();
   return info.Env().Undefined();
 }
@@ -135,6 +229,7 @@ void register_distributed(Napi::Env env, Napi::Object exports) {
   export_op(env, exports, "distAllReduce", DistAllReduce);
   export_op(env, exports, "distBroadcast", DistBroadcast);
   export_op(env, exports, "distBarrier", DistBarrier);
+  export_op(env, exports, "distGatherRows", DistGatherRows);
   exports.Set("distAbort", Napi::Function::New(env, DistAbort, "distAbort"));
   exports.Set("distFinalize", Napi::Function::New(env, DistFinalize, "distFinalize"));
 }

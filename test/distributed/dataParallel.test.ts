@@ -141,7 +141,7 @@ describe.skipIf(MPIRUN_MISSING !== null)(`data-parallel fit under mpirun${MPIRUN
     const run = await runWorker<FitOut>(dir, worker, 2, 'mismatch', { ...SAGE, distributed: true, epochsOnRank: { 1: 7 } }, 45_000);
     expect(run.code).not.toBe(0);
     expect(run.output).toMatch(
-      /rank 1 of 2 failed, aborting the job: FathomError: fit: rank 1 runs \[epochs, parameters, seeds, batch size\] = \[7,.*rank 0 \[4,/,
+      /rank 1 of 2 failed, aborting the job: FathomError: fit: rank 1 runs \[epochs, parameters, seeds, batch size, partitioned features\] = \[7,.*rank 0 \[4,/,
     );
     expect(run.ranks.every((r) => r === null)).toBe(true);
   });

@@ -19,6 +19,28 @@ if (cfg.mode === 'collectives') {
   const bi32 = f.broadcast(f.Tensor.from(Int32Array.from({ length: 10 }, (_, i) => world.rank * 1000 + i)), root);
   f.barrier();
   write({ sum32: [...sum32.toArray()], mean64: [...mean64.toArray()], b32: [...b32.toArray()], bi32: [...bi32.toArray()], size: f.worldSize(), rank: f.rank() });
+} else if (cfg.mode === 'gather') {
+  // Rows fetched through a partitioned store against a plain lookup in this rank's full copy.
+  const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
+  const data = f.NodeData.from(g);
+  const store = await f.partitionFeatures(data, { method: cfg.method, seed: 7 });
+  const full = data.x.toArray();
+  let s = 11 + world.rank;
+  const next = () => ((s = (s * 1103515245 + 12345) % 2147483648), s);
+  // Rank 1 asks for nothing; the others for ids from every rank, repeats included.
+  const count = world.rank === 1 ? 0 : 50 + 13 * world.rank;
+  const ids = Int32Array.from({ length: count }, () => next() % 240);
+  const rows = store.gather(ids);
+  const expected = [...ids].flatMap((v) => [...full.subarray(v * 16, (v + 1) * 16)]);
+  let bad = null;
+  try {
+    store.gather(world.rank === 1 ? new Int32Array([3, 240]) : new Int32Array([1]));
+  } catch (e) {
+    bad = e.code + ': ' + e.message;
+  }
+  const after = store.gather(new Int32Array([world.rank]));
+  write({ gathered: [...rows.toArray()], expected, bad, after: [...after.toArray()], afterExpected: [...full.subarray(world.rank * 16, world.rank * 16 + 16)],
+    nbytes: store.nbytes, local: store.localNodes.length, ownerOfAll: Array.from({ length: 240 }, (_, v) => store.ownerOf(v)), status: f.mpiStatus() });
 } else if (cfg.mode === 'throw') {
   // A rank failing outside fit() while the others wait in a collective.
   if (world.rank === 1) throw new Error('rank 1 fails outside fit');
@@ -36,8 +58,16 @@ if (cfg.mode === 'collectives') {
     ? f.neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: cfg.fanouts, batchSize: cfg.batchSize, shuffle: true, seed: 5 })
     : undefined;
   if (cfg.killRank === world.rank) setTimeout(() => process.kill(process.pid, 'SIGKILL'), cfg.killAfterMs);
+  // A store of our own (its bytes and calls counted), or fit's own with 'partitioned'.
+  const store = cfg.featureMethod ? await f.partitionFeatures(data, { method: cfg.featureMethod }) : null;
+  let gathers = 0;
+  if (store) {
+    const gather = store.gather.bind(store);
+    store.gather = (ids) => (gathers++, gather(ids));
+  }
   const t0 = performance.now();
   const r = await f.fit(model, data, {
+    features: store ?? cfg.features,
     epochs: cfg.epochsOnRank?.[world.rank] ?? cfg.epochs, lr: 0.01, patience: cfg.patience ?? 0, restoreBest: false, batches: loader, distributed: cfg.distributed,
     checkpoint: cfg.checkpoint ? { dir: cfg.checkpoint, every: 1 } : undefined, resume: cfg.resume ?? false,
   });
@@ -48,6 +78,7 @@ if (cfg.mode === 'collectives') {
     epochsRun: r.epochsRun,
     resumedFrom: r.resumedFrom,
     weights: model.parameters().flatMap((p) => [...p.toArray()]),
+    featureBytes: store?.nbytes, localNodes: store?.localNodes.length, gathers,
   });
 }
 `;

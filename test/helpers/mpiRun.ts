@@ -27,11 +27,20 @@ const MPI_ENV = { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '
 
 /**
  * Runs `worker` with `config` (JSON in DP_CONFIG, plus `out`, the prefix of the files each rank
- * writes: `${out}.${rank}.json`) under `mpirun -np np`, or as a plain process when np is 0.
+ * writes: `${out}.${rank}.json`) under `mpirun -np np`, or as a plain process when np is 0; `env`
+ * adds variables.
  */
-export async function runWorker<T>(dir: string, worker: string, np: number, name: string, config: object, timeoutMs = 60_000): Promise<MpiRun<T>> {
+export async function runWorker<T>(
+  dir: string,
+  worker: string,
+  np: number,
+  name: string,
+  config: object,
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<MpiRun<T>> {
   const out = join(dir, name);
-  const run = await runMpi(np, [worker], { FATHOM_DIST: DIST_INDEX, DP_CONFIG: JSON.stringify({ ...config, out }) }, timeoutMs);
+  const run = await runMpi(np, [worker], { ...env, FATHOM_DIST: DIST_INDEX, DP_CONFIG: JSON.stringify({ ...config, out }) }, timeoutMs);
   const ranks = Array.from({ length: Math.max(np, 1) }, (_, r) => {
     const f = `${out}.${r}.json`;
     return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as T) : null;

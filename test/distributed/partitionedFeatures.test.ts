@@ -1,0 +1,125 @@
+// Partitioned features under mpirun: the rows a rank fetches through the store are the rows of
+// the full matrix, so training on them gives the losses and weights of replicated features bit
+// for bit, while each rank holds about 1/N of the rows; and a bad id fails every rank, not hangs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { metisStatus } from '../../lib/sampling/metisParts.js';
+import { ensureDistBuilt } from '../helpers/apiFixtures.js';
+import { BIN } from '../helpers/runCli.js';
+import { MPIRUN_MISSING, runMpi, runWorker, writeWorker } from '../helpers/mpiRun.js';
+import { WORKER_SOURCE } from './worker.js';
+
+interface FitOut {
+  losses: number[];
+  weights: number[];
+  featureBytes?: number;
+  localNodes?: number;
+  gathers: number;
+}
+
+interface GatherOut {
+  gathered: number[];
+  expected: number[];
+  bad: string | null;
+  after: number[];
+  afterExpected: number[];
+  nbytes: number;
+  local: number;
+  ownerOfAll: number[];
+  status: { nccl: { available: boolean; inUse: boolean; reason?: string } };
+}
+
+// 144 training nodes in batches of 47 (47, 47, 47, 3): with 4 ranks the last batch leaves rank 3
+// without seeds, which must still join every exchange. 4 epochs = 16 steps.
+const SAGE = { model: 'sage', epochs: 4, batchSize: 47, fanouts: [-1, -1], distributed: true };
+const STEPS = 16;
+// 240 nodes × 16 f32 features.
+const TOTAL_BYTES = 240 * 16 * 4;
+const METIS = metisStatus().available ? 'metis' : 'contiguous';
+
+describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPIRUN_MISSING ? ` (skipped: ${MPIRUN_MISSING})` : ''}`, () => {
+  let dir = '';
+  let worker = '';
+  beforeAll(() => {
+    ensureDistBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'fathom-pf-'));
+    worker = writeWorker(dir, WORKER_SOURCE);
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [np, method] of [
+    [2, METIS],
+    [4, 'random'],
+  ] as const) {
+    it(`trains SAGE with ${method} partitioned features to the losses and weights of replicated ones, bit for bit, with ${np} ranks`, async () => {
+      const replicated = await runWorker<FitOut>(dir, worker, np, `rep-${np}`, SAGE);
+      expect(replicated.code, replicated.output).toBe(0);
+      const parted = await runWorker<FitOut>(dir, worker, np, `part-${np}`, { ...SAGE, featureMethod: method });
+      expect(parted.code, parted.output).toBe(0);
+      const ref = replicated.ranks[0]!;
+      let bytes = 0;
+      let nodes = 0;
+      for (const r of parted.ranks) {
+        expect(r!.losses).toEqual(ref.losses);
+        expect(r!.weights).toEqual(ref.weights);
+        // Every rank joined every step's exchange, the one without seeds included.
+        expect(r!.gathers).toBe(STEPS);
+        // Its share of the rows: 1/N, within METIS's 3 % imbalance (random: sizes differ by one).
+        expect(r!.featureBytes!).toBeLessThanOrEqual(Math.ceil((1.03 * 240) / np) * 16 * 4);
+        bytes += r!.featureBytes!;
+        nodes += r!.localNodes!;
+      }
+      expect([bytes, nodes]).toEqual([TOTAL_BYTES, 240]);
+      console.log(`np ${np} ${method}: feature bytes per rank ${parted.ranks.map((r) => r!.featureBytes).join(', ')} of ${TOTAL_BYTES}`);
+    });
+  }
+
+  it("trains with fit's own store (features: 'partitioned') as with replicated features, 4 ranks", async () => {
+    const replicated = await runWorker<FitOut>(dir, worker, 4, 'rep-own', SAGE);
+    const parted = await runWorker<FitOut>(dir, worker, 4, 'part-own', { ...SAGE, features: 'partitioned' });
+    expect(parted.code, parted.output).toBe(0);
+    expect(parted.ranks[0]!.losses).toEqual(replicated.ranks[0]!.losses);
+    expect(parted.ranks[0]!.weights).toEqual(replicated.ranks[0]!.weights);
+  });
+
+  it('gathers the rows each rank asks for from their owners, as a lookup in the full matrix does, with NCCL unusable', async () => {
+    // A library that is not NCCL: every rank falls back to MPI for everything.
+    const run = await runWorker<GatherOut>(dir, worker, 3, 'gather', { mode: 'gather', method: 'random' }, 60_000, { FATHOM_NCCL_LIBRARY: 'libm.so.6' });
+    expect(run.code, run.output).toBe(0);
+    const owners = run.ranks[0]!.ownerOfAll;
+    run.ranks.forEach((r, rank) => {
+      expect(r!.gathered).toEqual(r!.expected);
+      expect(r!.gathered.length).toBe(rank === 1 ? 0 : (50 + 13 * rank) * 16);
+      expect(r!.ownerOfAll).toEqual(owners);
+      expect(r!.local).toBe(owners.filter((o) => o === rank).length);
+      expect(r!.nbytes).toBe(r!.local * 16 * 4);
+      // The bad id fails the rank that asked with RANGE, the others with DISTRIBUTED; the store
+      // works on after it (the ranks left the exchange together).
+      if (rank === 1) expect(r!.bad).toBe('RANGE: gather: node id 240 at position 1 is not in [0, 240)');
+      else expect(r!.bad).toMatch(/^DISTRIBUTED: gather: rank 1 asked for a node id that is not in the graph/);
+      expect(r!.after).toEqual(r!.afterExpected);
+      expect(r!.status.nccl).toMatchObject({ available: false, inUse: false });
+      expect(r!.status.nccl.reason).toMatch(/libm\.so\.6 lacks ncclGetUniqueId/);
+    });
+    // The random book spreads the nodes over all three ranks.
+    expect(new Set(owners).size).toBe(3);
+  });
+
+  it('runs `fathom train --distributed --partition-features` under mpirun -np 2 with the summary of replicated features', async () => {
+    const args = [BIN, 'train', '--dataset', 'cora', '--model', 'sage', '--dropout', '0', '--batch-size', '64', '--fanout', '-1,-1'];
+    const tail = ['--epochs', '2', '--patience', '0', '--device', 'cpu', '--json', '-', '--distributed'];
+    const parted = await runMpi(2, [...args, ...tail, '--partition-features', 'contiguous'], {}, 120_000);
+    expect(parted.code, parted.output).toBe(0);
+    expect(parted.output).toMatch(/partitioned features \(contiguous\): rank 0 holds 1354 of 2708 rows, /);
+    const replicated = await runMpi(2, [...args, ...tail], {}, 120_000);
+    expect(replicated.code, replicated.output).toBe(0);
+    const [a, b] = [JSON.parse(parted.stdout), JSON.parse(replicated.stdout)] as { train_loss: number; val_acc: number }[];
+    expect(a!.train_loss).toBe(b!.train_loss);
+    expect(a!.val_acc).toBe(b!.val_acc);
+  });
+});
