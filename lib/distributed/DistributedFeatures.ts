@@ -57,7 +57,8 @@ export class DistributedFeatures implements Disposable {
 
   /**
    * The store over rows this rank already holds (a collective: the ranks check that their books
-   * and widths agree). `rows` is kept, not copied.
+   * and widths agree, and all fail together when one rank's shard is wrong). `rows` is kept, not
+   * copied.
    *
    * @throws FathomError 'RANGE' for an owner that is not a rank, 'SHAPE' for rows that are not this rank's, 'DISTRIBUTED' when the ranks disagree.
    * @example
@@ -73,19 +74,7 @@ export class DistributedFeatures implements Disposable {
     if (!(rows instanceof Float32Array || rows instanceof Float64Array)) throw new TypeError(`${op}: rows must be a Float32Array or Float64Array`);
     if (!Number.isInteger(numFeatures) || numFeatures < 1)
       throw new FathomError(`${op}: numFeatures must be an integer ≥ 1, got ${String(numFeatures)}`, 'RANGE');
-    let mine = 0;
-    for (let v = 0; v < owner.length; v++) {
-      const r = owner[v]!;
-      if (r < 0 || r >= world.worldSize) throw new FathomError(`${op}: owner[${v}] = ${r} is not a rank in [0, ${world.worldSize})`, 'RANGE');
-      if (r === world.rank) mine++;
-    }
-    if (rows.length !== mine * numFeatures) {
-      throw new FathomError(
-        `${op}: rank ${world.rank} owns ${mine} nodes of ${numFeatures} features (${mine * numFeatures} values); rows has ${rows.length}`,
-        'SHAPE',
-      );
-    }
-    agree(op, world, [owner.length, numFeatures, rows instanceof Float64Array ? 64 : 32, bookChecksum(owner)]);
+    agree(op, world, [owner.length, numFeatures, rows instanceof Float64Array ? 64 : 32, bookChecksum(owner)], shardProblem(op, world, shard));
     return new DistributedFeatures(shard, world);
   }
 
@@ -143,13 +132,38 @@ export class DistributedFeatures implements Disposable {
   }
 }
 
-/** Every rank holds rank 0's `values` (a shape and a book checksum), or every rank fails. */
-function agree(op: string, world: DistributedWorld, values: number[]): void {
-  if (!world.mpi) return;
+/** Why this rank's owners or rows are wrong (an owner that is not a rank, rows not its own), or null. */
+function shardProblem(op: string, world: DistributedWorld, { owner, rows, numFeatures }: LocalFeatureShard): FathomError | null {
+  let mine = 0;
+  for (let v = 0; v < owner.length; v++) {
+    const r = owner[v]!;
+    if (r < 0 || r >= world.worldSize) return new FathomError(`${op}: owner[${v}] = ${r} is not a rank in [0, ${world.worldSize})`, 'RANGE');
+    if (r === world.rank) mine++;
+  }
+  if (rows.length === mine * numFeatures) return null;
+  return new FathomError(
+    `${op}: rank ${world.rank} owns ${mine} nodes of ${numFeatures} features (${mine * numFeatures} values); rows has ${rows.length}`,
+    'SHAPE',
+  );
+}
+
+/**
+ * Every rank holds rank 0's `values` (a shape and a book checksum) and a valid shard, or every
+ * rank fails: a rank whose own shard is wrong with that error, the others with DISTRIBUTED, so
+ * that none is left waiting in a later collective.
+ */
+function agree(op: string, world: DistributedWorld, values: number[], problem: FathomError | null): void {
+  if (!world.mpi) {
+    if (problem) throw problem;
+    return;
+  }
   using theirs = broadcast(Tensor.from(new Float64Array(values)), 0);
   const differ = theirs.toArray().some((x, i) => x !== values[i]);
-  using flag = allReduce(Tensor.from(new Float64Array([differ ? 1 : 0])), { op: 'sum' });
-  if (flag.item() > 0) {
+  using flags = allReduce(Tensor.from(new Float64Array([differ ? 1 : 0, problem ? 1 : 0])), { op: 'sum' });
+  const [differing, failed] = flags.toArray() as Float64Array;
+  if (problem) throw problem;
+  if (failed! > 0) throw new FathomError(`${op}: ${failed} other rank(s) failed to build their shard (their errors say why)`, 'DISTRIBUTED');
+  if (differing! > 0) {
     const names = '[nodes, features, bits, book checksum]';
     throw new FathomError(
       `${op}: the ranks' stores differ: rank ${world.rank} has ${names} = [${values.join()}], rank 0 [${[...theirs.toArray()].join()}]`,

@@ -110,6 +110,19 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
     expect(new Set(owners).size).toBe(3);
   });
 
+  it('fails every rank, none left waiting, when one rank builds its store from a wrong shard or another book', async () => {
+    type Out = { short: string; differ: string; fine: string };
+    const run = await runWorker<Out>(dir, worker, 2, 'shards', { mode: 'shards' }, 30_000);
+    expect(run.code, run.output).toBe(0);
+    const [r0, r1] = run.ranks as Out[];
+    expect(r1!.short).toBe('SHAPE: DistributedFeatures.fromLocal: rank 1 owns 3 nodes of 2 features (6 values); rows has 1');
+    expect(r0!.short).toBe('DISTRIBUTED: DistributedFeatures.fromLocal: 1 other rank(s) failed to build their shard (their errors say why)');
+    for (const r of [r0!, r1!]) {
+      expect(r.differ).toMatch(/^DISTRIBUTED: DistributedFeatures\.fromLocal: the ranks' stores differ: rank \d has \[nodes, features, bits, book checksum\]/);
+      expect(r.fine).toBe('ok');
+    }
+  });
+
   it('runs `fathom train --distributed --partition-features` under mpirun -np 2 with the summary of replicated features', async () => {
     const args = [BIN, 'train', '--dataset', 'cora', '--model', 'sage', '--dropout', '0', '--batch-size', '64', '--fanout', '-1,-1'];
     const tail = ['--epochs', '2', '--patience', '0', '--device', 'cpu', '--json', '-', '--distributed'];

@@ -41,6 +41,16 @@ if (cfg.mode === 'collectives') {
   const after = store.gather(new Int32Array([world.rank]));
   write({ gathered: [...rows.toArray()], expected, bad, after: [...after.toArray()], afterExpected: [...full.subarray(world.rank * 16, world.rank * 16 + 16)],
     nbytes: store.nbytes, local: store.localNodes.length, ownerOfAll: Array.from({ length: 240 }, (_, v) => store.ownerOf(v)), status: f.mpiStatus() });
+} else if (cfg.mode === 'shards') {
+  // Stores built from a wrong shard on rank 1, then from books that differ between the ranks.
+  const owner = Int32Array.from({ length: 6 }, (_, v) => v % 2);
+  const rowsOf = (o) => new Float32Array(o.filter((r) => r === world.rank).length * 2);
+  const attempt = (fn) => { try { fn(); return 'ok'; } catch (e) { return e.code + ': ' + e.message; } };
+  const short = attempt(() => f.DistributedFeatures.fromLocal({ owner, rows: world.rank === 1 ? new Float32Array(1) : rowsOf(owner), numFeatures: 2 }));
+  const other = world.rank === 1 ? Int32Array.from({ length: 6 }, (_, v) => (v < 3 ? 0 : 1)) : owner;
+  const differ = attempt(() => f.DistributedFeatures.fromLocal({ owner: other, rows: rowsOf(other), numFeatures: 2 }));
+  const fine = attempt(() => f.DistributedFeatures.fromLocal({ owner, rows: rowsOf(owner), numFeatures: 2 }));
+  write({ short, differ, fine });
 } else if (cfg.mode === 'throw') {
   // A rank failing outside fit() while the others wait in a collective.
   if (world.rank === 1) throw new Error('rank 1 fails outside fit');
