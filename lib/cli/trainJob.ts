@@ -8,7 +8,7 @@ import { InvalidArgumentError } from 'commander';
 
 import { initDistributed } from '../distributed/runtime.js';
 import type { DistributedFeatures } from '../distributed/DistributedFeatures.js';
-import { FEATURE_PARTITION_METHODS, type FeaturePartitionMethod } from '../distributed/partitionBook.js';
+import { FEATURE_PARTITION_METHODS, type FeaturePartitionMethod, resolveMethod } from '../distributed/partitionBook.js';
 import { partitionFeatures } from '../distributed/partitionFeatures.js';
 import { fit, type EpochReport } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
@@ -175,7 +175,10 @@ function featurePartitionFlag(o: TrainJobOptions): FeaturePartitionMethod | null
 function featureReport(store: DistributedFeatures, method: FeaturePartitionMethod): string {
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
   const share = store.localNodes.length;
-  return `partitioned features (${method}): rank 0 holds ${share} of ${store.numNodes} rows, ${mib(store.nbytes)} (partition book ${mib(store.bookBytes)})`;
+  const whole = share > 0 ? (store.nbytes / share) * store.numNodes : 0;
+  // Rank 0 chose the book, so its resolution of 'auto' is the run's.
+  const label = method === 'auto' ? `auto: ${resolveMethod('fathom train', method)}` : method;
+  return `partitioned features (${label}): rank 0 holds ${share} of ${store.numNodes} rows, ${mib(store.nbytes)} of ${mib(whole)} (partition book ${mib(store.bookBytes)})`;
 }
 
 function count(mask: Uint8Array): number {

@@ -65,7 +65,15 @@ export function currentWorld(op: string): DistributedWorld {
   return world;
 }
 
-/** Whether Open MPI's library opens in this process (for `fathom info`); never initializes MPI. */
+/**
+ * Whether Open MPI's library opens in this process (for `fathom info`), and NCCL's status
+ * (`nccl.available`: libnccl.so.2 or FATHOM_NCCL_LIBRARY opened; `nccl.inUse`: after
+ * initDistributed(), CUDA tensors' collectives go through it). Never initializes MPI.
+ *
+ * @example
+ * const s = mpiStatus();
+ * console.log(s.available ? s.library : s.reason, s.nccl.available ? 'NCCL' : s.nccl.reason);
+ */
 export function mpiStatus(): MpiInfo {
   return native().mpiInfo();
 }

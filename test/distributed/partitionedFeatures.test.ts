@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { ensureDistBuilt } from '../helpers/apiFixtures.js';
+import { maxRelDiff } from '../helpers/maxRelDiff.js';
 import { BIN } from '../helpers/runCli.js';
 import { MPIRUN_MISSING, runMpi, runWorker, writeWorker } from '../helpers/mpiRun.js';
 import { WORKER_SOURCE } from './worker.js';
@@ -39,6 +40,8 @@ const STEPS = 16;
 // 240 nodes × 16 f32 features.
 const TOTAL_BYTES = 240 * 16 * 4;
 const METIS = metisStatus().available ? 'metis' : 'contiguous';
+// Against one process: the f32 rounding of the weighted gradient sum (see dataParallel.test.ts).
+const TOL = 1e-6;
 
 describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPIRUN_MISSING ? ` (skipped: ${MPIRUN_MISSING})` : ''}`, () => {
   let dir = '';
@@ -62,6 +65,10 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
       const parted = await runWorker<FitOut>(dir, worker, np, `part-${np}`, { ...SAGE, featureMethod: method });
       expect(parted.code, parted.output).toBe(0);
       const ref = replicated.ranks[0]!;
+      const one = (await runWorker<FitOut>(dir, worker, 0, `one-${np}`, { ...SAGE, distributed: false })).ranks[0]!;
+      const [dLoss, dWeights] = [maxRelDiff(parted.ranks[0]!.losses, one.losses), maxRelDiff(parted.ranks[0]!.weights, one.weights)];
+      expect(dLoss).toBeLessThan(TOL);
+      expect(dWeights).toBeLessThan(TOL);
       let bytes = 0;
       let nodes = 0;
       for (const r of parted.ranks) {
@@ -75,7 +82,8 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
         nodes += r!.localNodes!;
       }
       expect([bytes, nodes]).toEqual([TOTAL_BYTES, 240]);
-      console.log(`np ${np} ${method}: feature bytes per rank ${parted.ranks.map((r) => r!.featureBytes).join(', ')} of ${TOTAL_BYTES}`);
+      const perRank = parted.ranks.map((r) => r!.featureBytes).join(', ');
+      console.log(`np ${np} ${method}: feature bytes per rank ${perRank} of ${TOTAL_BYTES}; against one process: losses ${dLoss}, weights ${dWeights}`);
     });
   }
 
