@@ -10,7 +10,7 @@ import { GraphSAGE } from '../../lib/models/GraphSAGE.js';
 import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
 import { fit } from '../../lib/train/fit.js';
-import { DIST_INDEX, ensureDistBuilt, expectFathom, smallNodeData } from '../helpers/apiFixtures.js';
+import { DIST_INDEX, ensureDistBuilt, expectFathom, liveCpu, smallNodeData } from '../helpers/apiFixtures.js';
 import { runCli } from '../helpers/runCli.js';
 
 describe('the partition book', () => {
@@ -100,7 +100,11 @@ describe("fit's features option", () => {
       const r = await fit(model, data, { epochs: 2, patience: 0, batches: loader, distributed: true, features });
       return { losses: r.history.map((h) => h.trainLoss), w: model.parameters().flatMap((p) => [...p.toArray()]) };
     };
-    expect(await run('partitioned')).toEqual(await run('replicated'));
+    const replicated = await run('replicated'); // builds the data's cached operators first
+    const live = liveCpu().tensors;
+    expect(await run('partitioned')).toEqual(replicated);
+    // Every batch's gathered rows, and fit's own store, were freed.
+    expect(liveCpu().tensors).toBe(live);
     using model = new GraphSAGE({ inChannels: data.numFeatures, hiddenChannels: 8, outChannels: data.numClasses, seed: 2 });
     await expect(fit(model, data, { batches: loader, features: 'partitioned' })).rejects.toThrow(/features 'partitioned' is for distributed training/);
     await expect(fit(model, data, { distributed: true, features: 'partitioned' })).rejects.toThrow(/features 'partitioned' feeds sampled batches; add batches/);
