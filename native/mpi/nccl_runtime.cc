@@ -93,11 +93,19 @@ void* NcclRuntime::communicator(const char* op) {
   FATHOM_CHECK(in_use_, ErrorKind::Distributed, op, "NCCL is not in use in this job");
   if (comm_) return comm_;
   MpiRuntime& mpi = MpiRuntime::instance();
-  UniqueId id{};
-  if (mpi.rank() == 0) check(get_unique_id_(&id), op, "ncclGetUniqueId");
-  mpi.broadcast(&id, sizeof id, DType::U8, 0, op);
+  // Rank 0's result travels with the id: when it fails, every rank fails here instead of the
+  // others waiting for an id that never comes.
+  struct {
+    int rc;
+    UniqueId id;
+  } root{};
+  if (mpi.rank() == 0) root.rc = get_unique_id_(&root.id);
+  mpi.broadcast(&root, sizeof root, DType::U8, 0, op);
+  if (root.rc != 0 && mpi.rank() != 0)
+    fail(ErrorKind::Distributed, op, "rank 0's ncclGetUniqueId failed (its error says why)");
+  check(root.rc, op, "ncclGetUniqueId");
   void* comm = nullptr;
-  check(comm_init_rank_(&comm, mpi.size(), id, mpi.rank()), op, "ncclCommInitRank");
+  check(comm_init_rank_(&comm, mpi.size(), root.id, mpi.rank()), op, "ncclCommInitRank");
   comm_ = comm;
   return comm_;
 }

@@ -2,6 +2,9 @@
 // store of a world of one (which holds every row and gathers them as a plain lookup does), fit's
 // refusals, and a missing or wrong NCCL library reported, never used.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -11,6 +14,7 @@ import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
 import { fit } from '../../lib/train/fit.js';
 import { DIST_INDEX, ensureDistBuilt, expectFathom, liveCpu, smallNodeData } from '../helpers/apiFixtures.js';
+import { buildFakeNccl, CC } from '../helpers/fakeNccl.js';
 import { runCli } from '../helpers/runCli.js';
 
 describe('the partition book', () => {
@@ -148,6 +152,18 @@ describe('NCCL', () => {
 
   it('is reported unavailable, naming the missing entry point, when the library is not NCCL', () => {
     expect(ncclIn('libm.so.6')).toMatchObject({ available: false, inUse: false, reason: 'libm.so.6 lacks ncclGetUniqueId (not NCCL 2)' });
+  });
+
+  it.skipIf(CC === null)("loads a library with NCCL 2's entry points and reads its version, yet leaves it unused without a GPU", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fathom-nccl-'));
+    try {
+      const lib = buildFakeNccl(dir);
+      expect(ncclIn(lib)).toEqual({ available: true, library: lib, version: 22304, inUse: false });
+      const info = await runCli(['info'], { env: { FATHOM_NCCL_LIBRARY: lib } });
+      expect(info.stdout).toContain(`NCCL 2.23.4 (${lib})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is what mpiStatus() and `fathom info` report', async () => {

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { devices } from '../../lib/runtime/devices.js';
 import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { ensureDistBuilt } from '../helpers/apiFixtures.js';
+import { buildFakeNccl, CC } from '../helpers/fakeNccl.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
 import { BIN } from '../helpers/runCli.js';
 import { MPIRUN_MISSING, runMpi, runWorker, writeWorker } from '../helpers/mpiRun.js';
@@ -116,6 +118,17 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
     });
     // The random book spreads the nodes over all three ranks.
     expect(new Set(owners).size).toBe(3);
+  });
+
+  it.skipIf(CC === null)('uses a loadable NCCL only where every rank has a GPU, every rank agreeing, and exchanges CPU rows over MPI', async () => {
+    const lib = buildFakeNccl(dir);
+    const run = await runWorker<GatherOut>(dir, worker, 2, 'gather-nccl', { mode: 'gather', method: 'contiguous' }, 60_000, { FATHOM_NCCL_LIBRARY: lib });
+    expect(run.code, run.output).toBe(0);
+    for (const r of run.ranks) {
+      // The ranks share this machine: NCCL is in use exactly when it has a GPU.
+      expect(r!.status.nccl).toMatchObject({ available: true, inUse: devices().cuda.available });
+      expect(r!.gathered).toEqual(r!.expected);
+    }
   });
 
   it('fails every rank, none left waiting, when one rank builds its store from a wrong shard or another book', async () => {
