@@ -126,7 +126,8 @@ void launch_tiled(int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T*
   const int64_t tiles_n = (N + kBN - 1) / kBN;
   const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles_m, int64_t(1) << 24)),
                   static_cast<unsigned>(std::min<int64_t>(tiles_n, 65535)));
-  gemm_tiled_kernel<T, TA, TB><<<grid, kThreads>>>(M, N, K, alpha, A, B, beta, C);
+  gemm_tiled_kernel<T, TA, TB>
+      <<<grid, kThreads, 0, launch_stream()>>>(M, N, K, alpha, A, B, beta, C);
   FATHOM_CUDA_LAUNCH_CHECK("gemm");
 }
 
@@ -195,6 +196,12 @@ bool gemm_cublas(const cublas::Api& b, bool trans_a, bool trans_b, int64_t M, in
   std::lock_guard<std::mutex> lock(blas_mutex());
   cublas::Handle h = blas_handle_locked(b);
   if (h == nullptr) return false;
+  // This thread's stream: the legacy one, or a compiled step's while it captures its graph.
+  const cublas::Status ss = b.set_stream(h, launch_stream());
+  if (ss != cublas::kStatusSuccess) {
+    (void)cudaGetLastError();
+    fail(ErrorKind::Internal, "gemm", "cublasSetStream failed: " + blas_error(b, ss));
+  }
   const cublas::Status s =
       blas_gemm(b, h, trans_b ? cublas::kOpT : cublas::kOpN, trans_a ? cublas::kOpT : cublas::kOpN,
                 m, n, k, &alpha, B, ldb, A, lda, &beta, C, ldc);
