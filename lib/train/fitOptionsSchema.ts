@@ -67,7 +67,7 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
-  compile: bool(),
+  compile: z.union([bool(), obj({ cudaGraph: bool().optional() })], { error: 'must be true, false or { cudaGraph }' }),
   distributed: bool(),
   evaluation: NESTED.evaluation,
   // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
