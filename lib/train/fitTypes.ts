@@ -9,7 +9,13 @@ import type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 
 export type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 
-/** fit()'s `compile` as an object: compiled steps with their settings. */
+/**
+ * fit()'s `compile` as an object: compiled steps with their settings.
+ *
+ * @example
+ * const result = await fit(model, data, { epochs: 200, compile: { cudaGraph: true } });
+ * result.compiled?.cudaGraph; // true where the step was captured, else see cudaGraphReason
+ */
 export interface CompileOptions {
   /**
    * On CUDA, capture the replayed step as a CUDA Graph and launch that (default false, or
