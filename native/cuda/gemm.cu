@@ -171,6 +171,23 @@ cublas::Handle blas_handle_locked(const cublas::Api& b) {
   return handle;
 }
 
+// cuBLAS's workspace for the handle (32 MiB, what cuBLAS 12 takes on Hopper by default), made
+// once, outside any capture, and never freed; null when the library cannot take one. Caller
+// holds the cuBLAS lock.
+constexpr size_t kBlasWorkspace = size_t(32) << 20;
+void* blas_workspace(const cublas::Api& b) {
+  static void* ws = nullptr;
+  static bool tried = false;
+  if (tried || b.set_workspace == nullptr) return ws;
+  if (capturing()) return nullptr;  // first GEMM inside a capture: cuBLAS keeps its default
+  tried = true;
+  if (cudaMalloc(&ws, kBlasWorkspace) != cudaSuccess) {
+    (void)cudaGetLastError();
+    ws = nullptr;
+  }
+  return ws;
+}
+
 cublas::Status blas_gemm(const cublas::Api& b, cublas::Handle h, int ta, int tb, int m, int n,
                          int k, const float* alpha, const float* A, int lda, const float* B,
                          int ldb, const float* beta, float* C, int ldc) {
@@ -201,6 +218,15 @@ bool gemm_cublas(const cublas::Api& b, bool trans_a, bool trans_b, int64_t M, in
   if (ss != cublas::kStatusSuccess) {
     (void)cudaGetLastError();
     fail(ErrorKind::Internal, "gemm", "cublasSetStream failed: " + blas_error(b, ss));
+  }
+  // Its own workspace (cublasSetStream just reset it): a GEMM inside a graph capture must not make
+  // cuBLAS allocate one. Graph launches and the legacy stream never overlap, so one serves both.
+  if (void* ws = blas_workspace(b)) {
+    const cublas::Status ws_status = b.set_workspace(h, ws, kBlasWorkspace);
+    if (ws_status != cublas::kStatusSuccess) {
+      (void)cudaGetLastError();
+      fail(ErrorKind::Internal, "gemm", "cublasSetWorkspace failed: " + blas_error(b, ws_status));
+    }
   }
   const cublas::Status s =
       blas_gemm(b, h, trans_b ? cublas::kOpT : cublas::kOpN, trans_a ? cublas::kOpT : cublas::kOpN,
