@@ -130,8 +130,9 @@ __global__ void __launch_bounds__(kReduceBlock)
 template <typename T>
 void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
   const int64_t size = 3 + 2 * cols + (gram ? cols * cols : 0);
-  FATHOM_CUDA_CHECK("feature_moments",
-                    cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
+  FATHOM_CUDA_CHECK(
+      "feature_moments",
+      cudaMemsetAsync(out, 0, sizeof(double) * static_cast<size_t>(size), launch_stream()));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* sq = work.as<double>();
@@ -161,7 +162,7 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
 template <typename T>
 void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const int32_t* col,
                       const T* x, double* out) {
-  FATHOM_CUDA_CHECK("dirichlet_energy", cudaMemset(out, 0, sizeof(double)));
+  FATHOM_CUDA_CHECK("dirichlet_energy", cudaMemsetAsync(out, 0, sizeof(double), launch_stream()));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* part = work.as<double>();
@@ -174,7 +175,7 @@ void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const i
 
 template <typename T>
 void sum_squares(int64_t n, const T* x, const T* y, double* out) {
-  FATHOM_CUDA_CHECK("sum_squares", cudaMemset(out, 0, sizeof(double)));
+  FATHOM_CUDA_CHECK("sum_squares", cudaMemsetAsync(out, 0, sizeof(double), launch_stream()));
   if (n <= 0) return;
   const int blocks = reduce_blocks(n);
   Scratch work(sizeof(double) * static_cast<size_t>(blocks));
