@@ -134,7 +134,7 @@ export { Optimizer } from './optim/Optimizer.js';
 export { Adam, type AdamOptions } from './optim/Adam.js';
 export { SGD, type SGDOptions } from './optim/SGD.js';
 
-export { fit, evaluate, type DiagnosticsRecord, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
+export { fit, evaluate, type CompileOptions, type DiagnosticsRecord, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
 export type { BackwardPass, Callback, EpochDecision, FitContext, StepRequest, StepResult, StopReason } from './train/callbacks/Callback.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './train/callbacks/EarlyStopping.js';
 export { Checkpointing, type CheckpointingOptions, type CheckpointWrite } from './train/callbacks/Checkpointing.js';

@@ -26,10 +26,16 @@ export interface PlanSpec {
   numDynamic: number;
   /** The slots run() returns, in order. */
   outputs: number[];
+  /** On CUDA, capture the replay as a CUDA Graph and launch that (native/plan/plan.h). */
+  cudaGraph?: boolean;
 }
 
 export interface PlanHandle {
   readonly numSteps: number;
+  /** Whether a captured CUDA Graph serves the runs. */
+  readonly cudaGraph: boolean;
+  /** Why CUDA Graphs are off for this plan (asked for but not possible), or null. */
+  readonly cudaGraphReason: string | null;
   /** Replays every step; `scalars` are the per-step values (numDynamic of them). */
   run(scalars: Float64Array): TensorHandle[];
   dispose(): void;

@@ -15,6 +15,8 @@ export interface CompiledStepOptions {
   onFallback?: (reason: string) => void;
   /** A value that changes when the step's inputs are replaced (the optimizer's state): the step is traced anew. */
   key?: () => unknown;
+  /** On CUDA, capture the replay as a CUDA Graph (native/plan; FitOptions.compile). */
+  cudaGraph?: boolean;
 }
 
 /** Mismatching pairs of traces before the step gives up on compiling. */
@@ -51,6 +53,16 @@ export class CompiledStep implements Disposable {
     return this.#plan !== null;
   }
 
+  /** Whether the last replay launched a captured CUDA Graph. */
+  get cudaGraph(): boolean {
+    return this.#plan?.handle.cudaGraph ?? false;
+  }
+
+  /** Why the replay is not a CUDA Graph (null when it is, or before the first replay). */
+  get cudaGraphReason(): string | null {
+    return this.#plan?.handle.cudaGraphReason ?? null;
+  }
+
   /** Why the step runs eagerly for good; null while it may compile. */
   get fallbackReason(): string | null {
     return this.#fallback;
@@ -82,7 +94,7 @@ export class CompiledStep implements Disposable {
         if (++this.#retraces >= MAX_RETRACES) this.#giveUp(draft.mismatch);
       } else {
         this.#plan = {
-          handle: new (native().PlanHandle)(draft.spec),
+          handle: new (native().PlanHandle)({ ...draft.spec, cudaGraph: this.#options.cudaGraph ?? false }),
           sources: draft.sources,
           draws: [...draft.draws],
           scalars: new Float64Array(draft.sources.length),

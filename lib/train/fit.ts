@@ -19,7 +19,7 @@ import { evaluate, evaluateLayerwise } from './evaluate.js';
 import { isLayerwiseModel, type LayerwiseModel } from './layerwiseInference.js';
 import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
-import { fitCompilation } from './fitCompilation.js';
+import { cudaGraphWanted, fitCompilation } from './fitCompilation.js';
 import { trainStep } from './trainStep.js';
 import { BatchEpochs } from './batchEpoch.js';
 import { PartitionEpochs } from './partitionEpoch.js';
@@ -27,7 +27,7 @@ import { PartitionLoader } from '../sampling/partitionLoader.js';
 import { DataParallelFit } from '../distributed/DataParallelFit.js';
 
 export { evaluate } from './evaluate.js';
-export type { DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
+export type { CompileOptions, DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
 
 // Models inside a running fit(): a second concurrent fit() on one would interleave its
 // updates with the first's, and both would report garbage.
@@ -72,8 +72,9 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
   const ctx = new FitState(model, data, optimizer, epochs);
   using compiled = fitCompilation(model, optimizer, {
-    compile: options.compile ?? true,
-    explicit: options.compile === true,
+    compile: options.compile !== false,
+    explicit: options.compile === true || typeof options.compile === 'object',
+    cudaGraph: cudaGraphWanted(options.compile),
     batches: batches !== null || dp !== null,
     backwardHooks: callbacks.hasBackwardHooks,
   });

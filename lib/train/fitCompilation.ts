@@ -1,7 +1,7 @@
 import { CompiledStep } from '../compile/CompiledStep.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import type { Optimizer } from '../optim/Optimizer.js';
-import type { FitResult } from './fitTypes.js';
+import type { FitOptions, FitResult } from './fitTypes.js';
 
 /** The compiled training step and evaluation pass of one fit() call (FitOptions.compile). */
 export interface FitCompilation extends Disposable {
@@ -12,6 +12,16 @@ export interface FitCompilation extends Disposable {
 }
 
 /**
+ * Whether compiled steps should be captured as CUDA Graphs: `compile: { cudaGraph }` when it says,
+ * else the environment variable FATHOM_CUDA_GRAPHS=1.
+ */
+export function cudaGraphWanted(compile: FitOptions['compile']): boolean {
+  if (typeof compile === 'object' && compile.cudaGraph !== undefined) return compile.cudaGraph;
+  if (compile === false) return false;
+  return process.env.FATHOM_CUDA_GRAPHS === '1';
+}
+
+/**
  * The compiled steps fit() runs, or nulls where its options rule them out; a step that falls back
  * to eager execution is told once as a process warning (code FATHOM_EAGER_STEP), never as an
  * error.
@@ -19,13 +29,14 @@ export interface FitCompilation extends Disposable {
 export function fitCompilation(
   model: NodeModel,
   optimizer: Optimizer,
-  options: { compile: boolean; explicit: boolean; batches: boolean; backwardHooks: boolean },
+  options: { compile: boolean; explicit: boolean; batches: boolean; backwardHooks: boolean; cudaGraph?: boolean },
 ): FitCompilation {
   const none = { train: null, evaluation: null, summary: () => undefined, [Symbol.dispose]() {} };
   if (!options.compile) return none;
   const notice = (what: string, reason: string) =>
     process.emitWarning(`fit: the ${what} of ${model.name} runs eagerly: ${reason}`, { code: 'FATHOM_EAGER_STEP' });
-  const evaluation = new CompiledStep({ key: () => model.settingsKey(), onFallback: (r) => notice('evaluation pass', r) });
+  const cudaGraph = options.cudaGraph ?? false;
+  const evaluation = new CompiledStep({ key: () => model.settingsKey(), onFallback: (r) => notice('evaluation pass', r), cudaGraph });
   let train: CompiledStep | null = null;
   const inputs = optimizer.stepInputs();
   const eager = options.batches
@@ -43,6 +54,7 @@ export function fitCompilation(
       advance: () => optimizer.replayedStep(),
       key: () => `${optimizer.stateVersion}|${model.settingsKey()}`,
       onFallback: (r) => notice('training step', r),
+      cudaGraph,
     });
   }
   return {
@@ -53,10 +65,18 @@ export function fitCompilation(
       evaluation: evaluation.compiled,
       trainReason: train ? (train.compiled ? null : (train.fallbackReason ?? 'not yet traced')) : eager,
       evaluationReason: evaluation.compiled ? null : (evaluation.fallbackReason ?? 'not yet traced'),
+      cudaGraph: train?.cudaGraph ?? false,
+      cudaGraphReason: !cudaGraph || train?.cudaGraph ? null : (train?.cudaGraphReason ?? trainNotCompiled(train, eager)),
     }),
     [Symbol.dispose]() {
       train?.dispose();
       evaluation.dispose();
     },
   };
+}
+
+// Why the training step has no CUDA Graph when it did not even compile.
+function trainNotCompiled(train: CompiledStep | null, eager: string | null): string {
+  if (!train) return `the training step runs eagerly: ${eager ?? 'not compiled'}`;
+  return train.compiled ? 'not yet captured' : `the training step is not compiled: ${train.fallbackReason ?? 'not yet traced'}`;
 }

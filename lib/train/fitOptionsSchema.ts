@@ -68,7 +68,7 @@ const SHAPE = {
   diagnostics: NESTED.diagnostics,
   callbacks: z.array(z.unknown(), { error: 'must be an array' }),
   restoreBest: bool(),
-  compile: bool(),
+  compile: z.union([bool(), obj({ cudaGraph: bool().optional() })], { error: 'must be true, false or { cudaGraph }' }),
   distributed: bool(),
   features: z.union([z.enum(['replicated', 'partitioned']), z.custom<DistributedFeatures>((v) => v instanceof DistributedFeatures)], {
     error: "must be 'replicated', 'partitioned' or a DistributedFeatures (partitionFeatures(data))",

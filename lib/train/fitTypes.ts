@@ -11,6 +11,22 @@ import type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 export type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 
 /**
+ * fit()'s `compile` as an object: compiled steps with their settings.
+ *
+ * @example
+ * const result = await fit(model, data, { epochs: 200, compile: { cudaGraph: true } });
+ * result.compiled?.cudaGraph; // true where the step was captured, else see cudaGraphReason
+ */
+export interface CompileOptions {
+  /**
+   * On CUDA, capture the replayed step as a CUDA Graph and launch that (default false, or
+   * `FATHOM_CUDA_GRAPHS=1`): one launch per step instead of one per op. A step that cannot be
+   * captured replays plainly, with the reason in `FitResult.compiled.cudaGraphReason`.
+   */
+  cudaGraph?: boolean;
+}
+
+/**
  * fit()'s options. Every key is checked before anything runs: an unknown one (a typo such as
  * `weight_decay`) is a FathomError 'TYPE' with a did-you-mean, a bad value a TypeError or
  * RangeError naming the option.
@@ -69,9 +85,12 @@ export interface FitOptions {
    * cannot capture (host reads such as MsgNorm's row norms or a custom layer's item(), DropEdge, an optimizer that does not declare its step inputs) runs eagerly with a
    * one-line process warning (code FATHOM_EAGER_STEP); steps that record diagnostics, steps with
    * an onBackward callback and mini-batch steps run eagerly (with a warning only when `compile`
-   * was asked for explicitly). `false` runs every step eagerly.
+   * was asked for explicitly). `false` runs every step eagerly. `{ cudaGraph: true }` compiles
+   * (explicitly) and, on CUDA, captures the replayed training step and evaluation pass as CUDA
+   * Graphs (off by default and unverified on a GPU: docs/compiled-steps.md); the environment
+   * variable `FATHOM_CUDA_GRAPHS=1` turns it on where `compile` does not say.
    */
-  compile?: boolean;
+  compile?: boolean | CompileOptions;
   /**
    * A learning-rate schedule with PyTorch's formulas, stepped after every epoch (epoch 1 runs at
    * the optimizer's lr): `{ type: 'step', stepSize, gamma? }` (StepLR), `{ type: 'cosine', tMax?,
@@ -172,5 +191,14 @@ export interface FitResult {
    * With `compile`: whether the training step and the evaluation pass ended compiled, and why
    * not where they did not (null when they did). Absent without `compile`.
    */
-  compiled?: { train: boolean; evaluation: boolean; trainReason: string | null; evaluationReason: string | null };
+  compiled?: {
+    train: boolean;
+    evaluation: boolean;
+    trainReason: string | null;
+    evaluationReason: string | null;
+    /** Whether the training step ended as a launched CUDA Graph (only with `compile: { cudaGraph: true }`). */
+    cudaGraph: boolean;
+    /** Why it did not, where graphs were asked for (null when it did or when they were not asked for). */
+    cudaGraphReason: string | null;
+  };
 }

@@ -1,6 +1,10 @@
 // Elementwise kernels: each output element depends on its own inputs only, so a static split of
 // the index range is trivially thread-count independent. Outputs may alias inputs where the
 // contract allows it, hence no __restrict here.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "kernels.h"
 #include "parallel.h"
 
@@ -95,6 +99,49 @@ template <typename T>
 void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; ++i) out[i] = perm[i] < 0 ? fill_value : in[perm[i]];
+}
+
+// The device-scalar forms (kernel_list.inc): the same double arithmetic as the host forms, then
+// axpby's rounding, so that the CPU twins agree bit for bit with the ops' host paths.
+template <typename T>
+void fill_scaled(int64_t n, const T* s, double factor, T* out) {
+  fill<T>(n, static_cast<T>(factor * static_cast<double>(s[0])), out);
+}
+
+template <typename T>
+void scale_by_scalar(int64_t n, const T* s, double factor, const T* x, T* out) {
+  axpby<T>(n, static_cast<T>(factor * static_cast<double>(s[0])), x, T(0), nullptr, out);
+}
+
+template <typename T>
+void normalize_by_norm(int64_t n, const double* sumsq, const T* x, T* out) {
+  const double norm = std::sqrt(sumsq[0]);
+  if (norm > 0) {
+    axpby<T>(n, static_cast<T>(1.0 / norm), x, T(0), nullptr, out);
+  } else if (out != x) {
+    std::copy(x, x + n, out);
+  }
+}
+
+template <typename T>
+void scale_by_quotient(int64_t n, double c, const double* sigma, const T* x, T* out) {
+  if (!(std::abs(sigma[0]) > 1e-12)) {
+    fill<T>(n, std::numeric_limits<T>::quiet_NaN(), out);
+    return;
+  }
+  axpby<T>(n, static_cast<T>(c / sigma[0]), x, T(0), nullptr, out);
+}
+
+template <typename T>
+void spectral_backward_combine(int64_t n, double c, const double* sigma, const double* dotsum,
+                               const T* grad, const T* uv, T* out) {
+  const double k = c / sigma[0];
+  const double dot = dotsum[0] / sigma[0];
+  if (!(std::abs(sigma[0]) > 1e-12) || !std::isfinite(k * dot)) {
+    fill<T>(n, std::numeric_limits<T>::quiet_NaN(), out);
+    return;
+  }
+  axpby<T>(n, static_cast<T>(k), grad, static_cast<T>(-k * dot), uv, out);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

@@ -3,18 +3,17 @@
 // closely; the formulas follow PyTorch's single-tensor (non-fused) Adam and SGD.
 #include <cmath>
 
+#include "../core/step_constants.h"
 #include "kernels.h"
 #include "parallel.h"
 
 namespace fathom::cpu {
 
+namespace {
+
 template <typename T>
-void adam_step(int64_t n, T* param, const T* grad, T* m, T* v, double lr, double beta1,
-               double beta2, double eps, double weight_decay, int64_t step) {
-  const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
-  const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(step));
-  const double step_size = lr / bias_correction1;
-  const double bias_correction2_sqrt = std::sqrt(bias_correction2);
+void adam_update(int64_t n, T* param, const T* grad, T* m, T* v, double beta1, double beta2,
+                 double eps, double weight_decay, double step_size, double bias_correction2_sqrt) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; ++i) {
     const double p = static_cast<double>(param[i]);
@@ -27,6 +26,22 @@ void adam_step(int64_t n, T* param, const T* grad, T* m, T* v, double lr, double
     v[i] = static_cast<T>(vi);
     param[i] = static_cast<T>(p - step_size * mi / denom);
   }
+}
+
+}  // namespace
+
+template <typename T>
+void adam_step(int64_t n, T* param, const T* grad, T* m, T* v, double lr, double beta1,
+               double beta2, double eps, double weight_decay, int64_t step) {
+  const AdamStepConstants c = adam_step_constants(lr, beta1, beta2, step);
+  adam_update(n, param, grad, m, v, beta1, beta2, eps, weight_decay, c.step_size,
+              c.bias_correction2_sqrt);
+}
+
+template <typename T>
+void adam_step_dev(int64_t n, T* param, const T* grad, T* m, T* v, double beta1, double beta2,
+                   double eps, double weight_decay, const double* consts) {
+  adam_update(n, param, grad, m, v, beta1, beta2, eps, weight_decay, consts[0], consts[1]);
 }
 
 // buf is only touched when momentum != 0 (PyTorch keeps no buffer otherwise), so callers may
@@ -46,6 +61,12 @@ void sgd_step(int64_t n, T* param, const T* grad, T* buf, double lr, double mome
     }
     param[i] = static_cast<T>(p - lr * d);
   }
+}
+
+template <typename T>
+void sgd_step_dev(int64_t n, T* param, const T* grad, T* buf, const double* lr_dev, double momentum,
+                  double dampening, double weight_decay, bool nesterov, bool first) {
+  sgd_step<T>(n, param, grad, buf, lr_dev[0], momentum, dampening, weight_decay, nesterov, first);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

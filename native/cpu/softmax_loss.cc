@@ -84,6 +84,12 @@ void nll_loss_backward(int64_t rows, int64_t cols, T g, const int32_t* labels, c
   }
 }
 
+template <typename T>
+void nll_loss_backward_dev(int64_t rows, int64_t cols, const T* g_dev, const int32_t* labels,
+                           const uint8_t* mask, T* dlogp) {
+  nll_loss_backward<T>(rows, cols, g_dev[0], labels, mask, dlogp);
+}
+
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).
 #define FATHOM_FAMILY_softmax_loss 1
 #include "../core/kernel_instances.inc"

@@ -213,6 +213,13 @@ void spmm_bias_act(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t
   spmm_epilogue(rows, F, rowptr, col, vals, X, Y, BiasAct<T>{{alpha, self_scale}, bias, relu});
 }
 
+template <typename T>
+void spmm_self_dev(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col,
+                   const T* vals, const T* X, T* Y, T alpha, double self_base, const T* s) {
+  spmm<T>(rows, F, rowptr, col, vals, X, Y, alpha,
+          static_cast<T>(self_base + static_cast<double>(s[0])));
+}
+
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).
 #define FATHOM_FAMILY_spmm 1
 #include "../core/kernel_instances.inc"

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "../core/error.h"
+#include "runtime.h"
 
 namespace fathom::cuda::detail {
 
@@ -48,10 +49,10 @@ inline bool sync_after_launch() {
 
 // After every <<<...>>>: launch-configuration errors now, and (with FATHOM_CUDA_SYNC=1) faults
 // inside the kernel too.
-#define FATHOM_CUDA_LAUNCH_CHECK(op)                    \
-  do {                                                  \
-    FATHOM_CUDA_CHECK((op), cudaGetLastError());        \
-    if (::fathom::cuda::detail::sync_after_launch()) {  \
-      FATHOM_CUDA_CHECK((op), cudaDeviceSynchronize()); \
-    }                                                   \
+#define FATHOM_CUDA_LAUNCH_CHECK(op)                                                   \
+  do {                                                                                 \
+    FATHOM_CUDA_CHECK((op), cudaGetLastError());                                       \
+    if (::fathom::cuda::detail::sync_after_launch() && !::fathom::cuda::capturing()) { \
+      FATHOM_CUDA_CHECK((op), cudaDeviceSynchronize());                                \
+    }                                                                                  \
   } while (0)

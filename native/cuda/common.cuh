@@ -14,6 +14,10 @@
 
 namespace fathom::cuda::detail {
 
+// The stream of every launch: this thread's (runtime.h), the legacy default stream except while a
+// compiled step captures its CUDA graph.
+inline cudaStream_t launch_stream() { return static_cast<cudaStream_t>(current_stream()); }
+
 constexpr int kBlock = 256;  // threads per block of the elementwise kernels
 constexpr int kWarp = 32;
 constexpr int64_t kMaxBlocks = 1 << 20;  // grid-stride loops cover the rest

@@ -51,6 +51,7 @@ Api* bind(void* lib, std::string* why) {
   // cublasGetProperty(libraryPropertyType: MAJOR_VERSION 0, MINOR_VERSION 1, PATCH_LEVEL 2, int*).
   Status (*property)(int, int*) = nullptr;
   std::vector<std::string> ignored;
+  (void)resolve(lib, "cublasSetWorkspace_v2", &a->set_workspace, &ignored);
   if (resolve(lib, "cublasGetProperty", &property, &ignored)) {
     int v[3] = {0, 0, 0};
     bool ok = true;

@@ -6,6 +6,7 @@
 // cublasCreate, cublasSgemm, ... to the `_v2` symbols). The handle is an opaque pointer and the
 // enums are C ints whose values NVIDIA documents and keeps stable.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,12 @@ struct Api {
                   int, const double*, double*, int);  // cublasDgemm_v2
   const char* (*status_name)(Status);                 // cublasGetStatusName
   const char* (*status_string)(Status);               // cublasGetStatusString
-  std::string path;                                   // the file that was loaded
+  // cublasSetWorkspace_v2 (handle, device memory, bytes): optional, null where the library lacks
+  // it. gemm.cu gives the handle its own workspace with it, so that a GEMM captured into a CUDA
+  // graph never makes cuBLAS allocate one (cublasSetStream resets the workspace, hence it is set
+  // again after every cublasSetStream).
+  Status (*set_workspace)(Handle, void*, size_t) = nullptr;
+  std::string path;     // the file that was loaded
   std::string version;  // "13.0.2", from cublasGetProperty; "" if unknown
 };
 

@@ -130,27 +130,31 @@ __global__ void __launch_bounds__(kReduceBlock)
 template <typename T>
 void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* out) {
   const int64_t size = 3 + 2 * cols + (gram ? cols * cols : 0);
-  FATHOM_CUDA_CHECK("feature_moments",
-                    cudaMemset(out, 0, sizeof(double) * static_cast<size_t>(size)));
+  FATHOM_CUDA_CHECK(
+      "feature_moments",
+      cudaMemsetAsync(out, 0, sizeof(double) * static_cast<size_t>(size), launch_stream()));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* sq = work.as<double>();
-  row_squares_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, x, nullptr, sq);
+  row_squares_kernel<T>
+      <<<blocks_for(rows), kBlock, 0, launch_stream()>>>(rows, cols, x, nullptr, sq);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
-  row_totals_kernel<<<1, kReduceBlock>>>(rows, sq, out);
+  row_totals_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(rows, sq, out);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
   double* mean = out + 3;
-  column_moments_kernel<T><<<blocks_for(cols), kBlock>>>(rows, cols, x, sq, mean, out + 3 + cols);
+  column_moments_kernel<T>
+      <<<blocks_for(cols), kBlock, 0, launch_stream()>>>(rows, cols, x, sq, mean, out + 3 + cols);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
   // The centered rows' squared norms replace the raw ones in sq (no longer needed).
-  row_squares_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, x, mean, sq);
+  row_squares_kernel<T><<<blocks_for(rows), kBlock, 0, launch_stream()>>>(rows, cols, x, mean, sq);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
-  total_kernel<<<1, kReduceBlock>>>(rows, sq, 1.0, out + 2);
+  total_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(rows, sq, 1.0, out + 2);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
   if (!gram) return;
   Scratch centered(sizeof(double) * static_cast<size_t>(rows * cols));
   double* xc = centered.as<double>();
-  center_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, mean, xc);
+  center_kernel<T>
+      <<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(rows, cols, x, mean, xc);
   FATHOM_CUDA_LAUNCH_CHECK("feature_moments");
   gemm<double>(true, false, cols, cols, rows, 1.0, xc, xc, 0.0, out + 3 + 2 * cols);
 }
@@ -158,26 +162,27 @@ void feature_moments(int64_t rows, int64_t cols, const T* x, bool gram, double* 
 template <typename T>
 void dirichlet_energy(int64_t rows, int64_t cols, const int32_t* rowptr, const int32_t* col,
                       const T* x, double* out) {
-  FATHOM_CUDA_CHECK("dirichlet_energy", cudaMemset(out, 0, sizeof(double)));
+  FATHOM_CUDA_CHECK("dirichlet_energy", cudaMemsetAsync(out, 0, sizeof(double), launch_stream()));
   if (rows <= 0 || cols <= 0) return;
   Scratch work(sizeof(double) * static_cast<size_t>(rows));
   double* part = work.as<double>();
-  dirichlet_rows_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, rowptr, col, x, part);
+  dirichlet_rows_kernel<T>
+      <<<blocks_for(rows), kBlock, 0, launch_stream()>>>(rows, cols, rowptr, col, x, part);
   FATHOM_CUDA_LAUNCH_CHECK("dirichlet_energy");
-  total_kernel<<<1, kReduceBlock>>>(rows, part, 0.5, out);
+  total_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(rows, part, 0.5, out);
   FATHOM_CUDA_LAUNCH_CHECK("dirichlet_energy");
 }
 
 template <typename T>
 void sum_squares(int64_t n, const T* x, const T* y, double* out) {
-  FATHOM_CUDA_CHECK("sum_squares", cudaMemset(out, 0, sizeof(double)));
+  FATHOM_CUDA_CHECK("sum_squares", cudaMemsetAsync(out, 0, sizeof(double), launch_stream()));
   if (n <= 0) return;
   const int blocks = reduce_blocks(n);
   Scratch work(sizeof(double) * static_cast<size_t>(blocks));
   double* part = work.as<double>();
-  sum_squares_kernel<T><<<blocks, kReduceBlock>>>(n, x, y, part);
+  sum_squares_kernel<T><<<blocks, kReduceBlock, 0, launch_stream()>>>(n, x, y, part);
   FATHOM_CUDA_LAUNCH_CHECK("sum_squares");
-  total_kernel<<<1, kReduceBlock>>>(blocks, part, 1.0, out);
+  total_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(blocks, part, 1.0, out);
   FATHOM_CUDA_LAUNCH_CHECK("sum_squares");
 }
 

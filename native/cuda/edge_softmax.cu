@@ -52,7 +52,8 @@ __global__ void __launch_bounds__(kBlock)
 template <typename T>
 void edge_softmax(int64_t rows, int64_t H, const int32_t* rowptr, const T* logits, T* alpha) {
   if (rows <= 0 || H <= 0) return;
-  edge_softmax_kernel<T><<<blocks_for(rows * H), kBlock>>>(rows, H, rowptr, logits, alpha);
+  edge_softmax_kernel<T>
+      <<<blocks_for(rows * H), kBlock, 0, launch_stream()>>>(rows, H, rowptr, logits, alpha);
   FATHOM_CUDA_LAUNCH_CHECK("edge_softmax");
 }
 
@@ -61,7 +62,7 @@ void edge_softmax_backward(int64_t rows, int64_t H, const int32_t* rowptr, const
                            const T* grad, T* dlogits) {
   if (rows <= 0 || H <= 0) return;
   edge_softmax_backward_kernel<T>
-      <<<blocks_for(rows * H), kBlock>>>(rows, H, rowptr, alpha, grad, dlogits);
+      <<<blocks_for(rows * H), kBlock, 0, launch_stream()>>>(rows, H, rowptr, alpha, grad, dlogits);
   FATHOM_CUDA_LAUNCH_CHECK("edge_softmax_backward");
 }
 

@@ -221,12 +221,12 @@ void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* ro
   T* s_src = scratch;
   T* s_dst = scratch + N * H;
   if (version == 1) {
-    dots_kernel<T><<<warp_blocks(N * H), kBlock>>>(d, xs, a_src, false, s_src);
-    dots_kernel<T><<<warp_blocks(N * H), kBlock>>>(d, xt, a_dst, false, s_dst);
+    dots_kernel<T><<<warp_blocks(N * H), kBlock, 0, launch_stream()>>>(d, xs, a_src, false, s_src);
+    dots_kernel<T><<<warp_blocks(N * H), kBlock, 0, launch_stream()>>>(d, xt, a_dst, false, s_dst);
   }
-  forward_kernel<T><<<warp_blocks(N * H), kBlock>>>(d, rowptr, col, perm, xs, xt, a_src, s_src,
-                                                    s_dst, slope, dropout_rule(seed, p),
-                                                    T(1) / T(1 - p), out, stats);
+  forward_kernel<T><<<warp_blocks(N * H), kBlock, 0, launch_stream()>>>(
+      d, rowptr, col, perm, xs, xt, a_src, s_src, s_dst, slope, dropout_rule(seed, p),
+      T(1) / T(1 - p), out, stats);
   FATHOM_CUDA_LAUNCH_CHECK("gat_forward");
 }
 
@@ -243,19 +243,20 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   T* contrib = scratch + 3 * N * H;
   const unsigned blocks = warp_blocks(N * H);
   if (version == 1) {
-    dots_kernel<T><<<blocks, kBlock>>>(d, xs, a_src, false, s_src);
-    dots_kernel<T><<<blocks, kBlock>>>(d, xt, a_dst, false, s_dst);
+    dots_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(d, xs, a_src, false, s_src);
+    dots_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(d, xt, a_dst, false, s_dst);
   }
-  dots_kernel<T><<<blocks, kBlock>>>(d, grad, out, true, delta);
+  dots_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(d, grad, out, true, delta);
   const DropoutRule rule = dropout_rule(seed, p);
   const T keep_scale = T(1) / T(1 - p);
-  target_kernel<T><<<blocks, kBlock>>>(d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst,
-                                       slope, rule, keep_scale, stats, delta, grad, dxt, contrib);
+  target_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(
+      d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst, slope, rule, keep_scale, stats,
+      delta, grad, dxt, contrib);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
   sum_rows<T>(N, H * F, contrib, version == 1 ? da_dst : da_src);
-  source_kernel<T><<<blocks, kBlock>>>(d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst,
-                                       slope, rule, keep_scale, stats, delta, grad, dxs, contrib,
-                                       dxs == dxt);
+  source_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(
+      d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst, slope, rule, keep_scale, stats,
+      delta, grad, dxs, contrib, dxs == dxt);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
   if (version == 1) sum_rows<T>(N, H * F, contrib, da_src);
 }

@@ -126,7 +126,8 @@ void launch_tiled(int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T*
   const int64_t tiles_n = (N + kBN - 1) / kBN;
   const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles_m, int64_t(1) << 24)),
                   static_cast<unsigned>(std::min<int64_t>(tiles_n, 65535)));
-  gemm_tiled_kernel<T, TA, TB><<<grid, kThreads>>>(M, N, K, alpha, A, B, beta, C);
+  gemm_tiled_kernel<T, TA, TB>
+      <<<grid, kThreads, 0, launch_stream()>>>(M, N, K, alpha, A, B, beta, C);
   FATHOM_CUDA_LAUNCH_CHECK("gemm");
 }
 
@@ -170,6 +171,23 @@ cublas::Handle blas_handle_locked(const cublas::Api& b) {
   return handle;
 }
 
+// cuBLAS's workspace for the handle (32 MiB, what cuBLAS 12 takes on Hopper by default), made
+// once, outside any capture, and never freed; null when the library cannot take one. Caller
+// holds the cuBLAS lock.
+constexpr size_t kBlasWorkspace = size_t(32) << 20;
+void* blas_workspace(const cublas::Api& b) {
+  static void* ws = nullptr;
+  static bool tried = false;
+  if (tried || b.set_workspace == nullptr) return ws;
+  if (capturing()) return nullptr;  // first GEMM inside a capture: cuBLAS keeps its default
+  tried = true;
+  if (cudaMalloc(&ws, kBlasWorkspace) != cudaSuccess) {
+    (void)cudaGetLastError();
+    ws = nullptr;
+  }
+  return ws;
+}
+
 cublas::Status blas_gemm(const cublas::Api& b, cublas::Handle h, int ta, int tb, int m, int n,
                          int k, const float* alpha, const float* A, int lda, const float* B,
                          int ldb, const float* beta, float* C, int ldc) {
@@ -195,6 +213,21 @@ bool gemm_cublas(const cublas::Api& b, bool trans_a, bool trans_b, int64_t M, in
   std::lock_guard<std::mutex> lock(blas_mutex());
   cublas::Handle h = blas_handle_locked(b);
   if (h == nullptr) return false;
+  // This thread's stream: the legacy one, or a compiled step's while it captures its graph.
+  const cublas::Status ss = b.set_stream(h, launch_stream());
+  if (ss != cublas::kStatusSuccess) {
+    (void)cudaGetLastError();
+    fail(ErrorKind::Internal, "gemm", "cublasSetStream failed: " + blas_error(b, ss));
+  }
+  // Its own workspace (cublasSetStream just reset it): a GEMM inside a graph capture must not make
+  // cuBLAS allocate one. Graph launches and the legacy stream never overlap, so one serves both.
+  if (void* ws = blas_workspace(b)) {
+    const cublas::Status ws_status = b.set_workspace(h, ws, kBlasWorkspace);
+    if (ws_status != cublas::kStatusSuccess) {
+      (void)cudaGetLastError();
+      fail(ErrorKind::Internal, "gemm", "cublasSetWorkspace failed: " + blas_error(b, ws_status));
+    }
+  }
   const cublas::Status s =
       blas_gemm(b, h, trans_b ? cublas::kOpT : cublas::kOpN, trans_a ? cublas::kOpT : cublas::kOpN,
                 m, n, k, &alpha, B, ldb, A, lda, &beta, C, ldc);

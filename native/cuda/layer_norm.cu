@@ -182,19 +182,19 @@ void layer_norm_params(int64_t rows, int64_t cols, const T* x, const double* mea
   const dim3 grid(static_cast<unsigned>(std::min<int64_t>(col_tiles, kMaxBlocks)),
                   static_cast<unsigned>(chunks));
   if (chunks == 1) {
-    layer_norm_params_partial_kernel<T><<<grid, block>>>(rows, cols, chunk_rows, x, mean, rstd,
-                                                         grad, nullptr, nullptr, dweight, dbias);
+    layer_norm_params_partial_kernel<T><<<grid, block, 0, launch_stream()>>>(
+        rows, cols, chunk_rows, x, mean, rstd, grad, nullptr, nullptr, dweight, dbias);
     FATHOM_CUDA_LAUNCH_CHECK(op);
     return;
   }
   Scratch partial(sizeof(double) * static_cast<size_t>(sums * chunks * cols));
   double* part_w = dweight != nullptr ? partial.as<double>() : nullptr;
   double* part_b = dbias != nullptr ? partial.as<double>() + (sums - 1) * chunks * cols : nullptr;
-  layer_norm_params_partial_kernel<T><<<grid, block>>>(rows, cols, chunk_rows, x, mean, rstd, grad,
-                                                       part_w, part_b, dweight, dbias);
+  layer_norm_params_partial_kernel<T><<<grid, block, 0, launch_stream()>>>(
+      rows, cols, chunk_rows, x, mean, rstd, grad, part_w, part_b, dweight, dbias);
   FATHOM_CUDA_LAUNCH_CHECK(op);
-  layer_norm_params_finish_kernel<T>
-      <<<blocks_for(cols), kBlock>>>(cols, chunks, part_w, part_b, dweight, dbias);
+  layer_norm_params_finish_kernel<T><<<blocks_for(cols), kBlock, 0, launch_stream()>>>(
+      cols, chunks, part_w, part_b, dweight, dbias);
   FATHOM_CUDA_LAUNCH_CHECK(op);
 }
 
@@ -206,8 +206,8 @@ void layer_norm(int64_t rows, int64_t cols, const T* x, const T* weight, const T
   if (rows <= 0 || cols <= 0) return;
   with_group_lanes(cols, [&](auto g) {
     constexpr int G = decltype(g)::value;
-    layer_norm_kernel<G, T>
-        <<<row_group_blocks(rows, G), kBlock>>>(rows, cols, x, weight, bias, eps, y, mean, rstd);
+    layer_norm_kernel<G, T><<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(
+        rows, cols, x, weight, bias, eps, y, mean, rstd);
   });
   FATHOM_CUDA_LAUNCH_CHECK("layer_norm");
 }
@@ -225,8 +225,8 @@ void layer_norm_backward(int64_t rows, int64_t cols, const T* x, const T* weight
   if (dx != nullptr) {
     with_group_lanes(cols, [&](auto g) {
       constexpr int G = decltype(g)::value;
-      layer_norm_dx_kernel<G, T>
-          <<<row_group_blocks(rows, G), kBlock>>>(rows, cols, x, weight, mean, rstd, grad, dx);
+      layer_norm_dx_kernel<G, T><<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(
+          rows, cols, x, weight, mean, rstd, grad, dx);
     });
     FATHOM_CUDA_LAUNCH_CHECK("layer_norm_backward");
   }

@@ -93,11 +93,12 @@ __global__ void uncenter_kernel(int64_t rows, int64_t cols, const double* __rest
 template <typename T>
 void center_and_norms(int64_t rows, int64_t cols, const T* x, double* mean, double* xc,
                       double* sq) {
-  column_mean_kernel<T><<<blocks_for(cols), kBlock>>>(rows, cols, x, mean);
+  column_mean_kernel<T><<<blocks_for(cols), kBlock, 0, launch_stream()>>>(rows, cols, x, mean);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
-  center_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, mean, xc);
+  center_kernel<T>
+      <<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(rows, cols, x, mean, xc);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
-  row_dot_kernel<double><<<blocks_for(rows), kBlock>>>(rows, cols, xc, xc, sq);
+  row_dot_kernel<double><<<blocks_for(rows), kBlock, 0, launch_stream()>>>(rows, cols, xc, xc, sq);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
 }
 
@@ -113,10 +114,10 @@ void pair_norm(int64_t rows, int64_t cols, const T* x, double s, double eps, boo
   double* mean = sq + rows;
   double* sum_sq = mean + cols;
   center_and_norms(rows, cols, x, mean, xc, sq);
-  total_kernel<<<1, kReduceBlock>>>(rows, sq, sum_sq);
+  total_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(rows, sq, sum_sq);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
-  pair_norm_apply_kernel<T>
-      <<<blocks_for(rows * cols), kBlock>>>(rows, cols, xc, sq, sum_sq, s, eps, individual, out);
+  pair_norm_apply_kernel<T><<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(
+      rows, cols, xc, sq, sum_sq, s, eps, individual, out);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm");
 }
 
@@ -132,18 +133,20 @@ void pair_norm_backward(int64_t rows, int64_t cols, const T* x, const T* grad, d
   double* mean = gx + rows;
   double* totals = mean + cols;  // [Σ sq, Σ gx]
   center_and_norms(rows, cols, x, mean, xc, sq);
-  row_dot_kernel<T><<<blocks_for(rows), kBlock>>>(rows, cols, grad, xc, gx);
+  row_dot_kernel<T><<<blocks_for(rows), kBlock, 0, launch_stream()>>>(rows, cols, grad, xc, gx);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
-  total_kernel<<<1, kReduceBlock>>>(rows, sq, totals);
+  total_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(rows, sq, totals);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
-  total_kernel<<<1, kReduceBlock>>>(rows, gx, totals + 1);
+  total_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(rows, gx, totals + 1);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
-  pair_norm_dxc_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, xc, grad, sq, gx, totals,
-                                                               s, eps, individual, dxc);
+  pair_norm_dxc_kernel<T><<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(
+      rows, cols, xc, grad, sq, gx, totals, s, eps, individual, dxc);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
-  column_mean_kernel<double><<<blocks_for(cols), kBlock>>>(rows, cols, dxc, mean);
+  column_mean_kernel<double>
+      <<<blocks_for(cols), kBlock, 0, launch_stream()>>>(rows, cols, dxc, mean);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
-  uncenter_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, dxc, mean, dx);
+  uncenter_kernel<T>
+      <<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(rows, cols, dxc, mean, dx);
   FATHOM_CUDA_LAUNCH_CHECK("pair_norm_backward");
 }
 

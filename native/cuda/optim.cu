@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "../core/step_constants.h"
 #include "common.cuh"
 
 namespace fathom::cuda {
@@ -20,7 +21,12 @@ struct AdamConsts {
 
 template <typename T>
 __global__ void adam_kernel(int64_t n, T* __restrict__ param, const T* __restrict__ grad,
-                            T* __restrict__ m, T* __restrict__ v, AdamConsts c) {
+                            T* __restrict__ m, T* __restrict__ v, AdamConsts c,
+                            const double* __restrict__ step_dev) {
+  if (step_dev != nullptr) {  // adam_step_dev: the step's constants from device memory
+    c.step_size = step_dev[0];
+    c.bias_correction2_sqrt = step_dev[1];
+  }
   for (int64_t i = global_thread(); i < n; i += grid_threads()) {
     const double p = static_cast<double>(param[i]);
     double g = static_cast<double>(grad[i]);
@@ -43,7 +49,8 @@ struct SgdConsts {
 
 template <typename T>
 __global__ void sgd_kernel(int64_t n, T* __restrict__ param, const T* __restrict__ grad,
-                           T* __restrict__ buf, SgdConsts c) {
+                           T* __restrict__ buf, SgdConsts c, const double* __restrict__ lr_dev) {
+  if (lr_dev != nullptr) c.lr = lr_dev[0];  // sgd_step_dev
   for (int64_t i = global_thread(); i < n; i += grid_threads()) {
     const double p = static_cast<double>(param[i]);
     double d = static_cast<double>(grad[i]);
@@ -59,12 +66,7 @@ __global__ void sgd_kernel(int64_t n, T* __restrict__ param, const T* __restrict
   }
 }
 
-}  // namespace
-
-template <typename T>
-void adam_step(int64_t n, T* param, const T* grad, T* m, T* v, double lr, double beta1,
-               double beta2, double eps, double weight_decay, int64_t step) {
-  if (n <= 0) return;
+AdamConsts adam_consts(double beta1, double beta2, double eps, double weight_decay) {
   AdamConsts c{};
   c.beta1 = beta1;
   c.one_minus_beta1 = 1.0 - beta1;
@@ -72,11 +74,41 @@ void adam_step(int64_t n, T* param, const T* grad, T* m, T* v, double lr, double
   c.one_minus_beta2 = 1.0 - beta2;
   c.eps = eps;
   c.weight_decay = weight_decay;
-  const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
-  const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(step));
-  c.step_size = lr / bias_correction1;
-  c.bias_correction2_sqrt = std::sqrt(bias_correction2);
-  adam_kernel<T><<<blocks_for(n), kBlock>>>(n, param, grad, m, v, c);
+  return c;
+}
+
+SgdConsts sgd_consts(double lr, double momentum, double dampening, double weight_decay,
+                     bool nesterov, bool first) {
+  SgdConsts c{};
+  c.lr = lr;
+  c.momentum = momentum;
+  c.one_minus_dampening = 1.0 - dampening;
+  c.weight_decay = weight_decay;
+  c.nesterov = nesterov;
+  c.first = first;
+  return c;
+}
+
+}  // namespace
+
+template <typename T>
+void adam_step(int64_t n, T* param, const T* grad, T* m, T* v, double lr, double beta1,
+               double beta2, double eps, double weight_decay, int64_t step) {
+  if (n <= 0) return;
+  AdamConsts c = adam_consts(beta1, beta2, eps, weight_decay);
+  const AdamStepConstants k = adam_step_constants(lr, beta1, beta2, step);
+  c.step_size = k.step_size;
+  c.bias_correction2_sqrt = k.bias_correction2_sqrt;
+  adam_kernel<T><<<blocks_for(n), kBlock, 0, launch_stream()>>>(n, param, grad, m, v, c, nullptr);
+  FATHOM_CUDA_LAUNCH_CHECK("adam_step");
+}
+
+template <typename T>
+void adam_step_dev(int64_t n, T* param, const T* grad, T* m, T* v, double beta1, double beta2,
+                   double eps, double weight_decay, const double* consts) {
+  if (n <= 0) return;
+  const AdamConsts c = adam_consts(beta1, beta2, eps, weight_decay);
+  adam_kernel<T><<<blocks_for(n), kBlock, 0, launch_stream()>>>(n, param, grad, m, v, c, consts);
   FATHOM_CUDA_LAUNCH_CHECK("adam_step");
 }
 
@@ -85,14 +117,17 @@ template <typename T>
 void sgd_step(int64_t n, T* param, const T* grad, T* buf, double lr, double momentum,
               double dampening, double weight_decay, bool nesterov, bool first) {
   if (n <= 0) return;
-  SgdConsts c{};
-  c.lr = lr;
-  c.momentum = momentum;
-  c.one_minus_dampening = 1.0 - dampening;
-  c.weight_decay = weight_decay;
-  c.nesterov = nesterov;
-  c.first = first;
-  sgd_kernel<T><<<blocks_for(n), kBlock>>>(n, param, grad, buf, c);
+  const SgdConsts c = sgd_consts(lr, momentum, dampening, weight_decay, nesterov, first);
+  sgd_kernel<T><<<blocks_for(n), kBlock, 0, launch_stream()>>>(n, param, grad, buf, c, nullptr);
+  FATHOM_CUDA_LAUNCH_CHECK("sgd_step");
+}
+
+template <typename T>
+void sgd_step_dev(int64_t n, T* param, const T* grad, T* buf, const double* lr_dev, double momentum,
+                  double dampening, double weight_decay, bool nesterov, bool first) {
+  if (n <= 0) return;
+  const SgdConsts c = sgd_consts(0.0, momentum, dampening, weight_decay, nesterov, first);
+  sgd_kernel<T><<<blocks_for(n), kBlock, 0, launch_stream()>>>(n, param, grad, buf, c, lr_dev);
   FATHOM_CUDA_LAUNCH_CHECK("sgd_step");
 }
 

@@ -168,9 +168,9 @@ template <typename T>
 void sum(int64_t n, const T* x, T* out) {
   const int blocks = reduce_blocks(n);  // depends on n only
   Scratch partial(sizeof(double) * static_cast<size_t>(blocks));
-  sum_partial_kernel<T><<<blocks, kReduceBlock>>>(n, x, partial.as<double>());
+  sum_partial_kernel<T><<<blocks, kReduceBlock, 0, launch_stream()>>>(n, x, partial.as<double>());
   FATHOM_CUDA_LAUNCH_CHECK("sum");
-  sum_finish_kernel<T><<<1, kReduceBlock>>>(blocks, partial.as<double>(), out);
+  sum_finish_kernel<T><<<1, kReduceBlock, 0, launch_stream()>>>(blocks, partial.as<double>(), out);
   FATHOM_CUDA_LAUNCH_CHECK("sum");
 }
 
@@ -178,9 +178,11 @@ template <typename T>
 void count_nonfinite(int64_t n, const T* x, int64_t* out) {
   const int blocks = reduce_blocks(n);
   Scratch partial(sizeof(long long) * static_cast<size_t>(blocks));
-  nonfinite_partial_kernel<T><<<blocks, kReduceBlock>>>(n, x, partial.as<long long>());
+  nonfinite_partial_kernel<T>
+      <<<blocks, kReduceBlock, 0, launch_stream()>>>(n, x, partial.as<long long>());
   FATHOM_CUDA_LAUNCH_CHECK("count_nonfinite");
-  count_finish_kernel<<<1, kReduceBlock>>>(blocks, partial.as<long long>(), out);
+  count_finish_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(blocks, partial.as<long long>(),
+                                                               out);
   FATHOM_CUDA_LAUNCH_CHECK("count_nonfinite");
 }
 
@@ -206,15 +208,17 @@ void sum_rows(int64_t rows, int64_t cols, const T* x, T* out) {
   const dim3 grid(static_cast<unsigned>(std::min<int64_t>(col_tiles, kMaxBlocks)),
                   static_cast<unsigned>(chunks));
   if (chunks == 1) {
-    sum_rows_partial_kernel<T><<<grid, block>>>(rows, cols, chunk_rows, x, nullptr, out);
+    sum_rows_partial_kernel<T>
+        <<<grid, block, 0, launch_stream()>>>(rows, cols, chunk_rows, x, nullptr, out);
     FATHOM_CUDA_LAUNCH_CHECK("sum_rows");
     return;
   }
   Scratch partial(sizeof(double) * static_cast<size_t>(chunks * cols));
-  sum_rows_partial_kernel<T>
-      <<<grid, block>>>(rows, cols, chunk_rows, x, partial.as<double>(), nullptr);
+  sum_rows_partial_kernel<T><<<grid, block, 0, launch_stream()>>>(rows, cols, chunk_rows, x,
+                                                                  partial.as<double>(), nullptr);
   FATHOM_CUDA_LAUNCH_CHECK("sum_rows");
-  sum_rows_finish_kernel<T><<<blocks_for(cols), kBlock>>>(cols, chunks, partial.as<double>(), out);
+  sum_rows_finish_kernel<T>
+      <<<blocks_for(cols), kBlock, 0, launch_stream()>>>(cols, chunks, partial.as<double>(), out);
   FATHOM_CUDA_LAUNCH_CHECK("sum_rows");
 }
 
@@ -222,13 +226,14 @@ template <typename T>
 void argmax_rows(int64_t rows, int64_t cols, const T* x, int32_t* out) {
   if (rows <= 0) return;
   if (cols <= 0) {  // no class to pick: -1, as on the CPU
-    fill_i32_kernel<<<blocks_for(rows), kBlock>>>(rows, -1, out);
+    fill_i32_kernel<<<blocks_for(rows), kBlock, 0, launch_stream()>>>(rows, -1, out);
     FATHOM_CUDA_LAUNCH_CHECK("argmax_rows");
     return;
   }
   with_group_lanes(cols, [&](auto g) {
     constexpr int G = decltype(g)::value;
-    argmax_rows_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, cols, x, out);
+    argmax_rows_kernel<G, T>
+        <<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(rows, cols, x, out);
   });
   FATHOM_CUDA_LAUNCH_CHECK("argmax_rows");
 }

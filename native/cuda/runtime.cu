@@ -9,9 +9,11 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "../core/error.h"
 #include "check.cuh"
@@ -77,12 +79,47 @@ bool fits(size_t have, size_t want) {
 // to wait for and must not create a CUDA context (or fail on a machine with no GPU).
 std::atomic<bool> g_used{false};
 
+struct PrivatePool;
+
+struct LiveBlock {
+  size_t size;         // the real (rounded) size
+  PrivatePool* owner;  // the graph pool it returns to, or null: the shared cache
+};
+
 struct Pool {
   std::mutex mu;
-  std::multimap<size_t, void*> free_blocks;  // size -> block, best fit by lower_bound
-  std::unordered_map<void*, size_t> live;    // block -> its real (rounded) size
-  size_t cached = 0;                         // bytes in free_blocks
+  std::multimap<size_t, void*> free_blocks;   // size -> block, best fit by lower_bound
+  std::unordered_map<void*, LiveBlock> live;  // every block handed out
+  size_t cached = 0;                          // bytes in free_blocks
 };
+
+// A graph's own blocks (runtime.h, Graph): the shared pool's mutex guards it too.
+struct PrivatePool {
+  std::multimap<size_t, void*> free_blocks;
+  std::vector<void*> all;  // every block it ever made, freed with it
+  size_t live = 0;         // of those, how many are handed out
+};
+
+// This thread's stream and, while it captures, the pool its allocations come from.
+thread_local cudaStream_t t_stream = nullptr;
+thread_local PrivatePool* t_pool = nullptr;
+thread_local bool t_capturing = false;
+
+// cudaMalloc inside a capture: relaxed mode for the call (the allocation is not a stream
+// operation, and the capture must not be invalidated by it).
+cudaError_t malloc_relaxed(void** ptr, size_t bytes) {
+  cudaStreamCaptureMode mode = cudaStreamCaptureModeRelaxed;
+  if (t_capturing) (void)cudaThreadExchangeStreamCaptureMode(&mode);
+  const cudaError_t e = cudaMalloc(ptr, bytes);
+  if (t_capturing) (void)cudaThreadExchangeStreamCaptureMode(&mode);
+  return e;
+}
+
+[[noreturn]] void host_copy_in_capture(const char* what) {
+  fail(ErrorKind::Device, "cuda.copy",
+       std::string("a copy ") + what +
+           " inside a captured CUDA graph step (the step needs a value on the host)");
+}
 
 // Deliberately leaked: tensors may be released from other static destructors at exit, after a
 // function-local static pool would already be gone.
@@ -188,11 +225,41 @@ size_t device_total_memory(int index) {
   return properties("cuda.deviceMemory", index).totalGlobalMem;
 }
 
+namespace {
+
+// From the graph pool of this thread's capture. Caller holds the lock.
+void* allocate_private_locked(Pool& p, PrivatePool& g, size_t want, size_t bytes) {
+  auto it = g.free_blocks.lower_bound(want);
+  if (it != g.free_blocks.end() && fits(it->first, want)) {
+    void* ptr = it->second;
+    const size_t size = it->first;
+    g.free_blocks.erase(it);
+    ++g.live;
+    p.live.emplace(ptr, LiveBlock{size, &g});
+    return ptr;
+  }
+  void* ptr = nullptr;
+  const cudaError_t e = malloc_relaxed(&ptr, want);
+  if (e == cudaErrorMemoryAllocation) {
+    (void)cudaGetLastError();
+    out_of_memory(bytes);  // no draining inside a capture: cudaFree would end it
+  }
+  FATHOM_CUDA_CHECK("cuda.alloc", e);
+  g.all.push_back(ptr);
+  ++g.live;
+  p.live.emplace(ptr, LiveBlock{want, &g});
+  g_used.store(true, std::memory_order_relaxed);
+  return ptr;
+}
+
+}  // namespace
+
 void* allocate(size_t bytes) {
   const size_t want = round_size(bytes);
   if (want == 0) out_of_memory(bytes);
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mu);
+  if (t_pool != nullptr) return allocate_private_locked(p, *t_pool, want, bytes);
 
   auto it = p.free_blocks.lower_bound(want);
   if (it != p.free_blocks.end() && fits(it->first, want)) {
@@ -200,7 +267,7 @@ void* allocate(size_t bytes) {
     const size_t size = it->first;
     p.free_blocks.erase(it);
     p.cached -= size;
-    p.live.emplace(ptr, size);
+    p.live.emplace(ptr, LiveBlock{size, nullptr});
     return ptr;
   }
 
@@ -218,7 +285,7 @@ void* allocate(size_t bytes) {
     }
   }
   FATHOM_CUDA_CHECK("cuda.alloc", e);
-  p.live.emplace(ptr, want);
+  p.live.emplace(ptr, LiveBlock{want, nullptr});
   g_used.store(true, std::memory_order_relaxed);
   return ptr;
 }
@@ -230,10 +297,15 @@ void release(void* ptr, size_t /*bytes: the pool knows the block's real size*/) 
   std::lock_guard<std::mutex> lock(p.mu);
   auto it = p.live.find(ptr);
   if (it == p.live.end()) return;
-  const size_t size = it->second;
+  const LiveBlock block = it->second;
   p.live.erase(it);
-  p.free_blocks.emplace(size, ptr);
-  p.cached += size;
+  if (block.owner != nullptr) {
+    --block.owner->live;
+    block.owner->free_blocks.emplace(block.size, ptr);
+    return;
+  }
+  p.free_blocks.emplace(block.size, ptr);
+  p.cached += block.size;
 }
 
 size_t cached_bytes() {
@@ -252,27 +324,183 @@ void empty_cache() {
 
 void copy_to_device(void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
+  if (t_capturing) host_copy_in_capture("from the host");
   FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice));
 }
 
 void copy_to_host(void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
+  if (t_capturing) host_copy_in_capture("to the host");
   FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost));
 }
 
+// Device-side copies and memsets are queued on this thread's stream (asynchronous for the host
+// either way), so that a capture records them.
 void copy_device_to_device(void* dst, const void* src, size_t bytes) {
   if (bytes == 0 || dst == src) return;
-  FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice));
+  FATHOM_CUDA_CHECK("cuda.copy",
+                    cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, t_stream));
 }
 
 void memset_zero(void* dst, size_t bytes) {
   if (bytes == 0) return;
-  FATHOM_CUDA_CHECK("cuda.memset", cudaMemset(dst, 0, bytes));
+  FATHOM_CUDA_CHECK("cuda.memset", cudaMemsetAsync(dst, 0, bytes, t_stream));
 }
 
 void synchronize() {
   if (!g_used.load(std::memory_order_relaxed)) return;
+  if (t_capturing) {
+    fail(ErrorKind::Device, "cuda.synchronize",
+         "a synchronization inside a captured CUDA graph step");
+  }
   FATHOM_CUDA_CHECK("cuda.synchronize", cudaDeviceSynchronize());
+}
+
+void* current_stream() { return t_stream; }
+bool capturing() { return t_capturing; }
+
+// ---- CUDA graphs --------------------------------------------------------------------------
+
+struct Graph {
+  cudaStream_t stream = nullptr;
+  cudaEvent_t before = nullptr;  // the legacy stream's work so far, waited for by the graph
+  cudaEvent_t after = nullptr;   // the graph's work, waited for by the legacy stream
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  PrivatePool pool;
+  cudaStream_t saved_stream = nullptr;
+};
+
+Graph* graph_create() {
+  const char* op = "cuda.graph";
+  auto g = std::make_unique<Graph>();
+  FATHOM_CUDA_CHECK(op, cudaStreamCreateWithFlags(&g->stream, cudaStreamNonBlocking));
+  FATHOM_CUDA_CHECK(op, cudaEventCreateWithFlags(&g->before, cudaEventDisableTiming));
+  FATHOM_CUDA_CHECK(op, cudaEventCreateWithFlags(&g->after, cudaEventDisableTiming));
+  g_used.store(true, std::memory_order_relaxed);
+  return g.release();
+}
+
+void graph_destroy(Graph* g) noexcept {
+  if (g == nullptr) return;
+  // The graph may still run: wait for it before its memory goes.
+  if (g->stream != nullptr) (void)cudaStreamSynchronize(g->stream);
+  if (g->exec != nullptr) (void)cudaGraphExecDestroy(g->exec);
+  if (g->graph != nullptr) (void)cudaGraphDestroy(g->graph);
+  {
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mu);
+    for (auto& [size, ptr] : g->pool.free_blocks) {
+      (void)size;
+      (void)cudaFree(ptr);
+    }
+    // Blocks still held (tensors that outlived the plan) join the shared cache when released.
+    for (auto& [ptr, block] : p.live) {
+      (void)ptr;
+      if (block.owner == &g->pool) block.owner = nullptr;
+    }
+  }
+  if (g->before != nullptr) (void)cudaEventDestroy(g->before);
+  if (g->after != nullptr) (void)cudaEventDestroy(g->after);
+  if (g->stream != nullptr) (void)cudaStreamDestroy(g->stream);
+  (void)cudaGetLastError();
+  delete g;
+}
+
+void graph_begin(Graph* g) {
+  const char* op = "cuda.graph";
+  FATHOM_CHECK(!t_capturing, ErrorKind::Internal, op,
+               "a capture is already running on this thread");
+  // Earlier work of the legacy stream (the eager warm-up, the inputs' uploads) comes first.
+  FATHOM_CUDA_CHECK(op, cudaEventRecord(g->before, nullptr));
+  FATHOM_CUDA_CHECK(op, cudaStreamWaitEvent(g->stream, g->before, 0));
+  FATHOM_CUDA_CHECK(op, cudaStreamBeginCapture(g->stream, cudaStreamCaptureModeThreadLocal));
+  g->saved_stream = t_stream;
+  t_stream = g->stream;
+  t_pool = &g->pool;
+  t_capturing = true;
+}
+
+namespace {
+
+void leave_capture(Graph* g) {
+  t_stream = g->saved_stream;
+  t_pool = nullptr;
+  t_capturing = false;
+}
+
+}  // namespace
+
+bool graph_end(Graph* g, size_t kept, std::string* why) noexcept {
+  leave_capture(g);
+  cudaGraph_t graph = nullptr;
+  const cudaError_t e = cudaStreamEndCapture(g->stream, &graph);
+  if (e != cudaSuccess || graph == nullptr) {
+    (void)cudaGetLastError();
+    if (graph != nullptr) (void)cudaGraphDestroy(graph);
+    if (why) *why = std::string("the capture failed: ") + detail::describe(e);
+    return false;
+  }
+  size_t live = 0;
+  {
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mu);
+    live = g->pool.live;
+  }
+  if (live > kept) {
+    (void)cudaGraphDestroy(graph);
+    if (why) {
+      *why =
+          std::to_string(live - kept) +
+          " tensor(s) made inside the captured step outlive it (state the graph would overwrite)";
+    }
+    return false;
+  }
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t ie = cudaGraphInstantiate(&exec, graph, 0);
+  if (ie != cudaSuccess) {
+    (void)cudaGetLastError();
+    (void)cudaGraphDestroy(graph);
+    if (why) *why = std::string("cudaGraphInstantiate failed: ") + detail::describe(ie);
+    return false;
+  }
+  g->graph = graph;
+  g->exec = exec;
+  return true;
+}
+
+void graph_abort(Graph* g) noexcept {
+  leave_capture(g);
+  cudaGraph_t graph = nullptr;
+  (void)cudaStreamEndCapture(g->stream, &graph);
+  if (graph != nullptr) (void)cudaGraphDestroy(graph);
+  (void)cudaGetLastError();
+}
+
+void graph_upload(Graph* g, void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  // Pageable source: the runtime stages it before returning, so the caller may reuse it.
+  FATHOM_CUDA_CHECK("cuda.graph",
+                    cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, g->stream));
+}
+
+void graph_launch(Graph* g) {
+  const char* op = "cuda.graph";
+  FATHOM_CHECK(g->exec != nullptr, ErrorKind::Internal, op, "launch of a graph never captured");
+  FATHOM_CUDA_CHECK(op, cudaEventRecord(g->before, nullptr));
+  FATHOM_CUDA_CHECK(op, cudaStreamWaitEvent(g->stream, g->before, 0));
+  FATHOM_CUDA_CHECK(op, cudaGraphLaunch(g->exec, g->stream));
+  FATHOM_CUDA_CHECK(op, cudaEventRecord(g->after, g->stream));
+  FATHOM_CUDA_CHECK(op, cudaStreamWaitEvent(nullptr, g->after, 0));
+  if (detail::sync_after_launch()) FATHOM_CUDA_CHECK(op, cudaStreamSynchronize(g->stream));
+}
+
+void* graph_allocate(Graph* g, size_t bytes) {
+  const size_t want = round_size(bytes);
+  if (want == 0) out_of_memory(bytes);
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  return allocate_private_locked(p, g->pool, want, bytes);
 }
 
 }  // namespace fathom::cuda

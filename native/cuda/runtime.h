@@ -46,10 +46,48 @@ void release(void* ptr, size_t bytes);
 size_t cached_bytes();
 void empty_cache();
 
+// The copies, memset and every kernel launch go to this thread's stream (current_stream()): the
+// legacy default stream, except while a compiled step captures or launches its CUDA graph. A copy
+// to or from the host while this thread captures throws Error(Device) naming the copy: it would
+// need the step's values on the host, which a graph cannot give (the plan then replays plainly).
 void copy_to_device(void* dst, const void* src, size_t bytes);
 void copy_to_host(void* dst, const void* src, size_t bytes);
 void copy_device_to_device(void* dst, const void* src, size_t bytes);
 void memset_zero(void* dst, size_t bytes);
 void synchronize();
+
+// ---- CUDA graph capture (compiled steps, plan/plan.cc) -----------------------------------------
+// The stream this thread launches on, as a cudaStream_t (nullptr: the legacy default stream).
+void* current_stream();
+// Whether this thread is capturing a graph: ops then avoid host reads (they would fail anyway).
+bool capturing();
+
+// One captured step: a private non-blocking stream, a graph and its executable, and a private
+// memory pool. While capturing, every allocation of this thread comes from the pool, and a block
+// freed inside the capture goes back to it (never to the shared cache), so the addresses the
+// graph holds stay valid and are never handed to code outside it; the pool is freed with the
+// graph. Error(Device) where CUDA is absent.
+struct Graph;
+Graph* graph_create();
+// Frees the graph, the executable and the pool's blocks (after the device has finished with them);
+// blocks still held by tensors are handed to the shared cache when those tensors go.
+void graph_destroy(Graph* g) noexcept;
+// Starts capturing this thread's launches into g (thread-local capture mode: a host copy or a
+// legacy-stream launch from this thread invalidates the capture instead of running).
+void graph_begin(Graph* g);
+// Ends the capture and instantiates it. False with the reason when the capture was invalidated,
+// failed or left blocks of the pool held outside (`kept` of them may stay live: the step's
+// outputs). Always leaves this thread out of capture mode.
+bool graph_end(Graph* g, size_t kept, std::string* why) noexcept;
+// Ends a capture that threw, discarding it. Never throws.
+void graph_abort(Graph* g) noexcept;
+// Copies `bytes` of host data to device memory on the graph's stream, ordered before the next
+// launch; the host buffer may be reused at once (it is staged).
+void graph_upload(Graph* g, void* dst, const void* src, size_t bytes);
+// Launches the instantiated graph, after the legacy stream's earlier work and before its later
+// work (events both ways), without waiting for it on the host.
+void graph_launch(Graph* g);
+// Allocates device memory from g's pool outside a capture (the per-step scalar buffer).
+void* graph_allocate(Graph* g, size_t bytes);
 
 }  // namespace fathom::cuda

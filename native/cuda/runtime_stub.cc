@@ -35,5 +35,18 @@ void copy_to_host(void*, const void*, size_t) { unavailable("cuda.copy"); }
 void copy_device_to_device(void*, const void*, size_t) { unavailable("cuda.copy"); }
 void memset_zero(void*, size_t) { unavailable("cuda.memset"); }
 void synchronize() {}
+void* current_stream() { return nullptr; }
+bool capturing() { return false; }
+Graph* graph_create() { unavailable("cuda.graph"); }
+void graph_destroy(Graph*) noexcept {}
+void graph_begin(Graph*) { unavailable("cuda.graph"); }
+bool graph_end(Graph*, size_t, std::string* why) noexcept {
+  if (why) *why = "built without CUDA";
+  return false;
+}
+void graph_abort(Graph*) noexcept {}
+void graph_upload(Graph*, void*, const void*, size_t) { unavailable("cuda.graph"); }
+void graph_launch(Graph*) { unavailable("cuda.graph"); }
+void* graph_allocate(Graph*, size_t) { unavailable("cuda.graph"); }
 
 }  // namespace fathom::cuda

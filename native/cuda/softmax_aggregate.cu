@@ -92,8 +92,8 @@ void softmax_aggregate_forward(int64_t N, int64_t F, const int32_t* rowptr, cons
                                const int32_t* perm, const T* x, const T* e, const T* t, T eps,
                                T* out, T* stats) {
   if (N * F == 0) return;
-  forward_kernel<T>
-      <<<blocks_for(N * F), kBlock>>>(N, F, rowptr, col, perm, x, e, t, eps, out, stats);
+  forward_kernel<T><<<blocks_for(N * F), kBlock, 0, launch_stream()>>>(N, F, rowptr, col, perm, x,
+                                                                       e, t, eps, out, stats);
   FATHOM_CUDA_LAUNCH_CHECK("softmax_aggregate_forward");
 }
 
@@ -103,8 +103,8 @@ void softmax_aggregate_backward(int64_t N, int64_t S, int64_t F, const int32_t* 
                                 const T* t, T eps, const T* out, const T* stats, const T* grad,
                                 T* dx, T* de, T* dt, T* scratch) {
   if (S * F > 0) {
-    backward_kernel<T><<<blocks_for(S * F), kBlock>>>(N, S, F, t_rowptr, t_col, t_perm, x, e, t,
-                                                      eps, out, stats, grad, dx, de, scratch);
+    backward_kernel<T><<<blocks_for(S * F), kBlock, 0, launch_stream()>>>(
+        N, S, F, t_rowptr, t_col, t_perm, x, e, t, eps, out, stats, grad, dx, de, scratch);
     FATHOM_CUDA_LAUNCH_CHECK("softmax_aggregate_backward");
   }
   sum<T>(S * F, scratch, dt);

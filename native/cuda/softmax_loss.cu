@@ -124,12 +124,13 @@ __global__ void __launch_bounds__(kReduceBlock)
 // dlogp[r, c] = -g / count at (r, labels[r]) for masked rows, 0 elsewhere. `count` comes from
 // the device (masked case) or the host (no mask: every row counts).
 template <typename T>
-__global__ void nll_backward_kernel(int64_t rows, int64_t cols, T g,
+__global__ void nll_backward_kernel(int64_t rows, int64_t cols, T g, const T* __restrict__ g_dev,
                                     const int32_t* __restrict__ labels,
                                     const uint8_t* __restrict__ mask,
                                     const long long* __restrict__ count_dev, long long count_host,
                                     T* __restrict__ dlogp) {
   const long long count = count_dev != nullptr ? *count_dev : count_host;
+  if (g_dev != nullptr) g = *g_dev;
   const T value =
       count > 0 ? static_cast<T>(-static_cast<double>(g) / static_cast<double>(count)) : T(0);
   const int64_t n = rows * cols;
@@ -149,7 +150,8 @@ void log_softmax(int64_t rows, int64_t cols, const T* x, T* y) {
   if (rows <= 0 || cols <= 0) return;
   with_group_lanes(cols, [&](auto g) {
     constexpr int G = decltype(g)::value;
-    log_softmax_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, cols, x, y);
+    log_softmax_kernel<G, T>
+        <<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(rows, cols, x, y);
   });
   FATHOM_CUDA_LAUNCH_CHECK("log_softmax");
 }
@@ -160,7 +162,7 @@ void log_softmax_backward(int64_t rows, int64_t cols, const T* grad, const T* y,
   with_group_lanes(cols, [&](auto g) {
     constexpr int G = decltype(g)::value;
     log_softmax_backward_kernel<G, T>
-        <<<row_group_blocks(rows, G), kBlock>>>(rows, cols, grad, y, dx);
+        <<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(rows, cols, grad, y, dx);
   });
   FATHOM_CUDA_LAUNCH_CHECK("log_softmax_backward");
 }
@@ -173,33 +175,53 @@ void nll_loss(int64_t rows, int64_t cols, const T* logp, const int32_t* labels, 
   Scratch scratch((sizeof(double) + sizeof(long long)) * static_cast<size_t>(blocks));
   double* partial_sum = scratch.as<double>();
   long long* partial_count = reinterpret_cast<long long*>(partial_sum + blocks);
-  nll_partial_kernel<T>
-      <<<blocks, kReduceBlock>>>(n, cols, logp, labels, mask, partial_sum, partial_count);
+  nll_partial_kernel<T><<<blocks, kReduceBlock, 0, launch_stream()>>>(n, cols, logp, labels, mask,
+                                                                      partial_sum, partial_count);
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss");
-  nll_finish_kernel<T><<<1, kReduceBlock>>>(blocks, partial_sum, partial_count, loss);
+  nll_finish_kernel<T>
+      <<<1, kReduceBlock, 0, launch_stream()>>>(blocks, partial_sum, partial_count, loss);
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss");
 }
 
+namespace {
+
+// g_dev (when not null) replaces g: read by the kernel, never by the host.
 template <typename T>
-void nll_loss_backward(int64_t rows, int64_t cols, T g, const int32_t* labels, const uint8_t* mask,
-                       T* dlogp) {
+void launch_nll_backward(int64_t rows, int64_t cols, T g, const T* g_dev, const int32_t* labels,
+                         const uint8_t* mask, T* dlogp) {
   if (rows <= 0 || cols <= 0) return;
   if (mask == nullptr) {
-    nll_backward_kernel<T>
-        <<<blocks_for(rows * cols), kBlock>>>(rows, cols, g, labels, nullptr, nullptr, rows, dlogp);
+    nll_backward_kernel<T><<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(
+        rows, cols, g, g_dev, labels, nullptr, nullptr, rows, dlogp);
     FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
     return;
   }
   // The count of masked rows stays on the device: no host round trip between the passes.
   const int blocks = reduce_blocks(rows);
   Scratch partial(sizeof(long long) * static_cast<size_t>(blocks));
-  mask_count_partial_kernel<<<blocks, kReduceBlock>>>(rows, mask, partial.as<long long>());
+  mask_count_partial_kernel<<<blocks, kReduceBlock, 0, launch_stream()>>>(rows, mask,
+                                                                          partial.as<long long>());
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
-  mask_count_finish_kernel<<<1, kReduceBlock>>>(blocks, partial.as<long long>());
+  mask_count_finish_kernel<<<1, kReduceBlock, 0, launch_stream()>>>(blocks,
+                                                                    partial.as<long long>());
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
-  nll_backward_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, g, labels, mask,
-                                                              partial.as<long long>(), 0, dlogp);
+  nll_backward_kernel<T><<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(
+      rows, cols, g, g_dev, labels, mask, partial.as<long long>(), 0, dlogp);
   FATHOM_CUDA_LAUNCH_CHECK("nll_loss_backward");
+}
+
+}  // namespace
+
+template <typename T>
+void nll_loss_backward(int64_t rows, int64_t cols, T g, const int32_t* labels, const uint8_t* mask,
+                       T* dlogp) {
+  launch_nll_backward<T>(rows, cols, g, nullptr, labels, mask, dlogp);
+}
+
+template <typename T>
+void nll_loss_backward_dev(int64_t rows, int64_t cols, const T* g_dev, const int32_t* labels,
+                           const uint8_t* mask, T* dlogp) {
+  launch_nll_backward<T>(rows, cols, T(0), g_dev, labels, mask, dlogp);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

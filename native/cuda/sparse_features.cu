@@ -43,15 +43,15 @@ void csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_
                  int64_t stride_c, double p, uint64_t seed, const T* vals, T* out) {
   if (rows <= 0) return;
   const T scale = p < 1.0 ? static_cast<T>(1.0 / (1.0 - p)) : T(0);
-  csr_dropout_kernel<T><<<blocks_for(rows), kBlock>>>(rows, rowptr, col, stride_r, stride_c, p,
-                                                      seed, scale, vals, out);
+  csr_dropout_kernel<T><<<blocks_for(rows), kBlock, 0, launch_stream()>>>(
+      rows, rowptr, col, stride_r, stride_c, p, seed, scale, vals, out);
   FATHOM_CUDA_LAUNCH_CHECK("csr_dropout");
 }
 
 template <typename T>
 void transpose(int64_t rows, int64_t cols, const T* x, T* out) {
   if (rows * cols <= 0) return;
-  transpose_kernel<T><<<blocks_for(rows * cols), kBlock>>>(rows, cols, x, out);
+  transpose_kernel<T><<<blocks_for(rows * cols), kBlock, 0, launch_stream()>>>(rows, cols, x, out);
   FATHOM_CUDA_LAUNCH_CHECK("transpose");
 }
 

@@ -19,7 +19,12 @@ __global__ void __launch_bounds__(kBlock)
     spmm_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
                 const int32_t* __restrict__ col, const T* __restrict__ vals,
                 const T* __restrict__ X, T* __restrict__ Y, T alpha, T self_scale,
-                const T* __restrict__ bias, bool relu) {
+                const T* __restrict__ bias, bool relu, const T* __restrict__ self_dev,
+                double self_base) {
+  // spmm_self_dev: the self term read on the device, rounded to T as the host rounds it.
+  if (self_dev != nullptr) {
+    self_scale = static_cast<T>(__dadd_rn(self_base, static_cast<double>(self_dev[0])));
+  }
   const int64_t groups = grid_threads() / G;
   const int lane = static_cast<int>(threadIdx.x % G);
   for (int64_t r = global_thread() / G; r < rows; r += groups) {
@@ -70,12 +75,12 @@ __global__ void __launch_bounds__(kBlock)
 template <typename T>
 void launch_spmm(const char* name, int64_t rows, int64_t F, const int32_t* rowptr,
                  const int32_t* col, const T* vals, const T* X, T* Y, T alpha, T self_scale,
-                 const T* bias, bool relu) {
+                 const T* bias, bool relu, const T* self_dev = nullptr, double self_base = 0) {
   if (rows <= 0 || F <= 0) return;
   with_group_lanes(F, [&](auto g) {
     constexpr int G = decltype(g)::value;
-    spmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, F, rowptr, col, vals, X, Y,
-                                                             alpha, self_scale, bias, relu);
+    spmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(
+        rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu, self_dev, self_base);
   });
   FATHOM_CUDA_LAUNCH_CHECK(name);
 }
@@ -96,13 +101,21 @@ void spmm_bias_act(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t
 }
 
 template <typename T>
+void spmm_self_dev(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col,
+                   const T* vals, const T* X, T* Y, T alpha, double self_base, const T* s) {
+  launch_spmm<T>("spmm_self_dev", rows, F, rowptr, col, vals, X, Y, alpha, T(0), nullptr, false, s,
+                 self_base);
+}
+
+template <typename T>
 void sddmm(int64_t rows, int64_t F, const int32_t* rowptr, const int32_t* col, const T* A,
            const T* B, T* out) {
   if (rows <= 0) return;
   // F == 0: every dot product is empty; the kernel writes 0 for each stored entry.
   with_group_lanes(F, [&](auto g) {
     constexpr int G = decltype(g)::value;
-    sddmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock>>>(rows, F, rowptr, col, A, B, out);
+    sddmm_kernel<G, T><<<row_group_blocks(rows, G), kBlock, 0, launch_stream()>>>(rows, F, rowptr,
+                                                                                  col, A, B, out);
   });
   FATHOM_CUDA_LAUNCH_CHECK("sddmm");
 }

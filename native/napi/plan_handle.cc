@@ -109,13 +109,15 @@ Napi::Function PlanHandle::Init(Napi::Env env) {
   Napi::Function ctor = DefineClass(
       env, "PlanHandle",
       {InstanceMethod("run", &PlanHandle::Run), InstanceMethod("dispose", &PlanHandle::Dispose),
-       InstanceAccessor("numSteps", &PlanHandle::NumSteps, nullptr)});
+       InstanceAccessor("numSteps", &PlanHandle::NumSteps, nullptr),
+       InstanceAccessor("cudaGraph", &PlanHandle::CudaGraph, nullptr),
+       InstanceAccessor("cudaGraphReason", &PlanHandle::CudaGraphReason, nullptr)});
   constructor(env) = Napi::Persistent(ctor);
   return ctor;
 }
 
 // new PlanHandle(spec): spec = { steps: [{ op, args: [kind, value][], outs }], numSlots,
-// externals: TensorHandle[], csrs: CsrHandle[], numDynamic, outputs: slot[] }.
+// externals: TensorHandle[], csrs: CsrHandle[], numDynamic, outputs: slot[], cudaGraph?: boolean }.
 PlanHandle::PlanHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PlanHandle>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) bad_spec(env, "argument spec must be an object");
@@ -148,6 +150,9 @@ PlanHandle::PlanHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PlanHa
         static_cast<int64_t>(csrs_.size()), num_dynamic, std::move(outputs));
     return env.Undefined();
   });
+  Napi::Value graph = spec.Get("cudaGraph");
+  if (!graph.IsUndefined() && !graph.IsBoolean()) bad_spec(env, "spec.cudaGraph must be a boolean");
+  if (graph.IsBoolean() && plan_) plan_->set_cuda_graph(graph.As<Napi::Boolean>().Value());
   inputs_.externals.resize(externals_.size());
   inputs_.csrs.resize(csrs_.size());
   inputs_.dynamic.resize(static_cast<size_t>(num_dynamic));
@@ -192,6 +197,17 @@ Napi::Value PlanHandle::Dispose(const Napi::CallbackInfo& info) {
 
 Napi::Value PlanHandle::NumSteps(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), plan_ ? static_cast<double>(plan_->num_steps()) : 0.0);
+}
+
+// Whether a captured CUDA graph serves the runs (plan::Plan::set_cuda_graph).
+Napi::Value PlanHandle::CudaGraph(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), plan_ && plan_->cuda_graph_active());
+}
+
+// Why CUDA graphs are off for this plan, or null.
+Napi::Value PlanHandle::CudaGraphReason(const Napi::CallbackInfo& info) {
+  if (!plan_ || plan_->cuda_graph_reason().empty()) return info.Env().Null();
+  return Napi::String::New(info.Env(), plan_->cuda_graph_reason());
 }
 
 void register_plan(Napi::Env env, Napi::Object exports) {

@@ -22,6 +22,8 @@ class PlanHandle : public Napi::ObjectWrap<PlanHandle> {
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value NumSteps(const Napi::CallbackInfo& info);
+  Napi::Value CudaGraph(const Napi::CallbackInfo& info);
+  Napi::Value CudaGraphReason(const Napi::CallbackInfo& info);
 
   std::unique_ptr<plan::Plan> plan_;
   // The caller's handles the plan reads at every run, kept alive by the references.

@@ -68,7 +68,8 @@ Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask) {
   return out;
 }
 
-std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed) {
+std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed,
+                                  const double* seed_dev) {
   const char* op = "dropout";
   require_floating(op, "x", x);
   require_drop_probability(op, "p", p);
@@ -77,6 +78,12 @@ std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed) {
   if (x.numel() == 0) return {out, mask};
   with_float(op, "x", x, [&](auto tag) {
     using T = decltype(tag);
+    if (seed_dev != nullptr) {
+      FATHOM_LAUNCH(
+          op, x.device(),
+          dropout_dev<T>(x.numel(), p, seed_dev, ptr<T>(x), ptr<T>(out), ptr<uint8_t>(mask)));
+      return;
+    }
     FATHOM_LAUNCH(op, x.device(),
                   dropout<T>(x.numel(), p, seed, ptr<T>(x), ptr<T>(out), ptr<uint8_t>(mask)));
   });

@@ -1,6 +1,7 @@
 // Row-wise log-softmax and the masked mean negative log-likelihood.
 #include <vector>
 
+#include "../cuda/runtime.h"
 #include "dispatch.h"
 #include "ops.h"
 
@@ -57,6 +58,10 @@ void check_nll_args(const char* op, const Tensor& logp, const Tensor& labels, co
                  arg("mask") + " is " + brief(mask) + " but logp is " + brief(logp) +
                      "; mask must be [" + std::to_string(R) + "]");
   }
+  // Inside a captured CUDA graph the labels cannot be read on the host. The eager and traced
+  // runs of the step checked these same label tensors, and the CUDA kernels never index by an
+  // out-of-range label (such a row adds NaN to the loss), so skipping the check is safe there.
+  if (cuda::capturing()) return;
   std::vector<int32_t> lab(static_cast<size_t>(R));
   std::vector<uint8_t> keep(mask.defined() ? static_cast<size_t>(R) : 0);
   labels.copy_to_host(lab.data());
@@ -104,9 +109,27 @@ Tensor nll_loss_backward(double grad, const Tensor& logp, const Tensor& labels,
   return dlogp;
 }
 
+// The device form reads the gradient in the kernel (when its dtype is logp's; else the host form).
 Tensor nll_loss_backward(const Tensor& grad, const Tensor& logp, const Tensor& labels,
                          const Tensor& mask) {
-  return nll_loss_backward(scalar_value(grad, "nllLossBackward", "grad"), logp, labels, mask);
+  const char* op = "nllLossBackward";
+  if (!scalar_on_device(grad) || !grad.defined() || grad.dtype() != logp.dtype()) {
+    return nll_loss_backward(scalar_value(grad, op, "grad"), logp, labels, mask);
+  }
+  FATHOM_CHECK(grad.numel() == 1, ErrorKind::Shape, op,
+               "grad must be a one-element float tensor, got " + grad.describe());
+  check_nll_args(op, logp, labels, mask);
+  require_same_device(op, "logp", logp, "grad", grad);
+  Tensor dlogp = Tensor::empty(logp.shape(), logp.dtype(), logp.device());
+  if (logp.numel() == 0) return dlogp;
+  with_float(op, "logp", logp, [&](auto tag) {
+    using T = decltype(tag);
+    const uint8_t* m = mask.defined() ? ptr<uint8_t>(mask) : nullptr;
+    FATHOM_LAUNCH(op, logp.device(),
+                  nll_loss_backward_dev<T>(logp.dim(0), logp.dim(1), ptr<T>(grad),
+                                           ptr<int32_t>(labels), m, ptr<T>(dlogp)));
+  });
+  return dlogp;
 }
 
 }  // namespace fathom::ops

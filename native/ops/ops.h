@@ -18,6 +18,11 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
 // the caller in error messages (propagate, propagateWeighted, matmul): several JS ops are SpMMs.
 Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double alpha,
             double self_scale, const char* op = "spmm");
+// spmm whose self term is self_base + s for a one-element float tensor s (GIN's 1 + eps), read by
+// the op. The device form (scalar_on_device) needs a square operator whatever s holds and leaves
+// a non-finite self term to show in the result; the host form rejects it (RANGE).
+Tensor spmm_self_tensor(const Csr& csr, const Tensor& x, double alpha, double self_base,
+                        const Tensor& s, const char* op);
 
 // The GCN layer in one pass: act(alpha * A X + self_scale * X + bias) with A = `csr` (its own
 // values), bias [F] optional (undefined: none), act = ReLU when `relu`, else the identity.
@@ -71,7 +76,10 @@ std::pair<Tensor, Tensor> relu_mask(const Tensor& x);
 Tensor relu_backward_mask(const Tensor& grad, const Tensor& mask);
 
 // p in [0, 1). Returns (out, mask u8 same shape).
-std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed);
+// seed_dev (a compiled step's CUDA graph): the seed's bytes in device memory, read by the kernel
+// in place of `seed`, which then only passes validation.
+std::pair<Tensor, Tensor> dropout(const Tensor& x, double p, uint64_t seed,
+                                  const double* seed_dev = nullptr);
 Tensor dropout_backward(const Tensor& grad, const Tensor& mask, double p);
 
 // Row-wise over a 2-D tensor.
@@ -92,6 +100,14 @@ Tensor nll_loss_backward(const Tensor& grad, const Tensor& logp, const Tensor& l
 Tensor sum(const Tensor& x);
 Tensor mean(const Tensor& x);
 
+// Whether an op whose scalar is the one-element tensor `s` (nllLossBackward's gradient,
+// expandScalar, scaleBy, spmmSelfTensor, the spectral ops' sigma and norms) reads it on the device
+// instead of copying it to the host: always for CUDA tensors, so a CUDA step never waits inside
+// an op (and can be captured as a CUDA graph); for CPU tensors only while force_device_scalars is
+// on, which the native tests use to check the device forms against the host forms bit for bit.
+bool scalar_on_device(const Tensor& s);
+void force_device_scalars(bool on);
+
 // The value of a one-element float tensor `s` (argument `arg` of `op`), read by the op so that
 // the caller never reads it on the host (a compiled step holds no host read).
 double scalar_value(const Tensor& s, const char* op, const char* arg);
@@ -109,12 +125,17 @@ struct AdamOptions {
   double lr, beta1, beta2, eps, weight_decay;
   int64_t step;  // 1-based, after increment
 };
-void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamOptions& o);
+// consts_dev (a compiled step's CUDA graph): adam_step_constants of the step in device memory,
+// read by the kernel in place of those of o.lr and o.step (which are still validated).
+void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamOptions& o,
+               const double* consts_dev = nullptr);
 
 struct SgdOptions {
   double lr, momentum, dampening, weight_decay;
   bool nesterov, first;
 };
-void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdOptions& o);
+// lr_dev (a compiled step's CUDA graph): the step's learning rate in device memory.
+void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdOptions& o,
+              const double* lr_dev = nullptr);
 
 }  // namespace fathom::ops

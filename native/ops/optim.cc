@@ -22,7 +22,8 @@ void require_state(const char* op, const Tensor& param, const char* name, const 
 
 }  // namespace
 
-void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamOptions& o) {
+void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamOptions& o,
+               const double* consts_dev) {
   const char* op = "adam_step";
   require_floating(op, "param", param);
   require_state(op, param, "grad", grad);
@@ -38,13 +39,21 @@ void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const Ad
   if (param.numel() == 0) return;
   with_float(op, "param", param, [&](auto tag) {
     using T = decltype(tag);
+    if (consts_dev != nullptr) {
+      FATHOM_LAUNCH(
+          op, param.device(),
+          adam_step_dev<T>(param.numel(), ptr<T>(param), ptr<T>(grad), ptr<T>(m), ptr<T>(v),
+                           o.beta1, o.beta2, o.eps, o.weight_decay, consts_dev));
+      return;
+    }
     FATHOM_LAUNCH(op, param.device(),
                   adam_step<T>(param.numel(), ptr<T>(param), ptr<T>(grad), ptr<T>(m), ptr<T>(v),
                                o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.step));
   });
 }
 
-void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdOptions& o) {
+void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdOptions& o,
+              const double* lr_dev) {
   const char* op = "sgd_step";
   require_floating(op, "param", param);
   require_state(op, param, "grad", grad);
@@ -61,6 +70,12 @@ void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdOptions& 
   with_float(op, "param", param, [&](auto tag) {
     using T = decltype(tag);
     T* pbuf = buf.defined() ? ptr<T>(buf) : nullptr;
+    if (lr_dev != nullptr) {
+      FATHOM_LAUNCH(op, param.device(),
+                    sgd_step_dev<T>(param.numel(), ptr<T>(param), ptr<T>(grad), pbuf, lr_dev,
+                                    o.momentum, o.dampening, o.weight_decay, o.nesterov, o.first));
+      return;
+    }
     FATHOM_LAUNCH(op, param.device(),
                   sgd_step<T>(param.numel(), ptr<T>(param), ptr<T>(grad), pbuf, o.lr, o.momentum,
                               o.dampening, o.weight_decay, o.nesterov, o.first));

@@ -1,4 +1,5 @@
 // Reductions: column sums, full sums (0-d results left on the device), row argmax.
+#include <atomic>
 #include <cmath>
 
 #include "dispatch.h"
@@ -66,6 +67,16 @@ Tensor argmax_rows(const Tensor& x) {
   return out;
 }
 
+namespace {
+std::atomic<bool> g_force_device_scalars{false};
+}  // namespace
+
+bool scalar_on_device(const Tensor& s) {
+  return s.device() == Device::CUDA || g_force_device_scalars.load(std::memory_order_relaxed);
+}
+
+void force_device_scalars(bool on) { g_force_device_scalars.store(on); }
+
 double scalar_value(const Tensor& s, const char* op, const char* arg) {
   FATHOM_CHECK(s.defined() && s.numel() == 1 && is_floating(s.dtype()), ErrorKind::Shape, op,
                std::string(arg) + " must be a one-element float tensor, got " +
@@ -80,13 +91,52 @@ double scalar_value(const Tensor& s, const char* op, const char* arg) {
   return d;
 }
 
+namespace {
+
+void require_scalar_tensor(const char* op, const char* arg, const Tensor& s) {
+  FATHOM_CHECK(s.defined() && s.numel() == 1 && is_floating(s.dtype()), ErrorKind::Shape, op,
+               std::string(arg) + " must be a one-element float tensor, got " +
+                   (s.defined() ? s.describe() : std::string("undefined")));
+}
+
+}  // namespace
+
+// The device forms skip the host forms' finiteness checks of the coefficient (they would need
+// its value on the host): a non-finite s shows as non-finite values in the result.
 Tensor expand_scalar(const Tensor& s, const Shape& shape, double factor) {
-  const double v = scalar_value(s, "expandScalar", "s");
-  return fill(shape, s.dtype(), s.device(), factor * v);
+  const char* op = "expandScalar";
+  if (!scalar_on_device(s))
+    return fill(shape, s.dtype(), s.device(), factor * scalar_value(s, op, "s"));
+  require_scalar_tensor(op, "s", s);
+  for (int64_t d : shape) {
+    FATHOM_CHECK(d >= 0, ErrorKind::Range, op,
+                 "argument shape " + shape_str(shape) + " has a negative dimension");
+  }
+  Tensor out = Tensor::empty(shape, s.dtype(), s.device());
+  if (out.numel() == 0) return out;
+  with_float(op, "s", s, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, s.device(), fill_scaled<T>(out.numel(), ptr<T>(s), factor, ptr<T>(out)));
+  });
+  return out;
 }
 
 Tensor scale_by(const Tensor& x, const Tensor& s, double factor) {
-  return scale(x, factor * scalar_value(s, "scaleBy", "s"));
+  const char* op = "scaleBy";
+  if (!scalar_on_device(s) || !s.defined() || s.dtype() != x.dtype()) {
+    return scale(x, factor * scalar_value(s, op, "s"));
+  }
+  require_scalar_tensor(op, "s", s);
+  require_floating(op, "x", x);
+  require_same_device(op, "x", x, "s", s);
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  if (x.numel() == 0) return out;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(),
+                  scale_by_scalar<T>(x.numel(), ptr<T>(s), factor, ptr<T>(x), ptr<T>(out)));
+  });
+  return out;
 }
 
 }  // namespace fathom::ops

@@ -1,4 +1,6 @@
 // Sparse-dense products over a CSR operator: message passing (spmm) and per-edge scores (sddmm).
+#include <cmath>
+
 #include "dispatch.h"
 #include "ops.h"
 
@@ -74,6 +76,35 @@ Tensor spmm(const Csr& csr, const Tensor& edge_values, const Tensor& x, double a
     FATHOM_LAUNCH(op, x.device(),
                   spmm<T>(csr.rows, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col), vals,
                           ptr<T>(x), ptr<T>(y), T(alpha), T(self_scale)));
+  });
+  return y;
+}
+
+Tensor spmm_self_tensor(const Csr& csr, const Tensor& x, double alpha, double self_base,
+                        const Tensor& s, const char* op) {
+  if (!scalar_on_device(s) || !s.defined() || s.dtype() != x.dtype()) {
+    const double self_scale = self_base + scalar_value(s, op, "s");
+    FATHOM_CHECK(std::isfinite(self_scale), ErrorKind::Range, op,
+                 "the self term " + std::to_string(self_scale) + " is not finite");
+    return spmm(csr, Tensor(), x, alpha, self_scale, op);
+  }
+  FATHOM_CHECK(s.numel() == 1, ErrorKind::Shape, op,
+               "s must be a one-element float tensor, got " + s.describe());
+  require_same_device(op, "x", x, "s", s);
+  require_spmm_operands(op, csr, x, alpha, 0.0);
+  require_finite(op, "selfBase", self_base);
+  FATHOM_CHECK(csr.rows == csr.cols, ErrorKind::Shape, op,
+               "a self term read from a tensor needs a square operator, got " + csr_brief(csr));
+  const Tensor* w = spmm_weights(op, csr, Tensor(), x);
+  const int64_t F = x.dim(1);
+  Tensor y = Tensor::empty({csr.rows, F}, x.dtype(), x.device());
+  if (csr.rows == 0 || F == 0) return y;
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    const T* vals = w ? ptr<T>(*w) : nullptr;
+    FATHOM_LAUNCH(op, x.device(),
+                  spmm_self_dev<T>(csr.rows, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+                                   vals, ptr<T>(x), ptr<T>(y), T(alpha), self_base, ptr<T>(s)));
   });
   return y;
 }

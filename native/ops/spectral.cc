@@ -27,14 +27,28 @@ void check(const char* op, const Tensor& w, const Tensor& u, const Tensor& v) {
 
 Tensor as_f64(const Tensor& t) { return t.dtype() == DType::F64 ? t : cast(t, DType::F64); }
 
-// x/‖x‖ into `out` (x itself when ‖x‖ = 0, which is then zero).
+using detail::ptr;
+
+// x/‖x‖ into `out` (x itself when ‖x‖ = 0, which is then zero). x is f64 (u and v are).
 void normalize_into(const Tensor& x, Tensor& out) {
-  const double n = std::sqrt(scalar_value(sum(mul(x, x)), "powerIteration", "norm"));
-  out.copy_from(n > 0 ? scale(x, 1.0 / n) : x);
+  const Tensor sumsq = sum(mul(x, x));
+  if (!scalar_on_device(sumsq)) {
+    const double n = std::sqrt(scalar_value(sumsq, "powerIteration", "norm"));
+    out.copy_from(n > 0 ? scale(x, 1.0 / n) : x);
+    return;
+  }
+  FATHOM_LAUNCH(
+      "powerIteration", x.device(),
+      normalize_by_norm<double>(x.numel(), ptr<double>(sumsq), ptr<double>(x), ptr<double>(out)));
+}
+
+// σ = uᵀWv as a 0-d f64 tensor on W's device.
+Tensor sigma_tensor(const Tensor& w64, const Tensor& u, const Tensor& v) {
+  return sum(mul(u, matmul(w64, v, false, false)));
 }
 
 double sigma_of(const char* op, const Tensor& w64, const Tensor& u, const Tensor& v) {
-  const double sigma = scalar_value(sum(mul(u, matmul(w64, v, false, false))), op, "sigma");
+  const double sigma = scalar_value(sigma_tensor(w64, u, v), op, "sigma");
   FATHOM_CHECK(std::abs(sigma) > 1e-12, ErrorKind::Numeric, op,
                "σ = uᵀWv = " + detail::num(sigma) + " for w " + brief(w64) +
                    "; the weight is (numerically) zero, so it cannot be normalized");
@@ -54,7 +68,18 @@ Tensor spectral_normalize(const Tensor& w, const Tensor& u, const Tensor& v, dou
   const char* op = "spectralNormalize";
   check(op, w, u, v);
   detail::require_finite(op, "c", c);
-  return scale(w, c / sigma_of(op, as_f64(w), u, v));
+  const Tensor w64 = as_f64(w);
+  if (!scalar_on_device(w)) return scale(w, c / sigma_of(op, w64, u, v));
+  // The device form: σ stays on the device; a (numerically) zero σ gives NaN, not an error.
+  const Tensor sigma = sigma_tensor(w64, u, v);
+  Tensor out = Tensor::empty(w.shape(), w.dtype(), w.device());
+  if (w.numel() == 0) return out;
+  detail::with_float(op, "w", w, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, w.device(),
+                  scale_by_quotient<T>(w.numel(), c, ptr<double>(sigma), ptr<T>(w), ptr<T>(out)));
+  });
+  return out;
 }
 
 Tensor spectral_normalize_backward(const Tensor& grad, const Tensor& w, const Tensor& u,
@@ -63,6 +88,22 @@ Tensor spectral_normalize_backward(const Tensor& grad, const Tensor& w, const Te
   check(op, w, u, v);
   detail::require_like(op, "w", w, "grad", grad);
   const Tensor w64 = as_f64(w);
+  if (scalar_on_device(w)) {
+    // The device form: σ and ⟨G, W⟩ stay on the device (NaN where the host form raises).
+    const Tensor sigma = sigma_tensor(w64, u, v);
+    const Tensor dot = sum(mul(as_f64(grad), w64));
+    const Tensor uv64 = matmul(u, v, false, true);
+    const Tensor uv = w.dtype() == DType::F64 ? uv64 : cast(uv64, w.dtype());
+    Tensor out = Tensor::empty(w.shape(), w.dtype(), w.device());
+    if (w.numel() == 0) return out;
+    detail::with_float(op, "w", w, [&](auto tag) {
+      using T = decltype(tag);
+      FATHOM_LAUNCH(op, w.device(),
+                    spectral_backward_combine<T>(w.numel(), c, ptr<double>(sigma), ptr<double>(dot),
+                                                 ptr<T>(grad), ptr<T>(uv), ptr<T>(out)));
+    });
+    return out;
+  }
   const double sigma = sigma_of(op, w64, u, v);
   const double k = c / sigma;
   const double dot = scalar_value(sum(mul(as_f64(grad), w64)), op, "dot") / sigma;

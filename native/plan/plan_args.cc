@@ -74,7 +74,31 @@ const Csr& PlanArgs::csr(size_t i, const char* arg) {
 
 double PlanArgs::number(size_t i, const char* arg) {
   const Arg& a = at(i, ArgKind::Number, ArgKind::Dynamic, arg);
-  return a.kind == ArgKind::Number ? a.number : in_.dynamic[static_cast<size_t>(a.index)];
+  if (a.kind == ArgKind::Number) return a.number;
+  if (sink_ != nullptr && dynamic_read_ == nullptr) dynamic_read_ = arg;
+  return in_.dynamic[static_cast<size_t>(a.index)];
+}
+
+const double* PlanArgs::step_scalars(size_t count, StepScalarFill fill) {
+  if (sink_ == nullptr) return nullptr;
+  FATHOM_CHECK(sink_->used + count <= sink_->capacity, ErrorKind::Range, op(),
+               "the per-step scalars of the captured step need more than " +
+                   std::to_string(sink_->capacity) + " values");
+  StepScalars s;
+  s.step = sink_->step;
+  s.offset = sink_->used;
+  s.count = count;
+  s.fill = fill;
+  sink_->scalars.push_back(s);
+  sink_->used += count;
+  asked_scalars_ = true;
+  return sink_->device + s.offset;
+}
+
+void PlanArgs::check_captured() const {
+  FATHOM_CHECK(dynamic_read_ == nullptr || asked_scalars_, ErrorKind::Device, op(),
+               std::string("reads its per-step argument ") + (dynamic_read_ ? dynamic_read_ : "?") +
+                   " on the host, so it cannot run inside a CUDA graph");
 }
 
 double PlanArgs::integer(size_t i, const char* arg, double min) {

@@ -25,6 +25,13 @@ class PlanArgs final : public table::OpArgs {
   Device device(size_t i) override;
   Shape shape(size_t i) override;
   void name_op(const std::string& op) override { renamed_ = op; }
+  const double* step_scalars(size_t count, StepScalarFill fill) override;
+
+  // Capture mode (plan.cc): per-step scalars go to the sink; a per-step argument read without
+  // step_scalars is remembered for check_captured().
+  void capture_into(CaptureSink* sink) { sink_ = sink; }
+  // After the op ran while capturing: throws when it read a per-step argument by value.
+  void check_captured() const;
 
  private:
   const Arg& at(size_t i, ArgKind kind, const char* arg);
@@ -36,6 +43,9 @@ class PlanArgs final : public table::OpArgs {
   const Inputs& in_;
   const char* op_;
   std::string renamed_;
+  CaptureSink* sink_ = nullptr;
+  const char* dynamic_read_ = nullptr;  // a per-step argument read by value while capturing
+  bool asked_scalars_ = false;
 };
 
 }  // namespace fathom::plan

@@ -33,6 +33,18 @@ class OpArgs {
   virtual Shape shape(size_t i) = 0;
   // Errors about the arguments read after this name `op` (an op that serves several JS ops).
   virtual void name_op(const std::string& op) = 0;
+
+  // A compiled step that captures a CUDA graph (plan/plan.cc) runs each op once, while capturing;
+  // later steps launch the graph without calling the op, so an argument that changes from step
+  // to step (a dropout seed, the optimizer's learning rate and step count) cannot reach a kernel
+  // by value. An op whose kernels can read such scalars from device memory asks for `count`
+  // doubles of it here: before every launch the plan refills them with fill(args, out), `args`
+  // giving the arguments of that step's run (number(), integer(), flag()). Null outside a capture
+  // (eager calls, plain replays): the op passes its scalars by value then. An op that reads a
+  // per-step argument during a capture without asking for this makes the capture fail (the plan
+  // replays plainly).
+  using StepScalarFill = void (*)(OpArgs& args, double* out);
+  virtual const double* step_scalars(size_t /*count*/, StepScalarFill /*fill*/) { return nullptr; }
 };
 
 // What an op returns: nothing (it updates a tensor in place), one tensor, or a tuple of

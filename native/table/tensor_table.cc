@@ -1,9 +1,11 @@
 // The dense and sparse tensor ops (ops/ops.h): products, elementwise, activations, dropout,
 // losses, reductions, fills and the optimizer updates.
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "core/error.h"
+#include "core/step_constants.h"
 #include "op_table.h"
 #include "ops/ops.h"
 
@@ -47,12 +49,8 @@ Out spmm(OpArgs& a) {
 Out spmm_self_tensor(OpArgs& a) {
   const std::string name = a.text(5, "name");
   a.name_op(name);
-  const double self_scale =
-      a.number(3, "selfBase") + ops::scalar_value(a.tensor(4, "s"), name.c_str(), "s");
-  FATHOM_CHECK(std::isfinite(self_scale), ErrorKind::Range, name,
-               "the self term " + std::to_string(self_scale) + " is not finite");
-  return {ops::spmm(a.csr(0, "op"), Tensor(), a.tensor(1, "x"), a.number(2, "alpha"), self_scale,
-                    name.c_str())};
+  return {ops::spmm_self_tensor(a.csr(0, "op"), a.tensor(1, "x"), a.number(2, "alpha"),
+                                a.number(3, "selfBase"), a.tensor(4, "s"), name.c_str())};
 }
 
 Out propagate_bias_act(OpArgs& a) {
@@ -93,9 +91,16 @@ Out relu_backward_mask(OpArgs& a) {
   return {ops::relu_backward_mask(a.tensor(0, "grad"), a.tensor(1, "mask"))};
 }
 
+// The seed's bytes, for a captured CUDA graph's per-step scalars (OpArgs::step_scalars).
+void dropout_seed_bits(OpArgs& a, double* out) {
+  const auto seed = static_cast<uint64_t>(a.integer(2, "seed", 0));
+  std::memcpy(out, &seed, sizeof seed);
+}
+
 Out dropout(OpArgs& a) {
+  const double* seed_dev = a.step_scalars(1, dropout_seed_bits);
   auto [out, mask] = ops::dropout(a.tensor(0, "x"), a.number(1, "p"),
-                                  static_cast<uint64_t>(a.integer(2, "seed", 0)));
+                                  static_cast<uint64_t>(a.integer(2, "seed", 0)), seed_dev);
   return {std::move(out), std::move(mask)};
 }
 
@@ -126,19 +131,32 @@ Out fill(OpArgs& a) {
 
 Out cast(OpArgs& a) { return {ops::cast(a.tensor(0, "x"), a.dtype(1))}; }
 
+void adam_constants(OpArgs& a, double* out) {
+  const AdamStepConstants c =
+      adam_step_constants(a.number(4, "lr"), a.number(5, "beta1"), a.number(6, "beta2"),
+                          static_cast<int64_t>(a.number(9, "step")));
+  out[0] = c.step_size;
+  out[1] = c.bias_correction2_sqrt;
+}
+
+void sgd_lr(OpArgs& a, double* out) { out[0] = a.number(3, "lr"); }
+
 Out adam_step(OpArgs& a) {
   ops::AdamOptions o{a.number(4, "lr"),          a.number(5, "beta1"),
                      a.number(6, "beta2"),       a.number(7, "eps"),
                      a.number(8, "weightDecay"), static_cast<int64_t>(a.number(9, "step"))};
+  const double* consts_dev = a.step_scalars(2, adam_constants);
   ops::adam_step(a.mutable_tensor(0, "param"), a.tensor(1, "grad"), a.mutable_tensor(2, "m"),
-                 a.mutable_tensor(3, "v"), o);
+                 a.mutable_tensor(3, "v"), o, consts_dev);
   return {};
 }
 
 Out sgd_step(OpArgs& a) {
   ops::SgdOptions o{a.number(3, "lr"),          a.number(4, "momentum"), a.number(5, "dampening"),
                     a.number(6, "weightDecay"), a.flag(7, "nesterov"),   a.flag(8, "first")};
-  ops::sgd_step(a.mutable_tensor(0, "param"), a.tensor(1, "grad"), a.mutable_tensor(2, "buf"), o);
+  const double* lr_dev = a.step_scalars(1, sgd_lr);
+  ops::sgd_step(a.mutable_tensor(0, "param"), a.tensor(1, "grad"), a.mutable_tensor(2, "buf"), o,
+                lr_dev);
   return {};
 }
 

@@ -1,6 +1,7 @@
 // The compiled-step plan (plan/plan.h) on its own: a plan of op-table steps computes what the
 // same ops called directly compute, releases every intermediate, reads its per-step scalar, and
 // refuses bad plans and stale inputs with errors naming the problem.
+#include <string>
 #include <vector>
 
 #include "check.h"
@@ -81,6 +82,26 @@ TEST(plan_refuses_a_run_with_a_disposed_input_or_the_wrong_inputs) {
   CHECK_FAILS(plan.run(disposed), ErrorKind::Type, "was disposed");
   Inputs short_scalars{{&x, &x}, {}, {}};
   CHECK_FAILS(plan.run(short_scalars), ErrorKind::Range, "0 scalars; the plan needs 2, 0 and 1");
+}
+
+TEST(plan_with_cuda_graphs_asked_replays_a_cpu_step_plainly_and_says_why) {
+  Tensor x = host({1, -2, 3, 4, 5, -6}, {2, 3});
+  Tensor w = host({0.5f, -1, 2, 0.25f, -0.5f, 1}, {3, 2});
+  Plan plain(steps(), 3, 2, 0, 1, {2});
+  Plan graph(steps(), 3, 2, 0, 1, {2});
+  graph.set_cuda_graph(true);
+  for (double s : {2.0, -0.5}) {
+    Inputs in{{&x, &w}, {}, {s}};
+    std::vector<Tensor> want = plain.run(in);
+    std::vector<Tensor> got = graph.run(in);
+    CHECK_ALL_CLOSE(got[0].data<float>(), want[0].data<float>(), 4, 0.0, 0.0);
+  }
+  CHECK(!graph.cuda_graph_active());
+  // No GPU in this build or machine, or a step whose inputs are on the CPU: either is named.
+  const std::string& why = graph.cuda_graph_reason();
+  CHECK(why.find("CUDA is not available") != std::string::npos ||
+        why.find("runs on the CPU") != std::string::npos);
+  CHECK(plain.cuda_graph_reason().empty());
 }
 
 }  // namespace

@@ -109,13 +109,38 @@ describe('compiled training steps', () => {
       .join(' ');
     it(`give ${label} the losses and weights of eager training, bit for bit, and replay from epoch 4 on`, async () => {
       const run = await compareCompiled(fromSpec(spec));
-      expect(run.result.compiled).toEqual({ train: true, evaluation: true, trainReason: null, evaluationReason: null });
+      expect(run.result.compiled).toEqual({
+        train: true,
+        evaluation: true,
+        trainReason: null,
+        evaluationReason: null,
+        cudaGraph: false,
+        cudaGraphReason: null,
+      });
     });
   }
 
   it('give a custom NodeModel of public layers the losses and weights of eager training', async () => {
     const run = await compareCompiled(({ inChannels, outChannels }) => new ResidualGcn(inChannels, outChannels));
     expect(run.result.compiled?.train).toBe(true);
+  });
+
+  it('leave CPU training bit-identical when CUDA Graphs are asked for, and say why none was captured', async () => {
+    const plain = await train(fromSpec({ model: 'gcn' }), { compile: true });
+    const asked = await train(fromSpec({ model: 'gcn' }), { compile: { cudaGraph: true } });
+    expect(asked.losses).toEqual(plain.losses);
+    expect(asked.weights === plain.weights).toBe(true);
+    expect(asked.result.compiled?.train).toBe(true);
+    expect(asked.result.compiled?.cudaGraph).toBe(false);
+    // No GPU here, or a step on the CPU where there is one: either reason names it.
+    expect(asked.result.compiled?.cudaGraphReason).toMatch(/CUDA is not available|runs on the CPU/);
+    expect(plain.result.compiled?.cudaGraphReason).toBeNull();
+  });
+
+  it('reject a misspelt compile option naming it', async () => {
+    using data = smallNodeData();
+    using model = fromSpec({ model: 'gcn' })({ inChannels: data.numFeatures, outChannels: data.numClasses });
+    await expect(fit(model, data, { epochs: 1, compile: { cudaGraphs: true } as never })).rejects.toThrow(/compile/);
   });
 
   it('read the learning rate at every replay, so a schedule changes it as in eager training', async () => {

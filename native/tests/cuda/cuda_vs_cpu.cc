@@ -11,6 +11,7 @@
 
 #include "../kernel_table.h"
 #include "core/error.h"
+#include "core/step_constants.h"
 #include "cpu/kernels.h"
 #include "cuda/gemm_tiled.cuh"
 #include "cuda/kernels.h"
@@ -104,6 +105,15 @@ void run_all(const char* tn) {
                  want.data(), T(0.7), T(0.3));
       c::spmm<T>(rows, F, drp.p, dcol.p, withv ? dv.p : nullptr, dx.p, dy.p, T(0.7), T(0.3));
       expect(name("spmm"), dy.get(), want, tol);
+    }
+    {
+      // spmm_self_dev: the self term 0.25 + s read on the device (0.3 here) gives spmm's result.
+      std::vector<T> want(size_t(rows) * F);
+      h::spmm<T>(rows, F, rowptr.data(), col.data(), nullptr, X.data(), want.data(), T(0.7),
+                 T(0.25 + double(T(0.05))));
+      Dev<T> dself(std::vector<T>{T(0.05)});
+      c::spmm_self_dev<T>(rows, F, drp.p, dcol.p, nullptr, dx.p, dy.p, T(0.7), 0.25, dself.p);
+      expect(name("spmm_self_dev"), dy.get(), want, tol);
     }
     // The fused GCN layer: bias and ReLU in spmm's epilogue, with and without the bias.
     auto Bias = rnd<T>(size_t(F));
@@ -363,6 +373,9 @@ void run_all(const char* tn) {
       h::nll_loss_backward<T>(r, cl, T(1.5), lab.data(), usemask ? mk.data() : nullptr, wd.data());
       c::nll_loss_backward<T>(r, cl, T(1.5), dlab2.p, usemask ? dmk.p : nullptr, dd.p);
       expect(name("nll_loss_backward"), dd.get(), wd, 0);
+      Dev<T> dg1(std::vector<T>{T(1.5)});
+      c::nll_loss_backward_dev<T>(r, cl, dg1.p, dlab2.p, usemask ? dmk.p : nullptr, dd.p);
+      expect(name("nll_loss_backward_dev"), dd.get(), wd, 0);
     }
   }
   // layer norm, forward with and without the affine terms and backward: one chunk of rows (50)
@@ -429,6 +442,65 @@ void run_all(const char* tn) {
     h::cast<int32_t, T>(1000, iv.data(), w.data());
     c::cast<int32_t, T>(1000, di.p, o.p);
     expect(name("cast_i32"), o.get(), w, 0);
+  }
+  // The device-scalar forms and the per-step-scalar kernels of a captured graph (kernel_list.inc).
+  {
+    const size_t n = 777;
+    auto x = rnd<T>(n), y = rnd<T>(n);
+    Dev<T> dx(x), dy(y), o(n);
+    std::vector<T> w(n);
+    Dev<T> ds(std::vector<T>{T(-0.37)});
+    const T s0 = T(-0.37);
+    h::fill_scaled<T>(int64_t(n), &s0, 0.25, w.data());
+    c::fill_scaled<T>(int64_t(n), ds.p, 0.25, o.p);
+    expect(name("fill_scaled"), o.get(), w, 0);
+    h::scale_by_scalar<T>(int64_t(n), &s0, 0.3, x.data(), w.data());
+    c::scale_by_scalar<T>(int64_t(n), ds.p, 0.3, dx.p, o.p);
+    expect(name("scale_by_scalar"), o.get(), w, 0);
+    for (double q : {2.5, 0.0}) {
+      Dev<double> dq(std::vector<double>{q});
+      h::normalize_by_norm<T>(int64_t(n), &q, x.data(), w.data());
+      c::normalize_by_norm<T>(int64_t(n), dq.p, dx.p, o.p);
+      expect(name("normalize_by_norm"), o.get(), w, 0);
+    }
+    for (double sig : {1.7, 1e-13}) {
+      Dev<double> dsig(std::vector<double>{sig});
+      h::scale_by_quotient<T>(int64_t(n), 0.9, &sig, x.data(), w.data());
+      c::scale_by_quotient<T>(int64_t(n), 0.9, dsig.p, dx.p, o.p);
+      expect(name("scale_by_quotient"), o.get(), w, 0);
+      const double dot = 0.6;
+      Dev<double> ddot(std::vector<double>{dot});
+      h::spectral_backward_combine<T>(int64_t(n), 0.9, &sig, &dot, x.data(), y.data(), w.data());
+      c::spectral_backward_combine<T>(int64_t(n), 0.9, dsig.p, ddot.p, dx.p, dy.p, o.p);
+      expect(name("spectral_backward_combine"), o.get(), w, 0);
+    }
+    const uint64_t seed = 0x9e3779b97f4a7c15ull;
+    double bits = 0;
+    std::memcpy(&bits, &seed, sizeof seed);
+    Dev<double> dbits(std::vector<double>{bits});
+    std::vector<uint8_t> wm(n);
+    Dev<uint8_t> dm(n);
+    h::dropout<T>(int64_t(n), 0.3, seed, x.data(), w.data(), wm.data());
+    c::dropout_dev<T>(int64_t(n), 0.3, dbits.p, dx.p, o.p, dm.p);
+    expect(name("dropout_dev"), o.get(), w, 0);
+    expect(name("dropout_dev mask"), dm.get(), wm, 0);
+    // Adam and SGD with their per-step constants from device memory against the by-value forms.
+    auto g = rnd<T>(n);
+    Dev<T> dg(g);
+    std::vector<T> p1 = x, m1(n, T(0.1)), v1(n, T(0.2));
+    Dev<T> dp(p1), dmm(m1), dvv(v1);
+    h::adam_step<T>(int64_t(n), p1.data(), g.data(), m1.data(), v1.data(), 0.01, 0.9, 0.999, 1e-8,
+                    1e-4, 7);
+    const fathom::AdamStepConstants k = fathom::adam_step_constants(0.01, 0.9, 0.999, 7);
+    Dev<double> dk(std::vector<double>{k.step_size, k.bias_correction2_sqrt});
+    c::adam_step_dev<T>(int64_t(n), dp.p, dg.p, dmm.p, dvv.p, 0.9, 0.999, 1e-8, 1e-4, dk.p);
+    expect(name("adam_step_dev"), dp.get(), p1, sizeof(T) == 4 ? 1e-6 : 0);
+    std::vector<T> p2 = x, b2(n, T(0.05));
+    Dev<T> dp2(p2), db2(b2);
+    h::sgd_step<T>(int64_t(n), p2.data(), g.data(), b2.data(), 0.03, 0.9, 0.0, 0.0, true, false);
+    Dev<double> dlr(std::vector<double>{0.03});
+    c::sgd_step_dev<T>(int64_t(n), dp2.p, dg.p, db2.p, dlr.p, 0.9, 0.0, 0.0, true, false);
+    expect(name("sgd_step_dev"), dp2.get(), p2, sizeof(T) == 4 ? 1e-6 : 0);
   }
 }
 // Every kernel of core/kernel_list.inc: taking the address of its float and double CUDA instances
