@@ -12,6 +12,7 @@
 //        [--largest-edges 100000000] [--no-largest] [--depth 64] [--child-timeout-s 300] [--deadline-s 0] [--out FILE]
 // --device cpu runs the same children on the CPU (a smoke run of both sides; times are not the point).
 // --deadline-s N: no child starts after N seconds; what did not run says so in the JSON.
+// --prepare-only: export the selected graphs (bench/.cache/graphs, or $FATHOM_BENCH_CACHE) and stop.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,12 +54,13 @@ const { values: args } = parseArgs({
     'child-timeout-s': { type: 'string', default: '300' },
     'deadline-s': { type: 'string', default: '0' },
     python: { type: 'string', default: process.env.FATHOM_BENCH_PYTHON ?? 'python3' },
+    'prepare-only': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
 const device = /** @type {F.Device} */ (args.device);
 if (device !== 'cpu' && device !== 'cuda') throw new RangeError(`compare-cuda.bench: --device must be cuda or cpu, got '${args.device}'`);
-if (device === 'cuda') F.resolveDevice('cuda'); // says why when there is no usable GPU
+if (device === 'cuda' && !args['prepare-only']) F.resolveDevice('cuda'); // says why when there is no usable GPU
 const started = performance.now();
 const deadlineMs = Number(args['deadline-s']) * 1000;
 const threads = os.cpus().length;
@@ -91,6 +93,15 @@ const sides = /** @type {SideName[]} */ (args.sides.split(','));
 for (const s of sides)
   if (!['fathom', 'torch', 'pyg'].includes(s)) throw new RangeError(`compare-cuda.bench: unknown side '${s}'; sides are fathom, torch, pyg`);
 
+if (args['prepare-only']) {
+  for (const name of graphNames) {
+    const t0 = performance.now();
+    const dir = prepareGraph(F, GRAPHS[name].spec);
+    console.error(`${name}: exported in ${((performance.now() - t0) / 1000).toFixed(1)} s to ${dir}`);
+  }
+  process.exit(0);
+}
+
 /** @param {string} code */
 function python(code) {
   try {
@@ -110,7 +121,7 @@ const build = F.devices();
 /**
  * @type {{
  *   machine: object; device: F.Device; gpu: string | null; fathom_build: object; torch: string | null; torch_geometric: string | null; python: string;
- *   method: object; graphs: Record<string, object>; children: object[]; cases: Record<string, object>; finished?: boolean; wall_s?: number;
+ *   method: object; graphs: Record<string, object>; children: object[]; cases: Record<string, object>; finished?: boolean; wall_s?: number; interrupted?: string;
  * }}
  */
 const results = {
@@ -141,6 +152,16 @@ function save() {
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 }
+// A time limit (timeout(1) sends SIGTERM to the process group, children included): keep what
+// was measured and say why the rest is missing.
+for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
+  process.on(signal, () => {
+    results.interrupted = `${signal} after ${((performance.now() - started) / 1000).toFixed(0)} s`;
+    save();
+    console.error(`compare-cuda.bench: ${signal}; wrote what was measured to ${out}`);
+    process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+  });
+}
 
 /**
  * Per-case records of one child: from its last line's `cases`, else the lines it printed as
@@ -159,13 +180,53 @@ function caseRecords(r) {
 
 /**
  * @param {SideResult | undefined} rec
+ * @param {string} [childError] why the child ended, when it failed
  * @returns {SideResult}
  */
-function sideFigures(rec) {
-  if (!rec) return { error: 'no record' };
+function sideFigures(rec, childError) {
+  if (!rec) return { error: childError ?? 'no record' };
   if (rec.error || !rec.times_ms?.length) return { error: rec.error ?? 'no times' };
   const { case_result: _, ...rest } = rec;
   return { ...rest, median_ms: median(rec.times_ms), min_ms: Math.min(...rec.times_ms) };
+}
+
+/**
+ * Case summaries of one graph from the sides run so far (called after each side, so a run cut
+ * short keeps what it measured).
+ * @param {string} name @param {{ label: string; cases: string }} G
+ * @param {Record<string, { records: Record<string, SideResult>; error?: string }>} bySide
+ */
+function summarizeGraph(name, G, bySide) {
+  for (const spec of G.cases.split(',')) {
+    const [kind, width] = spec.split(':');
+    /** @type {Record<string, SideResult | null>} */
+    const s = {};
+    for (const side of sides) {
+      const got = bySide[side];
+      s[side] = !got || (!got.error && Object.keys(got.records).length === 0) ? null : sideFigures(got.records[spec], got.error);
+    }
+    const fathom = s.fathom;
+    /** @type {Record<string, unknown>} */
+    const summary = {
+      label: `${CASE_LABELS[kind] ?? kind}${width ? `, F = ${width}` : ''}, ${G.label}`,
+      graph: name,
+      case: spec,
+      ...s,
+      time_ratio_fathom_over_torch: ratio(fathom?.median_ms, s.torch?.median_ms),
+      time_ratio_fathom_over_pyg: ratio(fathom?.median_ms, s.pyg?.median_ms),
+      memory_ratio_fathom_over_torch: ratio(fathom?.device_peak_mb, s.torch?.device_peak_mb),
+      memory_ratio_fathom_over_pyg: ratio(fathom?.device_peak_mb, s.pyg?.device_peak_mb),
+    };
+    // Numerics: the SpMM checksum (sum |Y|) against the plain-torch reference.
+    const ref = s.torch?.checksum;
+    if (typeof ref === 'number' && ref !== 0) {
+      for (const side of ['fathom', 'pyg']) {
+        const v = s[side]?.checksum;
+        if (typeof v === 'number') summary[`checksum_rel_diff_${side}_vs_torch`] = Math.abs(v - ref) / Math.abs(ref);
+      }
+    }
+    results.cases[`${name}/${spec}`] = summary;
+  }
 }
 
 /** @param {number | null | undefined} a @param {number | null | undefined} b */
@@ -193,57 +254,37 @@ for (const [gi, name] of graphNames.entries()) {
     depth: Number(args.depth),
     hidden: Number(args.hidden),
   };
-  /** @type {Record<string, Record<string, SideResult>>} */
+  /** @type {Record<string, { records: Record<string, SideResult>; error?: string }>} */
   const bySide = {};
   const order = sides.map((_, i) => sides[(i + gi) % sides.length]);
   for (const side of order) {
     if (side !== 'fathom' && !torchVersion) {
-      bySide[side] = {};
       results.children.push({ graph: name, side, skipped: `PyTorch not importable by ${args.python}` });
       continue;
     }
     if (deadlineMs > 0 && performance.now() - started > deadlineMs) {
-      bySide[side] = {};
-      results.children.push({ graph: name, side, error: `not run: the ${args['deadline-s']} s deadline was spent` });
+      bySide[side] = { records: {}, error: `not run: the ${args['deadline-s']} s deadline was spent` };
+      results.children.push({ graph: name, side, error: bySide[side].error });
+      summarizeGraph(name, G, bySide);
       continue;
     }
-    const r = await runChild(side, params, {
-      python: args.python,
-      script: GPU_CASES,
-      extraArgs: ['--impl', side],
-      timeoutMs: Number(args['child-timeout-s']) * 1000,
-    });
-    bySide[side] = caseRecords(r);
+    // Each case joins the summary as the child prints it: a run stopped mid-child keeps it.
+    bySide[side] = { records: {}, error: 'running when the benchmark stopped' };
+    const live = bySide[side];
+    /** @param {Record<string, unknown>} rec */
+    const onRecord = (rec) => {
+      if (typeof rec.case_result !== 'string') return;
+      live.records[rec.case_result] = /** @type {SideResult} */ (rec);
+      summarizeGraph(name, G, bySide);
+    };
+    const timeoutMs = Number(args['child-timeout-s']) * 1000;
+    const r = await runChild(side, params, { python: args.python, script: GPU_CASES, extraArgs: ['--impl', side], timeoutMs, onRecord });
+    bySide[side] = { records: caseRecords(r), error: r.error ?? (r.skipped ? `skipped: ${r.skipped}` : undefined) };
     const { cases: _c, records: _r, ...head } = r;
     results.children.push({ graph: name, side, ...head });
     console.error(`  ${side.padEnd(6)} ${r.error ?? r.skipped ?? `done in ${((r.wall_ms ?? 0) / 1000).toFixed(1)} s`}`);
-  }
-  for (const spec of G.cases.split(',')) {
-    const [kind, width] = spec.split(':');
-    /** @type {Record<string, SideResult | null>} */
-    const s = {};
-    for (const side of sides) s[side] = bySide[side] && Object.keys(bySide[side]).length ? sideFigures(bySide[side][spec]) : null;
-    const fathom = s.fathom;
-    /** @type {Record<string, unknown>} */
-    const summary = {
-      label: `${CASE_LABELS[kind] ?? kind}${width ? `, F = ${width}` : ''}, ${G.label}`,
-      graph: name,
-      case: spec,
-      ...s,
-      time_ratio_fathom_over_torch: ratio(fathom?.median_ms, s.torch?.median_ms),
-      time_ratio_fathom_over_pyg: ratio(fathom?.median_ms, s.pyg?.median_ms),
-      memory_ratio_fathom_over_torch: ratio(fathom?.device_peak_mb, s.torch?.device_peak_mb),
-      memory_ratio_fathom_over_pyg: ratio(fathom?.device_peak_mb, s.pyg?.device_peak_mb),
-    };
-    // Numerics: the SpMM checksum (sum |Y|) against the plain-torch reference.
-    const ref = s.torch?.checksum;
-    if (typeof ref === 'number' && ref !== 0) {
-      for (const side of ['fathom', 'pyg']) {
-        const v = s[side]?.checksum;
-        if (typeof v === 'number') summary[`checksum_rel_diff_${side}_vs_torch`] = Math.abs(v - ref) / Math.abs(ref);
-      }
-    }
-    results.cases[`${name}/${spec}`] = summary;
+    summarizeGraph(name, G, bySide);
+    save();
   }
   save();
 }

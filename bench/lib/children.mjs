@@ -53,10 +53,15 @@ function rssMb(pid) {
  * machine is shared): the result then says so, with `exceeded_rss_mb` set.
  * @param {string} side
  * @param {CaseParams} params
- * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number; script?: string; extraArgs?: string[] }} [options]
+ * `onRecord` sees each JSON line as soon as the child prints it.
+ * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number; script?: string; extraArgs?: string[]; onRecord?: (r: Record<string, unknown>) => void }} [options]
  * @returns {Promise<ChildResult>}
  */
-export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity, script = TORCH_CASE, extraArgs = [] } = {}) {
+export function runChild(
+  side,
+  params,
+  { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity, script = TORCH_CASE, extraArgs = [], onRecord } = {},
+) {
   const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
   const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...argv(params)]] : [python, [script, ...extraArgs, ...argv(params)]];
   const t0 = performance.now();
@@ -67,7 +72,22 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
     /** @type {string | null} */
     let killedFor = null;
     let seenMb = 0;
-    child.stdout.on('data', (d) => (stdout += d));
+    let pending = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!onRecord) return;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) {
+        if (!l.startsWith('{')) continue;
+        try {
+          onRecord(JSON.parse(l));
+        } catch {
+          // Not a JSON line after all.
+        }
+      }
+    });
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8192)));
     const poll = setInterval(() => {
       seenMb = Math.max(seenMb, rssMb(child.pid));

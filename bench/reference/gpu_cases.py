@@ -117,11 +117,14 @@ class Inputs:
         return self.get("edge_index", lambda: torch.from_numpy(self.g["edge_index"].astype(np.int64)).to(self.device))
 
     def features(self, f):
-        if self.meta["numFeatures"] == f:
+        # As bench/lib/fathom-case.mjs builds them: the graph's features, each row repeated when F
+        # is a multiple of their width, else the sin pattern.
+        nf, n = self.meta["numFeatures"], self.n
+        if nf == f:
             return self.x
-        key = f"x{f}"
-        n = self.n
-        return self.get(key, lambda: torch.from_numpy(np.sin(np.arange(n * f, dtype=np.float64)).astype(np.float32).reshape(n, f)).to(self.device))
+        if f % nf == 0:
+            return self.get(f"x{f}", lambda: self.x.repeat(1, f // nf))
+        return self.get(f"x{f}", lambda: torch.from_numpy(np.sin(np.arange(n * f, dtype=np.float64)).astype(np.float32).reshape(n, f)).to(self.device))
 
 
 def train_step(model, fwd, inp):
