@@ -22,7 +22,7 @@
 # and the largest one (all three for a dry run of this script without a GPU).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-/tmp/gpu-checks}
+export OUT=${OUT:-/tmp/gpu-checks}
 mkdir -p "$OUT"
 T0=$(date +%s)
 BUDGET=${GPU_CHECKS_BUDGET_S:-540}
