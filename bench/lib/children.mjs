@@ -63,7 +63,7 @@ export function runChild(
   { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity, script = TORCH_CASE, extraArgs = [], onRecord } = {},
 ) {
   const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
-  const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...argv(params)]] : [python, [script, ...extraArgs, ...argv(params)]];
+  const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...extraArgs, ...argv(params)]] : [python, [script, ...extraArgs, ...argv(params)]];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -32,6 +32,9 @@ const { values: a } = parseArgs({
     // spmm only: map every source j to j mod K, keeping each row's nonzero count, so that all
     // gathers read K rows that stay in cache (the kernel's ceiling when nothing misses).
     'fold-sources': { type: 'string' },
+    // Training cases: 'eager' (a hand-written step) and/or 'fit' (fit(), whose step is compiled
+    // by default); with both, the faster is the case's figure and both are kept under variants.
+    variants: { type: 'string', default: 'eager' },
   },
 });
 if (a.threads) F.setNumThreads(Number(a.threads));
@@ -184,11 +187,88 @@ function trainCase(kind, data, out) {
 }
 
 /**
+ * The same training step through fit(), as users run it: compiled (replayed natively) from the
+ * fourth step on, so the first 3 + warmup steps are not timed. stepMs starts after the
+ * onStepStart callback, which waits for the device, and ends with the step's loss.item().
+ * @param {string} kind @param {F.NodeData} data @param {Record<string, unknown>} out
+ */
+async function fitCase(kind, data, out) {
+  const { model, extra } = makeModel(kind, data);
+  Object.assign(out, extra);
+  const skip = 3 + warmup;
+  let peak = 0;
+  /** @type {F.Callback} */
+  const probe = {
+    onStepStart: () => {
+      fence.sync();
+      F.resetPeakMemory();
+    },
+    onStepEnd: () => {
+      peak = F.memory()[device].peakBytes;
+    },
+  };
+  try {
+    const options = { epochs: skip + repeats, lr: 0.01, weightDecay: 5e-4, patience: 0, restoreBest: false, checkFinite: false, callbacks: [probe] };
+    const r = await F.fit(model, data, options);
+    out.times_ms = r.history.slice(skip).map((h) => +h.stepMs.toFixed(3));
+    out.loss_first = r.history[0]?.trainLoss;
+    out.loss_last = r.history[r.history.length - 1]?.trainLoss;
+    out.compiled = r.compiled?.train ?? false;
+    out.step_peak_mb = peak / MB;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** @param {number[]} xs */
+const medianOf = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)] ?? Infinity;
+
+/**
+ * A training case through each of --variants; the faster one's record, all of them under variants.
+ * @param {string} kind @param {F.NodeData} data @param {Record<string, unknown>} out
+ */
+async function trainVariants(kind, data, out) {
+  const names = a.variants.split(',');
+  if (names.length === 1 && names[0] === 'eager') return trainCase(kind, data, out);
+  /** @type {Record<string, Record<string, unknown>>} */
+  const by = {};
+  for (const name of names) {
+    /** @type {Record<string, unknown>} */
+    const rec = {};
+    F.resetPeakMemory();
+    try {
+      if (name === 'eager') trainCase(kind, data, rec);
+      else if (name === 'fit') await fitCase(kind, data, rec);
+      else throw new RangeError(`fathom-case: --variants takes eager and fit, got '${name}'`);
+      rec.device_peak_mb = name === 'fit' ? rec.step_peak_mb : deviceMb().peak;
+    } catch (e) {
+      rec.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    }
+    by[name] = rec;
+  }
+  const ok = Object.entries(by).filter(([, r]) => Array.isArray(r.times_ms) && r.times_ms.length > 0);
+  if (ok.length === 0)
+    throw new Error(
+      Object.entries(by)
+        .map(([k, r]) => `${k}: ${r.error}`)
+        .join('; '),
+    );
+  const [best, rec] = ok.reduce((x, y) => (medianOf(/** @type {number[]} */ (y[1].times_ms)) < medianOf(/** @type {number[]} */ (x[1].times_ms)) ? y : x));
+  Object.assign(out, rec, { variant: best });
+  out.variants = Object.fromEntries(
+    Object.entries(by).map(([k, r]) => [
+      k,
+      r.error ? { error: r.error } : { median_ms: medianOf(/** @type {number[]} */ (r.times_ms)), device_peak_mb: r.device_peak_mb, compiled: r.compiled },
+    ]),
+  );
+}
+
+/**
  * Runs one case (`spmm`, `spmm:128`, `gcn`, ...) into a fresh record; its device peak covers the
  * case alone (inputs resident on the device included).
  * @param {string} spec @param {() => F.NodeData} dataOf @param {() => F.Graph} graphOf
  */
-function runCase(spec, dataOf, graphOf) {
+async function runCase(spec, dataOf, graphOf) {
   const [kind, width] = spec.split(':');
   /** @type {Record<string, unknown>} */
   const out = { case: kind };
@@ -196,8 +276,9 @@ function runCase(spec, dataOf, graphOf) {
   out.device_mb_at_start = deviceMb().bytes;
   const s = performance.now();
   if (kind === 'spmm') spmmCase(graphOf(), Number(width ?? a.features), out);
-  else trainCase(/** @type {string} */ (kind), dataOf(), out);
-  out.device_peak_mb = deviceMb().peak;
+  else await trainVariants(/** @type {string} */ (kind), dataOf(), out);
+  // With variants, each one's peak is its own (set above); else the case's.
+  if (out.device_peak_mb === undefined) out.device_peak_mb = deviceMb().peak;
   out.case_wall_ms = performance.now() - s;
   return out;
 }
@@ -216,7 +297,7 @@ if (caseList.length === 1 && !a.case.includes(':')) {
     out.setup_ms = performance.now() - t0;
     Object.assign(
       out,
-      runCase(
+      await runCase(
         'spmm',
         () => F.NodeData.from(d, { device }),
         () => g,
@@ -231,7 +312,7 @@ if (caseList.length === 1 && !a.case.includes(':')) {
     out.setup_ms = performance.now() - t0;
     Object.assign(
       out,
-      runCase(
+      await runCase(
         a.case,
         () => data,
         () => data.graph,
@@ -250,7 +331,7 @@ if (caseList.length === 1 && !a.case.includes(':')) {
   const setup_ms = performance.now() - t0;
   for (const spec of caseList) {
     try {
-      cases[spec] = runCase(
+      cases[spec] = await runCase(
         spec,
         () => data,
         () => data.graph,
