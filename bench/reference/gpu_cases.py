@@ -168,7 +168,8 @@ def best_of(variants, out, clock):
     best = min(ok, key=lambda k: median(ok[k]["times_ms"]))
     out.update(ok[best])
     out["variant"] = best
-    out["variants"] = {k: ({"median_ms": median(v["times_ms"]), "device_peak_mb": v.get("device_peak_mb")} if "times_ms" in v else v) for k, v in by.items()}
+    keep = ("device_peak_mb", "checksum", "loss_first")
+    out["variants"] = {k: ({"median_ms": median(v["times_ms"]), **{f: v[f] for f in keep if f in v}} if "times_ms" in v else v) for k, v in by.items()}
 
 
 def spmm_record(clock, mm, x, out):
