@@ -101,7 +101,9 @@ describe.skipIf(!hasTorch)(`gpu_cases.py --impl pyg${hasTorch ? '' : ` (skipped:
       writeFileSync(join(kit, 'torch_geometric', file), text);
     }
     process.env.FATHOM_BENCH_CACHE = join(tmp, 'graphs');
-    const dir = prepareGraph(F, { rmat: { nodes: 300, edges: 2400, features: 16, classes: 4, seed: 3 } });
+    // The library's sources stand in for dist/, which the helper is typed against: same API.
+    const lib = F as unknown as Parameters<typeof prepareGraph>[0];
+    const dir = prepareGraph(lib, { rmat: { nodes: 300, edges: 2400, features: 16, classes: 4, seed: 3 } });
     const env = { ...process.env, PYTHONPATH: kit, OMP_NUM_THREADS: '1' };
     const pyg = runSide('pyg', dir, env);
     const ref = runSide('torch', dir, env);
