@@ -9,7 +9,7 @@
 //   node bench/compare-cuda.bench.mjs [--device cuda|cpu] [--graphs cora,uniform-1m,rmat-1m,rmat-largest]
 //        [--cases spmm:64,spmm:128,gcn,gat,resgcn] [--largest-cases spmm:64,spmm:128,gcn,gat] [--sides fathom,torch,pyg]
 //        [--repeats 5] [--warmup 2] [--nodes 1000000] [--edges 10000000] [--largest-nodes 10000000]
-//        [--largest-edges 100000000] [--no-largest] [--depth 64] [--child-timeout-s 300] [--deadline-s 0] [--out FILE]
+//        [--largest-edges 100000000] [--no-largest] [--fathom-variants eager,fit] [--depth 64] [--child-timeout-s 300] [--deadline-s 0] [--out FILE]
 // --device cpu runs the same children on the CPU (a smoke run of both sides; times are not the point).
 // --deadline-s N: no child starts after N seconds; what did not run says so in the JSON.
 // --prepare-only: export the selected graphs (bench/.cache/graphs, or $FATHOM_BENCH_CACHE) and stop.
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     // 64 fixup blocks hold 64 activations of N x 64 floats and their tape: ~500 GB at 10M nodes.
     'largest-cases': { type: 'string', default: 'spmm:64,spmm:128,gcn,gat' },
     sides: { type: 'string', default: 'fathom,torch,pyg' },
+    // Fathom's training steps: a hand-written eager step and/or fit() (compiled); see fathom-case.mjs.
+    'fathom-variants': { type: 'string', default: 'eager,fit' },
     repeats: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     nodes: { type: 'string', default: '1000000' },
@@ -140,8 +142,7 @@ const results = {
     memory:
       'device_peak_mb: peak tensor bytes on the device (Fathom memory().cuda.peakBytes after resetPeakMemory; torch.cuda.max_memory_allocated after reset_peak_memory_stats), reset at each training step and at the start of each SpMM case; inputs resident on the device are included (device_mb_at_start says how much was live when the case began)',
     order: 'sides rotate per graph (fathom, torch, pyg; then torch, pyg, fathom; ...)',
-    fathom:
-      "training cases run two ways, a hand-written eager step and fit() (its step compiled and replayed natively from the fourth step on, fit's default); the faster is the Fathom figure and both are kept under variants",
+    fathom: `training steps as ${args['fathom-variants']} (eager: a hand-written step; fit: fit(), its step compiled and replayed natively from the fourth step on, fit's default); with both, the faster is the Fathom figure and both are kept under variants`,
     pyg: 'PyG layers as its users write them (GCNConv cached / on adj_t, GATConv, GCNConv blocks with gcn_norm once); where two paths exist the faster is reported and both are kept under variants',
     numerics:
       'the plain-torch mirror is the reference: SpMM checksums (sum |Y|) of Fathom and PyG are compared with it; training losses differ by initialization (different random streams) and are listed',
@@ -283,7 +284,7 @@ for (const [gi, name] of graphNames.entries()) {
     const r = await runChild(side, params, {
       python: args.python,
       script: GPU_CASES,
-      extraArgs: side === 'fathom' ? ['--variants', 'eager,fit'] : ['--impl', side],
+      extraArgs: side === 'fathom' ? ['--variants', args['fathom-variants']] : ['--impl', side],
       timeoutMs,
       onRecord,
     });

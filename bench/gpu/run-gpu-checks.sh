@@ -138,7 +138,7 @@ else
   cat "$PREP_LOG" >>"$LOG"
   t=$(limit 400)
   step compare-cuda-largest "$t" node bench/compare-cuda.bench.mjs --device "$DEVICE" "${LARGEST_ARGS[@]}" --python "$FATHOM_BENCH_PYTHON" \
-    --repeats 3 --warmup 1 --deadline-s $((t > 40 ? t - 30 : 10)) --child-timeout-s $((t > 60 ? t / 2 : 30)) --out "$OUT/compare-cuda-largest.json"
+    --repeats 3 --warmup 1 --fathom-variants eager --deadline-s $((t > 40 ? t - 30 : 10)) --child-timeout-s $((t > 60 ? t / 2 : 30)) --out "$OUT/compare-cuda-largest.json"
 fi
 summary
 echo "== done in $(elapsed) s" >>"$LOG"
