@@ -137,6 +137,9 @@ const results = {
     order: 'each round runs one Fathom and one PyTorch child, alternating which goes first',
     time: 'median over all timed repeats of all rounds; training cases time one step (forward, masked NLL, backward, Adam)',
     memory: 'peak RSS (getrusage maxrss) of the child process, nothing subtracted; the largest over rounds',
+    synchronized: true,
+    sync_method:
+      'CPU only: every op finishes before it returns (fathom-case.mjs fences each timer with synchronize("cpu"), a no-op); on the GPU use compare-cuda.bench.mjs',
   },
   idle_rss_mb: idleBaselines({ python: args.python }),
   bandwidth: null,

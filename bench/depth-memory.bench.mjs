@@ -11,8 +11,11 @@
 // With --checkpoint-every K1,K2 it adds C: the fixup stack of B at 128 blocks with activation
 // checkpointing in segments of each K, next to the same stack without (--targets picks which of
 // A, B, C run; C alone reruns only the plain 128-block row it compares against).
-// Writes bench/results/depth-memory-cpu.json (or --out).
-//   node bench/depth-memory.bench.mjs [--threads 2] [--steps 3] [--warmup 1] [--max-rss-gb 16] [--no-torch]
+// With --device cuda Fathom's children train on the GPU (each timer fenced by synchronize('cuda'));
+// a row's tensor_mb.step_peak is then the device's peak tensor bytes, and the PyTorch rows are not
+// run (its GPU side is compare-cuda.bench.mjs).
+// Writes bench/results/depth-memory-<device>.json (or --out).
+//   node bench/depth-memory.bench.mjs [--device cpu|cuda] [--threads 2] [--steps 3] [--warmup 1] [--max-rss-gb 16] [--no-torch]
 //        [--no-torch-128] [--residuals fixup,reversible] [--targets A,B,C] [--checkpoint-every 8,16] [--quick]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +24,7 @@ import { parseArgs } from 'node:util';
 import * as F from '../dist/esm/index.js';
 import { DEFAULT_PYTHON, idleBaselines, runChild } from './lib/children.mjs';
 import { prepareGraph } from './lib/graphs.mjs';
-import { machine, median } from './timing.mjs';
+import { deviceSync, machine, median } from './timing.mjs';
 
 /**
  * One child's run: what it measured, or why it did not finish.
@@ -63,6 +66,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     'max-rss-gb': { type: 'string', default: '16' },
     python: { type: 'string', default: DEFAULT_PYTHON },
+    device: { type: 'string', default: 'cpu' },
     'no-torch': { type: 'boolean', default: false },
     'no-torch-128': { type: 'boolean', default: false },
     residuals: { type: 'string', default: 'fixup,reversible' },
@@ -80,6 +84,9 @@ const { values: args } = parseArgs({
   },
 });
 const threads = Number(args.threads);
+const device = /** @type {F.Device} */ (args.device);
+if (device !== 'cpu' && device !== 'cuda') throw new RangeError(`depth-memory.bench: --device must be cpu or cuda, got '${args.device}'`);
+if (device === 'cuda') F.resolveDevice('cuda'); // says why when there is no usable GPU
 const steps = Number(args.steps);
 const maxRssMb = Number(args['max-rss-gb']) * 1024;
 const quick = args.quick;
@@ -102,13 +109,17 @@ const checkpointKs = args['checkpoint-every'].split(',').filter(Boolean).map(Num
 
 /**
  * @type {{
- *   machine: ReturnType<typeof machine>; method: string; idle_rss_mb: ReturnType<typeof idleBaselines>; graph_b: object;
+ *   machine: ReturnType<typeof machine>; method: string; device: string; synchronized: boolean; sync_method: string;
+ *   idle_rss_mb: ReturnType<typeof idleBaselines>; graph_b: object;
  *   runs: Row[]; targets: Targets; torch?: TorchSummary;
  * }}
  */
 const results = {
   machine: machine(threads),
   method: `each run is one child process: load the graph, build the model, ${args.warmup} warm-up step(s) + ${steps} timed step(s); peak RSS = getrusage maxrss of the child (nothing subtracted)`,
+  device,
+  synchronized: true,
+  sync_method: deviceSync(F, device).sync_method,
   idle_rss_mb: idleBaselines({ python: args.python }),
   graph_b: { ...bigSpec, generator: 'rmatGraph' },
   runs: [],
@@ -130,6 +141,7 @@ async function run(side, graph, depth, residual, checkpointEvery) {
     depth,
     hidden: 64,
     residual: side === 'fathom' ? residual : undefined,
+    device: side === 'fathom' ? device : undefined,
     repeats: steps,
     warmup: Number(args.warmup),
     threads,
@@ -241,7 +253,7 @@ if (targets.has('C') && checkpointKs.length) {
 }
 
 // The PyTorch reference on graph B (fixup).
-if (!args['no-torch']) {
+if (!args['no-torch'] && device === 'cpu') {
   const rows = [];
   for (const d of ladderOf('torch-ladder')) rows.push(await run('torch', big, d, 'fixup'));
   if (rows.every((r) => r.error?.includes('not installed'))) {
@@ -286,7 +298,7 @@ if (results.torch?.growth) {
   );
 }
 
-const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'depth-memory-cpu.json');
+const out = args.out ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', `depth-memory-${device}.json`);
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.error(`wrote ${out}`);

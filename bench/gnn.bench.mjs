@@ -1,13 +1,14 @@
 // SpMM and GCN training-epoch timings on Cora and on a generated R-MAT graph
 // (default 1M nodes, 10M directed edges, F = 64). Medians over repeats; JSON to
-// bench/results/gnn-<device>.json. Usage:
+// bench/results/gnn-<device>.json. On CUDA every timer is fenced by synchronize('cuda') (see
+// bench/timing.mjs), so a time is the kernels' work, not their launch. Usage:
 //   node bench/gnn.bench.mjs [--device cpu|cuda] [--threads N] [--nodes N] [--edges E] [--repeats R]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import * as F from '../dist/esm/index.js';
-import { machine, time } from './timing.mjs';
+import { deviceSync, machine, time } from './timing.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +24,7 @@ const device = F.resolveDevice(/** @type {F.Device | 'auto'} */ (args.device));
 if (args.threads) F.setNumThreads(Number(args.threads));
 const threads = F.devices().cpu.threads;
 const repeats = Number(args.repeats);
+const fence = deviceSync(F, device);
 
 /**
  * @param {F.Graph} graph
@@ -32,14 +34,7 @@ function spmmCase(graph, features) {
   const op = graph.operator('gcn', { device });
   return F.tidy(() => {
     const x = F.Tensor.from(features, [graph.numNodes, features.length / graph.numNodes], { device });
-    const t = time(
-      () =>
-        F.tidy(() => {
-          F.propagate(op, x).dispose();
-          if (device === 'cuda') F.devices();
-        }),
-      { repeats },
-    );
+    const t = time(() => F.tidy(() => F.propagate(op, x).dispose()), { repeats, sync: fence.sync });
     // Bytes the op must move at least: CSR (rowptr + col + values) once, X gathered once per
     // nonzero (upper bound for no reuse) is not a floor; the floor reads X and writes Y once.
     const f = features.length / graph.numNodes;
@@ -57,7 +52,10 @@ async function epochCase(dataset, hidden, layers) {
   const data = F.NodeData.from(dataset, { device });
   const model = new F.GCN({ inChannels: dataset.numFeatures, hiddenChannels: hidden, outChannels: dataset.numClasses, numLayers: layers, seed: 0, device });
   try {
-    const r = await F.fit(model, data, { epochs: repeats + 2, lr: 0.01, weightDecay: 5e-4, patience: 0 });
+    // fit's stepMs starts after onStepStart (which waits for the device here) and ends after the
+    // step's loss.item(), a device-to-host copy that waits for every kernel queued before it.
+    const fenceStart = { onStepStart: () => fence.sync() };
+    const r = await F.fit(model, data, { epochs: repeats + 2, lr: 0.01, weightDecay: 5e-4, patience: 0, callbacks: [fenceStart] });
     const steps = r.history.slice(2).map((h) => h.stepMs);
     return { median_ms: F_median(steps), min_ms: Math.min(...steps), repeats: steps.length, hidden, layers };
   } finally {
@@ -67,8 +65,20 @@ async function epochCase(dataset, hidden, layers) {
 }
 const F_median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-/** @type {{ machine: ReturnType<typeof machine>; device: F.Device; build: ReturnType<typeof F.devices>; cases: Record<string, { median_ms: number }>; graph?: object }} */
-const results = { machine: machine(threads), device, build: F.devices(), cases: {} };
+/**
+ * @type {{
+ *   machine: ReturnType<typeof machine>; device: F.Device; build: ReturnType<typeof F.devices>; synchronized: boolean; sync_method: string;
+ *   cases: Record<string, { median_ms: number }>; graph?: object;
+ * }}
+ */
+const results = {
+  machine: machine(threads),
+  device,
+  build: F.devices(),
+  synchronized: fence.synchronized,
+  sync_method: `SpMM: ${fence.sync_method}; epochs: fit's stepMs, started after synchronize in onStepStart, ended by the step's loss.item() (a device-to-host copy that waits for the device)`,
+  cases: {},
+};
 /**
  * @param {string} name
  * @param {{ median_ms: number }} r

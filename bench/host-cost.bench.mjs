@@ -3,17 +3,20 @@
 // step time per block is the per-op cost of JavaScript, N-API and dispatch (eager) or of the
 // native replay (compiled). fixup and reversible blocks at depths 64, 256 and 1000. (b) Cora:
 // res-gcn with 64 fixup blocks and 1000 reversible blocks, step time and native peak bytes of a
-// training step, eager against compiled.
-//   OMP_NUM_THREADS=1 node bench/host-cost.bench.mjs [--quick] [--epochs 40] [--no-cora] [--out FILE]
+// training step, eager against compiled. With --device cuda the same runs train on the GPU: each
+// step starts after synchronize('cuda') (an onStepStart callback) and ends with the step's
+// loss.item(), a device-to-host copy that waits for every queued kernel; peaks are device bytes.
+//   OMP_NUM_THREADS=1 node bench/host-cost.bench.mjs [--device cpu|cuda] [--quick] [--epochs 40] [--no-cora] [--out FILE]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as F from '../dist/esm/index.js';
-import { machine, median } from './timing.mjs';
+import { deviceSync, machine, median } from './timing.mjs';
 
 const { values: a } = parseArgs({
   options: {
+    device: { type: 'string', default: 'cpu' },
     quick: { type: 'boolean', default: false },
     epochs: { type: 'string' },
     'no-cora': { type: 'boolean', default: false },
@@ -23,7 +26,11 @@ const { values: a } = parseArgs({
 const here = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
 const epochs = Number(a.epochs ?? (a.quick ? 12 : 40));
 const depths = a.quick ? [16, 64] : [64, 256, 1000];
-const out = resolve(a.out ?? resolve(here, 'results', a.quick ? 'host-cost-cpu-quick.json' : 'host-cost-cpu.json'));
+const device = /** @type {F.Device} */ (a.device);
+if (device !== 'cpu' && device !== 'cuda') throw new RangeError(`host-cost.bench: --device must be cpu or cuda, got '${a.device}'`);
+if (device === 'cuda') F.resolveDevice('cuda'); // says why when there is no usable GPU
+const fence = deviceSync(F, device);
+const out = resolve(a.out ?? resolve(here, 'results', a.quick ? `host-cost-${device}-quick.json` : `host-cost-${device}.json`));
 F.setNumThreads(1);
 // Steps 1–3 run eagerly or traced; compiled steps replay from step 4 on. The median is taken
 // over the steps after a few more, for both modes alike.
@@ -35,7 +42,7 @@ const SKIP = 6;
  * @param {F.NodeData} data @param {object} modelOptions @param {boolean} compile @param {number} n
  */
 async function run(data, modelOptions, compile, n) {
-  const model = new F.ResGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, ...modelOptions });
+  const model = new F.ResGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, ...modelOptions, device });
   /** @type {number[]} */
   const stamps = [];
   try {
@@ -56,7 +63,9 @@ async function run(data, modelOptions, compile, n) {
 
 /** @param {F.NodeModel} model @param {F.NodeData} data @param {number} n @param {boolean} compile @param {() => void} onEpoch */
 function fit(model, data, n, compile, onEpoch) {
-  return F.fit(model, data, { epochs: n, patience: 0, lr: 0.01, restoreBest: false, checkFinite: false, compile, onEpoch });
+  // fit's stepMs starts after onStepStart, which waits for the device here.
+  const callbacks = [{ onStepStart: () => fence.sync() }];
+  return F.fit(model, data, { epochs: n, patience: 0, lr: 0.01, restoreBest: false, checkFinite: false, compile, onEpoch, callbacks });
 }
 
 /**
@@ -64,7 +73,7 @@ function fit(model, data, n, compile, onEpoch) {
  * @param {F.NodeData} data @param {object} modelOptions @param {boolean} compile @param {number} warm
  */
 async function peakOfStep(data, modelOptions, compile, warm) {
-  const model = new F.ResGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, ...modelOptions });
+  const model = new F.ResGCN({ inChannels: data.numFeatures, outChannels: data.numClasses, ...modelOptions, device });
   try {
     let peak = 0;
     await F.fit(model, data, {
@@ -80,7 +89,7 @@ async function peakOfStep(data, modelOptions, compile, warm) {
             if (ctx.epoch === warm + 1) F.resetPeakMemory();
           },
           onStepEnd: (ctx) => {
-            if (ctx.epoch === warm + 1) peak = F.memory().cpu.peakBytes;
+            if (ctx.epoch === warm + 1) peak = F.memory()[device].peakBytes;
           },
         },
       ],
@@ -91,10 +100,13 @@ async function peakOfStep(data, modelOptions, compile, warm) {
   }
 }
 
-/** @type {{ machine: object; build: object; epochs: number; median_over: string; tiny: { graph: object; hidden: number; rows: object[] }; cora: { hidden: number; epochs: number; rows: object[] } | null }} */
+/** @type {{ machine: object; build: object; device: F.Device; synchronized: boolean; sync_method: string; epochs: number; median_over: string; tiny: { graph: object; hidden: number; rows: object[] }; cora: { hidden: number; epochs: number; rows: object[] } | null }} */
 const results = {
   machine: { ...machine(1), omp_num_threads: process.env.OMP_NUM_THREADS ?? null, load_average_at_start: os.loadavg().map((v) => +v.toFixed(2)) },
   build: F.devices(),
+  device,
+  synchronized: fence.synchronized,
+  sync_method: `fit's stepMs, started after ${fence.sync_method.split(' (')[0]} in onStepStart and ended by the step's loss.item() (a device-to-host copy that waits for the device)`,
   epochs,
   median_over: `epochs ${SKIP + 1}–${epochs}`,
   tiny: { graph: { generator: 'rmatGraph', nodes: 64, edges: 256, features: 16, classes: 4, seed: 3 }, hidden: 16, rows: [] },
@@ -103,7 +115,7 @@ const results = {
 
 {
   const g = F.datasets.rmatGraph({ numNodes: 64, numEdges: 256, numFeatures: 16, numClasses: 4, seed: 3 });
-  const data = F.NodeData.from(g);
+  const data = F.NodeData.from(g, { device });
   for (const residual of ['fixup', 'reversible']) {
     for (const depth of depths) {
       const options = { hiddenChannels: 16, numLayers: depth, residual, dropout: 0.5, seed: 0 };
@@ -132,7 +144,7 @@ const results = {
 
 if (!a['no-cora'] && !a.quick) {
   const cora = F.datasets.loadDataset('cora', { normalizeFeatures: true });
-  const data = F.NodeData.from(cora);
+  const data = F.NodeData.from(cora, { device });
   results.cora = { hidden: 64, epochs: 12, rows: [] };
   for (const [residual, depth] of [
     ['fixup', 64],

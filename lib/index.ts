@@ -5,6 +5,7 @@ export type { Device, DType, NativeArray } from './tensor/dtype.js';
 export { FathomError, type FathomErrorCode } from './errors/FathomError.js';
 export { devices, emptyCache, memory, resetPeakMemory, resolveDevice, setDeterministic, setNumThreads } from './runtime/devices.js';
 export { getMemoryLimit, setMemoryLimit, type MemoryLimit } from './runtime/memoryLimit.js';
+export { synchronize } from './runtime/synchronize.js';
 
 export { backward } from './autograd/backward.js';
 export { retainGrad } from './autograd/retainGrad.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 const HERE = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
 export const FATHOM_CASE = join(HERE, 'fathom-case.mjs');
 export const TORCH_CASE = join(HERE, '..', 'reference', 'torch_models.py');
+export const GPU_CASES = join(HERE, '..', 'reference', 'gpu_cases.py');
 export const DEFAULT_PYTHON = process.env.FATHOM_BENCH_PYTHON ?? '/usr/bin/python3';
 
 /**
@@ -22,7 +23,7 @@ export const DEFAULT_PYTHON = process.env.FATHOM_BENCH_PYTHON ?? '/usr/bin/pytho
  *   wall_ms?: number; error?: string; skipped?: string; exceeded_rss_mb?: number; max_rss_seen_mb?: number;
  *   times_ms?: number[]; peak_rss_mb?: number; nodes?: number; nnz?: number; features?: number;
  *   loss_first?: number; loss_last?: number; tensor_mb?: { before_step: number; after_forward: number; step_peak: number };
- *   [key: string]: unknown;
+ *   records?: Record<string, unknown>[]; [key: string]: unknown;
  * }} ChildResult
  */
 
@@ -44,18 +45,25 @@ function rssMb(pid) {
 }
 
 /**
- * Runs `side` ('fathom' | 'torch') on `params` ({case, graph, repeats, warmup, threads, depth, ...}).
- * Resolves to the child's JSON object, { skipped } when torch is missing, or { error } on
- * failure. A watchdog kills the child once its RSS passes `maxRssMb` (the machine is shared):
- * the result then says so, with `exceeded_rss_mb` set.
- * @param {'fathom' | 'torch'} side
+ * Runs `side` ('fathom', or a Python side: 'torch', and with `script` GPU_CASES also 'pyg') on
+ * `params` ({case, graph, repeats, warmup, threads, depth, ...}). Resolves to the child's last
+ * JSON line, { skipped } when torch is missing, or { error } on failure; `records` holds the JSON
+ * lines printed before it (per-case records of a child running a list of cases, kept also when
+ * it failed or was killed). A watchdog kills the child once its RSS passes `maxRssMb` (the
+ * machine is shared): the result then says so, with `exceeded_rss_mb` set.
+ * @param {string} side
  * @param {CaseParams} params
- * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number }} [options]
+ * `onRecord` sees each JSON line as soon as the child prints it.
+ * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number; script?: string; extraArgs?: string[]; onRecord?: (r: Record<string, unknown>) => void }} [options]
  * @returns {Promise<ChildResult>}
  */
-export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity } = {}) {
+export function runChild(
+  side,
+  params,
+  { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity, script = TORCH_CASE, extraArgs = [], onRecord } = {},
+) {
   const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
-  const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...argv(params)]] : [python, [TORCH_CASE, ...argv(params)]];
+  const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...extraArgs, ...argv(params)]] : [python, [script, ...extraArgs, ...argv(params)]];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,7 +72,22 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
     /** @type {string | null} */
     let killedFor = null;
     let seenMb = 0;
-    child.stdout.on('data', (d) => (stdout += d));
+    let pending = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!onRecord) return;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) {
+        if (!l.startsWith('{')) continue;
+        try {
+          onRecord(JSON.parse(l));
+        } catch {
+          // Not a JSON line after all.
+        }
+      }
+    });
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8192)));
     const poll = setInterval(() => {
       seenMb = Math.max(seenMb, rssMb(child.pid));
@@ -81,15 +104,21 @@ export function runChild(side, params, { python = DEFAULT_PYTHON, timeoutMs = 30
       clearInterval(poll);
       clearTimeout(timer);
       const wall_ms = performance.now() - t0;
-      const lines = stdout
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{'));
-      if (status === 0 && lines.length > 0) return resolve({ ...JSON.parse(lines[lines.length - 1]), wall_ms });
+      /** @type {Record<string, unknown>[]} */
+      const records = [];
+      for (const l of stdout.trim().split('\n')) {
+        if (!l.startsWith('{')) continue;
+        try {
+          records.push(JSON.parse(l));
+        } catch {
+          // A line cut short by a kill.
+        }
+      }
+      if (status === 0 && records.length > 0) return resolve({ ...records[records.length - 1], records: records.slice(0, -1), wall_ms });
       const why = killedFor ?? (signal ? `killed by ${signal}` : `exit ${status}`);
       const tail = stderr.trim().split('\n').slice(-4).join(' | ');
       /** @type {ChildResult} */
-      const r = { error: `${side} ${params.case} failed (${why})${tail && !killedFor ? `: ${tail}` : ''}`, wall_ms, max_rss_seen_mb: seenMb };
+      const r = { error: `${side} ${params.case} failed (${why})${tail && !killedFor ? `: ${tail}` : ''}`, wall_ms, max_rss_seen_mb: seenMb, records };
       if (killedFor?.startsWith('RSS')) r.exceeded_rss_mb = maxRssMb;
       resolve(r);
     });

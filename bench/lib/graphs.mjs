@@ -10,8 +10,11 @@ import { readNpy, writeNpy } from './npy.mjs';
 /** @typedef {typeof import('../../dist/esm/index.js')} Fathom */
 /** @typedef {import('../../dist/esm/index.js').datasets.GraphData} GraphData */
 /**
- * A bundled dataset by name, or a generated R-MAT graph.
- * @typedef {{ dataset: string; rmat?: undefined } | { rmat: { nodes: number; edges: number; features: number; classes: number; seed: number }; dataset?: undefined }} GraphSpec
+ * A bundled dataset by name, or a generated R-MAT graph. Quadrant probabilities a, b, c default to
+ * Graph500's (0.57, 0.19, 0.19); a = b = c = 0.25 draws every edge's ends uniformly (a uniform
+ * random graph with the same generator, sizes and splits).
+ * @typedef {{ nodes: number; edges: number; features: number; classes: number; seed: number; a?: number; b?: number; c?: number }} RmatSpec
+ * @typedef {{ dataset: string; rmat?: undefined } | { rmat: RmatSpec; dataset?: undefined }} GraphSpec
  */
 
 export const CACHE = process.env.FATHOM_BENCH_CACHE ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '.cache', 'graphs');
@@ -23,7 +26,8 @@ export const CACHE = process.env.FATHOM_BENCH_CACHE ?? join(import.meta.dirname 
 export function graphKey(spec) {
   if (spec.rmat === undefined) return spec.dataset;
   const r = spec.rmat;
-  return `rmat-n${r.nodes}-e${r.edges}-f${r.features}-c${r.classes}-s${r.seed}`;
+  const quadrants = r.a === undefined ? '' : `-q${r.a}-${r.b}-${r.c}`;
+  return `rmat-n${r.nodes}-e${r.edges}-f${r.features}-c${r.classes}-s${r.seed}${quadrants}`;
 }
 
 /**
@@ -34,7 +38,7 @@ export function graphKey(spec) {
 function generate(F, spec) {
   if (spec.rmat === undefined) return F.datasets.loadDataset(spec.dataset, { normalizeFeatures: true });
   const r = spec.rmat;
-  return F.datasets.rmatGraph({ numNodes: r.nodes, numEdges: r.edges, numFeatures: r.features, numClasses: r.classes, seed: r.seed });
+  return F.datasets.rmatGraph({ numNodes: r.nodes, numEdges: r.edges, numFeatures: r.features, numClasses: r.classes, seed: r.seed, a: r.a, b: r.b, c: r.c });
 }
 
 /**

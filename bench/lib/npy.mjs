@@ -1,6 +1,30 @@
 // Minimal .npy (format 1.0) reader and writer for the typed arrays the benchmarks exchange
-// with the PyTorch reference: C order, little endian, no pickles.
-import { readFileSync, writeFileSync } from 'node:fs';
+// with the PyTorch reference: C order, little endian, no pickles. Files are read and written in
+// chunks, so arrays past 2 GiB (a 10M-node graph's features) go through as well.
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+
+// One read or write call moves at most this much: Node refuses single I/O calls of 2 GiB or more.
+const CHUNK = 1 << 30;
+
+/**
+ * Writes all of `bytes` to the open file `fd`, chunk by chunk.
+ * @param {number} fd @param {Uint8Array} bytes
+ */
+function writeAll(fd, bytes) {
+  for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, Math.min(CHUNK, bytes.byteLength - at));
+}
+
+/**
+ * Fills `into` from the open file `fd` starting at byte `position`.
+ * @param {number} fd @param {Uint8Array} into @param {number} position @param {string} path
+ */
+function readAll(fd, into, position, path) {
+  for (let at = 0; at < into.byteLength; ) {
+    const n = readSync(fd, into, at, Math.min(CHUNK, into.byteLength - at), position + at);
+    if (n === 0) throw new RangeError(`readNpy: ${path} ends after ${position + at} bytes, its header promises ${position + into.byteLength}`);
+    at += n;
+  }
+}
 
 /** @type {Record<string, string>} */
 const DESCR = { Float32Array: '<f4', Float64Array: '<f8', Int32Array: '<i4', Uint8Array: '|u1', BigInt64Array: '<i8' };
@@ -30,8 +54,13 @@ export function writeNpy(path, array, shape) {
   head[6] = 1;
   head[7] = 0;
   head.writeUInt16LE(header.length, 8);
-  const body = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-  writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, Buffer.concat([head, Buffer.from(header, 'latin1')]));
+    writeAll(fd, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -40,28 +69,31 @@ export function writeNpy(path, array, shape) {
  * @returns {{ array: NpyArray; shape: number[] }}
  */
 export function readNpy(path) {
-  const buf = readFileSync(path);
-  if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new RangeError(`readNpy: ${path} is not a .npy file`);
-  const major = buf[6];
-  const len = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = buf.toString('latin1', start, start + len);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  if (/'fortran_order':\s*True/.test(header)) throw new RangeError(`readNpy: ${path} is Fortran-ordered`);
-  const Ctor = descr === undefined ? undefined : CTOR[descr];
-  if (!Ctor) throw new TypeError(`readNpy: ${path} has unsupported dtype ${descr}`);
-  const off = start + len;
-  const bytes = buf.byteLength - off;
-  // A view of the file buffer when its offset suits the element type (the header pads to 64
-  // bytes, and large reads get a buffer of their own), else a copy: one copy of the data either way.
-  const at = buf.byteOffset + off;
-  if (at % Ctor.BYTES_PER_ELEMENT === 0) return { array: new Ctor(buf.buffer, at, bytes / Ctor.BYTES_PER_ELEMENT), shape };
-  const array = new Ctor(bytes / Ctor.BYTES_PER_ELEMENT);
-  new Uint8Array(array.buffer).set(buf.subarray(off));
-  return { array, shape };
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const first = Buffer.alloc(Math.min(size, 4096));
+    readAll(fd, first, 0, path);
+    if (first.toString('latin1', 0, 6) !== '\x93NUMPY') throw new RangeError(`readNpy: ${path} is not a .npy file`);
+    const major = first[6];
+    const len = major === 1 ? first.readUInt16LE(8) : first.readUInt32LE(8);
+    const start = major === 1 ? 10 : 12;
+    if (start + len > first.byteLength) throw new RangeError(`readNpy: ${path} has a header longer than 4 KiB`);
+    const header = first.toString('latin1', start, start + len);
+    const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+    const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .map(Number);
+    if (/'fortran_order':\s*True/.test(header)) throw new RangeError(`readNpy: ${path} is Fortran-ordered`);
+    const Ctor = descr === undefined ? undefined : CTOR[descr];
+    if (!Ctor) throw new TypeError(`readNpy: ${path} has unsupported dtype ${descr}`);
+    const off = start + len;
+    const array = new Ctor((size - off) / Ctor.BYTES_PER_ELEMENT);
+    readAll(fd, new Uint8Array(array.buffer), off, path);
+    return { array, shape };
+  } finally {
+    closeSync(fd);
+  }
 }

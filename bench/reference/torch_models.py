@@ -74,11 +74,12 @@ def load_graph(d):
 class Operator:
     """The gcn operator P (CSR by target) and its transpose, in the fastest format torch supports here."""
 
-    def __init__(self, rowptr, col, val, n, fmt):
-        crow = torch.from_numpy(rowptr.astype(np.int64))
-        colt = torch.from_numpy(col.astype(np.int64))
-        vals = torch.from_numpy(val)
-        rows = torch.repeat_interleave(torch.arange(n), crow[1:] - crow[:-1])
+    def __init__(self, rowptr, col, val, n, fmt, device="cpu"):
+        # Built on `device` from the start: on a GPU, coalescing 100M entries is its sort, not the CPU's.
+        crow = torch.from_numpy(rowptr.astype(np.int64)).to(device)
+        colt = torch.from_numpy(col.astype(np.int64)).to(device)
+        vals = torch.from_numpy(val).to(device)
+        rows = torch.repeat_interleave(torch.arange(n, device=device), crow[1:] - crow[:-1])
         coo = torch.sparse_coo_tensor(torch.stack([rows, colt]), vals, (n, n)).coalesce()
         coo_t = torch.sparse_coo_tensor(torch.stack([colt, rows]), vals, (n, n)).coalesce()
         self.fmt = fmt
@@ -192,13 +193,14 @@ class GATConv(torch.nn.Module):
         a_dst = (xs * self.att_dst).sum(-1)
         e = TF.leaky_relu(a_src[src] + a_dst[dst], 0.2)  # [E, H]
         idx = dst.unsqueeze(1).expand(-1, H)
+        like = dict(device=e.device, dtype=e.dtype)
         with torch.no_grad():
-            m = torch.full((n, H), -math.inf).scatter_reduce(0, idx, e, "amax", include_self=True)
+            m = torch.full((n, H), -math.inf, **like).scatter_reduce(0, idx, e, "amax", include_self=True)
         ex = torch.exp(e - m[dst])
-        s = torch.zeros(n, H).index_add_(0, dst, ex)
+        s = torch.zeros(n, H, **like).index_add_(0, dst, ex)
         alpha = ex / (s[dst] + 1e-16)
         alpha = TF.dropout(alpha, self.p, self.training)
-        out = torch.zeros(n, H, C).index_add_(0, dst, xs[src] * alpha.unsqueeze(-1))
+        out = torch.zeros(n, H, C, **like).index_add_(0, dst, xs[src] * alpha.unsqueeze(-1))
         return out.reshape(n, H * C) if self.concat else out.mean(1)
 
 
@@ -258,11 +260,15 @@ def main():
         del g
         out["setup_ms"] = (time.perf_counter() - t0) * 1000
         with torch.no_grad():
-            times, ys = timed(lambda: torch.sparse.mm(op.fwd, x), a.warmup, a.repeats)
+            # Each product is freed at once (.shape is what is kept), as Fathom disposes each:
+            # holding every repeat's Y would add several N x F outputs to the peak RSS. The
+            # checksum is of one more product, as on Fathom's side.
+            times, _ = timed(lambda: torch.sparse.mm(op.fwd, x).shape, a.warmup, a.repeats)
+            ys = [torch.sparse.mm(op.fwd, x)]
             # The other format too: the case reports the faster one (both are in the JSON).
             other = "coo" if fmt == "csr" else "csr"
             op2 = Operator(g2["gcn_rowptr"], g2["gcn_col"], g2["gcn_val"], n, other) if other == "coo" else None
-            times2, _ = timed(lambda: torch.sparse.mm(op2.fwd, x), a.warmup, a.repeats) if op2 else ([], None)
+            times2, _ = timed(lambda: torch.sparse.mm(op2.fwd, x).shape, a.warmup, a.repeats) if op2 else ([], None)
         med = lambda t: sorted(t)[len(t) // 2] if t else math.inf
         by_fmt = {fmt: times, other: times2}
         best = min(by_fmt, key=lambda k: med(by_fmt[k]))
