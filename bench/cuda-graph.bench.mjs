@@ -68,7 +68,15 @@ async function compare(name, data, ds, rows) {
   }
 }
 
-const results = { machine: machine(1), build: F.devices(), epochs, median_over: `steps ${SKIP + 1}-${epochs}`, rows: [] };
+const results = {
+  machine: machine(1),
+  build: F.devices(),
+  epochs,
+  median_over: `steps ${SKIP + 1}-${epochs}`,
+  synchronized: true,
+  sync_method: 'fit ends each step by reading its loss (item), which waits for the device',
+  rows: [],
+};
 {
   const g = F.datasets.rmatGraph({ numNodes: 64, numEdges: 256, numFeatures: 16, numClasses: 4, seed: 3 });
   const data = F.NodeData.from(g, { device: 'cuda' });
