@@ -154,15 +154,15 @@ export class Block implements Disposable {
   }
 
   /**
-   * The square operator [numSources × numSources] GAT attends over: row i < numTargets holds
-   * target i's in-edges in the block and (with `selfLoops`) one self loop, as the graph's 'gin'
-   * operator (kind 'gin', or 'sum' without loops); rows of the other sources hold at most their
-   * self loop. The fused attention kernel takes square operators, so a layer attends over all
-   * rows and keeps the first numTargets. Cached, owned by the block.
+   * The operator [numTargets × numSources] GAT attends over: row i holds target i's in-edges in
+   * the block and (with `selfLoops`) one self loop at column i, as the graph's 'gin' operator
+   * (kind 'gin', or 'sum' without loops) restricted to the targets. The fused attention kernel
+   * takes it as it is: one output row per target, the source rows only read. Cached, owned by the
+   * block.
    *
    * @example
    * const op = block.attentionOperator(true);
-   * const h = gatAttention(op, xs, xs, aSrc, aDst, { version: 'v1' }); // [numSources, H·F]
+   * const h = gatAttention(op, xs, xs, aSrc, aDst, { version: 'v1' }); // xs [numSources, H·F] → [numTargets, H·F]
    */
   attentionOperator(selfLoops: boolean, options: { dtype?: DType; device?: Device } = {}): GraphOperator {
     if (typeof selfLoops !== 'boolean') throw new TypeError(`Block.attentionOperator: selfLoops must be true or false, got ${String(selfLoops)}`);
@@ -172,7 +172,7 @@ export class Block implements Disposable {
     const key = `attention-${kind}/${dtype}/${device}`;
     let cached = this.#operators.get(key);
     if (!cached) {
-      cached = this.structured('attentionOperator', this.edgeIndex, this.numSources, kind, dtype, device);
+      cached = this.structured('attentionOperator', this.edgeIndex, this.numTargets, kind, dtype, device);
       this.#operators.set(key, cached);
     }
     return cached;

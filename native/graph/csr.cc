@@ -251,8 +251,13 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype) {
   const std::string k = kind ? kind : "";
   FATHOM_CHECK(k == "sum" || k == "mean" || k == "gcn" || k == "gin", ErrorKind::Range, op,
                "argument kind = \"" + k + "\" is not one of \"sum\", \"mean\", \"gcn\", \"gin\"");
-  FATHOM_CHECK((k != "gcn" && k != "gin") || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
-               "kind \"" + k + "\" adds self loops and needs a square adjacency, got " +
+  FATHOM_CHECK(
+      k != "gcn" || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
+      "kind \"gcn\" adds self loops and needs a square adjacency, got " + csr_brief(adjacency));
+  // A block's rows are its targets, the first of its sources: target r's loop is column r.
+  FATHOM_CHECK(k != "gin" || adjacency.rows <= adjacency.cols, ErrorKind::Shape, op,
+               "kind \"gin\" adds a self loop (r, r) to every row and needs rows <= columns "
+               "(the targets are the first sources), got " +
                    csr_brief(adjacency));
 
   HostCsr h = to_host(adjacency);
