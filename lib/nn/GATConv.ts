@@ -106,6 +106,10 @@ export class GATConv extends GraphConv {
     return this.finish(this.attend(x, this.operator(graph, this.addSelfLoops ? 'gin' : 'sum')));
   }
 
+  override prepareBlock(block: Block): void {
+    block.attentionOperator(this.addSelfLoops, this.placement);
+  }
+
   protected override convBlock(x: NodeFeatures, block: Block): Tensor {
     return this.finish(this.attend(x, block.attentionOperator(this.addSelfLoops, this.placement)));
   }

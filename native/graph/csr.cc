@@ -286,12 +286,13 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype) {
   return csr_transpose(csr_transpose(built));
 }
 
-Csr csr_to(const Csr& a, Device device) {
+Csr csr_to(const Csr& a, Device device, bool overlapped) {
+  auto move = [&](const Tensor& t) { return overlapped ? t.to_overlapped(device) : t.to(device); };
   Csr out = a;
-  if (a.rowptr.defined()) out.rowptr = a.rowptr.to(device);
-  if (a.col.defined()) out.col = a.col.to(device);
-  if (a.values.defined()) out.values = a.values.to(device);
-  if (a.perm.defined()) out.perm = a.perm.to(device);
+  if (a.rowptr.defined()) out.rowptr = move(a.rowptr);
+  if (a.col.defined()) out.col = move(a.col);
+  if (a.values.defined()) out.values = move(a.values);
+  if (a.perm.defined()) out.perm = move(a.perm);
   return out;
 }
 

@@ -53,6 +53,7 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype);
 Csr csr_from_dense(const Tensor& x, const char* op);
 
 // Moves all arrays to `device`.
-Csr csr_to(const Csr& a, Device device);
+// overlapped: a CPU CSR's arrays go to CUDA through Tensor::to_overlapped.
+Csr csr_to(const Csr& a, Device device, bool overlapped = false);
 
 }  // namespace fathom
