@@ -3,9 +3,10 @@
 // sampled batches with the loader prefetching the next batch (as fit() runs it) against the same
 // steps on batches sampled beforehand: the ratio says whether sampling keeps up; (c) native peak
 // tensor bytes of one sampled step, one partition-batch step of a 16-block res-gcn, and the
-// full-batch steps they replace.
+// full-batch steps they replace; (d) a GAT step on sampled blocks (Cora and the SBM): time and
+// native peak (--only gat runs this part alone).
 //   OMP_NUM_THREADS=1 node bench/minibatch.bench.mjs [--quick] [--nodes 200000] [--edges 2000000]
-//     [--features 64] [--batches 16] [--repeats 7] [--out FILE]
+//     [--features 64] [--batches 16] [--repeats 7] [--only gat] [--out FILE]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -21,6 +22,7 @@ const { values: a } = parseArgs({
     features: { type: 'string', default: '64' },
     batches: { type: 'string' },
     repeats: { type: 'string' },
+    only: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -30,7 +32,10 @@ const numEdges = Number(a.edges ?? (a.quick ? 200_000 : 2_000_000));
 const numFeatures = Number(a.features);
 const numBatches = Number(a.batches ?? (a.quick ? 4 : 16));
 const repeats = Number(a.repeats ?? (a.quick ? 2 : 7));
-const out = resolve(a.out ?? resolve(here, 'results', a.quick ? 'minibatch-cpu-quick.json' : 'minibatch-cpu.json'));
+if (a.only !== undefined && a.only !== 'gat') throw new RangeError(`minibatch.bench: --only takes 'gat', got '${a.only}'`);
+const gatOnly = a.only === 'gat';
+const outName = `minibatch${gatOnly ? '-gat' : ''}-cpu${a.quick ? '-quick' : ''}.json`;
+const out = resolve(a.out ?? resolve(here, 'results', outName));
 const fanouts = [25, 10];
 const batchSize = 1024;
 const numClasses = 16;
@@ -75,7 +80,7 @@ const results = {
 };
 
 // (a) Sampler throughput.
-{
+if (!gatOnly) {
   const sampler = new F.NeighborSampler(data.graph, { fanouts });
   /** @type {{ sync: number[]; async: number[] }} */
   const rates = { sync: [], async: [] };
@@ -130,7 +135,7 @@ function sageStep(batch) {
     x.dispose();
   }
 }
-{
+if (!gatOnly) {
   sage.train();
   const loader = F.neighborLoader({ graph: data.graph, nodes: trainIds, fanouts, batchSize, seed: 0 });
   /** @type {{ prefetch: number[]; prefetch_wait: number[]; presampled: number[] }} */
@@ -186,7 +191,7 @@ function peakOf(step) {
 }
 
 // (c) Memory: one sampled step vs one full-batch step of the same GraphSAGE.
-{
+if (!gatOnly) {
   const sampler = new F.NeighborSampler(data.graph, { fanouts });
   /** @type {Record<string, ReturnType<typeof peakOf> & { batch_nodes?: number; batch_edges?: number }>} */
   const mem = {};
@@ -254,6 +259,74 @@ function peakOf(step) {
     resgcn16_partition_over_full: mem.resgcn16_partition.step_peak_mb / mem.resgcn16_full.step_peak_mb,
   };
   for (const [k, v] of Object.entries(mem)) console.error(`${k.padEnd(20)} step peak ${v.step_peak_mb.toFixed(1)} MB (absolute ${v.peak_mb.toFixed(1)} MB)`);
+}
+if (gatOnly) {
+  opt.dispose();
+  sage.dispose();
+}
+
+// (d) GAT (v1, 2 layers, 8 heads × 8, Adam) steps on sampled blocks, fanouts 25,10: Cora with its
+// 140 training nodes as one batch, and the SBM's batches of 1024. Batches are sampled beforehand,
+// so the time is the step's alone; the peak is (c)'s measure.
+{
+  /** @param {string} name @param {F.NodeData} d @param {(b: number) => Int32Array} seeds @param {number} count @param {Float32Array} feats */
+  const gatSteps = (name, d, seeds, count, feats) => {
+    const width = d.numFeatures;
+    const model = new F.GAT({ inChannels: width, hiddenChannels: 8, heads: 8, outChannels: d.numClasses, seed: 0 });
+    const gopt = new F.Adam(model.parameters(), { lr: 0.005, weightDecay: 5e-4 });
+    model.train();
+    const sampler = new F.NeighborSampler(d.graph, { fanouts });
+    const batches = Array.from({ length: count }, (_, b) => sampler.sample(seeds(b), { seed: 0, batch: b }));
+    /** @param {F.SampledBatch} batch */
+    const step = (batch) => {
+      const ids = batch.nodeIds;
+      const x = new Float32Array(ids.length * width);
+      ids.forEach((v, i) => x.set(feats.subarray(v * width, (v + 1) * width), i * width));
+      const y = new Int32Array(batch.batchSize);
+      for (let i = 0; i < batch.batchSize; i++) y[i] = d.labels[ids[i]];
+      return F.tidy(() => {
+        const loss = F.nllLoss(F.logSoftmax(model.forwardBlocks(F.Tensor.from(x, [ids.length, width]), batch.blocks)), F.Tensor.from(y, [batch.batchSize]));
+        F.backward(loss);
+        gopt.step();
+        gopt.zeroGrad();
+        return loss.item();
+      });
+    };
+    /** @type {number[]} */
+    const ms = [];
+    for (let r = -1; r < repeats; r++) {
+      const t = performance.now();
+      // At least 16 steps per repeat: Cora's one batch is stepped on again.
+      const steps = Math.max(count, 16);
+      for (let k = 0; k < steps; k++) step(batches[k % count]);
+      if (r >= 0) ms.push((performance.now() - t) / steps);
+    }
+    const peak = peakOf(() => step(batches[0]));
+    const res = {
+      step_ms_median: median(ms),
+      step_ms: ms.map((v) => +v.toFixed(3)),
+      ...peak,
+      sampled_nodes_first_batch: batches[0].nodeIds.length,
+      seeds_per_batch: batches[0].batchSize,
+      batches: count,
+    };
+    for (const b of batches) b.dispose();
+    sampler.dispose();
+    gopt.dispose();
+    model.dispose();
+    console.error(
+      `GAT step ${name}: ${res.step_ms_median.toFixed(1)} ms, step peak ${res.step_peak_mb.toFixed(1)} MB (${res.sampled_nodes_first_batch} sampled nodes)`,
+    );
+    return res;
+  };
+  const cora = F.NodeData.from(F.datasets.loadDataset('cora', { normalizeFeatures: true }));
+  const coraTrain = Int32Array.from(Array.from(cora.masks.train, (m, i) => (m ? i : -1)).filter((i) => i >= 0));
+  results.gat_step = {
+    model: 'GAT v1, 2 layers, hidden 8 × 8 heads, Adam; fanouts 25,10; batches sampled beforehand',
+    cora: gatSteps('cora', cora, () => coraTrain, 1, /** @type {Float32Array} */ (cora.x.toArray())),
+    sbm: gatSteps('sbm', data, seedsOf, numBatches, host),
+  };
+  cora.dispose();
 }
 data.dispose();
 /** @type {Record<string, unknown>} */ (results.machine).load_average_at_end = loadAverage();

@@ -3,8 +3,10 @@ import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface GatBinding {
   /**
-   * Fused GAT attention (docs/methods.md §2.2) over the "gin" CSR: returns [out [N, H·F], stats [2, N, H]]
-   * (per-node softmax max and denominator). aDst is required for version 1 and null for version 2.
+   * Fused GAT attention (docs/methods.md §2.2) over a "gin" CSR [Nt × Ns] (square for a graph,
+   * a block's targets × sources): xs [Ns, H·F], xt [Nt or Ns, H·F] (targets first); returns
+   * [out [Nt, H·F], stats [2, Nt, H]] (per-target softmax max and denominator). aDst is required
+   * for version 1 and null for version 2.
    */
   gatAttention(
     version: 1 | 2,
@@ -18,7 +20,7 @@ export interface GatBinding {
     dropout: number,
     seed: number,
   ): [TensorHandle, TensorHandle];
-  /** Returns [∂xs, ∂xt, ∂aSrc, ∂aDst or null]; csrT is the transposed CSR. */
+  /** Returns [∂xs, ∂xt, ∂aSrc, ∂aDst or null], shaped as the inputs; csrT is the transposed CSR. */
   gatAttentionBackward(
     version: 1 | 2,
     csr: CsrHandle,

@@ -139,6 +139,13 @@ export interface NativeBinding extends AggrBinding, EdgeBinding, GatBinding, Nor
   csrTranspose(csr: CsrHandle): CsrHandle;
   csrOperator(csr: CsrHandle, kind: string, dtype: DType): CsrHandle;
   csrTo(csr: CsrHandle, device: Device): CsrHandle;
+  /**
+   * A CPU tensor (CSR) moved to CUDA without waiting: staged in page-locked memory and copied on
+   * the copy stream; kernels queued afterwards wait for it on the GPU (an event). Loaders use it
+   * for the next batch (lib/train/stageBatch.ts); other moves are copies as `to` / `csrTo`.
+   */
+  toDeviceOverlapped(tensor: TensorHandle, device: Device): TensorHandle;
+  csrToOverlapped(csr: CsrHandle, device: Device): CsrHandle;
   csrDegrees(csr: CsrHandle): TensorHandle;
 
   memory(): { cpu: DeviceMemory; cuda: DeviceMemory };

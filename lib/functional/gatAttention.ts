@@ -19,10 +19,13 @@ export interface GatAttentionOptions {
 }
 
 /**
- * GAT attention and aggregation in one fused native pass (docs/methods.md §2.2): for every node i,
- * α_ij = softmax over j ∈ N(i) ∪ {i} of e_ij (max-subtracted), out_i = Σ_j α_ij xs_j per head,
- * heads concatenated. `op` must be the graph's 'gin' operator (A + I). Only per-node softmax
- * statistics are kept for the backward, which recomputes α; no E×H×F tensor exists.
+ * GAT attention and aggregation in one fused native pass (docs/methods.md §2.2): for every target
+ * i, α_ij = softmax over j ∈ N(i) ∪ {i} of e_ij (max-subtracted), out_i = Σ_j α_ij xs_j per head,
+ * heads concatenated. `op` is a graph's 'gin' operator (A + I), or a sampled block's
+ * `Block.attentionOperator` [numTargets × numSources]: xs then holds the sources and xt the
+ * targets (numTargets rows, or every source row with the targets first), and the output has one
+ * row per target. Only per-target softmax statistics are kept for the backward, which
+ * recomputes α; no E×H×F tensor exists.
  * `aDst` is GATv1's target-side vector and must be null for GATv2. Pass the same tensor as xs
  * and xt for a shared projection: its two gradients are summed by autograd.
  * Bad shapes, dtypes, devices and option values throw FathomError SHAPE, TYPE, DEVICE or RANGE.

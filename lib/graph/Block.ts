@@ -53,6 +53,12 @@ export class Block implements Disposable {
   #operators = new Map<string, GraphOperator>();
   #gcn = new Map<string, BlockGcnNorm>();
   #adjacency: CsrHandle | null;
+  /**
+   * @internal Set by a loader staging this block for the next step on CUDA: operators built
+   * from then on reach the device through the copy stream (native toDeviceOverlapped), so the
+   * copies overlap the step that is running.
+   */
+  overlapCopies = false;
 
   private constructor(edgeIndex: Int32Array, numSources: number, numTargets: number, degrees: Float64Array, adjacency: CsrHandle) {
     if (!(edgeIndex instanceof Int32Array) || !adjacency || typeof adjacency !== 'object') {
@@ -138,7 +144,8 @@ export class Block implements Disposable {
           const w = fill(a.rowptr, a.col, transposed);
           const host = Tensor.from(dtype === 'f64' ? w : Float32Array.from(w), [w.length], { dtype });
           made.push(keep(host));
-          if (device !== 'cpu') made.push(keep(host.to(device)));
+          if (device !== 'cpu')
+            made.push(keep(this.overlapCopies ? new Tensor(native().toDeviceOverlapped(host.handle('Block.gcnNorm'), device)) : host.to(device)));
         }
         const onDevice = device === 'cpu' ? made : [made[1], made[3]];
         for (const t of made) if (!onDevice.includes(t)) t.dispose();
@@ -154,15 +161,15 @@ export class Block implements Disposable {
   }
 
   /**
-   * The square operator [numSources × numSources] GAT attends over: row i < numTargets holds
-   * target i's in-edges in the block and (with `selfLoops`) one self loop, as the graph's 'gin'
-   * operator (kind 'gin', or 'sum' without loops); rows of the other sources hold at most their
-   * self loop. The fused attention kernel takes square operators, so a layer attends over all
-   * rows and keeps the first numTargets. Cached, owned by the block.
+   * The operator [numTargets × numSources] GAT attends over: row i holds target i's in-edges in
+   * the block and (with `selfLoops`) one self loop at column i, as the graph's 'gin' operator
+   * (kind 'gin', or 'sum' without loops) restricted to the targets. The fused attention kernel
+   * takes it as it is: one output row per target, the source rows only read. Cached, owned by the
+   * block.
    *
    * @example
    * const op = block.attentionOperator(true);
-   * const h = gatAttention(op, xs, xs, aSrc, aDst, { version: 'v1' }); // [numSources, H·F]
+   * const h = gatAttention(op, xs, xs, aSrc, aDst, { version: 'v1' }); // xs [numSources, H·F] → [numTargets, H·F]
    */
   attentionOperator(selfLoops: boolean, options: { dtype?: DType; device?: Device } = {}): GraphOperator {
     if (typeof selfLoops !== 'boolean') throw new TypeError(`Block.attentionOperator: selfLoops must be true or false, got ${String(selfLoops)}`);
@@ -172,7 +179,7 @@ export class Block implements Disposable {
     const key = `attention-${kind}/${dtype}/${device}`;
     let cached = this.#operators.get(key);
     if (!cached) {
-      cached = this.structured('attentionOperator', this.edgeIndex, this.numSources, kind, dtype, device);
+      cached = this.structured('attentionOperator', this.edgeIndex, this.numTargets, kind, dtype, device);
       this.#operators.set(key, cached);
     }
     return cached;
@@ -191,7 +198,7 @@ export class Block implements Disposable {
       made.push(cpu);
       made.push(b.csrTranspose(cpu));
       if (device === 'cpu') return new GraphOperator(kind, dtype, device, made[0], made[1], rows);
-      for (const h of made) moved.push(b.csrTo(h, device));
+      for (const h of made) moved.push(this.#toDevice(h, device));
       for (const h of made) h.dispose();
       return new GraphOperator(kind, dtype, device, moved[0], moved[1], rows);
     } catch (e) {
@@ -215,13 +222,18 @@ export class Block implements Disposable {
       const structure = kind === 'target' ? own(this.identity()) : this.#adjacency;
       const cpu = own(b.csrOperator(structure, kind === 'mean' ? 'mean' : 'sum', dtype));
       const cpuT = own(b.csrTranspose(cpu));
-      const onDevice = device === 'cpu' ? [cpu, cpuT] : [own(b.csrTo(cpu, device)), own(b.csrTo(cpuT, device))];
+      const onDevice = device === 'cpu' ? [cpu, cpuT] : [own(this.#toDevice(cpu, device)), own(this.#toDevice(cpuT, device))];
       for (const h of made) if (!onDevice.includes(h)) h.dispose();
       return new GraphOperator(kind, dtype, device, onDevice[0], onDevice[1], this.numTargets);
     } catch (e) {
       for (const h of made) h.dispose();
       throw e;
     }
+  }
+
+  /** A CPU CSR's copy on `device`, overlapped with the running step when {@link overlapCopies}. */
+  #toDevice(h: CsrHandle, device: Device): CsrHandle {
+    return this.overlapCopies ? native().csrToOverlapped(h, device) : native().csrTo(h, device);
   }
 
   private identity(): CsrHandle {

@@ -148,6 +148,11 @@ export class GAT extends NodeModel {
    * Logits of a sampled batch's seed nodes: layer l runs on blocks[l] (x holds blocks[0]'s
    * sources); the same stack, dropout draws and attention as forward().
    */
+  override prepareBlocks(blocks: readonly Block[]): void {
+    const checked = checkBlocks('GAT.prepareBlocks', this.layers.length, blocks);
+    this.layers.forEach((conv, l) => conv.prepareBlock(checked[l]));
+  }
+
   override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
     const checked = checkBlocks('GAT.forwardBlocks', this.layers.length, blocks);
     return layerStack(this.layers, x, checked, this.dropout, this.#dropoutRng, this.training).logits;

@@ -98,6 +98,11 @@ export class GCN extends NodeModel {
    * Logits of a sampled batch's seed nodes: layer l runs on blocks[l] (x holds blocks[0]'s
    * sources), normalized with the graph's degrees the blocks carry (GCNConv, Block.gcnNorm).
    */
+  override prepareBlocks(blocks: readonly Block[]): void {
+    const checked = checkBlocks('GCN.prepareBlocks', this.layers.length, blocks);
+    this.layers.forEach((conv, l) => conv.prepareBlock(checked[l]));
+  }
+
   override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
     const checked = checkBlocks('GCN.forwardBlocks', this.layers.length, blocks);
     return this.#run(x, (l) => checked[l]);

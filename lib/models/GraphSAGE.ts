@@ -91,6 +91,11 @@ export class GraphSAGE extends NodeModel {
    * Logits of a sampled batch's seed nodes: layer l runs on blocks[l] (x holds blocks[0]'s
    * sources; each block's targets are the next one's sources).
    */
+  override prepareBlocks(blocks: readonly Block[]): void {
+    const checked = checkBlocks('GraphSAGE.prepareBlocks', this.layers.length, blocks);
+    this.layers.forEach((conv, l) => conv.prepareBlock(checked[l]));
+  }
+
   override forwardBlocks(x: Tensor | SparseFeatures, blocks: readonly Block[]): Tensor {
     const checked = checkBlocks('GraphSAGE.forwardBlocks', this.layers.length, blocks);
     return layerStack(this.layers, x, checked, this.dropout, this.#dropoutRng, this.training).logits;

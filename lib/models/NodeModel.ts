@@ -87,6 +87,15 @@ export abstract class NodeModel extends Module {
     throw new TypeError(`${this.name}: this model trains full-batch only; sampled batches need a model that runs on blocks (${BLOCK_MODELS.join(', ')})`);
   }
 
+  /**
+   * Builds on the model's device the block operators forwardBlocks() will read, so that a loader
+   * on CUDA can copy the next batch's while the current step runs (lib/train/stageBatch.ts). The
+   * default builds nothing; the models that run on blocks override it.
+   */
+  prepareBlocks(blocks: readonly Block[]): void {
+    void blocks;
+  }
+
   /** Whether this model overrides forwardBlocks() (trains on sampled mini-batches). */
   get acceptsBlocks(): boolean {
     return this.forwardBlocks !== NodeModel.prototype.forwardBlocks;

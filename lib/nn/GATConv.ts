@@ -1,7 +1,6 @@
 import { biasAdd } from '../functional/biasAdd.js';
 import { gatAttention } from '../functional/gatAttention.js';
 import { matmul } from '../functional/matmul.js';
-import { propagate } from '../functional/propagate.js';
 import type { Block } from '../graph/Block.js';
 import type { Graph } from '../graph/Graph.js';
 import type { GraphOperator } from '../graph/GraphOperator.js';
@@ -46,8 +45,8 @@ export interface GATConvOptions extends LayerOptions {
  * On a sampled {@link Block}, x holds the block's sources and the output one row per target:
  * target i attends over its sampled in-neighbours and (with addSelfLoops) itself, x_src the
  * source rows and x_dst the target rows (the targets are the first sources). The fused kernel
- * takes square operators, so attention runs over {@link Block.attentionOperator} and the first
- * numTargets rows are kept.
+ * runs over the rectangular {@link Block.attentionOperator}: rows for the targets only, GATv1's
+ * source and target scores each computed on their own rows.
  *
  * @example
  * using conv = new GATConv(1433, 8, { heads: 8, seed: 0 });
@@ -107,13 +106,19 @@ export class GATConv extends GraphConv {
     return this.finish(this.attend(x, this.operator(graph, this.addSelfLoops ? 'gin' : 'sum')));
   }
 
-  protected override convBlock(x: NodeFeatures, block: Block): Tensor {
-    const h = this.attend(x, block.attentionOperator(this.addSelfLoops, this.placement));
-    // Rows of sources that are not targets attended over their self loop only: drop them first.
-    return this.finish(propagate(block.operator('target', this.placement), h));
+  override prepareBlock(block: Block): void {
+    block.attentionOperator(this.addSelfLoops, this.placement);
   }
 
-  /** Projection and attention over the square operator `op`: [rows of op, heads·out], heads concatenated. */
+  protected override convBlock(x: NodeFeatures, block: Block): Tensor {
+    return this.finish(this.attend(x, block.attentionOperator(this.addSelfLoops, this.placement)));
+  }
+
+  /**
+   * Projection and attention over `op` (targets × sources): [rows of op, heads·out], heads
+   * concatenated. On a block the target side is x's first rows; a separate W_t projects every
+   * source row (x may be sparse) and the kernel reads the targets' rows.
+   */
   private attend(x: NodeFeatures, op: GraphOperator): Tensor {
     const xs = matmul(x, this.weight, { transB: true });
     const xt = this.weightDst ? matmul(x, this.weightDst, { transB: true }) : xs;

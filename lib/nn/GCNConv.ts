@@ -83,6 +83,11 @@ export class GCNConv extends GraphConv<GCNConvForwardOptions> {
     return this.finish(y, activation);
   }
 
+  override prepareBlock(block: Block): void {
+    // Only the aggregation convBlock accepts; it refuses the others itself.
+    if (this.aggregation === 'gcn' && this.t === 1) block.gcnNorm(this.placement);
+  }
+
   protected override convBlock(x: NodeFeatures, block: Block, options: GCNConvForwardOptions): Tensor {
     const activation = checkActivation(options);
     if (this.aggregation !== 'gcn' || this.t !== 1) {

@@ -91,6 +91,15 @@ export abstract class GraphConv<ForwardOptions extends object = Record<string, n
     throw new TypeError(`${this.layerName}.forward: blocks of ${block.numTargets} targets are not supported by this layer`);
   }
 
+  /**
+   * Builds, in this layer's dtype and on its device, the block operators convBlock reads (cached
+   * by the block), so that a loader can move them to the GPU while the previous step runs. The
+   * default builds nothing: convBlock then builds them on first use.
+   */
+  prepareBlock(block: Block): void {
+    void block;
+  }
+
   /** The message passing itself, on checked inputs. */
   protected abstract conv(x: NodeFeatures, graph: Graph, options: ForwardOptions): Tensor;
 

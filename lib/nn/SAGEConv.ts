@@ -55,6 +55,11 @@ export class SAGEConv extends GraphConv {
     return this.combine(this.aggregate(x, this.operator(graph, 'mean')), root);
   }
 
+  override prepareBlock(block: Block): void {
+    if (this.linR) block.operator('target', this.placement);
+    block.operator('mean', this.placement);
+  }
+
   protected override convBlock(x: NodeFeatures, block: Block): Tensor {
     let root: Tensor | null = null;
     if (this.linR) {

@@ -11,6 +11,7 @@ import type { SampledBatch } from '../sampling/SampledBatch.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from './batchFeatures.js';
 import { type AfterBackward, optimizeStep } from './optimizeStep.js';
+import { disposeStaged, type StagedBatch, stageBatch } from './stageBatch.js';
 
 /**
  * fit()'s training epoch on sampled mini-batches (FitOptions.batches): one optimizer step per
@@ -38,6 +39,7 @@ export class BatchEpochs {
   async run(epoch: number, optimizer: Optimizer, features: boolean, afterBackward: AfterBackward): Promise<number> {
     refuseLayerFeatures(features);
     this.model.train();
+    if (this.data.y.device === 'cuda') return this.runOverlapped(epoch, optimizer, afterBackward);
     let total = 0;
     let count = 0;
     for await (const batch of this.loader.batches(epoch)) {
@@ -49,6 +51,61 @@ export class BatchEpochs {
       }
     }
     return total / count;
+  }
+
+  /**
+   * The CUDA epoch: each step's kernels are queued, then the next batch is staged (its copies
+   * run on the copy stream meanwhile, stageBatch.ts), and only then is the loss read back, which
+   * waits for the GPU. Same steps, losses and order as run() on the CPU.
+   */
+  private async runOverlapped(epoch: number, optimizer: Optimizer, afterBackward: AfterBackward): Promise<number> {
+    const batches = this.loader.batches(epoch)[Symbol.asyncIterator]();
+    const stage = (batch: SampledBatch): StagedBatch => {
+      try {
+        return stageBatch(this.model, this.#inputs, batch);
+      } catch (e) {
+        batch.dispose();
+        throw e;
+      }
+    };
+    let total = 0;
+    let count = 0;
+    let staged: StagedBatch | null = null;
+    try {
+      let next = await batches.next();
+      staged = next.done ? null : stage(next.value);
+      while (staged) {
+        const current: StagedBatch = staged;
+        staged = null;
+        try {
+          const loss = this.queueStep(current, optimizer, afterBackward);
+          try {
+            next = await batches.next();
+            staged = next.done ? null : stage(next.value);
+            total += loss.item() * current.batch.batchSize;
+            count += current.batch.batchSize;
+          } finally {
+            loss.dispose();
+          }
+        } finally {
+          disposeStaged(current);
+        }
+      }
+    } finally {
+      if (staged) disposeStaged(staged);
+      await batches.return?.();
+    }
+    return total / count;
+  }
+
+  /** One step's forward, backward and update queued on the device; returns the loss, not read back. */
+  private queueStep({ batch, x }: StagedBatch, optimizer: Optimizer, afterBackward: AfterBackward): Tensor {
+    return tidy(() => {
+      const y = Tensor.from(this.#inputs.labels(batch.nodeIds, batch.batchSize), [batch.batchSize], { device: this.data.y.device });
+      const loss = nllLoss(logSoftmax(this.model.forwardBlocks(x, batch.blocks)), y);
+      optimizeStep(loss, optimizer, afterBackward);
+      return loss;
+    });
   }
 
   private step(batch: SampledBatch, optimizer: Optimizer, afterBackward: AfterBackward): number {

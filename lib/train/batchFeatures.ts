@@ -1,3 +1,4 @@
+import { native } from '../binding/native.js';
 import type { NodeData } from '../data/NodeData.js';
 import { FathomError } from '../errors/FathomError.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
@@ -15,14 +16,20 @@ export class BatchFeatures {
 
   constructor(readonly data: NodeData) {}
 
-  /** Rows `nodes` of the features [nodes.length, F], sparse when the data's are; the caller disposes. */
-  rows(nodes: Int32Array): Tensor | SparseFeatures {
+  /**
+   * Rows `nodes` of the features [nodes.length, F], sparse when the data's are; the caller
+   * disposes. `overlap` (data on CUDA): the rows reach the GPU through the copy stream, without
+   * waiting, for a batch staged while the previous step runs (stageBatch.ts).
+   */
+  rows(nodes: Int32Array, overlap = false): Tensor | SparseFeatures {
     const F = this.data.numFeatures;
     this.#host ??= hostFeatures(this.data);
     const host = this.#host;
     const rows = new (host.constructor as Float32ArrayConstructor)(nodes.length * F);
     nodes.forEach((v, i) => rows.set(host.subarray(v * F, (v + 1) * F), i * F));
-    return this.asInput(Tensor.from(rows, [nodes.length, F], { device: this.data.y.device }));
+    const device = this.data.y.device;
+    const dense = overlap && device === 'cuda' ? overlapped(Tensor.from(rows, [nodes.length, F])) : Tensor.from(rows, [nodes.length, F], { device });
+    return this.asInput(dense);
   }
 
   /** Dense rows as the model takes them: sparse when the data's features are (takes `dense`). */
@@ -52,6 +59,15 @@ export class BatchFeatures {
       count++;
     }
     return { mask, count };
+  }
+}
+
+/** A CPU tensor's copy on CUDA through the copy stream; the CPU tensor is disposed (its bytes were staged). */
+function overlapped(host: Tensor): Tensor {
+  try {
+    return new Tensor(native().toDeviceOverlapped(host.handle('BatchFeatures.rows'), 'cuda'));
+  } finally {
+    host.dispose();
   }
 }
 

@@ -7,11 +7,13 @@
 
 namespace fathom {
 
-Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
+Storage::Storage(size_t bytes, Device device, bool settled) : bytes_(bytes), device_(device) {
   // Counted (and checked against the budget) before anything is allocated.
   MemoryStats::on_alloc(device, static_cast<int64_t>(bytes), OpLabel::current());
   try {
-    data_ = device == Device::CPU ? cpu::allocate(bytes) : cuda::allocate(bytes);
+    data_ = device == Device::CPU ? cpu::allocate(bytes)
+            : settled             ? cuda::allocate_settled(bytes)
+                                  : cuda::allocate(bytes);
   } catch (...) {
     MemoryStats::on_free(device, static_cast<int64_t>(bytes));
     throw;

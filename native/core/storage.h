@@ -8,7 +8,9 @@ namespace fathom {
 
 class Storage {
  public:
-  Storage(size_t bytes, Device device);
+  // settled: a CUDA block no kernel in flight can use (cuda::allocate_settled), the destination of
+  // an overlapped copy; ignored on the CPU.
+  Storage(size_t bytes, Device device, bool settled = false);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;

@@ -72,6 +72,18 @@ Tensor Tensor::to(Device device) const {
   return t;
 }
 
+Tensor Tensor::to_overlapped(Device device) const {
+  if (device == this->device()) return clone();  // a copy, as to() across devices
+  if (this->device() != Device::CPU) return to(device);
+  check_shape_size(shape_, dtype_, "Tensor.to");
+  Tensor t;
+  t.shape_ = shape_;
+  t.dtype_ = dtype_;
+  t.storage_ = std::make_shared<Storage>(t.nbytes(), device, true);
+  cuda::copy_to_device_overlapped(t.raw(), raw(), nbytes());
+  return t;
+}
+
 Tensor Tensor::clone() const {
   Tensor t = empty(shape_, dtype_, device());
   t.copy_from(*this);

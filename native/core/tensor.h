@@ -47,6 +47,10 @@ class Tensor {
   // Shares storage; numel must match.
   Tensor reshape(const Shape& shape) const;
   Tensor to(Device device) const;  // copy (or this tensor if already there)
+  // A CPU tensor's copy on CUDA through the overlapped path (cuda::copy_to_device_overlapped):
+  // returns at once, kernels queued afterwards see the data. Any other move is to(), and the
+  // same device a clone().
+  Tensor to_overlapped(Device device) const;
   Tensor clone() const;
   void copy_from(const Tensor& src);  // same shape and dtype, any devices
   void copy_to_host(void* dst) const;

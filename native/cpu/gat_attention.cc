@@ -80,7 +80,7 @@ FATHOM_INLINE uint64_t edge_key(const int32_t* perm, int32_t k, int64_t target) 
 template <typename T>
 struct Gat {
   int version;
-  int64_t N, H, F;
+  int64_t Nt, Ns, H, F;  // targets (CSR rows, rows of out) and sources (CSR columns, rows of xs)
   const int32_t *rowptr, *col, *perm, *t_rowptr, *t_col, *t_perm;
   const T *xs, *xt, *a_src, *a_dst, *s_src, *s_dst;
   T slope;
@@ -92,13 +92,17 @@ struct Gat {
   // backward
   const T *fwd_out, *fwd_stats, *grad, *delta;
   // dxs == dxt when xs and xt are one tensor: the source pass then adds onto the rows the
-  // target pass wrote, so the caller gets the summed gradient without a third buffer.
+  // target pass wrote (the first Nt), so the caller gets the summed gradient without a third
+  // buffer.
   T *dxs, *dxt, *contrib;
   int64_t contrib_row0;  // contrib holds rows [contrib_row0, contrib_row0 + kGatContribRows)
 
   FATHOM_INLINE bool keep(uint64_t key, int64_t h) const {
     return no_drop || dropout_keep(rule, key * static_cast<uint64_t>(H) + static_cast<uint64_t>(h));
   }
+
+  // Whether the source pass adds onto row j of dxs (written by the target pass) or starts it.
+  FATHOM_INLINE bool adds_onto(int64_t j) const { return dxs == dxt && j < Nt; }
 
   // e_ij for head h, with F the (possibly constant) head width.
   FATHOM_INLINE T logit(int64_t i, int64_t j, int64_t h, int64_t F) const {
@@ -109,7 +113,7 @@ struct Gat {
   // Returns ∂L/∂e_ij and sets w = α_ij·keep_ij/(1−p), the weight of xs_j in out_i.
   T edge_grad(int64_t i, int64_t j, int64_t h, uint64_t key, int64_t F, T* w) const {
     const T m = fwd_stats[i * H + h];
-    const T s = fwd_stats[N * H + i * H + h];
+    const T s = fwd_stats[Nt * H + i * H + h];
     const T alpha = std::exp(logit(i, j, h, F) - m) / s;
     const T d = keep(key, h) ? keep_scale : T(0);
     *w = alpha * d;
@@ -139,7 +143,7 @@ void node_dots(int64_t N, int64_t H, int64_t F, const T* x, const T* y, T* d) {
 template <typename T, int FC>
 FATHOM_INLINE void forward_rows(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
-  const int64_t H = g.H, N = g.N, HF = H * F;
+  const int64_t H = g.H, N = g.Nt, HF = H * F;
   for (int64_t i = i0; i < i1; ++i) {
     for (int64_t h = 0; h < H; ++h) {
       T* __restrict o = g.out + i * HF + h * F;
@@ -219,7 +223,7 @@ FATHOM_INLINE void source_rows(const Gat<T>& g, int64_t j0, int64_t j1) {
     for (int64_t h = 0; h < H; ++h) {
       T* __restrict gs = g.dxs + j * HF + h * F;
       const T* u = g.xs + j * HF + h * F;
-      if (g.dxs != g.dxt)
+      if (!g.adds_onto(j))
         for (int64_t f = 0; f < F; ++f) gs[f] = 0;
       T dsum = 0;
       for (int32_t k = g.t_rowptr[j]; k < g.t_rowptr[j + 1]; ++k) {
@@ -282,7 +286,7 @@ FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_
   T e[kMaxHeads], d[kMaxHeads], dots[kMaxHeads];
   all_logits(g, i, j, H, F, e);
   const T* m = g.fwd_stats + i * H;
-  const T* s = g.fwd_stats + g.N * H + i * H;
+  const T* s = g.fwd_stats + g.Nt * H + i * H;
   for (int64_t h = 0; h < H; ++h) e[h] = fast_exp(e[h] - m[h]) / s[h];  // α
   if (g.no_drop) {
     for (int64_t h = 0; h < H; ++h) d[h] = g.keep_scale;
@@ -308,7 +312,7 @@ FATHOM_INLINE void all_edge_grads(const Gat<T>& g, int64_t i, int64_t j, uint64_
 template <typename T, int FC, int HC>
 FATHOM_INLINE void forward_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
-  const int64_t H = HC > 0 ? HC : g.H, N = g.N, HF = H * F;
+  const int64_t H = HC > 0 ? HC : g.H, N = g.Nt, HF = H * F;
   std::vector<T> ebuf;
   for (int64_t i = i0; i < i1; ++i) {
     const int32_t begin = g.rowptr[i], end = g.rowptr[i + 1];
@@ -363,7 +367,7 @@ template <typename T, int FC, int HC>
 FATHOM_INLINE void target_edges(const Gat<T>& g, int64_t i0, int64_t i1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = HC > 0 ? HC : g.H, HF = H * F;
-  const int32_t nnz = g.rowptr[g.N];
+  const int32_t nnz = g.rowptr[g.Nt];
   for (int64_t i = i0; i < i1; ++i) {
     T* __restrict gt = g.dxt + i * HF;
     T* __restrict c = g.contrib + (i - g.contrib_row0) * HF;
@@ -412,11 +416,11 @@ template <typename T, int FC, int HC>
 FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
   const int64_t F = FC > 0 ? FC : g.F;
   const int64_t H = HC > 0 ? HC : g.H, HF = H * F;
-  const int32_t nnz = g.t_rowptr[g.N];
+  const int32_t nnz = g.t_rowptr[g.Ns];
   for (int64_t j = j0; j < j1; ++j) {
     T* __restrict gs = g.dxs + j * HF;
     const T* u = g.xs + j * HF;
-    if (g.dxs != g.dxt)
+    if (!g.adds_onto(j))
       for (int64_t f = 0; f < HF; ++f) gs[f] = T(0);
     T dsum[kMaxHeads];
     for (int64_t h = 0; h < H; ++h) dsum[h] = T(0);
@@ -425,7 +429,7 @@ FATHOM_INLINE void source_edges(const Gat<T>& g, int64_t j0, int64_t j1) {
         const int64_t ia = g.t_col[k + kPrefetchAhead];
         prefetch_span(g.grad + ia * HF, HF);
         prefetch_span(g.fwd_stats + ia * H, H);
-        prefetch_span(g.fwd_stats + g.N * H + ia * H, H);
+        prefetch_span(g.fwd_stats + g.Nt * H + ia * H, H);
         prefetch_span(g.delta + ia * H, H);
         if (g.version == 1) prefetch_span(g.s_dst + ia * H, H);
       }
@@ -516,11 +520,10 @@ inline void target_pass(const Gat<double>& g, int64_t a, int64_t b) { target_f64
 inline void source_pass(const Gat<float>& g, int64_t a, int64_t b) { source_f32(g, a, b); }
 inline void source_pass(const Gat<double>& g, int64_t a, int64_t b) { source_f64(g, a, b); }
 
-// Rows in blocks of 16 handed out dynamically (degrees vary widely).
+// Rows [r0, r1) in blocks of 16 handed out dynamically (degrees vary widely).
 template <typename T, typename Pass>
-void over_rows(const Gat<T>& g, bool big, Pass pass, int64_t r0 = 0, int64_t r1 = -1) {
+void over_rows(const Gat<T>& g, bool big, Pass pass, int64_t r0, int64_t r1) {
   constexpr int64_t kRows = 16;
-  if (r1 < 0) r1 = g.N;
   const int64_t blocks = (r1 - r0 + kRows - 1) / kRows;
 #pragma omp parallel for schedule(dynamic, 1) if (big)
   for (int64_t b = 0; b < blocks; ++b) {
@@ -535,25 +538,26 @@ static_assert(kGatContribRows % kRowSumBlock == 0 && kGatContribRows % 16 == 0,
               "chunks must hold whole reduction blocks and whole row blocks");
 
 template <typename T, typename Pass>
-void over_rows_summing_contrib(Gat<T>& g, bool big, Pass pass, T* da) {
+void over_rows_summing_contrib(Gat<T>& g, int64_t rows, bool big, Pass pass, T* da) {
   const int64_t HF = g.H * g.F;
-  std::vector<double> partial(static_cast<size_t>((g.N + kRowSumBlock - 1) / kRowSumBlock * HF));
-  for (int64_t r0 = 0; r0 < g.N; r0 += kGatContribRows) {
-    const int64_t r1 = std::min(g.N, r0 + kGatContribRows);
+  std::vector<double> partial(static_cast<size_t>((rows + kRowSumBlock - 1) / kRowSumBlock * HF));
+  for (int64_t r0 = 0; r0 < rows; r0 += kGatContribRows) {
+    const int64_t r1 = std::min(rows, r0 + kGatContribRows);
     g.contrib_row0 = r0;
     over_rows(g, big, pass, r0, r1);
     row_block_sums<T>(r1 - r0, HF, g.contrib, partial.data() + r0 / kRowSumBlock * HF);
   }
-  finish_row_sums<T>((g.N + kRowSumBlock - 1) / kRowSumBlock, HF, partial.data(), da);
+  finish_row_sums<T>((rows + kRowSumBlock - 1) / kRowSumBlock, HF, partial.data(), da);
 }
 
 template <typename T>
-Gat<T> make_gat(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+Gat<T> make_gat(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
                 const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
                 const T* a_dst, T slope, double p, uint64_t seed, T* scratch) {
   Gat<T> g{};
   g.version = version;
-  g.N = N;
+  g.Nt = Nt;
+  g.Ns = Ns;
   g.H = H;
   g.F = F;
   g.rowptr = rowptr;
@@ -564,7 +568,7 @@ Gat<T> make_gat(int version, int64_t N, int64_t H, int64_t F, const int32_t* row
   g.a_src = a_src;
   g.a_dst = a_dst;
   g.s_src = scratch;
-  g.s_dst = scratch + N * H;
+  g.s_dst = scratch + Ns * H;
   g.slope = slope;
   g.rule = dropout_rule(seed, p);
   g.no_drop = !(p > 0.0);
@@ -575,38 +579,40 @@ Gat<T> make_gat(int version, int64_t N, int64_t H, int64_t F, const int32_t* row
 }  // namespace
 
 template <typename T>
-void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+void gat_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
                  const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
                  const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
+  // GATv1's scores on their own rows: every source's, and only the targets' on that side.
   if (version == 1) {
-    node_scores(N, H, F, xs, a_src, scratch);
-    node_scores(N, H, F, xt, a_dst, scratch + N * H);
+    node_scores(Ns, H, F, xs, a_src, scratch);
+    node_scores(Nt, H, F, xt, a_dst, scratch + Ns * H);
   }
-  Gat<T> g =
-      make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed, scratch);
+  Gat<T> g = make_gat(version, Nt, Ns, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p,
+                      seed, scratch);
   g.out = out;
   g.stats = stats;
-  over_rows(g, N * H * F >= kParallelMin,
-            [](const Gat<T>& gg, int64_t a, int64_t b) { forward_pass(gg, a, b); });
+  over_rows(
+      g, Nt * H * F >= kParallelMin,
+      [](const Gat<T>& gg, int64_t a, int64_t b) { forward_pass(gg, a, b); }, 0, Nt);
 }
 
 template <typename T>
-void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
                   const int32_t* col, const int32_t* perm, const int32_t* t_rowptr,
                   const int32_t* t_col, const int32_t* t_perm, const T* xs, const T* xt,
                   const T* a_src, const T* a_dst, T slope, double p, uint64_t seed, const T* out,
                   const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
   const int64_t HF = H * F;
-  T* delta = scratch + 2 * N * H;
-  T* contrib = scratch + 3 * N * H;  // [kGatContribRows, H*F]: per-node attention-vector terms
+  T* delta = scratch + (Ns + Nt) * H;
+  T* contrib = scratch + (Ns + 2 * Nt) * H;  // [kGatContribRows, H*F]: per-node a-vector terms
   if (version == 1) {
-    node_scores(N, H, F, xs, a_src, scratch);
-    node_scores(N, H, F, xt, a_dst, scratch + N * H);
+    node_scores(Ns, H, F, xs, a_src, scratch);
+    node_scores(Nt, H, F, xt, a_dst, scratch + Ns * H);
   }
   // δ_i = Σ_j α_ij ∂L/∂α_ij = ⟨∂L/∂out_i, out_i⟩ per head: the softmax backward's row term.
-  node_dots(N, H, F, grad, out, delta);
-  Gat<T> g =
-      make_gat(version, N, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed, scratch);
+  node_dots(Nt, H, F, grad, out, delta);
+  Gat<T> g = make_gat(version, Nt, Ns, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p,
+                      seed, scratch);
   g.t_rowptr = t_rowptr;
   g.t_col = t_col;
   g.t_perm = t_perm;
@@ -617,15 +623,16 @@ void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* r
   g.dxs = dxs;
   g.dxt = dxt;
   g.contrib = contrib;
-  const bool big = N * HF >= kParallelMin;
+  const bool big = std::max(Nt, Ns) * HF >= kParallelMin;
   auto target = [](const Gat<T>& gg, int64_t a, int64_t b) { target_pass(gg, a, b); };
   auto source = [](const Gat<T>& gg, int64_t a, int64_t b) { source_pass(gg, a, b); };
-  over_rows_summing_contrib(g, big, target, version == 1 ? da_dst : da_src);
+  // The target pass first: with dxs == dxt the source pass adds onto its rows.
+  over_rows_summing_contrib(g, Nt, big, target, version == 1 ? da_dst : da_src);
   // GATv2's source pass writes no attention-vector terms.
   if (version == 1) {
-    over_rows_summing_contrib(g, big, source, da_src);
+    over_rows_summing_contrib(g, Ns, big, source, da_src);
   } else {
-    over_rows(g, big, source);
+    over_rows(g, big, source, 0, Ns);
   }
 }
 

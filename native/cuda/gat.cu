@@ -31,7 +31,7 @@ __device__ __forceinline__ uint64_t edge_key(const int32_t* perm, int32_t k, int
 
 struct Dims {
   int version;
-  int64_t N, H, F;
+  int64_t Nt, Ns, H, F;  // targets (CSR rows, rows of out) and sources (CSR columns, rows of xs)
 };
 
 // e_ij for head h; every lane of the warp gets the same value.
@@ -48,14 +48,14 @@ __device__ __forceinline__ T logit(const Dims& d, int lane, int64_t i, int64_t j
   return warp_sum(e);
 }
 
-// d[n, h] = x[n, h]·y[n, h] (y_per_node) or x[n, h]·y[h] (an attention vector).
+// d[n, h] = x[n, h]·y[n, h] (y_per_node) or x[n, h]·y[h] (an attention vector), n < rows.
 template <typename T>
 __global__ void __launch_bounds__(kBlock)
-    dots_kernel(Dims d, const T* __restrict__ x, const T* __restrict__ y, bool y_per_node,
-                T* __restrict__ out) {
+    dots_kernel(Dims d, int64_t rows, const T* __restrict__ x, const T* __restrict__ y,
+                bool y_per_node, T* __restrict__ out) {
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
-  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+  for (int64_t w = global_thread() / kWarp; w < rows * d.H; w += warps) {
     const int64_t h = w % d.H;
     const T* a = x + w * d.F;
     const T* b = y_per_node ? y + w * d.F : y + h * d.F;
@@ -75,7 +75,7 @@ __global__ void __launch_bounds__(kBlock)
                    T* __restrict__ out, T* __restrict__ stats) {
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
-  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+  for (int64_t w = global_thread() / kWarp; w < d.Nt * d.H; w += warps) {
     const int64_t i = w / d.H, h = w % d.H;
     T m = -INFINITY;
     for (int32_t k = rowptr[i]; k < rowptr[i + 1]; ++k) {
@@ -97,7 +97,7 @@ __global__ void __launch_bounds__(kBlock)
     for (int64_t f = lane; f < d.F; f += kWarp) o[f] *= inv;
     if (lane == 0) {
       stats[w] = s > T(0) ? m : T(0);
-      stats[d.N * d.H + w] = s;
+      stats[d.Nt * d.H + w] = s;
     }
   }
 }
@@ -111,7 +111,7 @@ __device__ __forceinline__ T edge_grad(const Dims& d, int lane, int64_t i, int64
                                        const T* delta, const T* grad, T* w) {
   const int64_t ih = i * d.H + h;
   const T alpha = exp(logit(d, lane, i, j, h, xs, xt, a, s_src, s_dst, slope) - stats[ih]) /
-                  stats[d.N * d.H + ih];
+                  stats[d.Nt * d.H + ih];
   const T keep = dropout_keep(rule, key * d.H + h) ? keep_scale : T(0);
   *w = alpha * keep;
   const T* g = grad + ih * d.F;
@@ -133,7 +133,7 @@ __global__ void __launch_bounds__(kBlock)
                   T* __restrict__ contrib) {
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
-  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+  for (int64_t w = global_thread() / kWarp; w < d.Nt * d.H; w += warps) {
     const int64_t i = w / d.H, h = w % d.H;
     T* gt = dxt + w * d.F;
     T* c = contrib + w * d.F;
@@ -172,15 +172,16 @@ __global__ void __launch_bounds__(kBlock)
                   const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ s_src,
                   const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
                   const T* __restrict__ stats, const T* __restrict__ delta,
-                  const T* __restrict__ grad, T* dxs, T* __restrict__ contrib, bool accumulate) {
+                  const T* __restrict__ grad, T* dxs, T* __restrict__ contrib, bool shared) {
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
-  for (int64_t w = global_thread() / kWarp; w < d.N * d.H; w += warps) {
+  for (int64_t w = global_thread() / kWarp; w < d.Ns * d.H; w += warps) {
     const int64_t j = w / d.H, h = w % d.H;
     T* gs = dxs + w * d.F;
     const T* u = xs + w * d.F;
-    // accumulate: dxs is dxt (xs and xt are one tensor) and holds the target kernel's terms.
-    if (!accumulate)
+    // shared: dxs is dxt (xs and xt are one tensor), whose first Nt rows hold the target
+    // kernel's terms.
+    if (!(shared && j < d.Nt))
       for (int64_t f = lane; f < d.F; f += kWarp) gs[f] = T(0);
     T dsum = T(0);
     for (int32_t k = t_rowptr[j]; k < t_rowptr[j + 1]; ++k) {
@@ -214,51 +215,55 @@ inline unsigned warp_blocks(int64_t items) { return blocks_for(items * kWarp); }
 }  // namespace
 
 template <typename T>
-void gat_forward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+void gat_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
                  const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
                  const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
-  const Dims d{version, N, H, F};
+  const Dims d{version, Nt, Ns, H, F};
   T* s_src = scratch;
-  T* s_dst = scratch + N * H;
+  T* s_dst = scratch + Ns * H;
+  // GATv1's scores on their own rows: every source's, and only the targets' on that side.
   if (version == 1) {
-    dots_kernel<T><<<warp_blocks(N * H), kBlock, 0, launch_stream()>>>(d, xs, a_src, false, s_src);
-    dots_kernel<T><<<warp_blocks(N * H), kBlock, 0, launch_stream()>>>(d, xt, a_dst, false, s_dst);
+    dots_kernel<T>
+        <<<warp_blocks(Ns * H), kBlock, 0, launch_stream()>>>(d, Ns, xs, a_src, false, s_src);
+    dots_kernel<T>
+        <<<warp_blocks(Nt * H), kBlock, 0, launch_stream()>>>(d, Nt, xt, a_dst, false, s_dst);
   }
-  forward_kernel<T><<<warp_blocks(N * H), kBlock, 0, launch_stream()>>>(
+  forward_kernel<T><<<warp_blocks(Nt * H), kBlock, 0, launch_stream()>>>(
       d, rowptr, col, perm, xs, xt, a_src, s_src, s_dst, slope, dropout_rule(seed, p),
       T(1) / T(1 - p), out, stats);
   FATHOM_CUDA_LAUNCH_CHECK("gat_forward");
 }
 
 template <typename T>
-void gat_backward(int version, int64_t N, int64_t H, int64_t F, const int32_t* rowptr,
+void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
                   const int32_t* col, const int32_t* perm, const int32_t* t_rowptr,
                   const int32_t* t_col, const int32_t* t_perm, const T* xs, const T* xt,
                   const T* a_src, const T* a_dst, T slope, double p, uint64_t seed, const T* out,
                   const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
-  const Dims d{version, N, H, F};
+  const Dims d{version, Nt, Ns, H, F};
   T* s_src = scratch;
-  T* s_dst = scratch + N * H;
-  T* delta = scratch + 2 * N * H;
-  T* contrib = scratch + 3 * N * H;
-  const unsigned blocks = warp_blocks(N * H);
+  T* s_dst = scratch + Ns * H;
+  T* delta = scratch + (Ns + Nt) * H;
+  T* contrib = scratch + (Ns + 2 * Nt) * H;
+  const unsigned t_blocks = warp_blocks(Nt * H), s_blocks = warp_blocks(Ns * H);
   if (version == 1) {
-    dots_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(d, xs, a_src, false, s_src);
-    dots_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(d, xt, a_dst, false, s_dst);
+    dots_kernel<T><<<s_blocks, kBlock, 0, launch_stream()>>>(d, Ns, xs, a_src, false, s_src);
+    dots_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(d, Nt, xt, a_dst, false, s_dst);
   }
-  dots_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(d, grad, out, true, delta);
+  dots_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(d, Nt, grad, out, true, delta);
   const DropoutRule rule = dropout_rule(seed, p);
   const T keep_scale = T(1) / T(1 - p);
-  target_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(
+  // The target kernel first: with dxs == dxt the source kernel adds onto its rows.
+  target_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(
       d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst, slope, rule, keep_scale, stats,
       delta, grad, dxt, contrib);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
-  sum_rows<T>(N, H * F, contrib, version == 1 ? da_dst : da_src);
-  source_kernel<T><<<blocks, kBlock, 0, launch_stream()>>>(
+  sum_rows<T>(Nt, H * F, contrib, version == 1 ? da_dst : da_src);
+  source_kernel<T><<<s_blocks, kBlock, 0, launch_stream()>>>(
       d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst, slope, rule, keep_scale, stats,
       delta, grad, dxs, contrib, dxs == dxt);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
-  if (version == 1) sum_rows<T>(N, H * F, contrib, da_src);
+  if (version == 1) sum_rows<T>(Ns, H * F, contrib, da_src);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,11 @@ struct Pool {
   std::multimap<size_t, void*> free_blocks;   // size -> block, best fit by lower_bound
   std::unordered_map<void*, LiveBlock> live;  // every block handed out
   size_t cached = 0;                          // bytes in free_blocks
+  // For allocate_settled: releases are numbered; a block released at or before `settled` (the
+  // count at the last full synchronization) has no kernel in flight that uses it.
+  uint64_t releases = 0;
+  uint64_t settled = 0;
+  std::unordered_map<void*, uint64_t> released_at;  // free block -> its release number
 };
 
 // A graph's own blocks (runtime.h, Graph): the shared pool's mutex guards it too.
@@ -137,6 +143,7 @@ cudaError_t drain_locked(Pool& p) {
     if (e != cudaSuccess && first == cudaSuccess) first = e;
   }
   p.free_blocks.clear();
+  p.released_at.clear();
   p.cached = 0;
   if (first != cudaSuccess) (void)cudaGetLastError();
   return first;
@@ -252,20 +259,16 @@ void* allocate_private_locked(Pool& p, PrivatePool& g, size_t want, size_t bytes
   return ptr;
 }
 
-}  // namespace
-
-void* allocate(size_t bytes) {
-  const size_t want = round_size(bytes);
-  if (want == 0) out_of_memory(bytes);
-  Pool& p = pool();
-  std::lock_guard<std::mutex> lock(p.mu);
-  if (t_pool != nullptr) return allocate_private_locked(p, *t_pool, want, bytes);
-
-  auto it = p.free_blocks.lower_bound(want);
-  if (it != p.free_blocks.end() && fits(it->first, want)) {
+// A cached block of at least `want` bytes (any, or with `settled` one released before the last
+// full synchronization), else a new one from the driver. Caller holds the lock.
+void* allocate_locked(Pool& p, size_t bytes, size_t want, bool settled) {
+  for (auto it = p.free_blocks.lower_bound(want);
+       it != p.free_blocks.end() && fits(it->first, want); ++it) {
     void* ptr = it->second;
+    if (settled && p.released_at[ptr] > p.settled) continue;
     const size_t size = it->first;
     p.free_blocks.erase(it);
+    p.released_at.erase(ptr);
     p.cached -= size;
     p.live.emplace(ptr, LiveBlock{size, nullptr});
     return ptr;
@@ -290,6 +293,28 @@ void* allocate(size_t bytes) {
   return ptr;
 }
 
+void* allocate_from_pool(size_t bytes, bool settled) {
+  const size_t want = round_size(bytes);
+  if (want == 0) out_of_memory(bytes);
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (t_pool != nullptr) return allocate_private_locked(p, *t_pool, want, bytes);
+  return allocate_locked(p, bytes, want, settled);
+}
+
+// Called after the device finished all queued work: every block free now is settled.
+void mark_settled() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  p.settled = p.releases;
+}
+
+}  // namespace
+
+void* allocate(size_t bytes) { return allocate_from_pool(bytes, false); }
+
+void* allocate_settled(size_t bytes) { return allocate_from_pool(bytes, true); }
+
 // Never throws (tensors release from destructors). Unknown pointers are ignored.
 void release(void* ptr, size_t /*bytes: the pool knows the block's real size*/) {
   if (ptr == nullptr) return;
@@ -305,6 +330,7 @@ void release(void* ptr, size_t /*bytes: the pool knows the block's real size*/) 
     return;
   }
   p.free_blocks.emplace(block.size, ptr);
+  p.released_at[ptr] = ++p.releases;
   p.cached += block.size;
 }
 
@@ -332,6 +358,8 @@ void copy_to_host(void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
   if (t_capturing) host_copy_in_capture("to the host");
   FATHOM_CUDA_CHECK("cuda.copy", cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost));
+  // A device-to-host cudaMemcpy on the default stream returns after all work queued before it.
+  mark_settled();
 }
 
 // Device-side copies and memsets are queued on this thread's stream (asynchronous for the host
@@ -354,6 +382,76 @@ void synchronize() {
          "a synchronization inside a captured CUDA graph step");
   }
   FATHOM_CUDA_CHECK("cuda.synchronize", cudaDeviceSynchronize());
+  mark_settled();
+}
+
+// ---- overlapped host-to-device copies -------------------------------------------------------
+
+namespace {
+
+// One page-locked staging buffer; `done` is recorded on the copy stream after its last copy.
+struct Staging {
+  void* host = nullptr;
+  size_t bytes = 0;
+  cudaEvent_t done = nullptr;
+};
+
+// The copy stream and the staging buffers, created on first use; deliberately leaked, as the
+// pool (page-locked memory is returned to the system at exit).
+struct Copier {
+  std::mutex mu;
+  cudaStream_t stream = nullptr;
+  std::vector<Staging> staging;
+};
+
+Copier& copier() {
+  static Copier* c = new Copier();
+  return *c;
+}
+
+// A staging buffer of at least `bytes` whose previous copy has finished, or a new one (sizes in
+// powers of two from 64 KiB, so a loader's batches of similar size reuse a few). Caller holds
+// the lock.
+Staging& staging_for(Copier& c, size_t bytes) {
+  for (Staging& s : c.staging) {
+    if (s.bytes < bytes) continue;
+    const cudaError_t q = cudaEventQuery(s.done);
+    if (q == cudaSuccess) return s;
+    if (q != cudaErrorNotReady) FATHOM_CUDA_CHECK("cuda.copyOverlapped", q);
+    (void)cudaGetLastError();  // cudaErrorNotReady is not sticky, but leaves the last error set
+  }
+  size_t size = size_t(1) << 16;
+  while (size < bytes) size <<= 1;
+  Staging s;
+  s.bytes = size;
+  FATHOM_CUDA_CHECK("cuda.copyOverlapped", cudaHostAlloc(&s.host, size, cudaHostAllocDefault));
+  const cudaError_t e = cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming);
+  if (e != cudaSuccess) {
+    (void)cudaFreeHost(s.host);
+    FATHOM_CUDA_CHECK("cuda.copyOverlapped", e);
+  }
+  c.staging.push_back(s);
+  return c.staging.back();
+}
+
+}  // namespace
+
+void copy_to_device_overlapped(void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  if (t_capturing) host_copy_in_capture("from the host");
+  Copier& c = copier();
+  std::lock_guard<std::mutex> lock(c.mu);
+  // Non-blocking: no implicit ordering against the default stream, which the event provides.
+  if (c.stream == nullptr) {
+    FATHOM_CUDA_CHECK("cuda.copyOverlapped",
+                      cudaStreamCreateWithFlags(&c.stream, cudaStreamNonBlocking));
+  }
+  Staging& s = staging_for(c, bytes);
+  std::memcpy(s.host, src, bytes);
+  FATHOM_CUDA_CHECK("cuda.copyOverlapped",
+                    cudaMemcpyAsync(dst, s.host, bytes, cudaMemcpyHostToDevice, c.stream));
+  FATHOM_CUDA_CHECK("cuda.copyOverlapped", cudaEventRecord(s.done, c.stream));
+  FATHOM_CUDA_CHECK("cuda.copyOverlapped", cudaStreamWaitEvent(cudaStreamLegacy, s.done, 0));
 }
 
 void* current_stream() { return t_stream; }

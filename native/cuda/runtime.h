@@ -51,6 +51,20 @@ void empty_cache();
 // to or from the host while this thread captures throws Error(Device) naming the copy: it would
 // need the step's values on the host, which a graph cannot give (the plan then replays plainly).
 void copy_to_device(void* dst, const void* src, size_t bytes);
+
+// Overlapped host-to-device copies, for a loader moving the next batch while the current step
+// runs (PyG's pin_memory + non_blocking; docs/partition-batches.md):
+//   allocate_settled: a block no queued kernel can still use — one freed before the last full
+//     synchronization (synchronize, copy_to_host) or a fresh one. A block freed since may still
+//     be read or written by kernels in flight, which a copy on another stream would race.
+//   copy_to_device_overlapped: src is staged into page-locked host memory (so the caller may
+//     free src on return), copied on a dedicated non-blocking copy stream, and an event recorded
+//     after the copy makes the compute stream (the default stream every kernel runs on) wait:
+//     kernels queued later see the data; kernels already queued run on meanwhile and the host
+//     never waits. dst must come from allocate_settled. Staging buffers are reused once their
+//     copy's event has completed.
+void* allocate_settled(size_t bytes);
+void copy_to_device_overlapped(void* dst, const void* src, size_t bytes);
 void copy_to_host(void* dst, const void* src, size_t bytes);
 void copy_device_to_device(void* dst, const void* src, size_t bytes);
 void memset_zero(void* dst, size_t bytes);

@@ -31,6 +31,8 @@ void release(void*, size_t) {}
 size_t cached_bytes() { return 0; }
 void empty_cache() {}
 void copy_to_device(void*, const void*, size_t) { unavailable("cuda.copy"); }
+void* allocate_settled(size_t) { unavailable("cuda.alloc"); }
+void copy_to_device_overlapped(void*, const void*, size_t) { unavailable("cuda.copy"); }
 void copy_to_host(void*, const void*, size_t) { unavailable("cuda.copy"); }
 void copy_device_to_device(void*, const void*, size_t) { unavailable("cuda.copy"); }
 void memset_zero(void*, size_t) { unavailable("cuda.memset"); }

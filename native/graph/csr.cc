@@ -251,8 +251,13 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype) {
   const std::string k = kind ? kind : "";
   FATHOM_CHECK(k == "sum" || k == "mean" || k == "gcn" || k == "gin", ErrorKind::Range, op,
                "argument kind = \"" + k + "\" is not one of \"sum\", \"mean\", \"gcn\", \"gin\"");
-  FATHOM_CHECK((k != "gcn" && k != "gin") || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
-               "kind \"" + k + "\" adds self loops and needs a square adjacency, got " +
+  FATHOM_CHECK(
+      k != "gcn" || adjacency.rows == adjacency.cols, ErrorKind::Shape, op,
+      "kind \"gcn\" adds self loops and needs a square adjacency, got " + csr_brief(adjacency));
+  // A block's rows are its targets, the first of its sources: target r's loop is column r.
+  FATHOM_CHECK(k != "gin" || adjacency.rows <= adjacency.cols, ErrorKind::Shape, op,
+               "kind \"gin\" adds a self loop (r, r) to every row and needs rows <= columns "
+               "(the targets are the first sources), got " +
                    csr_brief(adjacency));
 
   HostCsr h = to_host(adjacency);
@@ -281,12 +286,13 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype) {
   return csr_transpose(csr_transpose(built));
 }
 
-Csr csr_to(const Csr& a, Device device) {
+Csr csr_to(const Csr& a, Device device, bool overlapped) {
+  auto move = [&](const Tensor& t) { return overlapped ? t.to_overlapped(device) : t.to(device); };
   Csr out = a;
-  if (a.rowptr.defined()) out.rowptr = a.rowptr.to(device);
-  if (a.col.defined()) out.col = a.col.to(device);
-  if (a.values.defined()) out.values = a.values.to(device);
-  if (a.perm.defined()) out.perm = a.perm.to(device);
+  if (a.rowptr.defined()) out.rowptr = move(a.rowptr);
+  if (a.col.defined()) out.col = move(a.col);
+  if (a.values.defined()) out.values = move(a.values);
+  if (a.perm.defined()) out.perm = move(a.perm);
   return out;
 }
 

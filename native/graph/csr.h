@@ -43,7 +43,8 @@ Tensor csr_row_degrees(const Csr& a);
 //   "gcn"  D~^-1/2 (A + I) D~^-1/2 with one self loop per node (an existing self loop is kept
 //          with weight 1 and no second one is added, as PyG's add_remaining_self_loops does).
 //   "gin"  A + I, unweighted, with the same one self loop per node (GIN's operator, and the
-//          neighbourhood N(i) ∪ {i} that GAT attends over).
+//          neighbourhood N(i) ∪ {i} that GAT attends over). It also takes a bipartite block's
+//          CSR (rows <= columns, the targets the first sources): row r gets its loop at column r.
 // Values are in `dtype` (f32 or f64).
 Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype);
 
@@ -52,6 +53,7 @@ Csr csr_operator(const Csr& adjacency, const char* kind, DType dtype);
 Csr csr_from_dense(const Tensor& x, const char* op);
 
 // Moves all arrays to `device`.
-Csr csr_to(const Csr& a, Device device);
+// overlapped: a CPU CSR's arrays go to CUDA through Tensor::to_overlapped.
+Csr csr_to(const Csr& a, Device device, bool overlapped = false);
 
 }  // namespace fathom

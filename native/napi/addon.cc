@@ -179,6 +179,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_plan(env, exports);
   register_distributed(env, exports);
   register_metis(env, exports);
+  register_overlapped_copies(env, exports);
   exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
   exports.Set("resetPeakMemory", Napi::Function::New(env, ResetPeakMemory, "resetPeakMemory"));
   exports.Set("setMemoryLimit", Napi::Function::New(env, SetMemoryLimit, "setMemoryLimit"));

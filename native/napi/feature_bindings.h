@@ -12,4 +12,6 @@ void register_sampling(Napi::Env env, Napi::Object exports);
 void register_distributed(Napi::Env env, Napi::Object exports);
 // Graph partitioning with METIS loaded at run time (metis_binding.cc).
 void register_metis(Napi::Env env, Napi::Object exports);
+// Host-to-device copies overlapping the running step, for loaders (overlap_binding.cc).
+void register_overlapped_copies(Napi::Env env, Napi::Object exports);
 }  // namespace fathom::napi

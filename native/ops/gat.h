@@ -17,8 +17,8 @@ struct GatConfig {
 };
 
 struct GatResult {
-  Tensor out;    // [N, H*F], heads concatenated
-  Tensor stats;  // [2, N, H]: per-node softmax max and denominator
+  Tensor out;    // [Nt, H*F], heads concatenated
+  Tensor stats;  // [2, Nt, H]: per-target softmax max and denominator
 };
 
 struct GatGrads {
@@ -27,14 +27,18 @@ struct GatGrads {
   Tensor dxs, dxt, da_src, da_dst;
 };
 
-// csr: square CSR by target over N(i) ∪ {i} (the "gin" operator) with perm. xs, xt [N, H*F];
-// a_src [H*F]; a_dst [H*F] for GATv1, undefined for GATv2.
+// csr: CSR by target with perm, Nt rows by Ns columns: target i's neighbourhood N(i) ∪ {i} (the
+// "gin" operator of a graph, Nt = Ns, or of a sampled block whose targets are its first sources).
+// xs [Ns, H*F] (SHAPE error unless its rows are csr's columns); xt [Nt, H*F], or [Ns, H*F] with
+// the targets first (SHAPE error otherwise); a_src [H*F]; a_dst [H*F] for GATv1, undefined for
+// GATv2. out and stats have one row per target.
 GatResult gat_attention(const GatConfig& cfg, const Csr& csr, const Tensor& xs, const Tensor& xt,
                         const Tensor& a_src, const Tensor& a_dst);
 
-// csr_t: csr's transpose (csr_transpose, perm carried). out and stats from gat_attention.
-// shared_input: xs and xt are one tensor (the caller's autograd input): both gradients are summed
-// into dxs in one buffer and dxt is left undefined.
+// csr_t: csr's transpose (csr_transpose, perm carried; Ns rows by Nt columns). out and stats
+// from gat_attention; grad [Nt, H*F]. dxs and dxt have the shapes of xs and xt (rows of xt past
+// the targets get zero). shared_input: xs and xt are one tensor (the caller's autograd input):
+// both gradients are summed into dxs in one buffer and dxt is left undefined.
 GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr& csr_t,
                                 const Tensor& xs, const Tensor& xt, const Tensor& a_src,
                                 const Tensor& a_dst, const Tensor& out, const Tensor& stats,

@@ -1,7 +1,9 @@
 // GAT attention (ops/gat.h over cpu/gat_attention.cc): forward against a naive double reference
 // with the softmax computed separately, backward against central finite differences in double,
-// attention-dropout replay between the forward and the transposed backward, overflow safety, and
-// argument errors. The graph is a seeded random edge list turned into the "gin" operator.
+// attention-dropout replay between the forward and the transposed backward, overflow safety,
+// argument errors, and a sampled block's rectangular operator against the square operator padded
+// with a self loop per extra source. The graph is a seeded random edge list turned into the "gin"
+// operator.
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -302,10 +304,134 @@ TEST(gat_rejects_bad_arguments_with_errors) {
   CHECK_FAILS(fathom::ops::gat_attention({2, 3, 0.2, 0, 0}, g.csr, x, x, a, Tensor()),
               ErrorKind::Range, "gatAttention", "heads = 3");
   CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, short_x, short_x, a, Tensor()),
-              ErrorKind::Shape, "gatAttention", "argument xs", "f64[4, 4]", "one row per node");
+              ErrorKind::Shape, "gatAttention", "argument xs", "f64[4, 4]", "csr[8 x 8",
+              "one row per source");
   CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, x, x, a, a), ErrorKind::Range,
               "gatAttention", "argument aDst must be null");
   const Tensor a3 = tensor(random_values(3, 2), {3});
   CHECK_FAILS(fathom::ops::gat_attention({2, 1, 0.2, 0, 0}, g.csr, x, x, a3, Tensor()),
               ErrorKind::Shape, "gatAttention", "argument aSrc", "f64[3]");
+}
+
+namespace {
+
+// A sampled block's layout: kS sources, the first kT of them the targets, edges into targets
+// only; a repeated edge and an existing self loop of target 1 (kept once by "gin").
+constexpr int64_t kS = 11, kT = 4;
+
+struct Block {
+  Csr rect, rect_t;      // [kT x kS]: the targets' rows
+  Csr padded, padded_t;  // [kS x kS]: the same, plus a self-loop-only row per other source
+};
+
+Block make_block(uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::vector<int32_t> src, dst;
+  for (int k = 0; k < 24; ++k) {
+    const int32_t d = static_cast<int32_t>(gen() % (kT - 1));  // target kT - 1 has no edge
+    src.push_back(static_cast<int32_t>(gen() % kS));
+    dst.push_back(d);
+  }
+  src.insert(src.end(), {5, 5, 1});
+  dst.insert(dst.end(), {2, 2, 1});
+  const int64_t E = static_cast<int64_t>(src.size());
+  std::vector<int32_t> ei(src);
+  ei.insert(ei.end(), dst.begin(), dst.end());
+  const Tensor t = Tensor::from_host(ei.data(), {2, E}, DType::I32);
+  Block b;
+  b.rect = fathom::csr_operator(fathom::csr_from_bipartite(t, kS, kT, "test"), "gin", DType::F64);
+  b.rect_t = fathom::csr_transpose(b.rect);
+  b.padded = fathom::csr_operator(fathom::csr_from_edge_index(t, kS, "test"), "gin", DType::F64);
+  b.padded_t = fathom::csr_transpose(b.padded);
+  return b;
+}
+
+std::vector<double> head_rows(const Tensor& t, int64_t rows) {
+  const int64_t w = t.dim(1);
+  return std::vector<double>(data(t), data(t) + rows * w);
+}
+
+}  // namespace
+
+TEST(gat_on_a_block_operator_gives_the_padded_square_operators_target_rows_and_gradients) {
+  // The padded operator attends over every source (the others over their self loop alone); with
+  // the extra rows' output gradient zero, every gradient is the block's. Same rows, same order of
+  // terms, same dropout keys (edge ids, 2^31 + i for the added loops): the results are equal.
+  const Block b = make_block(12);
+  for (const Case& cs : kCases) {
+    for (bool xt_targets_only : {false, true}) {
+      if (xt_targets_only && !cs.separate) continue;
+      GatConfig c{cs.version, cs.heads, 0.2, cs.p, 29};
+      const int64_t W = cs.heads * 3;
+      const auto xs = random_values(kS * W, 61), as = random_values(W, 63),
+                 ad = random_values(W, 64);
+      const auto xt_all = cs.separate ? random_values(kS * W, 62) : xs;
+      const std::vector<double> xt_rows(xt_all.begin(), xt_all.begin() + kT * W);
+      const Tensor txs = tensor(xs, {kS, W});
+      const Tensor txt_all = cs.separate ? tensor(xt_all, {kS, W}) : txs;
+      const Tensor txt = xt_targets_only ? tensor(xt_rows, {kT, W}) : txt_all;
+      const Tensor a_src = tensor(as, {W});
+      const Tensor a_dst = cs.version == 1 ? tensor(ad, {W}) : Tensor();
+      const auto rect = fathom::ops::gat_attention(c, b.rect, txs, txt, a_src, a_dst);
+      const auto pad = fathom::ops::gat_attention(c, b.padded, txs, txt_all, a_src, a_dst);
+      CHECK(rect.out.shape() == fathom::Shape({kT, W}));
+      CHECK(rect.stats.shape() == fathom::Shape({2, kT, cs.heads}));
+      CHECK_ALL_CLOSE(data(rect.out), head_rows(pad.out, kT).data(), kT * W, 0, 0);
+      auto R = random_values(kS * W, 65);
+      for (int64_t k = kT * W; k < kS * W; ++k) R[k] = 0;
+      const std::vector<double> r_rows(R.begin(), R.begin() + kT * W);
+      const bool shared = !cs.separate;
+      const auto gr =
+          fathom::ops::gat_attention_backward(c, b.rect, b.rect_t, txs, txt, a_src, a_dst, rect.out,
+                                              rect.stats, tensor(r_rows, {kT, W}), shared);
+      const auto gp =
+          fathom::ops::gat_attention_backward(c, b.padded, b.padded_t, txs, txt_all, a_src, a_dst,
+                                              pad.out, pad.stats, tensor(R, {kS, W}), shared);
+      CHECK(gr.dxs.shape() == fathom::Shape({kS, W}));
+      CHECK_ALL_CLOSE(data(gr.dxs), data(gp.dxs), kS * W, 0, 0);
+      if (cs.separate) {
+        CHECK(gr.dxt.shape() == txt.shape());
+        CHECK_ALL_CLOSE(data(gr.dxt), data(gp.dxt), kT * W, 0, 0);
+        // Rows of xt past the targets (xt holding every source) are not read: zero gradient.
+        for (int64_t k = kT * W; k < gr.dxt.numel(); ++k) CHECK(data(gr.dxt)[k] == 0);
+      }
+      CHECK_ALL_CLOSE(data(gr.da_src), data(gp.da_src), W, 0, 0);
+      if (cs.version == 1) CHECK_ALL_CLOSE(data(gr.da_dst), data(gp.da_dst), W, 0, 0);
+    }
+  }
+}
+
+TEST(gat_on_a_block_operator_rejects_rows_and_columns_that_do_not_fit) {
+  const Block b = make_block(13);
+  using fathom::ErrorKind;
+  const GatConfig c{1, 1, 0.2, 0, 0};
+  const Tensor xs = tensor(random_values(kS * 4, 1), {kS, 4});
+  const Tensor xt = tensor(random_values(kT * 4, 2), {kT, 4});
+  const Tensor a = tensor(random_values(4, 3), {4});
+  const Tensor xs_short = tensor(random_values(kT * 4, 4), {kT, 4});
+  CHECK_FAILS(fathom::ops::gat_attention(c, b.rect, xs_short, xt, a, a), ErrorKind::Shape,
+              "gatAttention", "argument xs is f64[4, 4]", "csr[4 x 11", "one row per source",
+              "(11)");
+  const Tensor xt_bad = tensor(random_values(6 * 4, 5), {6, 4});
+  CHECK_FAILS(fathom::ops::gat_attention(c, b.rect, xs, xt_bad, a, a), ErrorKind::Shape,
+              "gatAttention", "argument xt is f64[6, 4]", "csr[4 x 11", "one row per target", "(4)",
+              "(11, the targets first)");
+  const Tensor xt_wide = tensor(random_values(kT * 5, 5), {kT, 5});
+  CHECK_FAILS(fathom::ops::gat_attention(c, b.rect, xs, xt_wide, a, a), ErrorKind::Shape,
+              "gatAttention", "argument xt is f64[4, 5]");
+  const auto r = fathom::ops::gat_attention(c, b.rect, xs, xt, a, a);
+  const Tensor grad_all = tensor(random_values(kS * 4, 6), {kS, 4});
+  CHECK_FAILS(fathom::ops::gat_attention_backward(c, b.rect, b.rect_t, xs, xt, a, a, r.out, r.stats,
+                                                  grad_all),
+              ErrorKind::Shape, "gatAttentionBackward", "argument grad is f64[11, 4]",
+              "must be [4, 4], one row per target");
+  CHECK_FAILS(fathom::ops::gat_attention_backward(c, b.rect, b.rect, xs, xt, a, a, r.out, r.stats,
+                                                  tensor(random_values(kT * 4, 7), {kT, 4})),
+              ErrorKind::Shape, "gatAttentionBackward", "argument opT is csr[4 x 11",
+              "pass the transpose of op");
+  // "gin" takes the block's CSR (above); "gcn" still needs a square one.
+  const std::vector<int32_t> ei{1, 0};
+  const Tensor t = Tensor::from_host(ei.data(), {2, 1}, DType::I32);
+  CHECK_FAILS(fathom::csr_operator(fathom::csr_from_bipartite(t, 2, 1, "test"), "gcn", DType::F64),
+              ErrorKind::Shape, "csr_operator", "kind \"gcn\"", "square");
 }

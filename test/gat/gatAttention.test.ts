@@ -165,7 +165,7 @@ describe('gatAttention rejects bad input with errors naming the argument', () =>
       expectFathom(
         () => gatAttention(op(), Tensor.from(new Float64Array(8), [2, 4]), Tensor.from(new Float64Array(8), [2, 4]), a, null, { version: 'v2' }),
         'SHAPE',
-        /one row per node/,
+        /one row per source/,
       );
       expectFathom(() => gatAttention(op(), xs, xs, Tensor.from(new Float32Array(4), [4]), null, { version: 'v2' }), 'TYPE', 'argument aSrc', 'f32[4]');
     }));

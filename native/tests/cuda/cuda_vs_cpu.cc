@@ -187,6 +187,93 @@ void run_all(const char* tn) {
     }
   }
   {
+    // GAT attention on a block's operator [Nt x Ns] (targets the first sources; Nt = Ns is a
+    // graph's square operator): random in-edges per target (empty rows included) plus a self
+    // loop per target with perm -1, edge ids shuffled, the transpose built here. v1 and v2, 1
+    // and 8 heads, with and without attention dropout, xt one tensor with xs (shared, every
+    // source row) or the targets' own rows.
+    for (int64_t Nt : {int64_t(300), int64_t(1000)}) {
+      const int64_t Ns = 1000;
+      std::vector<int32_t> grp{0}, gcol, gperm;
+      int32_t next_id = 0;
+      for (int64_t i = 0; i < Nt; ++i) {
+        const int d = int(rng() % 7);
+        for (int k = 0; k < d; ++k) {
+          gcol.push_back(int32_t(rng() % Ns));
+          gperm.push_back(next_id++);
+        }
+        gcol.push_back(int32_t(i));
+        gperm.push_back(-1);
+        grp.push_back(int32_t(gcol.size()));
+      }
+      std::shuffle(gperm.begin(), gperm.end(), rng);  // ids stay unique; -1 entries move too
+      const int64_t nnz = int64_t(gcol.size());
+      std::vector<int32_t> trp(Ns + 1, 0), tcol(nnz), tperm(nnz);
+      for (int64_t k = 0; k < nnz; ++k) ++trp[gcol[k] + 1];
+      for (int64_t r = 0; r < Ns; ++r) trp[r + 1] += trp[r];
+      {
+        std::vector<int32_t> at(trp.begin(), trp.end() - 1);
+        for (int64_t i = 0; i < Nt; ++i) {
+          for (int32_t k = grp[i]; k < grp[i + 1]; ++k) {
+            const int32_t t = at[gcol[k]]++;
+            tcol[t] = int32_t(i);
+            tperm[t] = gperm[k];
+          }
+        }
+      }
+      Dev<int32_t> drp(grp), dcol(gcol), dperm(gperm), dtrp(trp), dtcol(tcol), dtperm(tperm);
+      for (int version : {1, 2})
+        for (int64_t H : {int64_t(1), int64_t(8)})
+          for (double p : {0.0, 0.3})
+            for (int shared = 0; shared < 2; ++shared) {
+              const int64_t F = H == 1 ? 33 : 8, W = H * F;
+              const int64_t xt_rows = shared ? Ns : Nt;
+              auto XS = rnd<T>(size_t(Ns * W)), A = rnd<T>(static_cast<size_t>(W)),
+                   AD = rnd<T>(static_cast<size_t>(W));
+              auto XT = shared ? XS : rnd<T>(size_t(xt_rows * W));
+              auto G = rnd<T>(size_t(Nt * W));
+              Dev<T> dxs(XS), dxt(XT), da(A), dad(AD), dg(G), dout(size_t(Nt * W)),
+                  dstats(size_t(2 * Nt * H)), ddxs(size_t(Ns * W)), ddxt(size_t(xt_rows * W)),
+                  ddas(static_cast<size_t>(W)), ddad(static_cast<size_t>(W)),
+                  dscr(size_t(h::gat_scratch_size(Nt, Ns, H, F)));
+              const T* xt_h = shared ? XS.data() : XT.data();
+              const T* xt_d = shared ? dxs.p : dxt.p;
+              const T* ad_h = version == 1 ? AD.data() : nullptr;
+              const T* ad_d = version == 1 ? dad.p : nullptr;
+              std::vector<T> out(size_t(Nt * W)), stats(size_t(2 * Nt * H)),
+                  scr(size_t(h::gat_cpu_scratch_size(Nt, Ns, H, F)));
+              h::gat_forward<T>(version, Nt, Ns, H, F, grp.data(), gcol.data(), gperm.data(),
+                                XS.data(), xt_h, A.data(), ad_h, T(0.2), p, 77, out.data(),
+                                stats.data(), scr.data());
+              c::gat_forward<T>(version, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dxs.p, xt_d, da.p,
+                                ad_d, T(0.2), p, 77, dout.p, dstats.p, dscr.p);
+              expect(name("gat_forward"), dout.get(), out, tol);
+              expect(name("gat_forward_stats"), dstats.get(), stats, tol);
+              // The same forward results into both backwards (the CPU's), so only the backward
+              // kernels differ.
+              Dev<T> dout_h(out), dstats_h(stats);
+              std::vector<T> gxs(size_t(Ns * W), T(0)), gxt(size_t(xt_rows * W), T(0)),
+                  gas(static_cast<size_t>(W)), gad(static_cast<size_t>(W));
+              T* gxt_h = shared ? gxs.data() : gxt.data();
+              T* gxt_d = shared ? ddxs.p : ddxt.p;
+              h::gat_backward<T>(version, Nt, Ns, H, F, grp.data(), gcol.data(), gperm.data(),
+                                 trp.data(), tcol.data(), tperm.data(), XS.data(), xt_h, A.data(),
+                                 ad_h, T(0.2), p, 77, out.data(), stats.data(), G.data(),
+                                 gxs.data(), gxt_h, gas.data(), version == 1 ? gad.data() : nullptr,
+                                 scr.data());
+              c::gat_backward<T>(version, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dtrp.p, dtcol.p,
+                                 dtperm.p, dxs.p, xt_d, da.p, ad_d, T(0.2), p, 77, dout_h.p,
+                                 dstats_h.p, dg.p, ddxs.p, gxt_d, ddas.p,
+                                 version == 1 ? ddad.p : nullptr, dscr.p);
+              expect(name("gat_backward_dxs"), ddxs.get(), gxs, tol);
+              if (!shared) expect(name("gat_backward_dxt"), ddxt.get(), gxt, tol);
+              // The attention-vector gradients sum a term per node: 10 tol, as softmax's dt.
+              expect(name("gat_backward_da_src"), ddas.get(), gas, tol * 10);
+              if (version == 1) expect(name("gat_backward_da_dst"), ddad.get(), gad, tol * 10);
+            }
+    }
+  }
+  {
     // The CSR read as a dense matrix's nonzeros [rows, rows]: dropout of its values, and of the
     // same values in transposed strides.
     auto V = rnd<T>(col.size());
