@@ -18,7 +18,7 @@ case "${1:-all}" in
     run resgcn64-partition-random --case resgcn --mode partition --blocks 64 --parts 100 --parts-per-batch 2 --steps 3
     run resgcn4-full --case resgcn --mode full --blocks 4 --steps 1
     run resgcn8-full --case resgcn --mode full --blocks 8 --steps 1
-    run resgcn64-full-checkpoint8 --case resgcn --mode full --blocks 64 --checkpoint-every 8 --steps 1
+    run resgcn16-full-checkpoint4 --case resgcn --mode full --blocks 16 --checkpoint-every 4 --steps 1
     run resgcn64-partition-metis --case resgcn --mode metis --blocks 64 --parts 100 --parts-per-batch 2 --steps 3
     ;;
 esac
