@@ -135,7 +135,7 @@ export { Optimizer } from './optim/Optimizer.js';
 export { Adam, type AdamOptions } from './optim/Adam.js';
 export { SGD, type SGDOptions } from './optim/SGD.js';
 
-export { fit, evaluate, type CompileOptions, type DiagnosticsRecord, type EpochReport, type FitOptions, type FitResult } from './train/fit.js';
+export { fit, evaluate, type CompileOptions, type DiagnosticsRecord, type EpochReport, type FitMetric, type FitOptions, type FitResult } from './train/fit.js';
 export type { BackwardPass, Callback, EpochDecision, FitContext, StepRequest, StepResult, StopReason } from './train/callbacks/Callback.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './train/callbacks/EarlyStopping.js';
 export { Checkpointing, type CheckpointingOptions, type CheckpointWrite } from './train/callbacks/Checkpointing.js';
@@ -148,6 +148,7 @@ export type { CosineSchedule, LrSchedule, PlateauSchedule, StepSchedule } from '
 export { GatBalanceTracker, type GatBalancePoint, type GatBalanceTrackerOptions } from './train/callbacks/GatBalanceTracker.js';
 export { NodeData } from './data/NodeData.js';
 export { accuracy } from './train/accuracy.js';
+export { rocAuc } from './train/rocAuc.js';
 export { argmax } from './train/argmax.js';
 
 export * as datasets from './data/index.js';

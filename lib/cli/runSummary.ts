@@ -3,7 +3,7 @@ import type { ModelSpec } from '../models/modelEntry.js';
 import { memory } from '../runtime/devices.js';
 import { provenance, type Provenance } from '../runtime/provenance.js';
 import type { Device } from '../tensor/dtype.js';
-import type { FitResult } from '../train/fit.js';
+import type { FitMetric, FitResult } from '../train/fit.js';
 import type { BatchSetting } from './batchOptions.js';
 
 /** The run's setting, as train and diagnose summaries both report it. */
@@ -37,6 +37,12 @@ export interface TrainSummary extends RunSetting {
   train_acc: number;
   val_acc: number;
   test_acc: number;
+  /** The validation metric that picked the best epoch (--metric). */
+  metric: FitMetric;
+  /** ROC-AUC at the best-validation epoch (class 1 positive); null unless metric is 'roc-auc'. */
+  train_auc: number | null;
+  val_auc: number | null;
+  test_auc: number | null;
   /** Training accuracy at the last epoch run, and its maximum over this invocation's epochs. */
   final_train_acc: number;
   max_train_acc: number;
@@ -84,6 +90,10 @@ export function trainSummary(setting: RunSetting, result: FitResult, batches: Ba
     train_acc: b.trainAcc,
     val_acc: b.valAcc,
     test_acc: b.testAcc,
+    metric: b.valAuc === undefined ? 'accuracy' : 'roc-auc',
+    train_auc: b.trainAuc ?? null,
+    val_auc: b.valAuc ?? null,
+    test_auc: b.testAuc ?? null,
     final_train_acc: result.last.trainAcc,
     max_train_acc: result.history.reduce((m, h) => Math.max(m, h.trainAcc), result.last.trainAcc),
     fit_all_labels: fitAllLabels,

@@ -24,7 +24,12 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'maximum epochs', integer(1), d.epochs)
     .option('--lr <x>', "learning rate (default: the model's own, else 0.01)", real(0, 10))
     .option('--weight-decay <x>', "L2 weight decay (default: the model's own, else 5e-4)", real(0, 1))
-    .option('--patience <n>', 'early stopping on validation accuracy (0 disables)', integer(0), d.patience)
+    .option('--patience <n>', 'early stopping on the validation metric (0 disables)', integer(0), d.patience)
+    .addOption(
+      new Option('--metric <name>', 'validation metric that picks the best epoch and stops early; roc-auc for binary tasks (class 1 positive)')
+        .choices(['accuracy', 'roc-auc'])
+        .default(d.metric),
+    )
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(d.optimizer))
     .option('--momentum <x>', 'SGD momentum', real(0, 1, true), d.momentum)
     .option('--checkpoint-dir <dir>', 'save checkpoints (model, optimizer, RNG state) to this folder')
@@ -60,7 +65,9 @@ export function trainCommand(): Command {
             onEpoch: (r) =>
               progress?.update(
                 r.epoch,
-                `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`,
+                r.valAuc === undefined
+                  ? `loss ${r.trainLoss.toFixed(4)} val ${(100 * r.valAcc).toFixed(1)}% best ${(100 * r.bestValAcc).toFixed(1)}%@${r.bestEpoch}`
+                  : `loss ${r.trainLoss.toFixed(4)} val AUC ${(100 * r.valAuc).toFixed(1)} best ${(100 * r.bestValAuc!).toFixed(1)}@${r.bestEpoch}`,
               ),
           }),
         );

@@ -10,7 +10,7 @@ import { initDistributed } from '../distributed/runtime.js';
 import type { DistributedFeatures } from '../distributed/DistributedFeatures.js';
 import { FEATURE_PARTITION_METHODS, type FeaturePartitionMethod, resolveMethod } from '../distributed/partitionBook.js';
 import { partitionFeatures } from '../distributed/partitionFeatures.js';
-import { fit, type EpochReport } from '../train/fit.js';
+import { fit, type EpochReport, type FitMetric } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
 import { allLabelsSplit } from '../data/allLabelsSplit.js';
 import { runSetting, trainSummary, type TrainSummary } from './runSummary.js';
@@ -26,6 +26,8 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
   /** Default: the model's own, else 5e-4. */
   weightDecay?: number;
   patience: number;
+  /** The validation metric of fit() (FitOptions.metric). */
+  metric: FitMetric;
   device: Device | 'auto';
   normalizeFeatures: boolean;
   optimizer: OptimizerName;
@@ -48,12 +50,16 @@ export interface TrainJobOptions extends ModelSpec, ScheduleFlags, BatchFlags, O
 export type { RunSetting, TrainSummary } from './runSummary.js';
 
 /** Unset depth, width, dropout, lr and weight decay take the model's own defaults. */
-export type TrainDefaults = Pick<TrainJobOptions, 'model' | 'epochs' | 'patience' | 'seed' | 'device' | 'normalizeFeatures' | 'optimizer' | 'momentum'>;
+export type TrainDefaults = Pick<
+  TrainJobOptions,
+  'model' | 'epochs' | 'patience' | 'metric' | 'seed' | 'device' | 'normalizeFeatures' | 'optimizer' | 'momentum'
+>;
 
 export const TRAIN_DEFAULTS: TrainDefaults = {
   model: 'gcn',
   epochs: 200,
   patience: 100,
+  metric: 'accuracy',
   seed: 0,
   device: 'auto',
   normalizeFeatures: true,
@@ -68,6 +74,7 @@ const RUN_KEYS = new Set([
   'lr',
   'weightDecay',
   'patience',
+  'metric',
   'device',
   'normalizeFeatures',
   'optimizer',
@@ -135,6 +142,7 @@ export async function runTrainJob(
     epochs: options.epochs,
     optimizer,
     patience: options.patience,
+    metric: options.metric,
     signal: hooks.signal,
     onEpoch: hooks.onEpoch,
     // The run's data preparation goes into every checkpoint: `fathom predict` prepares the

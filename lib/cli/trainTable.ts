@@ -42,6 +42,12 @@ export function trainTable(s: TrainSummary): string {
     ['train acc. last / max', `${pct(s.final_train_acc)} / ${pct(s.max_train_acc)}${s.fit_all_labels ? ' (all labelled nodes)' : ''}`],
     ['val accuracy', pct(s.val_acc)],
     ['test accuracy', pct(s.test_acc)],
+    ...(s.val_auc === null
+      ? []
+      : ([
+          ['val ROC-AUC', s.val_auc.toFixed(4)],
+          ['test ROC-AUC', s.test_auc!.toFixed(4)],
+        ] as const)),
     ['epoch time (median)', s.epoch_ms_median === null ? '- (no epoch run)' : `${s.epoch_ms_median.toFixed(2)} ms`],
     ['peak RSS', `${s.peak_rss_mb.toFixed(0)} MB`],
     ...(s.peak_device_mb === null ? [] : [['peak device memory', `${s.peak_device_mb.toFixed(0)} MB`] as const]),

@@ -19,8 +19,9 @@ import type { DistributedFeatures } from './DistributedFeatures.js';
 import { abortDistributed, currentWorld, type DistributedWorld } from './runtime.js';
 
 const STOPS: readonly (StopReason | null)[] = [null, 'patience', 'callback'];
-// An epoch's control message: stop, lr, trainAcc, valAcc, testAcc, valLoss, then the dropout stream (7).
-const CONTROL_LENGTH = 13;
+// An epoch's control message: stop, lr, trainAcc, valAcc, testAcc, valLoss, trainAuc, valAuc,
+// testAuc (NaN without the 'roc-auc' metric), then the dropout stream (7).
+const CONTROL_LENGTH = 16;
 const SOURCE = 'the state rank 0 sent';
 
 /**
@@ -85,15 +86,17 @@ export class DataParallelFit implements Disposable {
     const r = ctx.last!;
     const rng = ctx.model.rngState;
     const stop = STOPS.indexOf(ctx.stopReason);
-    this.sendControl([stop, optimizer.lr, r.trainAcc, r.valAcc, r.testAcc, r.valLoss, ...rngNumbers(rng)]);
+    const auc = [r.trainAuc, r.valAuc, r.testAuc].map((v) => v ?? Number.NaN);
+    this.sendControl([stop, optimizer.lr, r.trainAcc, r.valAcc, r.testAcc, r.valLoss, ...auc, ...rngNumbers(rng)]);
   }
 
   /** A follower's end of the epoch: rank 0's report, learning rate and stop. True to stop. */
   followEpoch(ctx: FitState, step: StepResult, optimizer: Optimizer): boolean {
     const c = this.sendControl(new Array(CONTROL_LENGTH).fill(0));
-    ctx.endEpoch(step, { trainAcc: c[2]!, valAcc: c[3]!, testAcc: c[4]!, valLoss: c[5]! });
+    const auc = Number.isNaN(c[7]) ? {} : { trainAuc: c[6]!, valAuc: c[7]!, testAuc: c[8]! };
+    ctx.endEpoch(step, { trainAcc: c[2]!, valAcc: c[3]!, testAcc: c[4]!, valLoss: c[5]!, ...auc });
     optimizer.lr = c[1]!;
-    setRng(ctx.model, c.slice(6));
+    setRng(ctx.model, c.slice(9));
     const stop = STOPS[c[0]!];
     if (stop) ctx.stop(stop);
     return stop !== null;

@@ -15,7 +15,7 @@ import { FitState } from './callbacks/FitState.js';
 import { LrScheduler } from './callbacks/LrScheduler.js';
 import { ProgressCallback } from './callbacks/ProgressCallback.js';
 import { RestoreBest } from './callbacks/RestoreBest.js';
-import { evaluate, evaluateLayerwise } from './evaluate.js';
+import { evaluate, evaluateLayerwise, requireMetric } from './evaluate.js';
 import { isLayerwiseModel, type LayerwiseModel } from './layerwiseInference.js';
 import { checkFitOptions } from './fitOptionsSchema.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
@@ -26,7 +26,7 @@ import { PartitionEpochs } from './partitionEpoch.js';
 import { PartitionLoader } from '../sampling/partitionLoader.js';
 import { DataParallelFit } from '../distributed/DataParallelFit.js';
 
-export { evaluate } from './evaluate.js';
+export { evaluate, type FitMetric } from './evaluate.js';
 export type { CompileOptions, DiagnosticsRecord, EpochReport, FitOptions, FitResult } from './fitTypes.js';
 
 // Models inside a running fit(): a second concurrent fit() on one would interleave its
@@ -59,6 +59,8 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   if (training.has(model)) {
     throw new FathomError(`fit: this ${model.name} is already training in another fit() call; await that one first (or train a copy)`, 'RANGE');
   }
+  const metric = options.metric ?? 'accuracy';
+  requireMetric('fit', metric, data);
   const { builtIn, last, diagnostics } = builtInCallbacks(options);
   // Everything that can refuse the options comes before the optimizer fit() may create.
   const b = options.batches;
@@ -70,7 +72,7 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
   const batches = !b || dp ? null : b instanceof PartitionLoader ? new PartitionEpochs(model, data, b) : new BatchEpochs(model, data, b);
   const ownOptimizer = !options.optimizer;
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 0 });
-  const ctx = new FitState(model, data, optimizer, epochs);
+  const ctx = new FitState(model, data, optimizer, epochs, metric);
   using compiled = fitCompilation(model, optimizer, {
     compile: options.compile !== false,
     explicit: options.compile === true || typeof options.compile === 'object',
@@ -105,7 +107,9 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       // Yield between the step and the evaluation too: each is a full forward pass, and
       // together they would hold the event loop for twice as long.
       await yieldToEventLoop();
-      const metrics = layerwise ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize) : evaluate(model, data, compiled.evaluation);
+      const metrics = layerwise
+        ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize, metric)
+        : evaluate(model, data, compiled.evaluation, metric);
       await callbacks.epochEnd(ctx, ctx.endEpoch(step, metrics));
       dp?.leadEpoch(ctx, optimizer);
       if (ctx.stopReason) break;

@@ -74,6 +74,7 @@ const SHAPE = {
     error: "must be 'replicated', 'partitioned' or a DistributedFeatures (partitionFeatures(data))",
   }),
   evaluation: NESTED.evaluation,
+  metric: z.enum(['accuracy', 'roc-auc'], { error: "must be 'accuracy' or 'roc-auc'" }),
   // A custom check, not a union: the wrong kind of value is a TypeError like other instanceof options.
   batches: z.custom<NeighborLoader | PartitionLoader>((v) => v instanceof NeighborLoader || v instanceof PartitionLoader, {
     error:

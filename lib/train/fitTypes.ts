@@ -5,6 +5,7 @@ import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
 import type { PartitionLoader } from '../sampling/partitionLoader.js';
 import type { Callback, StopReason } from './callbacks/Callback.js';
+import type { FitMetric } from './evaluate.js';
 import type { CheckpointingOptions } from './callbacks/checkpointingOptions.js';
 import type { DiagnosticsRecord, EpochReport } from './epochReport.js';
 
@@ -40,8 +41,20 @@ export interface FitOptions {
   lr?: number;
   /** The L2 weight decay of the Adam fit() makes (default 0; ignored with `optimizer`). */
   weightDecay?: number;
-  /** Stop after this many epochs without a better validation accuracy; 0 disables (default 100). See EarlyStopping. */
+  /** Stop after this many epochs without a better validation accuracy (or ROC-AUC, see `metric`); 0 disables (default 100). See EarlyStopping. */
   patience?: number;
+  /**
+   * The validation metric that picks the best epoch, and so early stopping, restoreBest and
+   * best.safetensors: 'accuracy' (default) or 'roc-auc' for a binary task (class 1 positive,
+   * scored by its log-odds; OGB's and the heterophilous benchmark's metric for imbalanced binary
+   * labels such as tolokers'). With 'roc-auc' every EpochReport also carries trainAuc, valAuc,
+   * testAuc and bestValAuc. A RangeError-like FathomError 'RANGE' for data with other than 2 classes.
+   *
+   * @example
+   * const result = await fit(sage, tolokers, { metric: 'roc-auc', batches: loader });
+   * console.log(result.best.testAuc);
+   */
+  metric?: FitMetric;
   /** Aborts between epochs: fit() rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Called after every epoch; returning false stops training. See ProgressCallback. */

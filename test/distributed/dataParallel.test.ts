@@ -16,6 +16,8 @@ interface FitOut {
   ms: number;
   losses: number[];
   valAcc: number[];
+  valAuc: (number | null)[];
+  bestEpoch: number;
   epochsRun: number;
   resumedFrom: number;
   weights: number[];
@@ -76,6 +78,20 @@ describe.skipIf(MPIRUN_MISSING !== null)(`data-parallel fit under mpirun${MPIRUN
     const run = await runWorker<FitOut>(dir, worker, 0, 'initial', { ...config, epochs: 1, distributed: false });
     return run.ranks[0]!;
   }
+
+  it("keeps every rank on rank 0's ROC-AUC history, best epoch and early stop with metric 'roc-auc'", async () => {
+    const config = { ...SAGE, epochs: 12, patience: 2, numClasses: 2, metric: 'roc-auc', distributed: true };
+    const run = await runWorker<FitOut>(dir, worker, 2, 'roc-auc', config);
+    expect(run.code, run.output).toBe(0);
+    const r0 = run.ranks[0]!;
+    expect(r0.valAuc.every((v) => v !== null && v >= 0 && v <= 1)).toBe(true);
+    for (const r of run.ranks) {
+      expect(r!.valAuc).toEqual(r0.valAuc);
+      expect(r!.bestEpoch).toBe(r0.bestEpoch);
+      expect(r!.epochsRun).toBe(r0.epochsRun);
+      expect(r!.weights).toEqual(r0.weights);
+    }
+  });
 
   it('resumes a run of 2 ranks from its checkpoints on the trajectory of an uninterrupted one, with 2 ranks or 4', async () => {
     const checkpoint = join(dir, 'ckpt');

@@ -57,13 +57,14 @@ if (cfg.mode === 'collectives') {
   f.barrier();
   write({});
 } else {
-  const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
+  const classes = cfg.numClasses ?? 4;
+  const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: classes, homophily: 0.85, seed: 3 });
   const data = f.NodeData.from(g);
   // Different initial weights on every rank: fit must start them all from rank 0's.
   const seed = world.rank === 0 ? 1 : 99 + world.rank;
   const model = cfg.model === 'sage'
-    ? new f.GraphSAGE({ inChannels: 16, hiddenChannels: 16, outChannels: 4, numLayers: 2, seed, dropout: 0 })
-    : new f.ResGCN({ inChannels: 16, hiddenChannels: 16, outChannels: 4, numLayers: 4, seed, dropout: cfg.dropout ?? 0 });
+    ? new f.GraphSAGE({ inChannels: 16, hiddenChannels: 16, outChannels: classes, numLayers: 2, seed, dropout: 0 })
+    : new f.ResGCN({ inChannels: 16, hiddenChannels: 16, outChannels: classes, numLayers: 4, seed, dropout: cfg.dropout ?? 0 });
   const loader = cfg.model === 'sage'
     ? f.neighborLoader({ graph: data.graph, nodes: data.masks.train, fanouts: cfg.fanouts, batchSize: cfg.batchSize, shuffle: true, seed: 5 })
     : undefined;
@@ -80,11 +81,14 @@ if (cfg.mode === 'collectives') {
     features: store ?? cfg.features,
     epochs: cfg.epochsOnRank?.[world.rank] ?? cfg.epochs, lr: 0.01, patience: cfg.patience ?? 0, restoreBest: false, batches: loader, distributed: cfg.distributed,
     checkpoint: cfg.checkpoint ? { dir: cfg.checkpoint, every: 1 } : undefined, resume: cfg.resume ?? false,
+    metric: cfg.metric,
   });
   write({
     ms: performance.now() - t0,
     losses: r.history.map((h) => h.trainLoss),
     valAcc: r.history.map((h) => h.valAcc),
+    valAuc: r.history.map((h) => h.valAuc ?? null),
+    bestEpoch: r.bestEpoch,
     epochsRun: r.epochsRun,
     resumedFrom: r.resumedFrom,
     weights: model.parameters().flatMap((p) => [...p.toArray()]),

@@ -2,13 +2,14 @@ import { requireObject, requirePositiveInteger } from '../../errors/args.js';
 import type { Callback, FitContext } from './Callback.js';
 
 export interface EarlyStoppingOptions {
-  /** Epochs without a better validation accuracy before training stops (a positive integer). */
+  /** Epochs without a better validation accuracy (ROC-AUC with fit's metric 'roc-auc') before training stops (a positive integer). */
   patience: number;
 }
 
 /**
- * Early stopping on validation accuracy: ends training `patience` epochs after the
- * best-validation epoch (ctx.best, restored checkpoints included), with FitResult.stopped
+ * Early stopping on the validation metric: ends training `patience` epochs after the
+ * best-validation epoch (ctx.best, by validation accuracy or, with fit's `metric: 'roc-auc'`,
+ * validation ROC-AUC; restored checkpoints included), with FitResult.stopped
  * 'patience'. fit()'s `patience` option makes one.
  *
  * @example

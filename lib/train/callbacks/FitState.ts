@@ -2,7 +2,9 @@ import type { NodeData } from '../../data/NodeData.js';
 import type { NodeModel } from '../../models/NodeModel.js';
 import type { Optimizer } from '../../optim/Optimizer.js';
 import type { DiagnosticsRecord, EpochReport, FitResult } from '../fitTypes.js';
+import type { FitMetric, Metrics } from '../evaluate.js';
 import type { FitContext, StepResult, StopReason } from './Callback.js';
+import { FathomError } from '../../errors/FathomError.js';
 
 const REASONS: readonly StopReason[] = ['patience', 'callback'];
 
@@ -21,6 +23,8 @@ export class FitState implements FitContext {
     readonly data: NodeData,
     readonly optimizer: Optimizer,
     readonly epochs: number,
+    /** What picks the best epoch: validation accuracy, or validation ROC-AUC (FitOptions.metric). */
+    readonly metric: FitMetric = 'accuracy',
   ) {}
 
   get epoch(): number {
@@ -62,11 +66,15 @@ export class FitState implements FitContext {
   }
 
   /** The epoch's report from its step and evaluation; updates best, last and history. */
-  endEpoch(step: StepResult, metrics: { trainAcc: number; valAcc: number; testAcc: number; valLoss: number }): EpochReport {
+  endEpoch(step: StepResult, metrics: Metrics): EpochReport {
     const { epoch, trainLoss, stepMs, lr } = step;
-    if (!this.#best || metrics.valAcc > this.#best.valAcc)
-      this.#best = { epoch, trainLoss, stepMs, lr, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc };
-    const report: EpochReport = { epoch, trainLoss, stepMs, lr, ...metrics, bestEpoch: this.#best.epoch, bestValAcc: this.#best.valAcc };
+    const auc = this.metric === 'roc-auc';
+    if (auc && metrics.valAuc === undefined)
+      throw new FathomError(`fit: epoch ${epoch} was evaluated without the ROC-AUC that metric 'roc-auc' needs`, 'INTERNAL');
+    if (!this.#best || (auc ? metrics.valAuc! > (this.#best.valAuc ?? -1) : metrics.valAcc > this.#best.valAcc))
+      this.#best = { epoch, trainLoss, stepMs, lr, ...metrics, bestEpoch: epoch, bestValAcc: metrics.valAcc, ...(auc ? { bestValAuc: metrics.valAuc } : {}) };
+    const bestAuc = auc ? { bestValAuc: this.#best.valAuc } : {};
+    const report: EpochReport = { epoch, trainLoss, stepMs, lr, ...metrics, bestEpoch: this.#best.epoch, bestValAcc: this.#best.valAcc, ...bestAuc };
     this.history.push(report);
     this.#last = report;
     return report;
