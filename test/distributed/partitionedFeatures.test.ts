@@ -1,16 +1,18 @@
 // Partitioned features under mpirun: the rows a rank fetches through the store are the rows of
 // the full matrix, so training on them gives the losses and weights of replicated features bit
 // for bit, while each rank holds about 1/N of the rows; and a bad id fails every rank, not hangs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { sbmGraph } from '../../lib/data/sbmGraph.js';
 import { devices } from '../../lib/runtime/devices.js';
 import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { ensureDistBuilt } from '../helpers/apiFixtures.js';
 import { buildFakeNccl, CC } from '../helpers/fakeNccl.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
+import { encodeNpy } from '../helpers/npyWriter.js';
 import { BIN } from '../helpers/runCli.js';
 import { MPIRUN_MISSING, runMpi, runWorker, writeWorker } from '../helpers/mpiRun.js';
 import { WORKER_SOURCE } from './worker.js';
@@ -32,6 +34,7 @@ interface GatherOut {
   nbytes: number;
   local: number;
   ownerOfAll: number[];
+  fromFile: { rows: number[]; full: number[]; nbytes: number } | null;
   status: { nccl: { available: boolean; inUse: boolean; reason?: string } };
 }
 
@@ -48,10 +51,15 @@ const TOL = 1e-6;
 describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPIRUN_MISSING ? ` (skipped: ${MPIRUN_MISSING})` : ''}`, () => {
   let dir = '';
   let worker = '';
+  let featuresFile = '';
   beforeAll(() => {
     ensureDistBuilt();
     dir = mkdtempSync(join(tmpdir(), 'fathom-pf-'));
     worker = writeWorker(dir, WORKER_SOURCE);
+    // The worker's graph's features, as numpy.save writes them: what ranks read their rows from.
+    const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
+    featuresFile = join(dir, 'x.npy');
+    writeFileSync(featuresFile, encodeNpy(g.x!, [240, 16], 'float32'));
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -88,6 +96,23 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
       console.log(`np ${np} ${method}: feature bytes per rank ${perRank} of ${TOTAL_BYTES}; against one process: losses ${dLoss}, weights ${dWeights}`);
     });
   }
+
+  it('builds the store from rows each rank reads from the .npy file alone: the gathers and the training of the full matrix, bit for bit, 1/N of the bytes', async () => {
+    const gathered = await runWorker<GatherOut>(dir, worker, 2, 'gather-file', { mode: 'gather', method: 'random', featuresFile }, 60_000);
+    expect(gathered.code, gathered.output).toBe(0);
+    for (const r of gathered.ranks) {
+      expect(r!.fromFile!.rows).toEqual(r!.fromFile!.full);
+      expect(r!.fromFile!.rows.length).toBe(240 * 16);
+      expect(r!.fromFile!.nbytes).toBe(r!.nbytes);
+      expect(r!.fromFile!.nbytes).toBeLessThanOrEqual(121 * 16 * 4);
+    }
+    const replicated = await runWorker<FitOut>(dir, worker, 2, 'rep-file', SAGE);
+    const fromFile = await runWorker<FitOut>(dir, worker, 2, 'part-file', { ...SAGE, featureMethod: 'random', featuresFile });
+    expect(fromFile.code, fromFile.output).toBe(0);
+    expect(fromFile.ranks[0]!.losses).toEqual(replicated.ranks[0]!.losses);
+    expect(fromFile.ranks[0]!.weights).toEqual(replicated.ranks[0]!.weights);
+    expect(fromFile.ranks.map((r) => r!.featureBytes!).reduce((a, b) => a + b)).toBe(TOTAL_BYTES);
+  });
 
   it("trains with fit's own store (features: 'partitioned') as with replicated features, 4 ranks", async () => {
     const replicated = await runWorker<FitOut>(dir, worker, 4, 'rep-own', SAGE);
