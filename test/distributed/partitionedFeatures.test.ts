@@ -1,7 +1,7 @@
 // Partitioned features under mpirun: the rows a rank fetches through the store are the rows of
 // the full matrix, so training on them gives the losses and weights of replicated features bit
 // for bit, while each rank holds about 1/N of the rows; and a bad id fails every rank, not hangs.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ import { WORKER_SOURCE } from './worker.js';
 
 interface FitOut {
   losses: number[];
+  metrics: number[][];
+  epochsRun: number;
   weights: number[];
   featureBytes?: number;
   localNodes?: number;
@@ -84,8 +86,9 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
       for (const r of parted.ranks) {
         expect(r!.losses).toEqual(ref.losses);
         expect(r!.weights).toEqual(ref.weights);
-        // Every rank joined every step's exchange, the one without seeds included.
-        expect(r!.gathers).toBe(STEPS);
+        // Every rank joined every step's exchange, the one without seeds included, and every
+        // evaluation batch's: all 240 nodes are in a split, ceil(240 / np) on rank 0, in batches of 47.
+        expect(r!.gathers).toBe(STEPS + SAGE.epochs * Math.ceil(Math.ceil(240 / np) / 47));
         // Its share of the rows: 1/N, within METIS's 3 % imbalance (random: sizes differ by one).
         expect(r!.featureBytes!).toBeLessThanOrEqual(Math.ceil((1.03 * 240) / np) * 16 * 4);
         bytes += r!.featureBytes!;
@@ -112,6 +115,31 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
     expect(fromFile.ranks[0]!.losses).toEqual(replicated.ranks[0]!.losses);
     expect(fromFile.ranks[0]!.weights).toEqual(replicated.ranks[0]!.weights);
     expect(fromFile.ranks.map((r) => r!.featureBytes!).reduce((a, b) => a + b)).toBe(TOTAL_BYTES);
+  });
+
+  it('evaluates on every rank from their shares to the metrics of rank 0 holding all features, early stopping and checkpoints alike', async () => {
+    // Patience 1 over 10 epochs: the stop comes from the metrics, so equal epochs pin them too.
+    const opts = { ...SAGE, epochs: 10, patience: 1 };
+    const replicated = await runWorker<FitOut>(dir, worker, 2, 'rep-eval', { ...opts, checkpoint: join(dir, 'ck-rep') });
+    expect(replicated.code, replicated.output).toBe(0);
+    const parted = await runWorker<FitOut>(dir, worker, 2, 'part-eval', { ...opts, featureMethod: 'random', featuresFile, checkpoint: join(dir, 'ck-part') });
+    expect(parted.code, parted.output).toBe(0);
+    const [ref, got] = [replicated.ranks[0]!, parted.ranks[0]!];
+    expect(got.epochsRun).toBe(ref.epochsRun);
+    expect(got.losses).toEqual(ref.losses);
+    expect(got.weights).toEqual(ref.weights);
+    let worst = 0;
+    got.metrics.forEach((m, e) => {
+      // Accuracies are counts over the same nodes; the validation loss is a sum in another order
+      // (f64 over f32 terms against one f32 reduction): a few f32 ulps.
+      expect(m.slice(0, 3)).toEqual(ref.metrics[e]!.slice(0, 3));
+      worst = Math.max(worst, Math.abs(m[3]! - ref.metrics[e]![3]!) / Math.abs(ref.metrics[e]![3]!));
+    });
+    expect(worst).toBeLessThan(1e-5);
+    // Every rank saw the same metrics; only rank 0 wrote checkpoints, as many as with replicated features.
+    expect(parted.ranks[1]!.metrics).toEqual(got.metrics);
+    expect(readdirSync(join(dir, 'ck-part')).sort()).toEqual(readdirSync(join(dir, 'ck-rep')).sort());
+    console.log(`partitioned evaluation, 2 ranks: ${got.epochsRun} epochs, val loss within ${worst} of rank 0's full-batch evaluation`);
   });
 
   it("trains with fit's own store (features: 'partitioned') as with replicated features, 4 ranks", async () => {

@@ -91,6 +91,7 @@ if (cfg.mode === 'collectives') {
     ms: performance.now() - t0,
     losses: r.history.map((h) => h.trainLoss),
     valAcc: r.history.map((h) => h.valAcc),
+    metrics: r.history.map((h) => [h.trainAcc, h.valAcc, h.testAcc, h.valLoss]),
     epochsRun: r.epochsRun,
     resumedFrom: r.resumedFrom,
     weights: model.parameters().flatMap((p) => [...p.toArray()]),
