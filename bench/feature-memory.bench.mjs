@@ -34,18 +34,19 @@ const edges = new Int32Array(2 * E);
 for (let v = 0; v < n; v++) [edges[v], edges[E + v]] = [v, (v + 1) % n];
 const rng = new F.datasets.Rng(1);
 for (let e = n; e < E; e++) [edges[e], edges[E + e]] = [Math.floor(rng.nextFloat() * n), Math.floor(rng.nextFloat() * n)];
-using graph = F.Graph.fromEdgeIndex(edges, { numNodes: n });
+const graph = F.Graph.fromEdgeIndex(edges, { numNodes: n });
 let held;
 if (a.mode === 'file') {
-  using store = await F.partitionFeatures(graph, { method: 'contiguous', featuresFile: file });
+  const store = await F.partitionFeatures(graph, { method: 'contiguous', featuresFile: file });
   held = store.nbytes;
+  store.dispose();
 } else {
   const { rows } = F.datasets.readNpyRows(
     file,
     Int32Array.from({ length: n }, (_, i) => i),
   );
   if (a.mode === 'split') {
-    using data = F.NodeData.from(
+    const data = F.NodeData.from(
       {
         name: 'x',
         numNodes: n,
@@ -61,11 +62,14 @@ if (a.mode === 'file') {
       },
       { sparseFeatures: false },
     );
-    using store = await F.partitionFeatures(data, { method: 'contiguous' });
+    const store = await F.partitionFeatures(data, { method: 'contiguous' });
     held = store.nbytes;
+    store.dispose();
+    data.dispose();
   } else held = rows.byteLength;
 }
 const line = `${a.mode} np ${world.worldSize} rank ${world.rank}: holds ${mib(held)} MiB of ${mib(n * f * 4)} MiB; RSS before ${mib(before)} MiB, peak ${mib(process.resourceUsage().maxRSS * 1024)} MiB`;
+graph.dispose();
 // Rank by rank, in order.
 for (let r = 0; r < world.worldSize; r++) {
   if (r === world.rank) console.log(line);
