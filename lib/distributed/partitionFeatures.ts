@@ -20,6 +20,8 @@ export interface PartitionFeaturesOptions {
    * readNpyRows). `data` may then be just the Graph.
    */
   featuresFile?: string;
+  /** With featuresFile: row-normalize the rows read (as loadDataset's normalizeFeatures; rows are local, so this needs no exchange). */
+  normalizeFeatures?: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function partitionFeatures(data: NodeData | Graph, options: Partiti
   if (file !== undefined || !(data instanceof NodeData)) {
     let shard: ReturnType<typeof ownRowsOf>;
     try {
-      shard = ownRowsOf(file!, owner, world.rank);
+      shard = ownRowsOf(file!, owner, world.rank, options.normalizeFeatures === true);
     } catch (e) {
       // The others would wait for this rank's rows in fromLocal's check: end them all.
       if (world.mpi) abortDistributed(e);
@@ -94,7 +96,7 @@ export async function partitionFeatures(data: NodeData | Graph, options: Partiti
 }
 
 /** This rank's rows (ascending node order), read from the file alone; its row count must be the graph's. */
-function ownRowsOf(file: string, owner: Int32Array, rank: number): { rows: Float32Array | Float64Array; numFeatures: number } {
+function ownRowsOf(file: string, owner: Int32Array, rank: number, normalize: boolean): { rows: Float32Array | Float64Array; numFeatures: number } {
   const [numRows] = readNpyHeader(file).shape;
   if (numRows !== owner.length) {
     throw new FathomError(`partitionFeatures: ${file} holds ${numRows} rows; the graph has ${owner.length} nodes`, 'SHAPE');
@@ -109,5 +111,17 @@ function ownRowsOf(file: string, owner: Int32Array, rank: number): { rows: Float
       throw new FathomError(`partitionFeatures: ${file}: row ${mine[Math.floor(i / numFeatures)]} holds ${rows[i]}; features must be finite`, 'NUMERIC');
     }
   }
+  if (normalize) rowNormalize(rows, numFeatures);
   return { rows, numFeatures };
+}
+
+/** normalizeFeatures' arithmetic (L1, sums in float64, zero rows kept) for float32 or float64 rows. */
+function rowNormalize(x: Float32Array | Float64Array, f: number): void {
+  for (let off = 0; off < x.length; off += f) {
+    let sum = 0;
+    for (let j = off; j < off + f; j++) sum += Math.abs(x[j]!);
+    if (sum === 0) continue;
+    const inv = 1 / sum;
+    for (let j = off; j < off + f; j++) x[j] = x[j]! * inv;
+  }
 }

@@ -197,6 +197,26 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
     }
   });
 
+  it('trains `--features x.npy --partition-features` with the features left on disk, each rank reading its rows, to the summary of replicated features', async () => {
+    const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
+    const edges = join(dir, 'edges.csv');
+    writeFileSync(edges, Array.from({ length: g.numEdges }, (_, e) => `${g.edgeIndex[e]},${g.edgeIndex[g.numEdges + e]}`).join('\n'));
+    const labels = join(dir, 'y.npy');
+    writeFileSync(labels, encodeNpy(g.y, [240], 'int32'));
+    const args = [BIN, 'train', '--dataset', edges, '--features', featuresFile, '--labels', labels, '--model', 'sage', '--dropout', '0'];
+    const tail = ['--batch-size', '64', '--fanout', '-1,-1', '--epochs', '3', '--patience', '0', '--device', 'cpu', '--json', '-', '--distributed'];
+    const parted = await runMpi(2, [...args, ...tail, '--partition-features', 'random'], {}, 120_000);
+    expect(parted.code, parted.output).toBe(0);
+    expect(parted.output).toMatch(/16 features \(left on disk\)/);
+    expect(parted.output).toMatch(/partitioned features \(random\): rank 0 holds 120 of 240 rows/);
+    const replicated = await runMpi(2, [...args, ...tail], {}, 120_000);
+    expect(replicated.code, replicated.output).toBe(0);
+    type Summary = { train_loss: number; val_acc: number; test_acc: number };
+    const [a, b] = [JSON.parse(parted.stdout), JSON.parse(replicated.stdout)] as Summary[];
+    expect(a!.train_loss).toBe(b!.train_loss);
+    expect([a!.val_acc, a!.test_acc]).toEqual([b!.val_acc, b!.test_acc]);
+  });
+
   it('runs `fathom train --distributed --partition-features` under mpirun -np 2 with the summary of replicated features', async () => {
     const args = [BIN, 'train', '--dataset', 'cora', '--model', 'sage', '--dropout', '0', '--batch-size', '64', '--fanout', '-1,-1'];
     const tail = ['--epochs', '2', '--patience', '0', '--device', 'cpu', '--json', '-', '--distributed'];
