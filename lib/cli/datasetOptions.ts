@@ -137,8 +137,12 @@ export function loadOptionsOf(f: DatasetFlags): LoadDatasetOptions {
  * @example
  * const ds = await loadCliDataset(options, (line) => process.stderr.write(`${line}\n`), signal);
  */
-export async function loadCliDataset(o: DatasetFlags & { dataset: string }, log?: (line: string) => void, signal?: AbortSignal): Promise<Dataset> {
-  const ds = await loadDatasetAsync(o.dataset, { ...loadOptionsOf(o), onProgress: log, signal });
+export async function loadCliDataset(
+  o: DatasetFlags & { dataset: string; featureMode?: 'none' },
+  log?: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<Dataset> {
+  const ds = await loadDatasetAsync(o.dataset, { ...loadOptionsOf(o), ...(o.featureMode ? { features: o.featureMode } : {}), onProgress: log, signal });
   if (ds.report.labels === 'none') {
     throw new InvalidArgumentError(`${o.dataset} has no labels to train on; pass --labels FILE`);
   }

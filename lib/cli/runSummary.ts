@@ -70,7 +70,8 @@ export function runSetting(ds: Pick<Dataset, 'name' | 'featureSource'>, spec: Mo
     hidden: spec.hidden!,
     device,
     seed: spec.seed,
-    feature_source: ds.featureSource,
+    // Features left on disk were read from their file, rank by rank.
+    feature_source: ds.featureSource === 'none' ? 'file' : ds.featureSource,
     provenance: provenance(device),
   };
 }

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { initDistributed } from '../distributed/runtime.js';
 import type { DistributedFeatures } from '../distributed/DistributedFeatures.js';
 import { FEATURE_PARTITION_METHODS, type FeaturePartitionMethod, resolveMethod } from '../distributed/partitionBook.js';
+import { readNpyHeader } from '../data/formats/readNpyRows.js';
 import { partitionFeatures } from '../distributed/partitionFeatures.js';
 import { fit, type EpochReport, type FitMetric } from '../train/fit.js';
 import { NodeData } from '../data/NodeData.js';
@@ -127,16 +128,23 @@ export async function runTrainJob(
   const lrSchedule = scheduleFromFlags(options);
   const device = resolveDevice(options.device);
   if (options.distributed) initDistributed();
-  const loaded = await loadCliDataset(options, hooks.log, hooks.signal);
+  // Partitioned .npy features stay on disk: each rank reads only its own rows (partitionFeatures).
+  const onDisk = featureMethod && options.features?.toLowerCase().endsWith('.npy') ? options.features : undefined;
+  if (onDisk && readNpyHeader(onDisk).dtype !== 'float32') {
+    throw new InvalidArgumentError(`--partition-features reads ${onDisk} row by row and trains in float32; the file holds float64 (save it as float32)`);
+  }
+  const loaded = await loadCliDataset(onDisk ? { ...options, featureMode: 'none' } : options, hooks.log, hooks.signal);
   const ds = options.fitAllLabels ? allLabelsSplit(loaded) : loaded;
   if (device === 'cuda') resetPeakMemory();
-  using data = NodeData.from(ds, { device });
+  using data = NodeData.from(ds, { device, features: !onDisk });
   using model = buildModel(spec, { inChannels: ds.numFeatures, outChannels: ds.numClasses, device });
   using optimizer = buildOptimizer({ ...options, ...trainingRates(options) }, model);
   logLoadReport(ds, hooks.log);
   if (options.fitAllLabels) hooks.log?.(`fitting all labels: loss, train accuracy and early stopping over all ${count(ds.trainMask)} labelled nodes`);
   using batches = batchesFromFlags(options, data, model);
-  using features = featureMethod ? await partitionFeatures(data, { method: featureMethod }) : null;
+  using features = featureMethod
+    ? await partitionFeatures(data, { method: featureMethod, featuresFile: onDisk, normalizeFeatures: onDisk ? options.normalizeFeatures : undefined })
+    : null;
   if (features) hooks.log?.(featureReport(features, featureMethod!));
   const result = await fit(model, data, {
     epochs: options.epochs,

@@ -1,6 +1,7 @@
 import { keep } from '../autograd/scope.js';
 import { native } from '../binding/native.js';
 import type { GraphData } from './types.js';
+import { FathomError } from '../errors/FathomError.js';
 import { Graph } from '../graph/Graph.js';
 import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
@@ -18,6 +19,7 @@ import type { Device, DType } from '../tensor/dtype.js';
  */
 export class NodeData implements Disposable {
   #x: Tensor | null;
+  #onDisk = false;
 
   private constructor(
     readonly graph: Graph,
@@ -38,15 +40,23 @@ export class NodeData implements Disposable {
 
   /**
    * `sparseFeatures`: 'auto' (default) holds features at most 10 % nonzero as nonzeros only
-   * (`x` is then built on first use); true always, false never.
+   * (`x` is then built on first use); true always, false never. `features: false` builds the
+   * data without features (a dataset loaded with `features: 'none'`): the graph, labels and
+   * masks of a distributed run whose features come from a DistributedFeatures store; `x` and
+   * `features` then throw.
    */
-  static from(data: GraphData, options: { device?: Device; dtype?: DType; sparseFeatures?: boolean | 'auto' } = {}): NodeData {
+  static from(data: GraphData, options: { device?: Device; dtype?: DType; sparseFeatures?: boolean | 'auto'; features?: boolean } = {}): NodeData {
     const op = 'NodeData.from';
     const device = options.device ?? 'cpu';
     const dtype = options.dtype ?? 'f32';
     const n = data.numNodes;
+    const withFeatures = options.features ?? true;
+    if (typeof withFeatures !== 'boolean') throw new TypeError(`${op}: features must be true or false, got ${String(withFeatures)}`);
+    if (withFeatures && (!data.x || data.x.length === 0) && n * data.numFeatures > 0) {
+      throw new RangeError(`${op}: dataset ${data.name} has no features${data.x ? " (loaded with features: 'none'? then pass features: false)" : ''}`);
+    }
     if (!data.x) throw new RangeError(`${op}: dataset ${data.name} has no features`);
-    if (data.x.length !== n * data.numFeatures) {
+    if (withFeatures && data.x.length !== n * data.numFeatures) {
       throw new RangeError(`${op}: features have ${data.x.length} values, expected ${n}×${data.numFeatures}`);
     }
     for (const [name, arr] of [
@@ -66,6 +76,7 @@ export class NodeData implements Disposable {
     };
     try {
       const graph = own(Graph.fromEdgeIndex(data.edgeIndex, { numNodes: n }));
+      if (!withFeatures) return NodeData.#withoutFeatures(graph, data, device, own);
       const dense = Tensor.from(dtype === 'f64' ? Float64Array.from(data.x) : data.x, [n, data.numFeatures], { device });
       let sparse: SparseFeatures | null = null;
       try {
@@ -94,6 +105,21 @@ export class NodeData implements Disposable {
     }
   }
 
+  static #withoutFeatures(graph: Graph, data: GraphData, device: Device, own: <T extends Disposable>(d: T) => T): NodeData {
+    const n = data.numNodes;
+    const y = own(Tensor.from(data.y, [n], { device }));
+    const masks = [data.trainMask, data.valMask, data.testMask].map((m) => own(Tensor.from(m, [n], { device })));
+    const m = { train: data.trainMask, val: data.valMask, test: data.testMask };
+    const made = new NodeData(graph, null, y, masks[0]!, masks[1]!, masks[2]!, data.y, m, data.numClasses, null, data.numFeatures);
+    made.#onDisk = true;
+    return made;
+  }
+
+  /** Whether the data was built without features (`features: false`). */
+  get hasFeatures(): boolean {
+    return !this.#onDisk;
+  }
+
   /** What models should be given: the sparse copy when there is one, else `x`. */
   get features(): Tensor | SparseFeatures {
     return this.sparseX ?? this.x;
@@ -104,6 +130,12 @@ export class NodeData implements Disposable {
    * until dispose (prefer `features`, which never densifies).
    */
   get x(): Tensor {
+    if (this.#onDisk) {
+      throw new FathomError(
+        "NodeData.x: this data was built without features (features: false); read rows through a DistributedFeatures store (fit's features option)",
+        'TYPE',
+      );
+    }
     if (!this.#x) {
       if (!this.sparseX || this.sparseX.disposed) throw new TypeError('NodeData.x: the data was disposed');
       this.#x = keep(this.sparseX.toDense());

@@ -29,12 +29,20 @@ export function* finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadL
   const label = raw.files.meta ?? raw.source;
   let x = raw.x;
   let numFeatures = raw.numFeatures;
-  if (x === null) {
+  const none = o.features === 'none';
+  if (none) {
+    if (numFeatures < 1) {
+      throw new RangeError(
+        `loadDataset: features 'none' leaves the features on disk but needs their width: ${label} names no feature file (a folder's meta.json, or a .npy featuresFile)`,
+      );
+    }
+    x = new Float32Array(0);
+  } else if (x === null) {
     numFeatures = numFeatures > 0 ? numFeatures : (o.randomFeatureWidth ?? DEFAULT_RANDOM_FEATURE_WIDTH);
     checkBudget(label, { 'random features (num_nodes x width x 4)': n * numFeatures * 4 }, limits);
     x = new Rng(featureSeed).fillNormal(new Float32Array(n * numFeatures));
   }
-  const featureSource = raw.featureSource ?? (raw.x === null ? 'random' : 'file');
+  const featureSource = none ? 'none' : (raw.featureSource ?? (raw.x === null ? 'random' : 'file'));
 
   const y = raw.y ?? new Int32Array(n);
   let maxLabel = -1;
@@ -97,7 +105,7 @@ export function* finishGraph(raw: RawGraph, o: LoadDatasetOptions, limits: LoadL
       );
     }
   }
-  if (o.normalizeFeatures === true) rowNormalize(x, n, numFeatures);
+  if (o.normalizeFeatures === true && !none) rowNormalize(x, n, numFeatures);
 
   const graph = {
     name: raw.name,

@@ -50,3 +50,4 @@ export { removeSelfLoops } from './transforms/removeSelfLoops.js';
 export { toUndirected } from './transforms/toUndirected.js';
 export { inspectGraph, type GraphFindings } from './transforms/inspectGraph.js';
 export { DEFAULT_MEMORY_SHARE, MAX_JSON_BYTES, MAX_JSON_DEPTH, type LoadLimits } from './io/limits.js';
+export { readNpyHeader, readNpyRows, type NpyMatrixHeader, type NpyRows } from './formats/readNpyRows.js';

@@ -68,8 +68,8 @@ export function* loadSteps(nameOrPath: string, options: LoadDatasetOptions): Ste
   if (!Number.isSafeInteger(split) || split < 0) {
     throw new RangeError(`loadDataset: split must be a non-negative integer, got ${split}`);
   }
-  if (mode !== 'auto' && mode !== 'random' && mode !== 'file') {
-    throw new RangeError(`loadDataset: features must be 'auto', 'random' or 'file', got ${JSON.stringify(mode)}`);
+  if (mode !== 'auto' && mode !== 'random' && mode !== 'file' && mode !== 'none') {
+    throw new RangeError(`loadDataset: features must be 'auto', 'random', 'file' or 'none', got ${JSON.stringify(mode)}`);
   }
   if (!Number.isFinite(seed)) throw new RangeError(`loadDataset: featureSeed must be a finite number, got ${seed}`);
   const base = options.indexBase;

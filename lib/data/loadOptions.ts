@@ -21,8 +21,11 @@ export interface LoadDatasetOptions {
    * `'auto'` (default): the feature file when there is one, otherwise seeded
    * random features. `'random'`: always seeded random features (the file is
    * not read). `'file'`: the feature file, and an error when there is none.
+   * `'none'`: the features stay on disk: `x` is empty and `numFeatures` is the file's width (a
+   * folder's meta.json, or the header of a `.npy` featuresFile), for ranks that read only their
+   * own rows (partitionFeatures with featuresFile).
    */
-  features?: 'auto' | 'random' | 'file';
+  features?: 'auto' | 'random' | 'file' | 'none';
   /** Seed of the random features. Default {@link RANDOM_FEATURE_SEED}. */
   featureSeed?: number;
   /** Width of random features for inputs that have none and declare no width. Default 32. */

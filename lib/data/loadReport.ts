@@ -14,8 +14,8 @@ export interface LoadReport {
   numEdges: number;
   numFeatures: number;
   numClasses: number;
-  /** `'random'`: seeded noise stands in for features the input does not have. */
-  features: 'file' | 'random';
+  /** `'random'`: seeded noise stands in for features the input does not have; `'none'`: left on disk (features 'none'). */
+  features: 'file' | 'random' | 'none';
   /** `'none'`: the input has no labels; every node is class 0. */
   labels: 'file' | 'none';
   /** Counts in the graph as read, before any transform. */
@@ -52,7 +52,7 @@ export function formatReport(r: LoadReport): string[] {
   const s = r.splitSizes;
   return [
     `loaded ${r.source} (${[r.format, ...r.notes].join(', ')}): ${plural(r.numNodes, 'node')}, ${plural(r.numEdges, 'edge')}, ` +
-      `${plural(r.numFeatures, 'feature')}${r.features === 'random' ? ' (seeded random: the input has none)' : ''}, ` +
+      `${plural(r.numFeatures, 'feature')}${r.features === 'random' ? ' (seeded random: the input has none)' : r.features === 'none' ? ' (left on disk)' : ''}, ` +
       `${plural(r.numClasses, 'class').replace('classs', 'classes')}${r.labels === 'none' ? ' (no labels)' : ''}`,
     `found: ${found.join(', ')}`,
     `applied: ${r.applied.length === 0 ? 'nothing' : r.applied.join(', ')}`,

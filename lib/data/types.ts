@@ -90,7 +90,7 @@ export interface GraphData {
 }
 
 /** Where a dataset's `x` came from. */
-export type FeatureSource = 'file' | 'random';
+export type FeatureSource = 'file' | 'random' | 'none';
 
 /** A dataset read from a folder in the bundled format. */
 export interface Dataset extends GraphData {
@@ -98,7 +98,7 @@ export interface Dataset extends GraphData {
   meta: DatasetMeta;
   /** Whether the folder ships real features (`false` for PubMed). */
   featuresAvailable: boolean;
-  /** `'random'` means `x` is seeded Gaussian noise, not real features. */
+  /** `'random'` means `x` is seeded Gaussian noise, not real features; `'none'` that `x` is empty (loaded with `features: 'none'`). */
   featureSource: FeatureSource;
   /** Index of the split the masks were taken from. */
   split: number;

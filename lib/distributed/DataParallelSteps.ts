@@ -8,11 +8,14 @@ import { nllLoss } from '../functional/nllLoss.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { NeighborLoader } from '../sampling/neighborLoader.js';
+import { NeighborSampler } from '../sampling/NeighborSampler.js';
 import type { SampledBatch } from '../sampling/SampledBatch.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { BatchFeatures, checkLoaderFits, refuseLayerFeatures } from '../train/batchFeatures.js';
 import { allReduceScaled } from './collectives.js';
 import { DistributedFeatures } from './DistributedFeatures.js';
+import { distributedEvaluate } from './distributedEvaluate.js';
+import type { FitMetric, Metrics } from '../train/evaluate.js';
 import { partitionFeatures } from './partitionFeatures.js';
 import type { DistributedWorld } from './runtime.js';
 import { shareOf } from './shareOf.js';
@@ -38,6 +41,7 @@ export class DataParallelSteps implements Disposable {
   readonly #share: { mask: Tensor; count: number; total: number } | null;
   #store: DistributedFeatures | null;
   #ownStore = false;
+  #fullSampler: NeighborSampler | null = null;
 
   constructor(
     readonly model: NodeModel,
@@ -81,6 +85,22 @@ export class DataParallelSteps implements Disposable {
     if (this.features !== 'partitioned' || this.#store) return;
     this.#store = await partitionFeatures(this.data);
     this.#ownStore = true;
+  }
+
+  /**
+   * With partitioned features, the epoch's metrics computed by every rank together (see
+   * distributedEvaluate): no rank needs the whole feature matrix. A collective.
+   */
+  async evaluate(metric: FitMetric = 'accuracy'): Promise<Metrics> {
+    const loader = this.loader!;
+    this.#fullSampler ??= new NeighborSampler(this.data.graph, { fanouts: loader.fanouts.map(() => -1) });
+    return distributedEvaluate(this.model, this.data, this.world, {
+      store: this.#store!,
+      sampler: this.#fullSampler,
+      inputs: this.#inputs!,
+      batchSize: loader.batchSize,
+      metric,
+    });
   }
 
   /** Trains one epoch; returns the mean loss over all ranks' seed nodes (the same on every rank). */
@@ -175,6 +195,7 @@ export class DataParallelSteps implements Disposable {
 
   dispose(): void {
     this.#share?.mask.dispose();
+    this.#fullSampler?.dispose();
     if (this.#ownStore) this.#store?.dispose();
   }
 

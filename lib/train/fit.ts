@@ -99,7 +99,10 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
           ? await batches.run(epoch, optimizer, features, afterBackward)
           : trainStep(model, data, optimizer, features, afterBackward, compiled.train);
       const step = { epoch, trainLoss, stepMs: performance.now() - t0, lr };
+      // Partitioned features: every rank evaluates its share (no rank holds all features).
+      const shared = dp?.steps.partitioned ? dp.steps : null;
       if (dp && !dp.leader) {
+        if (shared) await shared.evaluate(metric);
         if (dp.followEpoch(ctx, step, optimizer)) break;
         continue;
       }
@@ -107,9 +110,11 @@ export async function fit(model: NodeModel, data: NodeData, options: FitOptions 
       // Yield between the step and the evaluation too: each is a full forward pass, and
       // together they would hold the event loop for twice as long.
       await yieldToEventLoop();
-      const metrics = layerwise
-        ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize, metric)
-        : evaluate(model, data, compiled.evaluation, metric);
+      const metrics = shared
+        ? await shared.evaluate(metric)
+        : layerwise
+          ? await evaluateLayerwise(layerwise.model, data, layerwise.batchSize, metric)
+          : evaluate(model, data, compiled.evaluation, metric);
       await callbacks.epochEnd(ctx, ctx.endEpoch(step, metrics));
       dp?.leadEpoch(ctx, optimizer);
       if (ctx.stopReason) break;

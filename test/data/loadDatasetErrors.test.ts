@@ -225,6 +225,6 @@ describe('loadDataset input validation', () => {
   });
 
   it('rejects an unknown features option', () => {
-    expect(() => loadDataset('cora', { features: 'none' as 'auto' })).toThrow(RangeError);
+    expect(() => loadDataset('cora', { features: 'lazy' as 'auto' })).toThrow(/loadDataset: features must be 'auto', 'random', 'file' or 'none', got "lazy"/);
   });
 });

@@ -2,7 +2,7 @@
 // store of a world of one (which holds every row and gathers them as a plain lookup does), fit's
 // refusals, and a missing or wrong NCCL library reported, never used.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,7 @@ import { neighborLoader } from '../../lib/sampling/neighborLoader.js';
 import { fit } from '../../lib/train/fit.js';
 import { DIST_INDEX, ensureDistBuilt, expectFathom, liveCpu, smallNodeData } from '../helpers/apiFixtures.js';
 import { buildFakeNccl, CC } from '../helpers/fakeNccl.js';
+import { encodeNpy } from '../helpers/npyWriter.js';
 import { runCli } from '../helpers/runCli.js';
 
 describe('the partition book', () => {
@@ -77,6 +78,33 @@ describe('DistributedFeatures in a world of one', () => {
     store.dispose();
     store.dispose();
     expectFathom(() => store.gather(new Int32Array([0])), 'TYPE', 'gather', 'disposed');
+  });
+
+  it('reads its rows from a .npy file as the data holds them, and names a file of another row count or a Graph without one', async () => {
+    initDistributed();
+    using data = smallNodeData();
+    const [n, F] = [data.graph.numNodes, data.numFeatures];
+    const dir = mkdtempSync(join(tmpdir(), 'fathom-fs-'));
+    try {
+      const file = join(dir, 'x.npy');
+      writeFileSync(file, encodeNpy(data.x.toArray(), [n, F], 'float32'));
+      using store = await partitionFeatures(data.graph, { method: 'random', featuresFile: file });
+      const ids = Int32Array.from({ length: n }, (_, i) => (i * 7) % n);
+      using rows = store.gather(ids);
+      using full = await partitionFeatures(data);
+      using expected = full.gather(ids);
+      expect(rows.toArray()).toEqual(expected.toArray());
+      const short = join(dir, 'short.npy');
+      writeFileSync(short, encodeNpy(new Array((n - 1) * F).fill(0), [n - 1, F], 'float32'));
+      await expect(partitionFeatures(data, { featuresFile: short })).rejects.toThrow(
+        `partitionFeatures: ${short} holds ${n - 1} rows; the graph has ${n} nodes`,
+      );
+      await expect(partitionFeatures(data.graph)).rejects.toThrow(
+        /partitionFeatures: argument data must be a NodeData .*or a Graph with options\.featuresFile/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks the rows and the book it is built from', () => {

@@ -1,22 +1,28 @@
 // Partitioned features under mpirun: the rows a rank fetches through the store are the rows of
 // the full matrix, so training on them gives the losses and weights of replicated features bit
 // for bit, while each rank holds about 1/N of the rows; and a bad id fails every rank, not hangs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { sbmGraph } from '../../lib/data/sbmGraph.js';
 import { devices } from '../../lib/runtime/devices.js';
 import { metisStatus } from '../../lib/sampling/metisParts.js';
 import { ensureDistBuilt } from '../helpers/apiFixtures.js';
 import { buildFakeNccl, CC } from '../helpers/fakeNccl.js';
 import { maxRelDiff } from '../helpers/maxRelDiff.js';
+import { encodeNpy } from '../helpers/npyWriter.js';
 import { BIN } from '../helpers/runCli.js';
 import { MPIRUN_MISSING, runMpi, runWorker, writeWorker } from '../helpers/mpiRun.js';
 import { WORKER_SOURCE } from './worker.js';
 
 interface FitOut {
   losses: number[];
+  metrics: number[][];
+  valAuc: (number | null)[];
+  bestEpoch: number;
+  epochsRun: number;
   weights: number[];
   featureBytes?: number;
   localNodes?: number;
@@ -32,6 +38,7 @@ interface GatherOut {
   nbytes: number;
   local: number;
   ownerOfAll: number[];
+  fromFile: { rows: number[]; full: number[]; nbytes: number } | null;
   status: { nccl: { available: boolean; inUse: boolean; reason?: string } };
 }
 
@@ -48,10 +55,15 @@ const TOL = 1e-6;
 describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPIRUN_MISSING ? ` (skipped: ${MPIRUN_MISSING})` : ''}`, () => {
   let dir = '';
   let worker = '';
+  let featuresFile = '';
   beforeAll(() => {
     ensureDistBuilt();
     dir = mkdtempSync(join(tmpdir(), 'fathom-pf-'));
     worker = writeWorker(dir, WORKER_SOURCE);
+    // The worker's graph's features, as numpy.save writes them: what ranks read their rows from.
+    const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
+    featuresFile = join(dir, 'x.npy');
+    writeFileSync(featuresFile, encodeNpy(g.x!, [240, 16], 'float32'));
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -76,8 +88,9 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
       for (const r of parted.ranks) {
         expect(r!.losses).toEqual(ref.losses);
         expect(r!.weights).toEqual(ref.weights);
-        // Every rank joined every step's exchange, the one without seeds included.
-        expect(r!.gathers).toBe(STEPS);
+        // Every rank joined every step's exchange, the one without seeds included, and every
+        // evaluation batch's: all 240 nodes are in a split, ceil(240 / np) on rank 0, in batches of 47.
+        expect(r!.gathers).toBe(STEPS + SAGE.epochs * Math.ceil(Math.ceil(240 / np) / 47));
         // Its share of the rows: 1/N, within METIS's 3 % imbalance (random: sizes differ by one).
         expect(r!.featureBytes!).toBeLessThanOrEqual(Math.ceil((1.03 * 240) / np) * 16 * 4);
         bytes += r!.featureBytes!;
@@ -88,6 +101,65 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
       console.log(`np ${np} ${method}: feature bytes per rank ${perRank} of ${TOTAL_BYTES}; against one process: losses ${dLoss}, weights ${dWeights}`);
     });
   }
+
+  it('builds the store from rows each rank reads from the .npy file alone: the gathers and the training of the full matrix, bit for bit, 1/N of the bytes', async () => {
+    const gathered = await runWorker<GatherOut>(dir, worker, 2, 'gather-file', { mode: 'gather', method: 'random', featuresFile }, 60_000);
+    expect(gathered.code, gathered.output).toBe(0);
+    for (const r of gathered.ranks) {
+      expect(r!.fromFile!.rows).toEqual(r!.fromFile!.full);
+      expect(r!.fromFile!.rows.length).toBe(240 * 16);
+      expect(r!.fromFile!.nbytes).toBe(r!.nbytes);
+      expect(r!.fromFile!.nbytes).toBeLessThanOrEqual(121 * 16 * 4);
+    }
+    const replicated = await runWorker<FitOut>(dir, worker, 2, 'rep-file', SAGE);
+    const fromFile = await runWorker<FitOut>(dir, worker, 2, 'part-file', { ...SAGE, featureMethod: 'random', featuresFile });
+    expect(fromFile.code, fromFile.output).toBe(0);
+    expect(fromFile.ranks[0]!.losses).toEqual(replicated.ranks[0]!.losses);
+    expect(fromFile.ranks[0]!.weights).toEqual(replicated.ranks[0]!.weights);
+    expect(fromFile.ranks.map((r) => r!.featureBytes!).reduce((a, b) => a + b)).toBe(TOTAL_BYTES);
+  });
+
+  it('evaluates on every rank from their shares to the metrics of rank 0 holding all features, early stopping and checkpoints alike', async () => {
+    // Patience 1 over 10 epochs: the stop comes from the metrics, so equal epochs pin them too.
+    const opts = { ...SAGE, epochs: 10, patience: 1 };
+    const replicated = await runWorker<FitOut>(dir, worker, 2, 'rep-eval', { ...opts, checkpoint: join(dir, 'ck-rep') });
+    expect(replicated.code, replicated.output).toBe(0);
+    const parted = await runWorker<FitOut>(dir, worker, 2, 'part-eval', { ...opts, featureMethod: 'random', featuresFile, checkpoint: join(dir, 'ck-part') });
+    expect(parted.code, parted.output).toBe(0);
+    const [ref, got] = [replicated.ranks[0]!, parted.ranks[0]!];
+    expect(got.epochsRun).toBe(ref.epochsRun);
+    expect(got.losses).toEqual(ref.losses);
+    expect(got.weights).toEqual(ref.weights);
+    let worst = 0;
+    got.metrics.forEach((m, e) => {
+      // Accuracies are counts over the same nodes; the validation loss is a sum in another order
+      // (f64 over f32 terms against one f32 reduction): a few f32 ulps.
+      expect(m.slice(0, 3)).toEqual(ref.metrics[e]!.slice(0, 3));
+      worst = Math.max(worst, Math.abs(m[3]! - ref.metrics[e]![3]!) / Math.abs(ref.metrics[e]![3]!));
+    });
+    expect(worst).toBeLessThan(1e-5);
+    // Every rank saw the same metrics; only rank 0 wrote checkpoints, as many as with replicated features.
+    expect(parted.ranks[1]!.metrics).toEqual(got.metrics);
+    expect(readdirSync(join(dir, 'ck-part')).sort()).toEqual(readdirSync(join(dir, 'ck-rep')).sort());
+    console.log(`partitioned evaluation, 2 ranks: ${got.epochsRun} epochs, val loss within ${worst} of rank 0's full-batch evaluation`);
+  });
+
+  it("evaluates ROC-AUC from every rank's share to rank 0's full-batch ROC-AUC, with the same best epoch, 2 ranks", async () => {
+    // A binary task: each rank scores its share, the scores are joined by a sum, every rank ranks them all.
+    const opts = { ...SAGE, epochs: 8, patience: 2, numClasses: 2, metric: 'roc-auc' };
+    const replicated = await runWorker<FitOut>(dir, worker, 2, 'rep-auc', opts);
+    expect(replicated.code, replicated.output).toBe(0);
+    const parted = await runWorker<FitOut>(dir, worker, 2, 'part-auc', { ...opts, featureMethod: 'random' });
+    expect(parted.code, parted.output).toBe(0);
+    const [ref, got] = [replicated.ranks[0]!, parted.ranks[0]!];
+    expect(got.losses).toEqual(ref.losses);
+    expect(got.bestEpoch).toBe(ref.bestEpoch);
+    expect(ref.valAuc.every((v) => v !== null && v > 0.5)).toBe(true);
+    // Scores are the same logits up to the order of f32 sums (blocks against one product): a
+    // pair whose scores tie to within that rounding can swap, 1 of the ~3500 pairs at most here.
+    got.valAuc.forEach((v, e) => expect(Math.abs(v! - ref.valAuc[e]!)).toBeLessThan(1e-3));
+    expect(parted.ranks[1]!.valAuc).toEqual(got.valAuc);
+  });
 
   it("trains with fit's own store (features: 'partitioned') as with replicated features, 4 ranks", async () => {
     const replicated = await runWorker<FitOut>(dir, worker, 4, 'rep-own', SAGE);
@@ -142,6 +214,26 @@ describe.skipIf(MPIRUN_MISSING !== null)(`partitioned features under mpirun${MPI
       expect(r.differ).toMatch(/^DISTRIBUTED: DistributedFeatures\.fromLocal: the ranks' stores differ: rank \d has \[nodes, features, bits, book checksum\]/);
       expect(r.fine).toBe('ok');
     }
+  });
+
+  it('trains `--features x.npy --partition-features` with the features left on disk, each rank reading its rows, to the summary of replicated features', async () => {
+    const g = sbmGraph({ numNodes: 240, numEdges: 2400, numFeatures: 16, numClasses: 4, homophily: 0.85, seed: 3 });
+    const edges = join(dir, 'edges.csv');
+    writeFileSync(edges, Array.from({ length: g.numEdges }, (_, e) => `${g.edgeIndex[e]},${g.edgeIndex[g.numEdges + e]}`).join('\n'));
+    const labels = join(dir, 'y.npy');
+    writeFileSync(labels, encodeNpy(g.y, [240], 'int32'));
+    const args = [BIN, 'train', '--dataset', edges, '--features', featuresFile, '--labels', labels, '--model', 'sage', '--dropout', '0'];
+    const tail = ['--batch-size', '64', '--fanout', '-1,-1', '--epochs', '3', '--patience', '0', '--device', 'cpu', '--json', '-', '--distributed'];
+    const parted = await runMpi(2, [...args, ...tail, '--partition-features', 'random'], {}, 120_000);
+    expect(parted.code, parted.output).toBe(0);
+    expect(parted.output).toMatch(/16 features \(left on disk\)/);
+    expect(parted.output).toMatch(/partitioned features \(random\): rank 0 holds 120 of 240 rows/);
+    const replicated = await runMpi(2, [...args, ...tail], {}, 120_000);
+    expect(replicated.code, replicated.output).toBe(0);
+    type Summary = { train_loss: number; val_acc: number; test_acc: number };
+    const [a, b] = [JSON.parse(parted.stdout), JSON.parse(replicated.stdout)] as Summary[];
+    expect(a!.train_loss).toBe(b!.train_loss);
+    expect([a!.val_acc, a!.test_acc]).toEqual([b!.val_acc, b!.test_acc]);
   });
 
   it('runs `fathom train --distributed --partition-features` under mpirun -np 2 with the summary of replicated features', async () => {

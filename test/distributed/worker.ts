@@ -39,8 +39,12 @@ if (cfg.mode === 'collectives') {
     bad = e.code + ': ' + e.message;
   }
   const after = store.gather(new Int32Array([world.rank]));
+  // The same book over rows this rank read from the .npy file alone.
+  const fileStore = cfg.featuresFile ? await f.partitionFeatures(data.graph, { method: cfg.method, seed: 7, featuresFile: cfg.featuresFile }) : null;
+  const everyRow = Int32Array.from({ length: 240 }, (_, i) => (i * 97 + world.rank) % 240);
+  const fromFile = fileStore ? { rows: [...fileStore.gather(everyRow).toArray()], full: [...store.gather(everyRow).toArray()], nbytes: fileStore.nbytes } : null;
   write({ gathered: [...rows.toArray()], expected, bad, after: [...after.toArray()], afterExpected: [...full.subarray(world.rank * 16, world.rank * 16 + 16)],
-    nbytes: store.nbytes, local: store.localNodes.length, ownerOfAll: Array.from({ length: 240 }, (_, v) => store.ownerOf(v)), status: f.mpiStatus() });
+    nbytes: store.nbytes, local: store.localNodes.length, fromFile, ownerOfAll: Array.from({ length: 240 }, (_, v) => store.ownerOf(v)), status: f.mpiStatus() });
 } else if (cfg.mode === 'shards') {
   // Stores built from a wrong shard on rank 1, then from books that differ between the ranks.
   const owner = Int32Array.from({ length: 6 }, (_, v) => v % 2);
@@ -70,7 +74,9 @@ if (cfg.mode === 'collectives') {
     : undefined;
   if (cfg.killRank === world.rank) setTimeout(() => process.kill(process.pid, 'SIGKILL'), cfg.killAfterMs);
   // A store of our own (its bytes and calls counted), or fit's own with 'partitioned'.
-  const store = cfg.featureMethod ? await f.partitionFeatures(data, { method: cfg.featureMethod }) : null;
+  const store = cfg.featureMethod
+    ? await f.partitionFeatures(cfg.featuresFile ? data.graph : data, { method: cfg.featureMethod, featuresFile: cfg.featuresFile })
+    : null;
   let gathers = 0;
   if (store) {
     const gather = store.gather.bind(store);
@@ -89,6 +95,7 @@ if (cfg.mode === 'collectives') {
     valAcc: r.history.map((h) => h.valAcc),
     valAuc: r.history.map((h) => h.valAuc ?? null),
     bestEpoch: r.bestEpoch,
+    metrics: r.history.map((h) => [h.trainAcc, h.valAcc, h.testAcc, h.valLoss]),
     epochsRun: r.epochsRun,
     resumedFrom: r.resumedFrom,
     weights: model.parameters().flatMap((p) => [...p.toArray()]),

@@ -1,4 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
+import { readNpyHeader } from './readNpyRows.js';
 import { DatasetError } from '../datasetError.js';
 import type { LoadLimits } from '../io/limits.js';
 import type { LoadDatasetOptions } from '../loadOptions.js';
@@ -29,10 +30,13 @@ export interface EdgeSource {
  */
 export function* assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits: LoadLimits): Steps<RawGraph> {
   const ctx = { o, limits, ids: e.ids };
-  const feats = o.featuresFile !== undefined ? yield* readFeatures(o.featuresFile, ctx) : null;
+  // features 'none': a .npy file's header gives the rows and the width; the values stay on disk.
+  const onDisk = o.features === 'none' && o.featuresFile !== undefined ? featuresOnDisk(o.featuresFile) : null;
+  const feats = o.featuresFile !== undefined && !onDisk ? yield* readFeatures(o.featuresFile, ctx) : null;
   const labels = o.labelsFile !== undefined ? yield* readLabels(o.labelsFile, ctx) : null;
   let n = Math.max(e.numNodes, e.ids.count);
   if (feats && !feats.rows) n = Math.max(n, feats.x.length / feats.numFeatures);
+  if (onDisk) n = Math.max(n, onDisk.rows);
   if (labels && !labels.rows) n = Math.max(n, labels.values.length);
   if (labels?.rows && e.ids.kind === 'integer') for (const r of labels.rows) n = Math.max(n, r + 1);
   if (o.numNodes !== undefined) {
@@ -63,6 +67,9 @@ export function* assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits:
     }
   }
 
+  if (onDisk && onDisk.rows !== n) {
+    throw new DatasetError('EDATA', `loadDataset: ${basename(o.featuresFile!)} has ${onDisk.rows} rows, but the graph has ${n} nodes (${basename(e.path)})`);
+  }
   let y: Int32Array | null = null;
   if (labels) {
     const name = basename(o.labelsFile!);
@@ -102,7 +109,7 @@ export function* assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits:
     numNodes: n,
     edgeIndex: e.edgeIndex,
     x,
-    numFeatures: x === null ? 0 : feats!.numFeatures,
+    numFeatures: onDisk ? onDisk.width : x === null ? 0 : feats!.numFeatures,
     y,
     masks,
     splitSource: masks
@@ -123,4 +130,13 @@ export function* assembleNodeFiles(e: EdgeSource, o: LoadDatasetOptions, limits:
 
 function nameOf(ids: NodeIds, index: number): string {
   return ids.kind === 'string' ? `'${ids.names![index]}'` : String(index + ids.base);
+}
+
+/** The rows and width of a `.npy` featuresFile left on disk (features 'none'); other files cannot be. */
+function featuresOnDisk(path: string): { rows: number; width: number } {
+  if (!path.toLowerCase().endsWith('.npy')) {
+    throw new RangeError(`loadDataset: features 'none' leaves a .npy featuresFile on disk; ${basename(path)} is not one (load it with features 'file')`);
+  }
+  const [rows, width] = readNpyHeader(path).shape;
+  return { rows, width };
 }

@@ -66,11 +66,12 @@ export function* readFolder(
   const trainAll = yield* read<'uint8'>('train_mask', f.train_mask);
   const valAll = yield* read<'uint8'>('val_mask', f.val_mask);
   const testAll = yield* read<'uint8'>('test_mask', f.test_mask);
-  const fileX = featuresAvailable && mode !== 'random' && f.x !== undefined ? yield* read<'float32'>('x', f.x) : null;
+  const fileX = featuresAvailable && mode !== 'random' && mode !== 'none' && f.x !== undefined ? yield* read<'float32'>('x', f.x) : null;
   validateArrays(name, directory, meta, { edgeIndex, y, trainMask: trainAll, valMask: valAll, testMask: testAll, x: fileX });
 
   const row = (mask: Uint8Array): Uint8Array => (numSplits === 1 ? mask : mask.slice(split * n, (split + 1) * n));
-  const x = fileX ?? new Rng(seed).fillNormal(new Float32Array(n * meta.num_features));
+  // 'none': finishGraph leaves x empty.
+  const x = mode === 'none' ? null : (fileX ?? new Rng(seed).fillNormal(new Float32Array(n * meta.num_features)));
   return {
     name: meta.name ?? name,
     format: 'folder',
@@ -80,7 +81,7 @@ export function* readFolder(
     edgeIndex,
     x,
     numFeatures: meta.num_features,
-    featureSource: fileX === null ? 'random' : 'file',
+    featureSource: mode === 'none' ? 'none' : fileX === null ? 'random' : 'file',
     featuresAvailable,
     y,
     declaredClasses: meta.num_classes,
