@@ -1,3 +1,4 @@
+import { keep } from '../autograd/scope.js';
 import { biasAdd } from '../functional/biasAdd.js';
 import { gatAttention } from '../functional/gatAttention.js';
 import { matmul } from '../functional/matmul.js';
@@ -68,6 +69,9 @@ export class GATConv extends GraphConv {
   // The attention-dropout seeds, one draw per training forward: a random stream, so that a
   // compiled step replays the draws (CompiledStep).
   readonly #seeds: Rng;
+  // Built at the first forward that averages heads and kept: a step that made it anew each time
+  // would upload host data, which a compiled step cannot replay.
+  #headMeanMatrix: Tensor | null = null;
 
   constructor(inChannels: number, outChannels: number, options: GATConvOptions = {}) {
     const name = 'GATConv';
@@ -142,15 +146,25 @@ export class GATConv extends GraphConv {
 
   /** [heads·out, out] with 1/heads where channel f of any head meets column f: averages the heads. */
   #headMean(): Tensor {
+    if (this.#headMeanMatrix) return this.#headMeanMatrix;
     const F = this.outChannels;
     const m = new Float64Array(this.heads * F * F);
     for (let h = 0; h < this.heads; h++) for (let f = 0; f < F; f++) m[(h * F + f) * F + f] = 1 / this.heads;
     const data = this.weight.dtype === 'f64' ? m : Float32Array.from(m);
     const host = Tensor.from(data, [this.heads * F, F], { dtype: this.weight.dtype });
-    if (this.weight.device === 'cpu') return host;
-    const dev = host.to(this.weight.device);
-    host.dispose();
-    return dev;
+    let made = host;
+    if (this.weight.device !== 'cpu') {
+      made = host.to(this.weight.device);
+      host.dispose();
+    }
+    this.#headMeanMatrix = keep(made);
+    return made;
+  }
+
+  override dispose(): void {
+    this.#headMeanMatrix?.dispose();
+    this.#headMeanMatrix = null;
+    super.dispose();
   }
 }
 

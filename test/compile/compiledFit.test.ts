@@ -66,6 +66,7 @@ const SPECS: Omit<ModelSpec, 'seed'>[] = [
   { model: 'res-gcn', layers: 6, checkpointActivations: 2 },
   { model: 'gat' },
   { model: 'gat', init: 'balanced' },
+  { model: 'gat', heads: 4 },
   { model: 'gatv2' },
   { model: 'gatv2', init: 'balanced' },
   { model: 'skp', layers: 4 },
