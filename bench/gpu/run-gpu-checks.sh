@@ -3,10 +3,12 @@
 # under its own time limit so that one slow part cannot eat the others' time:
 #   1. build the addon with CUDA and the native tests (.device/on-gpu.sh, about 90 s on 16 cores);
 #      the largest benchmark graph is then generated in the background while 2-5 run;
-#   2. build/fathom_cuda_tests (every CUDA kernel against its CPU twin);
+#   2. build/fathom_cuda_tests (every CUDA kernel against its CPU twin) and
+#      build/fathom_cuda_graph_tests (captured CUDA graphs against plain replay);
 #   3. bench/compare-cuda.bench.mjs on Cora and the 1M-node graphs: Fathom, PyTorch and PyTorch
 #      Geometric side by side;
-#   4. the vitest tests whose names mention CUDA (reliability, synchronize, layers on CUDA);
+#   4. the vitest tests whose names mention CUDA (reliability, synchronize, layers on CUDA, CUDA
+#      Graph steps, sampled batches staged through the copy stream);
 #   5. bench/gnn.bench.mjs --device cuda;
 #   6. bench/compare-cuda.bench.mjs on the largest R-MAT graph (10M nodes, 100M edges), with
 #      what is left of the budget.
@@ -104,10 +106,11 @@ PREP_LOG=$(mktemp /tmp/largest-prepare.XXXXXX)
 nice node bench/compare-cuda.bench.mjs --prepare-only "${LARGEST_ARGS[@]}" >"$PREP_LOG" 2>&1 &
 PREP_PID=$!
 
-# 2. Native CUDA tests: every kernel against its CPU twin.
+# 2. Native CUDA tests: every kernel against its CPU twin, then captured CUDA graphs against plain replay.
 CUDA_TESTS=$(ls build/fathom_cuda_tests build/Release/fathom_cuda_tests 2>/dev/null | head -1)
+GRAPH_TESTS=$(ls build/fathom_cuda_graph_tests build/Release/fathom_cuda_graph_tests 2>/dev/null | head -1)
 if [[ -n $CUDA_TESTS ]]; then
-  step cuda-native-tests "$(limit 90)" bash -c "'$CUDA_TESTS' >'$OUT/cuda-native-tests.log' 2>&1; rc=\$?; tail -5 '$OUT/cuda-native-tests.log'; exit \$rc"
+  step cuda-native-tests "$(limit 90)" bash -c "'$CUDA_TESTS' >'$OUT/cuda-native-tests.log' 2>&1; rc=\$?; ${GRAPH_TESTS:+'$GRAPH_TESTS' >>'$OUT/cuda-native-tests.log' 2>&1 || rc=1;} tail -8 '$OUT/cuda-native-tests.log'; exit \$rc"
 else
   echo "== cuda-native-tests: no build/fathom_cuda_tests (built without CUDA?)" >>"$LOG"
   STEPS+=('{"step":"cuda-native-tests","status":"not built"}')
@@ -121,7 +124,8 @@ step compare-cuda "$t" node bench/compare-cuda.bench.mjs --device "$DEVICE" --no
 # 4. The CUDA tests of the vitest suite (CPU tests are CI's).
 CUDA_FILES=(test/runtime/synchronize.test.ts test/robustness/deviceReliability.test.ts test/robustness/memoryBudget.test.ts
   test/api/errorKinds.test.ts test/models/deepModels.test.ts test/models/deeperGcn.test.ts test/models/gin.test.ts
-  test/nn/appnp.test.ts test/nn/gcn2Conv.test.ts test/nn/genConv.test.ts test/nn/ginConv.test.ts test/nn/sageConv.test.ts)
+  test/nn/appnp.test.ts test/nn/gcn2Conv.test.ts test/nn/genConv.test.ts test/nn/ginConv.test.ts test/nn/sageConv.test.ts
+  test/compile/cudaGraph.test.ts test/sampling/cudaBatches.test.ts)
 step vitest-cuda "$(limit 150)" node node_modules/vitest/vitest.mjs run "${CUDA_FILES[@]}" -t "CUDA|cuda" \
   --reporter=default --reporter=json --outputFile="$OUT/vitest-cuda.json"
 
