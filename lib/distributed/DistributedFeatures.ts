@@ -40,6 +40,9 @@ export class DistributedFeatures implements Disposable {
   #rows: Float32Array | Float64Array | null;
 
   private constructor(shard: LocalFeatureShard, world: DistributedWorld) {
+    // Private to TypeScript only: plain JavaScript can still call it.
+    if (!(shard?.owner instanceof Int32Array) || !world)
+      throw new TypeError('DistributedFeatures: create it with partitionFeatures() or DistributedFeatures.fromLocal()');
     this.#owner = shard.owner;
     this.numNodes = shard.owner.length;
     this.numFeatures = shard.numFeatures;

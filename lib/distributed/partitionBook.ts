@@ -1,5 +1,5 @@
 import { FathomError } from '../errors/FathomError.js';
-import type { Graph } from '../graph/Graph.js';
+import { Graph } from '../graph/Graph.js';
 import { metisParts, metisStatus } from '../sampling/metisParts.js';
 import { randomParts } from '../sampling/randomParts.js';
 import { shareOf } from './shareOf.js';
@@ -22,6 +22,7 @@ export const FEATURE_PARTITION_METHODS: readonly FeaturePartitionMethod[] = ['au
  */
 export async function partitionBook(graph: Graph, numParts: number, options: { method?: FeaturePartitionMethod; seed?: number } = {}): Promise<Int32Array> {
   const op = 'partitionBook';
+  if (!(graph instanceof Graph)) throw new TypeError(`${op}: graph must be a Graph, got ${graph === null ? 'null' : typeof graph}`);
   const n = graph.numNodes;
   if (!Number.isInteger(numParts) || numParts < 1) throw new FathomError(`${op}: numParts must be an integer ≥ 1, got ${String(numParts)}`, 'RANGE');
   const method = resolveMethod(op, options.method ?? 'auto');
