@@ -80,6 +80,7 @@ export { GAT, type GATOptions } from './models/GAT.js';
 export { GATConv, GATv2Conv, type GATConvOptions } from './nn/GATConv.js';
 export { gatAttention, type GatAttentionOptions } from './functional/gatAttention.js';
 export { softmaxAggregate, type SoftmaxAggregateOptions } from './functional/softmaxAggregate.js';
+export { powerAggregate, type PowerAggregateOptions } from './functional/powerAggregate.js';
 export { balancedInit, type BalancedOptions, type GatLayerValues } from './init/balanced.js';
 export { gatBalance, type GatBalanceReport } from './models/gatBalance.js';
 export { orthogonal } from './init/orthogonal.js';

@@ -1,4 +1,4 @@
-// Native functions of the softmax-aggregation op family (native/table/aggr_table.cc).
+// Native functions of GENConv's aggregation op family (softmax and power mean) (native/table/aggr_table.cc).
 import type { CsrHandle, TensorHandle } from './handles.js';
 
 export interface AggrBinding {
@@ -14,6 +14,23 @@ export interface AggrBinding {
     x: TensorHandle,
     e: TensorHandle | null,
     t: TensorHandle,
+    eps: number,
+    out: TensorHandle,
+    stats: TensorHandle,
+    grad: TensorHandle,
+  ): [TensorHandle, TensorHandle | null, TensorHandle];
+  /**
+   * GENConv's power-mean aggregation (DeeperGCN's PowerMean) with the messages above:
+   * out_i = (mean_k m_k^p)^(1/p) per channel (eps > 0). Returns [out [N, F], stats [2, N, F]]
+   * (per-node, per-channel extreme message M and Σ (m/M)^p). p [1].
+   */
+  powerAggregate(csr: CsrHandle, x: TensorHandle, e: TensorHandle | null, p: TensorHandle, eps: number): [TensorHandle, TensorHandle];
+  /** Returns [∂x, ∂e or null (when e is null), ∂p [1]]; csrT is the transposed CSR. */
+  powerAggregateBackward(
+    csrT: CsrHandle,
+    x: TensorHandle,
+    e: TensorHandle | null,
+    p: TensorHandle,
     eps: number,
     out: TensorHandle,
     stats: TensorHandle,

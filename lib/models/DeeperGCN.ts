@@ -37,9 +37,17 @@ export interface DeeperGCNOptions {
   inputDropout?: number;
   /** Dropout inside every branch, between its ReLU and its GENConv (default: dropout). */
   branchDropout?: number;
+  /**
+   * Every GENConv's aggregation: 'softmax' (inverse temperature t) or 'power' (the power mean with
+   * power p, DeeperGCN's PowerMean) (default 'softmax').
+   */
+  aggr?: 'softmax' | 'power';
   /** Initial inverse temperature of every softmax aggregation (default 1), learned unless learnT is false. */
   t?: number;
   learnT?: boolean;
+  /** Initial power of every power-mean aggregation (default 1, the mean), learned unless learnP is false. */
+  p?: number;
+  learnP?: boolean;
   /**
    * Layers of every GENConv's update MLP: 1 (one Linear) or 2 (Linear → ReLU → Linear, expansion
    * 2) (default 1: on Cora the two-layer update overfits, 75.6 % against 79.1 %, and costs more;
@@ -146,8 +154,11 @@ export class DeeperGCN extends NodeModel {
     const gen = {
       ...dt,
       rng,
+      aggr: options.aggr,
       t: options.t,
       learnT: options.learnT,
+      p: options.p,
+      learnP: options.learnP,
       mlpLayers: options.mlpLayers ?? 1,
       msgNorm: options.msgNorm,
       learnMsgScale: options.learnMsgScale,
@@ -231,8 +242,11 @@ export const deeperGcnOptionsSchema = z.strictObject({
   dropout: probability().optional(),
   branchDropout: probability().optional(),
   inputDropout: probability().optional(),
+  aggr: z.enum(['softmax', 'power']).optional(),
   t: finite().optional(),
   learnT: z.boolean().optional(),
+  p: finite().optional(),
+  learnP: z.boolean().optional(),
   mlpLayers: z.union([z.literal(1), z.literal(2)]).optional(),
   branchScale: finite().optional(),
   encoderNorm: z.boolean().optional(),
@@ -258,6 +272,18 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
       value: { kind: 'choice', choices: ['res+', 'reversible'] },
     },
     { key: 'groups', flag: '--groups <n>', description: 'channel groups of reversible blocks (default 2)', value: { kind: 'int', min: 2, max: 1024 } },
+    {
+      key: 'aggr',
+      flag: '--aggr <kind>',
+      description: "deepergcn: GENConv aggregation, 'softmax' (learned t) or 'power' (power mean, learned p) (default softmax)",
+      value: { kind: 'choice', choices: ['softmax', 'power'] },
+    },
+    {
+      key: 'p',
+      flag: '--p <p>',
+      description: 'deepergcn: initial power of the power-mean aggregation, learned (with --aggr power; default 1, the mean)',
+      value: { kind: 'real', min: -100, max: 100 },
+    },
     { key: 'msgNorm', flag: '--msg-norm', description: 'deepergcn: MsgNorm in every GENConv (s·‖h_i‖·a_i/‖a_i‖, s = 1)', value: { kind: 'switch' } },
     { key: 'learnMsgScale', flag: '--learn-msg-scale', description: 'deepergcn: learn the MsgNorm scale s (with --msg-norm)', value: { kind: 'switch' } },
     { key: 'selfLoops', flag: '--self-loops', description: 'deepergcn: every GENConv aggregates over N(i) ∪ {i}', value: { kind: 'switch' } },
@@ -271,6 +297,8 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
   check: (s) => {
     if (s.groups !== undefined && s.block !== 'reversible') throw new RangeError('--groups applies to --block reversible only');
     if (s.learnMsgScale === true && s.msgNorm !== true) throw new RangeError('--learn-msg-scale needs --msg-norm');
+    if (s.p !== undefined && s.aggr !== 'power') throw new RangeError('--p applies to --aggr power only');
+    if (s.p === 0) throw new RangeError('--p must not be 0 (the power mean divides by p)');
   },
   fromSpec: (s, io) => ({
     ...io,
@@ -279,6 +307,8 @@ export const deeperGcnEntry: ModelEntry<DeeperGCNOptions> = {
     block: (s.block as DeeperGCNOptions['block']) ?? 'res+',
     groups: s.groups as number | undefined,
     dropout: s.dropout,
+    aggr: s.aggr as DeeperGCNOptions['aggr'],
+    p: s.p as number | undefined,
     msgNorm: s.msgNorm === true ? true : undefined,
     learnMsgScale: s.learnMsgScale === true ? true : undefined,
     addSelfLoops: s.selfLoops === true ? true : undefined,

@@ -1,5 +1,5 @@
-// The softmax aggregation of GENConv (DeeperGCN): validation and dispatch around the fused kernels
-// of core/kernel_list.inc. Every error names the op, the argument and the shapes.
+// The softmax and power-mean aggregations of GENConv (DeeperGCN): validation and dispatch around
+// the fused kernels of core/kernel_list.inc. Every error names the op, the argument and the shapes.
 #pragma once
 
 #include "../core/tensor.h"
@@ -32,5 +32,15 @@ SoftmaxAggregateResult softmax_aggregate(const Csr& csr, const Tensor& x, const 
 SoftmaxAggregateGrads softmax_aggregate_backward(const Csr& csr_t, const Tensor& x, const Tensor& e,
                                                  const Tensor& t, double eps, const Tensor& out,
                                                  const Tensor& stats, const Tensor& grad);
+
+// The power mean (DeeperGCN's PowerMean): out_i = (mean_k m_k^p)^(1/p) per channel, with the
+// arguments of softmax_aggregate and p [1] the power in place of t; eps must be > 0. stats [2, N,
+// F]: the extreme message M of each row and channel and Σ (m/M)^p. The grads' dt is ∂L/∂p.
+SoftmaxAggregateResult power_aggregate(const Csr& csr, const Tensor& x, const Tensor& e,
+                                       const Tensor& p, double eps);
+
+SoftmaxAggregateGrads power_aggregate_backward(const Csr& csr_t, const Tensor& x, const Tensor& e,
+                                               const Tensor& p, double eps, const Tensor& out,
+                                               const Tensor& stats, const Tensor& grad);
 
 }  // namespace fathom::ops

@@ -78,6 +78,7 @@ const SPECS: Omit<ModelSpec, 'seed'>[] = [
   { model: 'gin', trainEps: true },
   { model: 'deepergcn', layers: 4 },
   { model: 'deepergcn', layers: 4, block: 'reversible' },
+  { model: 'deepergcn', layers: 4, aggr: 'power' },
   { model: 'sage' },
 ];
 

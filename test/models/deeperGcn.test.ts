@@ -66,7 +66,7 @@ describe('DeeperGCN res+', () => {
     ]);
     using fixedT = new DeeperGCN({ ...OPTS, learnT: false, t: 0.5 });
     expect(shapes(fixedT).filter((s) => s.includes('.t:'))).toEqual([]);
-    expect([fixedT.first!, ...fixedT.layers.map((l) => l.genConv)].every((c) => values(c.t)[0] === 0.5 && !c.t.requiresGrad)).toBe(true);
+    expect([fixedT.first!, ...fixedT.layers.map((l) => l.genConv)].every((c) => values(c.t!)[0] === 0.5 && !c.t!.requiresGrad)).toBe(true);
     using plain = new DeeperGCN({ ...OPTS, encoderNorm: false });
     expect(shapes(plain).slice(0, 3)).toEqual(['encoder.weight:12x10', 'encoder.bias:12', 'conv0.t:1']);
     using twoLayers = new DeeperGCN({ ...OPTS, mlpLayers: 2 });
@@ -337,6 +337,18 @@ describe('DeeperGCN GENConv and training options', () => {
     );
   });
 
+  it("passes aggr 'power' and its learned power p to every layer, the reversible branches included", () => {
+    using model = new DeeperGCN({ ...OPTS, aggr: 'power', p: 1.5 });
+    const convs = [model.first!, ...model.layers.map((l) => l.genConv)];
+    for (const c of convs) expect([c.aggr, c.t, c.p?.requiresGrad, c.p!.toArray()[0]]).toEqual(['power', null, true, 1.5]);
+    expect(shapes(model).filter((n) => /\.(t|p):/.test(n))).toEqual(['conv0.p:1', 'layer1.genConv.p:1', 'layer2.genConv.p:1']);
+    using rev = new DeeperGCN({ ...OPTS, block: 'reversible', aggr: 'power' });
+    expect(shapes(rev).filter((n) => /\.(t|p):/.test(n))[0]).toBe('stack.f0_0.genConv.p:1');
+    expect(deeperGcnEntry.options.safeParse({ ...OPTS, aggr: 'power', p: 2, learnP: false }).success).toBe(true);
+    expect(deeperGcnEntry.options.safeParse({ ...OPTS, aggr: 'max' }).success).toBe(false);
+    expect(() => new DeeperGCN({ ...OPTS, aggr: 'power', t: 0.1 })).toThrow(/t and learnT apply to aggr 'softmax' only/);
+  });
+
   it('with edgeDropout drops edges in training passes only, from the model dropout stream, and frees the subgraphs', () => {
     using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
     const x = () => Tensor.from(xValues(9), [N, OPTS.inChannels], { dtype: 'f64' });
@@ -405,6 +417,8 @@ describe('DeeperGCN options', () => {
     expect(deeperGcnEntry.flags!.map((f) => f.flag)).toEqual([
       '--block <kind>',
       '--groups <n>',
+      '--aggr <kind>',
+      '--p <p>',
       '--msg-norm',
       '--learn-msg-scale',
       '--self-loops',
@@ -427,6 +441,10 @@ describe('DeeperGCN options', () => {
     ) as DeeperGCN;
     expect([opts.edgeDropout, opts.first!.addSelfLoops, opts.layers[0]!.genConv.msgScale?.requiresGrad]).toEqual([0.25, true, true]);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, learnMsgScale: true })).toThrow(/--learn-msg-scale needs --msg-norm/);
+    using power = buildModel({ model: 'deepergcn', seed: 3, layers: 2, hidden: 16, aggr: 'power', p: 2 }, io) as DeeperGCN;
+    expect([power.first!.aggr, power.layers[0]!.genConv.p!.toArray()[0]]).toEqual(['power', 2]);
+    expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, p: 2 })).toThrow(/--p applies to --aggr power only/);
+    expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, aggr: 'power', p: 0 })).toThrow(/--p must not be 0/);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, edgeDropout: 1 })).toThrow(/--edge-dropout/);
     expect(() => validateModelSpec({ model: 'deepergcn', seed: 0, block: 'dense' })).toThrow(/--block must be one of res\+, reversible/);
   });

@@ -69,7 +69,7 @@ interface Reference {
 
 /**
  * GENConv in plain float64, from the definition: h = x (or x W_linᵀ), e = edgeAttr W_edgeᵀ,
- * per channel a_i = Σ_{j→i} softmax_j(t·m_ij)·m_ij with m_ij = ReLU(h_j + e_ij) + ε over the
+ * per channel a_i = Σ_{j→i} softmax_j(t·m_ij)·m_ij (or (mean_j m_ij^p)^(1/p) with aggr 'power') with m_ij = ReLU(h_j + e_ij) + ε over the
  * in-edges in edge-list order, then out = lin2(ReLU(lin1(a + h))), or lin(a + h) with one MLP layer.
  */
 function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<number> | null, edges = EDGES): Reference {
@@ -77,7 +77,8 @@ function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<numb
   const ne = edges.length / 2;
   const h = conv.lin ? linear(conv.lin, x, N) : Float64Array.from(x);
   const e = edgeAttr ? linear(conv.linEdge!, edgeAttr, ne) : null;
-  const t = values(conv.t)[0];
+  const t = conv.t ? values(conv.t)[0] : 0;
+  const power = conv.p ? values(conv.p)[0] : null;
   let margin = Infinity;
   const a = new Float64Array(N * F);
   for (let i = 0; i < N; i++) {
@@ -91,6 +92,11 @@ function reference(conv: GENConv, x: ArrayLike<number>, edgeAttr: ArrayLike<numb
         m.push(Math.max(z, 0) + conv.eps);
       }
       if (m.length === 0) continue;
+      if (power !== null) {
+        // The power mean (aggr 'power'): (mean m^p)^(1/p).
+        a[i * F + c] = (m.reduce((s, v) => s + v ** power, 0) / m.length) ** (1 / power);
+        continue;
+      }
       const mx = Math.max(...m.map((v) => t * v));
       const w = m.map((v) => Math.exp(t * v - mx));
       const den = w.reduce((s, v) => s + v, 0);
@@ -293,7 +299,7 @@ describe('GENConv gradients against central differences (float64)', () => {
     const tGrad = (xv: Float64Array) =>
       tidy(() => {
         backward(conv.forward(Tensor.from(xv, [N, 3]), graph), Tensor.from(randomInput(new Rng(1), [N, 3]).values, [N, 3]));
-        const g = values(conv.t.grad!)[0];
+        const g = values(conv.t!.grad!)[0];
         for (const p of conv.parameters()) {
           p.grad?.dispose();
           p.grad = null;
@@ -367,6 +373,72 @@ describe('GENConv with MsgNorm', () => {
   });
 });
 
+describe("GENConv with aggr 'power' (the power mean)", () => {
+  it.each([
+    [6, 6, null, 1, 2],
+    [5, 7, 3, 2.5, 1],
+    [6, 6, null, 0.5, 1],
+  ] as const)('forward equals the float64 reference: %i → %i, edgeDim %s, p = %s, %i MLP layers', (inC, outC, edgeDim, p, mlpLayers) => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using conv = new GENConv(inC, outC, { aggr: 'power', p, edgeDim: edgeDim ?? undefined, mlpLayers, seed: 5, dtype: 'f64' });
+    expect(conv.t).toBeNull();
+    const rng = new Rng(7);
+    const xv = randomInput(rng, [N, inC]).values;
+    const ev = edgeDim ? randomInput(rng, [E, edgeDim]).values : null;
+    expect(maxRelDiff(forwardValues(conv, graph, xv, ev), reference(conv, xv, ev).out)).toBeLessThan(FWD_TOL);
+  });
+
+  it.each([
+    [5, 5, null, 1, 31],
+    [4, 6, 3, 2.2, 32],
+  ] as const)('gradients of x, edge features, p and every weight match central differences: %i → %i, edgeDim %s, p = %s', (inC, outC, edgeDim, p, seed) => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using conv = new GENConv(inC, outC, { aggr: 'power', p, edgeDim: edgeDim ?? undefined, mlpLayers: 1, seed, dtype: 'f64' });
+    const rng = new Rng(seed + 100);
+    const xv = randomInput(rng, [N, inC]).values;
+    const ev = edgeDim ? randomInput(rng, [E, edgeDim]).values : null;
+    expect(reference(conv, xv, ev).margin).toBeGreaterThan(KINK_MARGIN);
+    const errs = layerGradcheck(conv, graph, xv, ev);
+    const expected = [
+      'x',
+      ...(edgeDim ? ['edgeAttr'] : []),
+      'p',
+      ...(inC !== outC ? ['lin.weight'] : []),
+      ...(edgeDim ? ['linEdge.weight'] : []),
+      'mlp.weight',
+      'mlp.bias',
+    ];
+    expect(Object.keys(errs)).toEqual(expected);
+    for (const [name, e] of Object.entries(errs)) expect(e, name).toBeLessThan(GRAD_TOL);
+  });
+
+  it('p = 1 is the mean aggregation: softmax at t = 0 gives the same output', () => {
+    using graph = Graph.fromEdgeIndex(EDGES, { numNodes: N });
+    using mean = new GENConv(4, 4, { aggr: 'power', p: 1, mlpLayers: 1, seed: 3, dtype: 'f64' });
+    using soft = new GENConv(4, 4, { t: 0, mlpLayers: 1, seed: 3, dtype: 'f64' });
+    const xv = randomInput(new Rng(9), [N, 4]).values;
+    // The same draws (t and p come from their own constructors' first values, not the stream).
+    expect(values((mean.mlp as Linear).weight)).toEqual(values((soft.mlp as Linear).weight));
+    expect(maxRelDiff(forwardValues(mean, graph, xv, null), forwardValues(soft, graph, xv, null))).toBeLessThan(FWD_TOL);
+  });
+
+  it('keeps a fixed p out of parameters() with learnP false, and rejects options of the other aggregation', () => {
+    using fixed = new GENConv(4, 4, { aggr: 'power', p: 2, learnP: false, seed: 1, dtype: 'f64' });
+    expect(fixed.namedParameters().map(([n]) => n)).toEqual(['mlp.lin1.weight', 'mlp.lin1.bias', 'mlp.lin2.weight', 'mlp.lin2.bias']);
+    expect(values(fixed.p!)).toEqual(new Float64Array([2]));
+    fixed.dispose();
+    expect(fixed.p!.disposed).toBe(true);
+    const base = liveCpu();
+    expectThrows(() => new GENConv(4, 4, { aggr: 'power', t: 0.5 }), RangeError, 'GENConv', 't and learnT', "'softmax'");
+    expectThrows(() => new GENConv(4, 4, { p: 2 }), RangeError, 'GENConv', 'p and learnP', "'power'");
+    expectThrows(() => new GENConv(4, 4, { aggr: 'power', p: 0 }), RangeError, 'GENConv', 'p must be finite and not 0', '0');
+    expectThrows(() => new GENConv(4, 4, { aggr: 'power', eps: 0 }), RangeError, 'GENConv', 'eps must be > 0', "'power'");
+    expectThrows(() => new GENConv(4, 4, { aggr: 'max' as never }), RangeError, 'GENConv', 'aggr', 'got max');
+    expectThrows(() => new GENConv(4, 4, { aggr: 'power', learnP: 1 as never }), TypeError, 'GENConv', 'learnP', '1');
+    expect(liveCpu()).toEqual(base);
+  });
+});
+
 describe('GENConv parameters and options', () => {
   it('names its parameters as PyG (t when learned, projections, then the MLP) and redraws them', () => {
     using conv = new GENConv(6, 4, { edgeDim: 3, t: 0.5, seed: 3 });
@@ -386,7 +458,7 @@ describe('GENConv parameters and options', () => {
     conv.resetParameters(new Rng(3));
     // t goes back to its initial value and the weights to the same draws (same stream, same order).
     expect(conv.parameters().map(values)).toEqual(before);
-    expect(values(conv.t)[0]).toBe(0.5);
+    expect(values(conv.t!)[0]).toBe(0.5);
   });
 
   it('with learnT false keeps t out of parameters() and fixed through training, with the same output', () => {
@@ -396,7 +468,7 @@ describe('GENConv parameters and options', () => {
       using fixed = new GENConv(5, 5, { t: 2, learnT: false, seed: 9, dtype: 'f64' });
       using learned = new GENConv(5, 5, { t: 2, seed: 9, dtype: 'f64' });
       expect(fixed.namedParameters().map(([n]) => n)).toEqual(['mlp.lin1.weight', 'mlp.lin1.bias', 'mlp.lin2.weight', 'mlp.lin2.bias']);
-      expect(fixed.t.requiresGrad).toBe(false);
+      expect(fixed.t!.requiresGrad).toBe(false);
       // No draw is spent on t: the same weights, and so the same output, as the learned layer.
       expect(fixed.parameters().map(values)).toEqual(learned.parameters().slice(1).map(values));
       const xv = randomInput(new Rng(4), [N, 5]).values;
@@ -407,14 +479,14 @@ describe('GENConv parameters and options', () => {
           const x = Tensor.from(xv, [N, 5]);
           x.requiresGrad = true;
           backward(fixed.forward(x, graph), Tensor.from(randomInput(new Rng(s), [N, 5]).values, [N, 5]));
-          expect(fixed.t.grad).toBeNull();
+          expect(fixed.t!.grad).toBeNull();
           opt.step();
           opt.zeroGrad();
         });
       }
-      expect(values(fixed.t)).toEqual(new Float64Array([2]));
+      expect(values(fixed.t!)).toEqual(new Float64Array([2]));
       fixed.resetParameters(new Rng(0));
-      expect(values(fixed.t)).toEqual(new Float64Array([2]));
+      expect(values(fixed.t!)).toEqual(new Float64Array([2]));
       fixed.dispose();
       fixed.dispose();
       expect(fixed.disposed).toBe(true);

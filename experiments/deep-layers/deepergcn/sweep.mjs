@@ -5,11 +5,12 @@
 // Usage (after `npm run build:ts`):
 //   OMP_NUM_THREADS=1 node experiments/deep-layers/deepergcn/sweep.mjs --layers 28 --lr 0.005 --weight-decay 5e-3 \
 //     [--seeds 0,1,2] [--epochs 500] [--patience 100] [--hidden 64] [--dropout 0.5] [--input-dropout p]
-//     [--branch-dropout p] [--t 1] [--learn-t true] [--mlp-layers 1] [--encoder-norm true] [--branch-scale 1]
+//     [--branch-dropout p] [--aggr softmax|power] [--t 1] [--learn-t true] [--p 1] [--learn-p true] [--mlp-layers 1] [--encoder-norm true] [--branch-scale 1]
 //     [--block res+|reversible] [--norm layer|batch] [--msg-norm false] [--learn-msg-scale false]
-//     [--self-loops false] [--edge-dropout 0] [--decay-weights-only false]
+//     [--self-loops false] [--edge-dropout 0] [--decay-weights-only false] [--encoder-weight-decay w]
 // --decay-weights-only true sets weight decay 0 on every parameter but the Linear weights (LayerNorm
-// gains and shifts, t, biases), through Parameter.weightDecay.
+// gains and shifts, t, biases), through Parameter.weightDecay; --encoder-weight-decay w gives the
+// encoder's weight its own decay w.
 // Prints one JSON line per seed, then "mean test accuracy".
 import { Adam, datasets, DeeperGCN, fit, NodeData, setNumThreads } from '../../../dist/esm/index.js';
 
@@ -24,8 +25,11 @@ const o = {
   dropout: 0.5,
   'input-dropout': undefined,
   'branch-dropout': undefined,
+  aggr: 'softmax',
   t: 1,
   'learn-t': 'true',
+  p: 1,
+  'learn-p': 'true',
   'mlp-layers': 1,
   'encoder-norm': 'true',
   'branch-scale': 1,
@@ -36,8 +40,21 @@ const o = {
   'learn-msg-scale': 'false',
   'self-loops': 'false',
   'edge-dropout': 0,
+  'encoder-weight-decay': undefined,
 };
-const text = new Set(['seeds', 'learn-t', 'encoder-norm', 'block', 'decay-weights-only', 'norm', 'msg-norm', 'learn-msg-scale', 'self-loops']);
+const text = new Set([
+  'seeds',
+  'aggr',
+  'learn-p',
+  'learn-t',
+  'encoder-norm',
+  'block',
+  'decay-weights-only',
+  'norm',
+  'msg-norm',
+  'learn-msg-scale',
+  'self-loops',
+]);
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, '');
   if (!(k in o)) throw new Error(`unknown option --${k}`);
@@ -57,8 +74,8 @@ for (const seed of o.seeds.split(',').map(Number)) {
     dropout: o.dropout,
     inputDropout: o['input-dropout'],
     branchDropout: o['branch-dropout'],
-    t: o.t,
-    learnT: o['learn-t'] !== 'false',
+    aggr: o.aggr,
+    ...(o.aggr === 'power' ? { p: o.p, learnP: o['learn-p'] !== 'false' } : { t: o.t, learnT: o['learn-t'] !== 'false' }),
     mlpLayers: o['mlp-layers'],
     encoderNorm: o['encoder-norm'] !== 'false',
     branchScale: o['branch-scale'],
@@ -72,6 +89,10 @@ for (const seed of o.seeds.split(',').map(Number)) {
   if (o['decay-weights-only'] === 'true') {
     // Decay only the Linear weights: not LayerNorm's gains and shifts, not t, not biases.
     for (const [name, p] of model.namedParameters()) if (!/(encoder|mlp|decoder|lin)\.weight$/.test(name) || /norm\./i.test(name)) p.weightDecay = 0;
+  }
+  if (o['encoder-weight-decay'] !== undefined) {
+    // The encoder's weight (the 1433 → hidden projection of the bag of words) only.
+    for (const [name, p] of model.namedParameters()) if (name === 'encoder.weight') p.weightDecay = o['encoder-weight-decay'];
   }
   const optimizer = new Adam(model.parameters(), { lr: o.lr, weightDecay: o['weight-decay'] });
   const t0 = performance.now();

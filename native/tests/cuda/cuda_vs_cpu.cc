@@ -185,6 +185,38 @@ void run_all(const char* tn) {
         expect(name("softmax_aggregate_dt"), ddt.get(), gt, tol * 10);
       }
     }
+    // The power mean over the same CSR and messages, p = 1.7 (eps 1e-3 keeps m^(p-1) moderate).
+    for (int F : {1, 3, 16, 33}) {
+      const size_t nf = size_t(rows) * F;
+      auto X = rnd<T>(nf), E = rnd<T>(size_t(nnz) * F), G = rnd<T>(nf);
+      const std::vector<T> pv{T(1.7)};
+      const int64_t scratch = h::power_aggregate_scratch_size(rows, rows, F);
+      Dev<T> dx(X), de(E), dg(G), dpv(pv), dout(nf), dstats(2 * nf), ddx(nf), dde(size_t(nnz) * F),
+          ddp(1), dscr(static_cast<size_t>(scratch));
+      for (int withe = 0; withe < 2; ++withe) {
+        const T* he = withe ? E.data() : nullptr;
+        const T* ce = withe ? de.p : nullptr;
+        std::vector<T> out(nf), stats(2 * nf), gx(nf), ge(size_t(nnz) * F), gp(1),
+            scr(static_cast<size_t>(scratch));
+        h::power_aggregate_forward<T>(rows, F, rowptr.data(), col.data(), perm.data(), X.data(), he,
+                                      pv.data(), T(1e-3), out.data(), stats.data());
+        c::power_aggregate_forward<T>(rows, F, drp.p, dcol.p, dperm.p, dx.p, ce, dpv.p, T(1e-3),
+                                      dout.p, dstats.p);
+        expect(name("power_aggregate_forward"), dout.get(), out, tol);
+        expect(name("power_aggregate_stats"), dstats.get(), stats, tol);
+        h::power_aggregate_backward<T>(rows, rows, F, trp.data(), tcol.data(), tperm.data(),
+                                       X.data(), he, pv.data(), T(1e-3), out.data(), stats.data(),
+                                       G.data(), gx.data(), withe ? ge.data() : nullptr, gp.data(),
+                                       scr.data());
+        c::power_aggregate_backward<T>(rows, rows, F, dtrp.p, dtcol.p, dtperm.p, dx.p, ce, dpv.p,
+                                       T(1e-3), dout.p, dstats.p, dg.p, ddx.p,
+                                       withe ? dde.p : nullptr, ddp.p, dscr.p);
+        expect(name("power_aggregate_dx"), ddx.get(), gx, tol);
+        if (withe) expect(name("power_aggregate_de"), dde.get(), ge, tol);
+        // dp sums (rows + nnz) * F terms with logarithms: as dt above, 10 tol.
+        expect(name("power_aggregate_dp"), ddp.get(), gp, tol * 10);
+      }
+    }
   }
   {
     // GAT attention on a block's operator [Nt x Ns] (targets the first sources; Nt = Ns is a
