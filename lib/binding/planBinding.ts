@@ -32,6 +32,8 @@ export interface PlanSpec {
 
 export interface PlanHandle {
   readonly numSteps: number;
+  /** Whether one of the plan's inputs (a tensor or graph operator) was disposed since it was made: a stale plan cannot run. */
+  readonly stale: boolean;
   /** Whether a captured CUDA Graph serves the runs. */
   readonly cudaGraph: boolean;
   /** Why CUDA Graphs are off for this plan (asked for but not possible), or null. */

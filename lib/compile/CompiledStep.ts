@@ -21,6 +21,15 @@ export interface CompiledStepOptions {
 
 /** Mismatching pairs of traces before the step gives up on compiling. */
 const MAX_RETRACES = 3;
+/** Plans kept per step, the current one included: a setting changed and changed back (a callback toggling dropout, say) finds its plan again. */
+const CACHED_PLANS = 4;
+
+interface Plan {
+  handle: PlanHandle;
+  sources: ScalarSource[];
+  draws: [Rng, number][];
+  scalars: Float64Array;
+}
 
 /**
  * A step (training or evaluation) that runs eagerly at first, is traced on its next two runs,
@@ -29,7 +38,9 @@ const MAX_RETRACES = 3;
  * filled in at every replay. The first run is never traced: it creates lazy state (optimizer
  * moments, cached operators). A step that cannot be replayed (a host read, state carried out of
  * the step, an op outside the table) or whose traces keep disagreeing runs eagerly from then on,
- * with one notice: never a wrong result.
+ * with one notice: never a wrong result. A plan is keyed (`key`: the optimizer's state, the
+ * modules' settings); a new key traces anew, and the last few plans are kept, so a key seen
+ * before replays at once. A plan whose inputs were disposed since is dropped and traced anew.
  *
  * @example
  * const step = new CompiledStep({ inputs: optimizer.stepInputs() ?? [], advance: () => optimizer.replayedStep() });
@@ -40,7 +51,9 @@ export class CompiledStep implements Disposable {
   #runs = 0;
   #previous: { trace: Trace; inputs: number[] } | null = null;
   #retraces = 0;
-  #plan: { handle: PlanHandle; sources: ScalarSource[]; draws: [Rng, number][]; scalars: Float64Array } | null = null;
+  #plan: Plan | null = null;
+  // Plans of earlier keys, least recently used first.
+  readonly #cache = new Map<unknown, Plan>();
   #fallback: string | null = null;
   #key: unknown;
 
@@ -71,11 +84,12 @@ export class CompiledStep implements Disposable {
   /** Runs the step: `body` eagerly, traced, or not at all (a replay); returns its outputs. */
   run(body: () => Tensor[]): Tensor[] {
     const key = this.#options.key?.();
-    if (key !== this.#key) {
-      this.dispose();
+    if (key !== this.#key) this.#switchTo(key);
+    if (this.#plan?.handle.stale) {
+      // An input went (a parameter replaced, a graph's cached operator freed): trace anew.
+      this.#plan.handle.dispose();
+      this.#plan = null;
       this.#runs = 0;
-      this.#retraces = 0;
-      this.#key = key;
     }
     this.#runs++;
     if (this.#plan) return this.#replay();
@@ -121,16 +135,35 @@ export class CompiledStep implements Disposable {
     return plan.handle.run(plan.scalars).map((h) => new Tensor(h));
   }
 
+  /** Keeps the current plan under its key and takes the new key's, if one was kept. */
+  #switchTo(key: unknown): void {
+    if (this.#plan) this.#cache.set(this.#key, this.#plan);
+    this.#plan = this.#cache.get(key) ?? null;
+    this.#cache.delete(key);
+    for (const [k, old] of this.#cache) {
+      if (this.#cache.size < CACHED_PLANS) break;
+      old.handle.dispose();
+      this.#cache.delete(k);
+    }
+    this.#previous = null;
+    // A kept plan replays from the next run on; otherwise the new key starts over (eager, traced).
+    this.#runs = this.#plan ? 3 : 0;
+    this.#retraces = 0;
+    this.#key = key;
+  }
+
   #giveUp(reason: string): void {
     this.#fallback = reason;
     this.#previous = null;
     this.#options.onFallback?.(reason);
   }
 
-  /** Frees the plan (its inputs stay with their owners). Idempotent. */
+  /** Frees the plans (their inputs stay with their owners). Idempotent. */
   dispose(): void {
     this.#plan?.handle.dispose();
     this.#plan = null;
+    for (const p of this.#cache.values()) p.handle.dispose();
+    this.#cache.clear();
     this.#previous = null;
   }
 

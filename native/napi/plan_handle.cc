@@ -110,6 +110,7 @@ Napi::Function PlanHandle::Init(Napi::Env env) {
       env, "PlanHandle",
       {InstanceMethod("run", &PlanHandle::Run), InstanceMethod("dispose", &PlanHandle::Dispose),
        InstanceAccessor("numSteps", &PlanHandle::NumSteps, nullptr),
+       InstanceAccessor("stale", &PlanHandle::Stale, nullptr),
        InstanceAccessor("cudaGraph", &PlanHandle::CudaGraph, nullptr),
        InstanceAccessor("cudaGraphReason", &PlanHandle::CudaGraphReason, nullptr)});
   constructor(env) = Napi::Persistent(ctor);
@@ -177,6 +178,12 @@ Napi::Value PlanHandle::Run(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < inputs_.dynamic.size(); ++i) inputs_.dynamic[i] = scalars[i];
   for (size_t i = 0; i < externals_.size(); ++i) inputs_.externals[i] = externals_[i]->live();
   for (size_t i = 0; i < csrs_.size(); ++i) inputs_.csrs[i] = csrs_[i]->live();
+  // Before any step: a disposed input found midway would leave weights half updated.
+  const std::string disposed = first_disposed();
+  if (!disposed.empty()) {
+    throw_fathom_error(env, "compiledStep: " + disposed + " of the compiled step was disposed",
+                       "TYPE");
+  }
   return guarded(env, [&]() -> Napi::Value {
     std::vector<Tensor> out = plan_->run(inputs_);
     Napi::Array result = Napi::Array::New(env, out.size());
@@ -193,6 +200,21 @@ Napi::Value PlanHandle::Dispose(const Napi::CallbackInfo& info) {
   refs_.clear();
   inputs_ = plan::Inputs();
   return info.Env().Undefined();
+}
+
+std::string PlanHandle::first_disposed() const {
+  for (size_t i = 0; i < inputs_.externals.size(); ++i)
+    if (inputs_.externals[i] == nullptr) return "input " + std::to_string(i) + " (a tensor)";
+  for (size_t i = 0; i < inputs_.csrs.size(); ++i)
+    if (inputs_.csrs[i] == nullptr) return "graph operator " + std::to_string(i);
+  return "";
+}
+
+Napi::Value PlanHandle::Stale(const Napi::CallbackInfo& info) {
+  bool stale = false;
+  for (TensorHandle* h : externals_) stale = stale || h->live() == nullptr;
+  for (CsrHandle* h : csrs_) stale = stale || h->live() == nullptr;
+  return Napi::Boolean::New(info.Env(), stale);
 }
 
 Napi::Value PlanHandle::NumSteps(const Napi::CallbackInfo& info) {

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "plan/plan.h"
@@ -23,7 +24,11 @@ class PlanHandle : public Napi::ObjectWrap<PlanHandle> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value NumSteps(const Napi::CallbackInfo& info);
   Napi::Value CudaGraph(const Napi::CallbackInfo& info);
+  // Whether an input (tensor or graph operator) was disposed since the plan was made.
+  Napi::Value Stale(const Napi::CallbackInfo& info);
   Napi::Value CudaGraphReason(const Napi::CallbackInfo& info);
+  // What in inputs_ (just filled from the handles) was disposed, or "" when nothing was.
+  std::string first_disposed() const;
 
   std::unique_ptr<plan::Plan> plan_;
   // The caller's handles the plan reads at every run, kept alive by the references.

@@ -99,9 +99,12 @@ describe('a native plan', () => {
       expect(() => plan.run(new Float64Array(3))).toThrow(
         expect.objectContaining({ code: 'RANGE', message: expect.stringMatching(/3 scalars given, the plan takes 1/) }),
       );
+      expect(plan.stale).toBe(false);
       x.dispose();
+      expect(plan.stale).toBe(true);
+      // Refused before any step runs: a plan never stops halfway with weights half updated.
       expect(() => plan.run(Float64Array.of(1))).toThrow(
-        expect.objectContaining({ code: 'TYPE', message: expect.stringMatching(/input 0 of the compiled step\) was disposed/) }),
+        expect.objectContaining({ code: 'TYPE', message: expect.stringMatching(/input 0 \(a tensor\) of the compiled step was disposed/) }),
       );
     } finally {
       plan.dispose();
