@@ -138,19 +138,22 @@ export abstract class Module implements Disposable {
   }
 
   /**
-   * @internal The module tree's own settings as one string: every public field that holds a
-   * number, string or boolean, children included. A compiled step compares it before each
-   * replay: a setting changed between steps (a callback lowering `dropout`, say) is a constant
-   * baked into the plan, so the step is traced anew rather than replayed stale.
+   * This module and every module below it, depth first, each once (PyTorch's `modules()`).
+   *
+   * @example
+   * const convs = model.modules().filter((m) => m instanceof GCNConv);
    */
-  settingsKey(): string {
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(this)) {
-      const t = typeof v;
-      if (t === 'number' || t === 'string' || t === 'boolean') parts.push(`${k}=${String(v)}`);
-    }
-    for (const [name, c] of this.#children) parts.push(`${name}{${c.settingsKey()}}`);
-    return parts.join(',');
+  modules(): Module[] {
+    const out: Module[] = [];
+    const seen = new Set<Module>();
+    const walk = (m: Module) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push(m);
+      for (const c of m.#children.values()) walk(c);
+    };
+    walk(this);
+    return out;
   }
 
   /** Total number of trainable scalars. */

@@ -1,4 +1,5 @@
 import { CompiledStep } from '../compile/CompiledStep.js';
+import { SettingsWatch } from '../compile/settingsWatch.js';
 import type { NodeModel } from '../models/NodeModel.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { FitOptions, FitResult } from './fitTypes.js';
@@ -36,7 +37,9 @@ export function fitCompilation(
   const notice = (what: string, reason: string) =>
     process.emitWarning(`fit: the ${what} of ${model.name} runs eagerly: ${reason}`, { code: 'FATHOM_EAGER_STEP' });
   const cudaGraph = options.cudaGraph ?? false;
-  const evaluation = new CompiledStep({ key: () => model.settingsKey(), onFallback: (r) => notice('evaluation pass', r), cudaGraph });
+  // A watch per step: each sees its own mode (training or not) every time, the cheapest check.
+  const evalSettings = new SettingsWatch(model);
+  const evaluation = new CompiledStep({ key: () => evalSettings.key(), onFallback: (r) => notice('evaluation pass', r), cudaGraph });
   let train: CompiledStep | null = null;
   const inputs = optimizer.stepInputs();
   const eager = options.batches
@@ -49,10 +52,11 @@ export function fitCompilation(
   // Steps the options rule out are no surprise unless compiling was asked for.
   if (eager && options.explicit) notice('training step', eager);
   else {
+    const trainSettings = new SettingsWatch(model);
     train = new CompiledStep({
       inputs: inputs ?? [],
       advance: () => optimizer.replayedStep(),
-      key: () => `${optimizer.stateVersion}|${model.settingsKey()}`,
+      key: () => `${optimizer.stateVersion}|${trainSettings.key()}`,
       onFallback: (r) => notice('training step', r),
       cudaGraph,
     });
