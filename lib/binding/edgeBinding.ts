@@ -10,4 +10,6 @@ export interface EdgeBinding {
   csrTransposeIndex(op: CsrHandle): TensorHandle;
   /** out[k] = values[index[k]] (1-D). */
   edgeGather(values: TensorHandle, index: TensorHandle): TensorHandle;
+  /** Rows `index` (i32, every id in range) of x [N, F], on x's device: a mini-batch's feature rows. */
+  gatherRows(x: TensorHandle, index: TensorHandle): TensorHandle;
 }

@@ -5,11 +5,11 @@ import { SparseFeatures } from '../tensor/SparseFeatures.js';
 import { Tensor } from '../tensor/Tensor.js';
 
 /**
- * The per-batch inputs of mini-batch training, gathered by global node id from host copies of
- * the data taken once: feature rows (sparse when the data's are, so a batch of bag-of-words
- * features costs its nonzeros in the first layer), labels and mask entries. The features' copy
- * is taken at the first rows(): steps that read their rows elsewhere (partitioned features) never
- * take it.
+ * The per-batch inputs of mini-batch training, gathered by global node id: dense feature rows
+ * straight from the data's feature tensor where it lives (gatherRows: no copy of the matrix, and
+ * on a GPU no transfer of the rows), sparse ones from a host copy taken at the first rows() (so a
+ * batch of bag-of-words features costs its nonzeros in the first layer), labels and mask
+ * entries. Steps that read their rows elsewhere (partitioned features) never gather here.
  */
 export class BatchFeatures {
   #host: Float32Array | Float64Array | null = null;
@@ -18,10 +18,17 @@ export class BatchFeatures {
 
   /**
    * Rows `nodes` of the features [nodes.length, F], sparse when the data's are; the caller
-   * disposes. `overlap` (data on CUDA): the rows reach the GPU through the copy stream, without
-   * waiting, for a batch staged while the previous step runs (stageBatch.ts).
+   * disposes. Dense rows are gathered on the data's device (a GPU gathers them itself, its ids
+   * sent on the copy stream). `overlap` (sparse features on CUDA): the host-gathered rows reach
+   * the GPU through the copy stream, without waiting, for a batch staged while the previous step
+   * runs (stageBatch.ts).
    */
   rows(nodes: Int32Array, overlap = false): Tensor | SparseFeatures {
+    if (!this.data.sparseX) {
+      // The ids go to the GPU on the copy stream (the op's own path for host ids): no wait either way.
+      using index = Tensor.from(nodes, [nodes.length]);
+      return new Tensor(native().gatherRows(this.data.x.handle('BatchFeatures.rows'), index.handle('BatchFeatures.rows')));
+    }
     const F = this.data.numFeatures;
     this.#host ??= hostFeatures(this.data);
     const host = this.#host;

@@ -3,6 +3,7 @@
 // contract allows it, hence no __restrict here.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "kernels.h"
@@ -99,6 +100,14 @@ template <typename T>
 void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; ++i) out[i] = perm[i] < 0 ? fill_value : in[perm[i]];
+}
+
+template <typename T>
+void gather_rows(int64_t rows, int64_t F, const int32_t* index, const T* in, T* out) {
+#pragma omp parallel for schedule(static) if (rows * F >= kParallelMin)
+  for (int64_t i = 0; i < rows; ++i) {
+    std::memcpy(out + i * F, in + static_cast<int64_t>(index[i]) * F, sizeof(T) * F);
+  }
 }
 
 // The device-scalar forms (kernel_list.inc): the same double arithmetic as the host forms, then

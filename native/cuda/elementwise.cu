@@ -82,6 +82,15 @@ __global__ void gather_kernel(int64_t n, const int32_t* __restrict__ perm, const
 }
 
 template <typename T>
+__global__ void gather_rows_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ index,
+                                   const T* __restrict__ in, T* __restrict__ out) {
+  for (int64_t k = global_thread(); k < rows * F; k += grid_threads()) {
+    const int64_t i = k / F;
+    out[k] = in[static_cast<int64_t>(index[i]) * F + (k - i * F)];
+  }
+}
+
+template <typename T>
 __global__ void fill_kernel(int64_t n, T value, T* out) {
   for (int64_t i = global_thread(); i < n; i += grid_threads()) out[i] = value;
 }
@@ -198,6 +207,14 @@ void gather(int64_t n, const int32_t* perm, const T* in, T* out, T fill_value) {
   if (n <= 0) return;
   gather_kernel<T><<<blocks_for(n), kBlock, 0, launch_stream()>>>(n, perm, in, out, fill_value);
   FATHOM_CUDA_LAUNCH_CHECK("gather");
+}
+
+template <typename T>
+void gather_rows(int64_t rows, int64_t F, const int32_t* index, const T* in, T* out) {
+  if (rows <= 0 || F <= 0) return;
+  gather_rows_kernel<T>
+      <<<blocks_for(rows * F), kBlock, 0, launch_stream()>>>(rows, F, index, in, out);
+  FATHOM_CUDA_LAUNCH_CHECK("gather_rows");
 }
 
 template <typename T>

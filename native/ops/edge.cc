@@ -109,4 +109,31 @@ Tensor edge_gather(const Tensor& values, const Tensor& index) {
   return out;
 }
 
+Tensor gather_rows(const Tensor& x, const Tensor& index) {
+  const char* op = "gatherRows";
+  require_floating(op, "x", x);
+  require_ndim(op, "x", x, 2);
+  require_dtype(op, "index", index, DType::I32);
+  require_ndim(op, "index", index, 1);
+  const int64_t N = x.dim(0), F = x.dim(1), M = index.numel();
+  // The ids are checked on the host (a bad id would read out of bounds): ids on the GPU come
+  // back once, which waits for the device; ids on the host go to x's GPU on the copy stream,
+  // without waiting, so a loader can gather the next batch while a step runs.
+  const Tensor host = index.device() == Device::CPU ? index : index.to(Device::CPU);
+  const int32_t* idx = ptr<int32_t>(host);
+  for (int64_t k = 0; k < M; ++k) {
+    FATHOM_CHECK(idx[k] >= 0 && idx[k] < N, ErrorKind::Range, op,
+                 arg("index") + "[" + std::to_string(k) + "] = " + std::to_string(idx[k]) +
+                     " is not a row of x " + brief(x));
+  }
+  Tensor out = Tensor::empty({M, F}, x.dtype(), x.device());
+  if (M == 0 || F == 0) return out;
+  const Tensor ids = index.device() == x.device() ? index : index.to_overlapped(x.device());
+  with_float(op, "x", x, [&](auto tag) {
+    using T = decltype(tag);
+    FATHOM_LAUNCH(op, x.device(), gather_rows<T>(M, F, ptr<int32_t>(ids), ptr<T>(x), ptr<T>(out)));
+  });
+  return out;
+}
+
 }  // namespace fathom::ops

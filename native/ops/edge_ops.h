@@ -21,4 +21,9 @@ Tensor csr_transpose_index(const Csr& csr);
 // every index must be in [0, values.numel()) (checked on the CPU side for CPU tensors).
 Tensor edge_gather(const Tensor& values, const Tensor& index);
 
+// gatherRows: rows `index` of x [N, F] as a new [index.numel(), F] tensor on x's device (a
+// mini-batch's feature rows); every index in [0, N), checked on the host. The index may be on
+// the host (copied to x's GPU on the copy stream) or on x's device.
+Tensor gather_rows(const Tensor& x, const Tensor& index);
+
 }  // namespace fathom::ops

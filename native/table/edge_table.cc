@@ -1,5 +1,5 @@
 // The per-edge ops (ops/edge_ops.h): edgeSoftmax, edgeSoftmaxBackward, csrTransposeIndex,
-// edgeGather.
+// edgeGather, gatherRows.
 #include "op_table.h"
 #include "ops/edge_ops.h"
 
@@ -16,6 +16,8 @@ Out edge_softmax_backward(OpArgs& a) {
 
 Out csr_transpose_index(OpArgs& a) { return {ops::csr_transpose_index(a.csr(0, "operator"))}; }
 
+Out gather_rows(OpArgs& a) { return {ops::gather_rows(a.tensor(0, "x"), a.tensor(1, "index"))}; }
+
 Out edge_gather(OpArgs& a) {
   return {ops::edge_gather(a.tensor(0, "values"), a.tensor(1, "index"))};
 }
@@ -26,7 +28,8 @@ void add_edge_ops(std::vector<OpDef>& ops) {
   ops.insert(ops.end(), {{"edgeSoftmax", edge_softmax, Returns::One},
                          {"edgeSoftmaxBackward", edge_softmax_backward, Returns::One},
                          {"csrTransposeIndex", csr_transpose_index, Returns::One},
-                         {"edgeGather", edge_gather, Returns::One}});
+                         {"edgeGather", edge_gather, Returns::One},
+                         {"gatherRows", gather_rows, Returns::One}});
 }
 
 }  // namespace fathom::table
