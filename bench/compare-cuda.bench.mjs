@@ -7,11 +7,16 @@
 // memory().cuda.peakBytes, torch.cuda.max_memory_allocated()), reset per case or per step.
 // Ratios are Fathom over the other side, from this run. JSON to bench/results/compare-cuda.json.
 //   node bench/compare-cuda.bench.mjs [--device cuda|cpu] [--graphs cora,uniform-1m,rmat-1m,rmat-largest]
-//        [--cases spmm:64,spmm:128,gcn,gat,resgcn] [--largest-cases spmm:64,spmm:128,gcn,gat] [--sides fathom,torch,pyg]
+//        [--cases spmm:64,spmm:128,gcn,gat,resgcn] [--largest-cases spmm:64,spmm:128,gcn,gat] [--sides fathom,torch,pyg[,fathom-new]]
+//        [--new-cases spmm:64,spmm:128,gcn,gat]
 //        [--repeats 5] [--warmup 2] [--nodes 1000000] [--edges 10000000] [--largest-nodes 10000000]
 //        [--largest-edges 100000000] [--no-largest] [--fathom-variants eager,fit] [--depth 64] [--child-timeout-s 300] [--deadline-s 0] [--out FILE]
 // --device cpu runs the same children on the CPU (a smoke run of both sides; times are not the point).
 // --deadline-s N: no child starts after N seconds; what did not run says so in the JSON.
+// --sides …,fathom-new: Fathom again with the candidate CUDA kernels that are still off by default
+// (native/cuda/variants.h: FATHOM_CUDA_GAT=per-node, FATHOM_CUDA_SPMM=row-cached), on the cases of
+// --new-cases only; the JSON then has time_ratio_new_over_fathom per case (below 1: the candidate
+// kernels are faster).
 // --prepare-only: export the selected graphs (bench/.cache/graphs, or $FATHOM_BENCH_CACHE) and stop.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,7 +30,7 @@ import { graphKey, prepareGraph } from './lib/graphs.mjs';
 import { machine, median } from './timing.mjs';
 
 /** @typedef {import('./lib/children.mjs').ChildResult} ChildResult */
-/** @typedef {'fathom' | 'torch' | 'pyg'} SideName */
+/** @typedef {'fathom' | 'torch' | 'pyg' | 'fathom-new'} SideName */
 /**
  * One side's figures of one case, or why there are none.
  * @typedef {{
@@ -42,6 +47,7 @@ const { values: args } = parseArgs({
     // 64 fixup blocks hold 64 activations of N x 64 floats and their tape: ~500 GB at 10M nodes.
     'largest-cases': { type: 'string', default: 'spmm:64,spmm:128,gcn,gat' },
     sides: { type: 'string', default: 'fathom,torch,pyg' },
+    'new-cases': { type: 'string', default: 'spmm:64,spmm:128,gcn,gat' },
     // Fathom's training steps: a hand-written eager step and/or fit() (compiled); see fathom-case.mjs.
     'fathom-variants': { type: 'string', default: 'eager,fit' },
     repeats: { type: 'string', default: '5' },
@@ -93,7 +99,11 @@ const graphNames = args.graphs.split(',').filter((g) => !(args['no-largest'] && 
 for (const g of graphNames) if (!GRAPHS[g]) throw new RangeError(`compare-cuda.bench: unknown graph '${g}'; graphs are ${Object.keys(GRAPHS).join(', ')}`);
 const sides = /** @type {SideName[]} */ (args.sides.split(','));
 for (const s of sides)
-  if (!['fathom', 'torch', 'pyg'].includes(s)) throw new RangeError(`compare-cuda.bench: unknown side '${s}'; sides are fathom, torch, pyg`);
+  if (!['fathom', 'torch', 'pyg', 'fathom-new'].includes(s))
+    throw new RangeError(`compare-cuda.bench: unknown side '${s}'; sides are fathom, torch, pyg, fathom-new`);
+/** The environment of the fathom-new side: every candidate kernel of native/cuda/variants.h on. */
+const CANDIDATE_KERNELS = { FATHOM_CUDA_GAT: 'per-node', FATHOM_CUDA_SPMM: 'row-cached' };
+const newCases = new Set(args['new-cases'].split(','));
 
 if (args['prepare-only']) {
   for (const name of graphNames) {
@@ -112,9 +122,10 @@ function python(code) {
     return null;
   }
 }
-const torchVersion = sides.some((s) => s !== 'fathom') ? python('import torch; print(torch.__version__)') : null;
+const torchVersion = sides.some((s) => !s.startsWith('fathom')) ? python('import torch; print(torch.__version__)') : null;
 const pygVersion = sides.includes('pyg') ? python('import torch_geometric; print(torch_geometric.__version__)') : null;
-if (sides.some((s) => s !== 'fathom') && !torchVersion) console.error(`compare-cuda.bench: PyTorch not importable by ${args.python}; its sides are skipped`);
+if (sides.some((s) => !s.startsWith('fathom')) && !torchVersion)
+  console.error(`compare-cuda.bench: PyTorch not importable by ${args.python}; its sides are skipped`);
 
 const out =
   args.out ??
@@ -142,6 +153,7 @@ const results = {
     memory:
       'device_peak_mb: peak tensor bytes on the device (Fathom memory().cuda.peakBytes after resetPeakMemory; torch.cuda.max_memory_allocated after reset_peak_memory_stats), reset at each training step and at the start of each SpMM case; inputs resident on the device are included (device_mb_at_start says how much was live when the case began)',
     order: 'sides rotate per graph (fathom, torch, pyg; then torch, pyg, fathom; ...)',
+    fathom_new: `the fathom-new side, where run: Fathom with ${JSON.stringify(CANDIDATE_KERNELS)} in its environment (candidate kernels, off by default), cases ${args['new-cases']}`,
     fathom: `training steps as ${args['fathom-variants']} (eager: a hand-written step; fit: fit(), its step compiled and replayed natively from the fourth step on, fit's default); with both, the faster is the Fathom figure and both are kept under variants`,
     pyg: 'PyG layers as its users write them (GCNConv cached / on adj_t, GATConv, GCNConv blocks with gcn_norm once); where two paths exist the faster is reported and both are kept under variants',
     numerics:
@@ -205,6 +217,10 @@ function summarizeGraph(name, G, bySide) {
     /** @type {Record<string, SideResult | null>} */
     const s = {};
     for (const side of sides) {
+      if (side === 'fathom-new' && !newCases.has(spec)) {
+        s[side] = null;
+        continue;
+      }
       const got = bySide[side];
       s[side] = !got || (!got.error && Object.keys(got.records).length === 0) ? null : sideFigures(got.records[spec], got.error);
     }
@@ -220,6 +236,7 @@ function summarizeGraph(name, G, bySide) {
       memory_ratio_fathom_over_torch: ratio(fathom?.device_peak_mb, s.torch?.device_peak_mb),
       memory_ratio_fathom_over_pyg: ratio(fathom?.device_peak_mb, s.pyg?.device_peak_mb),
     };
+    if (sides.includes('fathom-new')) summary.time_ratio_new_over_fathom = ratio(s['fathom-new']?.median_ms, fathom?.median_ms);
     // Numerics: the SpMM checksum (sum |Y|) against the plain-torch reference.
     const ref = s.torch?.checksum;
     if (typeof ref === 'number' && ref !== 0) {
@@ -261,7 +278,8 @@ for (const [gi, name] of graphNames.entries()) {
   const bySide = {};
   const order = sides.map((_, i) => sides[(i + gi) % sides.length]);
   for (const side of order) {
-    if (side !== 'fathom' && !torchVersion) {
+    const fathomSide = side.startsWith('fathom');
+    if (!fathomSide && !torchVersion) {
       results.children.push({ graph: name, side, skipped: `PyTorch not importable by ${args.python}` });
       continue;
     }
@@ -281,10 +299,22 @@ for (const [gi, name] of graphNames.entries()) {
       summarizeGraph(name, G, bySide);
     };
     const timeoutMs = Number(args['child-timeout-s']) * 1000;
-    const r = await runChild(side, params, {
+    const candidate = side === 'fathom-new';
+    const sideParams = candidate
+      ? {
+          ...params,
+          case: G.cases
+            .split(',')
+            .filter((c) => newCases.has(c))
+            .join(','),
+        }
+      : params;
+    if (candidate && !sideParams.case) continue;
+    const r = await runChild(fathomSide ? 'fathom' : side, sideParams, {
       python: args.python,
       script: GPU_CASES,
-      extraArgs: side === 'fathom' ? ['--variants', args['fathom-variants']] : ['--impl', side],
+      extraArgs: fathomSide ? ['--variants', args['fathom-variants']] : ['--impl', side],
+      extraEnv: candidate ? CANDIDATE_KERNELS : {},
       timeoutMs,
       onRecord,
     });
@@ -302,7 +332,10 @@ results.wall_s = (performance.now() - started) / 1000;
 
 // Table: one row per graph and case.
 const f2 = (/** @type {unknown} */ v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
-const rows = [['graph/case', 'Fathom ms', 'torch ms', 'PyG ms', 'F/torch', 'F/PyG', 'Fathom MB', 'torch MB', 'PyG MB', 'notes']];
+const withNew = sides.includes('fathom-new');
+const rows = [
+  ['graph/case', 'Fathom ms', ...(withNew ? ['new ms', 'new/F'] : []), 'torch ms', 'PyG ms', 'F/torch', 'F/PyG', 'Fathom MB', 'torch MB', 'PyG MB', 'notes'],
+];
 for (const [key, r] of Object.entries(results.cases)) {
   const c = /** @type {Record<string, any>} */ (r);
   const errors = sides
@@ -312,6 +345,7 @@ for (const [key, r] of Object.entries(results.cases)) {
   rows.push([
     key,
     f2(c.fathom?.median_ms, 3),
+    ...(withNew ? [f2(c['fathom-new']?.median_ms, 3), f2(c.time_ratio_new_over_fathom)] : []),
     f2(c.torch?.median_ms, 3),
     f2(c.pyg?.median_ms, 3),
     f2(c.time_ratio_fathom_over_torch),

@@ -6,7 +6,9 @@
 #   2. build/fathom_cuda_tests (every CUDA kernel against its CPU twin) and
 #      build/fathom_cuda_graph_tests (captured CUDA graphs against plain replay);
 #   3. bench/compare-cuda.bench.mjs on Cora and the 1M-node graphs: Fathom, PyTorch and PyTorch
-#      Geometric side by side;
+#      Geometric side by side, and Fathom again with the candidate CUDA kernels that are still off
+#      by default (side fathom-new: native/cuda/variants.h; the native tests of step 2 check them
+#      against the CPU twins);
 #   4. the vitest tests whose names mention CUDA (reliability, synchronize, layers on CUDA, CUDA
 #      Graph steps, sampled batches staged through the copy stream);
 #   5. bench/gnn.bench.mjs --device cuda;
@@ -117,8 +119,8 @@ else
 fi
 
 # 3. Side by side on Cora and the 1M-node graphs.
-t=$(limit 210)
-step compare-cuda "$t" node bench/compare-cuda.bench.mjs --device "$DEVICE" --no-largest --nodes "$SCALE_N" --edges "$SCALE_E" --python "$FATHOM_BENCH_PYTHON" \
+t=$(limit 260)
+step compare-cuda "$t" node bench/compare-cuda.bench.mjs --device "$DEVICE" --sides fathom,fathom-new,torch,pyg --no-largest --nodes "$SCALE_N" --edges "$SCALE_E" --python "$FATHOM_BENCH_PYTHON" \
   --deadline-s $((t > 60 ? t - 45 : 15)) --child-timeout-s 150 --out "$OUT/compare-cuda.json"
 
 # 4. The CUDA tests of the vitest suite (CPU tests are CI's).

@@ -53,16 +53,16 @@ function rssMb(pid) {
  * machine is shared): the result then says so, with `exceeded_rss_mb` set.
  * @param {string} side
  * @param {CaseParams} params
- * `onRecord` sees each JSON line as soon as the child prints it.
- * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number; script?: string; extraArgs?: string[]; onRecord?: (r: Record<string, unknown>) => void }} [options]
+ * `onRecord` sees each JSON line as soon as the child prints it; `extraEnv` is added to the child's environment.
+ * @param {{ python?: string; timeoutMs?: number; maxRssMb?: number; script?: string; extraArgs?: string[]; extraEnv?: Record<string, string>; onRecord?: (r: Record<string, unknown>) => void }} [options]
  * @returns {Promise<ChildResult>}
  */
 export function runChild(
   side,
   params,
-  { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity, script = TORCH_CASE, extraArgs = [], onRecord } = {},
+  { python = DEFAULT_PYTHON, timeoutMs = 30 * 60_000, maxRssMb = Infinity, script = TORCH_CASE, extraArgs = [], extraEnv = {}, onRecord } = {},
 ) {
-  const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads) };
+  const env = { ...process.env, OMP_NUM_THREADS: String(params.threads), OPENBLAS_NUM_THREADS: String(params.threads), ...extraEnv };
   const [cmd, args] = side === 'fathom' ? [process.execPath, [FATHOM_CASE, ...extraArgs, ...argv(params)]] : [python, [script, ...extraArgs, ...argv(params)]];
   const t0 = performance.now();
   return new Promise((resolve) => {
