@@ -320,7 +320,7 @@ for (const [gi, name] of graphNames.entries()) {
     });
     bySide[side] = { records: caseRecords(r), error: r.error ?? (r.skipped ? `skipped: ${r.skipped}` : undefined) };
     const { cases: _c, records: _r, ...head } = r;
-    results.children.push({ graph: name, side, ...head });
+    results.children.push({ graph: name, ...head, side });
     console.error(`  ${side.padEnd(6)} ${r.error ?? r.skipped ?? `done in ${((r.wall_ms ?? 0) / 1000).toFixed(1)} s`}`);
     summarizeGraph(name, G, bySide);
     save();

@@ -52,6 +52,35 @@ describe('compare-cuda.bench.mjs', () => {
     }
   });
 
+  it('runs the candidate-kernel side on the cases of --new-cases only, with the candidates switched on in its environment', async () => {
+    const out = join(tmp, 'candidates.json');
+    const small = ['--nodes', '600', '--edges', '5000', '--repeats', '1', '--warmup', '0'];
+    const r = await runCompare([
+      '--graphs',
+      'rmat-1m',
+      '--sides',
+      'fathom,fathom-new',
+      '--cases',
+      'spmm:64,gcn',
+      '--new-cases',
+      'spmm:64',
+      ...small,
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.method.fathom_new).toContain('"FATHOM_CUDA_SPMM":"row-cached"');
+    const spmm = report.cases['rmat-1m/spmm:64'];
+    // On the CPU the switches change nothing: the same product, the same checksum.
+    expect(spmm['fathom-new'].checksum).toBe(spmm.fathom.checksum);
+    expect(spmm.time_ratio_new_over_fathom).toBeGreaterThan(0);
+    const gcn = report.cases['rmat-1m/gcn'];
+    expect(gcn['fathom-new']).toBeNull();
+    expect(gcn.time_ratio_new_over_fathom).toBeNull();
+    expect(report.children.filter((c: { side: string }) => c.side === 'fathom-new')).toHaveLength(1);
+  });
+
   it('starts no child after --deadline-s and says so', async () => {
     const out = join(tmp, 'deadline.json');
     const r = await runCompare(['--graphs', 'rmat-1m', '--sides', 'fathom', '--nodes', '600', '--edges', '5000', '--deadline-s', '0.001', '--out', out]);
