@@ -16,6 +16,7 @@ import {
   NodeData,
   noGrad,
   Parameter,
+  powerAggregate,
   relu,
   setNumThreads,
   softmaxAggregate,
@@ -83,6 +84,14 @@ report(
   `softmaxAggregate [${N}×${F}], ${graph.numEdges} edges`,
   () => noGrad(() => softmaxAggregate(op, Tensor.from(xv, [N, F]), null, t)),
   () => backward(softmaxAggregate(op, leaf(), null, t), seedOf([N, F])),
+);
+
+// powerAggregate (DeeperGCN's power mean) over the same operator, learnable p (1.5: not the mean).
+const p = Parameter.fromValues(new Float32Array([1.5]), [1]);
+report(
+  `powerAggregate [${N}×${F}], ${graph.numEdges} edges`,
+  () => noGrad(() => powerAggregate(op, Tensor.from(xv, [N, F]), null, p)),
+  () => backward(powerAggregate(op, leaf(), null, p), seedOf([N, F])),
 );
 
 // The update's GEMMs: two (Linear F → 2F → F with a ReLU between) or one (Linear F → F).

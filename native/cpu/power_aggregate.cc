@@ -4,19 +4,24 @@
 // walks the transposed CSR, one source row per thread, recomputing every message from x and e and
 // reading the saved M and sum: dx and de are written by one thread each and the power's gradient
 // is a sum of per-(j, f) and per-(i, f) partials in a fixed order, so the results do not depend on
-// the thread count and need no atomics.
+// the thread count and need no atomics. The channel loops are written to vectorize (the edge
+// term a template parameter, float's exp and log as polynomials: fast_exp.h, fast_log.h) and the
+// row passes get an AVX2 clone picked at load time (simd_clones.h).
 #include <algorithm>
 #include <cmath>
 
+#include "fast_exp.h"
+#include "fast_log.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "simd_clones.h"
 
 namespace fathom::cpu {
 namespace {
 
 // m = ReLU(z) + eps.
 template <typename T>
-inline T message(T z, T eps) {
+FATHOM_INLINE T message(T z, T eps) {
   return (z > T(0) ? z : T(0)) + eps;
 }
 
@@ -42,8 +47,37 @@ inline const T* edge_row(const PowerAggr<T>& a, int32_t k) {
   return a.e + static_cast<int64_t>(a.perm[k]) * a.F;
 }
 
+// (m / M)^p for one channel, M the row's extreme message (so the ratio's power is ≤ 1).
 template <typename T>
-void forward_rows(const PowerAggr<T>& a, int64_t i0, int64_t i1) {
+FATHOM_INLINE T scaled_power(T m, T M, T p) {
+  return fast_exp(p * fast_log(m / M));
+}
+
+// The extreme message of every channel over one entry (first: the row's first entry), and the
+// sum of the scaled powers; kEdge says whether the entry has an edge-feature row.
+template <typename T, bool kEdge>
+FATHOM_INLINE void entry_extreme(int64_t F, bool first, bool up, T eps, const T* __restrict xr,
+                                 const T* __restrict er, T* __restrict mx) {
+  for (int64_t f = 0; f < F; ++f) {
+    T z = xr[f];
+    if constexpr (kEdge) z += er[f];
+    const T m = message(z, eps);
+    mx[f] = first || (up ? m > mx[f] : m < mx[f]) ? m : mx[f];
+  }
+}
+template <typename T, bool kEdge>
+FATHOM_INLINE void entry_total(int64_t F, T p, T eps, const T* __restrict xr,
+                               const T* __restrict er, const T* __restrict mx,
+                               T* __restrict total) {
+  for (int64_t f = 0; f < F; ++f) {
+    T z = xr[f];
+    if constexpr (kEdge) z += er[f];
+    total[f] += scaled_power(message(z, eps), mx[f], p);
+  }
+}
+
+template <typename T>
+FATHOM_INLINE void forward_rows(const PowerAggr<T>& a, int64_t i0, int64_t i1) {
   const int64_t N = a.N, F = a.F;
   const bool up = a.p > T(0);  // M is the largest message for p > 0, the smallest otherwise
   for (int64_t i = i0; i < i1; ++i) {
@@ -58,27 +92,51 @@ void forward_rows(const PowerAggr<T>& a, int64_t i0, int64_t i1) {
     for (int32_t k = begin; k < end; ++k) {
       const T* xr = a.x + static_cast<int64_t>(a.col[k]) * F;
       const T* er = edge_row(a, k);
-      for (int64_t f = 0; f < F; ++f) {
-        const T m = message(xr[f] + (er ? er[f] : T(0)), a.eps);
-        mx[f] = k == begin || (up ? m > mx[f] : m < mx[f]) ? m : mx[f];
+      if (er) {
+        entry_extreme<T, true>(F, k == begin, up, a.eps, xr, er, mx);
+      } else {
+        entry_extreme<T, false>(F, k == begin, up, a.eps, xr, er, mx);
       }
     }
     for (int32_t k = begin; k < end; ++k) {
       const T* xr = a.x + static_cast<int64_t>(a.col[k]) * F;
       const T* er = edge_row(a, k);
-      for (int64_t f = 0; f < F; ++f) {
-        const T m = message(xr[f] + (er ? er[f] : T(0)), a.eps);
-        total[f] += std::exp(a.p * std::log(m / mx[f]));
+      if (er) {
+        entry_total<T, true>(F, a.p, a.eps, xr, er, mx, total);
+      } else {
+        entry_total<T, false>(F, a.p, a.eps, xr, er, mx, total);
       }
     }
     const T deg = static_cast<T>(end - begin);
-    for (int64_t f = 0; f < F; ++f) o[f] = mx[f] * std::exp(std::log(total[f] / deg) / a.p);
+    for (int64_t f = 0; f < F; ++f) o[f] = mx[f] * fast_exp(fast_log(total[f] / deg) / a.p);
+  }
+}
+
+// Backward, one transposed entry (source j → target i): dx_j, de_ij (kEdge) and the power's
+// per-(j, f) partials.
+template <typename T, bool kEdge>
+FATHOM_INLINE void entry_grad(int64_t F, T p, T eps, const T* __restrict xr, const T* __restrict er,
+                              const T* __restrict gi, const T* __restrict oi,
+                              const T* __restrict mx, const T* __restrict total, T* __restrict g,
+                              T* __restrict der, T* __restrict part) {
+  for (int64_t f = 0; f < F; ++f) {
+    T z = xr[f];
+    if constexpr (kEdge) z += er[f];
+    const T m = message(z, eps);
+    const T lm = fast_log(m);
+    // (m / M)^p as exp(p·(ln m − ln M)) would lose the ratio's precision; keep the quotient.
+    const T r = scaled_power(m, mx[f], p);
+    const T scaled = gi[f] * oi[f] * r / total[f];
+    const T dz = scaled / m * (z > T(0) ? T(1) : T(0));
+    g[f] += dz;
+    if constexpr (kEdge) der[f] = dz;
+    part[f] += scaled * lm / p;
   }
 }
 
 // Backward, the edge terms: one transposed row (source j) per call.
 template <typename T>
-void backward_rows(const PowerAggr<T>& a, int64_t j0, int64_t j1) {
+FATHOM_INLINE void backward_rows(const PowerAggr<T>& a, int64_t j0, int64_t j1) {
   const int64_t N = a.N, F = a.F;
   for (int64_t j = j0; j < j1; ++j) {
     const T* xr = a.x + j * F;
@@ -92,16 +150,11 @@ void backward_rows(const PowerAggr<T>& a, int64_t j0, int64_t j1) {
       const T* oi = a.fwd_out + at;
       const T* gi = a.grad + at;
       const T* er = edge_row(a, k);
-      T* der = er ? a.de + static_cast<int64_t>(a.perm[k]) * F : nullptr;
-      for (int64_t f = 0; f < F; ++f) {
-        const T z = xr[f] + (er ? er[f] : T(0));
-        const T m = message(z, a.eps);
-        const T r = std::exp(a.p * std::log(m / mx[f]));
-        const T scaled = gi[f] * oi[f] * r / total[f];
-        const T dz = scaled / m * (z > T(0) ? T(1) : T(0));
-        g[f] += dz;
-        if (der) der[f] = dz;
-        part[f] += scaled * std::log(m) / a.p;
+      if (er) {
+        T* der = a.de + static_cast<int64_t>(a.perm[k]) * F;
+        entry_grad<T, true>(F, a.p, a.eps, xr, er, gi, oi, mx, total, g, der, part);
+      } else {
+        entry_grad<T, false>(F, a.p, a.eps, xr, er, gi, oi, mx, total, g, nullptr, part);
       }
     }
   }
@@ -110,7 +163,7 @@ void backward_rows(const PowerAggr<T>& a, int64_t j0, int64_t j1) {
 // Backward, the node terms −g out ln(out) / p, one target row per call (partials after the S·F
 // edge partials; empty rows, S = 0, add nothing).
 template <typename T>
-void node_rows(const PowerAggr<T>& a, int64_t i0, int64_t i1) {
+FATHOM_INLINE void node_rows(const PowerAggr<T>& a, int64_t i0, int64_t i1) {
   const int64_t N = a.N, F = a.F;
   for (int64_t i = i0; i < i1; ++i) {
     const T* total = a.fwd_stats + N * F + i * F;
@@ -118,10 +171,44 @@ void node_rows(const PowerAggr<T>& a, int64_t i0, int64_t i1) {
     const T* g = a.grad + i * F;
     T* part = a.partial + a.S * F + i * F;
     for (int64_t f = 0; f < F; ++f) {
-      part[f] = total[f] > T(0) ? -g[f] * o[f] * std::log(o[f]) / a.p : T(0);
+      part[f] = total[f] > T(0) ? -g[f] * o[f] * fast_log(o[f]) / a.p : T(0);
     }
   }
 }
+
+// One entry point per pass and dtype (target_clones wants plain functions).
+FATHOM_CLONES void forward_f32(const PowerAggr<float>& a, int64_t r0, int64_t r1) {
+  forward_rows(a, r0, r1);
+}
+FATHOM_CLONES void forward_f64(const PowerAggr<double>& a, int64_t r0, int64_t r1) {
+  forward_rows(a, r0, r1);
+}
+FATHOM_CLONES void backward_f32(const PowerAggr<float>& a, int64_t r0, int64_t r1) {
+  backward_rows(a, r0, r1);
+}
+FATHOM_CLONES void backward_f64(const PowerAggr<double>& a, int64_t r0, int64_t r1) {
+  backward_rows(a, r0, r1);
+}
+FATHOM_CLONES void node_f32(const PowerAggr<float>& a, int64_t r0, int64_t r1) {
+  node_rows(a, r0, r1);
+}
+FATHOM_CLONES void node_f64(const PowerAggr<double>& a, int64_t r0, int64_t r1) {
+  node_rows(a, r0, r1);
+}
+inline void forward_pass(const PowerAggr<float>& a, int64_t r0, int64_t r1) {
+  forward_f32(a, r0, r1);
+}
+inline void forward_pass(const PowerAggr<double>& a, int64_t r0, int64_t r1) {
+  forward_f64(a, r0, r1);
+}
+inline void backward_pass(const PowerAggr<float>& a, int64_t r0, int64_t r1) {
+  backward_f32(a, r0, r1);
+}
+inline void backward_pass(const PowerAggr<double>& a, int64_t r0, int64_t r1) {
+  backward_f64(a, r0, r1);
+}
+inline void node_pass(const PowerAggr<float>& a, int64_t r0, int64_t r1) { node_f32(a, r0, r1); }
+inline void node_pass(const PowerAggr<double>& a, int64_t r0, int64_t r1) { node_f64(a, r0, r1); }
 
 // pass(a, r0, r1) over rows [0, n) in blocks of 16 handed out dynamically (degrees vary widely).
 template <typename T>
@@ -151,7 +238,7 @@ void power_aggregate_forward(int64_t N, int64_t F, const int32_t* rowptr, const 
   a.eps = eps;
   a.out = out;
   a.stats = stats;
-  over_rows<T>(a, N, (N + static_cast<int64_t>(rowptr[N])) * F, forward_rows<T>);
+  over_rows<T>(a, N, (N + static_cast<int64_t>(rowptr[N])) * F, forward_pass);
 }
 
 template <typename T>
@@ -176,8 +263,8 @@ void power_aggregate_backward(int64_t N, int64_t S, int64_t F, const int32_t* t_
   a.dx = dx;
   a.de = de;
   a.partial = scratch;
-  over_rows<T>(a, S, (S + static_cast<int64_t>(t_rowptr[S])) * F, backward_rows<T>);
-  over_rows<T>(a, N, N * F, node_rows<T>);
+  over_rows<T>(a, S, (S + static_cast<int64_t>(t_rowptr[S])) * F, backward_pass);
+  over_rows<T>(a, N, N * F, node_pass);
   sum<T>((S + N) * F, scratch, dp);
 }
 
