@@ -15,7 +15,10 @@ template <typename T>
 __global__ void csr_dropout_kernel(int64_t rows, const int32_t* __restrict__ rowptr,
                                    const int32_t* __restrict__ col, int64_t stride_r,
                                    int64_t stride_c, double p, uint64_t seed, T scale,
-                                   const T* __restrict__ vals, T* __restrict__ out) {
+                                   const T* __restrict__ vals, T* __restrict__ out,
+                                   const double* __restrict__ seed_bits) {
+  // csr_dropout_dev: the seed's bytes from device memory (a captured graph's per-step scalar).
+  if (seed_bits != nullptr) seed = *reinterpret_cast<const uint64_t*>(seed_bits);
   const ::fathom::DropoutRule rule = ::fathom::dropout_rule(seed, p);
   for (int64_t r = global_thread(); r < rows; r += grid_threads()) {
     for (int32_t k = rowptr[r]; k < rowptr[r + 1]; ++k) {
@@ -39,13 +42,26 @@ __global__ void transpose_kernel(int64_t rows, int64_t cols, const T* __restrict
 }  // namespace
 
 template <typename T>
-void csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_t stride_r,
-                 int64_t stride_c, double p, uint64_t seed, const T* vals, T* out) {
+void launch_csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_t stride_r,
+                        int64_t stride_c, double p, uint64_t seed, const double* seed_bits,
+                        const T* vals, T* out) {
   if (rows <= 0) return;
   const T scale = p < 1.0 ? static_cast<T>(1.0 / (1.0 - p)) : T(0);
   csr_dropout_kernel<T><<<blocks_for(rows), kBlock, 0, launch_stream()>>>(
-      rows, rowptr, col, stride_r, stride_c, p, seed, scale, vals, out);
+      rows, rowptr, col, stride_r, stride_c, p, seed, scale, vals, out, seed_bits);
   FATHOM_CUDA_LAUNCH_CHECK("csr_dropout");
+}
+
+template <typename T>
+void csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_t stride_r,
+                 int64_t stride_c, double p, uint64_t seed, const T* vals, T* out) {
+  launch_csr_dropout<T>(rows, rowptr, col, stride_r, stride_c, p, seed, nullptr, vals, out);
+}
+
+template <typename T>
+void csr_dropout_dev(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_t stride_r,
+                     int64_t stride_c, double p, const double* seed_bits, const T* vals, T* out) {
+  launch_csr_dropout<T>(rows, rowptr, col, stride_r, stride_c, p, 0, seed_bits, vals, out);
 }
 
 template <typename T>

@@ -44,7 +44,9 @@ PropagateBiasActGrads propagate_bias_act_backward(const Csr& csr_t, const Tensor
 // Dense dropout restricted to the stored entries of `csr`, a dense matrix's nonzeros
 // (csr_from_dense), or of its transpose when `transposed`: the values dense dropout of the matrix
 // at the same seed gives at those positions. Returns new values [nnz] in the CSR's dtype.
-Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed);
+// seed_dev: the seed's bytes on the device (a captured CUDA graph's per-step scalar) or null.
+Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed,
+                   const double* seed_dev = nullptr);
 
 // xᵀ for a 2-D tensor, contiguous.
 Tensor transpose(const Tensor& x);

@@ -5,7 +5,8 @@
 namespace fathom::ops {
 using namespace detail;
 
-Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed) {
+Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed,
+                   const double* seed_dev) {
   const char* op = "dropout";
   require_csr(op, "csr", csr);
   FATHOM_CHECK(csr.values.defined(), ErrorKind::Type, op,
@@ -19,9 +20,16 @@ Tensor csr_dropout(const Csr& csr, double p, uint64_t seed, bool transposed) {
   const int64_t stride_c = transposed ? csr.rows : 1;
   with_float(op, "csr.values", csr.values, [&](auto tag) {
     using T = decltype(tag);
-    FATHOM_LAUNCH(op, csr.device(),
-                  csr_dropout<T>(csr.rows, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
-                                 stride_r, stride_c, p, seed, ptr<T>(csr.values), ptr<T>(out)));
+    if (seed_dev != nullptr) {
+      FATHOM_LAUNCH(
+          op, csr.device(),
+          csr_dropout_dev<T>(csr.rows, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col), stride_r,
+                             stride_c, p, seed_dev, ptr<T>(csr.values), ptr<T>(out)));
+    } else {
+      FATHOM_LAUNCH(op, csr.device(),
+                    csr_dropout<T>(csr.rows, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+                                   stride_r, stride_c, p, seed, ptr<T>(csr.values), ptr<T>(out)));
+    }
   });
   return out;
 }

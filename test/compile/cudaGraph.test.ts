@@ -10,8 +10,8 @@ import { smallSbm } from '../helpers/apiFixtures.js';
 
 const CUDA = devices().cuda.available;
 
-async function trainOnGpu(spec: Omit<ModelSpec, 'seed'>, compile: FitOptions['compile']) {
-  using data = NodeData.from(smallSbm(), { device: 'cuda' });
+async function trainOnGpu(spec: Omit<ModelSpec, 'seed'>, compile: FitOptions['compile'], sparseFeatures: boolean | 'auto' = 'auto') {
+  using data = NodeData.from(smallSbm(), { device: 'cuda', sparseFeatures });
   using model = buildModel({ seed: 3, ...spec } as ModelSpec, { inChannels: data.numFeatures, outChannels: data.numClasses, device: 'cuda' });
   const result = await fit(model, data, { epochs: 20, patience: 0, lr: 0.01, restoreBest: false, compile });
   const weights = JSON.stringify(model.parameters().map((p) => Array.from(p.toArray())));
@@ -33,6 +33,15 @@ describe.skipIf(!CUDA)(`CUDA Graphs of compiled steps${CUDA ? '' : ' (skipped: n
       expect(graph.weights === plain.weights).toBe(true);
     });
   }
+
+  it("give gcn on sparse input features (dropout on the feature CSR's values) the plain replay's losses, bit for bit, from a captured graph", async () => {
+    const plain = await trainOnGpu({ model: 'gcn', dropout: 0.5 }, true, true);
+    const graph = await trainOnGpu({ model: 'gcn', dropout: 0.5 }, { cudaGraph: true }, true);
+    expect(graph.compiled?.cudaGraphReason ?? null).toBeNull();
+    expect(graph.compiled?.cudaGraph).toBe(true);
+    expect(graph.losses).toEqual(plain.losses);
+    expect(graph.weights === plain.weights).toBe(true);
+  });
 
   it('replay a step with attention dropout plainly and name the op that reads its seed on the host', async () => {
     const plain = await trainOnGpu({ model: 'gat', dropout: 0.5 }, true);

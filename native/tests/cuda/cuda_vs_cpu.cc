@@ -316,6 +316,14 @@ void run_all(const char* tn) {
       h::csr_dropout<T>(rows, rowptr.data(), col.data(), sr, sc, 0.4, 99, V.data(), want.data());
       c::csr_dropout<T>(rows, drp.p, dcol.p, sr, sc, 0.4, 99, dv.p, dout.p);
       expect(name("csr_dropout"), dout.get(), want, tol);
+      // The seed read on the device (a captured graph's per-step scalar): the same values.
+      const uint64_t seed = 99;
+      double bits = 0;
+      std::memcpy(&bits, &seed, sizeof seed);
+      Dev<double> dbits(std::vector<double>{bits});
+      Dev<T> ddev(col.size());
+      c::csr_dropout_dev<T>(rows, drp.p, dcol.p, sr, sc, 0.4, dbits.p, dv.p, ddev.p);
+      expect(name("csr_dropout_dev"), ddev.get(), dout.get(), 0);
     }
     const int64_t tr = 77, tc = 131;
     auto X = rnd<T>(size_t(tr * tc));
