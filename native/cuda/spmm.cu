@@ -12,14 +12,17 @@
 //   load each per nonzero and lane) before the one gathered element of X.
 // - row cached (FATHOM_CUDA_SPMM=row-cached; off until a GPU run has checked and timed it): the
 //   group loads the row's (col, val) pairs G at a time, one coalesced load per lane, and walks
-//   them broadcasting each pair with __shfl_sync; every lane updates all of its feature slices
-//   (up to 4, in registers) in that one walk, and wider rows of X are covered by one walk per
-//   feature chunk. Where F is a multiple of 4G (2G) and X and Y are 16 (8) byte aligned, a lane
-//   owns 4 (2) consecutive features and gathers them with one float4 / float2 / double2 load.
-//   Y = P X is bound by the gathers of X rows once X outgrows L2; this kernel issues fewer
+//   them broadcasting each pair with __shfl_sync, in batches of up to 8 pairs whose gathers are
+//   all issued before their sums; every lane updates all of its feature slices (up to 4, in
+//   registers) in that one walk, and wider rows of X are covered by one walk per feature chunk.
+//   Where F is a multiple of 4G (2G) and X and Y are 16 (8) byte aligned, a lane owns 4 (2)
+//   consecutive features and gathers them with one float4 / float2 / double2 load.
+//   Y = P X is bound by the gathers of X rows once X outgrows L2. This kernel issues fewer
 //   instructions per gathered byte (F = 64: one 8-byte gather and two shuffles per nonzero and
-//   lane instead of two 4-byte gathers and four index/value loads) and its gather addresses come
-//   from registers rather than from a load, so more gathers are in flight.
+//   lane instead of two 4-byte gathers and four index/value loads), and its gather addresses come
+//   from registers rather than from a load, so more gathers are in flight: a row of 11 nonzeros
+//   waits on memory three times per walk (its pairs, then two batches of gathers), the per-row
+//   kernel's loop (up to 3 single steps, then steps unrolled by 4) about five times per slice.
 #include <cstdint>
 #include <type_traits>
 
@@ -170,10 +173,23 @@ __device__ __forceinline__ U group_broadcast(unsigned mask, U v, int j) {
   }
 }
 
+// Pairs per batch in the row-cached walk: a batch's gathers are all issued before the first of
+// its sums, so it waits on memory once; the U * S * V values in flight stay within 16 T. This is
+// the knob between gathers in flight per warp and warps per SM: at F = 64 (U = 8) ptxas gives
+// the float kernel 62 registers on sm_90 (4 blocks of 256 per SM), where U = 4 would allow more
+// warps with fewer gathers each.
+template <int G, int V, int S>
+constexpr int batch_pairs() {
+  int u = 8;
+  while (u > 1 && u * S * V > 16) u >>= 1;
+  return u < G ? u : G;
+}
+
 // One walk of a row for one feature chunk: acc[s][v] = spmm_step(acc[s][v], w_k, X[col_k, fl +
 // s G V + v]) over the row's nonzeros k in CSR order, for the lane's live slices s < live (all S
 // when kAllLive). The pairs (col_k, w_k) are loaded G at a time, one per lane, and broadcast in
-// order; w_k = 1 when !kWeighted (vals is null), as in the per-row kernel.
+// order, U at a time: first the U gathers, then the U sums in order. w_k = 1 when !kWeighted
+// (vals is null), as in the per-row kernel.
 template <int G, int V, int S, bool kWeighted, bool kAllLive, typename T>
 __device__ __forceinline__ void row_cached_walk(T (&acc)[S][V], int32_t begin, int32_t end,
                                                 const int32_t* __restrict__ col,
@@ -181,28 +197,41 @@ __device__ __forceinline__ void row_cached_walk(T (&acc)[S][V], int32_t begin, i
                                                 int64_t F, int64_t fl, int live, unsigned mask,
                                                 int lane) {
   constexpr int64_t kStride = int64_t(G) * V;
+  constexpr int U = batch_pairs<G, V, S>();
+  static_assert(G % U == 0, "a batch must not straddle a chunk");
   // int64: k0 + G must not wrap when the row ends near INT32_MAX.
   for (int64_t k0 = begin; k0 < end; k0 += G) {
     const int64_t rest = int64_t(end) - k0;
     const int n = static_cast<int>(rest < G ? rest : G);  // pairs in this chunk, 1 to G
     int32_t my_col = 0;
     T my_w = T(1);
-    if (lane < n) {  // lanes past the row's end read nothing; their pairs are never broadcast
+    if (lane < n) {  // lanes past the row's end read nothing; their pairs are never used
       my_col = __ldg(col + k0 + lane);
       if constexpr (kWeighted) my_w = __ldg(vals + k0 + lane);
     }
-#pragma unroll 4
-    for (int j = 0; j < n; ++j) {
-      const int32_t c = group_broadcast<G>(mask, my_col, j);
-      const T w = kWeighted ? group_broadcast<G>(mask, my_w, j) : T(1);
-      const T* xc = X + static_cast<int64_t>(c) * F + fl;
+    for (int j0 = 0; j0 < n; j0 += U) {
+      // j0 + u < G (U divides G), so every broadcast names a lane of the group; the pairs from
+      // j0 + u >= n are broadcast but neither gathered nor summed.
+      T w[U];
+      T x[U][S][V];
 #pragma unroll
-      for (int s = 0; s < S; ++s) {
-        if (kAllLive || s < live) {
-          T x[V];
-          load_vec<V>(xc + s * kStride, x);
+      for (int u = 0; u < U; ++u) {
+        const int32_t c = group_broadcast<G>(mask, my_col, j0 + u);
+        w[u] = kWeighted ? group_broadcast<G>(mask, my_w, j0 + u) : T(1);
+        const T* xc = X + static_cast<int64_t>(c) * F + fl;
 #pragma unroll
-          for (int v = 0; v < V; ++v) acc[s][v] = spmm_step(acc[s][v], w, x[v]);
+        for (int s = 0; s < S; ++s) {
+          if (j0 + u < n && (kAllLive || s < live)) load_vec<V>(xc + s * kStride, x[u][s]);
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+#pragma unroll
+        for (int s = 0; s < S; ++s) {
+          if (j0 + u < n && (kAllLive || s < live)) {
+#pragma unroll
+            for (int v = 0; v < V; ++v) acc[s][v] = spmm_step(acc[s][v], w[u], x[u][s][v]);
+          }
         }
       }
     }
