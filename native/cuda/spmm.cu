@@ -244,8 +244,9 @@ __device__ __forceinline__ void row_cached_walk(T (&acc)[S][V], int32_t begin, i
 // the row's nonzeros in CSR order through spmm_step from 0, then SpmmEpilogue: the per-row
 // kernel's operations in its order, so both give the same bits.
 //
-// Every loop that contains a shuffle (rows, feature chunks, nonzero chunks, the pairs of a chunk)
-// has the same trip count in all G lanes of a group, since it depends only on the row and F,
+// Every loop that contains a shuffle (rows, feature chunks, chunks of pairs, batches, the pairs
+// of a batch) has the same trip count in all G lanes of a group, since it depends only on the row
+// and F,
 // so each __shfl_sync is reached by the whole group (the mask names just the group: groups of
 // one warp walk different rows). Only the loads and sums of the slices are per lane.
 template <int G, int V, int S, typename T>
