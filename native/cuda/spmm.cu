@@ -246,9 +246,8 @@ __device__ __forceinline__ void row_cached_walk(T (&acc)[S][V], int32_t begin, i
 //
 // Every loop that contains a shuffle (rows, feature chunks, chunks of pairs, batches, the pairs
 // of a batch) has the same trip count in all G lanes of a group, since it depends only on the row
-// and F,
-// so each __shfl_sync is reached by the whole group (the mask names just the group: groups of
-// one warp walk different rows). Only the loads and sums of the slices are per lane.
+// and F, so each __shfl_sync is reached by the whole group (the mask names just the group: groups
+// of one warp walk different rows). Only the loads and sums of the slices are per lane.
 template <int G, int V, int S, typename T>
 __global__ void __launch_bounds__(kBlock)
     spmm_row_cached_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
