@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../kernel_table.h"
@@ -16,6 +17,7 @@
 #include "cuda/gemm_tiled.cuh"
 #include "cuda/kernels.h"
 #include "cuda/runtime.h"
+#include "cuda/variants.h"
 namespace c = fathom::cuda;
 namespace h = fathom::cpu;
 static int passed = 0, failed = 0;
@@ -64,6 +66,108 @@ void expect(const char* what, const std::vector<T>& got, const std::vector<T>& w
     std::printf("FAIL %s: worst rel err %g at %zu (got %g want %g)\n", what, worst, at,
                 double(got[at]), double(want[at]));
 }
+// Bit-for-bit equality: kernels that promise the same operations in the same order.
+template <typename T>
+void expect_same(const std::string& what, const std::vector<T>& got, const std::vector<T>& want) {
+  size_t at = 0;
+  while (at < want.size() && at < got.size() && std::memcmp(&got[at], &want[at], sizeof(T)) == 0) {
+    ++at;
+  }
+  const bool ok = got.size() == want.size() && at == want.size();
+  (ok ? passed : failed)++;
+  if (!ok && at < got.size() && at < want.size()) {
+    std::printf("FAIL %s: not bit-identical at %zu (got %.17g want %.17g)\n", what.c_str(), at,
+                double(got[at]), double(want[at]));
+  } else if (!ok) {
+    std::printf("FAIL %s: %zu elements, want %zu\n", what.c_str(), got.size(), want.size());
+  }
+}
+// The two spmm kernels of variants.h on CSR rows of degree 0, 1, 31, 32, 33 and 100 (around the
+// row-cached kernel's chunks of 32 pairs) and widths that reach each of its paths: 1 and 3 (fewer
+// than 32 lanes per row, lanes past F), 31 to 33 (a lane with no or two slices), 64 / 128 / 256 /
+// 640 (float2 / float4 / double2 loads, several slices and walks, a last walk with dead slices),
+// 300 (scalar, three walks). Every case runs on X and Y at the allocation's start and with X or Y
+// one element further, off the vector alignment (the scalar fallback). Each kernel's result is
+// checked against the CPU, and the row-cached kernel's against the per-row kernel's bit for bit;
+// Y is filled with NaN before each launch, so an element a kernel leaves unwritten fails.
+template <typename T>
+void spmm_variants(const char* tn, double tol) {
+  struct Restore {
+    c::SpmmKernel k = c::spmm_kernel();
+    ~Restore() { c::set_spmm_kernel(k); }
+  } restore;
+  const int rows = 301;
+  const int degrees[] = {0, 1, 31, 32, 33, 100, -1};  // -1: 0 to 8 at random
+  std::vector<int32_t> rowptr{0}, col;
+  for (int r = 0; r < rows; ++r) {
+    const int d = degrees[r % 7] >= 0 ? degrees[r % 7] : int(rng() % 9);
+    for (int k = 0; k < d; ++k) col.push_back(int32_t(rng() % rows));
+    rowptr.push_back(int32_t(col.size()));
+  }
+  const auto V = rnd<T>(col.size());
+  Dev<int32_t> drp(rowptr), dcol(col);
+  Dev<T> dv(V), dself(std::vector<T>{T(0.05)});
+  const std::pair<c::SpmmKernel, const char*> kernels[] = {
+      {c::SpmmKernel::kPerRow, "per-row"}, {c::SpmmKernel::kRowCached, "row-cached"}};
+  for (int F : {1, 3, 16, 31, 32, 33, 64, 128, 256, 300, 640}) {
+    const size_t n = size_t(rows) * F;
+    const auto X = rnd<T>(n + 1), Bias = rnd<T>(size_t(F));
+    Dev<T> dx(X), dbias(Bias), dy(n + 1);
+    const std::vector<T> nan(n + 1, T(NAN));
+    const std::pair<int, int> offsets[] = {{0, 0}, {1, 0}, {0, 1}};  // X's, Y's, in elements
+    for (const auto& offset : offsets) {
+      const int xo = offset.first, yo = offset.second;
+      // One op on both kernels: the CPU's result `want`, then each kernel against it and the
+      // row-cached result against the per-row one.
+      auto check = [&](const char* op, const std::vector<T>& want, auto&& launch) {
+        std::vector<T> got[2];
+        for (int i = 0; i < 2; ++i) {
+          c::set_spmm_kernel(kernels[i].first);
+          c::copy_to_device(dy.p, nan.data(), nan.size() * sizeof(T));
+          launch(dx.p + xo, dy.p + yo);
+          const auto all = dy.get();
+          got[i].assign(all.begin() + yo, all.begin() + yo + std::ptrdiff_t(n));
+          const std::string what = std::string(op) + "<" + tn + "> F=" + std::to_string(F) + " x+" +
+                                   std::to_string(xo) + " y+" + std::to_string(yo) + " " +
+                                   kernels[i].second;
+          expect(what.c_str(), got[i], want, tol);
+          if (i == 1) expect_same(what + " vs per-row", got[1], got[0]);
+        }
+      };
+      const T* hx = X.data() + xo;
+      for (int withv = 0; withv < 2; ++withv) {
+        const T* hv = withv ? V.data() : nullptr;
+        const T* cv = withv ? dv.p : nullptr;
+        for (T self : {T(0.3), T(0)}) {
+          std::vector<T> want(n);
+          h::spmm<T>(rows, F, rowptr.data(), col.data(), hv, hx, want.data(), T(0.7), self);
+          check("spmm", want, [&](const T* x, T* y) {
+            c::spmm<T>(rows, F, drp.p, dcol.p, cv, x, y, T(0.7), self);
+          });
+        }
+        {
+          // The self term 0.25 + s read on the device (0.3 here), as in spmm.
+          std::vector<T> want(n);
+          h::spmm<T>(rows, F, rowptr.data(), col.data(), hv, hx, want.data(), T(0.7),
+                     T(0.25 + double(T(0.05))));
+          check("spmm_self_dev", want, [&](const T* x, T* y) {
+            c::spmm_self_dev<T>(rows, F, drp.p, dcol.p, cv, x, y, T(0.7), 0.25, dself.p);
+          });
+        }
+        for (int withb = 0; withb < 2; ++withb)
+          for (int act = 0; act < 2; ++act) {
+            std::vector<T> want(n);
+            h::spmm_bias_act<T>(rows, F, rowptr.data(), col.data(), hv, hx, want.data(), T(0.7),
+                                T(0.3), withb ? Bias.data() : nullptr, act != 0);
+            check("spmm_bias_act", want, [&](const T* x, T* y) {
+              c::spmm_bias_act<T>(rows, F, drp.p, dcol.p, cv, x, y, T(0.7), T(0.3),
+                                  withb ? dbias.p : nullptr, act != 0);
+            });
+          }
+      }
+    }
+  }
+}
 template <typename T>
 void run_all(const char* tn) {
   const double tol = sizeof(T) == 4 ? 1e-4 : 1e-11;
@@ -87,6 +191,7 @@ void run_all(const char* tn) {
           expect(name("gemm"), cc.get(), want, tol * 10);
           expect(name("gemm_tiled"), ct.get(), want, tol * 10);
         }
+  spmm_variants<T>(tn, tol);
   // CSR: random rows incl. empty ones
   const int rows = 1000;
   std::vector<int32_t> rowptr{0}, col;
