@@ -338,6 +338,8 @@ __global__ void __launch_bounds__(kBlock)
       int32_t jl, pl;
       load_chunk(lane, kb, k1, col, perm, !rule.keep_all, &jl, &pl);
       const int n = k1 - kb < kWarp ? static_cast<int>(k1 - kb) : kWarp;
+      // Unrolled so that the gathers of several edges are in flight at once.
+#pragma unroll 4
       for (int e = 0; e < n; ++e) {
         const int64_t j = __shfl_sync(kFullMask, jl, e);
         const uint64_t key = key_of(__shfl_sync(kFullMask, pl, e), i);
@@ -404,6 +406,8 @@ __global__ void __launch_bounds__(kBlock)
       int32_t jl, pl;
       load_chunk(lane, kb, k1, col, perm, !rule.keep_all, &jl, &pl);
       const int n = k1 - kb < kWarp ? static_cast<int>(k1 - kb) : kWarp;
+      // Unrolled so that the gathers of several edges are in flight at once.
+#pragma unroll 4
       for (int e = 0; e < n; ++e) {
         const int64_t j = __shfl_sync(kFullMask, jl, e);
         const uint64_t key = key_of(__shfl_sync(kFullMask, pl, e), i);
@@ -465,6 +469,8 @@ __global__ void __launch_bounds__(kBlock)
       int32_t il, pl;
       load_chunk(lane, kb, k1, t_col, t_perm, !rule.keep_all, &il, &pl);
       const int n = k1 - kb < kWarp ? static_cast<int>(k1 - kb) : kWarp;
+      // Unrolled so that the gathers of several edges are in flight at once.
+#pragma unroll 4
       for (int e = 0; e < n; ++e) {
         const int64_t i = __shfl_sync(kFullMask, il, e);
         const uint64_t key = key_of(__shfl_sync(kFullMask, pl, e), i);
