@@ -325,22 +325,27 @@ void run_all(const char* tn) {
   }
   {
     // GAT attention on a block's operator [Nt x Ns] (targets the first sources; Nt = Ns is a
-    // graph's square operator): random in-edges per target (empty rows included) plus a self
-    // loop per target with perm -1, edge ids shuffled, the transpose built here. v1 and v2, 1
-    // and 8 heads, with and without attention dropout, xt one tensor with xs (shared, every
-    // source row) or the targets' own rows.
+    // graph's square operator): random in-edges per target plus a self loop per target with perm
+    // -1, every 13th target without any edge (an empty row) and every 97th with 33 to 99
+    // in-edges (more than a warp's worth), edge ids shuffled, the transpose built here. Both
+    // kernel variants (variants.h) against the CPU twin, with and without attention dropout, xt
+    // one tensor with xs (shared, every source row) or the targets' own rows; the per-node
+    // kernels also against the per-head ones.
+    const c::GatKernel chosen = c::gat_kernel();
     for (int64_t Nt : {int64_t(300), int64_t(1000)}) {
       const int64_t Ns = 1000;
       std::vector<int32_t> grp{0}, gcol, gperm;
       int32_t next_id = 0;
       for (int64_t i = 0; i < Nt; ++i) {
-        const int d = int(rng() % 7);
-        for (int k = 0; k < d; ++k) {
-          gcol.push_back(int32_t(rng() % Ns));
-          gperm.push_back(next_id++);
+        if (i % 13 != 3) {
+          const int d = i % 97 == 7 ? 33 + int(rng() % 67) : int(rng() % 7);
+          for (int k = 0; k < d; ++k) {
+            gcol.push_back(int32_t(rng() % Ns));
+            gperm.push_back(next_id++);
+          }
+          gcol.push_back(int32_t(i));
+          gperm.push_back(-1);
         }
-        gcol.push_back(int32_t(i));
-        gperm.push_back(-1);
         grp.push_back(int32_t(gcol.size()));
       }
       std::shuffle(gperm.begin(), gperm.end(), rng);  // ids stay unique; -1 entries move too
@@ -359,56 +364,93 @@ void run_all(const char* tn) {
         }
       }
       Dev<int32_t> drp(grp), dcol(gcol), dperm(gperm), dtrp(trp), dtcol(tcol), dtperm(tperm);
-      for (int version : {1, 2})
-        for (int64_t H : {int64_t(1), int64_t(8)})
-          for (double p : {0.0, 0.3})
-            for (int shared = 0; shared < 2; ++shared) {
-              const int64_t F = H == 1 ? 33 : 8, W = H * F;
-              const int64_t xt_rows = shared ? Ns : Nt;
-              auto XS = rnd<T>(size_t(Ns * W)), A = rnd<T>(static_cast<size_t>(W)),
-                   AD = rnd<T>(static_cast<size_t>(W));
-              auto XT = shared ? XS : rnd<T>(size_t(xt_rows * W));
-              auto G = rnd<T>(size_t(Nt * W));
-              Dev<T> dxs(XS), dxt(XT), da(A), dad(AD), dg(G), dout(size_t(Nt * W)),
-                  dstats(size_t(2 * Nt * H)), ddxs(size_t(Ns * W)), ddxt(size_t(xt_rows * W)),
-                  ddas(static_cast<size_t>(W)), ddad(static_cast<size_t>(W)),
-                  dscr(size_t(h::gat_scratch_size(Nt, Ns, H, F)));
-              const T* xt_h = shared ? XS.data() : XT.data();
-              const T* xt_d = shared ? dxs.p : dxt.p;
-              const T* ad_h = version == 1 ? AD.data() : nullptr;
-              const T* ad_d = version == 1 ? dad.p : nullptr;
-              std::vector<T> out(size_t(Nt * W)), stats(size_t(2 * Nt * H)),
-                  scr(size_t(h::gat_cpu_scratch_size(Nt, Ns, H, F)));
-              h::gat_forward<T>(version, Nt, Ns, H, F, grp.data(), gcol.data(), gperm.data(),
-                                XS.data(), xt_h, A.data(), ad_h, T(0.2), p, 77, out.data(),
-                                stats.data(), scr.data());
+      // (version, H, F): 1 x 33 and 8 x 8 in both versions (GATv2 and F = 33 always run per
+      // head); for GATv1 the per-node kernels' limits: H*F = 256 with F = 32 and with F = 1,
+      // F = 2, 4, 16, 32 with H*F not a multiple of 32 (10, 12) or below it (32), more than 32
+      // heads (64 x 4, and 48 x 1, not a power of two), and shapes that fall back to the per-head
+      // kernels (F = 24 not a power of two, H*F = 512).
+      const std::vector<std::tuple<int, int64_t, int64_t>> shapes{
+          {1, 1, 33}, {1, 8, 8},  {2, 1, 33}, {2, 8, 8},  {1, 8, 32}, {1, 256, 1}, {1, 5, 2},
+          {1, 3, 4},  {1, 1, 32}, {1, 2, 16}, {1, 64, 4}, {1, 48, 1}, {1, 4, 24},  {1, 16, 32}};
+      for (const auto& [version, H, F] : shapes)
+        for (double p : {0.0, 0.3})
+          for (int shared = 0; shared < 2; ++shared) {
+            const int64_t W = H * F;
+            const int64_t xt_rows = shared ? Ns : Nt;
+            auto XS = rnd<T>(size_t(Ns * W)), A = rnd<T>(static_cast<size_t>(W)),
+                 AD = rnd<T>(static_cast<size_t>(W));
+            auto XT = shared ? XS : rnd<T>(size_t(xt_rows * W));
+            auto G = rnd<T>(size_t(Nt * W));
+            Dev<T> dxs(XS), dxt(XT), da(A), dad(AD), dg(G),
+                dscr(size_t(h::gat_scratch_size(Nt, Ns, H, F)));
+            const T* xt_h = shared ? XS.data() : XT.data();
+            const T* xt_d = shared ? dxs.p : dxt.p;
+            const T* ad_h = version == 1 ? AD.data() : nullptr;
+            const T* ad_d = version == 1 ? dad.p : nullptr;
+            std::vector<T> out(size_t(Nt * W)), stats(size_t(2 * Nt * H)),
+                scr(size_t(h::gat_cpu_scratch_size(Nt, Ns, H, F)));
+            h::gat_forward<T>(version, Nt, Ns, H, F, grp.data(), gcol.data(), gperm.data(),
+                              XS.data(), xt_h, A.data(), ad_h, T(0.2), p, 77, out.data(),
+                              stats.data(), scr.data());
+            std::vector<T> gxs(size_t(Ns * W), T(0)), gxt(size_t(xt_rows * W), T(0)),
+                gas(static_cast<size_t>(W)), gad(static_cast<size_t>(W));
+            T* gxt_h = shared ? gxs.data() : gxt.data();
+            h::gat_backward<T>(version, Nt, Ns, H, F, grp.data(), gcol.data(), gperm.data(),
+                               trp.data(), tcol.data(), tperm.data(), XS.data(), xt_h, A.data(),
+                               ad_h, T(0.2), p, 77, out.data(), stats.data(), G.data(), gxs.data(),
+                               gxt_h, gas.data(), version == 1 ? gad.data() : nullptr, scr.data());
+            // The same forward results into every backward (the CPU's), so only the backward
+            // kernels differ.
+            Dev<T> dout_h(out), dstats_h(stats);
+            // Results per variant: forward out and stats, then dxs, dxt, da_src, da_dst.
+            std::vector<T> got[2][6];
+            for (int v = 0; v < 2; ++v) {
+              c::set_gat_kernel(v == 0 ? c::GatKernel::kPerHead : c::GatKernel::kPerNode);
+              const std::string label = std::string(v == 0 ? "per-head" : "per-node") + " v" +
+                                        std::to_string(version) + " H=" + std::to_string(H) +
+                                        " F=" + std::to_string(F) + " p=" + std::to_string(p) +
+                                        " shared=" + std::to_string(shared) +
+                                        " Nt=" + std::to_string(Nt) + "<" + tn + ">";
+              auto what = [&](const char* s) { return std::string(s) + " " + label; };
+              Dev<T> dout(size_t(Nt * W)), dstats(size_t(2 * Nt * H)), ddxs(size_t(Ns * W)),
+                  ddxt(size_t(xt_rows * W)), ddas(static_cast<size_t>(W)),
+                  ddad(static_cast<size_t>(W));
               c::gat_forward<T>(version, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dxs.p, xt_d, da.p,
                                 ad_d, T(0.2), p, 77, dout.p, dstats.p, dscr.p);
-              expect(name("gat_forward"), dout.get(), out, tol);
-              expect(name("gat_forward_stats"), dstats.get(), stats, tol);
-              // The same forward results into both backwards (the CPU's), so only the backward
-              // kernels differ.
-              Dev<T> dout_h(out), dstats_h(stats);
-              std::vector<T> gxs(size_t(Ns * W), T(0)), gxt(size_t(xt_rows * W), T(0)),
-                  gas(static_cast<size_t>(W)), gad(static_cast<size_t>(W));
-              T* gxt_h = shared ? gxs.data() : gxt.data();
+              got[v][0] = dout.get();
+              got[v][1] = dstats.get();
+              expect(what("gat_forward").c_str(), got[v][0], out, tol);
+              expect(what("gat_forward_stats").c_str(), got[v][1], stats, tol);
               T* gxt_d = shared ? ddxs.p : ddxt.p;
-              h::gat_backward<T>(version, Nt, Ns, H, F, grp.data(), gcol.data(), gperm.data(),
-                                 trp.data(), tcol.data(), tperm.data(), XS.data(), xt_h, A.data(),
-                                 ad_h, T(0.2), p, 77, out.data(), stats.data(), G.data(),
-                                 gxs.data(), gxt_h, gas.data(), version == 1 ? gad.data() : nullptr,
-                                 scr.data());
               c::gat_backward<T>(version, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dtrp.p, dtcol.p,
                                  dtperm.p, dxs.p, xt_d, da.p, ad_d, T(0.2), p, 77, dout_h.p,
                                  dstats_h.p, dg.p, ddxs.p, gxt_d, ddas.p,
                                  version == 1 ? ddad.p : nullptr, dscr.p);
-              expect(name("gat_backward_dxs"), ddxs.get(), gxs, tol);
-              if (!shared) expect(name("gat_backward_dxt"), ddxt.get(), gxt, tol);
+              got[v][2] = ddxs.get();
+              got[v][3] = ddxt.get();
+              got[v][4] = ddas.get();
+              got[v][5] = ddad.get();
+              expect(what("gat_backward_dxs").c_str(), got[v][2], gxs, tol);
+              if (!shared) expect(what("gat_backward_dxt").c_str(), got[v][3], gxt, tol);
               // The attention-vector gradients sum a term per node: 10 tol, as softmax's dt.
-              expect(name("gat_backward_da_src"), ddas.get(), gas, tol * 10);
-              if (version == 1) expect(name("gat_backward_da_dst"), ddad.get(), gad, tol * 10);
+              expect(what("gat_backward_da_src").c_str(), got[v][4], gas, tol * 10);
+              if (version == 1)
+                expect(what("gat_backward_da_dst").c_str(), got[v][5], gad, tol * 10);
             }
+            // Per node against per head: the same formulas, and every sum in the same order
+            // (softmax denominators and message sums in CSR order, the per-head dot products'
+            // shuffle tree restricted to its F lanes), so only floating-point contraction may
+            // differ: a tenth of the tolerance against the CPU.
+            const char* parts[6] = {"out", "stats", "dxs", "dxt", "da_src", "da_dst"};
+            for (int q = 0; q < 6; ++q) {
+              const std::string what = std::string("gat per-node vs per-head ") + parts[q] + " v" +
+                                       std::to_string(version) + " H=" + std::to_string(H) +
+                                       " F=" + std::to_string(F) + "<" + tn + ">";
+              expect(what.c_str(), got[1][q], got[0][q], tol / 10);
+            }
+          }
     }
+    c::set_gat_kernel(chosen);
   }
   {
     // The CSR read as a dense matrix's nonzeros [rows, rows]: dropout of its values, and of the
