@@ -41,11 +41,17 @@ struct DropoutRule {
   bool keep_all;
 };
 
-FATHOM_HD DropoutRule dropout_rule(uint64_t seed, double p) {
+// The seed's part of a rule (its keys); p's part (threshold, keep_all) is left as it is. Kernels
+// whose seed is a captured CUDA graph's per-step scalar re-key a rule built on the host with it.
+FATHOM_HD void set_dropout_seed(DropoutRule& r, uint64_t seed) {
   const uint64_t k = mix64(seed);
-  DropoutRule r;
   r.key0 = static_cast<uint32_t>(k);
   r.key1 = static_cast<uint32_t>(k >> 32);
+}
+
+FATHOM_HD DropoutRule dropout_rule(uint64_t seed, double p) {
+  DropoutRule r;
+  set_dropout_seed(r, seed);
   const double t = p * 4294967296.0;
   r.keep_all = !(p > 0.0);
   r.threshold = t >= 4294967295.0

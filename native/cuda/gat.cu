@@ -50,6 +50,13 @@ __device__ __forceinline__ uint64_t edge_key(const int32_t* perm, int32_t k, int
                       : (uint64_t{1} << 31) + static_cast<uint64_t>(target);
 }
 
+// The rule a kernel uses: the host's, re-keyed with the seed read on the device when seed_bits
+// is given (gat_forward_dev / gat_backward_dev: a captured graph's per-step scalar).
+__device__ __forceinline__ DropoutRule rekeyed(DropoutRule rule, const double* seed_bits) {
+  if (seed_bits != nullptr) set_dropout_seed(rule, *reinterpret_cast<const uint64_t*>(seed_bits));
+  return rule;
+}
+
 struct Dims {
   int version;
   int64_t Nt, Ns, H, F;  // targets (CSR rows, rows of out) and sources (CSR columns, rows of xs)
@@ -92,8 +99,10 @@ __global__ void __launch_bounds__(kBlock)
     forward_kernel(Dims d, const int32_t* __restrict__ rowptr, const int32_t* __restrict__ col,
                    const int32_t* __restrict__ perm, const T* __restrict__ xs,
                    const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ s_src,
-                   const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
-                   T* __restrict__ out, T* __restrict__ stats) {
+                   const T* __restrict__ s_dst, T slope, DropoutRule host_rule,
+                   const double* __restrict__ seed_bits, T keep_scale, T* __restrict__ out,
+                   T* __restrict__ stats) {
+  const DropoutRule rule = rekeyed(host_rule, seed_bits);
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t w = global_thread() / kWarp; w < d.Nt * d.H; w += warps) {
@@ -149,9 +158,10 @@ __global__ void __launch_bounds__(kBlock)
                   const int32_t* __restrict__ perm, const T* __restrict__ xs,
                   const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ a_dst,
                   const T* __restrict__ s_src, const T* __restrict__ s_dst, T slope,
-                  DropoutRule rule, T keep_scale, const T* __restrict__ stats,
-                  const T* __restrict__ delta, const T* __restrict__ grad, T* __restrict__ dxt,
-                  T* __restrict__ contrib) {
+                  DropoutRule host_rule, const double* __restrict__ seed_bits, T keep_scale,
+                  const T* __restrict__ stats, const T* __restrict__ delta,
+                  const T* __restrict__ grad, T* __restrict__ dxt, T* __restrict__ contrib) {
+  const DropoutRule rule = rekeyed(host_rule, seed_bits);
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t w = global_thread() / kWarp; w < d.Nt * d.H; w += warps) {
@@ -191,9 +201,11 @@ __global__ void __launch_bounds__(kBlock)
     source_kernel(Dims d, const int32_t* __restrict__ t_rowptr, const int32_t* __restrict__ t_col,
                   const int32_t* __restrict__ t_perm, const T* __restrict__ xs,
                   const T* __restrict__ xt, const T* __restrict__ a, const T* __restrict__ s_src,
-                  const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
-                  const T* __restrict__ stats, const T* __restrict__ delta,
-                  const T* __restrict__ grad, T* dxs, T* __restrict__ contrib, bool shared) {
+                  const T* __restrict__ s_dst, T slope, DropoutRule host_rule,
+                  const double* __restrict__ seed_bits, T keep_scale, const T* __restrict__ stats,
+                  const T* __restrict__ delta, const T* __restrict__ grad, T* dxs,
+                  T* __restrict__ contrib, bool shared) {
+  const DropoutRule rule = rekeyed(host_rule, seed_bits);
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t w = global_thread() / kWarp; w < d.Ns * d.H; w += warps) {
@@ -320,8 +332,10 @@ __global__ void __launch_bounds__(kBlock)
     node_forward_kernel(NodeDims d, const int32_t* __restrict__ rowptr,
                         const int32_t* __restrict__ col, const int32_t* __restrict__ perm,
                         const T* __restrict__ xs, const T* __restrict__ s_src,
-                        const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
-                        T* __restrict__ out, T* __restrict__ stats) {
+                        const T* __restrict__ s_dst, T slope, DropoutRule host_rule,
+                        const double* __restrict__ seed_bits, T keep_scale, T* __restrict__ out,
+                        T* __restrict__ stats) {
+  const DropoutRule rule = rekeyed(host_rule, seed_bits);
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t i = global_thread() / kWarp; i < d.Nt; i += warps) {
@@ -381,9 +395,11 @@ __global__ void __launch_bounds__(kBlock)
                        const int32_t* __restrict__ col, const int32_t* __restrict__ perm,
                        const T* __restrict__ xs, const T* __restrict__ xt,
                        const T* __restrict__ a_dst, const T* __restrict__ s_src,
-                       const T* __restrict__ s_dst, T slope, DropoutRule rule, T keep_scale,
+                       const T* __restrict__ s_dst, T slope, DropoutRule host_rule,
+                       const double* __restrict__ seed_bits, T keep_scale,
                        const T* __restrict__ stats, const T* __restrict__ delta,
                        const T* __restrict__ grad, T* __restrict__ dxt, T* __restrict__ contrib) {
+  const DropoutRule rule = rekeyed(host_rule, seed_bits);
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t i = global_thread() / kWarp; i < d.Nt; i += warps) {
@@ -446,9 +462,10 @@ __global__ void __launch_bounds__(kBlock)
                        const int32_t* __restrict__ t_col, const int32_t* __restrict__ t_perm,
                        const T* __restrict__ xs, const T* __restrict__ a_src,
                        const T* __restrict__ s_src, const T* __restrict__ s_dst, T slope,
-                       DropoutRule rule, T keep_scale, const T* __restrict__ stats,
-                       const T* __restrict__ delta, const T* __restrict__ grad, T* dxs,
-                       T* __restrict__ contrib, bool shared) {
+                       DropoutRule host_rule, const double* __restrict__ seed_bits, T keep_scale,
+                       const T* __restrict__ stats, const T* __restrict__ delta,
+                       const T* __restrict__ grad, T* dxs, T* __restrict__ contrib, bool shared) {
+  const DropoutRule rule = rekeyed(host_rule, seed_bits);
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   const int64_t warps = grid_threads() / kWarp;
   for (int64_t j = global_thread() / kWarp; j < d.Ns; j += warps) {
@@ -537,13 +554,15 @@ void with_slots(int HF, Fn&& f) {
   }
 }
 
-}  // namespace
-
+// The forward's launches; seed_bits non-null: the kernels take the seed from the device.
 template <typename T>
-void gat_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
-                 const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
-                 const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
+void launch_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
+                    const int32_t* rowptr, const int32_t* col, const int32_t* perm, const T* xs,
+                    const T* xt, const T* a_src, const T* a_dst, T slope, double p, uint64_t seed,
+                    const double* seed_bits, T* out, T* stats, T* scratch) {
   const Dims d{version, Nt, Ns, H, F};
+  const DropoutRule rule = dropout_rule(seed, p);
+  const T keep_scale = T(1) / T(1 - p);
   T* s_src = scratch;
   T* s_dst = scratch + Ns * H;
   // GATv1's scores on their own rows: every source's, and only the targets' on that side.
@@ -557,23 +576,24 @@ void gat_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, cons
     const NodeDims nd = node_dims(Nt, Ns, H, F);
     with_slots(nd.HF, [&](auto ns) {
       node_forward_kernel<T, decltype(ns)::value><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
-          nd, rowptr, col, perm, xs, s_src, s_dst, slope, dropout_rule(seed, p), T(1) / T(1 - p),
-          out, stats);
+          nd, rowptr, col, perm, xs, s_src, s_dst, slope, rule, seed_bits, keep_scale, out, stats);
     });
   } else {
     forward_kernel<T><<<warp_blocks(Nt * H), kBlock, 0, launch_stream()>>>(
-        d, rowptr, col, perm, xs, xt, a_src, s_src, s_dst, slope, dropout_rule(seed, p),
-        T(1) / T(1 - p), out, stats);
+        d, rowptr, col, perm, xs, xt, a_src, s_src, s_dst, slope, rule, seed_bits, keep_scale, out,
+        stats);
   }
   FATHOM_CUDA_LAUNCH_CHECK("gat_forward");
 }
 
+// The backward's launches, seed_bits as in launch_forward.
 template <typename T>
-void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
-                  const int32_t* col, const int32_t* perm, const int32_t* t_rowptr,
-                  const int32_t* t_col, const int32_t* t_perm, const T* xs, const T* xt,
-                  const T* a_src, const T* a_dst, T slope, double p, uint64_t seed, const T* out,
-                  const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
+void launch_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
+                     const int32_t* rowptr, const int32_t* col, const int32_t* perm,
+                     const int32_t* t_rowptr, const int32_t* t_col, const int32_t* t_perm,
+                     const T* xs, const T* xt, const T* a_src, const T* a_dst, T slope, double p,
+                     uint64_t seed, const double* seed_bits, const T* out, const T* stats,
+                     const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
   const Dims d{version, Nt, Ns, H, F};
   T* s_src = scratch;
   T* s_dst = scratch + Ns * H;
@@ -593,13 +613,13 @@ void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, con
     with_slots(nd.HF, [&](auto ns) {
       constexpr int NS = decltype(ns)::value;
       node_target_kernel<T, NS><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
-          nd, rowptr, col, perm, xs, xt, a_dst, s_src, s_dst, slope, rule, keep_scale, stats, delta,
-          grad, dxt, contrib);
+          nd, rowptr, col, perm, xs, xt, a_dst, s_src, s_dst, slope, rule, seed_bits, keep_scale,
+          stats, delta, grad, dxt, contrib);
       FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
       sum_rows<T>(Nt, H * F, contrib, da_dst);
       node_source_kernel<T, NS><<<warp_blocks(Ns), kBlock, 0, launch_stream()>>>(
-          nd, t_rowptr, t_col, t_perm, xs, a_src, s_src, s_dst, slope, rule, keep_scale, stats,
-          delta, grad, dxs, contrib, dxs == dxt);
+          nd, t_rowptr, t_col, t_perm, xs, a_src, s_src, s_dst, slope, rule, seed_bits, keep_scale,
+          stats, delta, grad, dxs, contrib, dxs == dxt);
       FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
       sum_rows<T>(Ns, H * F, contrib, da_src);
     });
@@ -607,15 +627,57 @@ void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, con
   }
   // The target kernel first: with dxs == dxt the source kernel adds onto its rows.
   target_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(
-      d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst, slope, rule, keep_scale, stats,
-      delta, grad, dxt, contrib);
+      d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst, slope, rule, seed_bits, keep_scale,
+      stats, delta, grad, dxt, contrib);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
   sum_rows<T>(Nt, H * F, contrib, version == 1 ? da_dst : da_src);
   source_kernel<T><<<s_blocks, kBlock, 0, launch_stream()>>>(
-      d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst, slope, rule, keep_scale, stats,
-      delta, grad, dxs, contrib, dxs == dxt);
+      d, t_rowptr, t_col, t_perm, xs, xt, a_src, s_src, s_dst, slope, rule, seed_bits, keep_scale,
+      stats, delta, grad, dxs, contrib, dxs == dxt);
   FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
   if (version == 1) sum_rows<T>(Ns, H * F, contrib, da_src);
+}
+
+}  // namespace
+
+template <typename T>
+void gat_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
+                 const int32_t* col, const int32_t* perm, const T* xs, const T* xt, const T* a_src,
+                 const T* a_dst, T slope, double p, uint64_t seed, T* out, T* stats, T* scratch) {
+  launch_forward<T>(version, Nt, Ns, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, seed,
+                    nullptr, out, stats, scratch);
+}
+
+template <typename T>
+void gat_forward_dev(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
+                     const int32_t* rowptr, const int32_t* col, const int32_t* perm, const T* xs,
+                     const T* xt, const T* a_src, const T* a_dst, T slope, double p,
+                     const double* seed_bits, T* out, T* stats, T* scratch) {
+  launch_forward<T>(version, Nt, Ns, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p, 0,
+                    seed_bits, out, stats, scratch);
+}
+
+template <typename T>
+void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, const int32_t* rowptr,
+                  const int32_t* col, const int32_t* perm, const int32_t* t_rowptr,
+                  const int32_t* t_col, const int32_t* t_perm, const T* xs, const T* xt,
+                  const T* a_src, const T* a_dst, T slope, double p, uint64_t seed, const T* out,
+                  const T* stats, const T* grad, T* dxs, T* dxt, T* da_src, T* da_dst, T* scratch) {
+  launch_backward<T>(version, Nt, Ns, H, F, rowptr, col, perm, t_rowptr, t_col, t_perm, xs, xt,
+                     a_src, a_dst, slope, p, seed, nullptr, out, stats, grad, dxs, dxt, da_src,
+                     da_dst, scratch);
+}
+
+template <typename T>
+void gat_backward_dev(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
+                      const int32_t* rowptr, const int32_t* col, const int32_t* perm,
+                      const int32_t* t_rowptr, const int32_t* t_col, const int32_t* t_perm,
+                      const T* xs, const T* xt, const T* a_src, const T* a_dst, T slope, double p,
+                      const double* seed_bits, const T* out, const T* stats, const T* grad, T* dxs,
+                      T* dxt, T* da_src, T* da_dst, T* scratch) {
+  launch_backward<T>(version, Nt, Ns, H, F, rowptr, col, perm, t_rowptr, t_col, t_perm, xs, xt,
+                     a_src, a_dst, slope, p, 0, seed_bits, out, stats, grad, dxs, dxt, da_src,
+                     da_dst, scratch);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

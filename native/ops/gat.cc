@@ -89,11 +89,20 @@ GatResult gat_attention(const GatConfig& cfg, const Csr& csr, const Tensor& xs, 
     // The forward reads the per-node scores only: (Ns + Nt) * H of gat_scratch_size.
     Tensor scratch = Tensor::empty({(Ns + Nt) * H}, xs.dtype(), xs.device());
     const T* ad = cfg.version == 1 ? ptr<T>(a_dst) : nullptr;
-    FATHOM_LAUNCH(op, xs.device(),
-                  gat_forward<T>(cfg.version, Nt, Ns, H, F, ptr<int32_t>(csr.rowptr),
-                                 ptr<int32_t>(csr.col), ptr<int32_t>(csr.perm), ptr<T>(xs),
-                                 ptr<T>(xt), ptr<T>(a_src), ad, T(cfg.slope), cfg.p, cfg.seed,
-                                 ptr<T>(r.out), ptr<T>(r.stats), ptr<T>(scratch)));
+    if (cfg.seed_dev != nullptr) {
+      FATHOM_LAUNCH(
+          op, xs.device(),
+          gat_forward_dev<T>(cfg.version, Nt, Ns, H, F, ptr<int32_t>(csr.rowptr),
+                             ptr<int32_t>(csr.col), ptr<int32_t>(csr.perm), ptr<T>(xs), ptr<T>(xt),
+                             ptr<T>(a_src), ad, T(cfg.slope), cfg.p, cfg.seed_dev, ptr<T>(r.out),
+                             ptr<T>(r.stats), ptr<T>(scratch)));
+    } else {
+      FATHOM_LAUNCH(op, xs.device(),
+                    gat_forward<T>(cfg.version, Nt, Ns, H, F, ptr<int32_t>(csr.rowptr),
+                                   ptr<int32_t>(csr.col), ptr<int32_t>(csr.perm), ptr<T>(xs),
+                                   ptr<T>(xt), ptr<T>(a_src), ad, T(cfg.slope), cfg.p, cfg.seed,
+                                   ptr<T>(r.out), ptr<T>(r.stats), ptr<T>(scratch)));
+    }
   });
   return r;
 }
@@ -150,14 +159,26 @@ GatGrads gat_attention_backward(const GatConfig& cfg, const Csr& csr, const Csr&
                                      : cpu::gat_scratch_size(Nt, Ns, H, F);
     Tensor scratch = Tensor::empty({scratch_size}, xs.dtype(), xs.device());
     const bool v1 = cfg.version == 1;
-    FATHOM_LAUNCH(
-        op, xs.device(),
-        gat_backward<T>(cfg.version, Nt, Ns, H, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+    const T* ad = v1 ? ptr<T>(a_dst) : nullptr;
+    T* dxt = ptr<T>(shared ? g.dxs : g.dxt);
+    T* dad = v1 ? ptr<T>(g.da_dst) : nullptr;
+    if (cfg.seed_dev != nullptr) {
+      FATHOM_LAUNCH(op, xs.device(),
+                    gat_backward_dev<T>(
+                        cfg.version, Nt, Ns, H, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
                         ptr<int32_t>(csr.perm), ptr<int32_t>(csr_t.rowptr), ptr<int32_t>(csr_t.col),
-                        ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt), ptr<T>(a_src),
-                        v1 ? ptr<T>(a_dst) : nullptr, T(cfg.slope), cfg.p, cfg.seed, ptr<T>(out),
-                        ptr<T>(stats), ptr<T>(grad), ptr<T>(g.dxs), ptr<T>(shared ? g.dxs : g.dxt),
-                        ptr<T>(g.da_src), v1 ? ptr<T>(g.da_dst) : nullptr, ptr<T>(scratch)));
+                        ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt), ptr<T>(a_src), ad,
+                        T(cfg.slope), cfg.p, cfg.seed_dev, ptr<T>(out), ptr<T>(stats), ptr<T>(grad),
+                        ptr<T>(g.dxs), dxt, ptr<T>(g.da_src), dad, ptr<T>(scratch)));
+    } else {
+      FATHOM_LAUNCH(op, xs.device(),
+                    gat_backward<T>(
+                        cfg.version, Nt, Ns, H, F, ptr<int32_t>(csr.rowptr), ptr<int32_t>(csr.col),
+                        ptr<int32_t>(csr.perm), ptr<int32_t>(csr_t.rowptr), ptr<int32_t>(csr_t.col),
+                        ptr<int32_t>(csr_t.perm), ptr<T>(xs), ptr<T>(xt), ptr<T>(a_src), ad,
+                        T(cfg.slope), cfg.p, cfg.seed, ptr<T>(out), ptr<T>(stats), ptr<T>(grad),
+                        ptr<T>(g.dxs), dxt, ptr<T>(g.da_src), dad, ptr<T>(scratch)));
+    }
   });
   return g;
 }

@@ -14,6 +14,8 @@ struct GatConfig {
   double slope = 0.2;  // LeakyReLU negative slope
   double p = 0;        // attention dropout in [0, 1)
   uint64_t seed = 0;   // attention dropout seed
+  // The seed's bytes on the device (a captured CUDA graph's per-step scalar), or null: seed.
+  const double* seed_dev = nullptr;
 };
 
 struct GatResult {

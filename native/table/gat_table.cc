@@ -1,4 +1,6 @@
 // The fused GAT attention (ops/gat.h).
+#include <cstring>
+
 #include "op_table.h"
 #include "ops/gat.h"
 
@@ -7,14 +9,24 @@ namespace {
 
 using Out = std::vector<Tensor>;
 
+// The attention-dropout seed's bytes, for a captured CUDA graph's per-step scalars
+// (OpArgs::step_scalars): the seed is argument 9 of gatAttention and 10 of its backward.
+template <size_t kSeedArg>
+void seed_bits(OpArgs& a, double* out) {
+  const auto seed = static_cast<uint64_t>(a.integer(kSeedArg, "seed", 0));
+  std::memcpy(out, &seed, sizeof seed);
+}
+
 // Arguments shared by forward and backward: (version, ..., heads, slope, p, seed) at `at`.
-ops::GatConfig config(OpArgs& a, size_t at) {
+template <size_t kAt>
+ops::GatConfig config(OpArgs& a) {
   ops::GatConfig c;
   c.version = static_cast<int>(a.number(0, "version"));
-  c.heads = static_cast<int64_t>(a.integer(at, "heads", 1));
-  c.slope = a.number(at + 1, "negativeSlope");
-  c.p = a.number(at + 2, "dropout");
-  c.seed = static_cast<uint64_t>(a.integer(at + 3, "seed", 0));
+  c.heads = static_cast<int64_t>(a.integer(kAt, "heads", 1));
+  c.slope = a.number(kAt + 1, "negativeSlope");
+  c.p = a.number(kAt + 2, "dropout");
+  c.seed_dev = a.step_scalars(1, seed_bits<kAt + 3>);
+  c.seed = static_cast<uint64_t>(a.integer(kAt + 3, "seed", 0));
   return c;
 }
 
@@ -24,7 +36,7 @@ Out gat_attention(OpArgs& a) {
   const Tensor& xt = a.tensor(3, "xt");
   const Tensor& a_src = a.tensor(4, "aSrc");
   Tensor a_dst = a.optional_tensor(5, "aDst");
-  ops::GatResult r = ops::gat_attention(config(a, 6), csr, xs, xt, a_src, a_dst);
+  ops::GatResult r = ops::gat_attention(config<6>(a), csr, xs, xt, a_src, a_dst);
   return {std::move(r.out), std::move(r.stats)};
 }
 
@@ -35,7 +47,7 @@ Out gat_attention_backward(OpArgs& a) {
   const Tensor& xt = a.tensor(4, "xt");
   const Tensor& a_src = a.tensor(5, "aSrc");
   Tensor a_dst = a.optional_tensor(6, "aDst");
-  const ops::GatConfig cfg = config(a, 7);
+  const ops::GatConfig cfg = config<7>(a);
   ops::GatGrads g = ops::gat_attention_backward(cfg, csr, csr_t, xs, xt, a_src, a_dst,
                                                 a.tensor(11, "out"), a.tensor(12, "stats"),
                                                 a.tensor(13, "grad"), a.flag(14, "sharedInput"));

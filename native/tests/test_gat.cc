@@ -6,6 +6,7 @@
 // operator.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -179,6 +180,34 @@ TEST(gat_backward_matches_central_differences_in_double) {
       }
       CHECK(std::sqrt(num) <= 1e-6 * std::max(std::sqrt(den), 1e-12));
     }
+  }
+}
+
+TEST(gat_with_the_seed_read_from_memory_matches_the_seed_by_value) {
+  // seed_dev: a captured CUDA graph's per-step scalar; on the CPU the same bytes in host memory.
+  const Graph g = make_graph(7);
+  for (const Case& cs : kCases) {
+    GatConfig by_value{cs.version, cs.heads, 0.2, 0.4, 0x9e3779b97f4a7c15ull};
+    GatConfig from_memory = by_value;
+    double bits = 0;
+    std::memcpy(&bits, &by_value.seed, sizeof bits);
+    from_memory.seed = 0;  // must not be read
+    from_memory.seed_dev = &bits;
+    const int64_t W = cs.heads * 3;
+    const auto xs = random_values(kN * W, 31), as = random_values(W, 33), ad = random_values(W, 34);
+    const auto xt = cs.separate ? random_values(kN * W, 32) : xs;
+    const Tensor a_dst = cs.version == 1 ? tensor(ad, {W}) : Tensor();
+    const Tensor txs = tensor(xs, {kN, W}), txt = tensor(xt, {kN, W}), tas = tensor(as, {W});
+    const auto want = fathom::ops::gat_attention(by_value, g.csr, txs, txt, tas, a_dst);
+    const auto got = fathom::ops::gat_attention(from_memory, g.csr, txs, txt, tas, a_dst);
+    CHECK_ALL_CLOSE(data(got.out), data(want.out), kN * W, 0, 0);
+    const Tensor grad = tensor(random_values(kN * W, 35), {kN, W});
+    const auto gw = fathom::ops::gat_attention_backward(by_value, g.csr, g.csr_t, txs, txt, tas,
+                                                        a_dst, want.out, want.stats, grad);
+    const auto gg = fathom::ops::gat_attention_backward(from_memory, g.csr, g.csr_t, txs, txt, tas,
+                                                        a_dst, want.out, want.stats, grad);
+    CHECK_ALL_CLOSE(data(gg.dxs), data(gw.dxs), kN * W, 0, 0);
+    CHECK_ALL_CLOSE(data(gg.da_src), data(gw.da_src), W, 0, 0);
   }
 }
 

@@ -436,6 +436,24 @@ void run_all(const char* tn) {
               expect(what("gat_backward_da_src").c_str(), got[v][4], gas, tol * 10);
               if (version == 1)
                 expect(what("gat_backward_da_dst").c_str(), got[v][5], gad, tol * 10);
+              // The seed read on the device (a captured graph's per-step scalar): the same bits.
+              const uint64_t seed = 77;
+              double bits = 0;
+              std::memcpy(&bits, &seed, sizeof seed);
+              Dev<double> dbits(std::vector<double>{bits});
+              Dev<T> eout(size_t(Nt * W)), estats(size_t(2 * Nt * H)), edxs(size_t(Ns * W)),
+                  edxt(size_t(xt_rows * W)), edas(static_cast<size_t>(W)),
+                  edad(static_cast<size_t>(W));
+              c::gat_forward_dev<T>(version, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dxs.p, xt_d,
+                                    da.p, ad_d, T(0.2), p, dbits.p, eout.p, estats.p, dscr.p);
+              expect(what("gat_forward_dev").c_str(), eout.get(), got[v][0], 0);
+              expect(what("gat_forward_dev_stats").c_str(), estats.get(), got[v][1], 0);
+              c::gat_backward_dev<T>(version, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dtrp.p, dtcol.p,
+                                     dtperm.p, dxs.p, xt_d, da.p, ad_d, T(0.2), p, dbits.p,
+                                     dout_h.p, dstats_h.p, dg.p, edxs.p, shared ? edxs.p : edxt.p,
+                                     edas.p, version == 1 ? edad.p : nullptr, dscr.p);
+              expect(what("gat_backward_dev_dxs").c_str(), edxs.get(), got[v][2], 0);
+              expect(what("gat_backward_dev_da_src").c_str(), edas.get(), got[v][4], 0);
             }
             // Per node against per head: the same formulas, and every sum in the same order
             // (softmax denominators and message sums in CSR order, the per-head dot products'
