@@ -2,6 +2,7 @@
 // reproducible across runs, thread counts and devices (the CPU and CUDA kernels share this file).
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 #ifdef __CUDACC__
 #define FATHOM_HD __host__ __device__ __forceinline__
@@ -47,6 +48,14 @@ FATHOM_HD void set_dropout_seed(DropoutRule& r, uint64_t seed) {
   const uint64_t k = mix64(seed);
   r.key0 = static_cast<uint32_t>(k);
   r.key1 = static_cast<uint32_t>(k >> 32);
+}
+
+// The uint64 seed whose bytes a captured graph's per-step scalar holds (the _dev kernels'
+// seed_bits).
+inline uint64_t seed_from_bits(const double* seed_bits) {
+  uint64_t seed = 0;
+  std::memcpy(&seed, seed_bits, sizeof seed);
+  return seed;
 }
 
 FATHOM_HD DropoutRule dropout_rule(uint64_t seed, double p) {

@@ -1,6 +1,5 @@
 // Inverted dropout with a counter-based mask (core/counter_rng.h, dropout_keep): element i's fate
 // depends only on (seed, i), so the mask is identical for any thread count and on every backend.
-#include <cstring>
 
 #include "../core/counter_rng.h"
 #include "kernels.h"
@@ -85,9 +84,7 @@ void masked_scale(int64_t n, const T* grad, const uint8_t* mask, T scale, T* out
 
 template <typename T>
 void dropout_dev(int64_t n, double p, const double* seed_bits, const T* x, T* out, uint8_t* mask) {
-  uint64_t seed = 0;
-  std::memcpy(&seed, seed_bits, sizeof seed);
-  dropout<T>(n, p, seed, x, out, mask);
+  dropout<T>(n, p, seed_from_bits(seed_bits), x, out, mask);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

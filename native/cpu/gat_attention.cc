@@ -636,21 +636,13 @@ void gat_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F, con
   }
 }
 
-namespace {
-uint64_t seed_of(const double* seed_bits) {
-  uint64_t seed = 0;
-  std::memcpy(&seed, seed_bits, sizeof seed);
-  return seed;
-}
-}  // namespace
-
 template <typename T>
 void gat_forward_dev(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
                      const int32_t* rowptr, const int32_t* col, const int32_t* perm, const T* xs,
                      const T* xt, const T* a_src, const T* a_dst, T slope, double p,
                      const double* seed_bits, T* out, T* stats, T* scratch) {
   gat_forward<T>(version, Nt, Ns, H, F, rowptr, col, perm, xs, xt, a_src, a_dst, slope, p,
-                 seed_of(seed_bits), out, stats, scratch);
+                 seed_from_bits(seed_bits), out, stats, scratch);
 }
 
 template <typename T>
@@ -661,8 +653,8 @@ void gat_backward_dev(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
                       const double* seed_bits, const T* out, const T* stats, const T* grad, T* dxs,
                       T* dxt, T* da_src, T* da_dst, T* scratch) {
   gat_backward<T>(version, Nt, Ns, H, F, rowptr, col, perm, t_rowptr, t_col, t_perm, xs, xt, a_src,
-                  a_dst, slope, p, seed_of(seed_bits), out, stats, grad, dxs, dxt, da_src, da_dst,
-                  scratch);
+                  a_dst, slope, p, seed_from_bits(seed_bits), out, stats, grad, dxs, dxt, da_src,
+                  da_dst, scratch);
 }
 
 // The float and double instantiations of this file's kernels (core/kernel_list.inc).

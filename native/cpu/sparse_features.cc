@@ -1,6 +1,5 @@
 // Kernels of the sparse-input-feature path: dropout on CSR values and a 2-D transpose.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "../core/counter_rng.h"
@@ -32,9 +31,7 @@ void csr_dropout(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_
 template <typename T>
 void csr_dropout_dev(int64_t rows, const int32_t* rowptr, const int32_t* col, int64_t stride_r,
                      int64_t stride_c, double p, const double* seed_bits, const T* vals, T* out) {
-  uint64_t seed = 0;
-  std::memcpy(&seed, seed_bits, sizeof seed);
-  csr_dropout<T>(rows, rowptr, col, stride_r, stride_c, p, seed, vals, out);
+  csr_dropout<T>(rows, rowptr, col, stride_r, stride_c, p, seed_from_bits(seed_bits), vals, out);
 }
 
 template <typename T>

@@ -1,6 +1,4 @@
 // The fused GAT attention (ops/gat.h).
-#include <cstring>
-
 #include "op_table.h"
 #include "ops/gat.h"
 
@@ -8,14 +6,6 @@ namespace fathom::table {
 namespace {
 
 using Out = std::vector<Tensor>;
-
-// The attention-dropout seed's bytes, for a captured CUDA graph's per-step scalars
-// (OpArgs::step_scalars): the seed is argument 9 of gatAttention and 10 of its backward.
-template <size_t kSeedArg>
-void seed_bits(OpArgs& a, double* out) {
-  const auto seed = static_cast<uint64_t>(a.integer(kSeedArg, "seed", 0));
-  std::memcpy(out, &seed, sizeof seed);
-}
 
 // Arguments shared by forward and backward: (version, ..., heads, slope, p, seed) at `at`.
 template <size_t kAt>
@@ -25,6 +15,7 @@ ops::GatConfig config(OpArgs& a) {
   c.heads = static_cast<int64_t>(a.integer(kAt, "heads", 1));
   c.slope = a.number(kAt + 1, "negativeSlope");
   c.p = a.number(kAt + 2, "dropout");
+  // The seed: argument 9 of gatAttention, 10 of its backward.
   c.seed_dev = a.step_scalars(1, seed_bits<kAt + 3>);
   c.seed = static_cast<uint64_t>(a.integer(kAt + 3, "seed", 0));
   return c;

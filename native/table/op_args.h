@@ -3,6 +3,8 @@
 // whichever caller it has, so a compiled step runs exactly the code an eager call runs.
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,14 @@ class OpArgs {
   using StepScalarFill = void (*)(OpArgs& args, double* out);
   virtual const double* step_scalars(size_t /*count*/, StepScalarFill /*fill*/) { return nullptr; }
 };
+
+// A StepScalarFill for a dropout seed at argument kSeedArg: the uint64 seed's bytes in one
+// double, as the kernels' _dev forms read them (dropout, csrDropout, GAT's attention dropout).
+template <size_t kSeedArg>
+void seed_bits(OpArgs& a, double* out) {
+  const auto seed = static_cast<uint64_t>(a.integer(kSeedArg, "seed", 0));
+  std::memcpy(out, &seed, sizeof seed);
+}
 
 // What an op returns: nothing (it updates a tensor in place), one tensor, or a tuple of
 // tensors whose undefined entries are null in JavaScript.

@@ -1,7 +1,5 @@
 // The sparse-input-feature ops that return tensors: csrDropout and transpose (csrFromDense,
 // which returns a CSR, stays in the binding).
-#include <cstring>
-
 #include "op_table.h"
 #include "ops/ops.h"
 
@@ -10,14 +8,8 @@ namespace {
 
 using Out = std::vector<Tensor>;
 
-// The seed's bytes, for a captured CUDA graph's per-step scalars (OpArgs::step_scalars).
-void csr_dropout_seed_bits(OpArgs& a, double* out) {
-  const auto seed = static_cast<uint64_t>(a.integer(2, "seed", 0));
-  std::memcpy(out, &seed, sizeof seed);
-}
-
 Out csr_dropout(OpArgs& a) {
-  const double* seed_dev = a.step_scalars(1, csr_dropout_seed_bits);
+  const double* seed_dev = a.step_scalars(1, seed_bits<2>);
   return {ops::csr_dropout(a.csr(0, "csr"), a.number(1, "p"),
                            static_cast<uint64_t>(a.integer(2, "seed", 0)), a.flag(3, "transposed"),
                            seed_dev)};

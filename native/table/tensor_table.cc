@@ -91,14 +91,8 @@ Out relu_backward_mask(OpArgs& a) {
   return {ops::relu_backward_mask(a.tensor(0, "grad"), a.tensor(1, "mask"))};
 }
 
-// The seed's bytes, for a captured CUDA graph's per-step scalars (OpArgs::step_scalars).
-void dropout_seed_bits(OpArgs& a, double* out) {
-  const auto seed = static_cast<uint64_t>(a.integer(2, "seed", 0));
-  std::memcpy(out, &seed, sizeof seed);
-}
-
 Out dropout(OpArgs& a) {
-  const double* seed_dev = a.step_scalars(1, dropout_seed_bits);
+  const double* seed_dev = a.step_scalars(1, seed_bits<2>);
   auto [out, mask] = ops::dropout(a.tensor(0, "x"), a.number(1, "p"),
                                   static_cast<uint64_t>(a.integer(2, "seed", 0)), seed_dev);
   return {std::move(out), std::move(mask)};
