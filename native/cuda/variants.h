@@ -4,8 +4,9 @@
 // kernel that cannot be run where it is written must not become every user's default unseen.
 //
 // FATHOM_CUDA_GAT=per-node and FATHOM_CUDA_SPMM=row-cached pick the new kernels for a process
-// (read once, at the first launch); any other value, or none, keeps the established ones. Tests
-// switch between them with the setters.
+// (read once, at the first launch); any other value, or none, keeps the established ones.
+// FATHOM_CUDA_SPLIT_ROWS=1 adds, to those two new kernels, the splitting of long rows across
+// warps (row_split.cuh); the established kernels never split. Tests switch with the setters.
 #pragma once
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +30,10 @@ inline GatKernel& gat_choice() {
       env_is("FATHOM_CUDA_GAT", "per-node") ? GatKernel::kPerNode : GatKernel::kPerHead;
   return k;
 }
+inline bool& split_choice() {
+  static bool on = env_is("FATHOM_CUDA_SPLIT_ROWS", "1");
+  return on;
+}
 inline SpmmKernel& spmm_choice() {
   static SpmmKernel k =
       env_is("FATHOM_CUDA_SPMM", "row-cached") ? SpmmKernel::kRowCached : SpmmKernel::kPerRow;
@@ -40,5 +45,8 @@ inline GatKernel gat_kernel() { return detail::gat_choice(); }
 inline void set_gat_kernel(GatKernel k) { detail::gat_choice() = k; }
 inline SpmmKernel spmm_kernel() { return detail::spmm_choice(); }
 inline void set_spmm_kernel(SpmmKernel k) { detail::spmm_choice() = k; }
+// Whether the per-node GAT and row-cached SpMM kernels split long rows (row_split.cuh).
+inline bool split_rows() { return detail::split_choice(); }
+inline void set_split_rows(bool on) { detail::split_choice() = on; }
 
 }  // namespace fathom::cuda
