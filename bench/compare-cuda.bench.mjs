@@ -14,7 +14,8 @@
 // --device cpu runs the same children on the CPU (a smoke run of both sides; times are not the point).
 // --deadline-s N: no child starts after N seconds; what did not run says so in the JSON.
 // --sides …,fathom-new: Fathom again with the candidate CUDA kernels that are still off by default
-// (native/cuda/variants.h: FATHOM_CUDA_GAT=per-node, FATHOM_CUDA_SPMM=row-cached), on the cases of
+// (native/cuda/variants.h: FATHOM_CUDA_GAT=per-node, FATHOM_CUDA_SPMM=row-cached, and both with
+// long rows split, FATHOM_CUDA_SPLIT_ROWS=1: only R-MAT's rows are long enough), on the cases of
 // --new-cases only; the JSON then has time_ratio_new_over_fathom per case (below 1: the candidate
 // kernels are faster).
 // --prepare-only: export the selected graphs (bench/.cache/graphs, or $FATHOM_BENCH_CACHE) and stop.
@@ -102,7 +103,7 @@ for (const s of sides)
   if (!['fathom', 'torch', 'pyg', 'fathom-new'].includes(s))
     throw new RangeError(`compare-cuda.bench: unknown side '${s}'; sides are fathom, torch, pyg, fathom-new`);
 /** The environment of the fathom-new side: every candidate kernel of native/cuda/variants.h on. */
-const CANDIDATE_KERNELS = { FATHOM_CUDA_GAT: 'per-node', FATHOM_CUDA_SPMM: 'row-cached' };
+const CANDIDATE_KERNELS = { FATHOM_CUDA_GAT: 'per-node', FATHOM_CUDA_SPMM: 'row-cached', FATHOM_CUDA_SPLIT_ROWS: '1' };
 const newCases = new Set(args['new-cases'].split(','));
 
 if (args['prepare-only']) {

@@ -24,9 +24,11 @@
 //   waits on memory three times per walk (its pairs, then two batches of gathers), the per-row
 //   kernel's loop (up to 3 single steps, then steps unrolled by 4) about five times per slice.
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 
 #include "common.cuh"
+#include "row_split.cuh"
 #include "variants.h"
 
 namespace fathom::cuda {
@@ -238,23 +240,85 @@ __device__ __forceinline__ void row_cached_walk(T (&acc)[S][V], int32_t begin, i
   }
 }
 
+// The lane's part of feature chunk f0 of a row (chunks of S slices of V features, G lanes): its
+// first feature fl, its slices inside F (s < live), and whether every lane's slices are (then
+// the walk needs no check). Depends on f0, F and the lane: every lane of a group takes the same
+// walk, whose shuffles are the group's.
+struct ChunkLanes {
+  int64_t fl;
+  int live;
+  bool all_live;
+};
+
+template <int G, int V, int S>
+__device__ __forceinline__ ChunkLanes chunk_lanes(int64_t F, int64_t f0, int lane) {
+  constexpr int64_t kStride = int64_t(G) * V;  // from one slice of a lane to its next
+  const int64_t fl = f0 + int64_t(lane) * V;
+  // With V > 1, F is a multiple of G V (the launch checks), so a slice is either wholly inside F
+  // or wholly past it.
+  const int64_t left = F - fl;
+  const int64_t slices = left <= 0 ? 0 : (left + kStride - 1) / kStride;
+  // The group's last lane has the fewest live slices; if its last one starts inside F, all are.
+  const bool all_live = F - (f0 + int64_t(G - 1) * V) > int64_t(S - 1) * kStride;
+  return {fl, static_cast<int>(slices < S ? slices : S), all_live};
+}
+
+// The lane's S x V sums of feature chunk c over the entries [begin, end), from zero: the walk
+// specialized for weights or none and for a chunk whose slices are all inside F.
+template <int G, int V, int S, typename T>
+__device__ __forceinline__ void chunk_sums(T (&acc)[S][V], const ChunkLanes& c, int32_t begin,
+                                           int32_t end, const int32_t* __restrict__ col,
+                                           const T* __restrict__ vals, const T* __restrict__ X,
+                                           int64_t F, unsigned mask, int lane) {
+#pragma unroll
+  for (int s = 0; s < S; ++s) {
+#pragma unroll
+    for (int v = 0; v < V; ++v) acc[s][v] = T(0);
+  }
+  if (vals != nullptr) {
+    if (c.all_live) {
+      row_cached_walk<G, V, S, true, true>(acc, begin, end, col, vals, X, F, c.fl, c.live, mask,
+                                           lane);
+    } else {
+      row_cached_walk<G, V, S, true, false>(acc, begin, end, col, vals, X, F, c.fl, c.live, mask,
+                                            lane);
+    }
+  } else if (c.all_live) {
+    row_cached_walk<G, V, S, false, true>(acc, begin, end, col, vals, X, F, c.fl, c.live, mask,
+                                          lane);
+  } else {
+    row_cached_walk<G, V, S, false, false>(acc, begin, end, col, vals, X, F, c.fl, c.live, mask,
+                                           lane);
+  }
+}
+
 // The row-cached kernel (header comment). In a walk over feature chunk f0, lane l's slice s is
 // the V features starting at f0 + (s G + l) V; with V = 1 the lane's features over all chunks
 // are l, l + G, l + 2G, ..., those of the per-row kernel. Each of the lane's S * V sums takes
 // the row's nonzeros in CSR order through spmm_step from 0, then SpmmEpilogue: the per-row
 // kernel's operations in its order, so both give the same bits.
 //
+// With `part` (long rows split, row_split.cuh; spmm_segment_kernel has filled it and the list
+// of long rows) the rows are done in two launches: kLong = false takes the short rows and skips
+// the long ones, kLong = true the long rows alone (a group per entry of `long_rows`: the long row
+// whose first segment is s, or -1), walking each only up to its first segment boundary and adding
+// the partial sums of its segments in order before the epilogue. Two instantiations rather than a
+// branch in one: the long-row path's extra state would cost the short-row walk registers (76
+// instead of 62 for float at F = 64 on sm_90, one block of 256 fewer per SM). Without `part` (kLong
+// = false) every row is walked whole.
+//
 // Every loop that contains a shuffle (rows, feature chunks, chunks of pairs, batches, the pairs
 // of a batch) has the same trip count in all G lanes of a group, since it depends only on the row
 // and F, so each __shfl_sync is reached by the whole group (the mask names just the group: groups
 // of one warp walk different rows). Only the loads and sums of the slices are per lane.
-template <int G, int V, int S, typename T>
+template <int G, int V, int S, bool kLong, typename T>
 __global__ void __launch_bounds__(kBlock)
     spmm_row_cached_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
                            const int32_t* __restrict__ col, const T* __restrict__ vals,
                            const T* __restrict__ X, T* __restrict__ Y, T alpha, T self_scale,
                            const T* __restrict__ bias, bool relu, const T* __restrict__ self_dev,
-                           double self_base) {
+                           double self_base, const T* __restrict__ part,
+                           const int64_t* __restrict__ long_rows, int64_t cap) {
   static_assert(G >= 1 && G <= kWarp && (G & (G - 1)) == 0, "G must be a power of two <= 32");
   static_assert(V == 1 || V == 2 || (V == 4 && sizeof(T) == 4), "V: 1, 2, or 4 floats");
   static_assert(S >= 1 && S <= 4, "S: 1 to 4 slices per lane");
@@ -265,47 +329,40 @@ __global__ void __launch_bounds__(kBlock)
   const unsigned mask = group_mask<G>();
   const int64_t groups = grid_threads() / G;
   const int lane = static_cast<int>(threadIdx.x % G);
-  for (int64_t r = global_thread() / G; r < rows; r += groups) {
+  // No part: no row is long (a segment length past any degree).
+  const Segments sg = part != nullptr ? segments(rowptr, rows, cap) : Segments{INT64_MAX / 4, 0};
+  for (int64_t i = global_thread() / G; i < (kLong ? sg.segs : rows); i += groups) {
+    const int64_t r = kLong ? long_rows[i] : i;
+    if (r < 0) continue;  // the same for the whole group, as every skip below
     const int32_t begin = rowptr[r];
     const int32_t end = rowptr[r + 1];
+    if (!kLong && sg.is_long(int64_t(end) - begin)) continue;
+    // A long row: the head before its first segment boundary here, the segments' partials after.
+    const int64_t first = kLong ? sg.first_segment(begin) : 0;
+    const int32_t walk_end = kLong ? static_cast<int32_t>(first * sg.len) : end;
     T* y = Y + r * F;
     const T* xr = X + r * F;
     for (int64_t f0 = 0; f0 < F; f0 += kChunk) {
-      const int64_t fl = f0 + int64_t(lane) * V;  // the lane's first feature in this chunk
-      // The lane's slices inside F: s < live. With V > 1, F is a multiple of G V (the launch
-      // checks), so a slice is either wholly inside F or wholly past it.
-      const int64_t left = F - fl;
-      const int64_t slices = left <= 0 ? 0 : (left + kStride - 1) / kStride;
-      const int live = static_cast<int>(slices < S ? slices : S);
+      const ChunkLanes c = chunk_lanes<G, V, S>(F, f0, lane);
       T acc[S][V];
+      chunk_sums<G, V, S>(acc, c, begin, walk_end, col, vals, X, F, mask, lane);
+      if constexpr (kLong) {
+        for (int64_t s = first; s * sg.len < end; ++s) {
 #pragma unroll
-      for (int s = 0; s < S; ++s) {
+          for (int sl = 0; sl < S; ++sl) {
+            if (sl < c.live) {
+              T p[V];
+              load_vec<V>(part + s * F + c.fl + sl * kStride, p);
 #pragma unroll
-        for (int v = 0; v < V; ++v) acc[s][v] = T(0);
-      }
-      // The group's last lane has the fewest live slices; if its last one starts inside F, every
-      // lane's slices are live and the walk needs no check. Depends on f0 and F alone, so the
-      // whole group takes the same walk (the same __shfl_sync instructions).
-      const bool all_live = F - (f0 + int64_t(G - 1) * V) > int64_t(S - 1) * kStride;
-      if (vals != nullptr) {
-        if (all_live) {
-          row_cached_walk<G, V, S, true, true>(acc, begin, end, col, vals, X, F, fl, live, mask,
-                                               lane);
-        } else {
-          row_cached_walk<G, V, S, true, false>(acc, begin, end, col, vals, X, F, fl, live, mask,
-                                                lane);
+              for (int v = 0; v < V; ++v) acc[sl][v] = add_rn(acc[sl][v], p[v]);
+            }
+          }
         }
-      } else if (all_live) {
-        row_cached_walk<G, V, S, false, true>(acc, begin, end, col, vals, X, F, fl, live, mask,
-                                              lane);
-      } else {
-        row_cached_walk<G, V, S, false, false>(acc, begin, end, col, vals, X, F, fl, live, mask,
-                                               lane);
       }
 #pragma unroll
       for (int s = 0; s < S; ++s) {
-        if (s < live) {
-          const int64_t f = fl + s * kStride;
+        if (s < c.live) {
+          const int64_t f = c.fl + s * kStride;
           T xs[V];
           if (self_scale != T(0)) {
             load_vec<V>(xr + f, xs);
@@ -318,6 +375,42 @@ __global__ void __launch_bounds__(kBlock)
           for (int v = 0; v < V; ++v) out[v] = epi(acc[s][v], xs[v], f + v);
           store_vec<V>(y + f, out);
         }
+      }
+    }
+  }
+}
+
+// The partial sums of the segments of long rows (row_split.cuh) for spmm_row_cached_kernel: a
+// group of G lanes per segment s < segs, lanes over the features as in that kernel; a segment
+// that starts inside a long row stores that row's sums over the segment's entries (in CSR order,
+// from zero) in part[s F, (s + 1) F); other segments store nothing. long_rows[s] is the long row
+// whose first segment s is, else -1.
+template <int G, int V, int S, typename T>
+__global__ void __launch_bounds__(kBlock)
+    spmm_segment_kernel(int64_t rows, int64_t F, const int32_t* __restrict__ rowptr,
+                        const int32_t* __restrict__ col, const T* __restrict__ vals,
+                        const T* __restrict__ X, T* __restrict__ part,
+                        int64_t* __restrict__ long_rows, int64_t cap) {
+  constexpr int64_t kStride = int64_t(G) * V;
+  constexpr int64_t kChunk = kStride * S;
+  const unsigned mask = group_mask<G>();
+  const int64_t groups = grid_threads() / G;
+  const int lane = static_cast<int>(threadIdx.x % G);
+  const Segments sg = segments(rowptr, rows, cap);
+  for (int64_t s = global_thread() / G; s < sg.segs; s += groups) {
+    const SegmentWork w = segment_work(sg, rowptr, rows, s);
+    const bool first = w.begin < w.end && s == sg.first_segment(rowptr[w.row]);
+    if (lane == 0) long_rows[s] = first ? w.row : -1;
+    if (w.begin == w.end) continue;  // the same for the whole group
+    T* p = part + s * F;
+    for (int64_t f0 = 0; f0 < F; f0 += kChunk) {
+      const ChunkLanes c = chunk_lanes<G, V, S>(F, f0, lane);
+      T acc[S][V];
+      chunk_sums<G, V, S>(acc, c, static_cast<int32_t>(w.begin), static_cast<int32_t>(w.end), col,
+                          vals, X, F, mask, lane);
+#pragma unroll
+      for (int sl = 0; sl < S; ++sl) {
+        if (sl < c.live) store_vec<V>(p + c.fl + sl * kStride, acc[sl]);
       }
     }
   }
@@ -371,16 +464,46 @@ void launch_spmm(const char* name, int64_t rows, int64_t F, const int32_t* rowpt
                  const T* bias, bool relu, const T* self_dev = nullptr, double self_base = 0) {
   if (rows <= 0 || F <= 0) return;
   const bool row_cached = spmm_kernel() == SpmmKernel::kRowCached;
+  // Long rows split (row_split.cuh): the segments' partial sums, cap slots of F, then the list of
+  // long rows by first segment, cap int64 (aligned: cap F sizeof(T) is a multiple of 8). The
+  // pool's blocks are cudaMalloc'd, so their alignment suits the vector loads.
+  const int64_t cap = split_slots(F);
+  std::optional<Scratch> part;
+  if (row_cached && split_rows()) {
+    part.emplace(sizeof(T) * static_cast<size_t>(cap * F) + sizeof(int64_t) * cap);
+  }
+  T* part_ptr = part ? part->as<T>() : nullptr;
+  int64_t* long_rows = part ? reinterpret_cast<int64_t*>(part_ptr + cap * F) : nullptr;
   with_group_lanes(F, [&](auto g) {
     constexpr int G = decltype(g)::value;
     const unsigned blocks = row_group_blocks(rows, G);
     if (!row_cached) {
       spmm_per_row_kernel<G, T><<<blocks, kBlock, 0, launch_stream()>>>(
           rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu, self_dev, self_base);
-    } else if constexpr (G < kWarp) {
+      return;
+    }
+    // With long rows split: the segments first (a group each; groups past the segment count
+    // return at once), then the short rows, then the long rows, on one stream.
+    auto launch = [&](auto v, auto s) {
+      constexpr int kV = decltype(v)::value;
+      constexpr int kS = decltype(s)::value;
+      if (part_ptr != nullptr) {
+        spmm_segment_kernel<G, kV, kS, T><<<row_group_blocks(cap, G), kBlock, 0, launch_stream()>>>(
+            rows, F, rowptr, col, vals, X, part_ptr, long_rows, cap);
+      }
+      spmm_row_cached_kernel<G, kV, kS, false, T><<<blocks, kBlock, 0, launch_stream()>>>(
+          rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu, self_dev, self_base,
+          part_ptr, long_rows, cap);
+      if (part_ptr != nullptr) {
+        spmm_row_cached_kernel<G, kV, kS, true, T>
+            <<<row_group_blocks(cap, G), kBlock, 0, launch_stream()>>>(
+                rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu, self_dev,
+                self_base, part_ptr, long_rows, cap);
+      }
+    };
+    if constexpr (G < kWarp) {
       // F <= G: one scalar slice per lane.
-      spmm_row_cached_kernel<G, 1, 1, T><<<blocks, kBlock, 0, launch_stream()>>>(
-          rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu, self_dev, self_base);
+      launch(std::integral_constant<int, 1>{}, std::integral_constant<int, 1>{});
     } else {
       const int V = row_cached_width(F, X, Y);
       // n slices of V features per lane, in the fewest walks of at most 4 slices, each walk as
@@ -388,12 +511,6 @@ void launch_spmm(const char* name, int64_t rows, int64_t F, const int32_t* rowpt
       const int64_t n = (F + int64_t(G) * V - 1) / (int64_t(G) * V);
       const int64_t walks = (n + 3) / 4;
       const int S = static_cast<int>((n + walks - 1) / walks);
-      auto launch = [&](auto v, auto s) {
-        constexpr int kV = decltype(v)::value;
-        constexpr int kS = decltype(s)::value;
-        spmm_row_cached_kernel<G, kV, kS, T><<<blocks, kBlock, 0, launch_stream()>>>(
-            rows, F, rowptr, col, vals, X, Y, alpha, self_scale, bias, relu, self_dev, self_base);
-      };
       auto with_slices = [&](auto v) {
         with_constant<1, 2, 3, 4>(S, [&](auto s) { launch(v, s); });
       };

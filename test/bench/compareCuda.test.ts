@@ -71,6 +71,7 @@ describe('compare-cuda.bench.mjs', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.method.fathom_new).toContain('"FATHOM_CUDA_SPMM":"row-cached"');
+    expect(report.method.fathom_new).toContain('"FATHOM_CUDA_SPLIT_ROWS":"1"');
     const spmm = report.cases['rmat-1m/spmm:64'];
     // On the CPU the switches change nothing: the same product, the same checksum.
     expect(spmm['fathom-new'].checksum).toBe(spmm.fathom.checksum);

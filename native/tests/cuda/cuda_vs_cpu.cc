@@ -168,6 +168,87 @@ void spmm_variants(const char* tn, double tol) {
     }
   }
 }
+// The row-cached spmm with long rows split across warps (variants.h, row_split.cuh) on a graph
+// with rows of 500 to 5000 entries among short and empty ones, and rows that end one entry past
+// a segment boundary, start on one or hold just over two segments (the segment length is 256
+// here; with F = 8192 the scratch holds 512 segments, which then grow past 256 entries). Checked
+// against the CPU, against the unsplit kernel bit for bit on the short rows, and against a second
+// run bit for bit (no atomics). Y is filled with NaN first, so a row left unwritten fails.
+template <typename T>
+void spmm_split(const char* tn, double tol) {
+  struct Restore {
+    c::SpmmKernel k = c::spmm_kernel();
+    bool split = c::split_rows();
+    ~Restore() {
+      c::set_spmm_kernel(k);
+      c::set_split_rows(split);
+    }
+  } restore;
+  c::set_spmm_kernel(c::SpmmKernel::kRowCached);
+  for (int big = 0; big < 2; ++big) {
+    const int rows = big ? 1000 : 2000;
+    std::vector<int32_t> rowptr{0}, col;
+    auto add_row = [&](int d) {
+      for (int k = 0; k < d; ++k) col.push_back(int32_t(rng() % rows));
+      rowptr.push_back(int32_t(col.size()));
+    };
+    // Ends at 3 * 256 + 1, then a row starting there, a row of 2 * 256 + 1 and one of 2 * 256.
+    for (int d : {10, 759, 255, 1024, 5, 513, 512, 0}) add_row(d);
+    while (int(rowptr.size()) <= rows) {
+      const int k = int(rng() % 100);
+      const int lo = big ? 50 : 0, hi = big ? 250 : 12;  // short rows' degrees
+      add_row(k < 3 ? 500 + int(rng() % 4500) : lo + int(rng() % (hi - lo)));
+    }
+    const auto V = rnd<T>(col.size());
+    Dev<int32_t> drp(rowptr), dcol(col);
+    Dev<T> dv(V);
+    for (int F : big ? std::vector<int>{8192} : std::vector<int>{1, 3, 16, 33, 64, 128, 300}) {
+      if (big && sizeof(T) == 8) continue;
+      const size_t n = size_t(rows) * F;
+      const auto X = rnd<T>(n), Bias = rnd<T>(size_t(F));
+      Dev<T> dx(X), dbias(Bias), dy(n);
+      const std::vector<T> nan(n, T(NAN));
+      auto run = [&](bool split, bool withv, bool fused) {
+        c::set_split_rows(split);
+        c::copy_to_device(dy.p, nan.data(), n * sizeof(T));
+        if (fused) {
+          c::spmm_bias_act<T>(rows, F, drp.p, dcol.p, withv ? dv.p : nullptr, dx.p, dy.p, T(0.7),
+                              T(0.3), dbias.p, true);
+        } else {
+          c::spmm<T>(rows, F, drp.p, dcol.p, withv ? dv.p : nullptr, dx.p, dy.p, T(0.7), T(0.3));
+        }
+        return dy.get();
+      };
+      for (int withv = big; withv < 2; ++withv)
+        for (int fused = 0; fused < 2 - big; ++fused) {
+          std::vector<T> want(n);
+          const T* hv = withv ? V.data() : nullptr;
+          if (fused) {
+            h::spmm_bias_act<T>(rows, F, rowptr.data(), col.data(), hv, X.data(), want.data(),
+                                T(0.7), T(0.3), Bias.data(), true);
+          } else {
+            h::spmm<T>(rows, F, rowptr.data(), col.data(), hv, X.data(), want.data(), T(0.7),
+                       T(0.3));
+          }
+          const std::string what = std::string(fused ? "spmm_bias_act" : "spmm") + "<" + tn +
+                                   "> split F=" + std::to_string(F) + (withv ? " weighted" : "") +
+                                   (big ? " long segments" : "");
+          const auto got = run(true, withv, fused);
+          expect(what.c_str(), got, want, tol);
+          expect_same(what + " run twice", run(true, withv, fused), got);
+          // Short rows (at most 512 entries here: 2 * 256) as the unsplit kernel gives them.
+          const auto whole = run(false, withv, fused);
+          std::vector<T> a, b;
+          for (int r = 0; r < rows; ++r) {
+            if (rowptr[r + 1] - rowptr[r] > 512) continue;
+            a.insert(a.end(), got.begin() + size_t(r) * F, got.begin() + size_t(r + 1) * F);
+            b.insert(b.end(), whole.begin() + size_t(r) * F, whole.begin() + size_t(r + 1) * F);
+          }
+          expect_same(what + " short rows vs unsplit", a, b);
+        }
+    }
+  }
+}
 template <typename T>
 void run_all(const char* tn) {
   const double tol = sizeof(T) == 4 ? 1e-4 : 1e-11;
@@ -192,6 +273,7 @@ void run_all(const char* tn) {
           expect(name("gemm_tiled"), ct.get(), want, tol * 10);
         }
   spmm_variants<T>(tn, tol);
+  spmm_split<T>(tn, tol);
   // CSR: random rows incl. empty ones
   const int rows = 1000;
   std::vector<int32_t> rowptr{0}, col;
