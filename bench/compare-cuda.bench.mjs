@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 
 import * as F from '../dist/esm/index.js';
 import { GPU_CASES, runChild } from './lib/children.mjs';
-import { graphKey, prepareGraph } from './lib/graphs.mjs';
+import { generatedSpec, graphKey, prepareGraph } from './lib/graphs.mjs';
 import { machine, median } from './timing.mjs';
 
 /** @typedef {import('./lib/children.mjs').ChildResult} ChildResult */
@@ -78,15 +78,22 @@ const threads = os.cpus().length;
 function fmtCount(n) {
   return n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n);
 }
-const scale = { nodes: Number(args.nodes), edges: Number(args.edges), features: 64, classes: 16, seed: 1 };
-const largest = { nodes: Number(args['largest-nodes']), edges: Number(args['largest-edges']), features: 64, classes: 16, seed: 1 };
-const UNIFORM = { a: 0.25, b: 0.25, c: 0.25 };
+const scale = { nodes: Number(args.nodes), edges: Number(args.edges) };
+const largest = { nodes: Number(args['largest-nodes']), edges: Number(args['largest-edges']) };
 /** @type {Record<string, { label: string; spec: import('./lib/graphs.mjs').GraphSpec; cases: string }>} */
 const GRAPHS = {
   cora: { label: 'Cora', spec: { dataset: 'cora' }, cases: args.cases },
-  'uniform-1m': { label: `uniform ${fmtCount(scale.nodes)}/${fmtCount(scale.edges)}`, spec: { rmat: { ...scale, ...UNIFORM } }, cases: args.cases },
-  'rmat-1m': { label: `R-MAT ${fmtCount(scale.nodes)}/${fmtCount(scale.edges)}`, spec: { rmat: scale }, cases: args.cases },
-  'rmat-largest': { label: `R-MAT ${fmtCount(largest.nodes)}/${fmtCount(largest.edges)}`, spec: { rmat: largest }, cases: args['largest-cases'] },
+  'uniform-1m': {
+    label: `uniform ${fmtCount(scale.nodes)}/${fmtCount(scale.edges)}`,
+    spec: generatedSpec('uniform', scale.nodes, scale.edges),
+    cases: args.cases,
+  },
+  'rmat-1m': { label: `R-MAT ${fmtCount(scale.nodes)}/${fmtCount(scale.edges)}`, spec: generatedSpec('rmat', scale.nodes, scale.edges), cases: args.cases },
+  'rmat-largest': {
+    label: `R-MAT ${fmtCount(largest.nodes)}/${fmtCount(largest.edges)}`,
+    spec: generatedSpec('rmat', largest.nodes, largest.edges),
+    cases: args['largest-cases'],
+  },
 };
 /** @type {Record<string, string>} */
 const CASE_LABELS = {

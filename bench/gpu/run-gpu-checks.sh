@@ -9,6 +9,8 @@
 #      Geometric side by side, and Fathom again with the candidate CUDA kernels that are still off
 #      by default (side fathom-new: native/cuda/variants.h; the native tests of step 2 check them
 #      against the CPU twins);
+#   3b. bench/gpu/profile-kernels.mjs: per-kernel GPU time (Nsight Compute) of GAT and GCN steps
+#      on the 1M-node R-MAT graph, established and candidate kernels (a table in checks.log);
 #   4. the vitest tests whose names mention CUDA (reliability, synchronize, layers on CUDA, CUDA
 #      Graph steps, sampled batches staged through the copy stream);
 #   5. bench/gnn.bench.mjs --device cuda;
@@ -122,6 +124,11 @@ fi
 t=$(limit 260)
 step compare-cuda "$t" node bench/compare-cuda.bench.mjs --device "$DEVICE" --sides fathom,fathom-new,torch,pyg --no-largest --nodes "$SCALE_N" --edges "$SCALE_E" --python "$FATHOM_BENCH_PYTHON" \
   --deadline-s $((t > 60 ? t - 45 : 15)) --child-timeout-s 150 --out "$OUT/compare-cuda.json"
+
+# 3b. Per-kernel GPU time of GAT and GCN steps under Nsight Compute, established and candidate
+# kernels, on the 1M-node R-MAT graph (exported by step 3): where the time goes, for the next
+# round of kernel work. Its table goes to checks.log.
+step profile-kernels "$(limit 90)" node bench/gpu/profile-kernels.mjs --graphs rmat-1m --nodes "$SCALE_N" --edges "$SCALE_E" --timeout-s 40
 
 # 4. The CUDA tests of the vitest suite (CPU tests are CI's).
 CUDA_FILES=(test/runtime/synchronize.test.ts test/robustness/deviceReliability.test.ts test/robustness/memoryBudget.test.ts

@@ -20,6 +20,20 @@ import { readNpy, writeNpy } from './npy.mjs';
 export const CACHE = process.env.FATHOM_BENCH_CACHE ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '.cache', 'graphs');
 
 /**
+ * The generated graphs of the GPU comparison at a size: R-MAT (Graph500 quadrants) or uniform
+ * (a = b = c = 0.25), 64 features, 16 classes, seed 1. compare-cuda.bench.mjs and
+ * gpu/profile-kernels.mjs name the same graphs, so the second finds the first's export.
+ * @param {'rmat' | 'uniform'} kind
+ * @param {number} nodes
+ * @param {number} edges
+ * @returns {GraphSpec}
+ */
+export function generatedSpec(kind, nodes, edges) {
+  const rmat = { nodes, edges, features: 64, classes: 16, seed: 1 };
+  return { rmat: kind === 'uniform' ? { ...rmat, a: 0.25, b: 0.25, c: 0.25 } : rmat };
+}
+
+/**
  * A stable folder name for a graph spec: {dataset} or {rmat: {nodes, edges, features, classes, seed}}.
  * @param {GraphSpec} spec
  */
