@@ -174,8 +174,9 @@ __device__ __forceinline__ void forward_range(const NodeDims& d, int lane, int64
 }
 
 // (m, s, o) of entries A followed by those of B, B's (ms, ss, os), as flash attention merges
-// them: both rescaled to the larger maximum. A with no entries (m = −inf, s = 0) takes B's
-// values as they are, never exp(−inf − −inf).
+// them: both rescaled to the larger maximum. A with no entries (an empty head: m = −inf, s = 0)
+// takes B's values as they are: the rescaling would give the same bits for a finite ms, and NaN
+// from exp(−inf − −inf) for ms = −inf.
 template <typename T>
 __device__ __forceinline__ void merge_softmax(T& m, T& s, T& o, T ms, T ss, T os) {
   if (m == -INFINITY) {
