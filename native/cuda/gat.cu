@@ -23,12 +23,26 @@
 // dropout key read once per pass for all heads instead of once per head, a gathered row's H*F
 // features loaded by one warp in one coalesced request per slot instead of by H warps, and 3
 // shuffle levels per edge and head in the backward instead of 5 (with 8x fewer warps).
+//
+// Long rows (per node only, when split_rows() is on: FATHOM_CUDA_SPLIT_ROWS=1): on power-law
+// graphs a few rows hold tens of thousands of entries (41k on an R-MAT graph of 1M nodes and 10M
+// edges), and the one warp that walks such a row sets each kernel's time. Each per-node kernel
+// then follows a segment kernel (gat_split.cuh; row_split.cuh) that gives every segment of a
+// long row its own warp: in the forward a segment's partial is its per-head maximum, denominator
+// and unnormalized messages, merged by the row's warp after its head in segment order as flash
+// attention does (rescaled to the larger maximum, so the row's maximum stays exact); in the
+// backward passes the partials are sums (dsum, and the source pass's message gradients), added in
+// segment order. Fixed order and no atomics; rows that are not split give the unsplit kernels'
+// bits, long rows differ in rounding.
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 
 #include "../core/counter_rng.h"
 #include "common.cuh"
 #include "gat_per_node.cuh"
+#include "gat_split.cuh"
+#include "row_split.cuh"
 #include "variants.h"
 
 namespace fathom::cuda {
@@ -253,8 +267,21 @@ void launch_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
   if (use_per_node(version, H, F)) {
     const NodeDims nd = node_dims(Nt, Ns, H, F);
     with_slots(nd.HF, [&](auto ns) {
-      node_forward_kernel<T, decltype(ns)::value><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
-          nd, rowptr, col, perm, xs, s_src, s_dst, slope, rule, seed_bits, keep_scale, out, stats);
+      constexpr int NS = decltype(ns)::value;
+      if (split_rows()) {
+        // Long rows split (row_split.cuh): the segments' partials first, into cap slots.
+        const int64_t cap = split_slots(forward_part_width(nd));
+        Scratch part(sizeof(T) * static_cast<size_t>(cap * forward_part_width(nd)));
+        node_forward_segments<T, NS><<<warp_blocks(cap), kBlock, 0, launch_stream()>>>(
+            nd, cap, rowptr, col, perm, xs, s_src, s_dst, slope, rule, seed_bits, part.as<T>());
+        node_forward_kernel<T, NS, true><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
+            nd, cap, part.as<T>(), rowptr, col, perm, xs, s_src, s_dst, slope, rule, seed_bits,
+            keep_scale, out, stats);
+      } else {
+        node_forward_kernel<T, NS, false><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
+            nd, 0, nullptr, rowptr, col, perm, xs, s_src, s_dst, slope, rule, seed_bits, keep_scale,
+            out, stats);
+      }
     });
   } else {
     forward_kernel<T><<<warp_blocks(Nt * H), kBlock, 0, launch_stream()>>>(
@@ -290,16 +317,42 @@ void launch_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
     const NodeDims nd = node_dims(Nt, Ns, H, F);
     with_slots(nd.HF, [&](auto ns) {
       constexpr int NS = decltype(ns)::value;
-      node_target_kernel<T, NS><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
-          nd, rowptr, col, perm, xs, xt, a_dst, s_src, s_dst, slope, rule, seed_bits, keep_scale,
-          stats, delta, grad, dxt, contrib);
-      FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
-      sum_rows<T>(Nt, H * F, contrib, da_dst);
-      node_source_kernel<T, NS><<<warp_blocks(Ns), kBlock, 0, launch_stream()>>>(
-          nd, t_rowptr, t_col, t_perm, xs, a_src, s_src, s_dst, slope, rule, seed_bits, keep_scale,
-          stats, delta, grad, dxs, contrib, dxs == dxt);
-      FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
-      sum_rows<T>(Ns, H * F, contrib, da_src);
+      // Split (long rows across warps, row_split.cuh): each pass's segment partials into `part`
+      // first, t_cap and s_cap slots; the source pass's overwrite the target pass's after its
+      // row kernel has read them (one stream).
+      auto passes = [&](auto split, int64_t t_cap, int64_t s_cap, T* part) {
+        constexpr bool kSplit = decltype(split)::value;
+        if constexpr (kSplit) {
+          node_target_segments<T, NS><<<warp_blocks(t_cap), kBlock, 0, launch_stream()>>>(
+              nd, t_cap, rowptr, col, perm, xs, s_src, s_dst, slope, rule, seed_bits, keep_scale,
+              stats, delta, grad, part);
+        }
+        node_target_kernel<T, NS, kSplit><<<warp_blocks(Nt), kBlock, 0, launch_stream()>>>(
+            nd, t_cap, part, rowptr, col, perm, xs, xt, a_dst, s_src, s_dst, slope, rule, seed_bits,
+            keep_scale, stats, delta, grad, dxt, contrib);
+        FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
+        sum_rows<T>(Nt, H * F, contrib, da_dst);
+        if constexpr (kSplit) {
+          node_source_segments<T, NS><<<warp_blocks(s_cap), kBlock, 0, launch_stream()>>>(
+              nd, s_cap, t_rowptr, t_col, t_perm, xs, s_src, s_dst, slope, rule, seed_bits,
+              keep_scale, stats, delta, grad, part);
+        }
+        node_source_kernel<T, NS, kSplit><<<warp_blocks(Ns), kBlock, 0, launch_stream()>>>(
+            nd, s_cap, part, t_rowptr, t_col, t_perm, xs, a_src, s_src, s_dst, slope, rule,
+            seed_bits, keep_scale, stats, delta, grad, dxs, contrib, dxs == dxt);
+        FATHOM_CUDA_LAUNCH_CHECK("gat_backward");
+        sum_rows<T>(Ns, H * F, contrib, da_src);
+      };
+      if (split_rows()) {
+        const int64_t t_cap = split_slots(target_part_width(nd));
+        const int64_t s_cap = split_slots(source_part_width(nd));
+        const int64_t elems =
+            std::max(t_cap * target_part_width(nd), s_cap * source_part_width(nd));
+        Scratch part(sizeof(T) * static_cast<size_t>(elems));
+        passes(std::true_type{}, t_cap, s_cap, part.as<T>());
+      } else {
+        passes(std::false_type{}, int64_t{0}, int64_t{0}, static_cast<T*>(nullptr));
+      }
     });
     return;
   }

@@ -553,6 +553,203 @@ void run_all(const char* tn) {
     c::set_gat_kernel(chosen);
   }
   {
+    // Long rows split across warps (row_split.cuh) in the per-node kernels, GATv1: graphs whose
+    // targets have up to thousands of in-edges and whose hub sources (0 to 2) have long
+    // transposed rows, against the CPU twin; split on and off bit for bit on a graph without long
+    // rows. Each case sets the kernel and the split and restores both.
+    struct GatGraph {
+      int64_t Nt, Ns;
+      std::vector<int32_t> rp, col, perm, trp, tcol, tperm;
+    };
+    // degree(i, entries so far) in-edges per target plus a self loop (perm -1), every 13th target
+    // without any; a share `hub` of the columns on sources 0 to 2; edge ids shuffled.
+    auto make_graph = [&](int64_t Nt, int64_t Ns, double hub, auto degree) {
+      GatGraph g{Nt, Ns, {0}, {}, {}, {}, {}, {}};
+      std::uniform_real_distribution<double> u(0, 1);
+      int32_t next_id = 0;
+      for (int64_t i = 0; i < Nt; ++i) {
+        if (i % 13 != 3) {
+          for (int d = degree(i, int64_t(g.col.size())); d > 0; --d) {
+            g.col.push_back(u(rng) < hub ? int32_t(rng() % 3) : int32_t(rng() % Ns));
+            g.perm.push_back(next_id++);
+          }
+          g.col.push_back(int32_t(i));
+          g.perm.push_back(-1);
+        }
+        g.rp.push_back(int32_t(g.col.size()));
+      }
+      std::shuffle(g.perm.begin(), g.perm.end(), rng);
+      const int64_t nnz = int64_t(g.col.size());
+      g.trp.assign(size_t(Ns + 1), 0);
+      g.tcol.resize(size_t(nnz));
+      g.tperm.resize(size_t(nnz));
+      for (int64_t k = 0; k < nnz; ++k) ++g.trp[size_t(g.col[size_t(k)] + 1)];
+      for (int64_t r = 0; r < Ns; ++r) g.trp[size_t(r + 1)] += g.trp[size_t(r)];
+      std::vector<int32_t> at(g.trp.begin(), g.trp.end() - 1);
+      for (int64_t i = 0; i < Nt; ++i) {
+        for (int32_t k = g.rp[size_t(i)]; k < g.rp[size_t(i + 1)]; ++k) {
+          const int32_t t = at[size_t(g.col[size_t(k)])]++;
+          g.tcol[size_t(t)] = int32_t(i);
+          g.tperm[size_t(t)] = g.perm[size_t(k)];
+        }
+      }
+      return g;
+    };
+    // Forward out and stats, then dxs, dxt, da_src and da_dst of the backward on the CPU's
+    // forward results (want[0], want[1]); dev: the seed read on the device (gat_*_dev).
+    using GatResults = std::vector<std::vector<T>>;
+    auto run_gat = [&](const GatGraph& g, int64_t H, int64_t F, double p, bool shared, bool split,
+                       bool dev, const GatResults& want) {
+      struct Restore {
+        c::GatKernel k = c::gat_kernel();
+        bool split = c::split_rows();
+        ~Restore() {
+          c::set_gat_kernel(k);
+          c::set_split_rows(split);
+        }
+      } restore;
+      c::set_gat_kernel(c::GatKernel::kPerNode);
+      c::set_split_rows(split);
+      const int64_t Nt = g.Nt, Ns = g.Ns, W = H * F, xt_rows = shared ? Ns : Nt;
+      Dev<int32_t> drp(g.rp), dcol(g.col), dperm(g.perm), dtrp(g.trp), dtcol(g.tcol),
+          dtperm(g.tperm);
+      Dev<T> dxs(want[6]), dxt(want[7]), da(want[8]), dad(want[9]), dg(want[10]),
+          dscr(size_t(h::gat_scratch_size(Nt, Ns, H, F))), dout_h(want[0]), dstats_h(want[1]);
+      Dev<T> dout(size_t(Nt * W)), dstats(size_t(2 * Nt * H)), ddxs(size_t(Ns * W)),
+          ddxt(size_t(xt_rows * W)), ddas(static_cast<size_t>(W)), ddad(static_cast<size_t>(W));
+      const T* xt_d = shared ? dxs.p : dxt.p;
+      T* gxt_d = shared ? ddxs.p : ddxt.p;
+      const uint64_t seed = 77;
+      double bits = 0;
+      std::memcpy(&bits, &seed, sizeof seed);
+      Dev<double> dbits(std::vector<double>{bits});
+      if (dev) {
+        c::gat_forward_dev<T>(1, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dxs.p, xt_d, da.p, dad.p,
+                              T(0.2), p, dbits.p, dout.p, dstats.p, dscr.p);
+        c::gat_backward_dev<T>(1, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dtrp.p, dtcol.p, dtperm.p,
+                               dxs.p, xt_d, da.p, dad.p, T(0.2), p, dbits.p, dout_h.p, dstats_h.p,
+                               dg.p, ddxs.p, gxt_d, ddas.p, ddad.p, dscr.p);
+      } else {
+        c::gat_forward<T>(1, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dxs.p, xt_d, da.p, dad.p, T(0.2),
+                          p, seed, dout.p, dstats.p, dscr.p);
+        c::gat_backward<T>(1, Nt, Ns, H, F, drp.p, dcol.p, dperm.p, dtrp.p, dtcol.p, dtperm.p,
+                           dxs.p, xt_d, da.p, dad.p, T(0.2), p, seed, dout_h.p, dstats_h.p, dg.p,
+                           ddxs.p, gxt_d, ddas.p, ddad.p, dscr.p);
+      }
+      return GatResults{dout.get(), dstats.get(), ddxs.get(), ddxt.get(), ddas.get(), ddad.get()};
+    };
+    // The CPU twin's results as run_gat returns them, then the inputs: xs, xt, a_src, a_dst, grad.
+    auto cpu_gat = [&](const GatGraph& g, int64_t H, int64_t F, double p, bool shared) {
+      const int64_t Nt = g.Nt, Ns = g.Ns, W = H * F, xt_rows = shared ? Ns : Nt;
+      auto XS = rnd<T>(size_t(Ns * W)), A = rnd<T>(static_cast<size_t>(W)),
+           AD = rnd<T>(static_cast<size_t>(W)), Gr = rnd<T>(size_t(Nt * W));
+      auto XT = shared ? XS : rnd<T>(size_t(xt_rows * W));
+      std::vector<T> out(size_t(Nt * W)), stats(size_t(2 * Nt * H)),
+          scr(size_t(h::gat_cpu_scratch_size(Nt, Ns, H, F))), gxs(size_t(Ns * W), T(0)),
+          gxt(size_t(xt_rows * W), T(0)), gas(static_cast<size_t>(W)), gad(static_cast<size_t>(W));
+      h::gat_forward<T>(1, Nt, Ns, H, F, g.rp.data(), g.col.data(), g.perm.data(), XS.data(),
+                        XT.data(), A.data(), AD.data(), T(0.2), p, 77, out.data(), stats.data(),
+                        scr.data());
+      h::gat_backward<T>(1, Nt, Ns, H, F, g.rp.data(), g.col.data(), g.perm.data(), g.trp.data(),
+                         g.tcol.data(), g.tperm.data(), XS.data(), XT.data(), A.data(), AD.data(),
+                         T(0.2), p, 77, out.data(), stats.data(), Gr.data(), gxs.data(),
+                         shared ? gxs.data() : gxt.data(), gas.data(), gad.data(), scr.data());
+      return GatResults{out, stats, gxs, gxt, gas, gad, XS, XT, A, AD, Gr};
+    };
+    const char* parts[6] = {"out", "stats", "dxs", "dxt", "da_src", "da_dst"};
+    // Split results against the CPU's, at 10 tol. A long row's sums run in another order than
+    // the CPU's single walk (the head, then the segments' partials; the forward's rescaled by
+    // exp(m_s − m)), so their roundings no longer cancel: about eps sqrt(n) times the largest
+    // running sum, which for a hub's dsum at F = 32 is ~20x the result (1.7e-4 at 2500 entries
+    // in a host emulation of these kernels, in float).
+    auto check_cpu = [&](const std::string& label, const GatResults& got, const GatResults& want,
+                         bool shared) {
+      for (int q = 0; q < 6; ++q) {
+        if (q == 3 && shared) continue;
+        const std::string what = std::string("gat split ") + parts[q] + " " + label;
+        expect(what.c_str(), got[size_t(q)], want[size_t(q)], tol * 10);
+      }
+    };
+    // Rows of 600 to 4000 entries, 513 (just over 2 segments of 256), 512 (not split), target 102
+    // starting on a segment boundary (no head: target 101 pads), the hubs' transposed rows about
+    // 800 entries each; the rest 0 to 7 entries.
+    const GatGraph longs = make_graph(2000, 3000, 0.15, [&](int64_t i, int64_t entries) {
+      switch (i) {
+        case 7:
+          return 600;
+        case 100:
+          return 4000;
+        case 101:
+          return int((256 - (entries + 1) % 256) % 256);
+        case 102:
+          return 513;
+        case 251:
+          return 512;
+        case 777:
+          return 2500;
+        case 1500:
+          return 1300;
+        default:
+          return int(rng() % 8);
+      }
+    });
+    // Segments of 256 entries for every shape here (fewer than 4M entries): target 102 starts on
+    // a boundary, and hub 0's transposed row is long.
+    const bool long_graph_ok = longs.rp[102] % 256 == 0 && longs.trp[1] - longs.trp[0] > 512;
+    (long_graph_ok ? passed : failed)++;
+    if (!long_graph_ok) std::printf("FAIL gat split: the long-row graph lacks its cases\n");
+    const std::vector<std::pair<int64_t, int64_t>> split_shapes{{8, 8}, {4, 16}, {1, 32}, {8, 32}};
+    for (const auto& [H, F] : split_shapes)
+      for (double p : {0.0, 0.3})
+        for (int shared = 0; shared < 2; ++shared) {
+          const std::string label = "H=" + std::to_string(H) + " F=" + std::to_string(F) +
+                                    " p=" + std::to_string(p) +
+                                    " shared=" + std::to_string(shared) + "<" + tn + ">";
+          const GatResults want = cpu_gat(longs, H, F, p, shared != 0);
+          const GatResults got = run_gat(longs, H, F, p, shared != 0, true, false, want);
+          check_cpu(label, got, want, shared != 0);
+          // The seed read on the device: the same bits.
+          const GatResults got_dev = run_gat(longs, H, F, p, shared != 0, true, true, want);
+          for (int q = 0; q < 6; ++q) {
+            expect_same(std::string("gat split dev ") + parts[q] + " " + label, got_dev[size_t(q)],
+                        got[size_t(q)]);
+          }
+        }
+    {
+      // No row over 2 x 256 entries (rows of 0 to 99, hubs about 130): splitting changes nothing.
+      const GatGraph short_rows = make_graph(1000, 1000, 0.1, [&](int64_t i, int64_t) {
+        return i % 97 == 7 ? 33 + int(rng() % 67) : int(rng() % 7);
+      });
+      for (const auto& [H, F] : split_shapes)
+        for (int shared = 0; shared < 2; ++shared) {
+          const std::string label = "H=" + std::to_string(H) + " F=" + std::to_string(F) +
+                                    " shared=" + std::to_string(shared) + "<" + tn + ">";
+          const GatResults want = cpu_gat(short_rows, H, F, 0.3, shared != 0);
+          const GatResults off = run_gat(short_rows, H, F, 0.3, shared != 0, false, false, want);
+          const GatResults on = run_gat(short_rows, H, F, 0.3, shared != 0, true, false, want);
+          for (int q = 0; q < 6; ++q) {
+            expect_same(std::string("gat split on vs off, no long rows, ") + parts[q] + " " + label,
+                        on[size_t(q)], off[size_t(q)]);
+          }
+        }
+    }
+    {
+      // Over 256 x 16384 entries: segments longer than 256 (row_split.cuh: len = ceil(nnz /
+      // slots), 16384 slots for each pass at 8 heads x 8 channels), rows of 700 to 20000 entries
+      // split and the hubs' transposed rows (about 6000 entries) too.
+      const GatGraph big = make_graph(100000, 100000, 0.004, [&](int64_t i, int64_t) {
+        return i == 11 ? 700 : i == 5000 ? 3000 : i == 77777 ? 20000 : 44 + int(i % 5);
+      });
+      const int64_t slots = 16384, len = (int64_t(big.col.size()) + slots - 1) / slots;
+      (len > 256 ? passed : failed)++;
+      if (len <= 256) std::printf("FAIL gat split: segments of %lld entries\n", (long long)len);
+      const std::string label =
+          "nnz=" + std::to_string(big.col.size()) + " len=" + std::to_string(len) + "<" + tn + ">";
+      const GatResults want = cpu_gat(big, 8, 8, 0.3, true);
+      check_cpu(label, run_gat(big, 8, 8, 0.3, true, true, false, want), want, true);
+    }
+  }
+  {
     // The CSR read as a dense matrix's nonzeros [rows, rows]: dropout of its values, and of the
     // same values in transposed strides.
     auto V = rnd<T>(col.size());
