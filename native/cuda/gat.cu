@@ -70,22 +70,37 @@ __device__ __forceinline__ T logit(const Dims& d, int lane, int64_t i, int64_t j
   return warp_sum(e);
 }
 
-// d[n, h] = x[n, h]·y[n, h] (y_per_node) or x[n, h]·y[h] (an attention vector), n < rows.
-template <typename T>
+// d[n, h] = x[n, h]·y[n, h] (y_per_node) or x[n, h]·y[h] (an attention vector), n < rows: a
+// group of G lanes per (n, h) pair, G the smallest power of two >= F up to 32 (wider F loops), so
+// at F = 8 a warp serves 4 pairs with every lane busy. For F <= 32 group_sum<G> is the butterfly
+// that a whole-warp warp_sum ends with, whose earlier levels, when one warp served one pair, only
+// added the zeros of the lanes past F: the sums are those of that layout (up to a zero's sign).
+template <int G, typename T>
 __global__ void __launch_bounds__(kBlock)
     dots_kernel(Dims d, int64_t rows, const T* __restrict__ x, const T* __restrict__ y,
                 bool y_per_node, T* __restrict__ out) {
-  const int lane = static_cast<int>(threadIdx.x % kWarp);
-  const int64_t warps = grid_threads() / kWarp;
-  for (int64_t w = global_thread() / kWarp; w < rows * d.H; w += warps) {
+  const int lane = static_cast<int>(threadIdx.x % G);
+  const int64_t groups = grid_threads() / G;
+  for (int64_t w = global_thread() / G; w < rows * d.H; w += groups) {
     const int64_t h = w % d.H;
     const T* a = x + w * d.F;
     const T* b = y_per_node ? y + w * d.F : y + h * d.F;
     T acc = T(0);
-    for (int64_t f = lane; f < d.F; f += kWarp) acc += a[f] * b[f];
-    acc = warp_sum(acc);
+    for (int64_t f = lane; f < d.F; f += G) acc += a[f] * b[f];
+    acc = group_sum<G>(acc);
     if (lane == 0) out[w] = acc;
   }
+}
+
+// The launch of dots_kernel for `rows` rows of H heads: groups of G lanes with the candidate
+// kernels on (variants.h: GatKernel::kPerNode), else a warp per pair as before them (G = 32).
+template <typename T>
+void dots(const Dims& d, int64_t rows, const T* x, const T* y, bool y_per_node, T* out) {
+  with_group_lanes(gat_kernel() == GatKernel::kPerNode ? d.F : kWarp, [&](auto g) {
+    constexpr int G = decltype(g)::value;
+    dots_kernel<G, T><<<row_group_blocks(rows * d.H, G), kBlock, 0, launch_stream()>>>(
+        d, rows, x, y, y_per_node, out);
+  });
 }
 
 template <typename T>
@@ -259,10 +274,8 @@ void launch_forward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
   T* s_dst = scratch + Ns * H;
   // GATv1's scores on their own rows: every source's, and only the targets' on that side.
   if (version == 1) {
-    dots_kernel<T>
-        <<<warp_blocks(Ns * H), kBlock, 0, launch_stream()>>>(d, Ns, xs, a_src, false, s_src);
-    dots_kernel<T>
-        <<<warp_blocks(Nt * H), kBlock, 0, launch_stream()>>>(d, Nt, xt, a_dst, false, s_dst);
+    dots<T>(d, Ns, xs, a_src, false, s_src);
+    dots<T>(d, Nt, xt, a_dst, false, s_dst);
   }
   if (use_per_node(version, H, F)) {
     const NodeDims nd = node_dims(Nt, Ns, H, F);
@@ -304,12 +317,11 @@ void launch_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
   T* s_dst = scratch + Ns * H;
   T* delta = scratch + (Ns + Nt) * H;
   T* contrib = scratch + (Ns + 2 * Nt) * H;
-  const unsigned t_blocks = warp_blocks(Nt * H), s_blocks = warp_blocks(Ns * H);
   if (version == 1) {
-    dots_kernel<T><<<s_blocks, kBlock, 0, launch_stream()>>>(d, Ns, xs, a_src, false, s_src);
-    dots_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(d, Nt, xt, a_dst, false, s_dst);
+    dots<T>(d, Ns, xs, a_src, false, s_src);
+    dots<T>(d, Nt, xt, a_dst, false, s_dst);
   }
-  dots_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(d, Nt, grad, out, true, delta);
+  dots<T>(d, Nt, grad, out, true, delta);
   const DropoutRule rule = dropout_rule(seed, p);
   const T keep_scale = T(1) / T(1 - p);
   if (use_per_node(version, H, F)) {
@@ -357,6 +369,7 @@ void launch_backward(int version, int64_t Nt, int64_t Ns, int64_t H, int64_t F,
     return;
   }
   // The target kernel first: with dxs == dxt the source kernel adds onto its rows.
+  const unsigned t_blocks = warp_blocks(Nt * H), s_blocks = warp_blocks(Ns * H);
   target_kernel<T><<<t_blocks, kBlock, 0, launch_stream()>>>(
       d, rowptr, col, perm, xs, xt, a_src, a_dst, s_src, s_dst, slope, rule, seed_bits, keep_scale,
       stats, delta, grad, dxt, contrib);
