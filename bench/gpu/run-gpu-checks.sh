@@ -114,7 +114,7 @@ PREP_PID=$!
 CUDA_TESTS=$(ls build/fathom_cuda_tests build/Release/fathom_cuda_tests 2>/dev/null | head -1)
 GRAPH_TESTS=$(ls build/fathom_cuda_graph_tests build/Release/fathom_cuda_graph_tests 2>/dev/null | head -1)
 if [[ -n $CUDA_TESTS ]]; then
-  step cuda-native-tests "$(limit 90)" bash -c "'$CUDA_TESTS' >'$OUT/cuda-native-tests.log' 2>&1; rc=\$?; ${GRAPH_TESTS:+'$GRAPH_TESTS' >>'$OUT/cuda-native-tests.log' 2>&1 || rc=1;} tail -8 '$OUT/cuda-native-tests.log'; exit \$rc"
+  step cuda-native-tests "$(limit 120)" bash -c "'$CUDA_TESTS' >'$OUT/cuda-native-tests.log' 2>&1; rc=\$?; ${GRAPH_TESTS:+'$GRAPH_TESTS' >>'$OUT/cuda-native-tests.log' 2>&1 || rc=1;} tail -8 '$OUT/cuda-native-tests.log'; exit \$rc"
 else
   echo "== cuda-native-tests: no build/fathom_cuda_tests (built without CUDA?)" >>"$LOG"
   STEPS+=('{"step":"cuda-native-tests","status":"not built"}')
