@@ -4,7 +4,8 @@
 // candidate kernels of native/cuda/variants.h, and this prints per kernel the launches, the total
 // time and its share, heaviest first. One metric, gpu__time_duration.sum, needs a single pass, so
 // ncu does not replay kernels; it serializes them, so the sum is the GPU's busy time without
-// overlap, not a step's wall time.
+// overlap, not a step's wall time. Clocks and caches are left alone (--clock-control none,
+// --cache-control none), so each kernel finds the L2 as the one before it left it.
 //   node bench/gpu/profile-kernels.mjs [--graphs rmat-1m,uniform-1m] [--cases gat,gcn] [--configs default,candidates]
 //        [--nodes 1000000] [--edges 10000000] [--steps 2] [--top 12] [--ncu ncu] [--timeout-s 60] [--out FILE]
 // Needs ncu and a GPU; without ncu it says so and exits 0 (a dry run of run-gpu-checks.sh).
@@ -72,7 +73,10 @@ try {
         const report = join(tmp, `${graph}-${kase}-${config}`);
         const caseArgs = [FATHOM_CASE, '--case', kase, '--graph', dir, '--device', 'cuda', '--repeats', String(results.steps - 1), '--warmup', '1'];
         const t0 = performance.now();
-        const run = spawnSync(args.ncu, ['--metrics', METRIC, '--target-processes', 'all', '-f', '-o', report, process.execPath, ...caseArgs], {
+        // Clocks and caches as the step leaves them (ncu's defaults lock the base clock and flush
+        // the caches before every kernel): the times of the step as it runs, not of cold kernels.
+        const ncuArgs = ['--metrics', METRIC, '--clock-control', 'none', '--cache-control', 'none', '--target-processes', 'all', '-f', '-o', report];
+        const run = spawnSync(args.ncu, [...ncuArgs, process.execPath, ...caseArgs], {
           encoding: 'utf8',
           env: { ...process.env, ...env },
           timeout: Number(args['timeout-s']) * 1000,
