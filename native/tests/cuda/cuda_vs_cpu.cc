@@ -16,6 +16,7 @@
 #include "cpu/kernels.h"
 #include "cuda/gemm_tiled.cuh"
 #include "cuda/kernels.h"
+#include "cuda/row_split_sizes.h"
 #include "cuda/runtime.h"
 #include "cuda/variants.h"
 namespace c = fathom::cuda;
@@ -734,15 +735,19 @@ void run_all(const char* tn) {
         }
     }
     {
-      // Over 256 x 16384 entries: segments longer than 256 (row_split.cuh: len = ceil(nnz /
-      // slots), 16384 slots for each pass at 8 heads x 8 channels), rows of 700 to 20000 entries
-      // split and the hubs' transposed rows (about 6000 entries) too.
+      // Over kMinSegment x 16384 entries: segments longer than the minimum (row_split.cuh: len =
+      // ceil(nnz / slots), 16384 slots for each pass at 8 heads x 8 channels), rows of 700 to
+      // 20000 entries split and the hubs' transposed rows (about 6000 entries) too.
       const GatGraph big = make_graph(100000, 100000, 0.004, [&](int64_t i, int64_t) {
         return i == 11 ? 700 : i == 5000 ? 3000 : i == 77777 ? 20000 : 44 + int(i % 5);
       });
-      const int64_t slots = 16384, len = (int64_t(big.col.size()) + slots - 1) / slots;
-      (len > 256 ? passed : failed)++;
-      if (len <= 256) std::printf("FAIL gat split: segments of %lld entries\n", (long long)len);
+      // The slots of the forward's launch (8 * 8 messages and 2 * 8 statistics a slot).
+      const int64_t slots = c::detail::split_slots(8 * 8 + 2 * 8);
+      const int64_t len = (int64_t(big.col.size()) + slots - 1) / slots;
+      (len > c::detail::kMinSegment ? passed : failed)++;
+      if (len <= c::detail::kMinSegment) {
+        std::printf("FAIL gat split: segments of %lld entries\n", (long long)len);
+      }
       const std::string label =
           "nnz=" + std::to_string(big.col.size()) + " len=" + std::to_string(len) + "<" + tn + ">";
       const GatResults want = cpu_gat(big, 8, 8, 0.3, true);
